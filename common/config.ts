@@ -1,0 +1,80 @@
+/**
+ * What Burrow stores: serialisable session and forward settings. The live objects (sockets,
+ * timers, counters) live in main/core/session and are never stored.
+ */
+
+/** Where a forward listens and where its connections go, in OpenSSH's four flavours. */
+export type ForwardConfig =
+  /** `-R [bind_address:]port:host:hostport`: the server listens, we connect to host:hostport. */
+  | { readonly type: 'remote'; readonly bindAddress?: string; readonly bindPort: number; readonly targetHost: string; readonly targetPort: number }
+  /** `-R [bind_address:]port` (OpenSSH ≥ 7.6): the server listens, each connection speaks SOCKS to us. */
+  | { readonly type: 'remote-dynamic'; readonly bindAddress?: string; readonly bindPort: number }
+  /** `-L [bind_address:]port:host:hostport`: we listen, the server connects to host:hostport. */
+  | { readonly type: 'local'; readonly bindAddress?: string; readonly bindPort: number; readonly targetHost: string; readonly targetPort: number }
+  /** `-D [bind_address:]port`: we listen and speak SOCKS, the server connects. */
+  | { readonly type: 'local-dynamic'; readonly bindAddress?: string; readonly bindPort: number };
+
+export type ForwardType = ForwardConfig['type'];
+
+/**
+ * OpenSSH's StrictHostKeyChecking: `yes` = must already be known, `accept-new` = trust on first
+ * use and record it, `no` = accept anything (explicit opt-out, warned), `ask` = ask a person when
+ * one is attached, otherwise behave as `yes`.
+ */
+export type HostKeyPolicy = 'yes' | 'accept-new' | 'no' | 'ask';
+
+export interface HostKeyConfig {
+  readonly policy: HostKeyPolicy;
+  /** known_hosts files, first one written to; default `~/.ssh/known_hosts` like OpenSSH. */
+  readonly knownHostsFiles?: ReadonlyArray<string>;
+  /** A pinned `SHA256:…` fingerprint: when set, only that key is accepted. */
+  readonly fingerprint?: string;
+}
+
+export interface AuthConfig {
+  /** Private key files tried in order (OpenSSH's IdentityFile); empty = OpenSSH's defaults. */
+  readonly identityFiles: ReadonlyArray<string>;
+  /** A file holding the key's passphrase (first line), for unattended use. */
+  readonly passphraseFile?: string;
+}
+
+export interface KeepaliveConfig {
+  /** ServerAliveInterval in seconds; 0 turns keepalive off (not recommended). */
+  readonly intervalSeconds: number;
+  /** ServerAliveCountMax: unanswered keepalives before the link is declared dead. */
+  readonly countMax: number;
+}
+
+/** One SSH connection and its forwards: what `burrow run` and the app start and keep alive. */
+export interface SessionConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly auth: AuthConfig;
+  readonly hostKey: HostKeyConfig;
+  readonly keepalive: KeepaliveConfig;
+  /** Covers TCP connect, key exchange and login of one attempt (OpenSSH's ConnectTimeout). */
+  readonly connectTimeoutSeconds: number;
+  /** `-C`: zlib compression. */
+  readonly compression: boolean;
+  readonly forwards: ReadonlyArray<ForwardConfig>;
+  /** Start when the app starts / at login. */
+  readonly autostart: boolean;
+}
+
+/** The file `burrow run --config` reads and the app stores. */
+export interface ConfigFile {
+  readonly version: number;
+  readonly sessions: ReadonlyArray<SessionConfig>;
+}
+
+/** Defaults that mirror OpenSSH where it has one, and keep tunnels alive where it does not. */
+export const SESSION_DEFAULTS = {
+  port: 22,
+  keepalive: { intervalSeconds: 15, countMax: 3 },
+  connectTimeoutSeconds: 20,
+  compression: false,
+  autostart: false,
+} as const;

@@ -1,0 +1,29 @@
+/** The `burrow` command table. One module per command, each exporting `main(argv, io)`. */
+import type { CliIo } from './io.js';
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+// Commands load lazily so `burrow key …` does not pay for the tunnel engine and vice versa.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+};
+
+function usage(io: CliIo): void {
+  io.out('usage: burrow <command> [options]\n\ncommands:');
+  for (const [name, c] of Object.entries(COMMANDS)) io.out(`  ${name.padEnd(10)} ${c.summary}`);
+  io.out('\n`burrow <command> --help` tells more.');
+}
+
+export async function cli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    usage(io);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`burrow: unknown command "${name}"`);
+    usage(io);
+    return 2;
+  }
+  return (await command.load())(rest, io);
+}

@@ -1,0 +1,149 @@
+/**
+ * A real OpenSSH sshd on 127.0.0.1 with a throwaway config, host key and authorized_keys, the
+ * way OpenSSH's own regress/test-exec.sh runs it. Tests never mock the SSH server.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, appendFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { freePort, waitForPort } from './net.js';
+
+export const SSHD = '/usr/sbin/sshd';
+
+/** Why sshd-based tests cannot run here, or undefined when they can. */
+export function sshdUnavailable(): string | undefined {
+  if (!existsSync(SSHD)) return `${SSHD} is not installed (Debian: apt-get install openssh-server)`;
+  return undefined;
+}
+
+export interface SshdOptions {
+  /** Extra sshd_config lines, e.g. `PermitListen 127.0.0.1:1234`, `ClientAliveInterval 2`. */
+  readonly extraConfig?: ReadonlyArray<string>;
+  /** Host key type; ed25519 unless a test needs another. */
+  readonly hostKeyType?: 'ed25519' | 'ecdsa' | 'rsa';
+  /** Cipher list to force (benchmarks compare like with like). */
+  readonly ciphers?: string;
+}
+
+export class Sshd {
+  readonly host = '127.0.0.1';
+  readonly user = userInfo().username;
+  private child: ChildProcess | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly configPath: string,
+    readonly logPath: string,
+    /** An ed25519 client key already in authorized_keys. */
+    readonly clientKeyPath: string,
+    /** `[127.0.0.1]:port <type> <base64>`, the server's host key as known_hosts wants it. */
+    readonly knownHostsPath: string,
+    readonly hostKeyPath: string,
+  ) {}
+
+  static async start(opts: SshdOptions = {}): Promise<Sshd> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'burrow-sshd-'));
+    const port = await freePort();
+    const type = opts.hostKeyType ?? 'ed25519';
+    const hostKeyPath = path.join(dir, `host_${type}`);
+    execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'burrow-test-host', '-f', hostKeyPath]);
+    const clientKeyPath = path.join(dir, 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'burrow-test-client', '-f', clientKeyPath]);
+    const authorized = path.join(dir, 'authorized_keys');
+    writeFileSync(authorized, readFileSync(clientKeyPath + '.pub'), { mode: 0o600 });
+    const knownHostsPath = path.join(dir, 'known_hosts');
+    const [ktype, kdata] = readFileSync(hostKeyPath + '.pub', 'utf8').trim().split(/\s+/);
+    writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${ktype} ${kdata}\n`);
+    const configPath = path.join(dir, 'sshd_config');
+    const lines = [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKeyPath}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${authorized}`,
+      'StrictModes no',
+      'UsePAM no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'AllowTcpForwarding yes',
+      'GatewayPorts clientspecified',
+      'LogLevel VERBOSE',
+      // Many tests open many sessions and connections in a row.
+      'MaxStartups 100:30:200',
+      'MaxSessions 100',
+      ...(opts.ciphers ? [`Ciphers ${opts.ciphers}`] : []),
+      ...(opts.extraConfig ?? []),
+    ];
+    writeFileSync(configPath, lines.join('\n') + '\n');
+    // sshd's privilege separation directory; Debian creates it only when its service starts.
+    if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    const s = new Sshd(dir, port, configPath, path.join(dir, 'sshd.log'), clientKeyPath, knownHostsPath, hostKeyPath);
+    await s.launch();
+    return s;
+  }
+
+  /** The server's host key line as `ssh-keygen -lf` fingerprint `SHA256:…`. */
+  hostKeyFingerprint(): string {
+    return execFileSync('ssh-keygen', ['-lf', this.hostKeyPath + '.pub'], { encoding: 'utf8' }).split(/\s+/)[1]!;
+  }
+
+  /** Adds a public key line to authorized_keys (read by sshd on every login). */
+  async authorize(publicKeyLine: string): Promise<void> {
+    appendFileSync(path.join(this.dir, 'authorized_keys'), publicKeyLine.trim() + '\n');
+  }
+
+  /** Starts (or restarts) the listener on the same port. */
+  async launch(): Promise<void> {
+    const child = spawn(SSHD, ['-D', '-f', this.configPath, '-E', this.logPath], { stdio: 'ignore' });
+    this.child = child;
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) =>
+      reject(new Error(`sshd exited with ${code}: ${this.log().slice(-2000)}`))));
+    await Promise.race([waitForPort(this.port, this.host, 10_000), exited]);
+    child.removeAllListeners('exit');
+  }
+
+  /** PIDs of the per-connection sshd processes (children of the listener). */
+  sessionPids(): number[] {
+    if (!this.child?.pid) return [];
+    try {
+      return execFileSync('pgrep', ['-P', String(this.child.pid)], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Ends every SSH connection but keeps the listener: a server-side drop. */
+  killSessions(signal: NodeJS.Signals = 'SIGKILL'): void {
+    for (const pid of this.sessionPids()) {
+      try { process.kill(pid, signal); } catch { /* already gone */ }
+    }
+  }
+
+  /** Stops the listener and every session (a server shutdown). */
+  async stop(): Promise<void> {
+    this.killSessions();
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGKILL');
+    await gone;
+  }
+
+  /** Stop, then start again on the same port: a server restart. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+
+  log(): string {
+    try { return readFileSync(this.logPath, 'utf8'); } catch { return ''; }
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
