@@ -36,6 +36,11 @@ export interface AuthConfig {
   readonly identityFiles: ReadonlyArray<string>;
   /** A file holding the key's passphrase (first line), for unattended use. */
   readonly passphraseFile?: string;
+  /**
+   * A private key held by the key layer's SecretStore, referenced by its id and tried before
+   * `identityFiles`. The key itself is never in the config file. (Config version 2.)
+   */
+  readonly keyId?: string;
 }
 
 export interface KeepaliveConfig {
@@ -62,6 +67,10 @@ export interface SessionConfig {
   readonly forwards: ReadonlyArray<ForwardConfig>;
   /** Start when the app starts / at login. */
   readonly autostart: boolean;
+  /** The vendor preset the session was made from (`fivetran`, `secoda`, …), so doors can show its next steps. (Config version 2.) */
+  readonly preset?: string;
+  /** Free text for people: where the session came from, what the vendor assigned. (Config version 2.) */
+  readonly notes?: string;
 }
 
 /** The file `burrow run --config` reads and the app stores. */

@@ -1,16 +1,13 @@
 /** Validation of stored and hand-written session configs, with errors that name the field. */
 import type { ConfigFile, ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
 import { SESSION_DEFAULTS } from '../../../common/config.js';
+import { ConfigError } from './config-error.js';
+import { LATEST_VERSION, migrateDocument } from './migrations.js';
 
-export const CONFIG_VERSION = 1;
+export { ConfigError };
 
-/** A config problem: `field` is a path like `sessions[2].forwards[0].bindPort`. */
-export class ConfigError extends Error {
-  constructor(readonly field: string, readonly problem: string, readonly fix: string) {
-    super(`${field}: ${problem}. ${fix}`);
-    this.name = 'ConfigError';
-  }
-}
+/** The format this Burrow writes; migrations.ts and docs/config.md say what each version is. */
+export const CONFIG_VERSION = LATEST_VERSION;
 
 const POLICIES: ReadonlyArray<HostKeyPolicy> = ['yes', 'accept-new', 'no', 'ask'];
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
@@ -19,6 +16,19 @@ type Json = Record<string, unknown>;
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Rejects settings Burrow does not know: a misspelt `autoStart` would otherwise be dropped
+ * silently and the session would not start at login.
+ */
+function onlyKnown(o: Json, path: string, known: ReadonlyArray<string>): void {
+  for (const key of Object.keys(o)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+    throw new ConfigError(`${path}.${key}`, 'is not a setting Burrow knows',
+      near ? `Did you mean "${near}"?` : `Remove it; the settings here are ${known.join(', ')}.`);
+  }
 }
 
 function str(o: Json, key: string, path: string, fix: string, optional = false): string | undefined {
@@ -53,6 +63,9 @@ function num(o: Json, key: string, path: string, def: number, min: number, max: 
 function parseForward(v: unknown, path: string): ForwardConfig {
   if (!isObject(v)) throw new ConfigError(path, 'must be an object', 'Give {"type":"remote","bindPort":…,"targetHost":…,"targetPort":…}.');
   const type = v.type;
+  onlyKnown(v, path, type === 'remote' || type === 'local'
+    ? ['type', 'bindAddress', 'bindPort', 'targetHost', 'targetPort']
+    : ['type', 'bindAddress', 'bindPort']);
   const bindAddress = str(v, 'bindAddress', path, 'Use an address such as "localhost", "0.0.0.0" or "*", or leave it out.', true);
   switch (type) {
     case 'remote':
@@ -74,7 +87,8 @@ function parseForward(v: unknown, path: string): ForwardConfig {
 
 /** Validates one session, filling in defaults for what may be left out. */
 export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig {
-  if (!isObject(v)) throw new ConfigError(path, 'must be an object', 'See the README section "Config file".');
+  if (!isObject(v)) throw new ConfigError(path, 'must be an object', 'See docs/config.md for the format.');
+  onlyKnown(v, path, SESSION_KEYS);
   const name = str(v, 'name', path, 'Give the session a name, e.g. "fivetran".')!;
   const id = str(v, 'id', path, 'Leave it out to use the name.', true) ?? name;
   const host = str(v, 'host', path, 'Give the SSH server name or address the vendor gave you.')!;
@@ -87,10 +101,16 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
   if (!Array.isArray(files) || files.some((f) => typeof f !== 'string' || f === '')) {
     throw new ConfigError(`${path}.auth.identityFiles`, 'must be a list of file paths', 'Give e.g. ["~/.ssh/id_ed25519"], or [] for the OpenSSH defaults.');
   }
+  onlyKnown(authRaw, `${path}.auth`, ['identityFiles', 'passphraseFile', 'keyId']);
   const passphraseFile = str(authRaw, 'passphraseFile', `${path}.auth`, 'Give the path of a file holding the passphrase, or leave it out.', true);
+  const keyId = str(authRaw, 'keyId', `${path}.auth`, 'Give the id of a key held by Burrow (`burrow key list`), or leave it out.', true);
+  if (keyId !== undefined && keyId.trim() === '') {
+    throw new ConfigError(`${path}.auth.keyId`, 'is empty', 'Give the id of a key held by Burrow, or leave it out.');
+  }
 
   const hkRaw = v.hostKey ?? { policy: 'yes' };
   if (!isObject(hkRaw)) throw new ConfigError(`${path}.hostKey`, 'must be an object', 'Give {"policy":"accept-new"}.');
+  onlyKnown(hkRaw, `${path}.hostKey`, ['policy', 'knownHostsFiles', 'fingerprint']);
   const policy = hkRaw.policy ?? 'yes';
   if (typeof policy !== 'string' || !POLICIES.includes(policy as HostKeyPolicy)) {
     throw new ConfigError(`${path}.hostKey.policy`, `is ${JSON.stringify(policy)}`, 'Use "yes", "accept-new", "no" or "ask".');
@@ -107,6 +127,7 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
 
   const kaRaw = v.keepalive ?? {};
   if (!isObject(kaRaw)) throw new ConfigError(`${path}.keepalive`, 'must be an object', 'Give {"intervalSeconds":15,"countMax":3}.');
+  onlyKnown(kaRaw, `${path}.keepalive`, ['intervalSeconds', 'countMax']);
   const keepalive = {
     intervalSeconds: num(kaRaw, 'intervalSeconds', `${path}.keepalive`, SESSION_DEFAULTS.keepalive.intervalSeconds, 0, 3600),
     countMax: num(kaRaw, 'countMax', `${path}.keepalive`, SESSION_DEFAULTS.keepalive.countMax, 1, 100),
@@ -122,32 +143,55 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
       'Give at least one forward, e.g. [{"type":"remote","bindPort":15432,"targetHost":"localhost","targetPort":5432}].');
   }
   const forwards = v.forwards.map((f, i) => parseForward(f, `${path}.forwards[${i}]`));
+  const preset = str(v, 'preset', path, 'Give a preset id such as "fivetran", or leave it out.', true);
+  const notes = str(v, 'notes', path, 'Give free text, or leave it out.', true);
 
   return {
     id, name, host, port, user,
-    auth: { identityFiles: files as string[], ...(passphraseFile !== undefined ? { passphraseFile } : {}) },
+    auth: {
+      identityFiles: files as string[],
+      ...(passphraseFile !== undefined ? { passphraseFile } : {}),
+      ...(keyId !== undefined ? { keyId } : {}),
+    },
     hostKey: {
       policy: policy as HostKeyPolicy,
       ...(khf !== undefined ? { knownHostsFiles: khf as string[] } : {}),
       ...(fingerprint !== undefined ? { fingerprint } : {}),
     },
     keepalive, connectTimeoutSeconds, compression, autostart, forwards,
+    ...(preset !== undefined ? { preset } : {}),
+    ...(notes !== undefined ? { notes } : {}),
   };
 }
 
-/** Validates a whole config file; session names must be unique (they are how people pick them). */
+const SESSION_KEYS: ReadonlyArray<string> = [
+  'id', 'name', 'host', 'port', 'user', 'auth', 'hostKey', 'keepalive', 'connectTimeoutSeconds', 'compression',
+  'forwards', 'autostart', 'preset', 'notes',
+];
+
+/**
+ * Validates a whole config file, first migrating it from any earlier version (a file without
+ * `version` is hand-written and read as the current one). Session ids must be unique (they are
+ * how doors and the SecretStore refer to a session), and so must names (how people pick one).
+ */
 export function parseConfigFile(v: unknown): ConfigFile {
-  if (!isObject(v)) throw new ConfigError('(file)', 'must be a JSON object', 'Start from the example in the README section "Config file".');
-  const version = v.version ?? CONFIG_VERSION;
-  if (version !== CONFIG_VERSION) {
-    throw new ConfigError('version', `is ${JSON.stringify(version)}, this Burrow reads version ${CONFIG_VERSION}`, 'Open the file with the Burrow version that wrote it, or upgrade Burrow.');
-  }
-  if (!Array.isArray(v.sessions)) throw new ConfigError('sessions', 'must be a list', 'Give {"version":1,"sessions":[…]}.');
-  const sessions = v.sessions.map((s, i) => parseSessionConfig(s, `sessions[${i}]`));
-  const seen = new Set<string>();
-  sessions.forEach((s, i) => {
-    if (seen.has(s.id)) throw new ConfigError(`sessions[${i}].id`, `repeats ${JSON.stringify(s.id)}`, 'Give every session its own name (or id).');
-    seen.add(s.id);
-  });
+  if (!isObject(v)) throw new ConfigError('(file)', 'must be a JSON object', 'Start from the example in docs/config.md.');
+  const doc = migrateDocument(v).doc;
+  onlyKnown(doc, '(file)', ['version', 'sessions']);
+  if (!Array.isArray(doc.sessions)) throw new ConfigError('sessions', doc.sessions === undefined ? 'is missing' : 'must be a list', `Give {"version":${CONFIG_VERSION},"sessions":[…]}.`);
+  const sessions = doc.sessions.map((s, i) => parseSessionConfig(s, `sessions[${i}]`));
+  checkUnique(sessions);
   return { version: CONFIG_VERSION, sessions };
+}
+
+/** Throws when two sessions share an id or a name. */
+export function checkUnique(sessions: ReadonlyArray<SessionConfig>): void {
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  sessions.forEach((s, i) => {
+    if (ids.has(s.id)) throw new ConfigError(`sessions[${i}].id`, `repeats ${JSON.stringify(s.id)}`, 'Give every session its own id (or leave ids out and give each its own name).');
+    if (names.has(s.name.toLowerCase())) throw new ConfigError(`sessions[${i}].name`, `repeats ${JSON.stringify(s.name)}`, 'Give every session its own name.');
+    ids.add(s.id);
+    names.add(s.name.toLowerCase());
+  });
 }

@@ -1,0 +1,58 @@
+/**
+ * Config file migrations: each step turns the document of one version into the next, so a file
+ * from any earlier Burrow is read by this one. The versions:
+ *
+ * - 1: the first shipped format (sessions with auth by key files, host-key policy, keepalive,
+ *   forwards, autostart).
+ * - 2: sessions may reference a key held by the SecretStore (`auth.keyId`) and carry `preset` and
+ *   `notes`. The version changed because a version-1 reader would ignore `auth.keyId` and log in
+ *   with another key, or none: it must refuse a version-2 file instead.
+ */
+import { ConfigError } from './config-error.js';
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Version 1 → 2. */
+function v1ToV2(doc: Json): Json {
+  // Version 1 ignored these names; carried over they would suddenly change how a session logs in
+  // (a stray `keyId`) or what the app shows, so they are dropped to keep the file's meaning.
+  const sessions = Array.isArray(doc.sessions)
+    ? doc.sessions.map((s) => {
+      if (!isObject(s)) return s;
+      const { preset: _preset, notes: _notes, ...rest } = s;
+      if (!isObject(rest.auth)) return rest;
+      const { keyId: _keyId, ...auth } = rest.auth;
+      return { ...rest, auth };
+    })
+    : doc.sessions;
+  return { ...doc, version: 2, sessions };
+}
+
+/** `STEPS[n]` turns a version-n document into version n + 1. */
+const STEPS: Readonly<Record<number, (doc: Json) => Json>> = { 1: v1ToV2 };
+
+/** The newest version the steps reach: the one this Burrow writes. */
+export const LATEST_VERSION = Math.max(...Object.keys(STEPS).map(Number)) + 1;
+
+/**
+ * Brings a parsed config document to the latest version. `from` is the version it had; a document
+ * without `version` is hand-written and taken to be the latest. Throws ConfigError for a version
+ * that is not a whole number or is newer than this Burrow.
+ */
+export function migrateDocument(doc: Json): { doc: Json; from: number } {
+  const version = doc.version ?? LATEST_VERSION;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw new ConfigError('version', `is ${JSON.stringify(version)}`, `Use ${LATEST_VERSION}, or leave it out for a hand-written file.`);
+  }
+  if (version > LATEST_VERSION) {
+    throw new ConfigError('version', `is ${version}, written by a newer Burrow (this one reads up to ${LATEST_VERSION})`,
+      'Upgrade Burrow, or open the file with the Burrow that wrote it.');
+  }
+  let current = doc;
+  for (let v = version; v < LATEST_VERSION; v++) current = STEPS[v]!(current);
+  return { doc: current, from: version };
+}

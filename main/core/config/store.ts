@@ -1,0 +1,281 @@
+/**
+ * The saved sessions: one JSON file, validated on every load and save, migrated from earlier
+ * versions, written atomically and privately, and never reset behind the user's back.
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import Conf from 'conf';
+import type { ConfigFile, SessionConfig } from '../../../common/config.js';
+import { ConfigError } from './config-error.js';
+import { formatJson, parseJsonText } from './json-text.js';
+import { migrateDocument } from './migrations.js';
+import { CONFIG_VERSION, checkUnique, parseConfigFile, parseSessionConfig } from './schema.js';
+
+/** The environment variable that points every door at another store. */
+export const CONFIG_ENV = 'BURROW_CONFIG';
+
+/**
+ * The platform config folder's `burrow/config.json`, the folder conf computes for the project
+ * "burrow" without a suffix: `$XDG_CONFIG_HOME/burrow` (default `~/.config/burrow`) on Linux,
+ * `~/Library/Preferences/burrow` on macOS, `%APPDATA%\burrow\Config` on Windows. The Electron shell
+ * uses the same file, so the app and the CLI see the same sessions.
+ */
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  let dir: string;
+  if (platform === 'darwin') dir = p.join(home, 'Library', 'Preferences', 'burrow');
+  else if (platform === 'win32') dir = p.join(env.APPDATA || p.join(home, 'AppData', 'Roaming'), 'burrow', 'Config');
+  else dir = p.join(env.XDG_CONFIG_HOME || p.join(home, '.config'), 'burrow');
+  return p.join(dir, 'config.json');
+}
+
+/** `--config FILE`, else `$BURROW_CONFIG`, else the platform default. */
+export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = flag ?? (env[CONFIG_ENV] || undefined);
+  return chosen !== undefined ? path.resolve(chosen) : defaultConfigPath(env);
+}
+
+/**
+ * Reads, migrates and validates a config file without changing it (what `burrow run --config`
+ * uses). Throws ConfigError naming the file and the field, or the line and column of bad JSON.
+ */
+export async function loadConfigFile(file: string): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`,
+      code === 'ENOENT' ? 'Check the path, or create the file as docs/config.md shows.' : 'Check the file\'s permissions.');
+  }
+  try {
+    return parseConfigFile(parseJsonText(text));
+  } catch (err) {
+    throw inFile(err, file);
+  }
+}
+
+function inFile(err: unknown, file: string): unknown {
+  return err instanceof ConfigError ? new ConfigError(`${file}: ${err.field}`, err.problem, err.fix) : err;
+}
+
+/** Where a store keeps its JSON document; conf in the CLI and tests, electron-store in the app. */
+export interface ConfigBackend {
+  readonly path: string;
+  /** The parsed document, or undefined when there is no file yet. Throws ConfigError on bad JSON. */
+  read(): unknown;
+  /** Replaces the file atomically, readable by its owner only. */
+  write(doc: object): void;
+}
+
+/** The part of conf (and of electron-store, which extends it) a backend needs. */
+export interface ConfLike {
+  readonly path: string;
+  store: Record<string, unknown>;
+}
+
+/** The conf options Burrow's backend uses; electron-store takes the same ones (`name` for `configName`). */
+export interface ConfOptions {
+  readonly cwd: string;
+  readonly configName: string;
+  readonly fileExtension: string;
+  readonly configFileMode: number;
+  readonly clearInvalidConfig: false;
+  readonly accessPropertiesByDotNotation: false;
+  readonly serialize: (value: Record<string, unknown>) => string;
+  readonly deserialize: (text: string) => Record<string, unknown>;
+}
+
+/** A backend over conf (or anything built like it): atomic writes through its `atomically` dependency. */
+export function confBackend(file: string, create: (options: ConfOptions) => ConfLike = (o) => new Conf(o)): ConfigBackend {
+  const ext = path.extname(file);
+  const options: ConfOptions = {
+    cwd: path.dirname(file),
+    configName: path.basename(file, ext),
+    fileExtension: ext.slice(1),
+    // conf writes 0666 & ~umask unless told: the file names hosts, users and key paths.
+    configFileMode: 0o600,
+    // Never conf's "reset on bad JSON": ConfigStore keeps the broken file and says what is wrong.
+    clearInvalidConfig: false,
+    accessPropertiesByDotNotation: false,
+    serialize: formatJson,
+    deserialize: (text) => parseJsonText(text) as Record<string, unknown>,
+  };
+  let conf: ConfLike | undefined;
+  // conf reads the file when it is made, so it is made on first use, after the folder exists privately.
+  const open = (): ConfLike => {
+    if (!conf) {
+      mkdirSync(options.cwd, { recursive: true, mode: 0o700 });
+      conf = create(options);
+    }
+    return conf;
+  };
+  return {
+    path: file,
+    read: () => (existsSync(file) ? open().store : undefined),
+    write: (doc) => { open().store = doc as Record<string, unknown>; },
+  };
+}
+
+/** A store file that cannot be used as it is: what is wrong, where, and where a copy is kept. */
+export class ConfigFileBrokenError extends ConfigError {
+  constructor(readonly file: string, readonly backup: string, cause: ConfigError) {
+    super(`${file}: ${cause.field}`, cause.problem,
+      `${cause.fix} A copy of the file as it is now is kept at ${backup}; Burrow will not change ${path.basename(file)} until it reads cleanly.`);
+    this.name = 'ConfigFileBrokenError';
+  }
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'session';
+}
+
+/**
+ * The saved sessions. Every read goes to the file and every change re-reads it first, so the app
+ * and the CLI can both edit the same store; each write replaces the whole file atomically.
+ */
+export class ConfigStore {
+  constructor(private readonly backend: ConfigBackend) {}
+
+  /** A store over conf at `file` (the CLI's and the tests' store). */
+  static open(file: string): ConfigStore {
+    return new ConfigStore(confBackend(file));
+  }
+
+  get path(): string {
+    return this.backend.path;
+  }
+
+  /** The folder holding the store, where imported key files go too. */
+  get folder(): string {
+    return path.dirname(this.backend.path);
+  }
+
+  /** Reads the file; a missing file is an empty store. Throws ConfigFileBrokenError after keeping a copy. */
+  load(): ConfigFile {
+    return this.read().config;
+  }
+
+  /** All sessions, in file order. */
+  sessions(): ReadonlyArray<SessionConfig> {
+    return this.load().sessions;
+  }
+
+  /** The session with this id, or else this name (names compare without case). */
+  find(idOrName: string): SessionConfig | undefined {
+    const all = this.sessions();
+    return all.find((s) => s.id === idOrName) ?? all.find((s) => s.name.toLowerCase() === idOrName.toLowerCase());
+  }
+
+  /**
+   * Validates and saves a new session. Without an `id`, one is made from the name. Throws
+   * ConfigError when the session is invalid or its name is taken.
+   */
+  add(input: unknown): SessionConfig {
+    let added: SessionConfig | undefined;
+    this.change((sessions) => {
+      const parsed = parseSessionConfig(input);
+      const hasId = typeof input === 'object' && input !== null && 'id' in input;
+      const session = hasId ? parsed : { ...parsed, id: this.freeId(sessions, parsed.name) };
+      if (sessions.some((s) => s.name.toLowerCase() === session.name.toLowerCase())) {
+        throw new ConfigError('name', `${JSON.stringify(session.name)} is already a saved session`, 'Pick another name, or remove the old session first.');
+      }
+      if (sessions.some((s) => s.id === session.id)) {
+        throw new ConfigError('id', `${JSON.stringify(session.id)} is already a saved session's id`, 'Leave the id out to have one made from the name.');
+      }
+      added = session;
+      return [...sessions, session];
+    });
+    return added!;
+  }
+
+  /** Replaces the saved session that has the same id. */
+  update(session: SessionConfig): void {
+    this.change((sessions) => {
+      const i = sessions.findIndex((s) => s.id === session.id);
+      if (i < 0) throw new ConfigError('id', `${JSON.stringify(session.id)} is not a saved session`, 'Add it instead.');
+      const next = [...sessions];
+      next[i] = parseSessionConfig(session);
+      return next;
+    });
+  }
+
+  /** Removes a session by id or name and returns it. */
+  remove(idOrName: string): SessionConfig {
+    let removed: SessionConfig | undefined;
+    this.change((sessions) => {
+      removed = sessions.find((s) => s.id === idOrName) ?? sessions.find((s) => s.name.toLowerCase() === idOrName.toLowerCase());
+      if (!removed) throw new ConfigError('name', `${JSON.stringify(idOrName)} is not a saved session`, 'See `burrow sessions list` for the names.');
+      return sessions.filter((s) => s !== removed);
+    });
+    return removed!;
+  }
+
+  /**
+   * Puts a broken store file aside (its copy is already kept) and starts with no sessions; for a
+   * person who was told what is wrong and chose not to fix it. Returns where the old file is kept,
+   * or undefined when the file reads cleanly and nothing was done.
+   */
+  startFresh(): string | undefined {
+    try {
+      this.read();
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof ConfigFileBrokenError)) throw err;
+      unlinkSync(this.path);
+      return err.backup;
+    }
+  }
+
+  private freeId(sessions: ReadonlyArray<SessionConfig>, name: string): string {
+    const base = slug(name);
+    let id = base;
+    for (let n = 2; sessions.some((s) => s.id === id); n++) id = `${base}-${n}`;
+    return id;
+  }
+
+  /** Reads and migrates; on any problem keeps a copy of the file and throws ConfigFileBrokenError. */
+  private read(): { config: ConfigFile; from: number } {
+    try {
+      const doc = this.backend.read();
+      if (doc === undefined) return { config: { version: CONFIG_VERSION, sessions: [] }, from: CONFIG_VERSION };
+      const config = parseConfigFile(doc);
+      // parseConfigFile accepted it, so it is an object with a readable version.
+      return { config, from: migrateDocument(doc as Record<string, unknown>).from };
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new ConfigFileBrokenError(this.path, this.keepCopy('broken'), err);
+    }
+  }
+
+  /**
+   * Copies the file beside itself, named after its content so the same broken file is kept once
+   * however often it is read, and private like the store.
+   */
+  private keepCopy(kind: string): string {
+    const data = readFileSync(this.path);
+    const copy = `${this.path}.${kind}-${createHash('sha256').update(data).digest('hex').slice(0, 12)}`;
+    if (!existsSync(copy)) {
+      const tmp = `${copy}.tmp`;
+      copyFileSync(this.path, tmp);
+      chmodSync(tmp, 0o600);
+      renameSync(tmp, copy);
+    }
+    return copy;
+  }
+
+  private change(edit: (sessions: ReadonlyArray<SessionConfig>) => ReadonlyArray<SessionConfig>): void {
+    const { config, from } = this.read();
+    const sessions = edit(config.sessions);
+    checkUnique(sessions);
+    const next: ConfigFile = { version: CONFIG_VERSION, sessions };
+    // Validate what is about to be written exactly as it will be read back.
+    parseConfigFile(JSON.parse(formatJson(next)));
+    // An older Burrow cannot read the migrated file: keep the file it wrote for a downgrade.
+    if (from < CONFIG_VERSION) this.keepCopy(`v${from}`);
+    this.backend.write(next);
+  }
+}

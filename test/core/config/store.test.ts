@@ -1,0 +1,176 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Conf from 'conf';
+import { ConfigError } from '../../../main/core/config/config-error.js';
+import { CONFIG_VERSION } from '../../../main/core/config/schema.js';
+import { ConfigFileBrokenError, ConfigStore, defaultConfigPath, loadConfigFile, resolveConfigPath } from '../../../main/core/config/store.js';
+import { fixture, tempDir } from './fixtures.js';
+
+const SESSION = { name: 'Fivetran SQL Server', host: '35.230.100.17', user: 'fivetran', forwards: [{ type: 'remote', bindPort: 11433, targetHost: 'sql.internal', targetPort: 1433 }] };
+
+test('saved sessions come back as saved, in a private file of the current version', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'store', 'config.json');
+  const store = ConfigStore.open(file);
+  assert.deepEqual(store.sessions(), []);
+  const added = store.add(SESSION);
+  assert.equal(added.id, 'fivetran-sql-server');
+  assert.equal(ConfigStore.open(file).find('fivetran sql server')?.host, '35.230.100.17');
+  assert.equal(ConfigStore.open(file).find('fivetran-sql-server')?.user, 'fivetran');
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(doc.version, CONFIG_VERSION);
+  assert.equal(doc.sessions[0].keepalive.intervalSeconds, 15, 'defaults are written out');
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.equal(statSync(path.dirname(file)).mode & 0o777, 0o700);
+  store.remove('Fivetran SQL Server');
+  assert.deepEqual(store.sessions(), []);
+});
+
+test('a file made readable by others becomes private again on the next save', () => {
+  const file = path.join(tempDir(), 'config.json');
+  writeFileSync(file, JSON.stringify({ version: CONFIG_VERSION, sessions: [] }));
+  chmodSync(file, 0o644);
+  ConfigStore.open(file).add(SESSION);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+});
+
+test('a second session with the same name is refused and the file is unchanged', () => {
+  const file = path.join(tempDir(), 'config.json');
+  const store = ConfigStore.open(file);
+  store.add(SESSION);
+  const before = readFileSync(file, 'utf8');
+  assert.throws(() => store.add({ ...SESSION, name: 'FIVETRAN sql server' }), (e: ConfigError) => e.field === 'name' && /already a saved session/.test(e.problem));
+  assert.throws(() => store.add({ ...SESSION, name: 'x', forwards: [{ type: 'remote', bindPort: 70000, targetHost: 'h', targetPort: 1 }] }),
+    (e: ConfigError) => e.field === 'session.forwards[0].bindPort');
+  assert.equal(readFileSync(file, 'utf8'), before);
+});
+
+test('ids made from names stay unique', () => {
+  const store = ConfigStore.open(path.join(tempDir(), 'config.json'));
+  store.add({ ...SESSION, name: 'db' });
+  store.update({ ...store.find('db')!, name: 'renamed' });
+  assert.equal(store.add({ ...SESSION, name: 'DB' }).id, 'db-2');
+  assert.equal(store.find('db')?.name, 'renamed', 'an id wins over a name');
+  assert.equal(store.find('DB')?.id, 'db-2');
+  assert.equal(store.find('Renamed')?.id, 'db');
+});
+
+test('a hand-broken file is kept aside, the user is told the line and column, and nothing is written', () => {
+  const file = path.join(tempDir(), 'config.json');
+  const broken = '{\n  "version": 2,\n  "sessions": [],\n}\n';
+  writeFileSync(file, broken, { mode: 0o600 });
+  const store = ConfigStore.open(file);
+  let backup = '';
+  assert.throws(() => store.sessions(), (e: unknown) => {
+    assert.ok(e instanceof ConfigFileBrokenError);
+    assert.match(e.message, /line 4, column 1/);
+    assert.match(e.message, new RegExp(`kept at ${e.backup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    backup = e.backup;
+    return true;
+  });
+  assert.equal(readFileSync(backup, 'utf8'), broken);
+  assert.equal(statSync(backup).mode & 0o777, 0o600);
+  assert.throws(() => store.add(SESSION), ConfigFileBrokenError);
+  assert.equal(readFileSync(file, 'utf8'), broken, 'the broken file is not overwritten');
+  assert.throws(() => store.sessions(), ConfigFileBrokenError);
+  assert.equal(readdirSync(path.dirname(file)).filter((f) => f.includes('.broken-')).length, 1, 'one copy however often it is read');
+
+  assert.equal(store.startFresh(), backup);
+  assert.deepEqual(store.sessions(), []);
+  store.add(SESSION);
+  assert.equal(readFileSync(backup, 'utf8'), broken);
+});
+
+test('a file that is valid JSON but not a valid config names the field', () => {
+  const file = path.join(tempDir(), 'config.json');
+  writeFileSync(file, JSON.stringify({ version: 2, sessions: [{ ...SESSION, autoStart: true }] }));
+  assert.throws(() => ConfigStore.open(file).sessions(),
+    (e: ConfigError) => e.field.endsWith('sessions[0].autoStart') && /Did you mean "autostart"/.test(e.fix));
+  writeFileSync(file, '');
+  assert.throws(() => ConfigStore.open(file).sessions(), (e: ConfigError) => /is empty/.test(e.problem));
+});
+
+test('a file from a newer Burrow is refused and left alone', () => {
+  const file = path.join(tempDir(), 'config.json');
+  const text = JSON.stringify({ version: CONFIG_VERSION + 1, sessions: [] });
+  writeFileSync(file, text);
+  assert.throws(() => ConfigStore.open(file).add(SESSION), (e: ConfigError) => /newer Burrow/.test(e.problem));
+  assert.equal(readFileSync(file, 'utf8'), text);
+});
+
+test('loadConfigFile reads hand-written files and names the file in its errors', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'tunnels.json');
+  writeFileSync(file, JSON.stringify({ sessions: [SESSION] }));
+  const config = await loadConfigFile(file);
+  assert.equal(config.sessions[0]!.id, 'Fivetran SQL Server', 'a hand-written session without id is known by its name');
+  writeFileSync(file, '{"sessions": [ {"name": "x" ]}');
+  await assert.rejects(loadConfigFile(file), (e: ConfigError) => e.field.startsWith(`${file}: (file) line 1, column 29`));
+  await assert.rejects(loadConfigFile(path.join(dir, 'none.json')), (e: ConfigError) => e.field === path.join(dir, 'none.json') && /does not exist/.test(e.problem));
+  assert.deepEqual(readdirSync(dir), ['tunnels.json'], 'reading never writes or copies');
+});
+
+test('the default store is where conf puts the project "burrow", and --config / BURROW_CONFIG override it', () => {
+  const xdg = tempDir();
+  const saved = process.env.XDG_CONFIG_HOME;
+  process.env.XDG_CONFIG_HOME = xdg;
+  try {
+    const conf = new Conf({ projectName: 'burrow', projectSuffix: '' });
+    assert.equal(defaultConfigPath(process.env, 'linux'), conf.path);
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CONFIG_HOME; else process.env.XDG_CONFIG_HOME = saved;
+  }
+  assert.equal(defaultConfigPath({ APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, 'win32'), 'C:\\Users\\me\\AppData\\Roaming\\burrow\\Config\\config.json');
+  assert.equal(defaultConfigPath({}, 'darwin', '/Users/me'), '/Users/me/Library/Preferences/burrow/config.json');
+  assert.equal(resolveConfigPath(undefined, { BURROW_CONFIG: '/tmp/b.json' }), '/tmp/b.json');
+  assert.equal(resolveConfigPath('/tmp/flag.json', { BURROW_CONFIG: '/tmp/b.json' }), '/tmp/flag.json');
+});
+
+test('kill -9 during repeated saves never leaves a corrupt or missing file', async () => {
+  const file = path.join(tempDir(), 'config.json');
+  const loop = path.join(path.dirname(fileURLToPath(import.meta.url)), 'save-loop.js');
+  let kills = 0;
+  for (let i = 0; i < 8; i++) {
+    const child = spawn(process.execPath, [loop, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`save loop exited early (${code})`)));
+    });
+    // Different moments of the write cycle: right away, then a few milliseconds apart.
+    await new Promise((r) => setTimeout(r, i * 7));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    kills++;
+    const sessions = ConfigStore.open(file).sessions();
+    assert.ok(sessions.length <= 1, `file after kill ${kills} holds ${sessions.length} sessions`);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    // The next child starts from a store that may still hold the killed round's session.
+    for (const s of sessions) ConfigStore.open(file).remove(s.id);
+  }
+  assert.equal(kills, 8);
+});
+
+test('a version-1 file is read as version 2, and kept for a downgrade when first saved', () => {
+  const file = path.join(tempDir(), 'config.json');
+  copyFileSync(fixture('v1.json'), file);
+  const original = readFileSync(file, 'utf8');
+  const store = ConfigStore.open(file);
+  const [fivetran, espresso] = store.sessions();
+  assert.equal(fivetran!.keepalive.countMax, 1);
+  assert.equal(espresso!.id, 'espresso');
+  assert.equal(espresso!.port, 22);
+  assert.equal(espresso!.auth.keyId, undefined, 'a key id version 1 ignored is not suddenly used');
+  assert.equal(readFileSync(file, 'utf8'), original, 'reading does not migrate the file');
+
+  store.add(SESSION);
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(doc.version, 2);
+  assert.equal(doc.sessions.length, 3);
+  const kept = readdirSync(path.dirname(file)).filter((f) => f.startsWith('config.json.v1-'));
+  assert.equal(kept.length, 1);
+  assert.equal(readFileSync(path.join(path.dirname(file), kept[0]!), 'utf8'), original);
+});
