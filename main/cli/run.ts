@@ -1,0 +1,190 @@
+/**
+ * `burrow run`: runs tunnels headless, from a pasted ssh/autossh/plink command line or from a
+ * config file, with the same engine the app uses. Stops cleanly on SIGINT/SIGTERM.
+ */
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import type { SessionConfig } from '../../common/config.js';
+import type { ErrorInfo } from '../../common/session.js';
+import { parseConfigFile, ConfigError } from '../core/config/schema.js';
+import { parseCommandLine, CommandLineError } from '../core/config/importers/command-line.js';
+import { SessionManager } from '../core/manager.js';
+import { readPassphraseFile } from '../core/session/session.js';
+import type { HostKeyPrompt } from '../core/session/host-keys.js';
+import { BurrowError } from '../core/session/errors.js';
+import { parseArgs, UsageError } from './args.js';
+import type { CliIo } from './io.js';
+
+const USAGE = `usage: burrow run [--json] [-v] [--passphrase-file FILE] -- <ssh|autossh|plink command line>
+       burrow run [--json] [-v] [--passphrase-file FILE] --config FILE [NAME...]
+
+Runs the tunnels until SIGINT/SIGTERM, reconnecting by itself. With --json, prints one JSON
+object per line for every change. The key passphrase comes from --passphrase-file, the
+BURROW_PASSPHRASE environment variable, or a prompt on a terminal.`;
+
+/** How `burrow run` reports: JSON lines for programs, readable lines for people. */
+export class Reporter {
+  constructor(private readonly io: CliIo, private readonly json: boolean, private readonly verbose: boolean) {}
+
+  private line(obj: Record<string, unknown>, human: string): void {
+    if (this.json) this.io.out(JSON.stringify({ ts: new Date().toISOString(), ...obj }));
+    else this.io.err(`${new Date().toISOString()} ${human}`);
+  }
+
+  state(session: string, state: string, error: ErrorInfo | undefined, nextAttemptAt: string | undefined): void {
+    const human = `${session}: ${state}` + (error ? ` — ${error.code}: ${error.message}${error.hint ? `\n    fix: ${error.hint}` : ''}` : '')
+      + (nextAttemptAt ? `\n    next attempt at ${nextAttemptAt}` : '');
+    this.line({ session, type: 'state', state, ...(error ? { error } : {}), ...(nextAttemptAt ? { nextAttemptAt } : {}) }, human);
+  }
+
+  forward(session: string, forward: string, state: string, port: number | undefined, error: ErrorInfo | undefined): void {
+    this.line({ session, type: 'forward', forward, state, ...(port !== undefined ? { port } : {}), ...(error ? { error } : {}) },
+      `${session}: ${forward} ${state}${port !== undefined ? ` on port ${port}` : ''}`);
+  }
+
+  log(session: string, level: string, message: string): void {
+    if (!this.json && !this.verbose && (level === 'debug' || level === 'info')) return;
+    this.line({ session, type: 'log', level, message }, `${session}: ${level}: ${message}`);
+  }
+
+  note(message: string): void {
+    this.line({ type: 'note', message }, `note: ${message}`);
+  }
+}
+
+/** Asks on the terminal, as `ssh` does for an unknown host. */
+function terminalHostKeyPrompt(): HostKeyPrompt {
+  return async ({ host, port, keyType, fingerprint }) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const name = port === 22 ? host : `[${host}]:${port}`;
+      const answer = await rl.question(`The authenticity of host '${name}' can't be established.\n${keyType} key fingerprint is ${fingerprint}.\nTrust it and record it in known_hosts (yes/no)? `);
+      return answer.trim().toLowerCase() === 'yes';
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+/** Reads a passphrase on the terminal without echoing it. */
+async function askPassphrase(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(prompt);
+  stdin.setRawMode?.(true);
+  stdin.resume();
+  let value = '';
+  try {
+    for await (const chunk of stdin) {
+      for (const ch of String(chunk)) {
+        if (ch === '\r' || ch === '\n') return value;
+        if (ch === '\u0003') throw new UsageError('cancelled');
+        if (ch === '\u007f') value = value.slice(0, -1);
+        else value += ch;
+      }
+    }
+    return value;
+  } finally {
+    stdin.setRawMode?.(false);
+    stdin.pause();
+    process.stderr.write('\n');
+  }
+}
+
+async function sessionsFromConfig(file: string, names: string[]): Promise<SessionConfig[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const cfg = parseConfigFile(json);
+  if (names.length === 0) return [...cfg.sessions];
+  return names.map((n) => {
+    const s = cfg.sessions.find((x) => x.name === n || x.id === n);
+    if (!s) throw new UsageError(`no session named "${n}" in ${file} (it has: ${cfg.sessions.map((x) => x.name).join(', ') || 'none'})`);
+    return s;
+  });
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let sessions: SessionConfig[];
+  let json: boolean;
+  let verbose: boolean;
+  let passphrase: string | undefined;
+  try {
+    const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], flags: ['--json', '--help', '-v'] });
+    const verboseFlag = args.positional.includes('-v');
+    const positional = args.positional.filter((p) => p !== '-v');
+    if (args.flags.has('--help')) { io.out(USAGE); return 0; }
+    json = args.flags.has('--json');
+    const reporter0 = new Reporter(io, json, false);
+    if (args.values['--config'] !== undefined) {
+      if (args.rest) throw new UsageError('give either --config FILE or a command line after --, not both');
+      sessions = await sessionsFromConfig(args.values['--config'], positional);
+      verbose = verboseFlag;
+    } else {
+      const words = args.rest ?? positional;
+      if (words.length === 0) throw new UsageError('nothing to run: give a command line after -- or --config FILE');
+      const parsed = parseCommandLine(words);
+      for (const n of parsed.notes) reporter0.note(n);
+      sessions = [parsed.session];
+      verbose = verboseFlag || parsed.verbose;
+    }
+    const pf = args.values['--passphrase-file'];
+    passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof CommandLineError || err instanceof ConfigError || err instanceof BurrowError) {
+      io.err(`burrow run: ${err.message}`);
+      if (err instanceof UsageError) io.err(USAGE);
+      return 2;
+    }
+    throw err;
+  }
+
+  const reporter = new Reporter(io, json, verbose);
+  const manager = new SessionManager({
+    ...(passphrase !== undefined ? { passphrase } : {}),
+    ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
+  });
+  if (passphrase === undefined && io.interactive) {
+    // Ask once up front for an encrypted key rather than failing the first attempt.
+    const { ssh2IdentityLoader } = await import('../core/session/identity.js');
+    for (const s of sessions) {
+      for (const f of s.auth.identityFiles) {
+        try {
+          await ssh2IdentityLoader(f, undefined);
+        } catch (err) {
+          if (err instanceof BurrowError && err.info.code === 'KEY_PASSPHRASE') passphrase ??= await askPassphrase(`Passphrase for ${f}: `);
+        }
+      }
+    }
+  }
+  let last = new Map<string, string>();
+  for (const cfg of sessions) {
+    if (cfg.hostKey.policy === 'ask' && !io.interactive) {
+      reporter.note(`${cfg.name}: no terminal to ask about an unknown host key, so unknown keys are refused (use -o StrictHostKeyChecking=accept-new to trust on first use)`);
+    }
+    manager.add(cfg, passphrase !== undefined ? { passphrase } : {});
+  }
+  manager.on('changed', (s) => {
+    // One line per state or error change, not per counter tick.
+    const key = `${s.state}|${s.lastError?.code ?? ''}|${s.nextAttemptAt ?? ''}`;
+    if (last.get(s.id) === key) return;
+    last.set(s.id, key);
+    reporter.state(s.name, s.state, s.lastError, s.nextAttemptAt);
+  });
+  manager.on('forward', (id, f) => reporter.forward(manager.get(id)!.config.name, f.spec, f.state, f.boundPort, f.lastError));
+  manager.on('log', (id, l) => reporter.log(manager.get(id)!.config.name, l.level, l.message));
+  manager.startAll();
+
+  await io.stopSignal;
+  last = new Map();
+  await manager.stopAll();
+  return 0;
+}

@@ -1,0 +1,413 @@
+/**
+ * Turns the tunnel commands vendors hand out — OpenSSH `ssh`, `autossh` and PuTTY `plink` — into a
+ * SessionConfig for Burrow's own engine (Burrow never spawns ssh). Every option is either honoured,
+ * accepted with a note saying why it does not matter here, or refused with an error naming it.
+ */
+import { userInfo } from 'node:os';
+import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../../common/config.js';
+import { SESSION_DEFAULTS } from '../../../../common/config.js';
+
+export type Program = 'ssh' | 'autossh' | 'plink';
+
+export interface ParsedCommandLine {
+  readonly program: Program;
+  readonly session: SessionConfig;
+  /** Options accepted but not applicable to Burrow, each with the reason. */
+  readonly notes: ReadonlyArray<string>;
+  /** `-v` given: the user wants to see the connection's progress. */
+  readonly verbose: boolean;
+}
+
+/** A command line Burrow cannot honour: names the option and the fix. */
+export class CommandLineError extends Error {
+  constructor(readonly option: string, problem: string, readonly fix: string) {
+    super(`${option}: ${problem}. ${fix}`);
+    this.name = 'CommandLineError';
+  }
+}
+
+/**
+ * Splits a pasted command line into words like a POSIX shell: single and double quotes,
+ * backslash escapes, and line continuations (`\`, cmd.exe `^`, PowerShell backtick). A backslash
+ * before an ordinary character is kept, so Windows paths (`C:\Users\me\key.ppk`) survive.
+ */
+export function splitCommandLine(text: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let i = 0;
+  const s = text.replace(/\r\n/g, '\n');
+  const push = (): void => { if (inWord) words.push(cur); cur = ''; inWord = false; };
+  while (i < s.length) {
+    const c = s[i]!;
+    const next = s[i + 1];
+    if ((c === '\\' || c === '^' || c === '`') && next === '\n') { i += 2; continue; }
+    if (c === ' ' || c === '\t' || c === '\n') { push(); i++; continue; }
+    inWord = true;
+    if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      if (end < 0) throw new CommandLineError('(quoting)', 'a single quote is not closed', 'Close the quote or remove it.');
+      cur += s.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === '"') {
+      i++;
+      while (i < s.length && s[i] !== '"') {
+        if (s[i] === '\\' && i + 1 < s.length && '"\\$`\n'.includes(s[i + 1]!)) {
+          if (s[i + 1] !== '\n') cur += s[i + 1];
+          i += 2;
+        } else cur += s[i++];
+      }
+      if (i >= s.length) throw new CommandLineError('(quoting)', 'a double quote is not closed', 'Close the quote or remove it.');
+      i++;
+    } else if (c === '\\' && next !== undefined && ' \t\'"\\$'.includes(next)) {
+      cur += next;
+      i += 2;
+    } else {
+      cur += c;
+      i++;
+    }
+  }
+  push();
+  return words;
+}
+
+const SSH_ARG_OPTS = new Set('BbcDEeFIiJLlmOoPpQRSWw'.split(''));
+const SSH_FLAG_OPTS = new Set('46AaCfGgKkMNnqsTtVvXxYy'.split(''));
+
+/** Flags that change nothing for a tunnel-only engine, with the reason shown to the user. */
+const HARMLESS_FLAGS: Record<string, string> = {
+  N: '', T: '', n: '', // Burrow never runs a command, a shell or a terminal: what -N -T -n ask for.
+  f: '-f (go to the background): burrow run stays in the foreground; use the app\'s start-at-login or a service to run it unattended',
+  q: '', 4: '-4: Burrow uses the address the name resolves to first', 6: '-6: Burrow uses the address the name resolves to first',
+  x: '', a: '', k: '', t: '-t (terminal): Burrow opens no terminal, only forwards',
+};
+
+const YES_NO: Record<string, boolean> = { yes: true, true: true, no: false, false: false };
+
+/** ssh_config keywords accepted with -o that do not matter for Burrow, with the reason (empty: none worth saying). */
+const HARMLESS_OPTIONS: Record<string, string> = {
+  controlpath: 'ControlPath: Burrow does not share connections', controlmaster: 'ControlMaster: Burrow does not share connections',
+  controlpersist: 'ControlPersist: Burrow does not share connections', loglevel: 'LogLevel: use -v or --json for Burrow\'s own log',
+  batchmode: '', tcpkeepalive: 'TCPKeepAlive: Burrow relies on SSH keepalives (ServerAliveInterval), which also see a frozen server',
+  identitiesonly: '', pubkeyauthentication: '', passwordauthentication: 'PasswordAuthentication: Burrow logs in with keys only',
+  kbdinteractiveauthentication: 'KbdInteractiveAuthentication: Burrow logs in with keys only', preferredauthentications: '',
+  forwardagent: '', forwardx11: '', requesttty: '', sessiontype: '', stdinnull: '', hashknownhosts: '', checkhostip: '',
+  visualhostkey: '', updatehostkeys: 'UpdateHostKeys: Burrow records only keys it was asked to trust', addkeystoagent: '',
+  serveralivecountmax: '', // handled, listed only so the harmless check never shadows it
+};
+
+function lower(s: string): string { return s.toLowerCase(); }
+
+function parsePortValue(v: string, option: string, allowZero = false): number {
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n > 65535 || n < (allowZero ? 0 : 1)) {
+    throw new CommandLineError(option, `"${v}" is not a port number`, `Give a number from ${allowZero ? 0 : 1} to 65535.`);
+  }
+  return n;
+}
+
+/** Splits `a:b:c` on colons outside `[...]`, as OpenSSH's hpdelim does for IPv6 literals. */
+function splitForward(spec: string): string[] {
+  const parts: string[] = [];
+  let cur = '';
+  let depth = 0;
+  for (const c of spec) {
+    if (c === '[') depth++;
+    if (c === ']') depth--;
+    if (c === ':' && depth === 0) { parts.push(cur); cur = ''; continue; }
+    cur += c;
+  }
+  parts.push(cur);
+  return parts.map((p) => (p.startsWith('[') && p.endsWith(']') ? p.slice(1, -1) : p));
+}
+
+/** Parses the argument of -R, -L or -D into a ForwardConfig. */
+export function parseForwardSpec(flag: 'R' | 'L' | 'D', spec: string, gatewayPorts = false): ForwardConfig {
+  const option = `-${flag} ${spec}`;
+  const parts = splitForward(spec.trim());
+  const remote = flag === 'R';
+  const allowZero = remote;
+  const localBind = (b: string | undefined): { bindAddress?: string } =>
+    b !== undefined ? { bindAddress: b } : gatewayPorts && !remote ? { bindAddress: '*' } : {};
+  if (flag === 'D' || (remote && parts.length <= 2)) {
+    if (parts.length > 2) throw new CommandLineError(option, 'a dynamic forward is [bind_address:]port', 'Write -D 1080 or -D localhost:1080.');
+    const bindPort = parsePortValue(parts[parts.length - 1]!, option, allowZero);
+    const bind = parts.length === 2 ? parts[0] : undefined;
+    return { type: remote ? 'remote-dynamic' : 'local-dynamic', ...localBind(bind), bindPort };
+  }
+  if (parts.length !== 3 && parts.length !== 4) {
+    throw new CommandLineError(option, `expected [bind_address:]port:host:hostport${remote ? ' or [bind_address:]port' : ''}`,
+      remote ? 'For a database tunnel write e.g. -R 15432:localhost:5432.' : 'Write e.g. -L 15432:db.internal:5432.');
+  }
+  const [bind, port, host, hostPort] = parts.length === 4 ? parts : [undefined, ...parts];
+  if (!host) throw new CommandLineError(option, 'the destination host is empty', 'Name the host that runs the database, e.g. localhost.');
+  return {
+    type: remote ? 'remote' : 'local',
+    ...localBind(bind),
+    bindPort: parsePortValue(port!, option, allowZero),
+    targetHost: host,
+    targetPort: parsePortValue(hostPort!, option),
+  };
+}
+
+function programOf(word: string): Program | undefined {
+  const base = word.split(/[\\/]/).pop()!.toLowerCase().replace(/\.exe$/, '');
+  if (base === 'ssh' || base === 'autossh' || base === 'plink') return base;
+  return undefined;
+}
+
+/** Unfilled placeholders from vendor guides: `<SSH_HIGH_PORT>`, `$SSH_HOST`, `${SSH_HOST_PORT:-22}`. */
+function checkPlaceholders(words: string[]): void {
+  for (const w of words) {
+    const m = /<[^<>]+>|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/.exec(w);
+    if (m) throw new CommandLineError(m[0], `"${w}" still holds the placeholder ${m[0]}`, `Replace ${m[0]} with the value from the vendor's instructions.`);
+  }
+}
+
+interface Draft {
+  host?: string;
+  port?: number;
+  user?: string;
+  identityFiles: string[];
+  forwards: ForwardConfig[];
+  gatewayPorts: boolean;
+  keepaliveInterval?: number;
+  keepaliveCount?: number;
+  connectTimeout?: number;
+  policy?: HostKeyPolicy;
+  knownHostsFiles?: string[];
+  fingerprint?: string;
+  compression: boolean;
+  verbose: boolean;
+  notes: string[];
+  /** -R/-L/-D in order, parsed after all options so that -g placed anywhere applies. */
+  rawForwards: Array<['R' | 'L' | 'D', string]>;
+}
+
+function applySshOption(d: Draft, raw: string): void {
+  const m = /^\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(raw);
+  if (!m) throw new CommandLineError(`-o ${raw}`, 'expected Key=Value or "Key Value"', 'Write e.g. -o ServerAliveInterval=15.');
+  const key = lower(m[1]!);
+  const value = m[2]!.trim().replace(/^"(.*)"$/, '$1');
+  const option = `-o ${m[1]}`;
+  const yesNo = (): boolean => {
+    const b = YES_NO[lower(value)];
+    if (b === undefined) throw new CommandLineError(option, `"${value}" is not yes or no`, 'Write yes or no.');
+    return b;
+  };
+  const int = (min: number, max: number): number => {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!(n >= min && n <= max)) throw new CommandLineError(option, `"${value}" is not a whole number from ${min} to ${max}`, 'Give a number of seconds (or a count).');
+    return n;
+  };
+  switch (key) {
+    case 'serveraliveinterval': d.keepaliveInterval = int(0, 3600); return;
+    case 'serveralivecountmax': d.keepaliveCount = int(1, 100); return;
+    case 'connecttimeout': d.connectTimeout = int(1, 600); return;
+    case 'port': d.port = parsePortValue(value, option); return;
+    case 'user': d.user = value; return;
+    case 'hostname': d.host = value; return;
+    case 'identityfile': d.identityFiles.push(value); return;
+    case 'compression': d.compression = yesNo(); return;
+    case 'gatewayports': d.gatewayPorts = yesNo(); return;
+    case 'exitonforwardfailure':
+      if (!yesNo()) {
+        throw new CommandLineError(option, 'Burrow always treats a forward that cannot be opened as a failure (it never reports a tunnel as up when it is not)',
+          'Remove -o ExitOnForwardFailure=no.');
+      }
+      return;
+    case 'stricthostkeychecking': {
+      const v = lower(value);
+      const map: Record<string, HostKeyPolicy> = { yes: 'yes', 'accept-new': 'accept-new', no: 'no', off: 'no', ask: 'ask' };
+      const p = map[v];
+      if (!p) throw new CommandLineError(option, `"${value}" is not a policy`, 'Use yes, accept-new, no or ask.');
+      d.policy = p;
+      return;
+    }
+    case 'userknownhostsfile': {
+      const files = value.split(/\s+/).filter(Boolean);
+      if (files.length === 0) throw new CommandLineError(option, 'no file given', 'Name a known_hosts file.');
+      d.knownHostsFiles = files;
+      return;
+    }
+    case 'remoteforward':
+    case 'localforward': {
+      // ssh_config syntax: "[bind:]port host:hostport" (a space between listen and target).
+      const [listen, target] = value.split(/\s+/, 2);
+      d.rawForwards.push([key === 'remoteforward' ? 'R' : 'L', target ? `${listen}:${target}` : listen!]);
+      return;
+    }
+    case 'dynamicforward': d.rawForwards.push(['D', value]); return;
+    default:
+      break;
+  }
+  if (key in HARMLESS_OPTIONS) {
+    if (HARMLESS_OPTIONS[key]) d.notes.push(`${HARMLESS_OPTIONS[key]} (ignored)`);
+    return;
+  }
+  if (key === 'proxyjump' || key === 'proxycommand') {
+    throw new CommandLineError(option, 'connecting through a jump host is not supported yet', 'Run Burrow on a machine that reaches the SSH server directly.');
+  }
+  throw new CommandLineError(option, 'is not an option Burrow knows how to honour', 'Remove it, or see the README section "burrow run" for the supported options.');
+}
+
+/** Parses `user@host`, `host` and `ssh://user@host:port`. */
+function applyDestination(d: Draft, word: string): void {
+  let w = word;
+  const uri = /^ssh:\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(w);
+  if (uri) {
+    if (uri[1]) d.user ??= uri[1];
+    if (uri[3]) d.port ??= parsePortValue(uri[3], word);
+    d.host = uri[2]!.replace(/^\[|\]$/g, '');
+    return;
+  }
+  const at = w.lastIndexOf('@');
+  if (at >= 0) {
+    // `-l` wins over user@ for plink; for ssh the last one given wins, which is user@host here.
+    d.user = w.slice(0, at);
+    w = w.slice(at + 1);
+  }
+  if (!w) throw new CommandLineError(word, 'no host name', 'Write user@host.');
+  d.host = w;
+}
+
+/** Parses a full tunnel command line (or just its arguments, taken as `ssh`). */
+export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedCommandLine {
+  const words = typeof input === 'string' ? splitCommandLine(input.trim().replace(/^\$\s+/, '')) : [...input];
+  if (words.length === 0) throw new CommandLineError('(command)', 'the command line is empty', 'Paste the ssh, autossh or plink command from the vendor\'s guide.');
+  const first = programOf(words[0]!);
+  const program: Program = first ?? 'ssh';
+  if (first) words.shift();
+  else if (!words[0]!.startsWith('-') && words.length > 1 && !words.some((w) => /^-[RLD]/.test(w))) {
+    throw new CommandLineError(words[0]!, 'is not ssh, autossh or plink', 'Paste the tunnel command, e.g. ssh -N -R 15432:localhost:5432 user@host.');
+  }
+  checkPlaceholders(words);
+
+  const d: Draft = { identityFiles: [], forwards: [], gatewayPorts: false, compression: false, verbose: false, notes: [], rawForwards: [] };
+  const rest: string[] = [];
+
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const takeArg = (opt: string, attached: string): string => {
+      if (attached !== '') return attached;
+      const v = words[++i];
+      if (v === undefined) throw new CommandLineError(opt, 'needs a value', `Give the value after ${opt}.`);
+      return v;
+    };
+    // Like OpenSSH, options may follow the destination (`ssh host -p 2222`, as Fivetran's guide
+    // writes it); the first word after the destination that is not an option starts the command.
+    if (rest.length > 1 || !w.startsWith('-') || w === '-') {
+      rest.push(w);
+      continue;
+    }
+    if (w === '--') { rest.push(...words.slice(i + 1)); break; }
+
+    if (program === 'plink') {
+      const word = w.toLowerCase();
+      if (word === '-ssh' || word === '-batch' || word === '-noagent' || word === '-no-antispoof') continue;
+      if (word === '-pw' || word === '-pwfile') {
+        throw new CommandLineError(w, 'password login is not supported: an unattended tunnel would have to store the password',
+          'Use a key: create one with `burrow key generate` and give it with -i.');
+      }
+      if (word === '-hostkey') { d.fingerprint = takeArg('-hostkey', ''); continue; }
+      if (word === '-load') {
+        throw new CommandLineError(w, 'Burrow cannot read PuTTY\'s registry from a command line',
+          'Export the session with regedit (HKCU\\Software\\SimonTatham\\PuTTY\\Sessions) and run `burrow import FILE.reg`.');
+      }
+      if (word === '-agent') { d.notes.push('-agent: Burrow uses the key given with -i, not Pageant (ignored)'); continue; }
+      if (word === '-sanitise-stderr' || word === '-no-sanitise-stderr' || word === '-shareexists' || word === '-share' || word === '-noshare') continue;
+      // Everything else plink shares with OpenSSH's spelling.
+    }
+
+    // A cluster like -nNT or -fN, or an option with its value attached (-p2222, -R8080:h:80).
+    for (let j = 1; j < w.length; j++) {
+      const c = w[j]!;
+      const attached = w.slice(j + 1);
+      if (program === 'autossh' && c === 'M') {
+        const v = takeArg('-M', attached);
+        if (!/^\d+(:\d+)?$/.test(v)) throw new CommandLineError('-M', `"${v}" is not autossh's monitor port`, 'Write -M 0 (Burrow uses SSH keepalives instead of a monitor port).');
+        if (v !== '0') d.notes.push(`-M ${v}: Burrow watches the link with SSH keepalives, not autossh's monitor port (ignored)`);
+        break;
+      }
+      if (program === 'plink' && c === 'P') { d.port = parsePortValue(takeArg('-P', attached), '-P'); break; }
+      if (SSH_ARG_OPTS.has(c)) {
+        const v = takeArg(`-${c}`, attached);
+        switch (c) {
+          case 'R': case 'L': case 'D': d.rawForwards.push([c, v]); break;
+          case 'p': d.port = parsePortValue(v, '-p'); break;
+          case 'l': d.user = v; break;
+          case 'i': d.identityFiles.push(v); break;
+          case 'o': applySshOption(d, v); break;
+          case 'J':
+            throw new CommandLineError('-J', 'connecting through a jump host is not supported yet', 'Run Burrow on a machine that reaches the SSH server directly.');
+          case 'E': d.notes.push('-E: Burrow writes its own log; use --json to capture it (ignored)'); break;
+          case 'S': d.notes.push('-S: Burrow does not share connections (ignored)'); break;
+          case 'F': throw new CommandLineError('-F', 'Burrow does not read ssh config files from a command line', 'Import the host with `burrow import ~/.ssh/config`, or give the options with -o.');
+          case 'c': case 'm':
+            throw new CommandLineError(`-${c}`, 'choosing ciphers or MACs is not supported', 'Remove it: Burrow negotiates the strongest algorithms the server offers.');
+          default:
+            throw new CommandLineError(`-${c}`, 'is not an option Burrow can honour for a tunnel', 'Remove it; see the README section "burrow run".');
+        }
+        break;
+      }
+      if (SSH_FLAG_OPTS.has(c)) {
+        if (c === 'g') d.gatewayPorts = true;
+        else if (c === 'C') d.compression = true;
+        else if (c === 'v') d.verbose = true;
+        else if (c === 'M' || c === 's' || c === 'G' || c === 'V' || c === 'K' || c === 'A' || c === 'X' || c === 'Y') {
+          throw new CommandLineError(`-${c}`, 'is not an option Burrow can honour for a tunnel', 'Remove it; see the README section "burrow run".');
+        } else if (HARMLESS_FLAGS[c] !== undefined) {
+          if (HARMLESS_FLAGS[c]) d.notes.push(`${HARMLESS_FLAGS[c]} (ignored)`);
+        }
+        continue;
+      }
+      throw new CommandLineError(`-${c}`, `is not an option of ${program}`, 'Check the command; see the README section "burrow run".');
+    }
+  }
+
+  if (rest.length === 0) throw new CommandLineError('(destination)', 'no SSH server given', 'End the command with user@host.');
+  applyDestination(d, rest[0]!);
+  if (rest.length > 1) {
+    throw new CommandLineError(rest.slice(1).join(' '), 'Burrow does not run remote commands: it keeps the tunnel open by itself',
+      'Remove the command after the host (and use -N, as the vendors\' guides do).');
+  }
+  if (d.gatewayPorts && d.rawForwards.some(([f]) => f === 'R')) {
+    d.notes.push('-g: affects only -L/-D forwards; for -R the bind address and the server\'s GatewayPorts decide, as with OpenSSH');
+  }
+  d.forwards = d.rawForwards.map(([flag, spec]) => parseForwardSpec(flag, spec, d.gatewayPorts));
+  if (d.forwards.length === 0) {
+    throw new CommandLineError('(forwards)', 'the command has no -R, -L or -D forward, so there is no tunnel to keep open',
+      'Add the forward from the vendor\'s guide, e.g. -R 15432:localhost:5432.');
+  }
+  if (d.keepaliveInterval === 0) d.notes.push('ServerAliveInterval=0 turns keepalives off: a dead link will only be noticed when the OS gives up');
+
+  const host = d.host!;
+  const port = d.port ?? SESSION_DEFAULTS.port;
+  const user = d.user ?? userInfo().username;
+  const name = `${user}@${host}${port === 22 ? '' : `:${port}`}`;
+  const fingerprint = d.fingerprint;
+  if (fingerprint !== undefined && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(fingerprint)) {
+    throw new CommandLineError('-hostkey', `"${fingerprint}" is not a SHA256 fingerprint`, 'Give it as SHA256:… (puttygen -l -E sha256 or ssh-keygen -lf prints it).');
+  }
+  const session: SessionConfig = {
+    id: name,
+    name,
+    host, port, user,
+    auth: { identityFiles: d.identityFiles },
+    hostKey: {
+      // OpenSSH's default is to ask; plink with -hostkey trusts exactly that key.
+      policy: d.policy ?? (fingerprint ? 'yes' : 'ask'),
+      ...(d.knownHostsFiles ? { knownHostsFiles: d.knownHostsFiles } : {}),
+      ...(fingerprint ? { fingerprint } : {}),
+    },
+    keepalive: {
+      intervalSeconds: d.keepaliveInterval ?? SESSION_DEFAULTS.keepalive.intervalSeconds,
+      countMax: d.keepaliveCount ?? SESSION_DEFAULTS.keepalive.countMax,
+    },
+    connectTimeoutSeconds: d.connectTimeout ?? SESSION_DEFAULTS.connectTimeoutSeconds,
+    compression: d.compression,
+    autostart: false,
+    forwards: d.forwards,
+  };
+  return { program, session, notes: d.notes, verbose: d.verbose };
+}

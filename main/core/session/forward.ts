@@ -1,0 +1,311 @@
+/**
+ * Live forwards: the sockets, listeners and counters behind a ForwardConfig. A forward lives as
+ * long as its Session; `bind()` is called on every fresh SSH connection and `release()` when the
+ * connection ends, so every `forwardIn` is re-issued after a reconnect.
+ */
+import net from 'node:net';
+import { once } from 'node:events';
+import type { Client, ClientChannel, TcpConnectionDetails } from 'ssh2';
+import type { ForwardConfig } from '../../../common/config.js';
+import type { ErrorInfo, ForwardSnapshot, ForwardState } from '../../../common/session.js';
+import { assertNever } from '../../../common/assert-never.js';
+import { readSocksRequest } from './socks.js';
+
+/** How long we wait for a local target to accept before refusing the forwarded connection. */
+const TARGET_CONNECT_TIMEOUT_MS = 10_000;
+
+/** OpenSSH notation of a forward, e.g. `-R 0.0.0.0:11433:db:1433`. */
+export function forwardSpec(f: ForwardConfig): string {
+  const flag = f.type === 'remote' || f.type === 'remote-dynamic' ? '-R' : f.type === 'local' ? '-L' : '-D';
+  const bind = f.bindAddress !== undefined ? `${f.bindAddress.includes(':') ? `[${f.bindAddress}]` : f.bindAddress}:` : '';
+  const target = 'targetHost' in f ? `:${f.targetHost.includes(':') ? `[${f.targetHost}]` : f.targetHost}:${f.targetPort}` : '';
+  return `${flag} ${bind}${f.bindPort}${target}`;
+}
+
+/**
+ * The bind address sent in a `tcpip-forward` request, as the OpenSSH client sends it: no address
+ * means "localhost", `*` or empty means every interface (""), anything else is sent as given.
+ * Whether the server honours a non-loopback address is its GatewayPorts setting.
+ */
+export function remoteBindAddress(f: { bindAddress?: string }): string {
+  if (f.bindAddress === undefined) return 'localhost';
+  if (f.bindAddress === '*' || f.bindAddress === '') return '';
+  return f.bindAddress;
+}
+
+/**
+ * The address a local listener binds: OpenSSH's default is the loopback; `*`/empty means all
+ * interfaces. `localhost` is pinned to 127.0.0.1 because Node would pick just one of
+ * 127.0.0.1 and ::1 and clients commonly try the other.
+ */
+export function localBindAddress(f: { bindAddress?: string }): string | undefined {
+  if (f.bindAddress === undefined || f.bindAddress === 'localhost') return '127.0.0.1';
+  if (f.bindAddress === '*' || f.bindAddress === '') return undefined;
+  return f.bindAddress;
+}
+
+/** Byte and connection counters kept without touching the data path: sockets count their own bytes. */
+class Counters {
+  private closedIn = 0;
+  private closedOut = 0;
+  total = 0;
+  failed = 0;
+  private readonly live = new Map<net.Socket, boolean>();
+
+  /**
+   * Counts a connection's local socket. `towardTarget` says which way its reads go: for a remote
+   * forward the local socket is the target, so what we write to it is "in"; for a local forward
+   * it is the client, so what we read from it is "in".
+   */
+  track(sock: net.Socket, isTarget: boolean): void {
+    this.total++;
+    this.live.set(sock, isTarget);
+    sock.once('close', () => {
+      this.live.delete(sock);
+      this.closedIn += isTarget ? sock.bytesWritten : sock.bytesRead;
+      this.closedOut += isTarget ? sock.bytesRead : sock.bytesWritten;
+    });
+  }
+
+  get open(): number { return this.live.size; }
+
+  bytes(): { bytesIn: number; bytesOut: number } {
+    let bytesIn = this.closedIn;
+    let bytesOut = this.closedOut;
+    for (const [s, isTarget] of this.live) {
+      bytesIn += isTarget ? s.bytesWritten : s.bytesRead;
+      bytesOut += isTarget ? s.bytesRead : s.bytesWritten;
+    }
+    return { bytesIn, bytesOut };
+  }
+
+  /** Every live socket, so a stop can end them. */
+  sockets(): IterableIterator<net.Socket> { return this.live.keys(); }
+}
+
+/**
+ * Joins a local socket and an SSH channel both ways, half-close included (TCP FIN ↔ SSH EOF), and
+ * makes sure an error or close on either side ends the other, so no channel or socket is left.
+ */
+function join(sock: net.Socket, channel: ClientChannel): void {
+  sock.setNoDelay(true);
+  const endBoth = (): void => {
+    sock.destroy();
+    channel.destroy();
+  };
+  sock.on('error', endBoth);
+  channel.on('error', endBoth);
+  sock.on('close', endBoth);
+  channel.on('close', endBoth);
+  sock.pipe(channel);
+  channel.pipe(sock);
+}
+
+/** Connects to a local target; resolves with the socket or rejects with the OS error. */
+function connectTarget(host: string, port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port, allowHalfOpen: true });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(Object.assign(new Error(`connect to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }));
+    }, TARGET_CONNECT_TIMEOUT_MS);
+    sock.once('connect', () => { clearTimeout(timer); sock.removeListener('error', onError); resolve(sock); });
+    const onError = (err: Error): void => { clearTimeout(timer); reject(err); };
+    sock.once('error', onError);
+  });
+}
+
+export type ForwardEventSink = (f: LiveForward) => void;
+export type ForwardLog = (message: string) => void;
+
+/** The live side of one ForwardConfig. */
+export abstract class LiveForward {
+  state: ForwardState = 'pending';
+  boundPort: number | undefined;
+  lastError: ErrorInfo | undefined;
+  protected readonly counters = new Counters();
+
+  constructor(readonly index: number, readonly config: ForwardConfig, protected readonly log: ForwardLog) {}
+
+  /** Opens the forward on a ready client; resolves with the port actually bound. */
+  abstract bind(client: Client): Promise<number>;
+
+  /** Gives back what `bind` took (remote listener, local server); never throws. */
+  abstract release(client: Client | undefined): Promise<void>;
+
+  get spec(): string { return forwardSpec(this.config); }
+
+  /** Ends every connection of this forward (used when the session stops or its link dies). */
+  closeConnections(): void {
+    for (const s of this.counters.sockets()) s.destroy();
+  }
+
+  snapshot(): ForwardSnapshot {
+    const { bytesIn, bytesOut } = this.counters.bytes();
+    return {
+      index: this.index,
+      type: this.config.type,
+      spec: this.spec,
+      state: this.state,
+      ...(this.boundPort !== undefined ? { boundPort: this.boundPort } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      bytesIn,
+      bytesOut,
+      openConnections: this.counters.open,
+      totalConnections: this.counters.total,
+      failedConnections: this.counters.failed,
+    };
+  }
+}
+
+/** `-R [bind:]port:host:hostport`. */
+export class RemoteForward extends LiveForward {
+  /** The address sent to the server, and so the `destIP` it reports for incoming connections. */
+  readonly requestAddress = remoteBindAddress(this.config);
+
+  async bind(client: Client): Promise<number> {
+    const port = await new Promise<number>((resolve, reject) => {
+      client.forwardIn(this.requestAddress, this.config.bindPort, (err, p) => (err ? reject(err) : resolve(p)));
+    });
+    this.boundPort = port;
+    return port;
+  }
+
+  async release(client: Client | undefined): Promise<void> {
+    const port = this.boundPort;
+    if (client && port !== undefined) {
+      // Cancel the listener politely so the server frees the port now, not when it notices the
+      // connection is gone (which for a dead link is its ClientAliveInterval later).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1_000);
+        try {
+          client.unforwardIn(this.requestAddress, port, () => { clearTimeout(timer); resolve(); });
+        } catch {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+    this.boundPort = undefined;
+  }
+
+  /** An incoming connection on the server's listener: connect the target first, then accept. */
+  handle(info: TcpConnectionDetails, accept: () => ClientChannel, reject: () => void): void {
+    const { targetHost, targetPort } = this.config as Extract<ForwardConfig, { type: 'remote' }>;
+    connectTarget(targetHost, targetPort).then(
+      (sock) => {
+        this.counters.track(sock, true);
+        join(sock, accept());
+      },
+      (err: NodeJS.ErrnoException) => {
+        this.counters.failed++;
+        this.log(`${this.spec}: connection from ${info.srcIP}:${info.srcPort} refused: ${targetHost}:${targetPort} is unreachable (${err.code ?? err.message})`);
+        reject();
+      },
+    );
+  }
+}
+
+/** `-R [bind:]port` with no destination: each incoming channel speaks SOCKS, resolved here. */
+export class RemoteDynamicForward extends RemoteForward {
+  override handle(info: TcpConnectionDetails, accept: () => ClientChannel): void {
+    const channel = accept();
+    channel.on('error', () => channel.destroy());
+    readSocksRequest(channel).then(
+      (req) => connectTarget(req.host, req.port).then(
+        (sock) => {
+          req.reply(true);
+          this.counters.track(sock, true);
+          join(sock, channel);
+        },
+        (err: NodeJS.ErrnoException) => {
+          this.counters.failed++;
+          this.log(`${this.spec}: SOCKS request from ${info.srcIP} for ${req.host}:${req.port} failed (${err.code ?? err.message})`);
+          req.reply(false);
+          channel.end();
+        },
+      ),
+      (err: Error) => {
+        this.counters.failed++;
+        this.log(`${this.spec}: bad SOCKS request from ${info.srcIP}: ${err.message}`);
+        channel.end();
+      },
+    );
+  }
+}
+
+/** `-L` and `-D`: a local listener whose connections go out through the SSH server. */
+abstract class LocalListenerForward extends LiveForward {
+  private server: net.Server | undefined;
+
+  async bind(client: Client): Promise<number> {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) => this.onConnection(client, sock));
+    server.listen({ port: this.config.bindPort, host: localBindAddress(this.config) });
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
+    this.server = server;
+    this.boundPort = (server.address() as net.AddressInfo).port;
+    return this.boundPort;
+  }
+
+  async release(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.boundPort = undefined;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  }
+
+  protected abstract onConnection(client: Client, sock: net.Socket): void;
+
+  /** Opens a direct-tcpip channel to host:port for `sock`, or ends `sock` when the server refuses. */
+  protected open(client: Client, sock: net.Socket, host: string, port: number, onResult?: (ok: boolean) => void): void {
+    client.forwardOut(sock.remoteAddress ?? '127.0.0.1', sock.remotePort ?? 0, host, port, (err, channel) => {
+      onResult?.(!err);
+      if (err) {
+        this.counters.failed++;
+        this.log(`${this.spec}: the server could not connect to ${host}:${port} (${err.message})`);
+        sock.destroy();
+        return;
+      }
+      join(sock, channel);
+      sock.resume();
+    });
+  }
+}
+
+/** `-L [bind:]port:host:hostport`. */
+export class LocalForward extends LocalListenerForward {
+  protected onConnection(client: Client, sock: net.Socket): void {
+    const { targetHost, targetPort } = this.config as Extract<ForwardConfig, { type: 'local' }>;
+    this.counters.track(sock, false);
+    sock.on('error', () => sock.destroy());
+    this.open(client, sock, targetHost, targetPort);
+  }
+}
+
+/** `-D [bind:]port`: a local SOCKS server whose connections go out through the SSH server. */
+export class LocalDynamicForward extends LocalListenerForward {
+  protected onConnection(client: Client, sock: net.Socket): void {
+    this.counters.track(sock, false);
+    sock.on('error', () => sock.destroy());
+    sock.resume();
+    readSocksRequest(sock).then(
+      (req) => this.open(client, sock, req.host, req.port, (ok) => req.reply(ok)),
+      (err: Error) => {
+        this.counters.failed++;
+        this.log(`${this.spec}: bad SOCKS request from ${sock.remoteAddress}: ${err.message}`);
+        sock.destroy();
+      },
+    );
+  }
+}
+
+/** The live forward for a config. */
+export function createForward(index: number, config: ForwardConfig, log: ForwardLog): LiveForward {
+  switch (config.type) {
+    case 'remote': return new RemoteForward(index, config, log);
+    case 'remote-dynamic': return new RemoteDynamicForward(index, config, log);
+    case 'local': return new LocalForward(index, config, log);
+    case 'local-dynamic': return new LocalDynamicForward(index, config, log);
+    default: return assertNever(config);
+  }
+}

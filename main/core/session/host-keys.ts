@@ -1,0 +1,244 @@
+/**
+ * OpenSSH known_hosts, read and written the way `ssh` does (plain and hashed `|1|` names,
+ * `[host]:port`, patterns with `*`, `?` and `!`, `@revoked`), and the host-key policies
+ * (StrictHostKeyChecking yes / accept-new / no / ask, plus a pinned SHA256 fingerprint).
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { HostKeyConfig } from '../../../common/config.js';
+import type { ErrorInfo } from '../../../common/session.js';
+import { expandHome } from './identity.js';
+
+export interface KnownHostEntry {
+  readonly file: string;
+  readonly line: number;
+  readonly marker?: '@revoked' | '@cert-authority';
+  /** The host field as written: a pattern list, or `|1|salt|hash`. */
+  readonly hosts: string;
+  readonly keyType: string;
+  readonly keyBlob: Buffer;
+  readonly comment?: string;
+}
+
+export interface KnownHostsParse {
+  readonly entries: ReadonlyArray<KnownHostEntry>;
+  /** Lines that could not be read; OpenSSH skips them too, but we say so. */
+  readonly problems: ReadonlyArray<{ readonly line: number; readonly message: string }>;
+}
+
+/** Parses the text of a known_hosts file. Comments and blank lines are skipped. */
+export function parseKnownHosts(text: string, file = '(text)'): KnownHostsParse {
+  const entries: KnownHostEntry[] = [];
+  const problems: { line: number; message: string }[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = i + 1;
+    const t = raw.trim();
+    if (t === '' || t.startsWith('#')) return;
+    const fields = t.split(/\s+/);
+    let marker: KnownHostEntry['marker'];
+    if (fields[0]!.startsWith('@')) {
+      const m = fields.shift()!;
+      if (m !== '@revoked' && m !== '@cert-authority') {
+        problems.push({ line, message: `unknown marker ${m}` });
+        return;
+      }
+      marker = m;
+    }
+    const [hosts, keyType, b64, ...rest] = fields;
+    if (!hosts || !keyType || !b64) {
+      problems.push({ line, message: 'expected "host-patterns key-type base64-key"' });
+      return;
+    }
+    const keyBlob = Buffer.from(b64, 'base64');
+    // A blob starts with its own type name: this catches truncated and mis-pasted keys.
+    if (keyBlob.length < 8 || sshString(keyBlob, 0)?.toString() !== keyType) {
+      problems.push({ line, message: `the ${keyType} key is not valid base64 of a ${keyType} key` });
+      return;
+    }
+    entries.push({ file, line, ...(marker ? { marker } : {}), hosts, keyType, keyBlob, ...(rest.length ? { comment: rest.join(' ') } : {}) });
+  });
+  return { entries, problems };
+}
+
+function sshString(buf: Buffer, offset: number): Buffer | undefined {
+  if (buf.length < offset + 4) return undefined;
+  const len = buf.readUInt32BE(offset);
+  if (buf.length < offset + 4 + len) return undefined;
+  return buf.subarray(offset + 4, offset + 4 + len);
+}
+
+/** The key type named inside an SSH public key blob (`ssh-ed25519`, `ssh-rsa`, …). */
+export function keyTypeOf(blob: Buffer): string {
+  return sshString(blob, 0)?.toString() ?? 'unknown';
+}
+
+/** `SHA256:` + unpadded base64, exactly as `ssh-keygen -lf` prints it. */
+export function fingerprintOf(blob: Buffer): string {
+  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+}
+
+/** How OpenSSH names a host in known_hosts: bare for port 22, `[host]:port` otherwise. */
+export function hostKeyName(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
+}
+
+function globToRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+/** Whether an entry's host field names host:port (OpenSSH's match_hostname, negation wins). */
+export function entryMatches(entry: Pick<KnownHostEntry, 'hosts'>, host: string, port: number): boolean {
+  const name = hostKeyName(host, port);
+  if (entry.hosts.startsWith('|1|')) {
+    const [, , salt, hash] = entry.hosts.split('|');
+    if (!salt || !hash) return false;
+    const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    return mac === hash;
+  }
+  let positive = false;
+  for (const p of entry.hosts.split(',')) {
+    const negated = p.startsWith('!');
+    const pat = negated ? p.slice(1) : p;
+    if (globToRegExp(pat).test(name)) {
+      if (negated) return false;
+      positive = true;
+    }
+  }
+  return positive;
+}
+
+/** `ssh-rsa` keys are negotiated as rsa-sha2-*; the others under their own name. */
+function algorithmsFor(keyType: string): string[] {
+  return keyType === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [keyType];
+}
+
+export const DEFAULT_HOST_KEY_ALGORITHMS: ReadonlyArray<string> = [
+  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
+];
+
+/** The known_hosts files a session reads, the first being the one it writes (OpenSSH's order). */
+export function knownHostsFiles(cfg: HostKeyConfig, home = homedir()): string[] {
+  if (cfg.knownHostsFiles && cfg.knownHostsFiles.length > 0) return cfg.knownHostsFiles.map((f) => expandHome(f, home));
+  return [path.join(home, '.ssh', 'known_hosts'), path.join(home, '.ssh', 'known_hosts2')];
+}
+
+async function readEntries(files: ReadonlyArray<string>): Promise<KnownHostEntry[]> {
+  const all: KnownHostEntry[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = await readFile(f, 'utf8');
+    } catch {
+      continue; // A missing file is normal (OpenSSH treats it as empty).
+    }
+    all.push(...parseKnownHosts(text, f).entries);
+  }
+  return all;
+}
+
+/** Appends `host key` to a known_hosts file, creating it (and ~/.ssh) privately if needed. */
+export async function addKnownHost(file: string, host: string, port: number, keyBlob: Buffer, opts: { hash?: boolean } = {}): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  let name = hostKeyName(host, port);
+  if (opts.hash) {
+    const salt = randomBytes(20);
+    name = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+  }
+  const line = `${name} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}\n`;
+  let existing = '';
+  try { existing = await readFile(file, 'utf8'); } catch { /* new file */ }
+  if (existing === '') {
+    await writeFile(file, line, { mode: 0o600 });
+  } else {
+    // Keep the file line-structured even when the user's last line has no newline.
+    await appendFile(file, (existing.endsWith('\n') ? '' : '\n') + line);
+  }
+}
+
+export type HostKeyVerdict =
+  | { readonly ok: true; readonly fingerprint: string; readonly note?: string }
+  | { readonly ok: false; readonly fingerprint: string; readonly error: ErrorInfo };
+
+/** A person's answer to "trust this new host key?"; absent when nobody is there to ask. */
+export type HostKeyPrompt = (q: { host: string; port: number; keyType: string; fingerprint: string }) => Promise<boolean>;
+
+/**
+ * Decides whether a presented host key is acceptable for host:port under a session's policy.
+ * Reads the known_hosts files on every call, so an edit by the user takes effect on the next
+ * attempt without a restart.
+ */
+export class HostKeyChecker {
+  private readonly files: string[];
+
+  constructor(
+    private readonly cfg: HostKeyConfig,
+    private readonly host: string,
+    private readonly port: number,
+    private readonly prompt?: HostKeyPrompt,
+    home = homedir(),
+  ) {
+    this.files = knownHostsFiles(cfg, home);
+  }
+
+  /**
+   * Host key algorithms to offer, the known key types first: as OpenSSH does, so that a server
+   * with several host keys presents the one we already trust rather than a "new" one.
+   */
+  async preferredAlgorithms(): Promise<string[]> {
+    const known = (await readEntries(this.files)).filter((e) => !e.marker && entryMatches(e, this.host, this.port));
+    const first = [...new Set(known.flatMap((e) => algorithmsFor(e.keyType)))].filter((a) => DEFAULT_HOST_KEY_ALGORITHMS.includes(a));
+    return [...first, ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
+  }
+
+  async check(keyBlob: Buffer): Promise<HostKeyVerdict> {
+    const fingerprint = fingerprintOf(keyBlob);
+    const keyType = keyTypeOf(keyBlob);
+    const where = hostKeyName(this.host, this.port);
+    const fail = (error: ErrorInfo): HostKeyVerdict => ({ ok: false, fingerprint, error });
+
+    if (this.cfg.fingerprint !== undefined) {
+      if (fingerprint === this.cfg.fingerprint) return { ok: true, fingerprint };
+      return fail({
+        code: 'HOST_KEY_MISMATCH',
+        message: `${where} presented host key ${fingerprint}, but this session is pinned to ${this.cfg.fingerprint}`,
+        hint: 'Someone may be intercepting the connection. Ask the vendor for the current fingerprint before changing the pinned one.',
+      });
+    }
+
+    const entries = await readEntries(this.files);
+    const revoked = entries.find((e) => e.marker === '@revoked' && e.keyBlob.equals(keyBlob) && entryMatches(e, this.host, this.port));
+    if (revoked) {
+      return fail({ code: 'HOST_KEY_REVOKED', message: `${where} presented a revoked host key ${fingerprint} (${revoked.file}:${revoked.line})`,
+        hint: 'The server must get a new host key; this one is marked @revoked.' });
+    }
+    const known = entries.filter((e) => !e.marker && entryMatches(e, this.host, this.port));
+    if (known.some((e) => e.keyBlob.equals(keyBlob))) return { ok: true, fingerprint };
+
+    if (this.cfg.policy === 'no') {
+      return { ok: true, fingerprint, note: `host key of ${where} (${fingerprint}) NOT checked: StrictHostKeyChecking is "no"` };
+    }
+    if (known.length > 0) {
+      const sameType = known.find((e) => e.keyType === keyType) ?? known[0]!;
+      return fail({
+        code: 'HOST_KEY_MISMATCH',
+        message: `HOST KEY CHANGED for ${where}: it presented ${keyType} ${fingerprint}, but ${sameType.file}:${sameType.line} records ${sameType.keyType} ${fingerprintOf(sameType.keyBlob)}`,
+        hint: `Someone may be intercepting the connection. If the server was really reinstalled, confirm the new fingerprint with its owner, then remove the old entry: ssh-keygen -R '${where}' -f '${sameType.file}'.`,
+      });
+    }
+    const accept = this.cfg.policy === 'accept-new'
+      || (this.cfg.policy === 'ask' && this.prompt !== undefined && await this.prompt({ host: this.host, port: this.port, keyType, fingerprint }));
+    if (accept) {
+      const file = this.files[0]!;
+      await addKnownHost(file, this.host, this.port, keyBlob);
+      return { ok: true, fingerprint, note: `new host ${where}: ${keyType} ${fingerprint} recorded in ${file}` };
+    }
+    return fail({
+      code: 'HOST_KEY_UNKNOWN',
+      message: `${where} is not a known host (its ${keyType} key is ${fingerprint})`,
+      hint: 'Compare the fingerprint with the one the vendor publishes, then trust it: set the host-key policy to accept-new (-o StrictHostKeyChecking=accept-new) or pin the fingerprint.',
+    });
+  }
+}

@@ -1,0 +1,371 @@
+/**
+ * One SSH connection and its forwards, kept alive: the state machine of DESIGN.md.
+ *
+ *  stopped ──start──▶ connecting ──ready + every forward bound──▶ connected
+ *                        │                                          │ link lost / keepalive
+ *                        ▼                                          ▼
+ *           error (needs a person, slow retry) ◀──────────── reconnecting (backoff)
+ *
+ * `stopped` is entered only by stop() and never left by a timer. Every attempt uses a fresh ssh2
+ * Client; events from an older attempt are ignored (ssh2 #717, #1458).
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import ssh2 from 'ssh2';
+import type { AuthConfig, SessionConfig } from '../../../common/config.js';
+import type { ErrorInfo, ForwardSnapshot, SessionSnapshot, SessionState } from '../../../common/session.js';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { BurrowError, NEEDS_A_PERSON, burrowError, classify } from './errors.js';
+import { createForward, RemoteForward, type LiveForward } from './forward.js';
+import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
+import { defaultIdentityFiles, expandHome, ssh2IdentityLoader, type IdentityLoader, type LoadedIdentity } from './identity.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface SessionLog {
+  readonly level: LogLevel;
+  readonly message: string;
+}
+
+export interface SessionEvents {
+  /** Any change of state, error or forward. */
+  snapshot: [SessionSnapshot];
+  /** A forward became active (with its bound port) or failed. */
+  forward: [ForwardSnapshot];
+  log: [SessionLog];
+}
+
+/** What a Session needs from its surroundings, so every door and test can supply its own. */
+export interface SessionDeps {
+  readonly loadIdentity?: IdentityLoader;
+  /** Passphrase for encrypted identities (from a file, the environment or a prompt). */
+  readonly passphrase?: string;
+  /** Asked when the host-key policy is `ask`; absent means nobody is there to answer. */
+  readonly prompt?: HostKeyPrompt;
+  readonly backoff?: Partial<BackoffOptions>;
+  /** Home folder for `~`, default identities and known_hosts (tests use a temporary one). */
+  readonly home?: string;
+}
+
+/** Reads a passphrase file as OpenSSH-style tools do: the first line, without its newline. */
+export async function readPassphraseFile(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).split(/\r?\n/)[0]!;
+  } catch (err) {
+    throw burrowError('KEY_PASSPHRASE', `The passphrase file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`,
+      'Check the path given with --passphrase-file.');
+  }
+}
+
+export class Session extends EventEmitter<SessionEvents> {
+  private state: SessionState = 'stopped';
+  private wanted = false;
+  private attemptId = 0;
+  private client: ssh2.Client | undefined;
+  private readonly forwards: LiveForward[];
+  private readonly backoff: Backoff;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attemptTimer: NodeJS.Timeout | undefined;
+  private stableTimer: NodeJS.Timeout | undefined;
+  private lastError: ErrorInfo | undefined;
+  private connectedSince: Date | undefined;
+  private nextAttemptAt: Date | undefined;
+  private hostKeyFingerprint: string | undefined;
+  private everConnected = false;
+  private reconnects = 0;
+  private readonly home: string;
+
+  constructor(readonly config: SessionConfig, private readonly deps: SessionDeps = {}) {
+    super();
+    this.home = deps.home ?? homedir();
+    this.backoff = new Backoff({ ...DEFAULT_BACKOFF, ...deps.backoff });
+    this.forwards = config.forwards.map((f, i) => createForward(i, f, (m) => this.log('warn', m)));
+  }
+
+  get id(): string { return this.config.id; }
+
+  /** Starts keeping the session up; a no-op when it already is. */
+  start(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    this.everConnected = false;
+    this.backoff.reset();
+    void this.attempt();
+  }
+
+  /** Stops for good (until the next start): forwards cancelled, connection closed, no timer left. */
+  async stop(): Promise<void> {
+    this.wanted = false;
+    this.attemptId++; // whatever the current attempt does next is ignored
+    this.clearTimers();
+    const client = this.client;
+    this.client = undefined;
+    await this.teardown(client, true);
+    this.lastError = undefined;
+    this.nextAttemptAt = undefined;
+    this.setState('stopped');
+  }
+
+  /** Retries now instead of waiting for the backoff timer (resume from sleep, network up). */
+  nudge(): void {
+    if (!this.wanted || this.retryTimer === undefined) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.log('info', 'retrying now');
+    void this.attempt();
+  }
+
+  snapshot(): SessionSnapshot {
+    const forwards = this.forwards.map((f) => f.snapshot());
+    const sum = (k: 'bytesIn' | 'bytesOut' | 'openConnections' | 'totalConnections' | 'failedConnections'): number =>
+      forwards.reduce((n, f) => n + f[k], 0);
+    return {
+      id: this.config.id,
+      name: this.config.name,
+      state: this.state,
+      reconnects: this.reconnects,
+      ...(this.connectedSince ? { connectedSince: this.connectedSince.toISOString() } : {}),
+      ...(this.nextAttemptAt ? { nextAttemptAt: this.nextAttemptAt.toISOString() } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.hostKeyFingerprint ? { hostKeyFingerprint: this.hostKeyFingerprint } : {}),
+      bytesIn: sum('bytesIn'),
+      bytesOut: sum('bytesOut'),
+      openConnections: sum('openConnections'),
+      totalConnections: sum('totalConnections'),
+      failedConnections: sum('failedConnections'),
+      forwards,
+    };
+  }
+
+  private log(level: LogLevel, message: string): void {
+    this.emit('log', { level, message });
+  }
+
+  private setState(state: SessionState): void {
+    this.state = state;
+    this.emit('snapshot', this.snapshot());
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.attemptTimer);
+    clearTimeout(this.stableTimer);
+    this.retryTimer = this.attemptTimer = this.stableTimer = undefined;
+  }
+
+  private async loadIdentities(auth: AuthConfig): Promise<LoadedIdentity[]> {
+    const load = this.deps.loadIdentity ?? ssh2IdentityLoader;
+    const explicit = auth.identityFiles.length > 0;
+    const files = explicit
+      ? auth.identityFiles.map((f) => expandHome(f, this.home))
+      : defaultIdentityFiles(this.home).filter((f) => existsSync(f));
+    if (files.length === 0) {
+      throw burrowError('KEY_INVALID', 'No private key to log in with: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists',
+        'Give one with -i FILE (or identityFiles in the config), or create one with `burrow key generate`.');
+    }
+    const passphrase = this.deps.passphrase ?? (auth.passphraseFile ? await readPassphraseFile(expandHome(auth.passphraseFile, this.home)) : undefined);
+    const loaded: LoadedIdentity[] = [];
+    let firstError: unknown;
+    for (const f of files) {
+      try {
+        loaded.push(await load(f, passphrase));
+      } catch (err) {
+        firstError ??= err;
+        // Like OpenSSH, one unreadable identity is a warning when another one can still be tried.
+        this.log('warn', err instanceof BurrowError ? err.message : String(err));
+      }
+    }
+    if (loaded.length === 0) throw firstError;
+    return loaded;
+  }
+
+  private async attempt(): Promise<void> {
+    const id = ++this.attemptId;
+    const current = (): boolean => id === this.attemptId && this.wanted;
+    this.retryTimer = undefined;
+    this.nextAttemptAt = undefined;
+    this.setState(!this.everConnected && this.lastError === undefined ? 'connecting' : this.state === 'error' ? 'error' : 'reconnecting');
+    const cfg = this.config;
+
+    let identities: LoadedIdentity[];
+    const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, this.deps.prompt, this.home);
+    let algorithms: string[];
+    try {
+      identities = await this.loadIdentities(cfg.auth);
+      algorithms = await checker.preferredAlgorithms();
+    } catch (err) {
+      if (current()) this.failed(id, classify(err, cfg));
+      return;
+    }
+    if (!current()) return;
+
+    const client = new ssh2.Client();
+    this.client = client;
+    let verdict: HostKeyVerdict | undefined;
+    let error: ErrorInfo | undefined;
+    const fail = (info: ErrorInfo): void => {
+      error ??= info;
+      client.destroy();
+    };
+
+    this.attemptTimer = setTimeout(() => {
+      fail({ code: 'CONNECT_TIMEOUT', message: `${cfg.host}:${cfg.port} did not let us connect, log in and open the forwards within ${cfg.connectTimeoutSeconds} s`,
+        hint: 'A firewall may drop the traffic, or the server is overloaded; check the host and port, or raise the connect timeout.' });
+    }, cfg.connectTimeoutSeconds * 1000);
+
+    client.on('error', (err: Error & { level?: string }) => {
+      if (!current()) return;
+      // The host verifier's own verdict says more than ssh2's generic "Host denied".
+      if (verdict && !verdict.ok) fail(verdict.error);
+      else fail(classify(err, cfg));
+    });
+    client.on('close', () => {
+      if (id !== this.attemptId) return;
+      this.client = undefined;
+      void this.lost(id, client, error);
+    });
+    client.on('ready', () => {
+      if (!current()) return;
+      void this.bindForwards(id, client, fail);
+    });
+    client.on('tcp connection', (info, accept, reject) => {
+      // One handler per client, routing by the port the server reports (then its address).
+      const f = this.routeIncoming(info.destIP, info.destPort);
+      if (f) f.handle(info, accept, reject);
+      else reject();
+    });
+
+    const ms = cfg.keepalive.intervalSeconds * 1000;
+    client.connect({
+      host: cfg.host,
+      port: cfg.port,
+      username: cfg.user,
+      authHandler: identities.map((k) => ({ type: 'publickey' as const, username: cfg.user, key: k.privateKey, ...(k.passphrase !== undefined ? { passphrase: k.passphrase } : {}) })),
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        checker.check(key).then((v) => {
+          verdict = v;
+          if (v.ok) {
+            this.hostKeyFingerprint = v.fingerprint;
+            if (v.note) this.log(cfg.hostKey.policy === 'no' ? 'warn' : 'info', v.note);
+          }
+          // ssh2 accepts anything but an exact `false`: pass a strict boolean.
+          verify(v.ok === true);
+        }, (err: unknown) => {
+          this.log('error', `host key check failed: ${String(err)}`);
+          verify(false);
+        });
+      },
+      algorithms: {
+        serverHostKey: algorithms as ssh2.ServerHostKeyAlgorithm[],
+        compress: cfg.compression ? ['zlib@openssh.com', 'zlib', 'none'] : ['none'],
+      },
+      keepaliveInterval: ms,
+      keepaliveCountMax: cfg.keepalive.countMax,
+      readyTimeout: cfg.connectTimeoutSeconds * 1000,
+    } as ssh2.ConnectConfig);
+  }
+
+  /** Opens every forward; `connected` only when all of them are up (ExitOnForwardFailure=yes). */
+  private async bindForwards(id: number, client: ssh2.Client, fail: (e: ErrorInfo) => void): Promise<void> {
+    const results = await Promise.allSettled(this.forwards.map((f) => f.bind(client)));
+    if (id !== this.attemptId || !this.wanted) return;
+    let firstError: ErrorInfo | undefined;
+    results.forEach((r, i) => {
+      const f = this.forwards[i]!;
+      if (r.status === 'fulfilled') {
+        f.state = 'active';
+        f.lastError = undefined;
+        this.log('info', `${f.spec}: listening on port ${r.value}`);
+      } else {
+        f.state = 'failed';
+        f.lastError = forwardError(f, r.reason);
+        firstError ??= f.lastError;
+        this.log('error', f.lastError.message);
+      }
+      this.emit('forward', f.snapshot());
+    });
+    if (firstError) {
+      fail(firstError);
+      return;
+    }
+    clearTimeout(this.attemptTimer);
+    this.attemptTimer = undefined;
+    if (this.everConnected) this.reconnects++;
+    this.everConnected = true;
+    this.lastError = undefined;
+    this.connectedSince = new Date();
+    this.stableTimer = setTimeout(() => this.backoff.reset(), this.backoff.stableMs);
+    this.setState('connected');
+  }
+
+  private routeIncoming(destIP: string, destPort: number): RemoteForward | undefined {
+    const remote = this.forwards.filter((f): f is RemoteForward => f instanceof RemoteForward && f.boundPort === destPort);
+    return remote.length <= 1 ? remote[0] : remote.find((f) => f.requestAddress === destIP);
+  }
+
+  /** Releases everything an attempt held; with `polite`, cancels remote listeners first. */
+  private async teardown(client: ssh2.Client | undefined, polite: boolean): Promise<void> {
+    await Promise.all(this.forwards.map(async (f) => {
+      await f.release(polite ? client : undefined);
+      f.closeConnections();
+      f.state = 'pending';
+    }));
+    if (client) {
+      const closed = new Promise<void>((r) => { client.once('close', () => r()); setTimeout(r, 1_000); });
+      client.end();
+      await closed;
+      client.destroy();
+    }
+  }
+
+  /** The attempt's connection is gone: work out why, then retry unless stopped. */
+  private async lost(id: number, client: ssh2.Client, error: ErrorInfo | undefined): Promise<void> {
+    const wasConnected = this.state === 'connected';
+    clearTimeout(this.attemptTimer);
+    clearTimeout(this.stableTimer);
+    this.attemptTimer = this.stableTimer = undefined;
+    this.connectedSince = undefined;
+    await this.teardown(undefined, false);
+    client.removeAllListeners();
+    client.on('error', () => undefined); // a late socket error must not become an uncaught one
+    if (id !== this.attemptId || !this.wanted) return;
+    this.failed(id, error ?? {
+      code: 'CONNECTION_LOST',
+      message: wasConnected ? `The server ${this.config.host}:${this.config.port} closed the connection` : `${this.config.host}:${this.config.port} closed the connection before it was ready`,
+      hint: 'Burrow reconnects by itself. If it keeps happening, check the server\'s log (sshd may limit sessions, or the account may be disabled).',
+    });
+  }
+
+  private failed(id: number, error: ErrorInfo): void {
+    if (id !== this.attemptId || !this.wanted) return;
+    this.lastError = error;
+    const needsPerson = NEEDS_A_PERSON.has(error.code);
+    const delay = needsPerson ? this.backoff.slow() : this.backoff.next();
+    this.nextAttemptAt = new Date(Date.now() + delay);
+    this.log(needsPerson ? 'error' : 'warn', `${error.code}: ${error.message}; next attempt in ${Math.round(delay / 100) / 10} s`);
+    this.retryTimer = setTimeout(() => void this.attempt(), delay);
+    this.setState(needsPerson ? 'error' : 'reconnecting');
+  }
+}
+
+/** The error for a forward that could not be opened. */
+function forwardError(f: LiveForward, reason: unknown): ErrorInfo {
+  const msg = reason instanceof Error ? reason.message : String(reason);
+  if (f instanceof RemoteForward) {
+    return {
+      code: 'FORWARD_REFUSED',
+      message: `The server refused to listen on ${f.requestAddress || '*'}:${f.config.bindPort} (${f.spec})`,
+      hint: 'The port is in use on the server (perhaps by an old session of this tunnel, freed when the server notices it is gone) or not permitted (sshd PermitListen / AllowTcpForwarding). `burrow diagnose` tells which.',
+    };
+  }
+  const code = (reason as NodeJS.ErrnoException).code;
+  return {
+    code: 'LOCAL_BIND_FAILED',
+    message: `Cannot listen on local port ${f.config.bindPort} (${f.spec}): ${code ?? msg}`,
+    hint: code === 'EADDRINUSE' ? 'Another program uses that port here: pick another local port or stop that program.'
+      : code === 'EACCES' ? 'Ports below 1024 need administrator rights: pick a port above 1024.' : 'Check the bind address.',
+    ...(code ? { cause: code } : {}),
+  };
+}

@@ -1,0 +1,45 @@
+/** Builds sessions against the test sshd and waits for their states. */
+import type { ForwardConfig, SessionConfig } from '../../common/config.js';
+import type { SessionSnapshot, SessionState } from '../../common/session.js';
+import { Session, type SessionDeps } from '../../main/core/session/session.js';
+import type { Sshd } from './sshd.js';
+
+/** A session config that logs in to `sshd` with its client key and trusts its host key. */
+export function sessionFor(sshd: Sshd, forwards: ForwardConfig[], over: Partial<SessionConfig> = {}): SessionConfig {
+  return {
+    id: 'test', name: 'test', host: sshd.host, port: sshd.port, user: sshd.user,
+    auth: { identityFiles: [sshd.clientKeyPath] },
+    hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+    keepalive: { intervalSeconds: 1, countMax: 2 },
+    connectTimeoutSeconds: 10, compression: false, autostart: false,
+    forwards,
+    ...over,
+  };
+}
+
+/** Fast retries so tests see reconnects in seconds; home is the sshd's temp dir (no ~/.ssh leaks in). */
+export function testDeps(sshd: Sshd, over: SessionDeps = {}): SessionDeps {
+  return { home: sshd.dir, backoff: { initialMs: 100, maxMs: 1_000, jitter: 0, stableMs: 5_000, personMs: 3_000 }, ...over };
+}
+
+/** Resolves with the first snapshot in `state` (now or later), or rejects after `timeoutMs`. */
+export function waitForState(session: Session, state: SessionState, timeoutMs = 15_000, pred: (s: SessionSnapshot) => boolean = () => true): Promise<SessionSnapshot> {
+  const now = session.snapshot();
+  if (now.state === state && pred(now)) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const seen: string[] = [];
+    const timer = setTimeout(() => {
+      session.off('snapshot', on);
+      reject(new Error(`session did not reach ${state} within ${timeoutMs} ms; saw ${seen.join(' → ')}; last: ${JSON.stringify(session.snapshot().lastError ?? null)}`));
+    }, timeoutMs);
+    const on = (s: SessionSnapshot): void => {
+      seen.push(s.state + (s.lastError ? `(${s.lastError.code})` : ''));
+      if (s.state === state && pred(s)) {
+        clearTimeout(timer);
+        session.off('snapshot', on);
+        resolve(s);
+      }
+    };
+    session.on('snapshot', on);
+  });
+}
