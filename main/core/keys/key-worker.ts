@@ -1,0 +1,119 @@
+/** Runs key jobs in a separate Node process with a time limit, so no key file can crash or freeze Burrow. */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { KeyError, keyError } from './errors.js';
+import type { KeyJob, KeyJobResults, WorkerReply } from './jobs.js';
+
+interface Pending {
+  readonly id: number;
+  readonly job: KeyJob;
+  readonly timeoutMs: number;
+  readonly resolve: (r: KeyJobResults[KeyJob['op']]) => void;
+  readonly reject: (e: KeyError) => void;
+}
+
+/** A worker process bounded in memory: a hostile file may exhaust it, never Burrow. */
+const WORKER_HEAP_MB = 256;
+
+/**
+ * One long-lived worker process, jobs one at a time. A job over its time limit gets the process
+ * SIGKILLed (a thread stuck in a native KDF cannot be interrupted any other way) and the next job
+ * starts a fresh one. While idle the process does not keep Burrow's event loop alive.
+ */
+export class KeyWorker {
+  private child: ChildProcess | undefined;
+  private current: (Pending & { readonly timer: NodeJS.Timeout }) | undefined;
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+
+  constructor(private readonly script = fileURLToPath(new URL('./worker.js', import.meta.url))) {}
+
+  /** Runs a job; rejects with KeyError (KEY_TIMEOUT when over `timeoutMs`). */
+  run<O extends KeyJob['op']>(job: Extract<KeyJob, { op: O }>, timeoutMs: number): Promise<KeyJobResults[O]> {
+    return new Promise<KeyJobResults[O]>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, job, timeoutMs, resolve: resolve as Pending['resolve'], reject });
+      this.pump();
+    });
+  }
+
+  /** Ends the worker process; queued jobs fail with KEY_WORKER_FAILED. */
+  close(): void {
+    const stopped = keyError('KEY_WORKER_FAILED', 'the key worker was closed', 'Try again.');
+    for (const p of this.queue.splice(0)) p.reject(stopped);
+    this.finish(stopped);
+    this.kill();
+  }
+
+  private pump(): void {
+    if (this.current) return;
+    const next = this.queue.shift();
+    if (!next) {
+      this.setRef(false);
+      return;
+    }
+    const child = this.spawn();
+    this.setRef(true);
+    const timer = setTimeout(() => {
+      this.kill();
+      this.finish(keyError('KEY_TIMEOUT', `reading or writing the key took longer than ${Math.round(next.timeoutMs / 100) / 10} s and was stopped`,
+        'The key\'s passphrase derivation is set to an extreme cost (bcrypt rounds or Argon2 passes), or the file is hostile. Re-encrypt it with default settings (ssh-keygen -p -f FILE, or PuTTYgen).'));
+    }, next.timeoutMs);
+    this.current = { ...next, timer };
+    child.send({ id: next.id, job: next.job });
+  }
+
+  private spawn(): ChildProcess {
+    if (this.child) return this.child;
+    const child = fork(this.script, [], {
+      serialization: 'advanced',
+      // Nothing the worker prints may reach Burrow's output: crash text could describe key bytes.
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      execArgv: [`--max-old-space-size=${WORKER_HEAP_MB}`],
+    });
+    child.on('message', (reply: WorkerReply) => {
+      if (!this.current || reply.id !== this.current.id) return;
+      if (reply.ok) this.finish(undefined, reply.result);
+      else this.finish(new KeyError(reply.error.code, reply.error.message, reply.error.hint));
+    });
+    const died = (why: string): void => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      this.finish(keyError('KEY_WORKER_FAILED', `the key worker process stopped unexpectedly (${why})`,
+        'The key file may be damaged or hostile. Try again with a fresh copy of the key.'));
+    };
+    child.on('exit', (code, signal) => died(signal ?? `exit code ${code}`));
+    child.on('error', (err) => died((err as NodeJS.ErrnoException).code ?? 'spawn failed'));
+    this.child = child;
+    return child;
+  }
+
+  private finish(error: KeyError | undefined, result?: KeyJobResults[KeyJob['op']]): void {
+    const done = this.current;
+    if (!done) return;
+    clearTimeout(done.timer);
+    this.current = undefined;
+    if (error) done.reject(error);
+    else done.resolve(result!);
+    this.pump();
+  }
+
+  private kill(): void {
+    const child = this.child;
+    this.child = undefined;
+    child?.kill('SIGKILL');
+  }
+
+  private setRef(busy: boolean): void {
+    const child = this.child;
+    if (!child) return;
+    const channel = child.channel as { ref?: () => void; unref?: () => void } | null | undefined;
+    if (busy) {
+      child.ref();
+      channel?.ref?.();
+    } else {
+      child.unref();
+      channel?.unref?.();
+    }
+  }
+}
