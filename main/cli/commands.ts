@@ -6,6 +6,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 // Commands load lazily so `burrow key …` does not pay for the tunnel engine and vice versa.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'run tunnels from an ssh/autossh/plink command line or a config file', load: async () => (await import('./run.js')).main },
+  key: { summary: 'generate, identify and convert SSH keys (OpenSSH, PEM, PKCS#8, PuTTY .ppk)', load: async () => (await import('./key.js')).main },
 };
 
 function usage(io: CliIo): void {
