@@ -1,0 +1,230 @@
+/**
+ * Imports OpenSSH client config (`~/.ssh/config`): every concrete `Host` that forwards ports
+ * becomes a session, with settings gathered the way `ssh` gathers them (first value wins, blocks
+ * in file order, `Host *` included, forwards and identity files accumulate).
+ */
+import { homedir, userInfo } from 'node:os';
+import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../../common/config.js';
+import { ConfigError } from '../config-error.js';
+import { parseSessionConfig } from '../schema.js';
+import { CommandLineError, parseForwardSpec } from './command-line.js';
+import type { ImportReport, NotTaken } from './report.js';
+
+interface Line {
+  readonly line: number;
+  readonly keyword: string;
+  /** The keyword as written, for messages. */
+  readonly written: string;
+  readonly args: string[];
+}
+
+interface Block {
+  /** Host patterns; undefined for the settings before the first Host. */
+  readonly patterns?: ReadonlyArray<string>;
+  readonly lines: Line[];
+}
+
+/** Splits an argument list the way ssh_config does: spaces separate, double quotes group. */
+function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|(\S+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2]!);
+  return out;
+}
+
+/** Keywords that accumulate instead of "first value wins". */
+const MULTI = new Set(['identityfile', 'remoteforward', 'localforward', 'dynamicforward', 'certificatefile']);
+
+/** Keywords about interactive use that mean nothing for a tunnel: skipped without a word. */
+const QUIET = new Set([
+  'identitiesonly', 'batchmode', 'forwardagent', 'forwardx11', 'forwardx11trusted', 'addkeystoagent', 'usekeychain',
+  'requesttty', 'sessiontype', 'stdinnull', 'loglevel', 'hashknownhosts', 'checkhostip', 'visualhostkey', 'sendenv', 'setenv',
+  'pubkeyauthentication', 'preferredauthentications', 'controlmaster', 'controlpath', 'controlpersist', 'escapechar',
+  'permitlocalcommand', 'localcommand', 'remotecommand', 'canonicalizehostname', 'updatehostkeys', 'tcpkeepalive',
+  'exitonforwardfailure', 'ipqos', 'gssapiauthentication', 'passwordauthentication',
+  'kbdinteractiveauthentication', 'challengeresponseauthentication', 'identityagent', 'xauthlocation',
+]);
+
+function globMatch(pattern: string, name: string): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, 'i').test(name);
+}
+
+/** OpenSSH's Host matching: any positive pattern matches and no negated one does. */
+function hostMatches(patterns: ReadonlyArray<string>, alias: string): boolean {
+  let positive = false;
+  for (const p of patterns) {
+    if (p.startsWith('!')) {
+      if (globMatch(p.slice(1), alias)) return false;
+    } else if (globMatch(p, alias)) positive = true;
+  }
+  return positive;
+}
+
+function parseBlocks(text: string, couldNot: NotTaken[]): Block[] {
+  const blocks: Block[] = [{ lines: [] }];
+  let skipping = false;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = i + 1;
+    const t = raw.trim();
+    if (t === '' || t.startsWith('#')) return;
+    const m = /^(\S+?)(?:\s*=\s*|\s+)(.*)$/.exec(t);
+    if (!m) {
+      couldNot.push({ what: `line ${line}: ${t}`, why: 'expected "Keyword value"' });
+      return;
+    }
+    const keyword = m[1]!.toLowerCase();
+    const args = splitArgs(m[2]!);
+    if (keyword === 'host') {
+      skipping = false;
+      blocks.push({ patterns: args, lines: [] });
+      return;
+    }
+    if (keyword === 'match') {
+      // Match conditions (exec, user, localnetwork, …) depend on the moment ssh runs.
+      skipping = true;
+      couldNot.push({ what: `line ${line}: Match ${m[2]}`, why: 'Match blocks are not evaluated, so the settings in this block were not taken' });
+      return;
+    }
+    if (skipping) return;
+    if (keyword === 'include') {
+      couldNot.push({ what: `line ${line}: Include ${m[2]}`, why: 'included files are not followed; import them one by one' });
+      return;
+    }
+    blocks[blocks.length - 1]!.lines.push({ line, keyword, written: m[1]!, args });
+  });
+  return blocks;
+}
+
+/** Expands the `%` tokens OpenSSH allows in IdentityFile and UserKnownHostsFile. */
+function expandTokens(value: string, t: { host: string; alias: string; port: number; user: string }): string {
+  return value.replace(/%([%dhnpru])/g, (_, c: string) => ({
+    '%': '%', d: homedir(), h: t.host, n: t.alias, p: String(t.port), r: t.user, u: userInfo().username,
+  })[c]!);
+}
+
+function yesNo(v: string | undefined): boolean | undefined {
+  const l = v?.toLowerCase();
+  return l === 'yes' || l === 'true' ? true : l === 'no' || l === 'false' ? false : undefined;
+}
+
+/** One alias: its settings gathered from every matching block, or why it cannot be a session. */
+function sessionFor(alias: string, blocks: ReadonlyArray<Block>, couldNot: NotTaken[]): SessionConfig | undefined {
+  const first = new Map<string, Line>();
+  const multi = new Map<string, Line[]>();
+  for (const b of blocks) {
+    if (b.patterns && !hostMatches(b.patterns, alias)) continue;
+    for (const l of b.lines) {
+      if (MULTI.has(l.keyword)) multi.set(l.keyword, [...(multi.get(l.keyword) ?? []), l]);
+      else if (!first.has(l.keyword)) first.set(l.keyword, l);
+    }
+  }
+  const where = `Host ${alias}`;
+  const forwardLines = ['remoteforward', 'localforward', 'dynamicforward'].flatMap((k) => multi.get(k) ?? []).sort((a, b) => a.line - b.line);
+  if (forwardLines.length === 0) {
+    couldNot.push({ what: where, why: 'has no RemoteForward, LocalForward or DynamicForward, so there is no tunnel to keep open' });
+    return undefined;
+  }
+  for (const k of ['proxyjump', 'proxycommand']) {
+    const l = first.get(k);
+    if (l && l.args[0]?.toLowerCase() !== 'none') {
+      couldNot.push({ what: `${where}: ${l.written} ${l.args.join(' ')} (line ${l.line})`,
+        why: 'Burrow connects to the SSH server directly and does not hop through a jump host or proxy command yet, so this host was not imported; run Burrow on a machine that reaches it directly' });
+      return undefined;
+    }
+  }
+
+  const arg = (k: string): string | undefined => first.get(k)?.args[0];
+  const host = (arg('hostname') ?? alias).replace(/%h/g, alias);
+  const num = (k: string): number | undefined => {
+    const l = first.get(k);
+    if (!l) return undefined;
+    if (!/^\d+$/.test(l.args[0] ?? '')) {
+      couldNot.push({ what: `${where}: ${l.written} ${l.args.join(' ')} (line ${l.line})`, why: 'is not a whole number, so Burrow\'s default is used' });
+      return undefined;
+    }
+    return Number(l.args[0]);
+  };
+  const port = num('port') ?? 22;
+  const user = arg('user') ?? userInfo().username;
+  const tokens = { host, alias, port, user };
+  const gatewayPorts = yesNo(arg('gatewayports')) === true;
+
+  const forwards: ForwardConfig[] = [];
+  for (const l of forwardLines) {
+    const flag = l.keyword === 'remoteforward' ? 'R' : l.keyword === 'localforward' ? 'L' : 'D';
+    const [listen, target] = l.args;
+    try {
+      if (l.args.some((a) => a.includes('/') && !a.includes(':'))) throw new CommandLineError(l.written, 'forwards a Unix socket', 'Burrow forwards TCP ports only.');
+      forwards.push(parseForwardSpec(flag, target !== undefined ? `${listen}:${target}` : listen ?? '', gatewayPorts));
+    } catch (err) {
+      if (!(err instanceof CommandLineError)) throw err;
+      couldNot.push({ what: `${where}: ${l.written} ${l.args.join(' ')} (line ${l.line})`, why: `${err.message}` });
+    }
+  }
+  if (forwards.length === 0) {
+    couldNot.push({ what: where, why: 'none of its forwards could be read, so it was not imported' });
+    return undefined;
+  }
+
+  let policy: HostKeyPolicy = 'ask';
+  const strict = arg('stricthostkeychecking')?.toLowerCase();
+  if (strict !== undefined) {
+    const p = ({ yes: 'yes', 'accept-new': 'accept-new', no: 'no', off: 'no', ask: 'ask' } as Record<string, HostKeyPolicy>)[strict];
+    if (p) policy = p;
+    else couldNot.push({ what: `${where}: StrictHostKeyChecking ${strict}`, why: 'is not yes, accept-new, no or ask; Burrow asks' });
+  }
+  const knownHosts = first.get('userknownhostsfile')?.args.map((f) => expandTokens(f, tokens));
+  const interval = num('serveraliveinterval');
+  const countMax = num('serveralivecountmax');
+  const timeout = num('connecttimeout');
+  const compression = yesNo(arg('compression'));
+
+  const handled = new Set(['hostname', 'port', 'user', 'gatewayports', 'stricthostkeychecking', 'userknownhostsfile', 'serveraliveinterval',
+    'serveralivecountmax', 'connecttimeout', 'compression', 'proxyjump', 'proxycommand', 'identityfile', 'remoteforward', 'localforward', 'dynamicforward']);
+  for (const l of [...first.values(), ...(multi.get('certificatefile') ?? [])]) {
+    if (handled.has(l.keyword) || QUIET.has(l.keyword)) continue;
+    couldNot.push({ what: `${where}: ${l.written} ${l.args.join(' ')} (line ${l.line})`, why: 'has no Burrow equivalent, so it was left out' });
+  }
+
+  try {
+    return parseSessionConfig({
+      name: alias,
+      host, port, user,
+      auth: { identityFiles: (multi.get('identityfile') ?? []).map((l) => expandTokens(l.args[0]!, tokens)).filter((f) => f.toLowerCase() !== 'none') },
+      hostKey: { policy, ...(knownHosts ? { knownHostsFiles: knownHosts } : {}) },
+      keepalive: { ...(interval !== undefined ? { intervalSeconds: interval } : {}), ...(countMax !== undefined ? { countMax } : {}) },
+      ...(timeout !== undefined ? { connectTimeoutSeconds: timeout } : {}),
+      ...(compression !== undefined ? { compression } : {}),
+      forwards,
+      notes: `Imported from ssh config (Host ${alias}).`,
+    }, where);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    couldNot.push({ what: err.field, why: `${err.problem}; ${err.fix}` });
+    return undefined;
+  }
+}
+
+/** The concrete host names of `Host` lines: no wildcards, not negated. */
+function aliases(blocks: ReadonlyArray<Block>): string[] {
+  const seen = new Set<string>();
+  for (const b of blocks) for (const p of b.patterns ?? []) if (!/[*?!]/.test(p)) seen.add(p);
+  return [...seen];
+}
+
+/** Imports the text of an ssh_config file. */
+export function importSshConfig(text: string): ImportReport {
+  const couldNot: NotTaken[] = [];
+  const blocks = parseBlocks(text, couldNot);
+  const sessions: SessionConfig[] = [];
+  const took: string[] = [];
+  for (const alias of aliases(blocks)) {
+    const s = sessionFor(alias, blocks, couldNot);
+    if (!s) continue;
+    sessions.push(s);
+    took.push(`Host ${alias}: ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}`
+      + `${s.auth.identityFiles.length ? `, key ${s.auth.identityFiles.join(', ')}` : ''}, keepalive ${s.keepalive.intervalSeconds} s × ${s.keepalive.countMax}`);
+  }
+  return { kind: 'ssh-config', sessions, hostKeys: [], took, couldNot };
+}
