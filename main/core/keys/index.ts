@@ -26,8 +26,8 @@ export type { KeyType } from './material.js';
 export { KeyPair } from './key-pair.js';
 export { KeyWorker } from './key-worker.js';
 export { writeKeyFile } from './files.js';
-export type { SecretStore } from './secret-store.js';
-export { FileSecretStore, safeStorageWarning } from './secret-store.js';
+export type { SecretSeal, SecretStore } from './secret-store.js';
+export { FileSecretStore, safeStorageWarning, secretEnvName } from './secret-store.js';
 
 /** Time limits: generous for real keys (ssh-keygen -a 100 ≈ 2 s here), short enough that a hostile file is just an error. */
 export const KEY_TIMEOUTS = { readMs: 20_000, exportMs: 20_000, generateMs: 60_000 } as const;

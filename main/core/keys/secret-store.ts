@@ -21,9 +21,13 @@ export interface SecretStore {
 
 /** Turns secrets into opaque bytes and back (Electron's safeStorage, in the shell). */
 export interface SecretSeal {
-  seal(plain: string): Buffer;
-  open(sealed: Buffer): string;
+  seal(plain: string): Promise<Buffer>;
+  /** `stale`: the OS rotated its key; the secret should be sealed again. */
+  open(sealed: Buffer): Promise<{ readonly value: string; readonly stale: boolean }>;
 }
+
+/** Marks sealed files, so a store that cannot unseal says so instead of returning ciphertext. */
+const SEALED = Buffer.from('burrow-sealed:1\n');
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -62,19 +66,28 @@ export class FileSecretStore implements SecretStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw keyError('KEY_UNREADABLE', `the secret "${name}" cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, `Check the permissions of ${this.dir}.`);
     }
-    if (!this.options.seal) return data.toString('utf8');
+    const sealed = data.subarray(0, SEALED.length).equals(SEALED);
+    if (!sealed) return data.toString('utf8');
+    if (!this.options.seal) {
+      throw keyError('KEY_UNREADABLE', `the secret "${name}" was encrypted by the system keychain, which is not available now`,
+        'Unlock or start the keychain (GNOME Keyring, KWallet), or store the key again.');
+    }
+    let opened: { readonly value: string; readonly stale: boolean };
     try {
-      return this.options.seal.open(data);
+      opened = await this.options.seal.open(data.subarray(SEALED.length));
     } catch {
       throw keyError('KEY_UNREADABLE', `the secret "${name}" cannot be decrypted`,
         'It was stored under another user account or keyring; store the key again (import it in the key wizard).');
     }
+    if (opened.stale) await this.set(name, opened.value);
+    return opened.value;
   }
 
   async set(name: string, secret: string): Promise<void> {
     const file = this.file(name);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await writeKeyFile(file, this.options.seal ? this.options.seal.seal(secret) : secret, 0o600, true);
+    const data = this.options.seal ? Buffer.concat([SEALED, await this.options.seal.seal(secret)]) : secret;
+    await writeKeyFile(file, data, 0o600, true);
   }
 
   async delete(name: string): Promise<void> {
