@@ -5,7 +5,7 @@ import { Session, type SessionDeps } from '../../main/core/session/session.js';
 import type { Sshd } from './sshd.js';
 
 /** A session config that logs in to `sshd` with its client key and trusts its host key. */
-export function sessionFor(sshd: Sshd, forwards: ForwardConfig[], over: Partial<SessionConfig> = {}): SessionConfig {
+export function sessionFor(sshd: Sshd, forwards: ReadonlyArray<ForwardConfig>, over: Partial<SessionConfig> = {}): SessionConfig {
   return {
     id: 'test', name: 'test', host: sshd.host, port: sshd.port, user: sshd.user,
     auth: { identityFiles: [sshd.clientKeyPath] },

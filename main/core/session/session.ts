@@ -305,12 +305,17 @@ export class Session extends EventEmitter<SessionEvents> {
     return remote.length <= 1 ? remote[0] : remote.find((f) => f.requestAddress === destIP);
   }
 
-  /** Releases everything an attempt held; with `polite`, cancels remote listeners first. */
+  /**
+   * Releases everything an attempt held. `polite` (a user's stop) cancels remote listeners first
+   * and clears the forwards' errors; after a lost link there is nobody left to cancel with.
+   */
   private async teardown(client: ssh2.Client | undefined, polite: boolean): Promise<void> {
     await Promise.all(this.forwards.map(async (f) => {
       await f.release(polite ? client : undefined);
       f.closeConnections();
-      f.state = 'pending';
+      // A failed forward keeps its state and error until the next attempt, so people see why.
+      if (polite) f.lastError = undefined;
+      if (polite || f.state === 'active') f.state = 'pending';
     }));
     if (client) {
       const closed = new Promise<void>((r) => { client.once('close', () => r()); setTimeout(r, 1_000); });

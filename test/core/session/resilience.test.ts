@@ -1,0 +1,229 @@
+/** Tunnels that stay up: server restarts, frozen links, taken and forbidden ports, stop vs retry. */
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { Session } from '../../../main/core/session/session.js';
+import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
+import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
+import { sessionFor, testDeps, waitForState } from '../../helpers/session.js';
+
+/** Every process below `pid`, deepest last (the per-connection sshd processes). */
+function descendants(pid: number): number[] {
+  let kids: number[] = [];
+  try {
+    kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number);
+  } catch { /* none */ }
+  return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+
+describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  after(async () => { for (const c of cleanup.reverse()) await c(); });
+
+  async function setup(extraConfig: string[] = []) {
+    const sshd = await Sshd.start({ extraConfig });
+    const echo = await echoServer();
+    cleanup.push(() => echo.close(), () => sshd.dispose());
+    return { sshd, echo };
+  }
+
+  test('sshd killed and restarted: the session comes back without help and data flows again', async () => {
+    const { sshd, echo } = await setup();
+    const port = await freePort();
+    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    s.start();
+    try {
+      await waitForState(s, 'connected');
+      await sshd.stop();
+      const down = await waitForState(s, 'reconnecting');
+      assert.ok(down.lastError, 'a reason is given while reconnecting');
+      await sshd.launch();
+      const up = await waitForState(s, 'connected', 20_000);
+      assert.equal(up.reconnects, 1);
+      assert.equal((await roundTrip(port, 'after restart')).toString(), 'after restart');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('a frozen link (sshd SIGSTOPped) is detected by keepalive within (count + 1) × interval', async () => {
+    const { sshd, echo } = await setup();
+    const port = await freePort();
+    const interval = 1;
+    const count = 2;
+    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }],
+      { keepalive: { intervalSeconds: interval, countMax: count } }), testDeps(sshd));
+    s.start();
+    let frozen: number[] = [];
+    try {
+      await waitForState(s, 'connected');
+      frozen = sshd.sessionPids().flatMap((p) => [p, ...descendants(p)]);
+      assert.ok(frozen.length > 0, 'the connection has sshd processes');
+      const t0 = Date.now();
+      for (const p of frozen) process.kill(p, 'SIGSTOP');
+      const lost = await waitForState(s, 'reconnecting', 10_000);
+      const elapsed = Date.now() - t0;
+      assert.equal(lost.lastError?.code, 'KEEPALIVE_TIMEOUT');
+      // Timers fire a little late under load; the bound itself is OpenSSH's ServerAlive semantics.
+      assert.ok(elapsed <= (count + 1) * interval * 1000 + 300, `detected after ${elapsed} ms`);
+      // The frozen session still holds the remote port, so the new connection cannot be "connected"…
+      await waitFor(() => s.snapshot().lastError?.code === 'FORWARD_REFUSED', 'the held port to be refused', 10_000);
+      assert.notEqual(s.snapshot().state, 'connected');
+      // …until the server lets go of it.
+      for (const p of frozen) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+      await waitForState(s, 'connected', 20_000);
+      assert.equal((await roundTrip(port, 'thawed')).toString(), 'thawed');
+    } finally {
+      for (const p of frozen) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+      await s.stop();
+    }
+  });
+
+  test('a remote port that is taken is never "connected", then connects once freed', async () => {
+    const { sshd, echo } = await setup();
+    const port = await freePort();
+    const squatter = net.createServer().listen(port, '127.0.0.1');
+    await once(squatter, 'listening');
+    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    const states: string[] = [];
+    s.on('snapshot', (x) => states.push(x.state));
+    s.start();
+    try {
+      await waitFor(() => s.snapshot().lastError?.code === 'FORWARD_REFUSED', 'FORWARD_REFUSED');
+      const snap = s.snapshot();
+      assert.equal(snap.state, 'reconnecting');
+      assert.equal(snap.forwards[0]!.state, 'failed');
+      assert.match(snap.lastError!.hint!, /in use|not permitted/);
+      // Let it retry a few times: still never connected.
+      await new Promise((r) => setTimeout(r, 1_000));
+      assert.ok(!states.includes('connected'), `states: ${states.join(',')}`);
+      squatter.close();
+      await waitForState(s, 'connected', 10_000);
+      assert.equal((await roundTrip(port, 'freed')).toString(), 'freed');
+    } finally {
+      squatter.close();
+      await s.stop();
+    }
+  });
+
+  test('a remote port the server does not permit is never "connected", then connects once permitted', async () => {
+    const allowed = await freePort();
+    const { sshd, echo } = await setup([`PermitListen 127.0.0.1:${allowed}`]);
+    const port = await freePort();
+    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    const states: string[] = [];
+    s.on('snapshot', (x) => states.push(x.state));
+    s.start();
+    try {
+      await waitFor(() => s.snapshot().lastError?.code === 'FORWARD_REFUSED', 'FORWARD_REFUSED');
+      await new Promise((r) => setTimeout(r, 1_000));
+      assert.ok(!states.includes('connected'), `states: ${states.join(',')}`);
+      // The administrator permits the port and restarts sshd.
+      writeFileSync(sshd.configPath, readFileSync(sshd.configPath, 'utf8').replace(`PermitListen 127.0.0.1:${allowed}`, `PermitListen 127.0.0.1:${port}`));
+      await sshd.restart();
+      await waitForState(s, 'connected', 20_000);
+      assert.equal((await roundTrip(port, 'permitted')).toString(), 'permitted');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('a user\'s stop is never undone by a pending reconnect', async () => {
+    // A server that accepts and hangs up at once: the session retries quickly, and we count tries.
+    let tries = 0;
+    const hangup = net.createServer((c) => { tries++; c.destroy(); }).listen(0, '127.0.0.1');
+    await once(hangup, 'listening');
+    cleanup.push(async () => { hangup.close(); });
+    const { sshd } = await setup();
+    const cfg = { ...sessionFor(sshd, [{ type: 'remote' as const, bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }]), port: (hangup.address() as net.AddressInfo).port };
+    const s = new Session(cfg, testDeps(sshd));
+    s.start();
+    await waitFor(() => tries >= 2, 'two attempts');
+    await s.stop();
+    const after = tries;
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(tries, after, 'no attempt after stop');
+    assert.equal(s.snapshot().state, 'stopped');
+    assert.equal(s.snapshot().nextAttemptAt, undefined);
+  });
+
+  test('nudge() retries at once instead of waiting for the backoff', async () => {
+    const { sshd, echo } = await setup();
+    const port = await freePort();
+    await sshd.stop();
+    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]),
+      testDeps(sshd, { backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } }));
+    s.start();
+    try {
+      const waiting = await waitForState(s, 'reconnecting');
+      assert.equal(waiting.lastError?.code, 'CONNECT_REFUSED');
+      await sshd.launch();
+      const t0 = Date.now();
+      s.nudge();
+      await waitForState(s, 'connected', 5_000);
+      assert.ok(Date.now() - t0 < 5_000);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('backoff grows between attempts and is capped', async () => {
+    let tries: number[] = [];
+    const hangup = net.createServer((c) => { tries.push(Date.now()); c.destroy(); }).listen(0, '127.0.0.1');
+    await once(hangup, 'listening');
+    cleanup.push(async () => { hangup.close(); });
+    const { sshd } = await setup();
+    const cfg = { ...sessionFor(sshd, [{ type: 'remote' as const, bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }]), port: (hangup.address() as net.AddressInfo).port };
+    const s = new Session(cfg, testDeps(sshd, { backoff: { initialMs: 100, maxMs: 400, factor: 2, jitter: 0 } }));
+    tries = [];
+    s.start();
+    try {
+      await waitFor(() => tries.length >= 6, 'six attempts', 10_000);
+    } finally {
+      await s.stop();
+    }
+    const gaps = tries.slice(1).map((t, i) => t - tries[i]!);
+    // 100, 200, 400, 400, 400 ms (plus connection time): growing, then flat at the cap.
+    assert.ok(gaps[1]! > gaps[0]! && gaps[2]! > gaps[1]!, `gaps ${gaps.join(',')}`);
+    assert.ok(gaps[3]! < 400 + 250 && gaps[4]! < 400 + 250, `capped gaps ${gaps.join(',')}`);
+  });
+
+  test('10,000 short connections through one forward leave no channel, socket or listener behind', { timeout: 180_000 }, async () => {
+    const { sshd, echo } = await setup();
+    const port = await freePort();
+    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    s.start();
+    try {
+      await waitForState(s, 'connected');
+      const resources = (): number => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
+      const baseline = resources();
+      const total = 10_000;
+      const parallel = 50;
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < total) {
+          const i = next++;
+          const back = await roundTrip(port, `c${i}`);
+          assert.equal(back.toString(), `c${i}`);
+        }
+      };
+      await Promise.all(Array.from({ length: parallel }, worker));
+      await waitFor(() => s.snapshot().openConnections === 0, 'all forwarded connections to close', 20_000);
+      const snap = s.snapshot();
+      assert.equal(snap.totalConnections, total);
+      assert.equal(snap.failedConnections, 0);
+      assert.equal(snap.state, 'connected');
+      await waitFor(() => resources() <= baseline, `TCP handles back to ${baseline} (now ${resources()})`, 20_000);
+      // ssh2 keeps its channels in a private manager; it must be empty again (ssh2 #717-style leaks).
+      const client = (s as unknown as { client: { _chanMgr: { _count: number } } }).client;
+      await waitFor(() => client._chanMgr._count === 0, `ssh2 channels to be released (now ${client._chanMgr._count})`, 20_000);
+      assert.equal(echo.connections() >= total, true);
+      assert.equal((client as unknown as { listenerCount(e: string): number }).listenerCount('tcp connection'), 1);
+    } finally {
+      await s.stop();
+    }
+  });
+});
