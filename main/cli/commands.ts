@@ -5,6 +5,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 // Commands load lazily so `burrow key …` does not pay for the tunnel engine and vice versa.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  diagnose: { summary: 'check a tunnel step by step (DNS, TCP, host key, login, ports, targets)', load: async () => (await import('./diagnose.js')).main },
   run: { summary: 'run tunnels from an ssh/autossh/plink command line or a config file', load: async () => (await import('./run.js')).main },
   key: { summary: 'generate, identify and convert SSH keys (OpenSSH, PEM, PKCS#8, PuTTY .ppk)', load: async () => (await import('./key.js')).main },
 };

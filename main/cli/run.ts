@@ -9,9 +9,10 @@ import type { ErrorInfo } from '../../common/session.js';
 import { parseConfigFile, ConfigError } from '../core/config/schema.js';
 import { parseCommandLine, CommandLineError } from '../core/config/importers/command-line.js';
 import { SessionManager } from '../core/manager.js';
-import { readPassphraseFile } from '../core/session/session.js';
+import { readPassphraseFile, ssh2IdentityLoader } from '../core/session/identity.js';
 import type { HostKeyPrompt } from '../core/session/host-keys.js';
 import { BurrowError } from '../core/session/errors.js';
+import { ssh2NativeCrypto } from '../core/session/native-crypto.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -90,7 +91,8 @@ async function askPassphrase(prompt: string): Promise<string> {
   }
 }
 
-async function sessionsFromConfig(file: string, names: string[]): Promise<SessionConfig[]> {
+/** The sessions of a config file, all of them or those named. */
+export async function sessionsFromConfig(file: string, names: string[]): Promise<SessionConfig[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -148,13 +150,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   const reporter = new Reporter(io, json, verbose);
+  if (!ssh2NativeCrypto()) reporter.note('ssh2\'s native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)');
   const manager = new SessionManager({
     ...(passphrase !== undefined ? { passphrase } : {}),
     ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
   });
   if (passphrase === undefined && io.interactive) {
     // Ask once up front for an encrypted key rather than failing the first attempt.
-    const { ssh2IdentityLoader } = await import('../core/session/identity.js');
     for (const s of sessions) {
       for (const f of s.auth.identityFiles) {
         try {

@@ -1,9 +1,11 @@
 /** Loading the private keys a session signs with (OpenSSH's IdentityFile). */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
-import { burrowError } from './errors.js';
+import type { AuthConfig } from '../../../common/config.js';
+import { BurrowError, burrowError } from './errors.js';
 
 /** A key ready for ssh2: private material stays in this object and goes nowhere but ssh2. */
 export interface LoadedIdentity {
@@ -62,3 +64,50 @@ export const ssh2IdentityLoader: IdentityLoader = async (file, passphrase) => {
   // has just proved to work.
   return { file, privateKey: data, ...(passphrase !== undefined ? { passphrase } : {}) };
 };
+
+/** Reads a passphrase file as OpenSSH-style tools do: the first line, without its newline. */
+export async function readPassphraseFile(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).split(/\r?\n/)[0]!;
+  } catch (err) {
+    throw burrowError('KEY_PASSPHRASE', `The passphrase file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`,
+      'Check the path given with --passphrase-file.');
+  }
+}
+
+export interface LoadIdentitiesOptions {
+  readonly home?: string;
+  readonly loader?: IdentityLoader;
+  /** Overrides `auth.passphraseFile` (a prompt's answer, or BURROW_PASSPHRASE). */
+  readonly passphrase?: string;
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * Loads a session's identities: the configured files, or OpenSSH's defaults that exist. Like
+ * OpenSSH, an identity that cannot be read is a warning while another one can still be tried.
+ */
+export async function loadIdentities(auth: AuthConfig, opts: LoadIdentitiesOptions = {}): Promise<LoadedIdentity[]> {
+  const home = opts.home ?? homedir();
+  const load = opts.loader ?? ssh2IdentityLoader;
+  const files = auth.identityFiles.length > 0
+    ? auth.identityFiles.map((f) => expandHome(f, home))
+    : defaultIdentityFiles(home).filter((f) => existsSync(f));
+  if (files.length === 0) {
+    throw burrowError('KEY_INVALID', 'No private key to log in with: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists',
+      'Give one with -i FILE (or identityFiles in the config), or create one with `burrow key generate`.');
+  }
+  const passphrase = opts.passphrase ?? (auth.passphraseFile ? await readPassphraseFile(expandHome(auth.passphraseFile, home)) : undefined);
+  const loaded: LoadedIdentity[] = [];
+  let firstError: unknown;
+  for (const f of files) {
+    try {
+      loaded.push(await load(f, passphrase));
+    } catch (err) {
+      firstError ??= err;
+      opts.onWarning?.(err instanceof BurrowError ? err.message : String(err));
+    }
+  }
+  if (loaded.length === 0) throw firstError;
+  return loaded;
+}

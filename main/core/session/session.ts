@@ -10,17 +10,15 @@
  * Client; events from an older attempt are ignored (ssh2 #717, #1458).
  */
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import ssh2 from 'ssh2';
-import type { AuthConfig, SessionConfig } from '../../../common/config.js';
+import type { SessionConfig } from '../../../common/config.js';
 import type { ErrorInfo, ForwardSnapshot, SessionSnapshot, SessionState } from '../../../common/session.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { BurrowError, NEEDS_A_PERSON, burrowError, classify } from './errors.js';
+import { NEEDS_A_PERSON, classify } from './errors.js';
 import { createForward, RemoteForward, type LiveForward } from './forward.js';
 import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
-import { defaultIdentityFiles, expandHome, ssh2IdentityLoader, type IdentityLoader, type LoadedIdentity } from './identity.js';
+import { loadIdentities, type IdentityLoader, type LoadedIdentity } from './identity.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -47,16 +45,6 @@ export interface SessionDeps {
   readonly backoff?: Partial<BackoffOptions>;
   /** Home folder for `~`, default identities and known_hosts (tests use a temporary one). */
   readonly home?: string;
-}
-
-/** Reads a passphrase file as OpenSSH-style tools do: the first line, without its newline. */
-export async function readPassphraseFile(file: string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).split(/\r?\n/)[0]!;
-  } catch (err) {
-    throw burrowError('KEY_PASSPHRASE', `The passphrase file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`,
-      'Check the path given with --passphrase-file.');
-  }
 }
 
 export class Session extends EventEmitter<SessionEvents> {
@@ -155,32 +143,6 @@ export class Session extends EventEmitter<SessionEvents> {
     this.retryTimer = this.attemptTimer = this.stableTimer = undefined;
   }
 
-  private async loadIdentities(auth: AuthConfig): Promise<LoadedIdentity[]> {
-    const load = this.deps.loadIdentity ?? ssh2IdentityLoader;
-    const explicit = auth.identityFiles.length > 0;
-    const files = explicit
-      ? auth.identityFiles.map((f) => expandHome(f, this.home))
-      : defaultIdentityFiles(this.home).filter((f) => existsSync(f));
-    if (files.length === 0) {
-      throw burrowError('KEY_INVALID', 'No private key to log in with: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists',
-        'Give one with -i FILE (or identityFiles in the config), or create one with `burrow key generate`.');
-    }
-    const passphrase = this.deps.passphrase ?? (auth.passphraseFile ? await readPassphraseFile(expandHome(auth.passphraseFile, this.home)) : undefined);
-    const loaded: LoadedIdentity[] = [];
-    let firstError: unknown;
-    for (const f of files) {
-      try {
-        loaded.push(await load(f, passphrase));
-      } catch (err) {
-        firstError ??= err;
-        // Like OpenSSH, one unreadable identity is a warning when another one can still be tried.
-        this.log('warn', err instanceof BurrowError ? err.message : String(err));
-      }
-    }
-    if (loaded.length === 0) throw firstError;
-    return loaded;
-  }
-
   private async attempt(): Promise<void> {
     const id = ++this.attemptId;
     const current = (): boolean => id === this.attemptId && this.wanted;
@@ -193,7 +155,12 @@ export class Session extends EventEmitter<SessionEvents> {
     const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, this.deps.prompt, this.home);
     let algorithms: string[];
     try {
-      identities = await this.loadIdentities(cfg.auth);
+      identities = await loadIdentities(cfg.auth, {
+        home: this.home,
+        ...(this.deps.loadIdentity ? { loader: this.deps.loadIdentity } : {}),
+        ...(this.deps.passphrase !== undefined ? { passphrase: this.deps.passphrase } : {}),
+        onWarning: (m) => this.log('warn', m),
+      });
       algorithms = await checker.preferredAlgorithms();
     } catch (err) {
       if (current()) this.failed(id, classify(err, cfg));

@@ -166,6 +166,8 @@ function checkPlaceholders(words: string[]): void {
 
 interface Draft {
   host?: string;
+  /** `-o HostName=…`: the real address behind the name on the command line. */
+  hostName?: string;
   port?: number;
   user?: string;
   identityFiles: string[];
@@ -201,12 +203,13 @@ function applySshOption(d: Draft, raw: string): void {
     return n;
   };
   switch (key) {
-    case 'serveraliveinterval': d.keepaliveInterval = int(0, 3600); return;
-    case 'serveralivecountmax': d.keepaliveCount = int(1, 100); return;
-    case 'connecttimeout': d.connectTimeout = int(1, 600); return;
-    case 'port': d.port = parsePortValue(value, option); return;
-    case 'user': d.user = value; return;
-    case 'hostname': d.host = value; return;
+    // As in OpenSSH, the first value obtained for an option is the one used.
+    case 'serveraliveinterval': d.keepaliveInterval ??= int(0, 3600); return;
+    case 'serveralivecountmax': d.keepaliveCount ??= int(1, 100); return;
+    case 'connecttimeout': d.connectTimeout ??= int(1, 600); return;
+    case 'port': d.port ??= parsePortValue(value, option); return;
+    case 'user': d.user ??= value; return;
+    case 'hostname': d.hostName ??= value; return;
     case 'identityfile': d.identityFiles.push(value); return;
     case 'compression': d.compression = yesNo(); return;
     case 'gatewayports': d.gatewayPorts = yesNo(); return;
@@ -221,13 +224,13 @@ function applySshOption(d: Draft, raw: string): void {
       const map: Record<string, HostKeyPolicy> = { yes: 'yes', 'accept-new': 'accept-new', no: 'no', off: 'no', ask: 'ask' };
       const p = map[v];
       if (!p) throw new CommandLineError(option, `"${value}" is not a policy`, 'Use yes, accept-new, no or ask.');
-      d.policy = p;
+      d.policy ??= p;
       return;
     }
     case 'userknownhostsfile': {
       const files = value.split(/\s+/).filter(Boolean);
       if (files.length === 0) throw new CommandLineError(option, 'no file given', 'Name a known_hosts file.');
-      d.knownHostsFiles = files;
+      d.knownHostsFiles ??= files;
       return;
     }
     case 'remoteforward':
@@ -263,8 +266,7 @@ function applyDestination(d: Draft, word: string): void {
   }
   const at = w.lastIndexOf('@');
   if (at >= 0) {
-    // `-l` wins over user@ for plink; for ssh the last one given wins, which is user@host here.
-    d.user = w.slice(0, at);
+    d.user ??= w.slice(0, at);
     w = w.slice(at + 1);
   }
   if (!w) throw new CommandLineError(word, 'no host name', 'Write user@host.');
@@ -329,13 +331,13 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
         if (v !== '0') d.notes.push(`-M ${v}: Burrow watches the link with SSH keepalives, not autossh's monitor port (ignored)`);
         break;
       }
-      if (program === 'plink' && c === 'P') { d.port = parsePortValue(takeArg('-P', attached), '-P'); break; }
+      if (program === 'plink' && c === 'P') { d.port ??= parsePortValue(takeArg('-P', attached), '-P'); break; }
       if (SSH_ARG_OPTS.has(c)) {
         const v = takeArg(`-${c}`, attached);
         switch (c) {
           case 'R': case 'L': case 'D': d.rawForwards.push([c, v]); break;
-          case 'p': d.port = parsePortValue(v, '-p'); break;
-          case 'l': d.user = v; break;
+          case 'p': d.port ??= parsePortValue(v, '-p'); break;
+          case 'l': d.user ??= v; break;
           case 'i': d.identityFiles.push(v); break;
           case 'o': applySshOption(d, v); break;
           case 'J':
@@ -381,7 +383,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   }
   if (d.keepaliveInterval === 0) d.notes.push('ServerAliveInterval=0 turns keepalives off: a dead link will only be noticed when the OS gives up');
 
-  const host = d.host!;
+  const host = d.hostName ?? d.host!;
   const port = d.port ?? SESSION_DEFAULTS.port;
   const user = d.user ?? userInfo().username;
   const name = `${user}@${host}${port === 22 ? '' : `:${port}`}`;

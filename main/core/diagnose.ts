@@ -1,0 +1,252 @@
+/**
+ * The vendors' troubleshooting checklists as ordered, timed steps: name resolves → TCP reaches
+ * the SSH port → host key matches → login works → each remote port can be bound (telling "in use"
+ * from "not permitted") → each target is reachable. A step that fails skips the ones that need it.
+ */
+import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+import ssh2 from 'ssh2';
+import type { ForwardConfig, SessionConfig } from '../../common/config.js';
+import { classify } from './session/errors.js';
+import { forwardSpec, localBindAddress, remoteBindAddress } from './session/forward.js';
+import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './session/host-keys.js';
+import { loadIdentities, type IdentityLoader } from './session/identity.js';
+
+export type StepStatus = 'pass' | 'fail' | 'skip';
+
+export interface DiagnoseStep {
+  readonly id: string;
+  readonly title: string;
+  readonly status: StepStatus;
+  readonly ms: number;
+  readonly detail: string;
+  readonly hint?: string;
+}
+
+export interface DiagnoseReport {
+  readonly session: string;
+  readonly ok: boolean;
+  readonly steps: ReadonlyArray<DiagnoseStep>;
+}
+
+export interface DiagnoseOptions {
+  readonly home?: string;
+  readonly passphrase?: string;
+  readonly loadIdentity?: IdentityLoader;
+  readonly prompt?: HostKeyPrompt;
+  /** Called as each step finishes, so a person sees progress. */
+  readonly onStep?: (step: DiagnoseStep) => void;
+}
+
+class StepFailed extends Error {
+  constructor(readonly detail: string, readonly hint?: string) { super(detail); }
+}
+
+/** SSH channel-open failure reasons (RFC 4254 §5.1). */
+const ADMINISTRATIVELY_PROHIBITED = 1;
+const CONNECT_FAILED = 2;
+
+export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): Promise<DiagnoseReport> {
+  const steps: DiagnoseStep[] = [];
+  let blocked = false;
+  const step = async (id: string, title: string, fn: () => Promise<string>): Promise<boolean> => {
+    if (blocked) {
+      const s: DiagnoseStep = { id, title, status: 'skip', ms: 0, detail: 'skipped: an earlier step failed' };
+      steps.push(s);
+      opts.onStep?.(s);
+      return false;
+    }
+    const t0 = performance.now();
+    let s: DiagnoseStep;
+    try {
+      const detail = await fn();
+      s = { id, title, status: 'pass', ms: Math.round(performance.now() - t0), detail };
+    } catch (err) {
+      const e = err instanceof StepFailed ? err : new StepFailed(String((err as Error).message ?? err));
+      s = { id, title, status: 'fail', ms: Math.round(performance.now() - t0), detail: e.detail, ...(e.hint ? { hint: e.hint } : {}) };
+    }
+    steps.push(s);
+    opts.onStep?.(s);
+    return s.status === 'pass';
+  };
+  const target = `${cfg.host}:${cfg.port}`;
+  const timeoutMs = cfg.connectTimeoutSeconds * 1000;
+
+  // 1. The name resolves.
+  blocked = !(await step('dns', `"${cfg.host}" resolves`, async () => {
+    try {
+      const addrs = await lookup(cfg.host, { all: true });
+      return addrs.map((a) => a.address).join(', ');
+    } catch (err) {
+      const info = classify(err, cfg);
+      throw new StepFailed(info.message, info.hint);
+    }
+  }));
+
+  // 2. TCP reaches the SSH port, and an SSH server answers there.
+  blocked = !(await step('tcp', `TCP reaches ${target}`, () => new Promise<string>((resolve, reject) => {
+    const sock = net.connect({ host: cfg.host, port: cfg.port });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new StepFailed(`no answer from ${target} within ${cfg.connectTimeoutSeconds} s`,
+        'A firewall drops the traffic: allow outbound TCP to that port (the vendor can often move it to a port your firewall allows).'));
+    }, timeoutMs);
+    let banner = '';
+    sock.on('data', (d: Buffer) => {
+      banner += d.toString('latin1');
+      const line = banner.split(/\r?\n/)[0]!;
+      if (banner.includes('\n')) {
+        clearTimeout(timer);
+        sock.destroy();
+        if (line.startsWith('SSH-')) resolve(`the server says ${line.trim()}`);
+        else reject(new StepFailed(`${target} answers, but not as an SSH server ("${line.slice(0, 60)}")`, 'Check the SSH port the vendor gave you.'));
+      }
+    });
+    sock.on('error', (err) => {
+      clearTimeout(timer);
+      const info = classify(err, cfg);
+      reject(new StepFailed(info.message, info.hint));
+    });
+  })));
+
+  // 3 and 4. Host key and login, on one SSH connection that the port steps then reuse.
+  const client = new ssh2.Client();
+  client.on('error', () => undefined); // every failure is reported through the step that saw it
+  let verdict: HostKeyVerdict | undefined;
+  let loginError: unknown;
+  const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, opts.prompt, opts.home);
+  const ready = blocked ? Promise.resolve(false) : (async () => {
+    const identities = await loadIdentities(cfg.auth, {
+      ...(opts.home ? { home: opts.home } : {}),
+      ...(opts.loadIdentity ? { loader: opts.loadIdentity } : {}),
+      ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
+    }).catch((err: unknown) => { loginError = err; return undefined; });
+    const algorithms = await checker.preferredAlgorithms();
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => { loginError ??= new Error('Timed out while waiting for handshake'); client.destroy(); resolve(false); }, timeoutMs);
+      client.once('ready', () => { clearTimeout(timer); resolve(true); });
+      client.once('error', (err) => { loginError ??= err; });
+      client.once('close', () => { clearTimeout(timer); resolve(false); });
+      client.connect({
+        host: cfg.host, port: cfg.port, username: cfg.user, readyTimeout: timeoutMs,
+        // With no usable key, still connect far enough to check the host key, then fail the login.
+        authHandler: (identities ?? []).map((k) => ({ type: 'publickey' as const, username: cfg.user, key: k.privateKey, ...(k.passphrase !== undefined ? { passphrase: k.passphrase } : {}) })),
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          checker.check(key).then((v) => { verdict = v; verify(v.ok === true); }, () => verify(false));
+        },
+        algorithms: { serverHostKey: algorithms as ssh2.ServerHostKeyAlgorithm[] },
+      } as ssh2.ConnectConfig);
+    });
+  })();
+  const loggedIn = await ready;
+
+  blocked = !(await step('host-key', `the host key of ${target} is the expected one`, async () => {
+    if (!verdict) {
+      const info = classify(loginError ?? new Error('the server closed the connection before showing its key'), cfg);
+      throw new StepFailed(info.message, info.hint);
+    }
+    if (!verdict.ok) throw new StepFailed(verdict.error.message, verdict.error.hint);
+    return `${verdict.fingerprint}${verdict.note ? ` (${verdict.note})` : ''}`;
+  }));
+
+  blocked = !(await step('login', `user "${cfg.user}" can log in with the key`, async () => {
+    if (!loggedIn) {
+      const info = classify(loginError ?? new Error('the server closed the connection'), cfg);
+      throw new StepFailed(info.message, info.hint);
+    }
+    return 'logged in';
+  }));
+
+  // 5. Each forward's listening side can be opened.
+  for (const f of cfg.forwards) {
+    await step(`bind:${forwardSpec(f)}`, `${forwardSpec(f)}: the ${isRemote(f) ? 'server' : 'local'} port can be opened`,
+      () => (isRemote(f) ? checkRemoteBind(client, f) : checkLocalBind(f)));
+  }
+
+  // 6. Each forward's target can be reached from where the traffic will come out.
+  for (const f of cfg.forwards) {
+    if (!('targetHost' in f)) continue;
+    const where = f.type === 'remote' ? 'this machine' : 'the SSH server';
+    await step(`target:${forwardSpec(f)}`, `${f.targetHost}:${f.targetPort} is reachable from ${where}`,
+      () => (f.type === 'remote' ? checkLocalTarget(f.targetHost, f.targetPort) : checkServerTarget(client, f.targetHost, f.targetPort)));
+  }
+
+  client.end();
+  client.destroy();
+  return { session: cfg.name, ok: steps.every((s) => s.status === 'pass'), steps };
+}
+
+function isRemote(f: ForwardConfig): boolean {
+  return f.type === 'remote' || f.type === 'remote-dynamic';
+}
+
+/** Opens a direct-tcpip channel from the server to host:port; resolves true/false, or the refusal reason. */
+function serverConnect(client: ssh2.Client, host: string, port: number): Promise<{ ok: true } | { ok: false; reason: number | string; message: string }> {
+  return new Promise((resolve) => {
+    client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => {
+      if (err) resolve({ ok: false, reason: (err as Error & { reason?: number }).reason ?? '', message: err.message });
+      else { ch.close(); resolve({ ok: true }); }
+    });
+  });
+}
+
+async function checkRemoteBind(client: ssh2.Client, f: ForwardConfig): Promise<string> {
+  const addr = remoteBindAddress(f);
+  const bound = await new Promise<number | Error>((resolve) => client.forwardIn(addr, f.bindPort, (err, port) => resolve(err ?? port)));
+  if (typeof bound === 'number') {
+    // Give the port straight back: diagnose must not hold it against the real tunnel.
+    await new Promise<void>((resolve) => client.unforwardIn(addr, bound, () => resolve()));
+    return `the server can listen on ${addr || '*'}:${bound}`;
+  }
+  // The server answers both "in use" and "not permitted" with the same refusal. Tell them apart
+  // by connecting to that port from the server itself: something answering means "in use".
+  const probeHost = addr === '' || addr === '0.0.0.0' || addr === '*' ? '127.0.0.1' : addr;
+  const probe = await serverConnect(client, probeHost, f.bindPort);
+  if (probe.ok) {
+    throw new StepFailed(`port ${f.bindPort} is IN USE on the server (something already listens there)`,
+      'Stop the other tunnel that uses this port (an older autossh/PuTTY, or this tunnel running elsewhere), or wait until the server notices a dead one (its ClientAliveInterval), or pick another port the vendor allows.');
+  }
+  if (probe.reason === CONNECT_FAILED) {
+    throw new StepFailed(`port ${f.bindPort} is NOT PERMITTED for this user on the server (nothing listens there, yet the server refused)`,
+      'Ask the vendor which remote ports your key may use (sshd PermitListen / AllowTcpForwarding), and use one of those.');
+  }
+  throw new StepFailed(`the server refused port ${f.bindPort}: in use or not permitted (it also forbids the check that would tell which: ${probe.message})`,
+    'Ask the vendor which remote ports your key may use, and make sure no other tunnel holds this one.');
+}
+
+async function checkLocalBind(f: ForwardConfig): Promise<string> {
+  const host = localBindAddress(f);
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) => reject(new StepFailed(`cannot listen on ${host ?? '*'}:${f.bindPort} here (${err.code})`,
+      err.code === 'EADDRINUSE' ? 'Another program uses that port: pick another local port or stop it.' : 'Pick a port above 1024 and an address of this machine.')));
+    srv.listen({ port: f.bindPort, host }, () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(`this machine can listen on ${host ?? '*'}:${port}`));
+    });
+  });
+}
+
+async function checkLocalTarget(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const sock = net.connect({ host, port });
+    const timer = setTimeout(() => { sock.destroy(); reject(new StepFailed(`no answer from ${host}:${port} within 10 s`, 'A firewall between this machine and the database drops the traffic.')); }, 10_000);
+    sock.once('connect', () => { clearTimeout(timer); sock.destroy(); resolve(`connected in ${Math.round(performance.now() - t0)} ms`); });
+    sock.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new StepFailed(`${host}:${port} cannot be reached from this machine (${err.code})`,
+        err.code === 'ECONNREFUSED' ? 'The database is not running, or listens on another port or address (PostgreSQL: listen_addresses).'
+          : err.code === 'ENOTFOUND' ? 'The database host name does not resolve here: use its IP address or fix DNS.'
+            : 'Check that this machine can reach the database (telnet/psql from here).'));
+    });
+  });
+}
+
+async function checkServerTarget(client: ssh2.Client, host: string, port: number): Promise<string> {
+  const r = await serverConnect(client, host, port);
+  if (r.ok) return 'the SSH server connected to it';
+  throw new StepFailed(`the SSH server cannot reach ${host}:${port} (${r.message})`,
+    r.reason === ADMINISTRATIVELY_PROHIBITED ? 'The server forbids -L forwarding for this user (AllowTcpForwarding / PermitOpen).'
+      : 'Check the database host and port as seen from the SSH server, and that the database accepts connections from it.');
+}

@@ -1,0 +1,111 @@
+/** `burrow run`, black-box: the vendors' command lines and config files, JSON lines, signals. */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
+import { echoServer, freePort, roundTrip, waitFor } from '../helpers/net.js';
+import { runBurrow, startBurrow } from '../helpers/cli.js';
+
+describe('burrow run', { skip: sshdUnavailable() }, () => {
+  let sshd: Sshd;
+  let echo: Awaited<ReturnType<typeof echoServer>>;
+  before(async () => { sshd = await Sshd.start(); echo = await echoServer(); });
+  after(async () => { await echo?.close(); await sshd?.dispose(); });
+
+  const refused = (port: number): Promise<boolean> => new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(false); });
+    s.once('error', () => resolve(true));
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`Fivetran's autossh line runs, prints JSON lines, and ${signal} stops it cleanly (exit 0, port released)`, async () => {
+      const port = await freePort();
+      const r = startBurrow(['run', '--json', '--', 'autossh', '-M', '0', '-f', '-N', '-R', `${port}:127.0.0.1:${echo.port}`, `${sshd.user}@127.0.0.1`,
+        '-g', '-i', sshd.clientKeyPath, '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=1', '-o', 'ExitOnForwardFailure=yes',
+        '-p', String(sshd.port), '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`]);
+      try {
+        const fwd = await r.waitForLine((l) => l.type === 'forward' && l.state === 'active');
+        assert.equal(fwd.port, port);
+        assert.equal(fwd.forward, `-R ${port}:127.0.0.1:${echo.port}`);
+        assert.equal(typeof fwd.ts, 'string');
+        await r.waitForLine((l) => l.type === 'state' && l.state === 'connected');
+        assert.ok(r.lines.some((l) => l.type === 'state' && l.state === 'connecting'));
+        assert.ok(r.lines.some((l) => l.type === 'note' && String(l.message).startsWith('-f')));
+        assert.equal((await roundTrip(port, 'through the cli')).toString(), 'through the cli');
+        r.child.kill(signal);
+        assert.equal(await r.exited, 0);
+        assert.ok(r.lines.some((l) => l.type === 'state' && l.state === 'stopped'));
+        await waitFor(() => refused(port), 'the server to release the remote port', 5_000);
+      } finally {
+        r.child.kill('SIGKILL');
+      }
+    });
+  }
+
+  test('an unknown host key with no terminal is refused with its code, fingerprint and fix', async () => {
+    const r = startBurrow(['run', '--json', '--', 'ssh', '-N', '-R', '0:127.0.0.1:1', '-i', sshd.clientKeyPath, '-p', String(sshd.port),
+      '-o', `UserKnownHostsFile=${path.join(sshd.dir, 'empty_known_hosts')}`, `${sshd.user}@127.0.0.1`]);
+    try {
+      const line = await r.waitForLine((l) => l.type === 'state' && l.state === 'error');
+      const error = line.error as { code: string; message: string; hint: string };
+      assert.equal(error.code, 'HOST_KEY_UNKNOWN');
+      assert.ok(error.message.includes(sshd.hostKeyFingerprint()));
+      assert.match(error.hint, /accept-new/);
+      assert.ok(r.lines.some((l) => l.type === 'note' && /no terminal/.test(String(l.message))));
+    } finally {
+      r.child.kill('SIGTERM');
+      await r.exited;
+    }
+  });
+
+  test('--config FILE NAME runs only the named sessions; a wrong name lists the right ones', async () => {
+    const [p1, p2] = [await freePort(), await freePort()];
+    const mk = (name: string, port: number): object => ({
+      name, host: '127.0.0.1', port: sshd.port, user: sshd.user,
+      auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+      forwards: [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }],
+    });
+    const file = path.join(sshd.dir, 'burrow.json');
+    writeFileSync(file, JSON.stringify({ version: 2, sessions: [mk('warehouse', p1), mk('crm', p2)] }));
+    const r = startBurrow(['run', '--json', '--config', file, 'crm']);
+    try {
+      await r.waitForLine((l) => l.session === 'crm' && l.state === 'connected');
+      assert.equal((await roundTrip(p2, 'crm')).toString(), 'crm');
+      assert.ok(!r.lines.some((l) => l.session === 'warehouse'));
+      assert.ok(await refused(p1));
+    } finally {
+      r.child.kill('SIGTERM');
+      assert.equal(await r.exited, 0);
+    }
+    const bad = await runBurrow(['run', '--config', file, 'nope']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /no session named "nope".*warehouse, crm/);
+  });
+
+  test('bad input is a usage error (exit 2) that names the option, with nothing started', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['run', '--', 'ssh', '-R', '1:h:2', '-o', 'ExitOnForwardFailure=no', 'u@h'], /ExitOnForwardFailure/],
+      [['run', '--', 'ssh', '-N', 'u@h'], /no -R, -L or -D/],
+      [['run', '--frobnicate'], /unknown option --frobnicate/],
+      [['run'], /nothing to run/],
+      [['run', '--config', '/nonexistent/burrow.json'], /cannot read|not found|ENOENT/i],
+      [['nonsense'], /unknown command "nonsense"/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await runBurrow(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re, args.join(' '));
+    }
+  });
+
+  test('a config file with a mistake names the field and the fix', async () => {
+    const file = path.join(sshd.dir, 'broken.json');
+    writeFileSync(file, JSON.stringify({ version: 2, sessions: [{ name: 'x', host: 'h', user: 'u', forwards: [{ type: 'remote', bindPort: 99999, targetHost: 'db', targetPort: 5432 }] }] }));
+    const r = await runBurrow(['run', '--config', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /sessions\[0\]\.forwards\[0\]\.bindPort/);
+  });
+});

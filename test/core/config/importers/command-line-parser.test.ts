@@ -1,0 +1,128 @@
+/** The ssh/autossh/plink command-line parser, on the vendors' own commands and on OpenSSH's grammar. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CommandLineError, parseCommandLine, parseForwardSpec, splitCommandLine } from '../../../../main/core/config/importers/command-line.js';
+
+test('Fivetran\'s autossh command (options after the host, -g, -f, -M 0) parses to the session it describes', () => {
+  const p = parseCommandLine('autossh -M 0 -f -N -R 11433:10.0.0.12:1433 fivetran@35.230.100.17 -g -i ~/.ssh/id_rsa -o ServerAliveInterval=10 -o ServerAliveCountMax=1 -o ExitOnForwardFailure=yes');
+  assert.equal(p.program, 'autossh');
+  assert.equal(p.session.host, '35.230.100.17');
+  assert.equal(p.session.user, 'fivetran');
+  assert.equal(p.session.port, 22);
+  assert.deepEqual(p.session.auth.identityFiles, ['~/.ssh/id_rsa']);
+  assert.deepEqual(p.session.keepalive, { intervalSeconds: 10, countMax: 1 });
+  assert.deepEqual(p.session.forwards, [{ type: 'remote', bindPort: 11433, targetHost: '10.0.0.12', targetPort: 1433 }]);
+  assert.ok(p.notes.some((n) => n.startsWith('-f')), 'the -f note says why it is ignored');
+  assert.ok(p.notes.some((n) => n.startsWith('-g')));
+});
+
+test('Secoda\'s autossh script (quoted -o "Key value", UserKnownHostsFile, -R 0.0.0.0:PORT reverse SOCKS, -vvv)', () => {
+  const p = parseCommandLine(`autossh -N -M0 -vvv \\
+    -o "ExitOnForwardFailure yes" \\
+    -o "ServerAliveInterval 15" \\
+    -o "ServerAliveCountMax 4" \\
+    -o "ControlPath none" \\
+    -o "UserKnownHostsFile=/tmp/tmp.AbC123" \\
+    -o StrictHostKeyChecking=yes \\
+    -R 0.0.0.0:10024 \\
+    tunnel@tunnel.secoda.co -p 2222`);
+  assert.equal(p.session.user, 'tunnel');
+  assert.equal(p.session.port, 2222);
+  assert.deepEqual(p.session.forwards, [{ type: 'remote-dynamic', bindAddress: '0.0.0.0', bindPort: 10024 }]);
+  assert.deepEqual(p.session.hostKey, { policy: 'yes', knownHostsFiles: ['/tmp/tmp.AbC123'] });
+  assert.deepEqual(p.session.keepalive, { intervalSeconds: 15, countMax: 4 });
+  assert.equal(p.verbose, true);
+  assert.ok(p.notes.some((n) => n.startsWith('ControlPath')));
+});
+
+test('Holistics\' command (-R *:port:host:port, -p 50022, "ServerAliveInterval 60")', () => {
+  const p = parseCommandLine(`autossh -M 0 -N -o "ServerAliveInterval 60" -o "ServerAliveCountMax 3" \\
+-R *:20032:10.1.2.3:5432 \\
+holistics@tunnel.holistics.io -p 50022 \\
+-i ~/.holistics/id_rsa`);
+  assert.equal(p.session.port, 50022);
+  assert.deepEqual(p.session.forwards, [{ type: 'remote', bindAddress: '*', bindPort: 20032, targetHost: '10.1.2.3', targetPort: 5432 }]);
+  assert.deepEqual(p.session.keepalive, { intervalSeconds: 60, countMax: 3 });
+});
+
+test('Espresso Logic\'s ssh -nNT and plink.exe commands', () => {
+  const ssh = parseCommandLine('ssh -nNT -i espresso.pem -R 23432:db.internal:3306 tunnel@acme.espressologic.com');
+  assert.deepEqual(ssh.session.forwards, [{ type: 'remote', bindPort: 23432, targetHost: 'db.internal', targetPort: 3306 }]);
+  assert.equal(ssh.session.user, 'tunnel');
+  const plink = parseCommandLine('plink.exe -N -i C:\\Users\\ana\\tunnel.ppk -R 23432:sqlserver:1433 tunnel@acme.espressologic.com');
+  assert.equal(plink.program, 'plink');
+  assert.deepEqual(plink.session.auth.identityFiles, ['C:\\Users\\ana\\tunnel.ppk'], 'Windows paths keep their backslashes');
+  assert.equal(plink.session.forwards[0]!.bindPort, 23432);
+});
+
+test('plink spellings: -P port, -l user, -hostkey pins the key, -batch/-ssh accepted, -pw refused', () => {
+  const fp = 'SHA256:' + 'a'.repeat(43);
+  const p = parseCommandLine(`plink -ssh -batch -P 2222 -l fivetran -hostkey ${fp} -R 15432:localhost:5432 35.230.100.17`);
+  assert.equal(p.session.port, 2222);
+  assert.equal(p.session.user, 'fivetran');
+  assert.deepEqual(p.session.hostKey, { policy: 'yes', fingerprint: fp });
+  assert.throws(() => parseCommandLine('plink -pw secret -R 1:h:2 u@h'), (e: CommandLineError) => e.option === '-pw' && /key/.test(e.fix));
+  assert.throws(() => parseCommandLine('plink -load "fivetran"'), (e: CommandLineError) => e.option === '-load' && /\.reg/.test(e.fix));
+});
+
+test('OpenSSH grammar: clusters, attached values, -o forms, ssh:// URIs, -g on local forwards', () => {
+  const p = parseCommandLine(['ssh', '-fNT', '-p2200', '-R8080:localhost:80', '-oConnectTimeout=7', '-o', 'Compression yes', '-C', 'ssh://me@example.org:2201']);
+  assert.equal(p.session.port, 2200, 'as in OpenSSH, the first value obtained (-p2200) wins over the URI\'s');
+  assert.equal(p.session.user, 'me');
+  assert.equal(p.session.connectTimeoutSeconds, 7);
+  assert.equal(p.session.compression, true);
+  assert.equal(parseCommandLine('ssh -R 1:h:2 -l first -o User=second third@h').session.user, 'first');
+  assert.equal(parseCommandLine('ssh -R 1:h:2 -o HostName=10.0.0.9 alias').session.host, '10.0.0.9');
+  assert.deepEqual(p.session.forwards, [{ type: 'remote', bindPort: 8080, targetHost: 'localhost', targetPort: 80 }]);
+  const g = parseCommandLine('ssh -g -L 5432:db:5432 -D 1080 -L 127.0.0.1:6000:db:6000 u@h');
+  assert.deepEqual(g.session.forwards, [
+    { type: 'local', bindAddress: '*', bindPort: 5432, targetHost: 'db', targetPort: 5432 },
+    { type: 'local-dynamic', bindAddress: '*', bindPort: 1080 },
+    { type: 'local', bindAddress: '127.0.0.1', bindPort: 6000, targetHost: 'db', targetPort: 6000 },
+  ]);
+});
+
+test('forward specs: bind address forms, IPv6 brackets, port 0, reverse dynamic', () => {
+  assert.deepEqual(parseForwardSpec('R', '0:localhost:5432'), { type: 'remote', bindPort: 0, targetHost: 'localhost', targetPort: 5432 });
+  assert.deepEqual(parseForwardSpec('R', ':9000:h:1'), { type: 'remote', bindAddress: '', bindPort: 9000, targetHost: 'h', targetPort: 1 });
+  assert.deepEqual(parseForwardSpec('R', '[::1]:9000:[fd00::5]:5432'), { type: 'remote', bindAddress: '::1', bindPort: 9000, targetHost: 'fd00::5', targetPort: 5432 });
+  assert.deepEqual(parseForwardSpec('R', '1080'), { type: 'remote-dynamic', bindPort: 1080 });
+  assert.deepEqual(parseForwardSpec('D', 'localhost:1080'), { type: 'local-dynamic', bindAddress: 'localhost', bindPort: 1080 });
+  assert.throws(() => parseForwardSpec('L', '0:h:1'), /not a port number/, '-L needs a real local port');
+  assert.throws(() => parseForwardSpec('R', '1:2:3:4:5'), CommandLineError);
+  assert.throws(() => parseForwardSpec('R', '70000:h:1'), /not a port/);
+});
+
+test('what cannot be honoured is an error naming the option and the fix', () => {
+  const cases: Array<[string, string | RegExp]> = [
+    ['ssh -R 1:h:2 -o ExitOnForwardFailure=no u@h', '-o ExitOnForwardFailure'],
+    ['ssh -R 1:h:2 -o ProxyJump=bastion u@h', '-o ProxyJump'],
+    ['ssh -R 1:h:2 -J bastion u@h', '-J'],
+    ['ssh -R 1:h:2 -o Frobnicate=yes u@h', '-o Frobnicate'],
+    ['ssh -R 1:h:2 -c aes128-ctr u@h', '-c'],
+    ['ssh -R 1:h:2 -Z u@h', '-Z'],
+    ['ssh -R 1:h:2 u@h sleep 3600', 'sleep 3600'],
+    ['ssh -N u@h', '(forwards)'],
+    ['ssh -R 1:h:2', '(destination)'],
+    ['ssh -R <SSH_HIGH_PORT>:db:5432 u@h', '<SSH_HIGH_PORT>'],
+    ['autossh -R 0.0.0.0:$SSH_LISTEN_PORT tunnel@$SSH_HOST -p ${SSH_HOST_PORT:-22}', '$SSH_LISTEN_PORT'],
+    ['ssh -R 1:h:2 -p', '-p'],
+    ['ssh -R 1:h:2 -o ServerAliveInterval=soon u@h', '-o ServerAliveInterval'],
+    ["ssh -R '1:h:2 u@h", '(quoting)'],
+  ];
+  for (const [cmd, option] of cases) {
+    assert.throws(() => parseCommandLine(cmd), (e: unknown) => {
+      assert.ok(e instanceof CommandLineError, `${cmd}: ${String(e)}`);
+      assert.equal(e.option, option, cmd);
+      assert.ok(e.fix.length > 10, `${cmd} has a fix`);
+      return true;
+    });
+  }
+});
+
+test('splitCommandLine: quotes, escapes, continuations of sh, cmd.exe and PowerShell', () => {
+  assert.deepEqual(splitCommandLine(`ssh -o "Key value" -o 'A B' a\\ b "q\\"uote"`), ['ssh', '-o', 'Key value', '-o', 'A B', 'a b', 'q"uote']);
+  assert.deepEqual(splitCommandLine('a \\\n b ^\r\n c `\n d'), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(splitCommandLine('plink -i C:\\keys\\k.ppk host'), ['plink', '-i', 'C:\\keys\\k.ppk', 'host']);
+  assert.deepEqual(splitCommandLine('  '), []);
+});

@@ -1,0 +1,63 @@
+/** Runs the built `burrow` command as a real child process and reads its JSON lines. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const BURROW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../main/cli/burrow.js');
+
+export interface Running {
+  readonly child: ChildProcess;
+  readonly lines: Array<Record<string, unknown>>;
+  stderr(): string;
+  /** Resolves with the first JSON line matching `pred` (already printed or to come). */
+  waitForLine(pred: (l: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/** Starts `burrow ...args` with stdin closed (no terminal, as under a service manager or CI). */
+export function startBurrow(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const lines: Array<Record<string, unknown>> = [];
+  let err = '';
+  let buf = '';
+  const waiters: Array<() => void> = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try { lines.push(JSON.parse(line) as Record<string, unknown>); } catch { lines.push({ raw: line }); }
+    }
+    for (const w of waiters.splice(0)) w();
+  });
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { for (const w of waiters.splice(0)) w(); resolve(code); }));
+  return {
+    child, lines, exited,
+    stderr: () => err,
+    async waitForLine(pred, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = lines.find(pred);
+        if (hit) return hit;
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`no matching line (exit ${child.exitCode}); lines:\n${lines.map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${err}`);
+        }
+        await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100); });
+      }
+    },
+  };
+}
+
+/** Runs `burrow ...args` to completion. */
+export async function runBurrow(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stdout, stderr };
+}
