@@ -1,5 +1,6 @@
 /** Paths of the real-world samples under test/fixtures/config, and private temp folders. */
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,4 +16,12 @@ export function fixture(name: string): string {
 /** A fresh temp folder for one test. */
 export function tempDir(prefix = 'burrow-config-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** A real private key made by ssh-keygen, and its base64 as Secoda hands it out in SSH_KEY_BASE64. */
+export function secodaKey(): { base64: string; pem: string } {
+  const file = path.join(tempDir(), 'id_rsa');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'secoda-agent', '-f', file]);
+  const pem = readFileSync(file, 'utf8');
+  return { base64: Buffer.from(pem).toString('base64'), pem };
 }

@@ -1,8 +1,9 @@
 /** What every importer hands back: the sessions it made, what it took, and what it could not, with why. */
+import { inspect } from 'node:util';
 import type { SessionConfig } from '../../../../common/config.js';
 import type { KnownHostEntry } from '../../session/host-keys.js';
 
-export type ImportKind = 'command-line' | 'ssh-config' | 'putty-reg' | 'known-hosts' | 'secoda-env' | 'burrow-export' | 'burrow-config';
+export type ImportKind = 'command-line' | 'ssh-config' | 'putty-reg' | 'known-hosts' | 'secoda-env' | 'burrow-export';
 
 /** Something in the input that was not turned into Burrow settings, and the reason. */
 export interface NotTaken {
@@ -11,16 +12,41 @@ export interface NotTaken {
   readonly why: string;
 }
 
+/**
+ * A private key found in the input (Secoda's SSH_KEY_BASE64), held until the session that uses it
+ * is saved, then handed to the SecretStore as `key-<keyId>`. It prints and serialises as
+ * "[redacted]", so a report can be logged or sent over IPC without leaking it.
+ */
+export class PendingKey {
+  readonly #material: string;
+
+  constructor(readonly keyId: string, material: string) {
+    this.#material = material;
+  }
+
+  /** The key text, for the SecretStore only. */
+  reveal(): string {
+    return this.#material;
+  }
+
+  toJSON(): { keyId: string; material: string } {
+    return { keyId: this.keyId, material: '[redacted]' };
+  }
+
+  [inspect.custom](): string {
+    return `PendingKey(${this.keyId}, [redacted])`;
+  }
+}
+
 export interface ImportReport {
   readonly kind: ImportKind;
   /** Validated sessions, ready to save (ids are made by the store from the names). */
   readonly sessions: ReadonlyArray<SessionConfig>;
   /** Host keys to trust (the known_hosts importer, PuTTY's cached host keys). */
   readonly hostKeys: ReadonlyArray<KnownHostEntry>;
+  /** Private keys the sessions reference by `auth.keyId`, to be put in the SecretStore. */
+  readonly keys?: ReadonlyArray<PendingKey>;
   /** What was taken, one line per session or setting, for people. */
   readonly took: ReadonlyArray<string>;
   readonly couldNot: ReadonlyArray<NotTaken>;
 }
-
-/** Where an importer may put a private key it finds (Secoda's SSH_KEY_BASE64), getting back what the config references. */
-export type KeySink = (suggestedName: string, privateKey: Buffer) => { readonly identityFile: string } | { readonly keyId: string };

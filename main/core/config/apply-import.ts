@@ -1,0 +1,141 @@
+/**
+ * Saves what an importer found: sessions into the store, their private keys into the
+ * SecretStore, host keys into a known_hosts file. Nothing is half-saved: a session whose key
+ * cannot be stored is not saved, and a key whose session cannot be saved is removed again.
+ */
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { SessionConfig } from '../../../common/config.js';
+import type { SecretStore } from '../keys/secret-store.js';
+import type { KnownHostEntry } from '../session/host-keys.js';
+import { entryMatches, parseKnownHosts } from '../session/host-keys.js';
+import { ConfigError } from './config-error.js';
+import type { ImportReport, NotTaken, PendingKey } from './importers/report.js';
+import type { ConfigStore } from './store.js';
+
+export interface ApplyOptions {
+  /** Name for the one session the input describes (refused when there are several). */
+  readonly name?: string;
+  /** Start the imported sessions with the app / at login. */
+  readonly autostart?: boolean;
+  /** Where host keys go; default ~/.ssh/known_hosts, the file sessions read unless told otherwise. */
+  readonly knownHostsFile?: string;
+  /** Where private keys found in the input go; needed only when there are some. */
+  readonly secrets?: SecretStore;
+}
+
+export interface ApplyResult {
+  readonly saved: ReadonlyArray<SessionConfig>;
+  /** Sessions not saved, and why (a name already taken). */
+  readonly skipped: ReadonlyArray<NotTaken>;
+  readonly hostKeysAdded: number;
+  readonly hostKeysKnown: number;
+  readonly knownHostsFile?: string;
+}
+
+/** The SecretStore name of a key referenced by `auth.keyId` (the key layer's `key-<id>` convention). */
+export function keySecretName(keyId: string): string {
+  return `key-${keyId}`;
+}
+
+/** Stores a pending key under a free name (reusing one that holds the same key); returns the key id used. */
+async function storeKey(secrets: SecretStore, key: PendingKey): Promise<{ keyId: string; created: boolean }> {
+  for (let n = 1; ; n++) {
+    const keyId = n === 1 ? key.keyId : `${key.keyId}-${n}`;
+    const existing = await secrets.get(keySecretName(keyId));
+    if (existing === key.reveal()) return { keyId, created: false };
+    if (existing === undefined) {
+      await secrets.set(keySecretName(keyId), key.reveal());
+      return { keyId, created: true };
+    }
+  }
+}
+
+function knownHostsLine(e: KnownHostEntry): string {
+  return `${e.marker ? `${e.marker} ` : ''}${e.hosts} ${e.keyType} ${e.keyBlob.toString('base64')}${e.comment ? ` ${e.comment}` : ''}`;
+}
+
+/** Whether `existing` already says what `entry` says: same key, same marker, and the same host names. */
+function alreadyKnown(entry: KnownHostEntry, existing: ReadonlyArray<KnownHostEntry>): boolean {
+  return existing.some((x) => {
+    if (x.marker !== entry.marker || !x.keyBlob.equals(entry.keyBlob)) return false;
+    if (x.hosts === entry.hosts) return true;
+    if (entry.hosts.startsWith('|1|')) return false;
+    // Every plain name of the entry (`host` or `[host]:port`) is covered by the existing line.
+    return entry.hosts.split(',').every((name) => {
+      const m = /^\[(.+)\]:(\d+)$/.exec(name);
+      return !/[*?!]/.test(name) && entryMatches(x, m ? m[1]! : name, m ? Number(m[2]) : 22);
+    });
+  });
+}
+
+/** Appends host keys not already in `file`, creating it privately. Returns how many were added and how many were known. */
+export async function mergeKnownHosts(file: string, entries: ReadonlyArray<KnownHostEntry>): Promise<{ added: number; known: number }> {
+  let text = '';
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const existing = [...parseKnownHosts(text, file).entries];
+  const lines: string[] = [];
+  let known = 0;
+  for (const e of entries) {
+    if (alreadyKnown(e, existing)) {
+      known++;
+      continue;
+    }
+    existing.push(e);
+    lines.push(knownHostsLine(e));
+  }
+  if (lines.length > 0) {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const add = lines.join('\n') + '\n';
+    // Appending is how ssh itself records keys; a new file is created private.
+    if (text === '') await writeFile(file, add, { mode: 0o600 });
+    else await appendFile(file, (text.endsWith('\n') ? '' : '\n') + add);
+  }
+  return { added: lines.length, known };
+}
+
+/** Saves an import report. Throws ConfigError for --name with several sessions, or keys without a SecretStore. */
+export async function applyImport(store: ConfigStore, report: ImportReport, options: ApplyOptions = {}): Promise<ApplyResult> {
+  if (options.name !== undefined && report.sessions.length !== 1) {
+    throw new ConfigError('--name', `names one session, but the input has ${report.sessions.length}`, 'Leave --name out; rename sessions afterwards if needed.');
+  }
+  const keys = new Map((report.keys ?? []).map((k) => [k.keyId, k]));
+  if (keys.size > 0 && !options.secrets) {
+    throw new ConfigError('(import)', 'holds a private key but no secret store was given', 'Import it through the CLI or the app, which keep keys in the secret store.');
+  }
+  const saved: SessionConfig[] = [];
+  const skipped: NotTaken[] = [];
+  for (const found of report.sessions) {
+    const { id: _id, ...rest } = found;
+    let session: Omit<SessionConfig, 'id'> = { ...rest, name: options.name ?? found.name, autostart: options.autostart ?? found.autostart };
+    if (store.find(session.name)) {
+      skipped.push({ what: `session "${session.name}"`, why: 'a saved session already has this name; remove it first, or import with --name' });
+      continue;
+    }
+    const pending = session.auth.keyId !== undefined ? keys.get(session.auth.keyId) : undefined;
+    let created: string | undefined;
+    if (pending) {
+      const stored = await storeKey(options.secrets!, pending);
+      if (stored.created) created = stored.keyId;
+      session = { ...session, auth: { ...session.auth, keyId: stored.keyId } };
+    }
+    try {
+      saved.push(store.add(session));
+    } catch (err) {
+      if (created !== undefined) await options.secrets!.delete(keySecretName(created));
+      throw err;
+    }
+  }
+  let hostKeys = { added: 0, known: 0 };
+  const knownHostsFile = options.knownHostsFile ?? path.join(homedir(), '.ssh', 'known_hosts');
+  if (report.hostKeys.length > 0) hostKeys = await mergeKnownHosts(knownHostsFile, report.hostKeys);
+  return {
+    saved, skipped, hostKeysAdded: hostKeys.added, hostKeysKnown: hostKeys.known,
+    ...(report.hostKeys.length > 0 ? { knownHostsFile } : {}),
+  };
+}
