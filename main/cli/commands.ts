@@ -7,6 +7,8 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   diagnose: { summary: 'check a tunnel step by step (DNS, TCP, host key, login, ports, targets)', load: async () => (await import('./diagnose.js')).main },
   run: { summary: 'run tunnels from an ssh/autossh/plink command line or a config file', load: async () => (await import('./run.js')).main },
+  sessions: { summary: 'list, show, add, remove, export and import saved sessions', load: async () => (await import('./sessions.js')).main },
+  import: { summary: 'save a session from an ssh/autossh/plink command, ~/.ssh/config, a PuTTY .reg, known_hosts or Secoda\'s env', load: async () => (await import('./import.js')).main },
   key: { summary: 'generate, identify and convert SSH keys (OpenSSH, PEM, PKCS#8, PuTTY .ppk)', load: async () => (await import('./key.js')).main },
 };
 

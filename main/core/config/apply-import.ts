@@ -39,16 +39,23 @@ export function keySecretName(keyId: string): string {
   return `key-${keyId}`;
 }
 
+/** The SecretStore name of that key's passphrase. */
+export function passphraseSecretName(keyId: string): string {
+  return `passphrase-${keyId}`;
+}
+
 /** Stores a pending key under a free name (reusing one that holds the same key); returns the key id used. */
 async function storeKey(secrets: SecretStore, key: PendingKey): Promise<{ keyId: string; created: boolean }> {
   for (let n = 1; ; n++) {
     const keyId = n === 1 ? key.keyId : `${key.keyId}-${n}`;
     const existing = await secrets.get(keySecretName(keyId));
-    if (existing === key.reveal()) return { keyId, created: false };
-    if (existing === undefined) {
-      await secrets.set(keySecretName(keyId), key.reveal());
-      return { keyId, created: true };
+    if (existing !== undefined && existing !== key.reveal()) continue;
+    if (existing === undefined) await secrets.set(keySecretName(keyId), key.reveal());
+    const passphrase = key.revealPassphrase();
+    if (passphrase !== undefined && await secrets.get(passphraseSecretName(keyId)) === undefined) {
+      await secrets.set(passphraseSecretName(keyId), passphrase);
     }
+    return { keyId, created: existing === undefined };
   }
 }
 
@@ -127,7 +134,10 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
     try {
       saved.push(store.add(session));
     } catch (err) {
-      if (created !== undefined) await options.secrets!.delete(keySecretName(created));
+      if (created !== undefined) {
+        await options.secrets!.delete(keySecretName(created));
+        await options.secrets!.delete(passphraseSecretName(created));
+      }
       throw err;
     }
   }

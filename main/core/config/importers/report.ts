@@ -13,20 +13,28 @@ export interface NotTaken {
 }
 
 /**
- * A private key found in the input (Secoda's SSH_KEY_BASE64), held until the session that uses it
- * is saved, then handed to the SecretStore as `key-<keyId>`. It prints and serialises as
+ * A private key found in the input (Secoda's SSH_KEY_BASE64, an export with secrets), held until
+ * the session that uses it is saved, then handed to the SecretStore as `key-<keyId>` (and its
+ * passphrase as `passphrase-<keyId>`). It prints and serialises as
  * "[redacted]", so a report can be logged or sent over IPC without leaking it.
  */
 export class PendingKey {
   readonly #material: string;
+  readonly #passphrase: string | undefined;
 
-  constructor(readonly keyId: string, material: string) {
+  constructor(readonly keyId: string, material: string, passphrase?: string) {
     this.#material = material;
+    this.#passphrase = passphrase;
   }
 
   /** The key text, for the SecretStore only. */
   reveal(): string {
     return this.#material;
+  }
+
+  /** The key's passphrase when it travelled with it (an export with secrets), for the SecretStore only. */
+  revealPassphrase(): string | undefined {
+    return this.#passphrase;
   }
 
   toJSON(): { keyId: string; material: string } {
