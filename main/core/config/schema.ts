@@ -85,10 +85,29 @@ function parseForward(v: unknown, path: string): ForwardConfig {
   }
 }
 
+const PRIVATE_KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-\d/;
+
+/**
+ * Refuses private key material anywhere in a session (pasted into `notes`, or given where a key
+ * file's path belongs): the config file must never hold a secret.
+ */
+function refuseKeyMaterial(v: unknown, path: string): void {
+  if (typeof v === 'string') {
+    if (PRIVATE_KEY_TEXT.test(v)) {
+      throw new ConfigError(path, 'holds a private key', 'Keys are not stored in the config: give the key file\'s path, or import the key into Burrow and give its id as auth.keyId.');
+    }
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => refuseKeyMaterial(x, `${path}[${i}]`));
+  } else if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) refuseKeyMaterial(x, `${path}.${k}`);
+  }
+}
+
 /** Validates one session, filling in defaults for what may be left out. */
 export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig {
   if (!isObject(v)) throw new ConfigError(path, 'must be an object', 'See docs/config.md for the format.');
   onlyKnown(v, path, SESSION_KEYS);
+  refuseKeyMaterial(v, path);
   const name = str(v, 'name', path, 'Give the session a name, e.g. "fivetran".')!;
   const id = str(v, 'id', path, 'Leave it out to use the name.', true) ?? name;
   const host = str(v, 'host', path, 'Give the SSH server name or address the vendor gave you.')!;

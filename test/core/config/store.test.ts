@@ -174,3 +174,13 @@ test('a version-1 file is read as version 2, and kept for a downgrade when first
   assert.equal(kept.length, 1);
   assert.equal(readFileSync(path.join(path.dirname(file), kept[0]!), 'utf8'), original);
 });
+
+test('private key material is refused anywhere in a session, so it can never be saved', () => {
+  const file = path.join(tempDir(), 'config.json');
+  const store = ConfigStore.open(file);
+  const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n';
+  assert.throws(() => store.add({ ...SESSION, notes: `key: ${key}` }), (e: ConfigError) => e.field === 'session.notes' && /holds a private key/.test(e.problem));
+  assert.throws(() => store.add({ ...SESSION, auth: { identityFiles: [key] } }), (e: ConfigError) => e.field === 'session.auth.identityFiles[0]');
+  assert.throws(() => store.add({ ...SESSION, notes: 'PuTTY-User-Key-File-3: ssh-ed25519' }), ConfigError);
+  assert.deepEqual(readdirSync(path.dirname(file)), [], 'nothing was written');
+});
