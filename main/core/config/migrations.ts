@@ -44,7 +44,7 @@ export const LATEST_VERSION = Math.max(...Object.keys(STEPS).map(Number)) + 1;
  * that is not a whole number or is newer than this Burrow.
  */
 export function migrateDocument(doc: Json): { doc: Json; from: number } {
-  const version = doc.version ?? LATEST_VERSION;
+  const version = doc.version === undefined ? LATEST_VERSION : doc.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     throw new ConfigError('version', `is ${JSON.stringify(version)}`, `Use ${LATEST_VERSION}, or leave it out for a hand-written file.`);
   }
