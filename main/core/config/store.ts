@@ -129,6 +129,15 @@ export class ConfigFileBrokenError extends ConfigError {
   }
 }
 
+/** An OS error on the store file (EACCES, EISDIR, ENOSPC…) as a ConfigError; other errors pass unchanged. */
+function fileError(err: unknown, file: string, verb: 'read' | 'written'): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code !== 'string') return err;
+  return new ConfigError(file, `cannot be ${verb} (${code})`, code === 'ENOSPC'
+    ? 'Free some disk space; the file was left as it was.'
+    : 'Check that it is a file, and that this user may read and write it and its folder; the file was left as it was.');
+}
+
 function slug(name: string): string {
   return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'session';
 }
@@ -246,8 +255,8 @@ export class ConfigStore {
       // parseConfigFile accepted it, so it is an object with a readable version.
       return { config, from: migrateDocument(doc as Record<string, unknown>).from };
     } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      throw new ConfigFileBrokenError(this.path, this.keepCopy('broken'), err);
+      if (err instanceof ConfigError) throw new ConfigFileBrokenError(this.path, this.keepCopy('broken'), err);
+      throw fileError(err, this.path, 'read');
     }
   }
 
@@ -276,6 +285,10 @@ export class ConfigStore {
     parseConfigFile(JSON.parse(formatJson(next)));
     // An older Burrow cannot read the migrated file: keep the file it wrote for a downgrade.
     if (from < CONFIG_VERSION) this.keepCopy(`v${from}`);
-    this.backend.write(next);
+    try {
+      this.backend.write(next);
+    } catch (err) {
+      throw fileError(err, this.path, 'written');
+    }
   }
 }

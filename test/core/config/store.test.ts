@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
@@ -183,4 +183,12 @@ test('private key material is refused anywhere in a session, so it can never be 
   assert.throws(() => store.add({ ...SESSION, auth: { identityFiles: [key] } }), (e: ConfigError) => e.field === 'session.auth.identityFiles[0]');
   assert.throws(() => store.add({ ...SESSION, notes: 'PuTTY-User-Key-File-3: ssh-ed25519' }), ConfigError);
   assert.deepEqual(readdirSync(path.dirname(file)), [], 'nothing was written');
+});
+
+test('a store path that cannot be read is named with the OS reason, and no copy is attempted', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'config.json');
+  mkdirSync(file);
+  assert.throws(() => ConfigStore.open(file).sessions(), (e: ConfigError) => e.field === file && /cannot be read \(EISDIR\)/.test(e.problem));
+  assert.deepEqual(readdirSync(dir), ['config.json']);
 });
