@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import type { SessionConfig } from '../../../../common/config.js';
 import type { KnownHostEntry } from '../../session/host-keys.js';
 
-export type ImportKind = 'command-line' | 'ssh-config' | 'putty-reg' | 'known-hosts' | 'secoda-env' | 'burrow-export';
+export type ImportKind = 'command-line' | 'shell-script' | 'ssh-config' | 'putty-reg' | 'known-hosts' | 'secoda-env' | 'burrow-export';
 
 /** Something in the input that was not turned into Burrow settings, and the reason. */
 export interface NotTaken {
