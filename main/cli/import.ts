@@ -24,7 +24,8 @@ options: --name NAME        name of the session (when the input describes one)
          --json             print the result as one JSON object
 
 FILE may be ~/.ssh/config, a PuTTY .reg export (HKCU\\Software\\SimonTatham\\PuTTY), a known_hosts
-file, Secoda's docker-compose environment or autossh script, or a \`burrow sessions export\` file.
+file, Secoda's docker-compose environment or autossh script, a shell script or systemd unit that
+starts tunnels, or a \`burrow sessions export\` file.
 Each import says what it took, and what it could not take and why.`;
 
 /** Pulls every `--set NAME=VALUE` out of argv (the shared reader keeps one value per option). */
