@@ -172,8 +172,8 @@ function withPrivate(pub: PublicKeyParts, r: WireReader, comment: string): KeyMa
     case 'ecdsa':
       return { ...pub, comment, d: r.mpint() };
     case 'ed25519': {
-      // PuTTY stores the Ed25519 secret as a little-endian integer and drops its high zero bytes
-      // (put_mp_le_unsigned), so a seed ending in 0x00 is shorter than 32 bytes.
+      // PuTTY stores the Ed25519 secret as a little-endian integer in a string: 32 bytes as
+      // puttygen 0.78 writes it; a shorter string is the same integer without its high zero bytes.
       const le = r.string();
       if (le.length > 32) throw corrupt('the Ed25519 private key is longer than 32 bytes');
       return { ...pub, comment, seed: Buffer.concat([le, Buffer.alloc(32 - le.length)]) };
@@ -185,11 +185,7 @@ function privateBlob(m: KeyMaterial): Buffer {
   switch (m.kind) {
     case 'rsa': return Buffer.concat([m.d, m.p, m.q, m.iqmp].map(wireMpint));
     case 'ecdsa': return wireMpint(m.d);
-    case 'ed25519': {
-      let end = m.seed.length;
-      while (end > 0 && m.seed[end - 1] === 0) end--;
-      return wireString(m.seed.subarray(0, end));
-    }
+    case 'ed25519': return wireString(m.seed);
   }
 }
 
