@@ -1,12 +1,11 @@
 /** `burrow sessions`: the saved sessions, over the same store the app uses. */
 import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { ForwardConfig, SessionConfig } from '../../common/config.js';
 import { applyImport } from '../core/config/apply-import.js';
 import { ConfigError } from '../core/config/config-error.js';
 import { CommandLineError } from '../core/config/importers/command-line.js';
 import { DATABASES, getPreset, nextStepsFor, PRESETS, sessionFromPreset } from '../core/config/presets.js';
-import { ConfigStore, resolveConfigPath } from '../core/config/store.js';
+import { ConfigStore, resolveConfigPath, secretsFolderFor } from '../core/config/store.js';
 import { exportSessions, importBundle } from '../core/config/transfer.js';
 import { FileSecretStore, KeyError, readPassphraseFile } from '../core/keys/index.js';
 import { parseArgs, UsageError } from './args.js';
@@ -87,7 +86,7 @@ export function openStore(flag: string | undefined, io: CliIo): ConfigStore {
 
 /** The secret store beside a config store, where imported keys go (see docs/keys.md). */
 export function secretsBeside(store: ConfigStore, io: CliIo): FileSecretStore {
-  return new FileSecretStore(path.join(store.folder, 'secrets'), { env: io.env });
+  return new FileSecretStore(secretsFolderFor(store.path), { env: io.env });
 }
 
 /** OpenSSH notation of a forward, as people know it from the vendor's guide. */

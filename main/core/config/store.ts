@@ -39,6 +39,14 @@ export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessE
 }
 
 /**
+ * Where the file-based SecretStore keeps the keys a config's sessions reference by `auth.keyId`
+ * (as `key-<keyId>`): `secrets/` beside the config file, so a config and its keys travel together.
+ */
+export function secretsFolderFor(configFile: string): string {
+  return path.join(path.dirname(configFile), 'secrets');
+}
+
+/**
  * Reads, migrates and validates a config file without changing it (what `burrow run --config`
  * uses). Throws ConfigError naming the file and the field, or the line and column of bad JSON.
  */
