@@ -192,3 +192,13 @@ test('a store path that cannot be read is named with the OS reason, and no copy 
   assert.throws(() => ConfigStore.open(file).sessions(), (e: ConfigError) => e.field === file && /cannot be read \(EISDIR\)/.test(e.problem));
   assert.deepEqual(readdirSync(dir), ['config.json']);
 });
+
+test('two doors on one file (the app and the CLI) see and keep each other\'s changes', () => {
+  const file = path.join(tempDir(), 'config.json');
+  const app = ConfigStore.open(file);
+  const cli = ConfigStore.open(file);
+  app.add({ ...SESSION, name: 'from the app' });
+  cli.add({ ...SESSION, name: 'from the cli' });
+  app.remove('from the app');
+  assert.deepEqual(cli.sessions().map((s) => s.name), ['from the cli']);
+});
