@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runBurrow } from '../helpers/cli.js';
+import { runBurrow, startBurrow } from '../helpers/cli.js';
+import { echoServer, freePort, roundTrip } from '../helpers/net.js';
+import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
 import { fixture, secodaKey, tempDir } from '../core/config/fixtures.js';
 
 function where() {
@@ -96,4 +98,39 @@ test('not a file and not a command: said plainly', async () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /is neither a file nor a command line/);
   assert.equal((await runBurrow(['import'], w.env)).code, 2);
+});
+
+test('an imported ssh_config host runs as saved: burrow run --config on the store carries data through a real sshd', { skip: sshdUnavailable() }, async () => {
+  const sshd = await Sshd.start();
+  const echo = await echoServer();
+  try {
+    const w = where();
+    const port = await freePort();
+    const sshConfig = path.join(w.dir, 'ssh_config');
+    writeFileSync(sshConfig, [
+      'Host warehouse-tunnel',
+      '    HostName 127.0.0.1',
+      `    Port ${sshd.port}`,
+      `    User ${sshd.user}`,
+      `    IdentityFile ${sshd.clientKeyPath}`,
+      `    UserKnownHostsFile ${sshd.knownHostsPath}`,
+      '    StrictHostKeyChecking yes',
+      `    RemoteForward 127.0.0.1:${port} 127.0.0.1:${echo.port}`,
+      '    ServerAliveInterval 5',
+      '',
+    ].join('\n'));
+    const imported = await runBurrow(['import', sshConfig], w.env);
+    assert.equal(imported.code, 0, imported.stderr);
+    const r = startBurrow(['run', '--json', '--config', w.file, 'warehouse-tunnel']);
+    try {
+      await r.waitForLine((l) => l.type === 'state' && l.state === 'connected');
+      assert.equal((await roundTrip(port, 'saved and restored')).toString(), 'saved and restored');
+    } finally {
+      r.child.kill('SIGTERM');
+      await r.exited;
+    }
+  } finally {
+    await echo.close();
+    await sshd.dispose();
+  }
 });
