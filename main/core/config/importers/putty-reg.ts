@@ -75,7 +75,9 @@ function forwardsOf(spec: string, localAll: boolean, remoteAll: boolean, where: 
     const m = /^[46]?([LRD])([^=]+)(?:=(.*))?$/.exec(entry);
     try {
       if (!m) throw new CommandLineError(entry, 'is not a PuTTY forwarding', 'Re-create it in PuTTY\'s Tunnels panel and export again.');
-      const [, type, source, dest] = m as unknown as [string, 'L' | 'R' | 'D', string, string | undefined];
+      const type = m[1] as 'L' | 'R' | 'D';
+      const source = m[2]!;
+      const dest = m[3];
       if (dest !== undefined && dest.includes('/')) throw new CommandLineError(entry, 'forwards to a Unix socket', 'Burrow forwards TCP ports only.');
       const explicitAddress = source.includes(':');
       if (type === 'D') {
