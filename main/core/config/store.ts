@@ -3,7 +3,7 @@
  * versions, written atomically and privately, and never reset behind the user's back.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -124,8 +124,33 @@ export function confBackend(file: string, create: (options: ConfOptions) => Conf
   return {
     path: file,
     read: () => (existsSync(file) ? open().store : undefined),
-    write: (doc) => { open().store = doc as Record<string, unknown>; },
+    write: (doc) => {
+      open().store = doc as Record<string, unknown>;
+      removeStaleTemps(file);
+    },
   };
+}
+
+/** How old a leftover temporary file must be before it is removed: older than any write in progress. */
+const STALE_TEMP_MS = 60_000;
+
+/**
+ * Removes the temporary files of writes that never finished (a crash or kill -9 between write and
+ * rename leaves `config.json.tmp-<random>`, atomically's name); a fresh one may be another
+ * process's write in progress, so only old ones go.
+ */
+function removeStaleTemps(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.tmp-`;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix)) continue;
+    const temp = path.join(dir, name);
+    try {
+      if (Date.now() - statSync(temp).mtimeMs > STALE_TEMP_MS) unlinkSync(temp);
+    } catch {
+      // Gone already: another process finished or cleaned it.
+    }
+  }
 }
 
 /** A store file that cannot be used as it is: what is wrong, where, and where a copy is kept. */

@@ -1,6 +1,6 @@
 /** Paths of the real-world samples under test/fixtures/config, and private temp folders. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,16 @@ export function fixture(name: string): string {
   return path.join(ROOT, 'test', 'fixtures', 'config', name);
 }
 
-/** A fresh temp folder for one test. */
+const made: string[] = [];
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder for one test, removed when the test file's process ends. */
 export function tempDir(prefix = 'burrow-config-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** A real private key made by ssh-keygen, and its base64 as Secoda hands it out in SSH_KEY_BASE64. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
@@ -201,4 +201,17 @@ test('two doors on one file (the app and the CLI) see and keep each other\'s cha
   cli.add({ ...SESSION, name: 'from the cli' });
   app.remove('from the app');
   assert.deepEqual(cli.sessions().map((s) => s.name), ['from the cli']);
+});
+
+test('temporary files left by an interrupted write are removed once they are old', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'config.json');
+  const old = `${file}.tmp-0123456789abcdef`;
+  const fresh = `${file}.tmp-fedcba9876543210`;
+  writeFileSync(old, '{}');
+  writeFileSync(fresh, '{}');
+  const past = (Date.now() - 5 * 60_000) / 1000;
+  utimesSync(old, past, past);
+  ConfigStore.open(file).add(SESSION);
+  assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'config.json.tmp-fedcba9876543210'], 'a fresh one may be another process\'s write');
 });
