@@ -182,7 +182,7 @@ function der(bin: Buffer, passphrase: Buffer | undefined, mode: DecodeMode): Dec
   for (const [format, type] of attempts) {
     try {
       const key = createPrivateKey({ key: bin, format: 'der', type, ...(passphrase ? { passphrase } : {}) });
-      return fromNode(() => key, format, false, passphrase);
+      return fromNode(() => key, format, type === 'pkcs8' && isEncryptedPkcs8(bin), passphrase);
     } catch (err) {
       if (err instanceof KeyError) throw err;
       const code = (err as { code?: string }).code ?? '';
@@ -196,6 +196,15 @@ function der(bin: Buffer, passphrase: Buffer | undefined, mode: DecodeMode): Dec
     if (err instanceof KeyError) throw err;
   }
   throw keyError('KEY_UNRECOGNISED', 'this binary data is not a key format Burrow recognises', FORMATS_HINT);
+}
+
+/**
+ * EncryptedPrivateKeyInfo opens with a SEQUENCE (the algorithm); PrivateKeyInfo, PKCS#1 and SEC1
+ * open with an INTEGER (the version).
+ */
+function isEncryptedPkcs8(der: Buffer): boolean {
+  const lengthBytes = (der[1] ?? 0) & 0x80 ? (der[1]! & 0x7f) : 0;
+  return der[2 + lengthBytes] === 0x30;
 }
 
 function fromNode(load: () => KeyObject, format: KeySourceFormat, encrypted: boolean, passphrase: Buffer | undefined): Decoded {

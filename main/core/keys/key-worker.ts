@@ -60,7 +60,13 @@ export class KeyWorker {
         'The key\'s passphrase derivation is set to an extreme cost (bcrypt rounds or Argon2 passes), or the file is hostile. Re-encrypt it with default settings (ssh-keygen -p -f FILE, or PuTTYgen).'));
     }, next.timeoutMs);
     this.current = { ...next, timer };
-    child.send({ id: next.id, job: next.job });
+    // With a callback, a channel that closed under us reports here instead of throwing.
+    child.send({ id: next.id, job: next.job }, (err) => {
+      if (err && this.current?.id === next.id) {
+        this.kill();
+        this.finish(workerFailed('its channel closed'));
+      }
+    });
   }
 
   private spawn(): ChildProcess {
@@ -79,8 +85,7 @@ export class KeyWorker {
     const died = (why: string): void => {
       if (this.child !== child) return;
       this.child = undefined;
-      this.finish(keyError('KEY_WORKER_FAILED', `the key worker process stopped unexpectedly (${why})`,
-        'The key file may be damaged or hostile. Try again with a fresh copy of the key.'));
+      this.finish(workerFailed(why));
     };
     child.on('exit', (code, signal) => died(signal ?? `exit code ${code}`));
     child.on('error', (err) => died((err as NodeJS.ErrnoException).code ?? 'spawn failed'));
@@ -116,4 +121,9 @@ export class KeyWorker {
       channel?.unref?.();
     }
   }
+}
+
+function workerFailed(why: string): KeyError {
+  return keyError('KEY_WORKER_FAILED', `the key worker process stopped unexpectedly (${why})`,
+    'The key file may be damaged or hostile. Try again with a fresh copy of the key.');
 }

@@ -154,5 +154,14 @@ describe('importing keys made by ssh-keygen, puttygen and openssl', { skip }, ()
       const crlf = raw.toString('utf8').replace(/\n/g, '\r\n');
       assert.equal((await importKey(`\n  ${crlf}  \n`)).info.fingerprint, f.fingerprint, `${f.name} with CRLF and blank space`);
     }
+    // Binary DER (a .der file, or base64 of one), encrypted PKCS#8 included.
+    const f = fixtures.find((x) => x.name === 'pkcs8-rsa-2048-enc')!;
+    const der = execFileSync('openssl', ['pkcs8', '-topk8', '-v2', 'aes256', '-in', f.file, '-passin', `file:${w!.passFile}`, '-passout', `pass:${PASS}`, '-outform', 'DER']);
+    for (const input of [der, der.toString('base64')]) {
+      const key = await importKey(input, { passphrase: PASS });
+      assert.equal(key.info.fingerprint, f.fingerprint);
+      assert.equal(key.info.encrypted, true);
+      await assert.rejects(importKey(input), (e: KeyError) => e.code === 'KEY_PASSPHRASE_NEEDED');
+    }
   });
 });
