@@ -23,7 +23,7 @@ export interface Decoded {
 }
 
 /** The largest real key file (RSA-16384 as .ppk) is ~13 KB; anything far bigger is the wrong file. */
-export const MAX_KEY_INPUT = 256 * 1024;
+const MAX_KEY_INPUT = 256 * 1024;
 
 const FORMATS_HINT = 'Burrow reads OpenSSH private keys, PEM/PKCS#8 private keys and PuTTY .ppk files, as files, pasted text or base64.';
 
@@ -118,7 +118,7 @@ async function ppk(text: string, passphrase: Buffer | undefined, mode: DecodeMod
   if (mode === 'public' && outer.encrypted && !passphrase) {
     return { format, encrypted: true, comment: outer.comment, publicKey: outer.publicKey };
   }
-  const { material } = await readPpk(text, passphrase);
+  const material = await readPpk(text, passphrase);
   return { format, encrypted: outer.encrypted, comment: material.comment, publicKey: publicPartsOf(material), material };
 }
 

@@ -27,7 +27,7 @@ export interface Argon2Params {
 }
 
 /** PuTTY's memory default is 8 MiB; a hostile file must not make the worker allocate gigabytes. */
-export const ARGON2_MAX_MEMORY_KIB = 256 * 1024;
+const ARGON2_MAX_MEMORY_KIB = 256 * 1024;
 
 /** Argon2 as PuTTY uses it for PPK v3 (hash-wasm: Node 20 has no built-in Argon2). */
 export async function argon2Kdf(passphrase: Buffer, p: Argon2Params, length: number): Promise<Buffer> {

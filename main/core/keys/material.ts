@@ -92,7 +92,7 @@ export function unsupportedAlgorithm(name: string): Error {
 }
 
 /** Reads a key type's public numbers from the reader, after its algorithm name. */
-export function readPublicParts(algorithm: string, r: WireReader): PublicKeyParts {
+function readPublicParts(algorithm: string, r: WireReader): PublicKeyParts {
   if (algorithm === 'ssh-ed25519') {
     const pub = r.string();
     if (pub.length !== 32) throw corrupt('an Ed25519 public key is not 32 bytes long');
@@ -170,8 +170,8 @@ function publicJwk(k: PublicKeyParts): JsonWebKey {
   }
 }
 
-/** Node's KeyObject for a key's private half (for signing, and for writing PEM-free formats). */
-export function privateKeyObject(m: KeyMaterial): KeyObject {
+/** Node's KeyObject for a key's private half, for the sign-and-verify check. */
+function privateKeyObject(m: KeyMaterial): KeyObject {
   const jwk: JsonWebKey = { ...publicJwk(publicPartsOf(m)) };
   switch (m.kind) {
     case 'ed25519':

@@ -32,7 +32,7 @@ const CIPHERS: Readonly<Record<string, CipherSpec>> = {
 
 /** ssh-keygen's defaults for a new passphrase: aes256-ctr with 16 bcrypt rounds. */
 const WRITE_CIPHER = 'aes256-ctr';
-export const DEFAULT_BCRYPT_ROUNDS = 16;
+const DEFAULT_BCRYPT_ROUNDS = 16;
 
 const REENCRYPT = 'Re-encrypt it with `ssh-keygen -p -Z aes256-ctr -f FILE`, or export it from its tool without a passphrase.';
 

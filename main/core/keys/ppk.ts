@@ -138,7 +138,7 @@ export function inspectPpk(text: string): { readonly publicKey: PublicKeyParts; 
 }
 
 /** Reads a `.ppk` file (v2 or v3, plain or encrypted). */
-export async function readPpk(text: string, passphrase: Buffer | undefined): Promise<{ readonly material: KeyMaterial; readonly version: PpkVersion }> {
+export async function readPpk(text: string, passphrase: Buffer | undefined): Promise<KeyMaterial> {
   const f = parse(text);
   const publicKey = parsePublicBlob(f.publicBlob);
   if (algorithmOf(publicKey) !== f.algorithm) throw corrupt('the key type in the header does not match the public key');
@@ -160,7 +160,7 @@ export async function readPpk(text: string, passphrase: Buffer | undefined): Pro
     // With encryption, a wrong passphrase and a damaged file look the same; the passphrase is the likelier cause.
     throw encrypted ? passphraseWrong() : corrupt('its Private-MAC does not match (the file was changed after PuTTYgen saved it)');
   }
-  return { material: withPrivate(publicKey, new WireReader(priv, 'PuTTY private key'), f.comment), version: f.version };
+  return withPrivate(publicKey, new WireReader(priv, 'PuTTY private key'), f.comment);
 }
 
 function withPrivate(pub: PublicKeyParts, r: WireReader, comment: string): KeyMaterial {

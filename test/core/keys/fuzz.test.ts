@@ -1,7 +1,7 @@
 /**
  * Fuzzing the importer with mutated real key files: every case ends as a key or a KeyError within
  * the time limit, and Burrow's process never crashes or stalls. BURROW_FUZZ_CASES runs more cases
- * (default 4000, ~20 s here); BURROW_FUZZ_SEED replays a run.
+ * (default 6000, ~20 s here); BURROW_FUZZ_SEED replays a run.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import type { KeyErrorCode } from '../../../main/core/keys/index.js';
 import { PASS, run, toolsMissing, Workdir } from './tools.js';
 
 const skip = toolsMissing();
-const CASES = Number(process.env.BURROW_FUZZ_CASES ?? 4000);
+const CASES = Number(process.env.BURROW_FUZZ_CASES ?? 6000);
 const SEED = Number(process.env.BURROW_FUZZ_SEED ?? 20261121);
 const TIMEOUT_MS = 1000;
 /** Time limit plus process start-up after a kill, on a busy 2-core machine. */
