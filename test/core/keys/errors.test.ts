@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { importKey, inspectKey, KeyError, KeyWorker, readKeyFile } from '../../../main/core/keys/index.js';
 import type { KeyErrorCode } from '../../../main/core/keys/index.js';
@@ -153,6 +153,57 @@ describe('hostile keys are stopped by the time limit without blocking Burrow', {
     return bin;
   }
 
+  /** A DER node: primitive bytes, or children of a constructed one. */
+  type Der = { tag: number; body: Buffer } | { tag: number; children: Der[] };
+
+  function parseDer(b: Buffer): Der[] {
+    const out: Der[] = [];
+    for (let i = 0; i < b.length;) {
+      const tag = b[i]!;
+      let len = b[i + 1]!;
+      let at = i + 2;
+      if (len & 0x80) {
+        const n = len & 0x7f;
+        len = b.subarray(at, at + n).reduce((a, x) => a * 256 + x, 0);
+        at += n;
+      }
+      const body = b.subarray(at, at + len);
+      out.push(tag & 0x20 ? { tag, children: parseDer(body) } : { tag, body });
+      i = at + len;
+    }
+    return out;
+  }
+
+  function writeDer(nodes: Der[]): Buffer {
+    return Buffer.concat(nodes.map((n) => {
+      const body = 'body' in n ? n.body : writeDer(n.children);
+      const len = body.length < 0x80 ? Buffer.from([body.length])
+        : Buffer.from([0x80 | Math.ceil(body.length.toString(16).length / 2), ...Buffer.from(body.length.toString(16).padStart(Math.ceil(body.length.toString(16).length / 2) * 2, '0'), 'hex')]);
+      return Buffer.concat([Buffer.from([n.tag]), len, body]);
+    }));
+  }
+
+  /** Rewrites the PBKDF2 iteration count (OpenSSL writes 2048) of an encrypted PKCS#8 key. */
+  function setIterations(der: Buffer, count: number): Buffer {
+    const tree = parseDer(der);
+    let found = 0;
+    const walk = (nodes: Der[]): void => {
+      for (const n of nodes) {
+        if ('children' in n) walk(n.children);
+        else if (n.tag === 0x02 && n.body.equals(Buffer.from([0x08, 0x00]))) {
+          // DER integers are minimal: no leading zero byte unless the top bit needs one.
+          const hex = count.toString(16);
+          n.body = Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
+          if (n.body[0]! & 0x80) n.body = Buffer.concat([Buffer.alloc(1), n.body]);
+          found++;
+        }
+      }
+    };
+    walk(tree);
+    assert.equal(found, 1, 'the iteration count was not found');
+    return writeDer(tree);
+  }
+
   /** Counts event-loop ticks while `p` runs: a blocked main thread would count none. */
   async function ticksDuring<T>(p: Promise<T>): Promise<{ result: T | KeyError; ticks: number; ms: number }> {
     let ticks = 0;
@@ -174,6 +225,22 @@ describe('hostile keys are stopped by the time limit without blocking Burrow', {
       assert.match(result.hint, /ssh-keygen -p/);
       const ok = await readKeyFile(files['ed25519']!, { worker });
       assert.match(ok.info.fingerprint, /^SHA256:/);
+    } finally {
+      worker.close();
+    }
+  });
+
+  test('a PKCS#8 key asking for 2^31 PBKDF2 iterations (native OpenSSL work a thread could not interrupt) is stopped too', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const der = privateKey.export({ format: 'der', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: PASS });
+    const hostile = setIterations(der, 0x7fffffff);
+    const worker = new KeyWorker();
+    try {
+      const { result, ticks, ms } = await ticksDuring(importKey(hostile, { passphrase: PASS, timeoutMs: 1500, worker }));
+      assert.ok(result instanceof KeyError && result.code === 'KEY_TIMEOUT', `got ${String(result)}`);
+      assert.ok(ticks >= 15, `the main thread ticked only ${ticks} times in ${ms} ms`);
+      // The same file with a sane count reads, so it was the count that was stopped.
+      assert.equal((await importKey(setIterations(der, 2048), { passphrase: PASS, worker })).info.format, 'pkcs8');
     } finally {
       worker.close();
     }
