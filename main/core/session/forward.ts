@@ -10,6 +10,7 @@ import type { ForwardConfig } from '../../../common/config.js';
 import type { ErrorInfo, ForwardSnapshot, ForwardState } from '../../../common/session.js';
 import { assertNever } from '../../../common/assert-never.js';
 import { readSocksRequest } from './socks.js';
+import { connectBatching } from './batching-socket.js';
 
 /** How long we wait for a local target to accept before refusing the forwarded connection. */
 const TARGET_CONNECT_TIMEOUT_MS = 10_000;
@@ -104,7 +105,7 @@ function join(sock: net.Socket, channel: ClientChannel): void {
 /** Connects to a local target; resolves with the socket or rejects with the OS error. */
 function connectTarget(host: string, port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host, port, allowHalfOpen: true });
+    const sock = connectBatching(host, port, true);
     const timer = setTimeout(() => {
       sock.destroy();
       reject(Object.assign(new Error(`connect to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }));

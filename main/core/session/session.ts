@@ -16,6 +16,7 @@ import type { SessionConfig } from '../../../common/config.js';
 import type { ErrorInfo, ForwardSnapshot, SessionSnapshot, SessionState } from '../../../common/session.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { NEEDS_A_PERSON, classify } from './errors.js';
+import { connectBatching } from './batching-socket.js';
 import { createForward, RemoteForward, type LiveForward } from './forward.js';
 import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
 import { loadIdentities, type IdentityLoader, type LoadedIdentity } from './identity.js';
@@ -206,6 +207,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
     const ms = cfg.keepalive.intervalSeconds * 1000;
     client.connect({
+      // Our own socket, so that writes are batched per event-loop turn (see batching-socket.ts).
+      sock: connectBatching(cfg.host, cfg.port),
       host: cfg.host,
       port: cfg.port,
       username: cfg.user,

@@ -1,0 +1,97 @@
+/**
+ * The vendor side in benchmarks: connects to the tunnel's remote port and measures. Runs in its
+ * own process; prints one JSON result. Usage: load.js <port> <workload> [args…]
+ */
+import net from 'node:net';
+import { once } from 'node:events';
+
+const [portArg, workload, ...args] = process.argv.slice(2);
+const port = Number(portArg);
+const CHUNK = Buffer.alloc(256 * 1024, 0x5a);
+
+async function connect(): Promise<net.Socket> {
+  const s = net.connect(port, '127.0.0.1');
+  s.setNoDelay(true);
+  await once(s, 'connect');
+  return s;
+}
+
+/** Sends `bytes` through one connection and waits for the target's acknowledgement. */
+async function stream(bytes: number): Promise<void> {
+  const s = await connect();
+  const header = Buffer.alloc(9);
+  header[0] = 0x53;
+  header.writeBigUInt64BE(BigInt(bytes), 1);
+  s.write(header);
+  const acked = once(s, 'data');
+  let sent = 0;
+  while (sent < bytes) {
+    const n = Math.min(CHUNK.length, bytes - sent);
+    sent += n;
+    if (!s.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))) await once(s, 'drain');
+  }
+  await acked;
+  s.destroy();
+}
+
+/** Opens a connection in echo mode and times until the first echoed byte comes back. */
+async function connectRoundTrip(): Promise<number> {
+  const t0 = performance.now();
+  const s = await connect();
+  s.write('Ex');
+  await once(s, 'data');
+  const ms = performance.now() - t0;
+  s.destroy();
+  return ms;
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main(): Promise<unknown> {
+  switch (workload) {
+    case 'stream': {
+      const total = Number(args[0]);
+      const streams = Number(args[1] ?? 1);
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: streams }, () => stream(Math.floor(total / streams))));
+      const s = (performance.now() - t0) / 1000;
+      return { mbPerS: total / 1e6 / s, seconds: s };
+    }
+    case 'rtt': {
+      const n = Number(args[0]);
+      const s = await connect();
+      s.write('E');
+      const times: number[] = [];
+      const one = Buffer.from('p');
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        s.write(one);
+        await once(s, 'data');
+        times.push((performance.now() - t0) * 1000);
+      }
+      s.destroy();
+      times.sort((a, b) => a - b);
+      return { p50us: pct(times, 50), p99us: pct(times, 99) };
+    }
+    case 'connect': {
+      const n = Number(args[0]);
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) times.push(await connectRoundTrip());
+      times.sort((a, b) => a - b);
+      return { p50ms: pct(times, 50), p99ms: pct(times, 99) };
+    }
+    case 'burst': {
+      const n = Number(args[0]);
+      const t0 = performance.now();
+      const results = await Promise.allSettled(Array.from({ length: n }, connectRoundTrip));
+      const failed = results.filter((r) => r.status === 'rejected').length;
+      return { totalMs: performance.now() - t0, failed };
+    }
+    default:
+      throw new Error(`unknown workload ${workload}`);
+  }
+}
+
+main().then((r) => { process.stdout.write(JSON.stringify(r) + '\n'); process.exit(0); }, (e: unknown) => { process.stderr.write(String(e) + '\n'); process.exit(1); });
