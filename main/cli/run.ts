@@ -2,11 +2,11 @@
  * `burrow run`: runs tunnels headless, from a pasted ssh/autossh/plink command line or from a
  * config file, with the same engine the app uses. Stops cleanly on SIGINT/SIGTERM.
  */
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import type { SessionConfig } from '../../common/config.js';
 import type { ErrorInfo } from '../../common/session.js';
-import { parseConfigFile, ConfigError } from '../core/config/schema.js';
+import { ConfigError } from '../core/config/schema.js';
+import { loadConfigFile } from '../core/config/store.js';
 import { parseCommandLine, CommandLineError } from '../core/config/importers/command-line.js';
 import { SessionManager } from '../core/manager.js';
 import { readPassphraseFile, ssh2IdentityLoader } from '../core/session/identity.js';
@@ -93,19 +93,7 @@ async function askPassphrase(prompt: string): Promise<string> {
 
 /** The sessions of a config file, all of them or those named. */
 export async function sessionsFromConfig(file: string, names: string[]): Promise<SessionConfig[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  const cfg = parseConfigFile(json);
+  const cfg = await loadConfigFile(file);
   if (names.length === 0) return [...cfg.sessions];
   return names.map((n) => {
     const s = cfg.sessions.find((x) => x.name === n || x.id === n);

@@ -52,9 +52,8 @@ export function parseKnownHosts(text: string, file = '(text)'): KnownHostsParse 
       return;
     }
     const keyBlob = Buffer.from(b64, 'base64');
-    // A blob starts with its own type name: this catches truncated and mis-pasted keys.
-    if (keyBlob.length < 8 || sshString(keyBlob, 0)?.toString() !== keyType) {
-      problems.push({ line, message: `the ${keyType} key is not valid base64 of a ${keyType} key` });
+    if (!wellFormedKey(keyType, keyBlob)) {
+      problems.push({ line, message: `the ${keyType} key is truncated or is not a ${keyType} key` });
       return;
     }
     entries.push({ file, line, ...(marker ? { marker } : {}), hosts, keyType, keyBlob, ...(rest.length ? { comment: rest.join(' ') } : {}) });
@@ -67,6 +66,42 @@ function sshString(buf: Buffer, offset: number): Buffer | undefined {
   const len = buf.readUInt32BE(offset);
   if (buf.length < offset + 4 + len) return undefined;
   return buf.subarray(offset + 4, offset + 4 + len);
+}
+
+/** The fields of a public key blob, each an SSH string; undefined when the blob does not end exactly. */
+function sshStrings(blob: Buffer): Buffer[] | undefined {
+  const out: Buffer[] = [];
+  let off = 0;
+  while (off < blob.length) {
+    const s = sshString(blob, off);
+    if (!s) return undefined;
+    out.push(s);
+    off += 4 + s.length;
+  }
+  return out;
+}
+
+const EC_POINT_LENGTH: Record<string, number> = { nistp256: 65, nistp384: 97, nistp521: 133 };
+
+/**
+ * Whether a blob is a whole public key of the named type: it starts with its own type name and
+ * has exactly that type's fields, so a truncated or mis-pasted line is caught, not trusted.
+ */
+export function wellFormedKey(keyType: string, blob: Buffer): boolean {
+  const f = sshStrings(blob);
+  if (!f || f[0]?.toString() !== keyType) return false;
+  switch (keyType) {
+    case 'ssh-ed25519': return f.length === 2 && f[1]!.length === 32;
+    case 'ssh-rsa': return f.length === 3 && f[2]!.length >= 64;
+    case 'ssh-dss': return f.length === 5;
+    case 'ecdsa-sha2-nistp256':
+    case 'ecdsa-sha2-nistp384':
+    case 'ecdsa-sha2-nistp521': {
+      const curve = keyType.slice('ecdsa-sha2-'.length);
+      return f.length === 3 && f[1]!.toString() === curve && f[2]!.length === EC_POINT_LENGTH[curve];
+    }
+    default: return f.length >= 2; // certificates and security keys: structure only
+  }
 }
 
 /** The key type named inside an SSH public key blob (`ssh-ed25519`, `ssh-rsa`, …). */

@@ -34,10 +34,12 @@ test('plain, [host]:port, pattern and negated entries match as in OpenSSH', () =
     `*.corp.example ,!secret.corp.example ${t} ${k}`.replace(' ,', ','),
     `garbage-line-without-key`,
     `host ssh-ed25519 AAAAnotbase64ofanything`,
+    `truncated ${t} ${k!.slice(0, -8)}`,
+    `wrongtype ssh-rsa ${k}`,
   ].join('\n');
   const { entries, problems } = parseKnownHosts(text, 'kh');
   assert.equal(entries.length, 3);
-  assert.deepEqual(problems.map((p) => p.line), [6, 7]);
+  assert.deepEqual(problems.map((p) => p.line), [6, 7, 8, 9]);
   assert.ok(entryMatches(entries[0]!, 'db.example.com', 22));
   assert.ok(entryMatches(entries[0]!, '10.0.0.5', 22));
   assert.ok(!entryMatches(entries[0]!, 'db.example.com', 2222), 'a non-22 port needs [host]:port');

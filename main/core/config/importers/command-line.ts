@@ -356,7 +356,8 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
         if (c === 'g') d.gatewayPorts = true;
         else if (c === 'C') d.compression = true;
         else if (c === 'v') d.verbose = true;
-        else if (c === 'M' || c === 's' || c === 'G' || c === 'V' || c === 'K' || c === 'A' || c === 'X' || c === 'Y') {
+        else if (c === 'M') d.notes.push('-M (connection-sharing master): Burrow does not share connections (ignored)');
+        else if (c === 's' || c === 'G' || c === 'V' || c === 'K' || c === 'A' || c === 'X' || c === 'Y') {
           throw new CommandLineError(`-${c}`, 'is not an option Burrow can honour for a tunnel', 'Remove it; see the README section "burrow run".');
         } else if (HARMLESS_FLAGS[c] !== undefined) {
           if (HARMLESS_FLAGS[c]) d.notes.push(`${HARMLESS_FLAGS[c]} (ignored)`);
