@@ -54,6 +54,7 @@ describe('burrow key', { skip }, () => {
     const dsa = burrow(['generate', '--type', 'dsa', '--out', w!.path('x')]);
     assert.equal(dsa.code, 1);
     assert.match(dsa.err, /--type must be ed25519, rsa or ecdsa/);
+    assert.match(burrow(['generate', '--type', 'constructor', '--out', w!.path('x')]).err, /--type must be/);
     const bits = burrow(['generate', '--type', 'rsa', '--bits', '1024', '--out', w!.path('x')]);
     assert.equal(bits.code, 1);
     assert.match(bits.err, /--bits for rsa must be 2048, 3072, 4096/);

@@ -54,7 +54,8 @@ async function decodeAny(input: Buffer, passphrase: Buffer | undefined, mode: De
   const text = normaliseText(input.toString('utf8'));
   if (text.includes(OPENSSH_BEGIN)) return openssh(armored(text, OPENSSH_BEGIN, OPENSSH_END), passphrase, mode);
   if (looksLikePpk(text)) return ppk(text, passphrase, mode);
-  const pemLabel = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text)?.[1];
+  // A private key block wins over others before it (`openssl ecparam -genkey` writes EC PARAMETERS first).
+  const pemLabel = (/-----BEGIN ((?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----/.exec(text) ?? /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text))?.[1];
   if (pemLabel !== undefined) return pem(text, pemLabel, passphrase, mode);
   if (/---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----/.test(text)) {
     throw keyError('KEY_UNSUPPORTED', 'this is an ssh.com (SECSH) private key', 'Convert it with PuTTYgen (Conversions → Import key, then Export OpenSSH key).');

@@ -29,7 +29,8 @@ const ALLOWED: Readonly<Record<KeyType, { readonly bits: ReadonlyArray<number>; 
 /** Applies defaults and rejects impossible combinations with an error naming the option. */
 export function generateSpec(o: GenerateOptions): GenerateSpec {
   const type = o.type ?? 'ed25519';
-  const allowed = ALLOWED[type as KeyType];
+  // hasOwn: a type such as "constructor" must not find Object.prototype's members.
+  const allowed = Object.hasOwn(ALLOWED, type) ? ALLOWED[type] : undefined;
   if (!allowed) {
     throw keyError('KEY_OPTION_INVALID', `--type must be ed25519, rsa or ecdsa (got ${JSON.stringify(o.type)})`, 'Use --type ed25519 unless the vendor asks for RSA or ECDSA.');
   }

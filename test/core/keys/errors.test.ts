@@ -96,6 +96,14 @@ describe('key errors: distinct, plain, with the fix, never secret', { skip }, ()
     assert.match((await rejectsWith(importKey(v1), 'KEY_UNSUPPORTED')).hint, /PuTTYgen/);
   });
 
+  test('an EC key from `openssl ecparam -genkey` (parameters block first) reads', async () => {
+    const file = w!.write('ecparam.pem', run('openssl', ['ecparam', '-name', 'secp384r1', '-genkey']));
+    assert.match(readFileSync(file, 'utf8'), /^-----BEGIN EC PARAMETERS-----/);
+    const key = await readKeyFile(file);
+    assert.equal(key.info.algorithm, 'ecdsa-sha2-nistp384');
+    assert.equal(key.info.format, 'pem-sec1');
+  });
+
   test('things that are not keys are KEY_UNRECOGNISED; a missing file is KEY_UNREADABLE', async () => {
     await rejectsWith(importKey('hello, I am not a key'), 'KEY_UNRECOGNISED');
     assert.match((await rejectsWith(readKeyFile(files['cert']!), 'KEY_UNRECOGNISED')).message, /certificate/);
