@@ -8,7 +8,7 @@ if ! bash scripts/deps.sh; then
   [ "${CI:-}" = "true" ] && { echo "CI: required components are missing"; exit 1; }
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
-npm run -s build
+rm -rf dist && npm run -s build  # a clean build: no compiled test may outlive its source
 
 # Every compiled *.test.js under dist/test; Node 20's --test takes file names, not globs.
 mapfile -t files < <(find dist/test -name '*.test.js' | sort)

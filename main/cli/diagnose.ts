@@ -2,6 +2,7 @@
 import type { SessionConfig } from '../../common/config.js';
 import { diagnose, type DiagnoseStep } from '../core/diagnose.js';
 import { ConfigError } from '../core/config/schema.js';
+import { resolveConfigPath } from '../core/config/config-file.js';
 import { CommandLineError, parseCommandLine } from '../core/config/importers/command-line.js';
 import { BurrowError } from '../core/session/errors.js';
 import { readPassphraseFile } from '../core/session/identity.js';
@@ -10,7 +11,7 @@ import type { CliIo } from './io.js';
 import { sessionsFromConfig } from './run.js';
 
 const USAGE = `usage: burrow diagnose [--json] [--passphrase-file FILE] -- <ssh|autossh|plink command line>
-       burrow diagnose [--json] [--passphrase-file FILE] --config FILE [NAME...]
+       burrow diagnose [--json] [--passphrase-file FILE] [--config FILE] NAME...
 
 Checks, in order: the name resolves, TCP reaches the SSH port, the host key is the expected one,
 the login works, every remote port can be opened (telling "in use" from "not permitted"), and
@@ -26,11 +27,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], flags: ['--json', '--help'] });
     if (args.flags.has('--help')) { io.out(USAGE); return 0; }
     json = args.flags.has('--json');
-    if (args.values['--config'] !== undefined) {
-      sessions = await sessionsFromConfig(args.values['--config'], args.positional);
+    const words = args.rest ?? args.positional;
+    if (args.rest === undefined && (args.values['--config'] !== undefined || words.length > 0)) {
+      sessions = await sessionsFromConfig(resolveConfigPath(args.values['--config'], io.env), args.positional);
     } else {
-      const words = args.rest ?? args.positional;
-      if (words.length === 0) throw new UsageError('nothing to check: give a command line after -- or --config FILE');
+      if (words.length === 0) throw new UsageError('nothing to check: give a command line after --, or saved session names');
       sessions = [parseCommandLine(words).session];
     }
     const pf = args.values['--passphrase-file'];

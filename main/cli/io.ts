@@ -11,9 +11,18 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  let stopping = false;
   const stopSignal = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    // Listeners stay installed (`on`, not `once`): signal-exit, loaded through conf's atomic
+    // writes, re-raises a signal when it finds itself the only listener left, which would kill
+    // the process before the tunnels are closed. A second signal means "now".
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      resolve(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
   return {
     out: (line) => process.stdout.write(line + '\n'),

@@ -2,11 +2,12 @@
  * `burrow run`: runs tunnels headless, from a pasted ssh/autossh/plink command line or from a
  * config file, with the same engine the app uses. Stops cleanly on SIGINT/SIGTERM.
  */
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { SessionConfig } from '../../common/config.js';
 import type { ErrorInfo } from '../../common/session.js';
 import { ConfigError } from '../core/config/schema.js';
-import { loadConfigFile } from '../core/config/store.js';
+import { loadConfigFile, resolveConfigPath } from '../core/config/config-file.js';
 import { parseCommandLine, CommandLineError } from '../core/config/importers/command-line.js';
 import { SessionManager } from '../core/manager.js';
 import { readPassphraseFile, ssh2IdentityLoader } from '../core/session/identity.js';
@@ -17,7 +18,10 @@ import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
 const USAGE = `usage: burrow run [--json] [-v] [--passphrase-file FILE] -- <ssh|autossh|plink command line>
-       burrow run [--json] [-v] [--passphrase-file FILE] --config FILE [NAME...]
+       burrow run [--json] [-v] [--passphrase-file FILE] [--config FILE] [NAME...]
+
+Without a command line, runs the saved sessions NAME... (all of them when none is named) from
+--config FILE, else $BURROW_CONFIG, else the default store (see docs/config.md).
 
 Runs the tunnels until SIGINT/SIGTERM, reconnecting by itself. With --json, prints one JSON
 object per line for every change. The key passphrase comes from --passphrase-file, the
@@ -114,13 +118,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (args.flags.has('--help')) { io.out(USAGE); return 0; }
     json = args.flags.has('--json');
     const reporter0 = new Reporter(io, json, false);
-    if (args.values['--config'] !== undefined) {
-      if (args.rest) throw new UsageError('give either --config FILE or a command line after --, not both');
-      sessions = await sessionsFromConfig(args.values['--config'], positional);
+    const words = args.rest ?? positional;
+    // A command line starts with ssh/autossh/plink or an option; anything else names saved sessions.
+    const isCommandLine = args.rest !== undefined || (words.length > 0 && (/^-|(^|[\\/])(ssh|autossh|plink)(\.exe)?$/i.test(words[0]!)));
+    if (!isCommandLine) {
+      const file = resolveConfigPath(args.values['--config'], io.env);
+      // A first run has no store yet: that is "no sessions", not a broken path.
+      sessions = args.values['--config'] === undefined && !existsSync(file) ? [] : await sessionsFromConfig(file, positional);
+      if (sessions.length === 0) {
+        throw new UsageError(`${file} has no saved sessions: add one with \`burrow import '<the vendor's ssh/autossh/plink command>'\`, or run a command line directly with \`burrow run -- ssh …\``);
+      }
       verbose = verboseFlag;
     } else {
-      const words = args.rest ?? positional;
-      if (words.length === 0) throw new UsageError('nothing to run: give a command line after -- or --config FILE');
+      if (args.values['--config'] !== undefined) throw new UsageError('give either --config FILE or a command line, not both');
       const parsed = parseCommandLine(words);
       for (const n of parsed.notes) reporter0.note(n);
       sessions = [parsed.session];

@@ -90,8 +90,7 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
       [['run', '--', 'ssh', '-R', '1:h:2', '-o', 'ExitOnForwardFailure=no', 'u@h'], /ExitOnForwardFailure/],
       [['run', '--', 'ssh', '-N', 'u@h'], /no -R, -L or -D/],
       [['run', '--frobnicate'], /unknown option --frobnicate/],
-      [['run'], /nothing to run/],
-      [['run', '--config', '/nonexistent/burrow.json'], /cannot read|not found|ENOENT/i],
+      [['run', '--config', '/nonexistent/burrow.json'], /does not exist/],
       [['nonsense'], /unknown command "nonsense"/],
     ];
     for (const [args, re] of cases) {
@@ -99,6 +98,12 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, re, args.join(' '));
     }
+  });
+
+  test('with nothing to run, a first-time user is told how to add a session', async () => {
+    const r = await runBurrow(['run'], { BURROW_CONFIG: path.join(sshd.dir, 'fresh', 'config.json') });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /has no saved sessions: add one with `burrow import/);
   });
 
   test('a config file with a mistake names the field and the fix', async () => {
