@@ -53,7 +53,8 @@ async function decodeAny(input: Buffer, passphrase: Buffer | undefined, mode: De
   if (input[0] === 0x30 && !isText(input)) return der(input, passphrase, mode);
   const text = normaliseText(input.toString('utf8'));
   if (text.includes(OPENSSH_BEGIN)) return openssh(armored(text, OPENSSH_BEGIN, OPENSSH_END), passphrase, mode);
-  if (looksLikePpk(text)) return ppk(text, passphrase, mode);
+  // PuTTY files are read as bytes (see ppk.ts): the same clean-up, on a one-byte-per-character string.
+  if (looksLikePpk(text)) return ppk(normaliseText(input.toString('latin1')), passphrase, mode);
   // A private key block wins over others before it (`openssl ecparam -genkey` writes EC PARAMETERS first).
   const pemLabel = (/-----BEGIN ((?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----/.exec(text) ?? /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text))?.[1];
   if (pemLabel !== undefined) return pem(text, pemLabel, passphrase, mode);
@@ -79,7 +80,8 @@ function isText(b: Buffer): boolean {
  * of surrounding quotes, and `\n` written as two characters instead of a line break.
  */
 function normaliseText(raw: string): string {
-  let t = raw.replace(/^\uFEFF/, '').trim();
+  // A byte-order mark, decoded as UTF-8 or as bytes.
+  let t = raw.replace(/^(\uFEFF|\xEF\xBB\xBF)/, '').trim();
   const quoted = /^(["'])([\s\S]*)\1$/.exec(t);
   if (quoted) t = quoted[2]!;
   if (!t.includes('\n') && t.includes('\\n')) t = t.replace(/\\r\\n|\\n/g, '\n');

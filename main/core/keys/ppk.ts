@@ -31,7 +31,7 @@ interface PpkFile {
   readonly version: PpkVersion;
   readonly algorithm: string;
   readonly encryption: string;
-  readonly comment: string;
+  readonly comment: Buffer;
   readonly publicBlob: Buffer;
   readonly privateBlob: Buffer;
   readonly mac: Buffer;
@@ -43,8 +43,12 @@ export function looksLikePpk(text: string): boolean {
   return /^PuTTY-User-Key-File-\d+:/m.test(text);
 }
 
-function parse(text: string): PpkFile {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+/**
+ * `bytes` is the file as a byte string (latin1: one character per byte), because the MAC covers
+ * the comment's bytes as written: Windows PuTTYgen writes it in the ANSI code page, not UTF-8.
+ */
+function parse(bytes: string): PpkFile {
+  const lines = bytes.replace(/\r\n?/g, '\n').split('\n');
   const start = lines.findIndex((l) => l.startsWith('PuTTY-User-Key-File-'));
   const first = /^PuTTY-User-Key-File-(\d+): *(\S*)\s*$/.exec(lines[start] ?? '');
   if (!first) throw corrupt('the PuTTY header line is not valid');
@@ -83,7 +87,7 @@ function parse(text: string): PpkFile {
   const encryption = headers.get('Encryption');
   if (encryption === undefined) throw corrupt('the Encryption line is missing');
   return {
-    version, algorithm: first[2]!, encryption: encryption.trim(), comment: headers.get('Comment') ?? '',
+    version, algorithm: first[2]!, encryption: encryption.trim(), comment: Buffer.from(headers.get('Comment') ?? '', 'latin1'),
     publicBlob: pub, privateBlob: priv, mac: Buffer.from(mac.trim(), 'hex'), headers,
   };
 }
@@ -123,10 +127,23 @@ async function secrets(version: PpkVersion, passphrase: Buffer | undefined, argo
   return { cipherKey: out.subarray(0, 32), iv: out.subarray(32, 48), macKey: out.subarray(48, 80) };
 }
 
-function mac(version: PpkVersion, key: Buffer, algorithm: string, encryption: string, comment: string, pub: Buffer, priv: Buffer): Buffer {
+function mac(version: PpkVersion, key: Buffer, algorithm: string, encryption: string, comment: Buffer, pub: Buffer, priv: Buffer): Buffer {
   return createHmac(version === 2 ? 'sha1' : 'sha256', key)
     .update(Buffer.concat([wireString(algorithm), wireString(encryption), wireString(comment), wireString(pub), wireString(priv)]))
     .digest();
+}
+
+// Windows-1252's 0x80–0x9F (the rest is Latin-1). Node 20's TextDecoder('windows-1252') decodes
+// as plain Latin-1 (nodejs/node#56542), so the 32 differing code points are spelled out.
+const CP1252_HIGH = '€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8dŽ\x8f\x90‘’“”•–—˜™š›œ\x9džŸ';
+
+/** A comment's bytes as text: UTF-8 when they are valid UTF-8, else Windows-1252 (PuTTYgen's usual ANSI code page). */
+function commentText(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return Array.from(bytes, (b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80]! : String.fromCharCode(b))).join('');
+  }
 }
 
 /** The public half, comment and whether a passphrase is needed, without decrypting anything. */
@@ -134,7 +151,7 @@ export function inspectPpk(text: string): { readonly publicKey: PublicKeyParts; 
   const f = parse(text);
   const publicKey = parsePublicBlob(f.publicBlob);
   if (algorithmOf(publicKey) !== f.algorithm) throw corrupt('the key type in the header does not match the public key');
-  return { publicKey, comment: f.comment, encrypted: f.encryption !== 'none', version: f.version };
+  return { publicKey, comment: commentText(f.comment), encrypted: f.encryption !== 'none', version: f.version };
 }
 
 /** Reads a `.ppk` file (v2 or v3, plain or encrypted). */
@@ -160,7 +177,7 @@ export async function readPpk(text: string, passphrase: Buffer | undefined): Pro
     // With encryption, a wrong passphrase and a damaged file look the same; the passphrase is the likelier cause.
     throw encrypted ? passphraseWrong() : corrupt('its Private-MAC does not match (the file was changed after PuTTYgen saved it)');
   }
-  return withPrivate(publicKey, new WireReader(priv, 'PuTTY private key'), f.comment);
+  return withPrivate(publicKey, new WireReader(priv, 'PuTTY private key'), commentText(f.comment));
 }
 
 function withPrivate(pub: PublicKeyParts, r: WireReader, comment: string): KeyMaterial {
@@ -209,7 +226,7 @@ export async function writePpk(m: KeyMaterial, version: PpkVersion, passphrase?:
     // Padded to the AES block; the MAC covers the padding, so its content only has to be unguessable.
     priv = Buffer.concat([priv, randomBytes((16 - (priv.length % 16)) % 16)]);
   }
-  const macHex = mac(version, s.macKey, algorithm, encryption, comment, pub, priv).toString('hex');
+  const macHex = mac(version, s.macKey, algorithm, encryption, Buffer.from(comment, 'utf8'), pub, priv).toString('hex');
   let sealed = priv;
   if (encrypt) {
     const c = createCipheriv('aes-256-cbc', s.cipherKey!, s.iv!);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import ssh2 from 'ssh2';
-import { importKey, inspectKey, KeyError, readKeyFile } from '../../../main/core/keys/index.js';
+import { exportKey, importKey, inspectKey, KeyError, readKeyFile, writeKeyFile } from '../../../main/core/keys/index.js';
 import type { KeyPair, KeySourceFormat } from '../../../main/core/keys/index.js';
 import { PASS, puttygenFingerprint, keygenFingerprint, run, toolsMissing, Workdir } from './tools.js';
 import { readFileSync } from 'node:fs';
@@ -141,6 +141,20 @@ describe('importing keys made by ssh-keygen, puttygen and openssl', { skip }, ()
       const info = await inspectKey(readFileSync(f.file));
       assert.equal(info.fingerprint, f.fingerprint, f.name);
       assert.equal(info.encrypted, true);
+    }
+  });
+
+  test('a .ppk comment in Windows-1252 (Windows PuTTYgen) or UTF-8 keeps its MAC valid and reads as text, both ways', async () => {
+    // printf through sh: argv from Node is always UTF-8, and the point is bytes that are not.
+    for (const [label, printf, shown] of [['cp1252', 'Jos\\351 \\200', 'José €'], ['utf8', 'José ✓', 'José ✓']] as const) {
+      const file = w!.path(`comment-${label}.ppk`);
+      execFileSync('sh', ['-c', `puttygen -t ed25519 -C "$(printf '${printf}')" --new-passphrase "$1" -o "$2"`, 'sh', w!.passFile, file]);
+      const key = await readKeyFile(file, { passphrase: PASS });
+      assert.equal(key.info.comment, shown);
+      assert.equal((await inspectKey(readFileSync(file))).comment, shown);
+      const ours = w!.path(`comment-${label}-burrow.ppk`);
+      await writeKeyFile(ours, await exportKey(key, 'ppk', { passphrase: PASS }), 0o600);
+      assert.equal(run('puttygen', ['-L', '--old-passphrase', w!.passFile, ours]).trim(), `${key.info.publicKey.split(' ').slice(0, 2).join(' ')} ${shown}`);
     }
   });
 
