@@ -1,4 +1,5 @@
 /** Writing key and secret files so that nobody else can read them, at any moment. */
+import { randomBytes } from 'node:crypto';
 import { chmod, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { KeyError, keyError } from './errors.js';
@@ -8,7 +9,8 @@ import { KeyError, keyError } from './errors.js';
  * Refuses to replace an existing file unless `overwrite`.
  */
 export async function writeKeyFile(file: string, data: Buffer | string, mode: number, overwrite = false): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  // A random suffix: a temporary file left by a crash must not block the next write.
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     if (!overwrite) {
       const exists = await stat(file).then(() => true, () => false);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import ssh2 from 'ssh2';
-import { importKey, inspectKey, KeyError, KeyWorker, readKeyFile } from '../../../main/core/keys/index.js';
+import { exportKey, generateKey, importKey, inspectKey, KeyError, KeyWorker, readKeyFile } from '../../../main/core/keys/index.js';
 import type { KeyErrorCode } from '../../../main/core/keys/index.js';
 import { PASS, run, toolsMissing, Workdir } from './tools.js';
 
@@ -147,7 +147,7 @@ describe('key errors: distinct, plain, with the fix, never secret', { skip }, ()
   });
 });
 
-describe('hostile keys are stopped by the time limit without blocking Burrow', { skip }, () => {
+describe('heavy work stays off the main thread, and hostile keys are stopped by the time limit', { skip }, () => {
   /** Sets the bcrypt round count of an encrypted OpenSSH key file. */
   function withRounds(file: string, rounds: number): Buffer {
     const bin = Buffer.from(readFileSync(file, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64');
@@ -252,6 +252,13 @@ describe('hostile keys are stopped by the time limit without blocking Burrow', {
     } finally {
       worker.close();
     }
+  });
+
+  test('RSA-4096 generation and bcrypt encryption run off the main thread', async () => {
+    const { result, ticks, ms } = await ticksDuring(generateKey({ type: 'rsa', bits: 4096 }).then((k) => exportKey(k, 'openssh', { passphrase: PASS })));
+    assert.ok(Buffer.isBuffer(result), `got ${String(result)}`);
+    // One tick per 50 ms is expected; a blocked thread would manage none until the end.
+    assert.ok(ticks >= Math.floor(ms / 50) - 3, `the main thread ticked ${ticks} times in ${ms} ms`);
   });
 
   test('PuTTY Argon2 settings: absurd memory is refused up front, absurd passes hit the time limit', async () => {
