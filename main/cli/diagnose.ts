@@ -2,10 +2,10 @@
 import type { SessionConfig } from '../../common/config.js';
 import { diagnose, type DiagnoseStep } from '../core/diagnose.js';
 import { ConfigError } from '../core/config/schema.js';
-import { resolveConfigPath } from '../core/config/config-file.js';
+import { resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
 import { CommandLineError, parseCommandLine } from '../core/config/importers/command-line.js';
 import { BurrowError } from '../core/session/errors.js';
-import { readPassphraseFile } from '../core/session/identity.js';
+import { FileSecretStore, KeyError, readPassphraseFile, type SecretStore } from '../core/keys/index.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { sessionsFromConfig } from './run.js';
@@ -23,13 +23,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let sessions: SessionConfig[];
   let json: boolean;
   let passphrase: string | undefined;
+  let secrets: SecretStore | undefined;
   try {
     const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], flags: ['--json', '--help'] });
     if (args.flags.has('--help')) { io.out(USAGE); return 0; }
     json = args.flags.has('--json');
     const words = args.rest ?? args.positional;
     if (args.rest === undefined && (args.values['--config'] !== undefined || words.length > 0)) {
-      sessions = await sessionsFromConfig(resolveConfigPath(args.values['--config'], io.env), args.positional);
+      const file = resolveConfigPath(args.values['--config'], io.env);
+      sessions = await sessionsFromConfig(file, args.positional);
+      secrets = new FileSecretStore(secretsFolderFor(file));
     } else {
       if (words.length === 0) throw new UsageError('nothing to check: give a command line after --, or saved session names');
       sessions = [parseCommandLine(words).session];
@@ -37,7 +40,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const pf = args.values['--passphrase-file'];
     passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof CommandLineError || err instanceof ConfigError || err instanceof BurrowError) {
+    if (err instanceof UsageError || err instanceof CommandLineError || err instanceof ConfigError || err instanceof BurrowError || err instanceof KeyError) {
       io.err(`burrow diagnose: ${err.message}`);
       if (err instanceof UsageError) io.err(USAGE);
       return 2;
@@ -51,6 +54,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     let n = 0;
     const report = await diagnose(cfg, {
       ...(passphrase !== undefined ? { passphrase } : {}),
+      ...(secrets ? { secrets } : {}),
       onStep: (s) => {
         n++;
         if (json) return;

@@ -7,10 +7,10 @@ import { createInterface } from 'node:readline/promises';
 import type { SessionConfig } from '../../common/config.js';
 import type { ErrorInfo } from '../../common/session.js';
 import { ConfigError } from '../core/config/schema.js';
-import { loadConfigFile, resolveConfigPath } from '../core/config/config-file.js';
+import { loadConfigFile, resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
 import { parseCommandLine, CommandLineError } from '../core/config/importers/command-line.js';
 import { SessionManager } from '../core/manager.js';
-import { readPassphraseFile, ssh2IdentityLoader } from '../core/session/identity.js';
+import { FileSecretStore, KeyError, loadIdentity, readPassphraseFile, type SecretStore } from '../core/keys/index.js';
 import type { HostKeyPrompt } from '../core/session/host-keys.js';
 import { BurrowError } from '../core/session/errors.js';
 import { ssh2NativeCrypto } from '../core/session/native-crypto.js';
@@ -111,6 +111,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let json: boolean;
   let verbose: boolean;
   let passphrase: string | undefined;
+  let secrets: SecretStore | undefined;
   try {
     const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], flags: ['--json', '--help', '-v'] });
     const verboseFlag = args.positional.includes('-v');
@@ -125,6 +126,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       const file = resolveConfigPath(args.values['--config'], io.env);
       // A first run has no store yet: that is "no sessions", not a broken path.
       sessions = args.values['--config'] === undefined && !existsSync(file) ? [] : await sessionsFromConfig(file, positional);
+      // Keys imported with the sessions (auth.keyId) live beside the config file.
+      secrets = new FileSecretStore(secretsFolderFor(file));
       if (sessions.length === 0) {
         throw new UsageError(`${file} has no saved sessions: add one with \`burrow import '<the vendor's ssh/autossh/plink command>'\`, or run a command line directly with \`burrow run -- ssh …\``);
       }
@@ -139,8 +142,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const pf = args.values['--passphrase-file'];
     passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof CommandLineError || err instanceof ConfigError || err instanceof BurrowError) {
-      io.err(`burrow run: ${err.message}`);
+    if (err instanceof UsageError || err instanceof CommandLineError || err instanceof ConfigError || err instanceof BurrowError || err instanceof KeyError) {
+      io.err(`burrow run: ${err.message}${err instanceof KeyError && err.hint ? ` ${err.hint}` : ''}`);
       if (err instanceof UsageError) io.err(USAGE);
       return 2;
     }
@@ -151,6 +154,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (!ssh2NativeCrypto()) reporter.note('ssh2\'s native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)');
   const manager = new SessionManager({
     ...(passphrase !== undefined ? { passphrase } : {}),
+    ...(secrets ? { secrets } : {}),
     ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
   });
   if (passphrase === undefined && io.interactive) {
@@ -158,7 +162,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     for (const s of sessions) {
       for (const f of s.auth.identityFiles) {
         try {
-          await ssh2IdentityLoader(f, undefined);
+          await loadIdentity(f, undefined);
         } catch (err) {
           if (err instanceof BurrowError && err.info.code === 'KEY_PASSPHRASE') passphrase ??= await askPassphrase(`Passphrase for ${f}: `);
         }

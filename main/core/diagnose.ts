@@ -10,6 +10,7 @@ import type { ForwardConfig, SessionConfig } from '../../common/config.js';
 import { classify } from './session/errors.js';
 import { forwardSpec, localBindAddress, remoteBindAddress } from './session/forward.js';
 import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './session/host-keys.js';
+import type { SecretStore } from './keys/secret-store.js';
 import { loadIdentities, type IdentityLoader } from './session/identity.js';
 
 export type StepStatus = 'pass' | 'fail' | 'skip';
@@ -33,6 +34,7 @@ export interface DiagnoseOptions {
   readonly home?: string;
   readonly passphrase?: string;
   readonly loadIdentity?: IdentityLoader;
+  readonly secrets?: SecretStore;
   readonly prompt?: HostKeyPrompt;
   /** Called as each step finishes, so a person sees progress. */
   readonly onStep?: (step: DiagnoseStep) => void;
@@ -120,6 +122,7 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
       ...(opts.home ? { home: opts.home } : {}),
       ...(opts.loadIdentity ? { loader: opts.loadIdentity } : {}),
       ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
+      ...(opts.secrets ? { secrets: opts.secrets } : {}),
     }).catch((err: unknown) => { loginError = err; return undefined; });
     const algorithms = await checker.preferredAlgorithms();
     return new Promise<boolean>((resolve) => {

@@ -11,6 +11,7 @@ import type { SecretStore } from '../keys/secret-store.js';
 import type { KnownHostEntry } from '../session/host-keys.js';
 import { entryMatches, parseKnownHosts } from '../session/host-keys.js';
 import { ConfigError } from './config-error.js';
+import { keySecretName, passphraseSecretName } from '../session/identity.js';
 import type { ImportReport, NotTaken, PendingKey } from './importers/report.js';
 import type { ConfigStore } from './store.js';
 
@@ -34,15 +35,7 @@ export interface ApplyResult {
   readonly knownHostsFile?: string;
 }
 
-/** The SecretStore name of a key referenced by `auth.keyId` (the key layer's `key-<id>` convention). */
-export function keySecretName(keyId: string): string {
-  return `key-${keyId}`;
-}
-
-/** The SecretStore name of that key's passphrase. */
-export function passphraseSecretName(keyId: string): string {
-  return `passphrase-${keyId}`;
-}
+export { keySecretName, passphraseSecretName } from '../session/identity.js';
 
 /** Stores a pending key under a free name (reusing one that holds the same key); returns the key id used. */
 async function storeKey(secrets: SecretStore, key: PendingKey): Promise<{ keyId: string; created: boolean }> {

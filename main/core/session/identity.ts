@@ -1,14 +1,16 @@
-/** Loading the private keys a session signs with (OpenSSH's IdentityFile). */
+/** Loading the private keys a session signs with (OpenSSH's IdentityFile, or a stored key). */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import type { AuthConfig } from '../../../common/config.js';
+import { importKey, KeyError, loadIdentity, readPassphraseFile } from '../keys/index.js';
+import type { SecretStore } from '../keys/secret-store.js';
 import { BurrowError, burrowError } from './errors.js';
 
 /** A key ready for ssh2: private material stays in this object and goes nowhere but ssh2. */
 export interface LoadedIdentity {
+  /** Where it came from, for messages: a file path or "stored key <id>". */
   readonly file: string;
   /** Key text ssh2 can parse (OpenSSH or PEM). */
   readonly privateKey: Buffer;
@@ -31,82 +33,101 @@ export function expandHome(p: string, home = homedir()): string {
   return p;
 }
 
-/**
- * The engine's built-in loader: whatever ssh2 itself parses (OpenSSH new format, PEM PKCS#1/SEC1,
- * PPK v2 RSA). ssh2 decrypts with the passphrase here and keeps the parsed key, so we hand it the
- * file text and the passphrase once and re-check parsing before any connection is attempted.
- */
-export const ssh2IdentityLoader: IdentityLoader = async (file, passphrase) => {
-  let data: Buffer;
-  try {
-    data = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw burrowError('KEY_INVALID', `The key file ${file} cannot be read (${code ?? String(err)})`,
-      code === 'ENOENT' ? 'Check the path given with -i / IdentityFile.' : 'Check the file\'s permissions.');
-  }
-  const parsed = ssh2.utils.parseKey(data, passphrase);
-  if (parsed instanceof Error) {
-    if (/encrypted|passphrase|bad decrypt/i.test(parsed.message)) {
-      throw burrowError('KEY_PASSPHRASE', passphrase === undefined
-        ? `The key ${file} is protected by a passphrase`
-        : `The passphrase for ${file} is wrong`,
-        'Give the passphrase with --passphrase-file FILE or the BURROW_PASSPHRASE environment variable.');
-    }
-    throw burrowError('KEY_INVALID', `The key file ${file} is not a private key Burrow can read (${parsed.message})`,
-      'Give the private key (not the .pub file) in OpenSSH, PEM or PuTTY format.');
-  }
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key || key.isPrivateKey?.() === false) {
-    throw burrowError('KEY_INVALID', `${file} holds a public key, not a private key`, 'Give the private key file (the one without .pub).');
-  }
-  // ssh2's connect() takes key text, not a parsed key: hand it the file and the passphrase it
-  // has just proved to work.
-  return { file, privateKey: data, ...(passphrase !== undefined ? { passphrase } : {}) };
-};
+/** The SecretStore names of a stored key and its passphrase (`auth.keyId`). */
+export const keySecretName = (keyId: string): string => `key-${keyId}`;
+export const passphraseSecretName = (keyId: string): string => `passphrase-${keyId}`;
 
-/** Reads a passphrase file as OpenSSH-style tools do: the first line, without its newline. */
-export async function readPassphraseFile(file: string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).split(/\r?\n/)[0]!;
-  } catch (err) {
-    throw burrowError('KEY_PASSPHRASE', `The passphrase file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`,
-      'Check the path given with --passphrase-file.');
-  }
+/** The key layer's errors in the engine's terms: KEY_PASSPHRASE or KEY_INVALID, with the fix. */
+function asBurrowError(err: unknown): unknown {
+  if (!(err instanceof KeyError)) return err;
+  const code = err.code === 'KEY_PASSPHRASE_NEEDED' || err.code === 'KEY_PASSPHRASE_WRONG' ? 'KEY_PASSPHRASE' : 'KEY_INVALID';
+  return burrowError(code, err.message, err.hint, err.code);
 }
 
 export interface LoadIdentitiesOptions {
   readonly home?: string;
+  /** Default: the key layer's loader (every format, parsed in its time-limited worker). */
   readonly loader?: IdentityLoader;
   /** Overrides `auth.passphraseFile` (a prompt's answer, or BURROW_PASSPHRASE). */
   readonly passphrase?: string;
+  /** Where `auth.keyId` keys live. */
+  readonly secrets?: SecretStore;
+  /**
+   * Keys already loaded, by file and modification time, so a reconnect does not run an
+   * encrypted key's KDF again, while an edited or replaced file is read afresh.
+   */
+  readonly cache?: Map<string, LoadedIdentity>;
   readonly onWarning?: (message: string) => void;
 }
 
+async function loadStored(keyId: string, opts: LoadIdentitiesOptions): Promise<LoadedIdentity> {
+  const label = `stored key "${keyId}"`;
+  if (!opts.secrets) {
+    throw burrowError('KEY_INVALID', `The session uses the ${label}, but no secret store is open`,
+      'Run it from the app, or with `burrow run NAME` (which opens the store beside the config file).');
+  }
+  const cached = opts.cache?.get(label);
+  if (cached) return cached;
+  const text = await opts.secrets.get(keySecretName(keyId));
+  if (text === undefined) {
+    throw burrowError('KEY_INVALID', `The ${label} is not in the secret store (${opts.secrets.backend})`,
+      'Import the key again (burrow import, or the key wizard), or point the session at a key file.');
+  }
+  const passphrase = opts.passphrase ?? await opts.secrets.get(passphraseSecretName(keyId));
+  try {
+    const key = await importKey(text, passphrase !== undefined ? { passphrase } : {});
+    const loaded = { file: label, privateKey: key.privateKeyForSsh2() };
+    opts.cache?.set(label, loaded);
+    return loaded;
+  } catch (err) {
+    throw asBurrowError(err);
+  }
+}
+
 /**
- * Loads a session's identities: the configured files, or OpenSSH's defaults that exist. Like
- * OpenSSH, an identity that cannot be read is a warning while another one can still be tried.
+ * Loads a session's identities: a stored key (`auth.keyId`) first, then the configured files, or
+ * OpenSSH's defaults that exist. Like OpenSSH, an identity that cannot be read is a warning while
+ * another one can still be tried.
  */
 export async function loadIdentities(auth: AuthConfig, opts: LoadIdentitiesOptions = {}): Promise<LoadedIdentity[]> {
   const home = opts.home ?? homedir();
-  const load = opts.loader ?? ssh2IdentityLoader;
-  const files = auth.identityFiles.length > 0
+  const load = opts.loader ?? loadIdentity;
+  const files = auth.identityFiles.length > 0 || auth.keyId !== undefined
     ? auth.identityFiles.map((f) => expandHome(f, home))
     : defaultIdentityFiles(home).filter((f) => existsSync(f));
-  if (files.length === 0) {
+  if (files.length === 0 && auth.keyId === undefined) {
     throw burrowError('KEY_INVALID', 'No private key to log in with: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists',
       'Give one with -i FILE (or identityFiles in the config), or create one with `burrow key generate`.');
   }
-  const passphrase = opts.passphrase ?? (auth.passphraseFile ? await readPassphraseFile(expandHome(auth.passphraseFile, home)) : undefined);
+  let passphrase = opts.passphrase;
+  if (passphrase === undefined && auth.passphraseFile) {
+    try {
+      passphrase = await readPassphraseFile(expandHome(auth.passphraseFile, home));
+    } catch (err) {
+      throw asBurrowError(err);
+    }
+  }
   const loaded: LoadedIdentity[] = [];
   let firstError: unknown;
-  for (const f of files) {
+  const attempt = async (fn: () => Promise<LoadedIdentity>): Promise<void> => {
     try {
-      loaded.push(await load(f, passphrase));
+      loaded.push(await fn());
     } catch (err) {
       firstError ??= err;
       opts.onWarning?.(err instanceof BurrowError ? err.message : String(err));
     }
+  };
+  if (auth.keyId !== undefined) await attempt(() => loadStored(auth.keyId!, { ...opts, ...(passphrase !== undefined ? { passphrase } : {}) }));
+  for (const f of files) {
+    await attempt(async () => {
+      const st = await stat(f).catch(() => undefined);
+      const key = st ? `${f}\0${st.mtimeMs}\0${st.size}` : undefined;
+      const cached = key !== undefined ? opts.cache?.get(key) : undefined;
+      if (cached) return cached;
+      const identity = await load(f, passphrase);
+      if (key !== undefined) opts.cache?.set(key, identity);
+      return identity;
+    });
   }
   if (loaded.length === 0) throw firstError;
   return loaded;

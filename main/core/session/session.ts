@@ -19,6 +19,7 @@ import { NEEDS_A_PERSON, classify } from './errors.js';
 import { connectBatching } from './batching-socket.js';
 import { createForward, RemoteForward, type LiveForward } from './forward.js';
 import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
+import type { SecretStore } from '../keys/secret-store.js';
 import { loadIdentities, type IdentityLoader, type LoadedIdentity } from './identity.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -41,6 +42,8 @@ export interface SessionDeps {
   readonly loadIdentity?: IdentityLoader;
   /** Passphrase for encrypted identities (from a file, the environment or a prompt). */
   readonly passphrase?: string;
+  /** Where keys referenced by `auth.keyId` are kept. */
+  readonly secrets?: SecretStore;
   /** Asked when the host-key policy is `ask`; absent means nobody is there to answer. */
   readonly prompt?: HostKeyPrompt;
   readonly backoff?: Partial<BackoffOptions>;
@@ -65,6 +68,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private everConnected = false;
   private reconnects = 0;
   private readonly home: string;
+  private readonly identityCache = new Map<string, LoadedIdentity>();
 
   constructor(readonly config: SessionConfig, private readonly deps: SessionDeps = {}) {
     super();
@@ -160,6 +164,8 @@ export class Session extends EventEmitter<SessionEvents> {
         home: this.home,
         ...(this.deps.loadIdentity ? { loader: this.deps.loadIdentity } : {}),
         ...(this.deps.passphrase !== undefined ? { passphrase: this.deps.passphrase } : {}),
+        ...(this.deps.secrets ? { secrets: this.deps.secrets } : {}),
+        cache: this.identityCache,
         onWarning: (m) => this.log('warn', m),
       });
       algorithms = await checker.preferredAlgorithms();

@@ -135,17 +135,54 @@ describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
     assert.equal(snap.lastError?.code, 'KEY_PASSPHRASE');
     const wrong = await run(cfg, (s) => waitForState(s, 'error'), testDeps(sshd, { passphrase: 'Zq9-not-it' }));
     assert.equal(wrong.snap.lastError?.code, 'KEY_PASSPHRASE');
-    assert.match(wrong.snap.lastError!.message, /wrong/);
+    assert.match(wrong.snap.lastError!.message, /does not unlock/);
     assert.ok(!JSON.stringify(wrong).includes('Zq9-not-it'), 'the passphrase itself is in no snapshot or log');
   });
 
   test('a missing key file and a public key given as the identity are KEY_INVALID with the fix', async () => {
     const missing = await run(sessionFor(sshd, fwd(), { auth: { identityFiles: [path.join(sshd.dir, 'nope')] } }), (s) => waitForState(s, 'error'));
     assert.equal(missing.snap.lastError?.code, 'KEY_INVALID');
-    assert.match(missing.snap.lastError!.hint!, /-i/);
+    assert.match(missing.snap.lastError!.hint!, /path/);
     const pub = await run(sessionFor(sshd, fwd(), { auth: { identityFiles: [sshd.clientKeyPath + '.pub'] } }), (s) => waitForState(s, 'error'));
     assert.equal(pub.snap.lastError?.code, 'KEY_INVALID');
     assert.match(pub.snap.lastError!.message, /public key|not a private key/);
+  });
+
+  test('a PuTTY .ppk v3 and a PKCS#8 key log in through the key layer, read once across reconnects', async () => {
+    const ppk = path.join(sshd.dir, 'key.ppk');
+    execFileSync('puttygen', [sshd.clientKeyPath, '-O', 'private', '-o', ppk]);
+    assert.match(readFileSync(ppk, 'utf8'), /^PuTTY-User-Key-File-3: ssh-ed25519/);
+    const pkcs8 = path.join(sshd.dir, 'pkcs8');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-m', 'PKCS8', '-N', '', '-f', pkcs8]);
+    await sshd.authorize(readFileSync(pkcs8 + '.pub', 'utf8'));
+    for (const key of [ppk, pkcs8]) {
+      await run(sessionFor(sshd, fwd(), { auth: { identityFiles: [key] } }), (s) => waitForState(s, 'connected'));
+    }
+    // The identity is loaded once per session; a reconnect reuses it (no second KDF run).
+    const { loadIdentity } = await import('../../../main/core/keys/index.js');
+    let loads = 0;
+    const counting = async (f: string, p: string | undefined) => { loads++; return loadIdentity(f, p); };
+    const s = new Session(sessionFor(sshd, fwd(), { auth: { identityFiles: [ppk] } }), testDeps(sshd, { loadIdentity: counting }));
+    s.start();
+    try {
+      await waitForState(s, 'connected');
+      sshd.killSessions();
+      await waitForState(s, 'connected', 15_000, (x) => x.reconnects === 1);
+      assert.equal(loads, 1);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('a key held by the SecretStore (auth.keyId) logs in, and a missing one says how to fix it', async () => {
+    const { FileSecretStore } = await import('../../../main/core/keys/index.js');
+    const secrets = new FileSecretStore(path.join(sshd.dir, 'secrets'));
+    await secrets.set('key-vendor', readFileSync(sshd.clientKeyPath, 'utf8'));
+    const cfg = sessionFor(sshd, fwd(), { auth: { identityFiles: [], keyId: 'vendor' } });
+    await run(cfg, (s) => waitForState(s, 'connected'), testDeps(sshd, { secrets }));
+    const missing = await run({ ...cfg, auth: { identityFiles: [], keyId: 'gone' } }, (s) => waitForState(s, 'error'), testDeps(sshd, { secrets }));
+    assert.equal(missing.snap.lastError?.code, 'KEY_INVALID');
+    assert.match(missing.snap.lastError!.message, /not in the secret store/);
   });
 
   test('with no identity given, OpenSSH\'s default ~/.ssh/id_* keys are tried', async () => {
