@@ -83,11 +83,23 @@ async function main(): Promise<unknown> {
       return { p50ms: pct(times, 50), p99ms: pct(times, 99) };
     }
     case 'burst': {
+      // `repeat` bursts of n simultaneous connections, each done when all n have echoed. sshd
+      // listens with a backlog of 128, so a burst of 200 sometimes overflows it and the kernel's
+      // 1 s SYN retry shows up in the total whichever tunnel is used: report the median burst and
+      // how many bursts took that retry.
       const n = Number(args[0]);
-      const t0 = performance.now();
-      const results = await Promise.allSettled(Array.from({ length: n }, connectRoundTrip));
-      const failed = results.filter((r) => r.status === 'rejected').length;
-      return { totalMs: performance.now() - t0, failed };
+      const repeat = Number(args[1] ?? 1);
+      const totals: number[] = [];
+      let failed = 0;
+      for (let i = 0; i < repeat; i++) {
+        const t0 = performance.now();
+        const results = await Promise.allSettled(Array.from({ length: n }, connectRoundTrip));
+        totals.push(performance.now() - t0);
+        failed += results.filter((r) => r.status === 'rejected').length;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      totals.sort((a, b) => a - b);
+      return { totalMs: pct(totals, 50), slowBursts: totals.filter((t) => t > 900).length, failed };
     }
     default:
       throw new Error(`unknown workload ${workload}`);

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import { connectBatching } from '../../../main/core/session/batching-socket.js';
+
+test('writes made in one event-loop turn leave as one writev, in order, and later turns are not held back', async () => {
+  const received: Buffer[] = [];
+  const srv = net.createServer((s) => s.on('data', (d: Buffer) => received.push(d))).listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const sock = connectBatching('127.0.0.1', (srv.address() as net.AddressInfo).port);
+  await once(sock, 'connect');
+  const calls = { write: 0, writev: 0 };
+  const s = sock as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+  const [w, wv] = [s._write, s._writev];
+  s._write = function (...a) { calls.write++; return w.apply(this, a); };
+  s._writev = function (...a) { calls.writev++; return wv.apply(this, a); };
+  try {
+    // Four SSH-packet-sized writes in one turn: a plain socket makes four write() calls.
+    for (let i = 0; i < 4; i++) assert.equal(sock.write(Buffer.alloc(32 * 1024, i)), true, 'no backpressure inside one turn');
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(calls, { write: 0, writev: 1 });
+    sock.write('next turn');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(calls, { write: 1, writev: 1 });
+    const all = Buffer.concat(received);
+    assert.equal(all.length, 4 * 32 * 1024 + 'next turn'.length);
+    for (let i = 0; i < 4; i++) assert.equal(all[i * 32 * 1024], i);
+    assert.equal(all.subarray(-9).toString(), 'next turn');
+  } finally {
+    sock.destroy();
+    srv.close();
+  }
+});
