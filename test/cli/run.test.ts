@@ -2,6 +2,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
@@ -44,6 +45,34 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
       }
     });
   }
+
+  test('-i takes an encrypted PuTTY .ppk v3; with no terminal the passphrase comes from --passphrase-file or BURROW_PASSPHRASE', async () => {
+    const ppk = path.join(sshd.dir, 'vendor.ppk');
+    const passFile = path.join(sshd.dir, 'ppk-pass');
+    writeFileSync(passFile, 'tunnel pass\n');
+    execFileSync('puttygen', [sshd.clientKeyPath, '-O', 'private', '--new-passphrase', passFile, '-o', ppk]);
+    // Real plink syntax: -P for the port, -hostkey to pin the server's key.
+    const base = ['--', 'plink', '-ssh', '-batch', '-N', '-P', String(sshd.port), '-i', ppk, '-hostkey', sshd.hostKeyFingerprint(),
+      '-R', `0:127.0.0.1:${echo.port}`, `${sshd.user}@127.0.0.1`];
+    for (const [args, env] of [[['run', '--json', '--passphrase-file', passFile, ...base], {}], [['run', '--json', ...base], { BURROW_PASSPHRASE: 'tunnel pass' }]] as const) {
+      const r = startBurrow([...args], env);
+      try {
+        await r.waitForLine((l) => l.type === 'state' && l.state === 'connected');
+      } finally {
+        r.child.kill('SIGTERM');
+        assert.equal(await r.exited, 0);
+      }
+      assert.ok(!JSON.stringify(r.lines).includes('tunnel pass') && !r.stderr().includes('tunnel pass'), 'the passphrase is never printed');
+    }
+    const none = startBurrow(['run', '--json', ...base]);
+    try {
+      const line = await none.waitForLine((l) => l.type === 'state' && l.state === 'error');
+      assert.equal((line.error as { code: string }).code, 'KEY_PASSPHRASE');
+    } finally {
+      none.child.kill('SIGTERM');
+      await none.exited;
+    }
+  });
 
   test('an unknown host key with no terminal is refused with its code, fingerprint and fix', async () => {
     const r = startBurrow(['run', '--json', '--', 'ssh', '-N', '-R', '0:127.0.0.1:1', '-i', sshd.clientKeyPath, '-p', String(sshd.port),
