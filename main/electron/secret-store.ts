@@ -1,6 +1,6 @@
-/** The Electron shell's SecretStore: secrets sealed by the OS through safeStorage, in files under userData. */
-import path from 'node:path';
-import { app, safeStorage } from 'electron';
+/** The Electron shell's SecretStore: secrets sealed by the OS through safeStorage, in files beside the config. */
+import { safeStorage } from 'electron';
+import { resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
 import type { SecretStore } from '../core/keys/index.js';
 import { FileSecretStore, safeStorageWarning } from '../core/keys/index.js';
 
@@ -16,11 +16,13 @@ const BACKENDS: Readonly<Record<string, string>> = {
 
 /**
  * Keychain (macOS), DPAPI (Windows) or libsecret/KWallet (Linux) seal each secret; the sealed
- * bytes live in 0600 files under `userData/secrets`. Without a keychain it falls back to plain
+ * bytes live in 0600 files in the `secrets/` folder beside the config file — the folder the CLI
+ * uses too, so keys imported by either door belong to the same sessions (the CLI cannot unseal
+ * what the keychain sealed, and says so). Without a keychain it falls back to plain
  * 0600 files. Either way `warnings` says what protection is missing (Linux `basic_text` included),
  * for the UI to show. Call after the app is ready: before that Linux reports `unknown`.
  */
-export async function createSecretStore(dir = path.join(app.getPath('userData'), 'secrets')): Promise<SecretStore> {
+export async function createSecretStore(dir = secretsFolderFor(resolveConfigPath(undefined))): Promise<SecretStore> {
   const available = await safeStorage.isAsyncEncryptionAvailable();
   const linuxBackend = process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : undefined;
   const warning = safeStorageWarning(process.platform, available, linuxBackend);
