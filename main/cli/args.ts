@@ -1,6 +1,11 @@
 /** A small, strict option reader shared by the CLI commands: unknown options are errors. */
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  /** `showUsage: false` when the usage text would not help (the command was right, the data not). */
+  constructor(message: string, readonly showUsage = true) {
+    super(message);
+  }
+}
 
 export interface OptionSpec {
   /** Options that take a value, e.g. `--config`. */

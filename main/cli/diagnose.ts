@@ -42,7 +42,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof CommandLineError || err instanceof ConfigError || err instanceof BurrowError || err instanceof KeyError) {
       io.err(`burrow diagnose: ${err.message}`);
-      if (err instanceof UsageError) io.err(USAGE);
+      if (err instanceof UsageError && err.showUsage) io.err(USAGE);
       return 2;
     }
     throw err;

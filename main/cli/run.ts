@@ -101,7 +101,7 @@ export async function sessionsFromConfig(file: string, names: string[]): Promise
   if (names.length === 0) return [...cfg.sessions];
   return names.map((n) => {
     const s = cfg.sessions.find((x) => x.name === n || x.id === n);
-    if (!s) throw new UsageError(`no session named "${n}" in ${file} (it has: ${cfg.sessions.map((x) => x.name).join(', ') || 'none'})`);
+    if (!s) throw new UsageError(`no session named "${n}" in ${file} (it has: ${cfg.sessions.map((x) => x.name).join(', ') || 'none'})`, false);
     return s;
   });
 }
@@ -129,7 +129,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       // Keys imported with the sessions (auth.keyId) live beside the config file.
       secrets = new FileSecretStore(secretsFolderFor(file));
       if (sessions.length === 0) {
-        throw new UsageError(`${file} has no saved sessions: add one with \`burrow import '<the vendor's ssh/autossh/plink command>'\`, or run a command line directly with \`burrow run -- ssh …\``);
+        throw new UsageError(`${file} has no saved sessions: add one with \`burrow import '<the vendor's ssh/autossh/plink command>'\`, or run a command line directly with \`burrow run -- ssh …\``, false);
       }
       verbose = verboseFlag;
     } else {
@@ -144,7 +144,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof CommandLineError || err instanceof ConfigError || err instanceof BurrowError || err instanceof KeyError) {
       io.err(`burrow run: ${err.message}${err instanceof KeyError && err.hint ? ` ${err.hint}` : ''}`);
-      if (err instanceof UsageError) io.err(USAGE);
+      if (err instanceof UsageError && err.showUsage) io.err(USAGE);
       return 2;
     }
     throw err;
