@@ -13,6 +13,7 @@ import { SessionManager } from '../core/manager.js';
 import { FileSecretStore, KeyError, loadIdentity, readPassphraseFile, type SecretStore } from '../core/keys/index.js';
 import type { HostKeyPrompt } from '../core/session/host-keys.js';
 import { BurrowError } from '../core/session/errors.js';
+import { defaultIdentityFiles, expandHome } from '../core/session/identity.js';
 import { ssh2NativeCrypto } from '../core/session/native-crypto.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
@@ -71,28 +72,35 @@ function terminalHostKeyPrompt(): HostKeyPrompt {
   };
 }
 
-/** Reads a passphrase on the terminal without echoing it. */
-async function askPassphrase(prompt: string): Promise<string> {
+/**
+ * Reads a passphrase on the terminal without echoing it; undefined when the person presses Ctrl-C.
+ * A 'data' listener rather than `for await`: leaving a `for await` loop destroys process.stdin,
+ * and the host-key question that may follow could then never be answered.
+ */
+function askPassphrase(prompt: string): Promise<string | undefined> {
   const stdin = process.stdin;
   process.stderr.write(prompt);
   stdin.setRawMode?.(true);
-  stdin.resume();
   let value = '';
-  try {
-    for await (const chunk of stdin) {
-      for (const ch of String(chunk)) {
-        if (ch === '\r' || ch === '\n') return value;
-        if (ch === '\u0003') throw new UsageError('cancelled');
+  return new Promise((resolve) => {
+    const finish = (result: string | undefined): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode?.(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return finish(value);
+        if (ch === '\u0003') return finish(undefined);
         if (ch === '\u007f') value = value.slice(0, -1);
         else value += ch;
       }
-    }
-    return value;
-  } finally {
-    stdin.setRawMode?.(false);
-    stdin.pause();
-    process.stderr.write('\n');
-  }
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+  });
 }
 
 /** The sessions of a config file, all of them or those named. */
@@ -158,13 +166,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
   });
   if (passphrase === undefined && io.interactive) {
-    // Ask once up front for an encrypted key rather than failing the first attempt.
+    // Ask once up front for an encrypted key rather than failing the first attempt: the files the
+    // session will use, with ~ expanded and OpenSSH's defaults when none is given.
     for (const s of sessions) {
-      for (const f of s.auth.identityFiles) {
+      const files = s.auth.identityFiles.length > 0 ? s.auth.identityFiles.map((f) => expandHome(f)) : defaultIdentityFiles().filter((f) => existsSync(f));
+      for (const f of files) {
         try {
           await loadIdentity(f, undefined);
         } catch (err) {
-          if (err instanceof BurrowError && err.info.code === 'KEY_PASSPHRASE') passphrase ??= await askPassphrase(`Passphrase for ${f}: `);
+          if (passphrase === undefined && err instanceof BurrowError && err.info.code === 'KEY_PASSPHRASE') {
+            passphrase = await askPassphrase(`Passphrase for ${f}: `);
+            if (passphrase === undefined) return 130;
+          }
         }
       }
     }

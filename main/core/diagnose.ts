@@ -176,6 +176,9 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
 
   client.end();
   client.destroy();
+  // ssh2's destroy() leaves its socket open once end() was called: against a frozen server the
+  // process would never exit.
+  (client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
   return { session: cfg.name, ok: steps.every((s) => s.status === 'pass'), steps };
 }
 

@@ -84,20 +84,36 @@ class Counters {
   sockets(): IterableIterator<net.Socket> { return this.live.keys(); }
 }
 
+/** How long a side may linger half-open after the other side has closed. */
+const LINGER_MS = 30_000;
+
 /**
- * Joins a local socket and an SSH channel both ways, half-close included (TCP FIN ↔ SSH EOF), and
- * makes sure an error or close on either side ends the other, so no channel or socket is left.
+ * Joins a local socket and an SSH channel both ways, half-close included (TCP FIN ↔ SSH EOF).
+ * An error on either side ends both at once. A clean close of one side only *ends* the other, so
+ * what is still queued for it (waiting for SSH window, or for a slow reader) is delivered first;
+ * destroying it would drop that tail. If the other side then never closes, it is destroyed after
+ * LINGER_MS, so nothing is left behind.
  */
 function join(sock: net.Socket, channel: ClientChannel): void {
   sock.setNoDelay(true);
-  const endBoth = (): void => {
+  const fail = (): void => {
     sock.destroy();
     channel.destroy();
   };
-  sock.on('error', endBoth);
-  channel.on('error', endBoth);
-  sock.on('close', endBoth);
-  channel.on('close', endBoth);
+  sock.on('error', fail);
+  channel.on('error', fail);
+  sock.once('close', () => {
+    channel.end();
+    const t = setTimeout(() => channel.destroy(), LINGER_MS);
+    t.unref();
+    channel.once('close', () => clearTimeout(t));
+  });
+  channel.once('close', () => {
+    sock.end();
+    const t = setTimeout(() => sock.destroy(), LINGER_MS);
+    t.unref();
+    sock.once('close', () => clearTimeout(t));
+  });
   sock.pipe(channel);
   channel.pipe(sock);
 }
@@ -125,6 +141,11 @@ export abstract class LiveForward {
   boundPort: number | undefined;
   lastError: ErrorInfo | undefined;
   protected readonly counters = new Counters();
+  /**
+   * Bumped by every bind and release: work that started under one binding (a target connect, a
+   * SOCKS handshake) checks it before touching the SSH client, which may be gone by then.
+   */
+  protected binding = 0;
 
   constructor(readonly index: number, readonly config: ForwardConfig, protected readonly log: ForwardLog) {}
 
@@ -165,14 +186,16 @@ export class RemoteForward extends LiveForward {
   readonly requestAddress = remoteBindAddress(this.config);
 
   async bind(client: Client): Promise<number> {
+    const binding = ++this.binding;
     const port = await new Promise<number>((resolve, reject) => {
       client.forwardIn(this.requestAddress, this.config.bindPort, (err, p) => (err ? reject(err) : resolve(p)));
     });
-    this.boundPort = port;
+    if (binding === this.binding) this.boundPort = port;
     return port;
   }
 
   async release(client: Client | undefined): Promise<void> {
+    this.binding++;
     const port = this.boundPort;
     if (client && port !== undefined) {
       // Cancel the listener politely so the server frees the port now, not when it notices the
@@ -193,8 +216,11 @@ export class RemoteForward extends LiveForward {
   /** An incoming connection on the server's listener: connect the target first, then accept. */
   handle(info: TcpConnectionDetails, accept: () => ClientChannel, reject: () => void): void {
     const { targetHost, targetPort } = this.config as Extract<ForwardConfig, { type: 'remote' }>;
+    const binding = this.binding;
     connectTarget(targetHost, targetPort).then(
       (sock) => {
+        // The link may have dropped while the target was connecting: nobody is left to accept.
+        if (binding !== this.binding) { sock.destroy(); return; }
         this.counters.track(sock, true);
         join(sock, accept());
       },
@@ -212,9 +238,11 @@ export class RemoteDynamicForward extends RemoteForward {
   override handle(info: TcpConnectionDetails, accept: () => ClientChannel): void {
     const channel = accept();
     channel.on('error', () => channel.destroy());
+    const binding = this.binding;
     readSocksRequest(channel).then(
       (req) => connectTarget(req.host, req.port).then(
         (sock) => {
+          if (binding !== this.binding) { sock.destroy(); channel.destroy(); return; }
           req.reply(true);
           this.counters.track(sock, true);
           join(sock, channel);
@@ -240,33 +268,58 @@ abstract class LocalListenerForward extends LiveForward {
   private server: net.Server | undefined;
 
   async bind(client: Client): Promise<number> {
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) => this.onConnection(client, sock));
+    const binding = ++this.binding;
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) => {
+      if (binding !== this.binding) { sock.destroy(); return; }
+      this.onConnection(client, sock, binding);
+    });
+    // Held before 'listening', so a release in the meantime closes it too.
+    this.server = server;
     server.listen({ port: this.config.bindPort, host: localBindAddress(this.config) });
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
-    this.server = server;
     this.boundPort = (server.address() as net.AddressInfo).port;
     return this.boundPort;
   }
 
+  /**
+   * Stops listening at once. Not waiting for server.close()'s callback is deliberate: Node calls
+   * it only when every accepted connection has ended, and a database pool's never do by itself;
+   * the session ends those connections right after.
+   */
   async release(): Promise<void> {
+    this.binding++;
     const server = this.server;
     this.server = undefined;
     this.boundPort = undefined;
-    if (server) await new Promise<void>((r) => server.close(() => r()));
+    server?.close();
   }
 
-  protected abstract onConnection(client: Client, sock: net.Socket): void;
+  protected abstract onConnection(client: Client, sock: net.Socket, binding: number): void;
 
   /** Opens a direct-tcpip channel to host:port for `sock`, or ends `sock` when the server refuses. */
-  protected open(client: Client, sock: net.Socket, host: string, port: number, onResult?: (ok: boolean) => void): void {
+  protected open(client: Client, sock: net.Socket, host: string, port: number, binding: number, onResult?: (ok: boolean) => void): void {
+    const refuse = (why: string): void => {
+      onResult?.(false);
+      this.counters.failed++;
+      this.log(`${this.spec}: the server could not connect to ${host}:${port} (${why})`);
+      sock.destroy();
+    };
+    // The link may have gone while a SOCKS handshake was under way; ssh2 throws when not connected.
+    if (binding !== this.binding) { refuse('the SSH connection is gone'); return; }
+    try {
+      this.forwardOut(client, sock, host, port, onResult, refuse);
+    } catch (err) {
+      refuse((err as Error).message);
+    }
+  }
+
+  private forwardOut(client: Client, sock: net.Socket, host: string, port: number, onResult: ((ok: boolean) => void) | undefined, refuse: (why: string) => void): void {
     client.forwardOut(sock.remoteAddress ?? '127.0.0.1', sock.remotePort ?? 0, host, port, (err, channel) => {
-      onResult?.(!err);
       if (err) {
-        this.counters.failed++;
-        this.log(`${this.spec}: the server could not connect to ${host}:${port} (${err.message})`);
-        sock.destroy();
+        refuse(err.message);
         return;
       }
+      onResult?.(true);
       join(sock, channel);
       sock.resume();
     });
@@ -275,22 +328,22 @@ abstract class LocalListenerForward extends LiveForward {
 
 /** `-L [bind:]port:host:hostport`. */
 export class LocalForward extends LocalListenerForward {
-  protected onConnection(client: Client, sock: net.Socket): void {
+  protected onConnection(client: Client, sock: net.Socket, binding: number): void {
     const { targetHost, targetPort } = this.config as Extract<ForwardConfig, { type: 'local' }>;
     this.counters.track(sock, false);
     sock.on('error', () => sock.destroy());
-    this.open(client, sock, targetHost, targetPort);
+    this.open(client, sock, targetHost, targetPort, binding);
   }
 }
 
 /** `-D [bind:]port`: a local SOCKS server whose connections go out through the SSH server. */
 export class LocalDynamicForward extends LocalListenerForward {
-  protected onConnection(client: Client, sock: net.Socket): void {
+  protected onConnection(client: Client, sock: net.Socket, binding: number): void {
     this.counters.track(sock, false);
     sock.on('error', () => sock.destroy());
     sock.resume();
     readSocksRequest(sock).then(
-      (req) => this.open(client, sock, req.host, req.port, (ok) => req.reply(ok)),
+      (req) => this.open(client, sock, req.host, req.port, binding, (ok) => req.reply(ok)),
       (err: Error) => {
         this.counters.failed++;
         this.log(`${this.spec}: bad SOCKS request from ${sock.remoteAddress}: ${err.message}`);

@@ -250,11 +250,15 @@ export class HostKeyChecker {
         hint: 'The server must get a new host key; this one is marked @revoked.' });
     }
     const known = entries.filter((e) => !e.marker && entryMatches(e, this.host, this.port));
-    if (known.some((e) => e.keyBlob.equals(keyBlob))) return { ok: true, fingerprint };
-
-    if (this.cfg.policy === 'no') {
-      return { ok: true, fingerprint, note: `host key of ${where} (${fingerprint}) NOT checked: StrictHostKeyChecking is "no"` };
+    if (known.some((e) => e.keyBlob.equals(keyBlob))) {
+      return this.cfg.policy === 'no'
+        ? { ok: true, fingerprint, note: `host key checking of ${where} is off (StrictHostKeyChecking "no"): only a changed key would be refused` }
+        : { ok: true, fingerprint };
     }
+
+    // A key that contradicts known_hosts is refused under every policy, "no" included: OpenSSH
+    // with StrictHostKeyChecking=no still disables all port forwarding for a changed key, which
+    // for a tunnel means the same thing, and vendor guides often carry that option.
     if (known.length > 0) {
       const sameType = known.find((e) => e.keyType === keyType) ?? known[0]!;
       return fail({
@@ -263,12 +267,14 @@ export class HostKeyChecker {
         hint: `Someone may be intercepting the connection. If the server was really reinstalled, confirm the new fingerprint with its owner, then remove the old entry: ssh-keygen -R '${where}' -f '${sameType.file}'.`,
       });
     }
-    const accept = this.cfg.policy === 'accept-new'
+    // "no" records new keys too, as OpenSSH does, so that a later change is caught.
+    const accept = this.cfg.policy === 'accept-new' || this.cfg.policy === 'no'
       || (this.cfg.policy === 'ask' && this.prompt !== undefined && await this.prompt({ host: this.host, port: this.port, keyType, fingerprint }));
     if (accept) {
       const file = this.files[0]!;
       await addKnownHost(file, this.host, this.port, keyBlob);
-      return { ok: true, fingerprint, note: `new host ${where}: ${keyType} ${fingerprint} recorded in ${file}` };
+      const note = `new host ${where}: ${keyType} ${fingerprint} recorded in ${file}`;
+      return { ok: true, fingerprint, note: this.cfg.policy === 'no' ? `${note}; it was NOT checked (StrictHostKeyChecking is "no")` : note };
     }
     return fail({
       code: 'HOST_KEY_UNKNOWN',

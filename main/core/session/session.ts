@@ -10,6 +10,7 @@
  * Client; events from an older attempt are ignored (ssh2 #717, #1458).
  */
 import { EventEmitter } from 'node:events';
+import type net from 'node:net';
 import { homedir } from 'node:os';
 import ssh2 from 'ssh2';
 import type { SessionConfig } from '../../../common/config.js';
@@ -56,6 +57,9 @@ export class Session extends EventEmitter<SessionEvents> {
   private wanted = false;
   private attemptId = 0;
   private client: ssh2.Client | undefined;
+  /** The attempt's TCP socket: ssh2's destroy() leaves it open once end() has been called. */
+  private sock: net.Socket | undefined;
+  private stopping: Promise<void> | undefined;
   private readonly forwards: LiveForward[];
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -85,7 +89,11 @@ export class Session extends EventEmitter<SessionEvents> {
     this.wanted = true;
     this.everConnected = false;
     this.backoff.reset();
-    void this.attempt();
+    // A restart right after a stop begins once the old connection is fully released, so the old
+    // teardown cannot undo the new attempt's forwards or state.
+    const go = (): void => { if (this.wanted) void this.attempt(); };
+    if (this.stopping) void this.stopping.then(go);
+    else go();
   }
 
   /** Stops for good (until the next start): forwards cancelled, connection closed, no timer left. */
@@ -94,8 +102,13 @@ export class Session extends EventEmitter<SessionEvents> {
     this.attemptId++; // whatever the current attempt does next is ignored
     this.clearTimers();
     const client = this.client;
-    this.client = undefined;
-    await this.teardown(client, true);
+    const sock = this.sock;
+    this.client = this.sock = undefined;
+    const done = (this.stopping ?? Promise.resolve()).then(() => this.teardown(client, sock, true));
+    this.stopping = done;
+    await done;
+    if (this.stopping === done) this.stopping = undefined;
+    if (this.wanted) return; // started again meanwhile: that attempt owns the state now
     this.lastError = undefined;
     this.nextAttemptAt = undefined;
     this.setState('stopped');
@@ -157,7 +170,18 @@ export class Session extends EventEmitter<SessionEvents> {
     const cfg = this.config;
 
     let identities: LoadedIdentity[];
-    const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, this.deps.prompt, this.home);
+    // While a person decides about a new host key, the attempt's clock stops (otherwise the
+    // attempt would time out and ask again while the first question is still open).
+    const ask = this.deps.prompt;
+    const prompt: HostKeyPrompt | undefined = ask && (async (q) => {
+      clearTimeout(this.attemptTimer);
+      try {
+        return await ask(q);
+      } finally {
+        if (current()) armTimer();
+      }
+    });
+    const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, prompt, this.home);
     let algorithms: string[];
     try {
       identities = await loadIdentities(cfg.auth, {
@@ -176,18 +200,27 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!current()) return;
 
     const client = new ssh2.Client();
+    // Our own socket, so that writes are batched per event-loop turn (see batching-socket.ts).
+    const sock = connectBatching(cfg.host, cfg.port);
     this.client = client;
+    this.sock = sock;
     let verdict: HostKeyVerdict | undefined;
     let error: ErrorInfo | undefined;
     const fail = (info: ErrorInfo): void => {
       error ??= info;
       client.destroy();
+      sock.destroy();
+    };
+    // One clock for TCP, key exchange, login and forwards (ssh2's own readyTimeout is off).
+    const armTimer = (): void => {
+      clearTimeout(this.attemptTimer);
+      this.attemptTimer = setTimeout(() => {
+        fail({ code: 'CONNECT_TIMEOUT', message: `${cfg.host}:${cfg.port} did not let us connect, log in and open the forwards within ${cfg.connectTimeoutSeconds} s`,
+          hint: 'A firewall may drop the traffic, or the server is overloaded; check the host and port, or raise the connect timeout.' });
+      }, cfg.connectTimeoutSeconds * 1000);
     };
 
-    this.attemptTimer = setTimeout(() => {
-      fail({ code: 'CONNECT_TIMEOUT', message: `${cfg.host}:${cfg.port} did not let us connect, log in and open the forwards within ${cfg.connectTimeoutSeconds} s`,
-        hint: 'A firewall may drop the traffic, or the server is overloaded; check the host and port, or raise the connect timeout.' });
-    }, cfg.connectTimeoutSeconds * 1000);
+    armTimer();
 
     client.on('error', (err: Error & { level?: string }) => {
       if (!current()) return;
@@ -197,8 +230,8 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     client.on('close', () => {
       if (id !== this.attemptId) return;
-      this.client = undefined;
-      void this.lost(id, client, error);
+      this.client = this.sock = undefined;
+      void this.lost(id, client, sock, error);
     });
     client.on('ready', () => {
       if (!current()) return;
@@ -213,8 +246,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
     const ms = cfg.keepalive.intervalSeconds * 1000;
     client.connect({
-      // Our own socket, so that writes are batched per event-loop turn (see batching-socket.ts).
-      sock: connectBatching(cfg.host, cfg.port),
+      sock,
       host: cfg.host,
       port: cfg.port,
       username: cfg.user,
@@ -239,7 +271,7 @@ export class Session extends EventEmitter<SessionEvents> {
       },
       keepaliveInterval: ms,
       keepaliveCountMax: cfg.keepalive.countMax,
-      readyTimeout: cfg.connectTimeoutSeconds * 1000,
+      readyTimeout: 0,
     } as ssh2.ConnectConfig);
   }
 
@@ -285,10 +317,11 @@ export class Session extends EventEmitter<SessionEvents> {
    * Releases everything an attempt held. `polite` (a user's stop) cancels remote listeners first
    * and clears the forwards' errors; after a lost link there is nobody left to cancel with.
    */
-  private async teardown(client: ssh2.Client | undefined, polite: boolean): Promise<void> {
+  private async teardown(client: ssh2.Client | undefined, sock: net.Socket | undefined, polite: boolean): Promise<void> {
     await Promise.all(this.forwards.map(async (f) => {
-      await f.release(polite ? client : undefined);
+      // Connections first: a listener's close waits for them, and they need nothing of the link.
       f.closeConnections();
+      await f.release(polite ? client : undefined);
       // A failed forward keeps its state and error until the next attempt, so people see why.
       if (polite) f.lastError = undefined;
       if (polite || f.state === 'active') f.state = 'pending';
@@ -299,16 +332,17 @@ export class Session extends EventEmitter<SessionEvents> {
       await closed;
       client.destroy();
     }
+    sock?.destroy();
   }
 
   /** The attempt's connection is gone: work out why, then retry unless stopped. */
-  private async lost(id: number, client: ssh2.Client, error: ErrorInfo | undefined): Promise<void> {
+  private async lost(id: number, client: ssh2.Client, sock: net.Socket, error: ErrorInfo | undefined): Promise<void> {
     const wasConnected = this.state === 'connected';
     clearTimeout(this.attemptTimer);
     clearTimeout(this.stableTimer);
     this.attemptTimer = this.stableTimer = undefined;
     this.connectedSince = undefined;
-    await this.teardown(undefined, false);
+    await this.teardown(undefined, sock, false);
     client.removeAllListeners();
     client.on('error', () => undefined); // a late socket error must not become an uncaught one
     if (id !== this.attemptId || !this.wanted) return;

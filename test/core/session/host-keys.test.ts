@@ -85,6 +85,8 @@ test('a checker refuses a changed key, a revoked key and an unknown key under "y
   assert.equal(!stillChanged.ok && stillChanged.error.code, 'HOST_KEY_MISMATCH', 'accept-new never overwrites a known key');
   const revoked = await new HostKeyChecker({ policy: 'no', knownHostsFiles: [file] }, 'other', 22).check(r.blob);
   assert.equal(!revoked.ok && revoked.error.code, 'HOST_KEY_REVOKED', 'even policy "no" refuses a revoked key');
+  const no = await new HostKeyChecker({ policy: 'no', knownHostsFiles: [file] }, 'h', 2200).check(b.blob);
+  assert.equal(!no.ok && no.error.code, 'HOST_KEY_MISMATCH', 'even policy "no" refuses a key that contradicts known_hosts');
   const unknown = await new HostKeyChecker({ policy: 'yes', knownHostsFiles: [file] }, 'new-host', 22).check(b.blob);
   assert.equal(!unknown.ok && unknown.error.code, 'HOST_KEY_UNKNOWN');
   assert.equal(readFileSync(file, 'utf8'), before, 'nothing was written');

@@ -221,7 +221,7 @@ function applySshOption(d: Draft, raw: string): void {
       return;
     case 'stricthostkeychecking': {
       const v = lower(value);
-      const map: Record<string, HostKeyPolicy> = { yes: 'yes', 'accept-new': 'accept-new', no: 'no', off: 'no', ask: 'ask' };
+      const map: Record<string, HostKeyPolicy> = { yes: 'yes', true: 'yes', 'accept-new': 'accept-new', no: 'no', false: 'no', off: 'no', ask: 'ask' };
       const p = map[v];
       if (!p) throw new CommandLineError(option, `"${value}" is not a policy`, 'Use yes, accept-new, no or ask.');
       d.policy ??= p;
@@ -258,6 +258,10 @@ function applySshOption(d: Draft, raw: string): void {
 function applyDestination(d: Draft, word: string): void {
   let w = word;
   const uri = /^ssh:\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(w);
+  if (uri?.[1]?.includes(':')) {
+    // Never echo it: the part after the colon is a password.
+    throw new CommandLineError('ssh://user:…@host', 'the address carries a password', 'Remove the password from the address; Burrow logs in with keys.');
+  }
   if (uri) {
     if (uri[1]) d.user ??= uri[1];
     if (uri[3]) d.port ??= parsePortValue(uri[3], word);
@@ -276,6 +280,16 @@ function applyDestination(d: Draft, word: string): void {
 /** Parses a full tunnel command line (or just its arguments, taken as `ssh`). */
 export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedCommandLine {
   const words = typeof input === 'string' ? splitCommandLine(input.trim().replace(/^\$\s+/, '')) : [...input];
+  const prefixNotes: string[] = [];
+  // `AUTOSSH_GATETIME=0 autossh …`: environment settings for the tool, not part of the tunnel.
+  // Only the names are repeated, never the values (they may be secrets).
+  while (words.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) {
+    prefixNotes.push(`${words.shift()!.split('=')[0]}=…: environment settings for ssh/autossh do not apply to Burrow (ignored)`);
+  }
+  if (words[0] === 'sshpass') {
+    throw new CommandLineError('sshpass', 'password login is not supported: an unattended tunnel would have to store the password',
+      'Use a key: create one with `burrow key generate`, add its public key on the server, and give it with -i.');
+  }
   if (words.length === 0) throw new CommandLineError('(command)', 'the command line is empty', 'Paste the ssh, autossh or plink command from the vendor\'s guide.');
   const first = programOf(words[0]!);
   const program: Program = first ?? 'ssh';
@@ -285,7 +299,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   }
   checkPlaceholders(words);
 
-  const d: Draft = { identityFiles: [], forwards: [], gatewayPorts: false, compression: false, verbose: false, notes: [], rawForwards: [] };
+  const d: Draft = { identityFiles: [], forwards: [], gatewayPorts: false, compression: false, verbose: false, notes: prefixNotes, rawForwards: [] };
   const rest: string[] = [];
 
   for (let i = 0; i < words.length; i++) {
@@ -299,6 +313,9 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
     // Like OpenSSH, options may follow the destination (`ssh host -p 2222`, as Fivetran's guide
     // writes it); the first word after the destination that is not an option starts the command.
     if (rest.length > 1 || !w.startsWith('-') || w === '-') {
+      // The destination is read where it stands, so first-value-wins holds between user@host
+      // and a later -l, as in OpenSSH.
+      if (rest.length === 0) applyDestination(d, w);
       rest.push(w);
       continue;
     }
@@ -311,7 +328,14 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
         throw new CommandLineError(w, 'password login is not supported: an unattended tunnel would have to store the password',
           'Use a key: create one with `burrow key generate` and give it with -i.');
       }
-      if (word === '-hostkey') { d.fingerprint = takeArg('-hostkey', ''); continue; }
+      if (word === '-hostkey') {
+        if (d.fingerprint !== undefined) {
+          throw new CommandLineError('-hostkey', 'Burrow pins one host key per session',
+            'Keep the -hostkey of the key type the server presents (usually its ssh-ed25519 key), or use known_hosts instead.');
+        }
+        d.fingerprint = takeArg('-hostkey', '');
+        continue;
+      }
       if (word === '-load') {
         throw new CommandLineError(w, 'Burrow cannot read PuTTY\'s registry from a command line',
           'Export the session with regedit (HKCU\\Software\\SimonTatham\\PuTTY\\Sessions) and run `burrow import FILE.reg`.');
@@ -369,7 +393,6 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   }
 
   if (rest.length === 0) throw new CommandLineError('(destination)', 'no SSH server given', 'End the command with user@host.');
-  applyDestination(d, rest[0]!);
   if (rest.length > 1) {
     throw new CommandLineError(rest.slice(1).join(' '), 'Burrow does not run remote commands: it keeps the tunnel open by itself',
       'Remove the command after the host (and use -N, as the vendors\' guides do).');

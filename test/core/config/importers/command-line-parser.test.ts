@@ -120,6 +120,18 @@ test('what cannot be honoured is an error naming the option and the fix', () => 
   }
 });
 
+test('environment prefixes are noted by name only; sshpass and passwords in addresses are refused without echoing them', () => {
+  const p = parseCommandLine('AUTOSSH_GATETIME=0 AUTOSSH_POLL=30 autossh -M 0 -N -R 1:h:2 u@h');
+  assert.equal(p.program, 'autossh');
+  assert.ok(p.notes.some((n) => n.startsWith('AUTOSSH_GATETIME=…')));
+  for (const cmd of ["sshpass -p 'S3cret!' ssh -N -R 1:h:2 u@h", 'ssh -N -R 1:h:2 ssh://u:S3cret!@h']) {
+    assert.throws(() => parseCommandLine(cmd), (e: Error) => e instanceof CommandLineError && !e.message.includes('S3cret'));
+  }
+  assert.throws(() => parseCommandLine(`plink -hostkey SHA256:${'a'.repeat(43)} -hostkey SHA256:${'b'.repeat(43)} -R 1:h:2 u@h`), (e: CommandLineError) => e.option === '-hostkey');
+  assert.equal(parseCommandLine('ssh -R 1:h:2 vendor@host -l other').session.user, 'vendor', 'user@host obtained first wins over a later -l');
+  assert.equal(parseCommandLine('ssh -R 1:h:2 -o StrictHostKeyChecking=false u@h').session.hostKey.policy, 'no');
+});
+
 test('splitCommandLine: quotes, escapes, continuations of sh, cmd.exe and PowerShell', () => {
   assert.deepEqual(splitCommandLine(`ssh -o "Key value" -o 'A B' a\\ b "q\\"uote"`), ['ssh', '-o', 'Key value', '-o', 'A B', 'a b', 'q"uote']);
   assert.deepEqual(splitCommandLine('a \\\n b ^\r\n c `\n d'), ['a', 'b', 'c', 'd']);

@@ -1,0 +1,84 @@
+/** Ending things cleanly: stop with open connections, the tail of a closing target, restart races. */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import { Session } from '../../../main/core/session/session.js';
+import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
+import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
+import { sessionFor, testDeps, waitForState } from '../../helpers/session.js';
+import { socksConnect } from '../../helpers/socks-client.js';
+
+describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () => {
+  let sshd: Sshd;
+  let echo: Awaited<ReturnType<typeof echoServer>>;
+  before(async () => { sshd = await Sshd.start(); echo = await echoServer(); });
+  after(async () => { await echo?.close(); await sshd?.dispose(); });
+
+  test('stop() returns promptly while -L and -D clients keep their connections open (a database pool never closes)', async () => {
+    const [l, d] = [await freePort(), await freePort()];
+    const s = new Session(sessionFor(sshd, [
+      { type: 'local', bindPort: l, targetHost: '127.0.0.1', targetPort: echo.port },
+      { type: 'local-dynamic', bindPort: d },
+    ]), testDeps(sshd));
+    s.start();
+    await waitForState(s, 'connected');
+    const idle = net.connect(l, '127.0.0.1');
+    await once(idle, 'connect');
+    const socks = await socksConnect(d, 'socks5', '127.0.0.1', echo.port);
+    const half = net.connect(d, '127.0.0.1'); // a SOCKS client that never finishes its handshake
+    await once(half, 'connect');
+    half.write(Buffer.from([5, 1]));
+    // Burrow resets them on stop; that is the point, not a failure of the test.
+    for (const c of [idle, socks, half]) c.on('error', () => undefined);
+    await waitFor(() => s.snapshot().openConnections === 3, 'three open connections');
+    const t0 = Date.now();
+    await s.stop();
+    assert.ok(Date.now() - t0 < 2_000, `stop took ${Date.now() - t0} ms`);
+    assert.equal(s.snapshot().state, 'stopped');
+    await waitFor(() => idle.destroyed || idle.readableEnded, 'the -L client to be closed');
+    for (const c of [idle, socks, half]) c.destroy();
+  });
+
+  test('a target that answers and closes at once still delivers its whole answer to a slow reader', async () => {
+    const size = 8 * 1024 * 1024;
+    const answer = Buffer.alloc(size, 0x61);
+    const target = net.createServer((c) => { c.end(answer); }).listen(0, '127.0.0.1');
+    await once(target, 'listening');
+    const port = await freePort();
+    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: (target.address() as net.AddressInfo).port }]), testDeps(sshd));
+    s.start();
+    try {
+      await waitForState(s, 'connected');
+      const c = net.connect(port, '127.0.0.1');
+      let got = 0;
+      c.pause(); // read slowly: the tail has to wait for SSH window after the target is gone
+      await new Promise((r) => setTimeout(r, 500));
+      c.on('data', (b: Buffer) => { got += b.length; c.pause(); setTimeout(() => c.resume(), 1); });
+      c.resume();
+      await once(c, 'end');
+      assert.equal(got, size);
+      c.destroy();
+    } finally {
+      await s.stop();
+      target.close();
+    }
+  });
+
+  test('stop() then start() at once (a restart click) ends connected, not "stopped"', async () => {
+    const port = await freePort();
+    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    s.start();
+    try {
+      await waitForState(s, 'connected');
+      const stopping = s.stop();
+      s.start();
+      await stopping;
+      const snap = await waitForState(s, 'connected');
+      assert.equal(snap.forwards[0]!.state, 'active');
+      assert.equal((await roundTrip(port, 'restarted')).toString(), 'restarted');
+    } finally {
+      await s.stop();
+    }
+  });
+});
