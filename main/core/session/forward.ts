@@ -132,7 +132,6 @@ function connectTarget(host: string, port: number): Promise<net.Socket> {
   });
 }
 
-export type ForwardEventSink = (f: LiveForward) => void;
 export type ForwardLog = (message: string) => void;
 
 /** The live side of one ForwardConfig. */
