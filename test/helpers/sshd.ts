@@ -19,6 +19,8 @@ export function sshdUnavailable(): string | undefined {
 export interface SshdOptions {
   /** Extra sshd_config lines, e.g. `PermitListen 127.0.0.1:1234`, `ClientAliveInterval 2`. */
   readonly extraConfig?: ReadonlyArray<string>;
+  /** sshd's LogLevel (VERBOSE unless given); DEBUG2 logs every channel message. */
+  readonly logLevel?: string;
   /** Host key type; ed25519 unless a test needs another. */
   readonly hostKeyType?: 'ed25519' | 'ecdsa' | 'rsa';
   /** Cipher list to force (benchmarks compare like with like). */
@@ -69,7 +71,7 @@ export class Sshd {
       'PermitRootLogin prohibit-password',
       'AllowTcpForwarding yes',
       'GatewayPorts clientspecified',
-      'LogLevel VERBOSE',
+      `LogLevel ${opts.logLevel ?? 'VERBOSE'}`,
       // Many tests open many sessions and connections in a row.
       'MaxStartups 100:30:200',
       'MaxSessions 100',

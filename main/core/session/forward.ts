@@ -88,6 +88,43 @@ class Counters {
 const LINGER_MS = 30_000;
 
 /**
+ * How long a channel that has finished both ways waits for the server's CHANNEL_CLOSE before
+ * sending its own. OpenSSH's sshd sends it as soon as both EOFs are through, so this only matters
+ * for a server that waits for the client to close first.
+ */
+export const SERVER_CLOSE_WAIT_MS = 1_000;
+
+/**
+ * Lets the server send CHANNEL_CLOSE first when a channel ends normally; returns the immediate
+ * destroy for errors and timeouts.
+ *
+ * Why: ssh2 sends CHANNEL_CLOSE as soon as both directions have ended (Node's autoDestroy calls
+ * the channel's destroy()), and sshd answers with its own CLOSE, which nothing answers. sshd keeps
+ * Nagle on for a connection with no shell session (`ssh -N`), so the next small packet it sends,
+ * typically the first bytes of the next forwarded connection, waits for our kernel's delayed ACK
+ * of that last CLOSE: 40 ms per connection for a client that opens them one after another (a
+ * connection pool, a health check). Letting sshd close first makes our CLOSE the answer, and our
+ * answer carries the ACK. RFC 4254 §5.3 allows either side to close first.
+ */
+export function letServerCloseFirst(channel: ClientChannel): () => void {
+  const destroyNow = channel.destroy.bind(channel);
+  let waiting: NodeJS.Timeout | undefined;
+  channel.once('close', () => clearTimeout(waiting));
+  channel.destroy = ((err?: Error) => {
+    if (err === undefined && channel.readableEnded && channel.writableFinished) {
+      if (waiting === undefined) {
+        waiting = setTimeout(() => destroyNow(), SERVER_CLOSE_WAIT_MS);
+        waiting.unref();
+      }
+      return channel;
+    }
+    clearTimeout(waiting);
+    return destroyNow(); // ssh2's destroy() takes no error: it ends the channel and sends CLOSE
+  }) as ClientChannel['destroy'];
+  return () => { clearTimeout(waiting); destroyNow(); };
+}
+
+/**
  * Joins a local socket and an SSH channel both ways, half-close included (TCP FIN ↔ SSH EOF).
  * An error on either side ends both at once. A clean close of one side only *ends* the other, so
  * what is still queued for it (waiting for SSH window, or for a slow reader) is delivered first;
@@ -96,15 +133,16 @@ const LINGER_MS = 30_000;
  */
 function join(sock: net.Socket, channel: ClientChannel): void {
   sock.setNoDelay(true);
+  const destroyChannel = letServerCloseFirst(channel);
   const fail = (): void => {
     sock.destroy();
-    channel.destroy();
+    destroyChannel();
   };
   sock.on('error', fail);
   channel.on('error', fail);
   sock.once('close', () => {
     channel.end();
-    const t = setTimeout(() => channel.destroy(), LINGER_MS);
+    const t = setTimeout(destroyChannel, LINGER_MS);
     t.unref();
     channel.once('close', () => clearTimeout(t));
   });
