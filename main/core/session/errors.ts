@@ -47,6 +47,12 @@ export function classify(err: unknown, where: { host: string; port: number; user
     return withCause('AUTH_FAILED', `The server at ${target} refused the key for user "${where.user}"`,
       `Check the user name, and that the public key is in ~${where.user}/.ssh/authorized_keys on the server (or was sent to the vendor).`);
   }
+  // ssh2 gives both of its timers the level 'client-timeout': the handshake one (readyTimeout,
+  // which Session turns off in favour of its own clock) and the keepalive one.
+  if (/Timed out while waiting for handshake/.test(e.message)) {
+    return withCause('CONNECT_TIMEOUT', `${target} did not complete the SSH handshake in time`,
+      'Something answers on that port but does not speak SSH promptly: check the port, or raise the connect timeout.');
+  }
   if (e.level === 'client-timeout' || e.message === 'Keepalive timeout') {
     return withCause('KEEPALIVE_TIMEOUT', `The link to ${target} stopped answering keepalives`,
       'The network dropped or the server froze; Burrow reconnects by itself.');
@@ -75,10 +81,6 @@ export function classify(err: unknown, where: { host: string; port: number; user
       return withCause('CONNECTION_LOST', `The connection to ${target} was cut`, 'Burrow reconnects by itself; if it keeps happening, a firewall may be resetting idle connections.');
     default:
       break;
-  }
-  if (/Timed out while waiting for handshake/.test(e.message)) {
-    return withCause('CONNECT_TIMEOUT', `${target} did not complete the SSH handshake in time`,
-      'Something answers on that port but does not speak SSH promptly: check the port, or raise the connect timeout.');
   }
   if (/Cannot parse privateKey|Unsupported key format|Malformed|privateKey value does not contain a \(valid\) private key/i.test(e.message)) {
     return withCause('KEY_INVALID', `The private key could not be read: ${e.message}`, 'Give an OpenSSH, PEM or PuTTY private key file (not the .pub file).');

@@ -205,7 +205,12 @@ function applySshOption(d: Draft, raw: string): void {
   switch (key) {
     // As in OpenSSH, the first value obtained for an option is the one used.
     case 'serveraliveinterval': d.keepaliveInterval ??= int(0, 3600); return;
-    case 'serveralivecountmax': d.keepaliveCount ??= int(1, 100); return;
+    case 'serveralivecountmax':
+      // OpenSSH's 0 means "drop the link after one interval with nothing received"; ssh2 counts
+      // unanswered probes only, so 0 there would drop even a busy link every interval.
+      if (value === '0') throw new CommandLineError(option, 'ServerAliveCountMax=0 (drop the link after one quiet interval) is not supported', 'Use ServerAliveCountMax=1: the link is dropped when one keepalive goes unanswered.');
+      d.keepaliveCount ??= int(1, 100);
+      return;
     case 'connecttimeout': d.connectTimeout ??= int(1, 600); return;
     case 'port': d.port ??= parsePortValue(value, option); return;
     case 'user': d.user ??= value; return;

@@ -138,3 +138,9 @@ test('splitCommandLine: quotes, escapes, continuations of sh, cmd.exe and PowerS
   assert.deepEqual(splitCommandLine('plink -i C:\\keys\\k.ppk host'), ['plink', '-i', 'C:\\keys\\k.ppk', 'host']);
   assert.deepEqual(splitCommandLine('  '), []);
 });
+
+test('ServerAliveCountMax=0 is refused with the reason and the nearest setting that works', () => {
+  assert.throws(() => parseCommandLine('ssh -N -o ServerAliveCountMax=0 -R 1:h:2 u@h'), (e: CommandLineError) =>
+    e.option.includes('ServerAliveCountMax') && /quiet interval/.test(e.message) && /ServerAliveCountMax=1/.test(e.fix));
+  assert.equal(parseCommandLine('ssh -N -o ServerAliveCountMax=1 -R 1:h:2 u@h').session.keepalive.countMax, 1);
+});
