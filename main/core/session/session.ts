@@ -324,7 +324,13 @@ export class Session extends EventEmitter<SessionEvents> {
       await f.release(polite ? client : undefined);
       // A failed forward keeps its state and error until the next attempt, so people see why.
       if (polite) f.lastError = undefined;
-      if (polite || f.state === 'active') f.state = 'pending';
+      if (polite || f.state === 'active') {
+        // Say so: whoever showed this forward as active (the tray, --json) must not keep doing it
+        // while the session reconnects because a sibling forward failed or the link dropped.
+        const was = f.state;
+        f.state = 'pending';
+        if (was !== 'pending') this.emit('forward', f.snapshot());
+      }
     }));
     if (client) {
       const closed = new Promise<void>((r) => { client.once('close', () => r()); setTimeout(r, 1_000); });

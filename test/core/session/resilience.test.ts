@@ -109,6 +109,29 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     }
   });
 
+  test('when a sibling forward is refused, the forward that did bind says it is pending again', async () => {
+    const { sshd, echo } = await setup();
+    const [good, taken] = [await freePort(), await freePort()];
+    const squatter = net.createServer().listen(taken, '127.0.0.1');
+    await once(squatter, 'listening');
+    const s = new Session(sessionFor(sshd, [
+      { type: 'remote', bindAddress: '127.0.0.1', bindPort: good, targetHost: '127.0.0.1', targetPort: echo.port },
+      { type: 'remote', bindAddress: '127.0.0.1', bindPort: taken, targetHost: '127.0.0.1', targetPort: echo.port },
+    ]), testDeps(sshd));
+    const events: string[] = [];
+    s.on('forward', (f) => { if (f.index === 0) events.push(f.state); });
+    s.start();
+    try {
+      await waitFor(() => events.filter((e) => e === 'active').length >= 2, 'two attempts binding the good forward');
+      // Every "active" is followed by a "pending" before the next attempt's "active".
+      assert.match(events.join(','), /^(active,pending,)+active(,pending)?$/, events.join(','));
+      assert.equal(s.snapshot().state === 'connected', false);
+    } finally {
+      squatter.close();
+      await s.stop();
+    }
+  });
+
   test('a remote port the server does not permit is never "connected", then connects once permitted', async () => {
     const allowed = await freePort();
     const { sshd, echo } = await setup([`PermitListen 127.0.0.1:${allowed}`]);
