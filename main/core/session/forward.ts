@@ -134,26 +134,44 @@ export function letServerCloseFirst(channel: ClientChannel): () => void {
 function join(sock: net.Socket, channel: ClientChannel): void {
   sock.setNoDelay(true);
   const destroyChannel = letServerCloseFirst(channel);
+  let sockClosed = false;
+  let channelClosed = false;
   const fail = (): void => {
     sock.destroy();
     destroyChannel();
   };
   sock.on('error', fail);
   channel.on('error', fail);
+  // Data both ways with backpressure: a side that cannot take more pauses the other until it
+  // drains. (Not stream.pipe(): per connection it adds and removes ~20 listeners, which was a
+  // measurable part of Burrow's CPU per forwarded connection in the 200-connection burst.)
+  channel.on('data', (d: Buffer) => { if (!sockClosed && !sock.write(d)) channel.pause(); });
+  sock.on('drain', () => channel.resume());
+  sock.on('data', (d: Buffer) => { if (!channelClosed && !channel.write(d)) sock.pause(); });
+  channel.on('drain', () => sock.resume());
+  // Half-close: an EOF from one side becomes a FIN (or an SSH EOF) to the other.
+  channel.once('end', () => { if (!sockClosed) sock.end(); });
+  sock.once('end', () => { if (!channelClosed) channel.end(); });
   sock.once('close', () => {
+    sockClosed = true;
+    if (channelClosed) return;
     channel.end();
     const t = setTimeout(destroyChannel, LINGER_MS);
     t.unref();
     channel.once('close', () => clearTimeout(t));
   });
   channel.once('close', () => {
+    channelClosed = true;
+    if (sockClosed) return;
     sock.end();
     const t = setTimeout(() => sock.destroy(), LINGER_MS);
     t.unref();
     sock.once('close', () => clearTimeout(t));
   });
-  sock.pipe(channel);
-  channel.pipe(sock);
+  // Both may have been paused: a -L socket accepted with pauseOnConnect, a stream a SOCKS
+  // handshake was read from.
+  sock.resume();
+  channel.resume();
 }
 
 /** Connects to a local target; resolves with the socket or rejects with the OS error. */
