@@ -150,12 +150,14 @@ function join(sock: net.Socket, channel: ClientChannel): void {
   sock.on('data', (d: Buffer) => { if (!channelClosed && !channel.write(d)) sock.pause(); });
   channel.on('drain', () => sock.resume());
   // Half-close: an EOF from one side becomes a FIN (or an SSH EOF) to the other.
-  channel.once('end', () => { if (!sockClosed) sock.end(); });
-  sock.once('end', () => { if (!channelClosed) channel.end(); });
+  // (end() on a stream that has already ended builds an Error with a stack trace nobody reads:
+  // the writableEnded checks keep that off every connection's path.)
+  channel.once('end', () => { if (!sockClosed && !sock.writableEnded) sock.end(); });
+  sock.once('end', () => { if (!channelClosed && !channel.writableEnded) channel.end(); });
   sock.once('close', () => {
     sockClosed = true;
     if (channelClosed) return;
-    channel.end();
+    if (!channel.writableEnded) channel.end();
     const t = setTimeout(destroyChannel, LINGER_MS);
     t.unref();
     channel.once('close', () => clearTimeout(t));
@@ -163,7 +165,7 @@ function join(sock: net.Socket, channel: ClientChannel): void {
   channel.once('close', () => {
     channelClosed = true;
     if (sockClosed) return;
-    sock.end();
+    if (!sock.writableEnded) sock.end();
     const t = setTimeout(() => sock.destroy(), LINGER_MS);
     t.unref();
     sock.once('close', () => clearTimeout(t));
