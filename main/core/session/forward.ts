@@ -140,6 +140,13 @@ function join(sock: net.Socket, channel: ClientChannel): void {
     sock.destroy();
     destroyChannel();
   };
+  // A -D client can reset while its channel is being opened (its socket is read during the SOCKS
+  // handshake, so the reset is seen): its 'close' has already fired and nothing below would ever
+  // close the channel, which would hold the server's connection to the target open.
+  if (sock.destroyed) {
+    fail();
+    return;
+  }
   sock.on('error', fail);
   channel.on('error', fail);
   // Data both ways with backpressure: a side that cannot take more pauses the other until it
@@ -165,6 +172,14 @@ function join(sock: net.Socket, channel: ClientChannel): void {
   channel.once('close', () => {
     channelClosed = true;
     if (sockClosed) return;
+    // Nothing can reach the channel any more. Once what we still owe the socket is flushed, close
+    // it, as OpenSSH does: a target still streaming to a client that left (a big query result)
+    // must not be held open. A target that stops reading is destroyed after LINGER_MS.
+    if (sock.writableFinished) {
+      sock.destroy();
+      return;
+    }
+    sock.once('finish', () => sock.destroy());
     if (!sock.writableEnded) sock.end();
     const t = setTimeout(() => sock.destroy(), LINGER_MS);
     t.unref();

@@ -81,4 +81,70 @@ describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () =>
       await s.stop();
     }
   });
+  test('a -D client that resets while its channel opens leaves no connection to the target behind', async () => {
+    // A target that waits for the client to speak first (PostgreSQL, HTTP) and never closes by itself.
+    let open = 0;
+    const target = net.createServer((c) => { open++; c.on('close', () => open--); c.on('error', () => undefined); }).listen(0, '127.0.0.1');
+    await once(target, 'listening');
+    const tport = (target.address() as net.AddressInfo).port;
+    const d = await freePort();
+    const s = new Session(sessionFor(sshd, [{ type: 'local-dynamic', bindPort: d }]), testDeps(sshd));
+    s.start();
+    try {
+      await waitForState(s, 'connected');
+      // The reset must land after Burrow has asked for the channel and before sshd has answered:
+      // a window of about a millisecond, so try it at several delays.
+      for (let i = 0; i < 30; i++) {
+        const c = net.connect(d, '127.0.0.1');
+        c.on('error', () => undefined);
+        await once(c, 'connect');
+        c.write(Buffer.from([5, 1, 0]));
+        await once(c, 'data');
+        const port = Buffer.alloc(2);
+        port.writeUInt16BE(tport);
+        c.write(Buffer.concat([Buffer.from([5, 1, 0, 1, 127, 0, 0, 1]), port]));
+        if (i % 3 === 0) await new Promise((r) => setImmediate(r));
+        else await new Promise((r) => setTimeout(r, i % 3));
+        c.resetAndDestroy(); // before the server has answered the channel open
+      }
+      // Without the fix most of them stay open until the SSH connection ends.
+      await waitFor(() => open === 0, 'sshd to close every connection to the target', 5_000);
+      assert.equal(s.snapshot().openConnections, 0);
+    } finally {
+      await s.stop();
+      target.close();
+    }
+  });
+
+  test('a target still streaming when its -R client leaves is closed at once, not held for the linger time', async () => {
+    let closedAt: number | undefined;
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    const target = net.createServer((c) => {
+      c.on('error', () => undefined);
+      c.on('close', () => { closedAt = Date.now(); });
+      const pump = (): void => { while (!c.destroyed && c.write(chunk)) { /* until the kernel pushes back */ } };
+      c.on('drain', pump);
+      pump();
+    }).listen(0, '127.0.0.1');
+    await once(target, 'listening');
+    const port = await freePort();
+    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: (target.address() as net.AddressInfo).port }]), testDeps(sshd));
+    s.start();
+    try {
+      await waitForState(s, 'connected');
+      const c = net.connect(port, '127.0.0.1');
+      c.on('error', () => undefined);
+      await once(c, 'data');
+      c.pause(); // a client that stalls, then goes away mid-result
+      await new Promise((r) => setTimeout(r, 500));
+      const t0 = Date.now();
+      c.destroy();
+      // The linger limit is 30 s; OpenSSH closes as soon as the channel is gone.
+      await waitFor(() => closedAt !== undefined, 'the target connection to close', 5_000);
+      assert.ok(closedAt! - t0 < 5_000);
+    } finally {
+      await s.stop();
+      target.close();
+    }
+  });
 });
