@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../helpers/net.js';
 import { runBurrow, startBurrow } from '../helpers/cli.js';
+import { loopbackRemote } from '../helpers/session.js';
 
 describe('burrow run', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
@@ -95,7 +96,7 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
     const mk = (name: string, port: number): object => ({
       name, host: '127.0.0.1', port: sshd.port, user: sshd.user,
       auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
-      forwards: [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }],
+      forwards: [loopbackRemote(port, echo.port)],
     });
     const file = path.join(sshd.dir, 'burrow.json');
     writeFileSync(file, JSON.stringify({ version: 2, sessions: [mk('warehouse', p1), mk('crm', p2)] }));

@@ -17,6 +17,11 @@ export function sessionFor(sshd: Sshd, forwards: ReadonlyArray<ForwardConfig>, o
   };
 }
 
+/** `-R 127.0.0.1:bindPort:127.0.0.1:targetPort`, the forward most tests use. */
+export function loopbackRemote(bindPort: number, targetPort: number): ForwardConfig {
+  return { type: 'remote', bindAddress: '127.0.0.1', bindPort, targetHost: '127.0.0.1', targetPort };
+}
+
 /** Fast retries so tests see reconnects in seconds; home is the sshd's temp dir (no ~/.ssh leaks in). */
 export function testDeps(sshd: Sshd, over: SessionDeps = {}): SessionDeps {
   return { home: sshd.dir, backoff: { initialMs: 100, maxMs: 1_000, jitter: 0, stableMs: 5_000, personMs: 3_000 }, ...over };

@@ -13,7 +13,7 @@ import { letServerCloseFirst, SERVER_CLOSE_WAIT_MS } from '../../../main/core/se
 import { Session } from '../../../main/core/session/session.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { echoServer, freePort, waitFor } from '../../helpers/net.js';
-import { sessionFor, testDeps, waitForState } from '../../helpers/session.js';
+import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
 
 /** A stand-in for ssh2's channel: a Duplex whose destroy() is what would send CHANNEL_CLOSE. */
 class FakeChannel extends Duplex {
@@ -89,7 +89,7 @@ describe('channel close order against a real sshd', { skip: sshdUnavailable() },
 
   test('sshd sends CHANNEL_CLOSE first for every connection a -R client closes, and Burrow answers it', async () => {
     const port = await freePort();
-    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]), testDeps(sshd));
     s.start();
     try {
       await waitForState(s, 'connected');

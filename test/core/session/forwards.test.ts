@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { Session } from '../../../main/core/session/session.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
-import { sessionFor, testDeps, waitForState } from '../../helpers/session.js';
+import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
 import { echoThrough, socksConnect, type SocksFlavour } from '../../helpers/socks-client.js';
 import type { ForwardConfig } from '../../../common/config.js';
 
@@ -52,7 +52,7 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
   }
 
   test('remote port 0 is assigned by the server and the real port is reported', async () => {
-    await withSession([{ type: 'remote', bindAddress: '127.0.0.1', bindPort: 0, targetHost: '127.0.0.1', targetPort: echo.port }], async (s) => {
+    await withSession([loopbackRemote(0, echo.port)], async (s) => {
       const bound = s.snapshot().forwards[0]!.boundPort!;
       assert.ok(bound > 0, `bound port ${bound}`);
       assert.equal((await roundTrip(bound, 'zero')).toString(), 'zero');
@@ -124,7 +124,7 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
   test('the local target being down refuses that one connection cleanly and counts it', async () => {
     const port = await freePort();
     const targetPort = await freePort();
-    await withSession([{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort }], async (s) => {
+    await withSession([loopbackRemote(port, targetPort)], async (s) => {
       // sshd accepts on its side, then closes once we refuse the channel.
       const sock = net.connect(port, '127.0.0.1');
       await once(sock, 'close');
@@ -153,7 +153,7 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
     await once(target, 'listening');
     const tport = (target.address() as net.AddressInfo).port;
     try {
-      await withSession([{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: tport }], async () => {
+      await withSession([loopbackRemote(port, tport)], async () => {
         const sock = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
         await once(sock, 'connect');
         const got: Buffer[] = [];

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Session } from '../../../main/core/session/session.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
-import { sessionFor, testDeps, waitForState } from '../../helpers/session.js';
+import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
 import type { SessionConfig } from '../../../common/config.js';
 import type { SessionSnapshot } from '../../../common/session.js';
 
@@ -214,7 +214,7 @@ describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
 
   test('compression (-C) carries data', async () => {
     const port = await freePort();
-    const cfg = sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }], { compression: true });
+    const cfg = sessionFor(sshd, [loopbackRemote(port, echo.port)], { compression: true });
     const s = new Session(cfg, testDeps(sshd));
     s.start();
     try {

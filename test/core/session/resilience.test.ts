@@ -8,7 +8,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { Session } from '../../../main/core/session/session.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
-import { sessionFor, testDeps, waitForState } from '../../helpers/session.js';
+import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
 
 /** Every process below `pid`, deepest last (the per-connection sshd processes). */
 function descendants(pid: number): number[] {
@@ -33,7 +33,7 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
   test('sshd killed and restarted: the session comes back without help and data flows again', async () => {
     const { sshd, echo } = await setup();
     const port = await freePort();
-    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]), testDeps(sshd));
     s.start();
     try {
       await waitForState(s, 'connected');
@@ -54,7 +54,7 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     const port = await freePort();
     const interval = 1;
     const count = 2;
-    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }],
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)],
       { keepalive: { intervalSeconds: interval, countMax: count } }), testDeps(sshd));
     s.start();
     let frozen: number[] = [];
@@ -87,7 +87,7 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     const port = await freePort();
     const squatter = net.createServer().listen(port, '127.0.0.1');
     await once(squatter, 'listening');
-    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]), testDeps(sshd));
     const states: string[] = [];
     s.on('snapshot', (x) => states.push(x.state));
     s.start();
@@ -115,8 +115,8 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     const squatter = net.createServer().listen(taken, '127.0.0.1');
     await once(squatter, 'listening');
     const s = new Session(sessionFor(sshd, [
-      { type: 'remote', bindAddress: '127.0.0.1', bindPort: good, targetHost: '127.0.0.1', targetPort: echo.port },
-      { type: 'remote', bindAddress: '127.0.0.1', bindPort: taken, targetHost: '127.0.0.1', targetPort: echo.port },
+      loopbackRemote(good, echo.port),
+      loopbackRemote(taken, echo.port),
     ]), testDeps(sshd));
     const events: string[] = [];
     s.on('forward', (f) => { if (f.index === 0) events.push(f.state); });
@@ -136,7 +136,7 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     const allowed = await freePort();
     const { sshd, echo } = await setup([`PermitListen 127.0.0.1:${allowed}`]);
     const port = await freePort();
-    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]), testDeps(sshd));
     const states: string[] = [];
     s.on('snapshot', (x) => states.push(x.state));
     s.start();
@@ -177,7 +177,7 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     const { sshd, echo } = await setup();
     const port = await freePort();
     await sshd.stop();
-    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]),
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]),
       testDeps(sshd, { backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } }));
     s.start();
     try {
@@ -217,7 +217,7 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
   test('10,000 short connections through one forward leave no channel, socket or listener behind', { timeout: 180_000 }, async () => {
     const { sshd, echo } = await setup();
     const port = await freePort();
-    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]), testDeps(sshd));
     s.start();
     try {
       await waitForState(s, 'connected');

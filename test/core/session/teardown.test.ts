@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { Session } from '../../../main/core/session/session.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
-import { sessionFor, testDeps, waitForState } from '../../helpers/session.js';
+import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
 import { socksConnect } from '../../helpers/socks-client.js';
 
 describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () => {
@@ -46,7 +46,7 @@ describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () =>
     const target = net.createServer((c) => { c.end(answer); }).listen(0, '127.0.0.1');
     await once(target, 'listening');
     const port = await freePort();
-    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: (target.address() as net.AddressInfo).port }]), testDeps(sshd));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, (target.address() as net.AddressInfo).port)]), testDeps(sshd));
     s.start();
     try {
       await waitForState(s, 'connected');
@@ -67,7 +67,7 @@ describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () =>
 
   test('stop() then start() at once (a restart click) ends connected, not "stopped"', async () => {
     const port = await freePort();
-    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }]), testDeps(sshd));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]), testDeps(sshd));
     s.start();
     try {
       await waitForState(s, 'connected');
@@ -128,7 +128,7 @@ describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () =>
     }).listen(0, '127.0.0.1');
     await once(target, 'listening');
     const port = await freePort();
-    const s = new Session(sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: (target.address() as net.AddressInfo).port }]), testDeps(sshd));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, (target.address() as net.AddressInfo).port)]), testDeps(sshd));
     s.start();
     try {
       await waitForState(s, 'connected');
