@@ -124,6 +124,13 @@ export function letServerCloseFirst(channel: ClientChannel): () => void {
   return () => { clearTimeout(waiting); destroyNow(); };
 }
 
+/** Destroys a side that was asked to end, if it has not closed by itself within LINGER_MS. */
+function linger(side: net.Socket | ClientChannel, destroy: () => void): void {
+  const t = setTimeout(destroy, LINGER_MS);
+  t.unref();
+  side.once('close', () => clearTimeout(t));
+}
+
 /**
  * Joins a local socket and an SSH channel both ways, half-close included (TCP FIN ↔ SSH EOF).
  * An error on either side ends both at once. A clean close of one side only *ends* the other, so
@@ -165,9 +172,7 @@ function join(sock: net.Socket, channel: ClientChannel): void {
     sockClosed = true;
     if (channelClosed) return;
     if (!channel.writableEnded) channel.end();
-    const t = setTimeout(destroyChannel, LINGER_MS);
-    t.unref();
-    channel.once('close', () => clearTimeout(t));
+    linger(channel, destroyChannel);
   });
   channel.once('close', () => {
     channelClosed = true;
@@ -181,9 +186,7 @@ function join(sock: net.Socket, channel: ClientChannel): void {
     }
     sock.once('finish', () => sock.destroy());
     if (!sock.writableEnded) sock.end();
-    const t = setTimeout(() => sock.destroy(), LINGER_MS);
-    t.unref();
-    sock.once('close', () => clearTimeout(t));
+    linger(sock, () => sock.destroy());
   });
   // Both may have been paused: a -L socket accepted with pauseOnConnect, a stream a SOCKS
   // handshake was read from.
