@@ -3,6 +3,10 @@
  * in one run, against the same sshd limited to one cipher. Each tool runs as its own process with
  * the same command line; the target service and the load generator run in processes of their own.
  *
+ * Then the long haul: BENCH_LONGHAUL_GIB (default 4; 0 skips it) GiB each way at once through each
+ * tool, over 4 connections, against an sshd that rekeys every 8 MiB; every byte is checked by
+ * SHA-256, key exchanges are counted in sshd's log and reconnects in Burrow's --json events.
+ *
  * Environment: BENCH_ROUNDS (default 5; the median is reported), BENCH_STREAM_MB (default 1024),
  * BENCH_CIPHER (default aes128-gcm@openssh.com), BENCH_JSON=FILE to also write the raw results.
  */
@@ -19,6 +23,7 @@ const BURROW = path.resolve(here, '../main/cli/burrow.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const STREAM_MB = Number(process.env.BENCH_STREAM_MB ?? 1024);
 const CIPHER = process.env.BENCH_CIPHER ?? 'aes128-gcm@openssh.com';
+const LONGHAUL_GIB = Number(process.env.BENCH_LONGHAUL_GIB ?? 4);
 
 type Tool = 'openssh' | 'burrow';
 interface Row { readonly name: string; readonly unit: string; readonly higherIsBetter: boolean; readonly workload: string[]; readonly pick: (r: Record<string, number>) => number }
@@ -58,13 +63,53 @@ function sshArgs(sshd: Sshd, remotePort: number, targetPort: number): string[] {
     '-R', `127.0.0.1:${remotePort}:127.0.0.1:${targetPort}`, `${sshd.user}@127.0.0.1`];
 }
 
-async function startTunnel(tool: Tool, sshd: Sshd, remotePort: number, targetPort: number): Promise<ChildProcess> {
+async function startTunnel(tool: Tool, sshd: Sshd, remotePort: number, targetPort: number, onJson?: (event: Record<string, unknown>) => void): Promise<ChildProcess> {
   const args = sshArgs(sshd, remotePort, targetPort);
   const proc = tool === 'openssh'
     ? spawn('ssh', ['-o', 'BatchMode=yes', '-c', CIPHER, ...args], { stdio: 'ignore' })
-    : spawn(process.execPath, [BURROW, 'run', '--', 'ssh', ...args], { stdio: 'ignore' });
+    : spawn(process.execPath, [BURROW, 'run', ...(onJson ? ['--json'] : []), '--', 'ssh', ...args], { stdio: ['ignore', onJson ? 'pipe' : 'ignore', 'ignore'] });
+  if (onJson) {
+    let buf = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        onJson(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
+        buf = buf.slice(nl + 1);
+      }
+    });
+  }
   await waitForPort(remotePort, '127.0.0.1', 15_000);
   return proc;
+}
+
+interface LongHaul { readonly tool: Tool; readonly seconds: number; readonly verified: boolean; readonly failed: string[]; readonly rekeys: number; readonly reconnects: number | undefined; readonly exited: boolean }
+
+/** GiB each way through each tool while the server rekeys every 8 MiB; see the file's header. */
+async function longHaul(gib: number): Promise<LongHaul[]> {
+  const sshd = await Sshd.start({ ciphers: CIPHER, logLevel: 'DEBUG1', extraConfig: ['RekeyLimit 8M'] });
+  const target = spawn(process.execPath, [path.join(here, 'hashed.js'), 'target'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const targetPort = await new Promise<number>((resolve) => target.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const out: LongHaul[] = [];
+  try {
+    for (const tool of ['openssh', 'burrow'] as const) {
+      const remotePort = await freePort();
+      let reconnects = 0;
+      const tunnel = await startTunnel(tool, sshd, remotePort, targetPort, tool === 'burrow' ? (e) => { if (e.type === 'state' && e.state === 'reconnecting') reconnects++; } : undefined);
+      const before = (sshd.log().match(/SSH2_MSG_NEWKEYS received/g) ?? []).length;
+      try {
+        const r = JSON.parse(await run(process.execPath, [path.join(here, 'hashed.js'), 'load', String(remotePort), String(gib * 1024 * MiB), '4'])) as { seconds: number; verified: boolean; failed: string[] };
+        const rekeys = (sshd.log().match(/SSH2_MSG_NEWKEYS received/g) ?? []).length - before - 1;
+        out.push({ tool, ...r, rekeys, reconnects: tool === 'burrow' ? reconnects : undefined, exited: tunnel.exitCode !== null });
+      } finally {
+        await stop(tunnel);
+      }
+      process.stderr.write(`long haul: ${tool} done\n`);
+    }
+  } finally {
+    target.kill('SIGTERM');
+    await sshd.dispose();
+  }
+  return out;
 }
 
 async function stop(proc: ChildProcess): Promise<void> {
@@ -112,11 +157,10 @@ async function main(): Promise<void> {
   const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
   const lines = [
     `Reverse tunnel benchmark: ${sshVersion} vs Burrow (ssh2, native crypto: ${ssh2NativeCrypto() ? 'yes' : 'NO'}), cipher ${CIPHER}, median of ${ROUNDS} rounds, loopback`,
-    '',
-    '| workload | OpenSSH ssh -R | Burrow | Burrow vs OpenSSH |',
-    '|---|---:|---:|---:|',
+    ...(ROUNDS > 0 ? ['', '| workload | OpenSSH ssh -R | Burrow | Burrow vs OpenSSH |', '|---|---:|---:|---:|'] : []),
   ];
-  const rows = ROWS.map((row, i) => {
+  // BENCH_ROUNDS=0 runs only the long haul.
+  const rows = ROUNDS === 0 ? [] : ROWS.map((row, i) => {
     const o = median(results.openssh[i]!);
     const b = median(results.burrow[i]!);
     // "× as fast": above 1 means Burrow is better on this row, whichever way the unit points.
@@ -124,8 +168,18 @@ async function main(): Promise<void> {
     lines.push(`| ${row.name} | ${fmt(o)} ${row.unit} | ${fmt(b)} ${row.unit} | ${speed.toFixed(2)}× ${speed >= 1 ? 'as fast' : 'as fast (slower)'} |`);
     return { row: row.name, unit: row.unit, openssh: o, burrow: b, speed, samples: { openssh: results.openssh[i], burrow: results.burrow[i] } };
   });
+  let haul: LongHaul[] = [];
+  if (LONGHAUL_GIB > 0) {
+    haul = await longHaul(LONGHAUL_GIB);
+    lines.push('', `Long haul: ${LONGHAUL_GIB} GiB each way at once over 4 connections, sshd RekeyLimit 8M, cipher ${CIPHER}`, '',
+      '| tool | time | MB/s each way | every byte verified | key exchanges seen by sshd | reconnects |', '|---|---:|---:|---|---:|---:|');
+    for (const h of haul) {
+      const mbs = (LONGHAUL_GIB * 1024 * MiB) / 1e6 / h.seconds;
+      lines.push(`| ${h.tool === 'openssh' ? 'OpenSSH ssh -R' : 'Burrow'} | ${h.seconds.toFixed(1)} s | ${fmt(mbs)} | ${h.verified ? 'yes' : `NO: ${h.failed[0]}`} | ${h.rekeys} | ${h.reconnects ?? (h.exited ? 'exited' : 0)} |`);
+    }
+  }
   process.stdout.write(lines.join('\n') + '\n');
-  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ cipher: CIPHER, rounds: ROUNDS, rows }, null, 2));
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ cipher: CIPHER, rounds: ROUNDS, rows, longHaul: haul }, null, 2));
 }
 
 await main();

@@ -50,6 +50,16 @@ export interface KeepaliveConfig {
   readonly countMax: number;
 }
 
+/**
+ * OpenSSH's RekeyLimit: re-exchange keys after `bytes` in either direction and/or after `seconds`.
+ * Left out, the data limit is OpenSSH's default for the cipher (64 GiB for AES, 1 GiB for
+ * ChaCha20-Poly1305) and there is no time limit. (Config version 3.)
+ */
+export interface RekeyLimitConfig {
+  readonly bytes?: number;
+  readonly seconds?: number;
+}
+
 /** One SSH connection and its forwards: what `burrow run` and the app start and keep alive. */
 export interface SessionConfig {
   readonly id: string;
@@ -64,6 +74,8 @@ export interface SessionConfig {
   readonly connectTimeoutSeconds: number;
   /** `-C`: zlib compression. */
   readonly compression: boolean;
+  /** `-o RekeyLimit`: when to renew the session keys; absent = OpenSSH's default. */
+  readonly rekeyLimit?: RekeyLimitConfig;
   readonly forwards: ReadonlyArray<ForwardConfig>;
   /** Start when the app starts / at login. */
   readonly autostart: boolean;

@@ -14,7 +14,7 @@ import { FileSecretStore, KeyError, loadIdentity, readPassphraseFile, type Secre
 import type { HostKeyPrompt } from '../core/session/host-keys.js';
 import { BurrowError } from '../core/session/errors.js';
 import { defaultIdentityFiles, expandHome } from '../core/session/identity.js';
-import { ssh2NativeCrypto } from '../core/session/native-crypto.js';
+import { ssh2NativeCrypto, ssh2Patched } from '../core/session/native-crypto.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -159,6 +159,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   const reporter = new Reporter(io, json, verbose);
+  if (!ssh2Patched()) reporter.note('ssh2 is missing Burrow\'s patch (patches/ssh2+1.17.0.patch; install with scripts enabled, e.g. npm ci): a server\'s key re-exchange can cut tunnels that are sending data');
   if (!ssh2NativeCrypto()) reporter.note('ssh2\'s native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)');
   const manager = new SessionManager({
     ...(passphrase !== undefined ? { passphrase } : {}),

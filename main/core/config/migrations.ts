@@ -7,6 +7,9 @@
  * - 2: sessions may reference a key held by the SecretStore (`auth.keyId`) and carry `preset` and
  *   `notes`. The version changed because a version-1 reader would ignore `auth.keyId` and log in
  *   with another key, or none: it must refuse a version-2 file instead.
+ * - 3: sessions may carry SSH protocol settings (`rekeyLimit`). Nothing to convert; the version
+ *   changed so that an older Burrow says "written by a newer Burrow, upgrade" instead of calling
+ *   the new setting unknown.
  */
 import { ConfigError } from './config-error.js';
 
@@ -32,8 +35,13 @@ function v1ToV2(doc: Json): Json {
   return { ...doc, version: 2, sessions };
 }
 
+/** Version 2 → 3: only new, optional settings. */
+function v2ToV3(doc: Json): Json {
+  return { ...doc, version: 3 };
+}
+
 /** `STEPS[n]` turns a version-n document into version n + 1. */
-const STEPS: Readonly<Record<number, (doc: Json) => Json>> = { 1: v1ToV2 };
+const STEPS: Readonly<Record<number, (doc: Json) => Json>> = { 1: v1ToV2, 2: v2ToV3 };
 
 /** The newest version the steps reach: the one this Burrow writes. */
 export const LATEST_VERSION = Math.max(...Object.keys(STEPS).map(Number)) + 1;

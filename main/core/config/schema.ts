@@ -1,5 +1,5 @@
 /** Validation of stored and hand-written session configs, with errors that name the field. */
-import type { ConfigFile, ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
+import type { ConfigFile, ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../common/config.js';
 import { SESSION_DEFAULTS } from '../../../common/config.js';
 import { ConfigError } from './config-error.js';
 import { LATEST_VERSION, migrateDocument } from './migrations.js';
@@ -85,6 +85,23 @@ function parseForward(v: unknown, path: string): ForwardConfig {
   }
 }
 
+/** `{"bytes": …, "seconds": …}`, both optional; OpenSSH's minimum of 16 bytes holds. */
+function parseRekeyLimitConfig(v: unknown, path: string): RekeyLimitConfig {
+  if (!isObject(v)) throw new ConfigError(path, 'must be an object', 'Give {"bytes":1073741824,"seconds":3600}, or leave it out for OpenSSH\'s default.');
+  onlyKnown(v, path, ['bytes', 'seconds']);
+  const whole = (key: 'bytes' | 'seconds', min: number, max: number, fix: string): number | undefined => {
+    const x = v[key];
+    if (x === undefined) return undefined;
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max) {
+      throw new ConfigError(`${path}.${key}`, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(x)})`, fix);
+    }
+    return x;
+  };
+  const bytes = whole('bytes', 16, Number.MAX_SAFE_INTEGER, 'Give a number of bytes (1073741824 is 1 GiB), or leave it out for the cipher\'s default.');
+  const seconds = whole('seconds', 1, 366 * 86400, 'Give a number of seconds (3600 is an hour), or leave it out for no time limit.');
+  return { ...(bytes !== undefined ? { bytes } : {}), ...(seconds !== undefined ? { seconds } : {}) };
+}
+
 const PRIVATE_KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-\d/;
 
 /**
@@ -157,6 +174,8 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
   const autostart = v.autostart === undefined ? SESSION_DEFAULTS.autostart : v.autostart;
   if (typeof autostart !== 'boolean') throw new ConfigError(`${path}.autostart`, 'must be true or false', 'Leave it out to start the session by hand.');
 
+  const rekeyLimit = v.rekeyLimit === undefined ? undefined : parseRekeyLimitConfig(v.rekeyLimit, `${path}.rekeyLimit`);
+
   if (!Array.isArray(v.forwards)) {
     throw new ConfigError(`${path}.forwards`, v.forwards === undefined ? 'is missing' : 'must be a list',
       'Give at least one forward, e.g. [{"type":"remote","bindPort":15432,"targetHost":"localhost","targetPort":5432}].');
@@ -178,6 +197,7 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
       ...(fingerprint !== undefined ? { fingerprint } : {}),
     },
     keepalive, connectTimeoutSeconds, compression, autostart, forwards,
+    ...(rekeyLimit !== undefined ? { rekeyLimit } : {}),
     ...(preset !== undefined ? { preset } : {}),
     ...(notes !== undefined ? { notes } : {}),
   };
@@ -185,7 +205,7 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
 
 const SESSION_KEYS: ReadonlyArray<string> = [
   'id', 'name', 'host', 'port', 'user', 'auth', 'hostKey', 'keepalive', 'connectTimeoutSeconds', 'compression',
-  'forwards', 'autostart', 'preset', 'notes',
+  'rekeyLimit', 'forwards', 'autostart', 'preset', 'notes',
 ];
 
 /**

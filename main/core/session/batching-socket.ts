@@ -17,12 +17,19 @@ import net from 'node:net';
  */
 const HIGH_WATER_MARK = 1024 * 1024;
 
+export interface BatchingOptions {
+  readonly allowHalfOpen?: boolean;
+  /** Called after each batch has been handed to the kernel (the SSH socket checks its rekey limit). */
+  readonly afterFlush?: () => void;
+}
+
 /**
  * Connects a socket whose writes are batched per turn, with no delay (small database requests must
  * not wait for Nagle). The wrapper is installed on the instance after `connect()` because
  * net.Socket's connect() puts its own `write` back on the instance, which hides a subclass override.
  */
-export function connectBatching(host: string, port: number, allowHalfOpen = false): net.Socket {
+export function connectBatching(host: string, port: number, opts: BatchingOptions = {}): net.Socket {
+  const { allowHalfOpen = false, afterFlush } = opts;
   const sock = new net.Socket({ allowHalfOpen, writableHighWaterMark: HIGH_WATER_MARK } as net.SocketConstructorOpts);
   sock.setNoDelay(true);
   sock.connect({ host, port });
@@ -31,6 +38,7 @@ export function connectBatching(host: string, port: number, allowHalfOpen = fals
   const flush = (): void => {
     scheduled = false;
     sock.uncork();
+    afterFlush?.();
   };
   sock.write = function batchedWrite(this: net.Socket, ...args: unknown[]): boolean {
     if (!scheduled) {

@@ -197,7 +197,7 @@ function join(sock: net.Socket, channel: ClientChannel): void {
 /** Connects to a local target; resolves with the socket or rejects with the OS error. */
 function connectTarget(host: string, port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const sock = connectBatching(host, port, true);
+    const sock = connectBatching(host, port, { allowHalfOpen: true });
     const timer = setTimeout(() => {
       sock.destroy();
       reject(Object.assign(new Error(`connect to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }));

@@ -1,5 +1,6 @@
-/** Whether ssh2 loaded its native crypto binding (OpenSSL AES-GCM / ChaCha20), not the slow JS fallback. */
+/** What Burrow needs to know about the ssh2 it runs on: native crypto loaded, Burrow's patch applied. */
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
 
@@ -10,4 +11,14 @@ const require = createRequire(import.meta.url);
 export function ssh2NativeCrypto(): boolean {
   const crypto = require('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean };
   return crypto.bindingAvailable === true;
+}
+
+/**
+ * Whether `patches/ssh2+1.17.0.patch` was applied at install (`npm ci` runs patch-package).
+ * Without it, a server's key re-exchange while Burrow sends data can corrupt the connection; an
+ * install that skipped scripts (`--ignore-scripts`) is the usual reason it is missing.
+ */
+export function ssh2Patched(): boolean {
+  const kex = readFileSync(require.resolve('ssh2/lib/protocol/kex.js'), 'utf8');
+  return kex.includes('The outbound direction stays in key exchange until our NEWKEYS is sent');
 }

@@ -19,7 +19,8 @@ import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { NEEDS_A_PERSON, classify } from './errors.js';
 import { connectBatching } from './batching-socket.js';
 import { createForward, RemoteForward, type LiveForward } from './forward.js';
-import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
+import { fingerprintOf, HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
+import { RekeyWatch, type Negotiated } from './rekey.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import { loadIdentities, type IdentityLoader, type LoadedIdentity } from './identity.js';
 
@@ -200,11 +201,21 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!current()) return;
 
     const client = new ssh2.Client();
-    // Our own socket, so that writes are batched per event-loop turn (see batching-socket.ts).
-    const sock = connectBatching(cfg.host, cfg.port);
+    // Our own socket, so that writes are batched per event-loop turn (see batching-socket.ts);
+    // after each batch the rekey limit is checked (OpenSSH's RekeyLimit, see rekey.ts).
+    let rekeys: RekeyWatch | undefined;
+    const sock = connectBatching(cfg.host, cfg.port, { afterFlush: () => rekeys?.check() });
+    rekeys = new RekeyWatch(client, sock, cfg.rekeyLimit ?? {}, (n, negotiated) => {
+      if (current()) this.log('debug', `session keys renewed (${n}; ${negotiated.cs.cipher})`);
+    });
+    const watch = rekeys;
+    client.on('handshake', (negotiated: Negotiated) => watch.handshake(negotiated));
+    sock.on('data', () => watch.check());
     this.client = client;
     this.sock = sock;
     let verdict: HostKeyVerdict | undefined;
+    /** The host key accepted at this connection's first key exchange. */
+    let acceptedKey: Buffer | undefined;
     let error: ErrorInfo | undefined;
     const fail = (info: ErrorInfo): void => {
       error ??= info;
@@ -229,6 +240,7 @@ export class Session extends EventEmitter<SessionEvents> {
       else fail(classify(err, cfg));
     });
     client.on('close', () => {
+      watch.stop();
       if (id !== this.attemptId) return;
       this.client = this.sock = undefined;
       void this.lost(id, client, sock, error);
@@ -251,10 +263,24 @@ export class Session extends EventEmitter<SessionEvents> {
       port: cfg.port,
       username: cfg.user,
       authHandler: identities.map((k) => ({ type: 'publickey' as const, username: cfg.user, key: k.privateKey, ...(k.passphrase !== undefined ? { passphrase: k.passphrase } : {}) })),
-      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void): boolean | undefined => {
+        if (acceptedKey) {
+          // A key re-exchange on this connection: the server must present the key it was accepted
+          // with (OpenSSH refuses a change then too). Answered synchronously: nothing needs to be
+          // read or asked, and ssh2 1.17 sends packets wrongly while an asynchronous answer is
+          // pending mid-connection (patches/ssh2+1.17.0.patch; README, workarounds).
+          if (key.equals(acceptedKey)) return true;
+          verdict = { ok: false, fingerprint: fingerprintOf(key), error: {
+            code: 'HOST_KEY_MISMATCH',
+            message: `${cfg.host}:${cfg.port} presented a different host key (${fingerprintOf(key)}) while renewing the keys of a connection that began with ${fingerprintOf(acceptedKey)}`,
+            hint: 'Someone may be intercepting the connection. Confirm the server\'s fingerprint with its owner before trusting it.',
+          } };
+          return false;
+        }
         checker.check(key).then((v) => {
           verdict = v;
           if (v.ok) {
+            acceptedKey = Buffer.from(key);
             this.hostKeyFingerprint = v.fingerprint;
             if (v.note) this.log(cfg.hostKey.policy === 'no' ? 'warn' : 'info', v.note);
           }

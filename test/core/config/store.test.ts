@@ -154,7 +154,7 @@ test('kill -9 during repeated saves never leaves a corrupt or missing file', asy
   assert.equal(kills, 8);
 });
 
-test('a version-1 file is read as version 2, and kept for a downgrade when first saved', () => {
+test('a version-1 file is read as the current version, and kept for a downgrade when first saved', () => {
   const file = path.join(tempDir(), 'config.json');
   copyFileSync(fixture('v1.json'), file);
   const original = readFileSync(file, 'utf8');
@@ -168,7 +168,7 @@ test('a version-1 file is read as version 2, and kept for a downgrade when first
 
   store.add(SESSION);
   const doc = JSON.parse(readFileSync(file, 'utf8'));
-  assert.equal(doc.version, 2);
+  assert.equal(doc.version, CONFIG_VERSION);
   assert.equal(doc.sessions.length, 3);
   const kept = readdirSync(path.dirname(file)).filter((f) => f.startsWith('config.json.v1-'));
   assert.equal(kept.length, 1);
@@ -214,4 +214,14 @@ test('temporary files left by an interrupted write are removed once they are old
   utimesSync(old, past, past);
   ConfigStore.open(file).add(SESSION);
   assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'config.json.tmp-fedcba9876543210'], 'a fresh one may be another process\'s write');
+});
+
+test('a rekeyLimit is stored as given, and a wrong one is refused naming the field', () => {
+  const file = path.join(tempDir(), 'config.json');
+  const store = ConfigStore.open(file);
+  store.add({ ...SESSION, rekeyLimit: { bytes: 1024 ** 3, seconds: 3600 } });
+  assert.deepEqual(ConfigStore.open(file).sessions()[0]!.rekeyLimit, { bytes: 1024 ** 3, seconds: 3600 });
+  for (const [limit, field] of [[{ bytes: 8 }, 'rekeyLimit.bytes'], [{ seconds: -1 }, 'rekeyLimit.seconds'], [{ minutes: 5 }, 'rekeyLimit.minutes']] as const) {
+    assert.throws(() => store.add({ ...SESSION, name: 'other', rekeyLimit: limit as never }), (e: unknown) => e instanceof ConfigError && e.field.endsWith(field), JSON.stringify(limit));
+  }
 });

@@ -4,7 +4,8 @@
  * accepted with a note saying why it does not matter here, or refused with an error naming it.
  */
 import { userInfo } from 'node:os';
-import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../../common/config.js';
+import type { ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
+import { parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
 import { SESSION_DEFAULTS } from '../../../../common/config.js';
 
 export type Program = 'ssh' | 'autossh' | 'plink';
@@ -180,6 +181,7 @@ interface Draft {
   knownHostsFiles?: string[];
   fingerprint?: string;
   compression: boolean;
+  rekeyLimit?: RekeyLimitConfig;
   verbose: boolean;
   notes: string[];
   /** -R/-L/-D in order, parsed after all options so that -g placed anywhere applies. */
@@ -217,6 +219,14 @@ function applySshOption(d: Draft, raw: string): void {
     case 'hostname': d.hostName ??= value; return;
     case 'identityfile': d.identityFiles.push(value); return;
     case 'compression': d.compression = yesNo(); return;
+    case 'rekeylimit':
+      try {
+        d.rekeyLimit ??= parseRekeyLimit(value);
+      } catch (err) {
+        if (!(err instanceof RekeyLimitError)) throw err;
+        throw new CommandLineError(option, err.message, err.fix);
+      }
+      return;
     case 'gatewayports': d.gatewayPorts = yesNo(); return;
     case 'exitonforwardfailure':
       if (!yesNo()) {
@@ -437,6 +447,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
     },
     connectTimeoutSeconds: d.connectTimeout ?? SESSION_DEFAULTS.connectTimeoutSeconds,
     compression: d.compression,
+    ...(d.rekeyLimit && Object.keys(d.rekeyLimit).length > 0 ? { rekeyLimit: d.rekeyLimit } : {}),
     autostart: false,
     forwards: d.forwards,
   };

@@ -4,7 +4,8 @@
  * in file order, `Host *` included, forwards and identity files accumulate).
  */
 import { homedir, userInfo } from 'node:os';
-import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../../common/config.js';
+import type { ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
+import { parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
 import { ConfigError } from '../config-error.js';
 import { parseSessionConfig } from '../schema.js';
 import { CommandLineError, parseForwardSpec } from './command-line.js';
@@ -179,9 +180,19 @@ function sessionFor(alias: string, blocks: ReadonlyArray<Block>, couldNot: NotTa
   const countMax = num('serveralivecountmax');
   const timeout = num('connecttimeout');
   const compression = yesNo(arg('compression'));
+  let rekeyLimit: RekeyLimitConfig | undefined;
+  const rekeyLine = first.get('rekeylimit');
+  if (rekeyLine) {
+    try {
+      rekeyLimit = parseRekeyLimit(rekeyLine.args.join(' '));
+    } catch (err) {
+      if (!(err instanceof RekeyLimitError)) throw err;
+      couldNot.push({ what: `${where}: ${rekeyLine.written} (line ${rekeyLine.line})`, why: `${err.message}, so OpenSSH's default is used; ${err.fix}` });
+    }
+  }
 
   const handled = new Set(['hostname', 'port', 'user', 'gatewayports', 'stricthostkeychecking', 'userknownhostsfile', 'serveraliveinterval',
-    'serveralivecountmax', 'connecttimeout', 'compression', 'proxyjump', 'proxycommand', 'identityfile', 'remoteforward', 'localforward', 'dynamicforward']);
+    'serveralivecountmax', 'connecttimeout', 'compression', 'rekeylimit', 'proxyjump', 'proxycommand', 'identityfile', 'remoteforward', 'localforward', 'dynamicforward']);
   for (const l of [...first.values(), ...(multi.get('certificatefile') ?? [])]) {
     if (handled.has(l.keyword) || QUIET.has(l.keyword)) continue;
     couldNot.push({ what: `${where}: ${l.written} ${l.args.join(' ')} (line ${l.line})`, why: 'has no Burrow equivalent, so it was left out' });
@@ -196,6 +207,7 @@ function sessionFor(alias: string, blocks: ReadonlyArray<Block>, couldNot: NotTa
       keepalive: { ...(interval !== undefined ? { intervalSeconds: interval } : {}), ...(countMax !== undefined ? { countMax } : {}) },
       ...(timeout !== undefined ? { connectTimeoutSeconds: timeout } : {}),
       ...(compression !== undefined ? { compression } : {}),
+      ...(rekeyLimit && Object.keys(rekeyLimit).length > 0 ? { rekeyLimit } : {}),
       forwards,
       notes: `Imported from ssh config (Host ${alias}).`,
     }, where);

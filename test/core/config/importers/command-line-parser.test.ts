@@ -144,3 +144,17 @@ test('ServerAliveCountMax=0 is refused with the reason and the nearest setting t
     e.option.includes('ServerAliveCountMax') && /quiet interval/.test(e.message) && /ServerAliveCountMax=1/.test(e.fix));
   assert.equal(parseCommandLine('ssh -N -o ServerAliveCountMax=1 -R 1:h:2 u@h').session.keepalive.countMax, 1);
 });
+
+test('-o RekeyLimit is read in OpenSSH\'s syntax: size with K/M/G or default, then an optional time', () => {
+  const rk = (o: string): unknown => parseCommandLine(['-N', '-R', '1:h:2', '-o', o, 'u@h']).session.rekeyLimit;
+  assert.deepEqual(rk('RekeyLimit=1G'), { bytes: 1024 ** 3 });
+  assert.deepEqual(rk('RekeyLimit 512M 1h'), { bytes: 512 * 1024 ** 2, seconds: 3600 });
+  assert.deepEqual(rk('RekeyLimit=default 1h30m'), { seconds: 5400 });
+  assert.deepEqual(rk('RekeyLimit "64K none"'), { bytes: 65536 });
+  assert.equal(rk('RekeyLimit=default none'), undefined, 'OpenSSH\'s default is stored as no setting');
+  // As in OpenSSH, the first value obtained wins.
+  assert.deepEqual(parseCommandLine(['-N', '-R', '1:h:2', '-o', 'RekeyLimit=1G', '-o', 'RekeyLimit=2G', 'u@h']).session.rekeyLimit, { bytes: 1024 ** 3 });
+  for (const [bad, why] of [['RekeyLimit=8', /too small.*16 bytes/], ['RekeyLimit=lots', /not a size/], ['RekeyLimit=1G soon', /not a time/], ['RekeyLimit=1G 1h 2', /not a size and an optional time/]] as const) {
+    assert.throws(() => rk(bad), (e: unknown) => e instanceof CommandLineError && e.option === '-o RekeyLimit' && why.test(e.message) && /RekeyLimit=1G/.test(e.fix), bad);
+  }
+});

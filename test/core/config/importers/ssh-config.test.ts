@@ -64,3 +64,10 @@ test('a forward that cannot be read is named and the rest of the host still impo
   assert.match(r.couldNot[0]!.why, /Unix socket/);
   assert.match(r.couldNot[1]!.why, /not a port/);
 });
+
+test('RekeyLimit is taken (first value wins); one that cannot be read is reported and OpenSSH\'s default kept', () => {
+  const r = importSshConfig('Host a\n  RekeyLimit 1G 1h\n  RekeyLimit 2G\n  RemoteForward 1 db:2\nHost b\n  RekeyLimit often\n  RemoteForward 1 db:2\n');
+  assert.deepEqual(r.sessions.find((s) => s.name === 'a')!.rekeyLimit, { bytes: 1024 ** 3, seconds: 3600 });
+  assert.equal(r.sessions.find((s) => s.name === 'b')!.rekeyLimit, undefined);
+  assert.ok(r.couldNot.some((c) => /Host b: RekeyLimit \(line 6\)/.test(c.what) && /not a size/.test(c.why)), JSON.stringify(r.couldNot));
+});

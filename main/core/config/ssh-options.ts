@@ -1,0 +1,63 @@
+/**
+ * OpenSSH client options that tune the SSH protocol itself, read from command lines and ssh_config
+ * in OpenSSH's own syntax: `RekeyLimit`.
+ */
+import type { RekeyLimitConfig } from '../../../common/config.js';
+
+const KIB = 1024;
+const GIB = KIB ** 3;
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: KIB, m: KIB ** 2, g: GIB };
+const TIME_UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** Why a RekeyLimit value cannot be read; `fix` says what to write instead. */
+export class RekeyLimitError extends Error {
+  constructor(problem: string, readonly fix: string) {
+    super(problem);
+    this.name = 'RekeyLimitError';
+  }
+}
+
+/**
+ * Reads OpenSSH's `RekeyLimit <size>|default [<time>|none]`: a size with K, M or G (at least 16
+ * bytes, OpenSSH's minimum), a time in sshd_config's TIME FORMATS (`3600`, `1h`, `1h30m`).
+ * Returns only what differs from OpenSSH's default ("default none").
+ */
+export function parseRekeyLimit(value: string): RekeyLimitConfig {
+  const [size, time, extra] = value.trim().split(/\s+/);
+  const fix = 'Write it as OpenSSH does, e.g. RekeyLimit=1G or "RekeyLimit 512M 1h" (size K/M/G or default, then an optional time or none).';
+  if (size === undefined || size === '' || extra !== undefined) throw new RekeyLimitError(`"${value}" is not a size and an optional time`, fix);
+  const out: { bytes?: number; seconds?: number } = {};
+  if (size.toLowerCase() !== 'default') {
+    const m = /^(\d+)([kmg]?)$/i.exec(size);
+    if (!m) throw new RekeyLimitError(`"${size}" is not a size`, fix);
+    const bytes = Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!;
+    if (bytes < 16) throw new RekeyLimitError(`${size} is too small (OpenSSH's minimum is 16 bytes)`, fix);
+    if (!Number.isSafeInteger(bytes)) throw new RekeyLimitError(`${size} is too large`, fix);
+    out.bytes = bytes;
+  }
+  if (time !== undefined && time.toLowerCase() !== 'none') {
+    const seconds = parseTime(time);
+    if (seconds === undefined) throw new RekeyLimitError(`"${time}" is not a time`, fix);
+    if (seconds > 0) out.seconds = seconds;
+  }
+  return out;
+}
+
+/** sshd_config(5) TIME FORMATS: `90`, `10m`, `1h30m`; undefined when it is not one. */
+function parseTime(text: string): number | undefined {
+  if (!/^(\d+[smhdw]?)+$/i.test(text)) return undefined;
+  let total = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+)([smhdw]?)/gi)) total += Number(n) * TIME_UNITS[unit!.toLowerCase()]!;
+  return total;
+}
+
+/** Writes a RekeyLimit back in OpenSSH's words, e.g. `1G 1h` or `default none`. */
+export function formatRekeyLimit(limit: RekeyLimitConfig): string {
+  const size = limit.bytes === undefined ? 'default'
+    : limit.bytes % GIB === 0 ? `${limit.bytes / GIB}G`
+      : limit.bytes % KIB ** 2 === 0 ? `${limit.bytes / KIB ** 2}M`
+        : limit.bytes % KIB === 0 ? `${limit.bytes / KIB}K` : String(limit.bytes);
+  return `${size} ${limit.seconds === undefined ? 'none' : `${limit.seconds}s`}`;
+}
+
