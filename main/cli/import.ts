@@ -82,7 +82,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       // One quoted paste, or the words of a command typed without --.
       const input = args.positional.length === 1 ? args.positional[0]! : args.positional;
       if (typeof input === 'string' && !/\s/.test(input)) {
-        throw new ConfigError(input, 'is neither a file nor a command line', 'Check the path, or quote the whole command.');
+        // Not repeated: a lone word may be user:password@host as well as a mistyped path.
+        throw new ConfigError('(input)', 'is neither a file nor a command line', 'Check the path, or quote the whole command.');
       }
       report = importInput(input, { values, ...(args.values['--name'] !== undefined ? { name: args.values['--name'] } : {}) });
       source = 'command line';

@@ -1,5 +1,5 @@
 /** `burrow sessions`: the saved sessions, over the same store the app uses. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { ForwardConfig, SessionConfig } from '../../common/config.js';
 import { applyImport } from '../core/config/apply-import.js';
 import { ConfigError } from '../core/config/config-error.js';
@@ -7,7 +7,7 @@ import { CommandLineError } from '../core/config/importers/command-line.js';
 import { DATABASES, getPreset, nextStepsFor, PRESETS, sessionFromPreset } from '../core/config/presets.js';
 import { ConfigStore, resolveConfigPath, secretsFolderFor } from '../core/config/store.js';
 import { exportSessions, importBundle } from '../core/config/transfer.js';
-import { FileSecretStore, KeyError, readPassphraseFile } from '../core/keys/index.js';
+import { FileSecretStore, KeyError, readPassphraseFile, writeKeyFile } from '../core/keys/index.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -223,8 +223,10 @@ async function exportAll(argv: string[], io: CliIo): Promise<number> {
   const result = await exportSessions(sessions, withSecrets ? { secretsPassphrase: passphrase!, secrets: secretsBeside(store, io) } : {});
   const target = args.positional[0]!;
   if (target === '-') io.out(result.text.trimEnd());
-  // The export names hosts and users (and, with secrets, carries them encrypted): private like the store.
-  else await writeFile(target, result.text, { mode: 0o600 });
+  // The export names hosts and users (and, with secrets, carries keys encrypted): private like the
+  // store. Written to a temporary file, synced and renamed, so that a crash leaves the old file or
+  // the new one, and the file is 0600 even where one was 0644 (writeFile keeps an existing mode).
+  else await writeKeyFile(target, result.text, 0o600, true);
   const say = (line: string): void => (target === '-' ? io.err(line) : io.out(line));
   say(`exported ${sessions.length} session${sessions.length === 1 ? '' : 's'}${target === '-' ? '' : ` to ${target}`}${withSecrets ? `, with ${result.included.length} secret${result.included.length === 1 ? '' : 's'} encrypted` : ''}`);
   for (const l of result.left) say(`  not included: ${l.what}: ${l.why}`);

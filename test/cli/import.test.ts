@@ -51,7 +51,7 @@ test('~/.ssh/config: the hosts with forwards are saved, the rest is listed with 
   const r = await runBurrow(['import', fixture('ssh_config')], w.env);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /\(ssh-config\)/);
-  assert.match(r.stdout, /not taken: Host staging-db: ProxyJump bastion\.example\.com \(line \d+\): Burrow connects to the SSH server directly/);
+  assert.match(r.stdout, /not taken: Host staging-db: ProxyJump \(line \d+\): Burrow connects to the SSH server directly/);
   assert.deepEqual(w.saved().map((s) => s.name), ['fivetran-sql', 'holistics-eu', 'secoda', 'socks-proxy', 'web1.internal']);
 });
 

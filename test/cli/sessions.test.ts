@@ -1,7 +1,8 @@
 /** `burrow sessions`, black-box: the real command over a real store file. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runBurrow } from '../helpers/cli.js';
 import { fixture, secodaKey, tempDir } from '../core/config/fixtures.js';
@@ -108,4 +109,38 @@ test('export without secrets carries no key; with secrets it moves keys to anoth
   assert.equal(readFileSync(path.join(b.dir, 'secrets', `key-${secoda.auth.keyId}`), 'utf8'), key.pem);
   const again = await runBurrow(['sessions', 'import', sealed, '--passphrase-file', pass], b.env);
   assert.match(again.stdout, /not imported: session "sql": a saved session already has this name/);
+});
+
+test('export replaces FILE atomically, and leaves it 0600 even where it was 0644', async () => {
+  const { dir, env } = where();
+  assert.equal((await runBurrow(['sessions', 'add', '--preset', 'fivetran', '--name', 'sql', '--host', '1.2.3.4', '--target', 'db:1433'], env)).code, 0);
+  const file = path.join(dir, 'export.json');
+  writeFileSync(file, 'an older export\n', { mode: 0o644 });
+  chmodSync(file, 0o644);
+  const before = statSync(file).ino;
+  const r = await runBurrow(['sessions', 'export', file], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  // A new file renamed over the old one (a crash leaves one or the other), not the old one rewritten in place.
+  assert.notEqual(statSync(file).ino, before);
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).config.sessions[0].name, 'sql');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('export')), ['export.json'], 'no temporary file is left');
+});
+
+test('a DER key file travels byte for byte', async () => {
+  const a = where();
+  const der = path.join(a.dir, 'fivetran.der');
+  writeFileSync(der, generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'der' }, publicKeyEncoding: { type: 'spki', format: 'der' } }).privateKey, { mode: 0o600 });
+  assert.equal((await runBurrow(['sessions', 'add', '--preset', 'fivetran', '--name', 'sql', '--host', '1.2.3.4', '--target', 'db:1433', '--identity', der], a.env)).code, 0);
+  const pass = path.join(a.dir, 'pass');
+  writeFileSync(pass, 'correct horse battery staple\n');
+  const sealed = path.join(a.dir, 'sealed.json');
+  assert.equal((await runBurrow(['sessions', 'export', sealed, '--with-secrets', '--passphrase-file', pass], a.env)).code, 0);
+
+  const b = where();
+  const r = await runBurrow(['sessions', 'import', sealed, '--passphrase-file', pass], b.env);
+  assert.equal(r.code, 0, r.stderr);
+  const moved = JSON.parse(readFileSync(b.file, 'utf8')).sessions[0].auth.identityFiles[0];
+  assert.deepEqual(readFileSync(moved), readFileSync(der));
+  assert.equal(JSON.parse(readFileSync(sealed, 'utf8')).format, 2, 'a format-1 reader would write the key as text: it must refuse instead');
 });

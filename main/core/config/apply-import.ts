@@ -1,18 +1,20 @@
 /**
  * Saves what an importer found: sessions into the store, their private keys into the
- * SecretStore, host keys into a known_hosts file. Nothing is half-saved: a session whose key
- * cannot be stored is not saved, and a key whose session cannot be saved is removed again.
+ * SecretStore, their key files (from an export) into files, host keys into a known_hosts file.
+ * Nothing is half-saved: a session whose key or key file cannot be stored is not saved, and a
+ * key or key file whose session cannot be saved is removed again.
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { SessionConfig } from '../../../common/config.js';
+import { writeKeyFile } from '../keys/files.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import type { KnownHostEntry } from '../session/host-keys.js';
 import { entryMatches, parseKnownHosts } from '../session/host-keys.js';
 import { ConfigError } from './config-error.js';
 import { keySecretName, passphraseSecretName } from '../session/identity.js';
-import type { ImportReport, NotTaken, PendingKey } from './importers/report.js';
+import type { ImportReport, NotTaken, PendingFile, PendingKey } from './importers/report.js';
 import type { ConfigStore } from './store.js';
 
 export interface ApplyOptions {
@@ -49,6 +51,37 @@ async function storeKey(secrets: SecretStore, key: PendingKey): Promise<{ keyId:
       await secrets.set(passphraseSecretName(keyId), passphrase);
     }
     return { keyId, created: existing === undefined };
+  }
+}
+
+/** `file` with `-n` before its extension (`key.pem` → `key-2.pem`); `file` itself for 1. */
+export function numberedPath(file: string, n: number): string {
+  if (n === 1) return file;
+  const ext = path.extname(file);
+  return `${file.slice(0, file.length - ext.length)}-${n}${ext}`;
+}
+
+/**
+ * Writes a pending file 0600 at its path, or at the first free numbered name beside it: a file
+ * already there is never replaced. Each path written is pushed to `written` at once, so a caller
+ * can remove it again when the session is not saved. Returns the path written.
+ */
+async function writeNewFile(file: PendingFile, written: string[]): Promise<string> {
+  await mkdir(path.dirname(file.path), { recursive: true, mode: 0o700 });
+  for (let n = 1; ; n++) {
+    const target = numberedPath(file.path, n);
+    // The name is claimed by an exclusive create, then filled by an atomic replace of that empty
+    // file: nothing else is overwritten, even a file made meanwhile, and no half key is left.
+    try {
+      await (await open(target, 'wx', 0o600)).close();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      throw new ConfigError(target, `cannot be written (${code ?? 'error'})`, 'Check that Burrow may write in the folder beside its config.');
+    }
+    written.push(target);
+    await writeKeyFile(target, file.reveal(), 0o600, true);
+    return target;
   }
 }
 
@@ -105,6 +138,7 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
     throw new ConfigError('--name', `names one session, but the input has ${report.sessions.length}`, 'Leave --name out; rename sessions afterwards if needed.');
   }
   const keys = new Map((report.keys ?? []).map((k) => [k.keyId, k]));
+  const files = new Map((report.files ?? []).map((f) => [f.path, f]));
   if (keys.size > 0 && !options.secrets) {
     throw new ConfigError('(import)', 'holds a private key but no secret store was given', 'Import it through the CLI or the app, which keep keys in the secret store.');
   }
@@ -119,14 +153,24 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
     }
     const pending = session.auth.keyId !== undefined ? keys.get(session.auth.keyId) : undefined;
     let created: string | undefined;
-    if (pending) {
-      const stored = await storeKey(options.secrets!, pending);
-      if (stored.created) created = stored.keyId;
-      session = { ...session, auth: { ...session.auth, keyId: stored.keyId } };
-    }
+    const written: string[] = [];
     try {
+      const place = async (f: string): Promise<string> => {
+        const file = files.get(f);
+        return file ? writeNewFile(file, written) : f;
+      };
+      const identityFiles: string[] = [];
+      for (const f of session.auth.identityFiles) identityFiles.push(await place(f));
+      const passphraseFile = session.auth.passphraseFile !== undefined ? await place(session.auth.passphraseFile) : undefined;
+      session = { ...session, auth: { ...session.auth, identityFiles, ...(passphraseFile !== undefined ? { passphraseFile } : {}) } };
+      if (pending) {
+        const stored = await storeKey(options.secrets!, pending);
+        if (stored.created) created = stored.keyId;
+        session = { ...session, auth: { ...session.auth, keyId: stored.keyId } };
+      }
       saved.push(store.add(session));
     } catch (err) {
+      for (const f of written) await unlink(f).catch(() => undefined);
       if (created !== undefined) {
         await options.secrets!.delete(keySecretName(created));
         await options.secrets!.delete(passphraseSecretName(created));

@@ -130,6 +130,14 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
   const host = str(v, 'host', path, 'Give the SSH server name or address the vendor gave you.')!;
   const port = v.port === undefined ? SESSION_DEFAULTS.port : checkPort(v.port, `${path}.port`, false);
   const user = str(v, 'user', path, 'Give the SSH user name the vendor gave you (e.g. "fivetran", "tunnel").')!;
+  // No system allows these characters in a user or host name; here they mean `user:password@host`
+  // was split in the wrong place, and the password must not be kept (nor quoted in this error).
+  if (user.includes(':')) {
+    throw new ConfigError(`${path}.user`, 'holds a colon, so it carries a password (user:password)', 'Give the user name alone; Burrow logs in with keys.');
+  }
+  if (host.includes('@')) {
+    throw new ConfigError(`${path}.host`, 'holds an "@": a user name (perhaps with a password) is written into it', 'Give the host name alone, and the user name in its own field.');
+  }
 
   const authRaw = v.auth ?? {};
   if (!isObject(authRaw)) throw new ConfigError(`${path}.auth`, 'must be an object', 'Give {"identityFiles":["~/.ssh/id_ed25519"]}.');

@@ -4,6 +4,7 @@
  * accepted with a note saying why it does not matter here, or refused with an error naming it.
  */
 import { userInfo } from 'node:os';
+import path from 'node:path';
 import type { ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
 import { parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
 import { SESSION_DEFAULTS } from '../../../../common/config.js';
@@ -19,9 +20,13 @@ export interface ParsedCommandLine {
   readonly verbose: boolean;
 }
 
-/** A command line Burrow cannot honour: names the option and the fix. */
+/**
+ * A command line Burrow cannot honour: names the option and the fix. `option` and `problem`
+ * never quote a value that may be a secret (a password, a proxy command, a remote command), as
+ * both end up in import reports and logs.
+ */
 export class CommandLineError extends Error {
-  constructor(readonly option: string, problem: string, readonly fix: string) {
+  constructor(readonly option: string, readonly problem: string, readonly fix: string) {
     super(`${option}: ${problem}. ${fix}`);
     this.name = 'CommandLineError';
   }
@@ -102,7 +107,7 @@ function lower(s: string): string { return s.toLowerCase(); }
 function parsePortValue(v: string, option: string, allowZero = false): number {
   const n = /^\d+$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n > 65535 || n < (allowZero ? 0 : 1)) {
-    throw new CommandLineError(option, `"${v}" is not a port number`, `Give a number from ${allowZero ? 0 : 1} to 65535.`);
+    throw new CommandLineError(option, 'is not a port number', `Give a number from ${allowZero ? 0 : 1} to 65535.`);
   }
   return n;
 }
@@ -160,9 +165,16 @@ function programOf(word: string): Program | undefined {
 /** Unfilled placeholders from vendor guides: `<SSH_HIGH_PORT>`, `$SSH_HOST`, `${SSH_HOST_PORT:-22}`. */
 function checkPlaceholders(words: string[]): void {
   for (const w of words) {
+    // Only the placeholder is named: the word around it may be a proxy command with a password.
     const m = /<[^<>]+>|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/.exec(w);
-    if (m) throw new CommandLineError(m[0], `"${w}" still holds the placeholder ${m[0]}`, `Replace ${m[0]} with the value from the vendor's instructions.`);
+    if (m) throw new CommandLineError(m[0], 'is a placeholder still to be filled in', `Replace ${m[0]} with the value from the vendor's instructions.`);
   }
+}
+
+/** sshpass types a password into ssh's prompt: the command is refused whatever it runs. */
+export function sshpassError(): CommandLineError {
+  return new CommandLineError('sshpass', 'runs through sshpass: password login is not supported, as an unattended tunnel would have to store the password',
+    'Use a key: create one with `burrow key generate`, add its public key on the server, and give it with -i.');
 }
 
 interface Draft {
@@ -190,18 +202,18 @@ interface Draft {
 
 function applySshOption(d: Draft, raw: string): void {
   const m = /^\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(raw);
-  if (!m) throw new CommandLineError(`-o ${raw}`, 'expected Key=Value or "Key Value"', 'Write e.g. -o ServerAliveInterval=15.');
+  if (!m) throw new CommandLineError('-o', 'expected Key=Value or "Key Value"', 'Write e.g. -o ServerAliveInterval=15.');
   const key = lower(m[1]!);
   const value = m[2]!.trim().replace(/^"(.*)"$/, '$1');
   const option = `-o ${m[1]}`;
   const yesNo = (): boolean => {
     const b = YES_NO[lower(value)];
-    if (b === undefined) throw new CommandLineError(option, `"${value}" is not yes or no`, 'Write yes or no.');
+    if (b === undefined) throw new CommandLineError(option, 'is not yes or no', 'Write yes or no.');
     return b;
   };
   const int = (min: number, max: number): number => {
     const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!(n >= min && n <= max)) throw new CommandLineError(option, `"${value}" is not a whole number from ${min} to ${max}`, 'Give a number of seconds (or a count).');
+    if (!(n >= min && n <= max)) throw new CommandLineError(option, `is not a whole number from ${min} to ${max}`, 'Give a number of seconds (or a count).');
     return n;
   };
   switch (key) {
@@ -216,7 +228,11 @@ function applySshOption(d: Draft, raw: string): void {
     case 'connecttimeout': d.connectTimeout ??= int(1, 600); return;
     case 'port': d.port ??= parsePortValue(value, option); return;
     case 'user': d.user ??= value; return;
-    case 'hostname': d.hostName ??= value; return;
+    case 'hostname':
+      // Not quoted: what stands before the @ may be user:password.
+      if (value.includes('@')) throw new CommandLineError(option, 'holds an "@": a user name is written into the host name', 'Give the host name alone, and the user with -l or as user@host.');
+      d.hostName ??= value;
+      return;
     case 'identityfile': d.identityFiles.push(value); return;
     case 'compression': d.compression = yesNo(); return;
     case 'rekeylimit':
@@ -238,7 +254,7 @@ function applySshOption(d: Draft, raw: string): void {
       const v = lower(value);
       const map: Record<string, HostKeyPolicy> = { yes: 'yes', true: 'yes', 'accept-new': 'accept-new', no: 'no', false: 'no', off: 'no', ask: 'ask' };
       const p = map[v];
-      if (!p) throw new CommandLineError(option, `"${value}" is not a policy`, 'Use yes, accept-new, no or ask.');
+      if (!p) throw new CommandLineError(option, 'is not a policy', 'Use yes, accept-new, no or ask.');
       d.policy ??= p;
       return;
     }
@@ -269,14 +285,19 @@ function applySshOption(d: Draft, raw: string): void {
   throw new CommandLineError(option, 'is not an option Burrow knows how to honour', 'Remove it, or see the README section "burrow run" for the supported options.');
 }
 
+/**
+ * `user:password@host`, in a URL or not. No system allows a colon in a user name (it separates
+ * /etc/passwd fields), so the part after it is a password: never used, never repeated.
+ */
+function passwordInAddress(): CommandLineError {
+  return new CommandLineError('user:…@host', 'the user name carries a password', 'Remove the password from the address or user name; Burrow logs in with keys.');
+}
+
 /** Parses `user@host`, `host` and `ssh://user@host:port`. */
 function applyDestination(d: Draft, word: string): void {
   let w = word;
   const uri = /^ssh:\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(w);
-  if (uri?.[1]?.includes(':')) {
-    // Never echo it: the part after the colon is a password.
-    throw new CommandLineError('ssh://user:…@host', 'the address carries a password', 'Remove the password from the address; Burrow logs in with keys.');
-  }
+  if (uri?.[1]?.includes(':')) throw passwordInAddress();
   if (uri) {
     if (uri[1]) d.user ??= uri[1];
     if (uri[3]) d.port ??= parsePortValue(uri[3], word);
@@ -285,10 +306,11 @@ function applyDestination(d: Draft, word: string): void {
   }
   const at = w.lastIndexOf('@');
   if (at >= 0) {
+    if (w.slice(0, at).includes(':')) throw passwordInAddress();
     d.user ??= w.slice(0, at);
     w = w.slice(at + 1);
   }
-  if (!w) throw new CommandLineError(word, 'no host name', 'Write user@host.');
+  if (!w) throw new CommandLineError('(destination)', 'has no host name after the @', 'Write user@host.');
   d.host = w;
 }
 
@@ -301,10 +323,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   while (words.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) {
     prefixNotes.push(`${words.shift()!.split('=')[0]}=…: environment settings for ssh/autossh do not apply to Burrow (ignored)`);
   }
-  if (words[0] === 'sshpass') {
-    throw new CommandLineError('sshpass', 'password login is not supported: an unattended tunnel would have to store the password',
-      'Use a key: create one with `burrow key generate`, add its public key on the server, and give it with -i.');
-  }
+  if (words[0] !== undefined && /^sshpass(\.exe)?$/i.test(path.win32.basename(words[0]))) throw sshpassError();
   if (words.length === 0) throw new CommandLineError('(command)', 'the command line is empty', 'Paste the ssh, autossh or plink command from the vendor\'s guide.');
   const first = programOf(words[0]!);
   const program: Program = first ?? 'ssh';
@@ -366,7 +385,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
       const attached = w.slice(j + 1);
       if (program === 'autossh' && c === 'M') {
         const v = takeArg('-M', attached);
-        if (!/^\d+(:\d+)?$/.test(v)) throw new CommandLineError('-M', `"${v}" is not autossh's monitor port`, 'Write -M 0 (Burrow uses SSH keepalives instead of a monitor port).');
+        if (!/^\d+(:\d+)?$/.test(v)) throw new CommandLineError('-M', 'is not autossh\'s monitor port', 'Write -M 0 (Burrow uses SSH keepalives instead of a monitor port).');
         if (v !== '0') d.notes.push(`-M ${v}: Burrow watches the link with SSH keepalives, not autossh's monitor port (ignored)`);
         break;
       }
@@ -409,7 +428,8 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
 
   if (rest.length === 0) throw new CommandLineError('(destination)', 'no SSH server given', 'End the command with user@host.');
   if (rest.length > 1) {
-    throw new CommandLineError(rest.slice(1).join(' '), 'Burrow does not run remote commands: it keeps the tunnel open by itself',
+    // Not quoted: a remote command may carry a password (`PGPASSWORD=… psql`).
+    throw new CommandLineError('(remote command)', 'Burrow does not run remote commands: it keeps the tunnel open by itself',
       'Remove the command after the host (and use -N, as the vendors\' guides do).');
   }
   if (d.gatewayPorts && d.rawForwards.some(([f]) => f === 'R')) {
@@ -425,10 +445,12 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   const host = d.hostName ?? d.host!;
   const port = d.port ?? SESSION_DEFAULTS.port;
   const user = d.user ?? userInfo().username;
+  // -l or -o User with `name:password`.
+  if (user.includes(':')) throw passwordInAddress();
   const name = `${user}@${host}${port === 22 ? '' : `:${port}`}`;
   const fingerprint = d.fingerprint;
   if (fingerprint !== undefined && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(fingerprint)) {
-    throw new CommandLineError('-hostkey', `"${fingerprint}" is not a SHA256 fingerprint`, 'Give it as SHA256:… (puttygen -l -E sha256 or ssh-keygen -lf prints it).');
+    throw new CommandLineError('-hostkey', 'is not a SHA256 fingerprint', 'Give it as SHA256:… (puttygen -l -E sha256 or ssh-keygen -lf prints it).');
   }
   const session: SessionConfig = {
     id: name,

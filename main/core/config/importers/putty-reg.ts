@@ -126,7 +126,9 @@ function sessionOf(name: string, key: RegKey, couldNot: NotTaken[]): SessionConf
     return undefined;
   }
   if (num('ProxyMethod') !== 0) {
-    couldNot.push({ what: `${where}: proxy ${str('ProxyHost')}:${num('ProxyPort')}`,
+    // No proxy setting is repeated: ProxyHost may be user:password@host, ProxyTelnetCommand a
+    // command with a password, and ProxyUsername and ProxyPassword are what they say.
+    couldNot.push({ what: `${where}: proxy`,
       why: 'connects through a proxy, which Burrow does not do yet, so it was not imported; run Burrow where the SSH server is reachable directly' });
     return undefined;
   }

@@ -46,6 +46,32 @@ export class PendingKey {
   }
 }
 
+/**
+ * A key or passphrase file that arrived in an export with secrets, held until the session that
+ * points at `path` is saved; then written there 0600, or under a free name beside it, as a file
+ * already there is never replaced. Prints and serialises as "[redacted]", like PendingKey.
+ */
+export class PendingFile {
+  readonly #content: Buffer;
+
+  constructor(readonly path: string, content: Buffer) {
+    this.#content = content;
+  }
+
+  /** The file's bytes, for writing the file only. */
+  reveal(): Buffer {
+    return this.#content;
+  }
+
+  toJSON(): { path: string; content: string } {
+    return { path: this.path, content: '[redacted]' };
+  }
+
+  [inspect.custom](): string {
+    return `PendingFile(${this.path}, [redacted])`;
+  }
+}
+
 export interface ImportReport {
   readonly kind: ImportKind;
   /** Validated sessions, ready to save (ids are made by the store from the names). */
@@ -54,6 +80,8 @@ export interface ImportReport {
   readonly hostKeys: ReadonlyArray<KnownHostEntry>;
   /** Private keys the sessions reference by `auth.keyId`, to be put in the SecretStore. */
   readonly keys?: ReadonlyArray<PendingKey>;
+  /** Files the sessions point at by `PendingFile.path`, written only for a session being saved. */
+  readonly files?: ReadonlyArray<PendingFile>;
   /** What was taken, one line per session or setting, for people. */
   readonly took: ReadonlyArray<string>;
   readonly couldNot: ReadonlyArray<NotTaken>;

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import type { SessionConfig } from '../../../../common/config.js';
 import { ConfigError } from '../config-error.js';
-import { CommandLineError, parseCommandLine, splitCommandLine } from './command-line.js';
+import { CommandLineError, parseCommandLine, splitCommandLine, sshpassError } from './command-line.js';
 import type { ImportReport, NotTaken } from './report.js';
 
 /**
@@ -81,6 +81,11 @@ function unwrap(words: ReadonlyArray<string>, notes: string[]): string[] | undef
       w.shift();
       while (w[0]?.startsWith('-')) if (/S$/.test(w.shift()!)) w.shift();
       notes.push('screen: Burrow keeps the session open itself, no terminal multiplexer needed');
+    } else if (/^sshpass(\.exe)?$/i.test(path.win32.basename(first))) {
+      // A tunnel run through sshpass is refused, not passed over: dropped without a word, it would
+      // look as if Burrow had missed it.
+      if (w.slice(1).some((a) => isProgram(a))) throw sshpassError();
+      return undefined;
     } else if (path.basename(first) === 'start-stop-daemon') {
       const x = w.findIndex((a) => a === '--exec' || a === '-x' || a === '--startas' || a === '-a');
       if (x < 0) return undefined;
@@ -197,8 +202,9 @@ export function isShellScript(text: string): boolean {
 /**
  * Imports every tunnel command of a shell script. The script's own `NAME=value` lines fill its
  * `$NAME`s, and `values` (from the person) win over them. Lines that start something else are
- * passed over; a tunnel command that cannot be used is reported with its line number. Throws
- * when the script starts no tunnel at all.
+ * passed over; a tunnel command that cannot be used (one run through sshpass included) is
+ * reported with its line number and the option at fault, never with its text. Throws when the
+ * script starts no usable tunnel.
  */
 export function importShellScript(text: string, values: ReadonlyMap<string, string> = new Map()): ImportReport {
   const lines = logicalLines(text);
@@ -206,7 +212,7 @@ export function importShellScript(text: string, values: ReadonlyMap<string, stri
   const sessions: SessionConfig[] = [];
   const took: string[] = [];
   const couldNot: NotTaken[] = [];
-  let firstError: unknown;
+  let firstError: ConfigError | undefined;
   for (const { line, text: t } of lines) {
     const notes: string[] = [];
     let words: string[] | undefined;
@@ -223,8 +229,11 @@ export function importShellScript(text: string, values: ReadonlyMap<string, stri
       couldNot.push(...[...notes, ...parsed.notes].map((n) => { const x = toNotTaken(n); return { what: `line ${line}: ${x.what}`, why: x.why }; }));
     } catch (err) {
       if (!(err instanceof CommandLineError) && !(err instanceof ConfigError)) throw err;
-      firstError ??= err;
-      couldNot.push({ what: `line ${line}: ${t.length > 80 ? `${t.slice(0, 77)}…` : t}`, why: err.message });
+      // The line number and the option only: the line itself may hold a password (`plink -pw …`,
+      // `-o ProxyCommand="sshpass -p …"`), and reports are printed and logged.
+      const option = err instanceof CommandLineError ? err.option : err.field;
+      firstError ??= new ConfigError(`line ${line}: ${option}`, err.problem, err.fix);
+      couldNot.push({ what: `line ${line}: ${option}`, why: `${err.problem}. ${err.fix}` });
     }
   }
   if (sessions.length === 0) {

@@ -71,7 +71,8 @@ function parseBlocks(text: string, couldNot: NotTaken[]): Block[] {
     if (t === '' || t.startsWith('#')) return;
     const m = /^(\S+?)(?:\s*=\s*|\s+)(.*)$/.exec(t);
     if (!m) {
-      couldNot.push({ what: `line ${line}: ${t}`, why: 'expected "Keyword value"' });
+      // Not repeated: a line that is not "Keyword value" may be a stray password.
+      couldNot.push({ what: `line ${line}`, why: 'expected "Keyword value"' });
       return;
     }
     const keyword = m[1]!.toLowerCase();
@@ -84,7 +85,8 @@ function parseBlocks(text: string, couldNot: NotTaken[]): Block[] {
     if (keyword === 'match') {
       // Match conditions (exec, user, localnetwork, …) depend on the moment ssh runs.
       skipping = true;
-      couldNot.push({ what: `line ${line}: Match ${m[2]}`, why: 'Match blocks are not evaluated, so the settings in this block were not taken' });
+      // Its criteria are not repeated: `Match exec "…"` runs a command, which may hold a password.
+      couldNot.push({ what: `line ${line}: Match`, why: 'Match blocks are not evaluated, so the settings in this block were not taken' });
       return;
     }
     if (skipping) return;
@@ -129,7 +131,8 @@ function sessionFor(alias: string, blocks: ReadonlyArray<Block>, couldNot: NotTa
   for (const k of ['proxyjump', 'proxycommand']) {
     const l = first.get(k);
     if (l && l.args[0]?.toLowerCase() !== 'none') {
-      couldNot.push({ what: `${where}: ${l.written} ${l.args.join(' ')} (line ${l.line})`,
+      // The keyword only: a ProxyCommand may run `sshpass -p …`, a ProxyJump may hold user:password@.
+      couldNot.push({ what: `${where}: ${l.written} (line ${l.line})`,
         why: 'Burrow connects to the SSH server directly and does not hop through a jump host or proxy command yet, so this host was not imported; run Burrow on a machine that reaches it directly' });
       return undefined;
     }
@@ -195,7 +198,8 @@ function sessionFor(alias: string, blocks: ReadonlyArray<Block>, couldNot: NotTa
     'serveralivecountmax', 'connecttimeout', 'compression', 'rekeylimit', 'proxyjump', 'proxycommand', 'identityfile', 'remoteforward', 'localforward', 'dynamicforward']);
   for (const l of [...first.values(), ...(multi.get('certificatefile') ?? [])]) {
     if (handled.has(l.keyword) || QUIET.has(l.keyword)) continue;
-    couldNot.push({ what: `${where}: ${l.written} ${l.args.join(' ')} (line ${l.line})`, why: 'has no Burrow equivalent, so it was left out' });
+    // Values of keywords Burrow does not know are not repeated: it cannot tell which are secrets.
+    couldNot.push({ what: `${where}: ${l.written} (line ${l.line})`, why: 'has no Burrow equivalent, so it was left out' });
   }
 
   try {

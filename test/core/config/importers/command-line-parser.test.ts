@@ -101,7 +101,7 @@ test('what cannot be honoured is an error naming the option and the fix', () => 
     ['ssh -R 1:h:2 -o Frobnicate=yes u@h', '-o Frobnicate'],
     ['ssh -R 1:h:2 -c aes128-ctr u@h', '-c'],
     ['ssh -R 1:h:2 -Z u@h', '-Z'],
-    ['ssh -R 1:h:2 u@h sleep 3600', 'sleep 3600'],
+    ['ssh -R 1:h:2 u@h sleep 3600', '(remote command)'],
     ['ssh -N u@h', '(forwards)'],
     ['ssh -R 1:h:2', '(destination)'],
     ['ssh -R <SSH_HIGH_PORT>:db:5432 u@h', '<SSH_HIGH_PORT>'],

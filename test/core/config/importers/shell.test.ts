@@ -18,7 +18,7 @@ test('a tunnel script: every tunnel it starts, with the script\'s own variables,
   assert.deepEqual(holistics!.forwards, [{ type: 'remote', bindAddress: '*', bindPort: 20032, targetHost: '10.0.3.17', targetPort: 5432 }]);
   assert.equal(holistics!.port, 50022);
   const why = (s: string) => r.couldNot.find((n) => n.what.includes(s))?.why ?? '';
-  assert.match(why('ssh -J bastion'), /jump host/);
+  assert.match(why('line 29: -J'), /jump host/);
   assert.match(why('screen'), /no terminal multiplexer/);
   assert.ok(!r.couldNot.some((n) => /apt-get|which|command -v|echo/.test(n.what)), 'lines that start no tunnel are passed over');
   assert.match(r.took[0]!, /^line 16: autossh: fivetran@35\.230\.100\.17:22/);
@@ -46,4 +46,18 @@ test('placeholders and logical lines', () => {
   assert.deepEqual(logicalLines('a \\\n  b\n# c\n\nd "x\ny"\r\ne ^\nf'), [
     { line: 1, text: 'a   b' }, { line: 5, text: 'd "x\ny"' }, { line: 7, text: 'e f' },
   ]);
+});
+
+test('a tunnel run through sshpass is reported by its line, never passed over and never quoted', () => {
+  const r = importShellScript([
+    '#!/bin/sh',
+    'sshpass -p S3cret! ssh -N -R 15432:localhost:5432 tunnel@db.example',
+    'sshpass -f /etc/tunnel.pass autossh -M 0 -N -R 15433:localhost:5432 tunnel@db.example',
+    'sshpass -p S3cret! scp backup.sql tunnel@db.example:',
+    'autossh -M 0 -N -R 15434:localhost:5432 tunnel@db.example',
+  ].join('\n'));
+  assert.deepEqual(r.couldNot.map((n) => n.what), ['line 2: sshpass', 'line 3: sshpass'], 'sshpass running something other than a tunnel is passed over');
+  assert.match(r.couldNot[0]!.why, /^runs through sshpass: password login is not supported.*Use a key/);
+  assert.ok(!JSON.stringify(r).includes('S3cret'));
+  assert.throws(() => importShellScript('#!/bin/sh\nsshpass -e ssh -N -R 1:h:2 u@h\n'), (e: ConfigError) => e.field === 'line 2: sshpass');
 });
