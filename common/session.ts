@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'KEEPALIVE_TIMEOUT'
   | 'CONNECTION_LOST'
   | 'PROTOCOL_ERROR'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'INTERNAL_ERROR';
 
 /** Errors cross every boundary as this plain object, with a stable code. */
 export interface ErrorInfo {

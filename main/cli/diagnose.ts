@@ -1,14 +1,12 @@
 /** `burrow diagnose`: the vendors' troubleshooting checklist, run for one tunnel. */
-import type { SessionConfig } from '../../common/config.js';
 import { diagnose, type DiagnoseStep } from '../core/diagnose.js';
 import { ConfigError } from '../core/config/schema.js';
-import { resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
-import { CommandLineError, parseCommandLine } from '../core/config/importers/command-line.js';
+import { CommandLineError } from '../core/config/importers/command-line.js';
 import { BurrowError } from '../core/session/errors.js';
-import { FileSecretStore, KeyError, readPassphraseFile, type SecretStore } from '../core/keys/index.js';
+import { KeyError, readPassphraseFile } from '../core/keys/index.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
-import { sessionsFromConfig } from './run.js';
+import { selectSessions, type Selection } from './select.js';
 
 const USAGE = `usage: burrow diagnose [--json] [--passphrase-file FILE] -- <ssh|autossh|plink command line>
        burrow diagnose [--json] [--passphrase-file FILE] [--config FILE] NAME...
@@ -20,23 +18,16 @@ every target is reachable. Exits 1 when a step fails.`;
 const MARK: Record<DiagnoseStep['status'], string> = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  let sessions: SessionConfig[];
+  let selection: Selection;
   let json: boolean;
   let passphrase: string | undefined;
-  let secrets: SecretStore | undefined;
   try {
     const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], flags: ['--json', '--help'] });
     if (args.flags.has('--help')) { io.out(USAGE); return 0; }
     json = args.flags.has('--json');
     const words = args.rest ?? args.positional;
-    if (args.rest === undefined && (args.values['--config'] !== undefined || words.length > 0)) {
-      const file = resolveConfigPath(args.values['--config'], io.env);
-      sessions = await sessionsFromConfig(file, args.positional);
-      secrets = new FileSecretStore(secretsFolderFor(file));
-    } else {
-      if (words.length === 0) throw new UsageError('nothing to check: give a command line after --, or saved session names');
-      sessions = [parseCommandLine(words).session];
-    }
+    if (words.length === 0 && args.values['--config'] === undefined) throw new UsageError('nothing to check: give a command line after --, or saved session names');
+    selection = await selectSessions(args, words, io);
     const pf = args.values['--passphrase-file'];
     passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
   } catch (err) {
@@ -49,12 +40,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   let allOk = true;
-  for (const cfg of sessions) {
+  for (const cfg of selection.sessions) {
     if (!json) io.out(`${cfg.name}:`);
     let n = 0;
     const report = await diagnose(cfg, {
       ...(passphrase !== undefined ? { passphrase } : {}),
-      ...(secrets ? { secrets } : {}),
+      ...(selection.secrets ? { secrets: selection.secrets } : {}),
       onStep: (s) => {
         n++;
         if (json) return;

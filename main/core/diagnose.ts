@@ -86,30 +86,7 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
   }));
 
   // 2. TCP reaches the SSH port, and an SSH server answers there.
-  blocked = !(await step('tcp', `TCP reaches ${target}`, () => new Promise<string>((resolve, reject) => {
-    const sock = net.connect({ host: cfg.host, port: cfg.port });
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new StepFailed(`no answer from ${target} within ${cfg.connectTimeoutSeconds} s`,
-        'A firewall drops the traffic: allow outbound TCP to that port (the vendor can often move it to a port your firewall allows).'));
-    }, timeoutMs);
-    let banner = '';
-    sock.on('data', (d: Buffer) => {
-      banner += d.toString('latin1');
-      const line = banner.split(/\r?\n/)[0]!;
-      if (banner.includes('\n')) {
-        clearTimeout(timer);
-        sock.destroy();
-        if (line.startsWith('SSH-')) resolve(`the server says ${line.trim()}`);
-        else reject(new StepFailed(`${target} answers, but not as an SSH server ("${line.slice(0, 60)}")`, 'Check the SSH port the vendor gave you.'));
-      }
-    });
-    sock.on('error', (err) => {
-      clearTimeout(timer);
-      const info = classify(err, cfg);
-      reject(new StepFailed(info.message, info.hint));
-    });
-  })));
+  blocked = !(await step('tcp', `TCP reaches ${target}`, () => readBanner(cfg, timeoutMs)));
 
   // 3 and 4. Host key and login, on one SSH connection that the port steps then reuse.
   const client = new ssh2.Client();
@@ -124,7 +101,8 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
       ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
       ...(opts.secrets ? { secrets: opts.secrets } : {}),
     }).catch((err: unknown) => { loginError = err; return undefined; });
-    const algorithms = await checker.preferredAlgorithms();
+    const algorithms = await checker.preferredAlgorithms().catch((err: unknown) => { loginError ??= err; return undefined; });
+    if (algorithms === undefined) return false;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => { loginError ??= new Error('Timed out while waiting for handshake'); client.destroy(); resolve(false); }, timeoutMs);
       client.once('ready', () => { clearTimeout(timer); resolve(true); });
@@ -135,7 +113,7 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
         // With no usable key, still connect far enough to check the host key, then fail the login.
         authHandler: (identities ?? []).map((k) => ({ type: 'publickey' as const, username: cfg.user, key: k.privateKey, ...(k.passphrase !== undefined ? { passphrase: k.passphrase } : {}) })),
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-          checker.check(key).then((v) => { verdict = v; verify(v.ok === true); }, () => verify(false));
+          checker.check(key).then((v) => { verdict = v; verify(v.ok); }, (err: unknown) => { loginError ??= err; verify(false); });
         },
         algorithms: { serverHostKey: algorithms as ssh2.ServerHostKeyAlgorithm[] },
       } as ssh2.ConnectConfig);
@@ -180,6 +158,64 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
   // process would never exit.
   (client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
   return { session: cfg.name, ok: steps.every((s) => s.status === 'pass'), steps };
+}
+
+/** RFC 4253 §4.2: the identification line is at most 255 bytes with its CR LF. */
+const MAX_BANNER_LINE = 255;
+/** Lines a server may send before its identification line (OpenSSH's client allows as many). */
+const MAX_PRE_BANNER_LINES = 1024;
+
+/**
+ * Connects to the SSH port and reads the server's identification line, reading at most
+ * MAX_BANNER_LINE bytes per line and MAX_PRE_BANNER_LINES lines: whatever answers there, the
+ * check holds a bounded amount of it.
+ */
+function readBanner(cfg: SessionConfig, timeoutMs: number): Promise<string> {
+  const target = `${cfg.host}:${cfg.port}`;
+  return new Promise<string>((resolve, reject) => {
+    const sock = net.connect({ host: cfg.host, port: cfg.port });
+    let connected = false;
+    let buf = Buffer.alloc(0);
+    let lines = 0;
+    let firstLine: string | undefined;
+    let settled = false;
+    const done = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.removeAllListeners('data');
+      sock.destroy();
+      fn();
+    };
+    const notSsh = (why: string): void => done(() => reject(new StepFailed(`${target} answers, but not as an SSH server (${why})`, 'Check the SSH port the vendor gave you.')));
+    const timer = setTimeout(() => done(() => reject(connected
+      ? new StepFailed(`${target} accepts TCP connections but sent no SSH identification within ${cfg.connectTimeoutSeconds} s`, 'Something other than an SSH server listens there, or the server is overloaded: check the SSH port the vendor gave you.')
+      : new StepFailed(`no answer from ${target} within ${cfg.connectTimeoutSeconds} s`,
+        'A firewall drops the traffic: allow outbound TCP to that port (the vendor can often move it to a port your firewall allows).'))), timeoutMs);
+    sock.once('connect', () => { connected = true; });
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      for (let nl = buf.indexOf(0x0a); ; nl = buf.indexOf(0x0a)) {
+        if (nl < 0) {
+          if (buf.length > MAX_BANNER_LINE) notSsh(`a line longer than ${MAX_BANNER_LINE} bytes`);
+          return;
+        }
+        if (nl + 1 > MAX_BANNER_LINE) return notSsh(`a line longer than ${MAX_BANNER_LINE} bytes`);
+        const line = buf.subarray(0, nl).toString('latin1').replace(/\r$/, '');
+        buf = buf.subarray(nl + 1);
+        if (line.startsWith('SSH-')) return done(() => resolve(`the server says ${line.trim()}`));
+        firstLine ??= line;
+        if (++lines >= MAX_PRE_BANNER_LINES) return notSsh(`${lines} lines without an SSH identification`);
+      }
+    });
+    sock.once('close', () => {
+      if (connected) notSsh(firstLine !== undefined ? `it said "${firstLine.slice(0, 60)}" and closed` : 'it closed without a word');
+    });
+    sock.on('error', (err) => {
+      const info = classify(err, cfg);
+      done(() => reject(new StepFailed(info.message, info.hint)));
+    });
+  });
 }
 
 function isRemote(f: ForwardConfig): boolean {

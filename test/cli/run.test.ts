@@ -3,7 +3,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../helpers/net.js';
@@ -113,6 +113,64 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
     const bad = await runBurrow(['run', '--config', file, 'nope']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /no session named "nope".*warehouse, crm/);
+  });
+
+  test('two sessions with differently protected keys run together: each session\'s own passphrase wins, the global one is a fallback', async () => {
+    const keys: Record<string, string> = {};
+    for (const [name, pass] of [['alpha', 'alpha pass'], ['beta', 'beta pass']]) {
+      keys[name] = path.join(sshd.dir, `id_${name}`);
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', pass!, '-C', name!, '-f', keys[name]!]);
+      await sshd.authorize(readFileSync(`${keys[name]}.pub`, 'utf8'));
+    }
+    const alphaPass = path.join(sshd.dir, 'alpha-pass');
+    writeFileSync(alphaPass, 'alpha pass\n');
+    const [pa, pb] = [await freePort(), await freePort()];
+    const mk = (name: string, port: number, auth: object): object => ({
+      name, host: '127.0.0.1', port: sshd.port, user: sshd.user, auth,
+      hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] }, forwards: [loopbackRemote(port, echo.port)],
+    });
+    const file = path.join(sshd.dir, 'two-keys.json');
+    writeFileSync(file, JSON.stringify({ sessions: [
+      mk('alpha', pa, { identityFiles: [keys.alpha], passphraseFile: alphaPass }),
+      mk('beta', pb, { identityFiles: [keys.beta] }),
+    ] }));
+    // The global passphrase is beta's; alpha's own file must win for alpha.
+    const r = startBurrow(['run', '--json', '--config', file], { BURROW_PASSPHRASE: 'beta pass' });
+    try {
+      await r.waitForLine((l) => l.session === 'alpha' && l.state === 'connected');
+      await r.waitForLine((l) => l.session === 'beta' && l.state === 'connected');
+      assert.equal((await roundTrip(pa, 'alpha')).toString(), 'alpha');
+      assert.equal((await roundTrip(pb, 'beta')).toString(), 'beta');
+    } finally {
+      r.child.kill('SIGTERM');
+      assert.equal(await r.exited, 0);
+    }
+  });
+
+  test('--autostart runs only the sessions marked "start automatically"', async () => {
+    const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
+    const mk = (name: string, port: number, autostart: boolean): object => ({
+      name, host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart,
+      auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+      forwards: [loopbackRemote(port, echo.port)],
+    });
+    const file = path.join(sshd.dir, 'autostart.json');
+    writeFileSync(file, JSON.stringify({ sessions: [mk('one', p1, true), mk('two', p2, false), mk('three', p3, true)] }));
+    const r = startBurrow(['run', '--json', '--autostart', '--config', file]);
+    try {
+      await r.waitForLine((l) => l.session === 'one' && l.state === 'connected');
+      await r.waitForLine((l) => l.session === 'three' && l.state === 'connected');
+      assert.ok(!r.lines.some((l) => l.session === 'two'));
+      assert.ok(await refused(p2));
+    } finally {
+      r.child.kill('SIGTERM');
+      assert.equal(await r.exited, 0);
+    }
+    const none = path.join(sshd.dir, 'no-autostart.json');
+    writeFileSync(none, JSON.stringify({ sessions: [mk('two', p2, false)] }));
+    const bad = await runBurrow(['run', '--autostart', '--config', none]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /no session in .* is marked "start automatically"/);
   });
 
   test('bad input is a usage error (exit 2) that names the option, with nothing started', async () => {

@@ -11,6 +11,15 @@ import { createHash, randomBytes } from 'node:crypto';
 
 const CHUNK = 64 * 1024;
 
+/** Resolves when `sock` drains or closes, leaving no listener behind. */
+function drainedOrClosed(sock: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => { sock.off('drain', done); sock.off('close', done); resolve(); };
+    sock.on('drain', done);
+    sock.on('close', done);
+  });
+}
+
 /** Writes `n` random bytes to `sock` with backpressure and returns their SHA-256. */
 async function sendRandom(sock: net.Socket, n: number): Promise<Buffer> {
   const hash = createHash('sha256');
@@ -18,7 +27,7 @@ async function sendRandom(sock: net.Socket, n: number): Promise<Buffer> {
     const chunk = randomBytes(Math.min(CHUNK, n - sent));
     hash.update(chunk);
     sent += chunk.length;
-    if (!sock.write(chunk)) await Promise.race([once(sock, 'drain'), once(sock, 'close')]);
+    if (!sock.write(chunk)) await drainedOrClosed(sock);
     if (sock.destroyed) throw new Error(`connection closed after ${sent} of ${n} bytes sent`);
   }
   return hash.digest();
@@ -32,7 +41,8 @@ export interface HashingTarget {
 /** The service behind the tunnel: see the file's header for its protocol. */
 export async function hashingTarget(): Promise<HashingTarget> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((sock) => {
+  // Half-open allowed: a client that has sent everything ends its side while still reading ours.
+  const server = net.createServer({ allowHalfOpen: true }, (sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => sock.destroy());

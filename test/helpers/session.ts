@@ -24,7 +24,7 @@ export function loopbackRemote(bindPort: number, targetPort: number): ForwardCon
 
 /** Fast retries so tests see reconnects in seconds; home is the sshd's temp dir (no ~/.ssh leaks in). */
 export function testDeps(sshd: Sshd, over: SessionDeps = {}): SessionDeps {
-  return { home: sshd.dir, backoff: { initialMs: 100, maxMs: 1_000, jitter: 0, stableMs: 5_000, personMs: 3_000 }, ...over };
+  return { home: sshd.dir, backoff: { initialMs: 100, maxMs: 1_000, jitter: 0, stableMs: 5_000, personMs: 3_000, refusedMs: 100, minGapMs: 50 }, ...over };
 }
 
 /** Resolves with the first snapshot in `state` (now or later), or rejects after `timeoutMs`. */

@@ -1,4 +1,8 @@
-/** Retry delays: capped exponential backoff with jitter, reset after a stable connection. */
+/**
+ * Retry delays: capped exponential backoff with jitter, reset after a stable connection, with a
+ * fast lane for a server that refuses TCP connections (restarting), so a tunnel is back within a
+ * fraction of a second of the server accepting again.
+ */
 
 export interface BackoffOptions {
   /** First retry delay. */
@@ -12,6 +16,19 @@ export interface BackoffOptions {
   readonly stableMs: number;
   /** Delay for causes that need a person (auth, host key): slow, never a hammering loop. */
   readonly personMs: number;
+  /**
+   * Delay after a refused TCP connection early in an outage. A refusal costs the server nothing
+   * (its kernel answers with a reset; no sshd process, no log line, no penalty), so it is retried
+   * often: a restarting server is used again at most this long after it listens.
+   */
+  readonly refusedMs: number;
+  /** How long into an outage refusals take the fast lane; after it the backoff grows as usual. */
+  readonly refusedWindowMs: number;
+  /**
+   * Least time between the starts of two attempts that reached the server (TCP connected): never
+   * more than one SSH handshake per this long, whatever the other delays say.
+   */
+  readonly minGapMs: number;
 }
 
 export const DEFAULT_BACKOFF: BackoffOptions = {
@@ -21,24 +38,50 @@ export const DEFAULT_BACKOFF: BackoffOptions = {
   jitter: 0.3,
   stableMs: 60_000,
   personMs: 5 * 60_000,
+  refusedMs: 250,
+  refusedWindowMs: 2 * 60_000,
+  minGapMs: 1_000,
 };
 
 export class Backoff {
   private failures = 0;
+  /** When the current run of failures began; undefined while connected. */
+  private outageSince: number | undefined;
 
-  constructor(private readonly opts: BackoffOptions = DEFAULT_BACKOFF, private readonly random: () => number = Math.random) {}
+  constructor(
+    private readonly opts: BackoffOptions = DEFAULT_BACKOFF,
+    private readonly random: () => number = Math.random,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The delay before the next attempt after one more failure. */
   next(): number {
+    this.outageSince ??= this.now();
     const raw = Math.min(this.opts.maxMs, this.opts.initialMs * this.opts.factor ** this.failures);
     this.failures++;
-    return Math.round(raw * (1 - this.opts.jitter * this.random()));
+    return this.jittered(raw);
+  }
+
+  /**
+   * The delay after a refused TCP connection: `refusedMs` during the first `refusedWindowMs` of
+   * an outage, without counting towards the growth; then the usual growing delay.
+   */
+  refused(): number {
+    this.outageSince ??= this.now();
+    if (this.now() - this.outageSince < this.opts.refusedWindowMs) return this.opts.refusedMs;
+    return this.next();
   }
 
   /** The delay after a failure that needs a person. */
   slow(): number {
+    this.outageSince ??= this.now();
     this.failures++;
-    return Math.round(this.opts.personMs * (1 - this.opts.jitter * this.random()));
+    return this.jittered(this.opts.personMs);
+  }
+
+  /** The connection is up: the outage, if any, is over (the growth is reset only once it is stable). */
+  up(): void {
+    this.outageSince = undefined;
   }
 
   /** Called when a connection has been stable for `stableMs`. */
@@ -48,5 +91,13 @@ export class Backoff {
 
   get stableMs(): number {
     return this.opts.stableMs;
+  }
+
+  get minGapMs(): number {
+    return this.opts.minGapMs;
+  }
+
+  private jittered(ms: number): number {
+    return Math.round(ms * (1 - this.opts.jitter * this.random()));
   }
 }

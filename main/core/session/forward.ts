@@ -232,6 +232,18 @@ export abstract class LiveForward {
 
   get spec(): string { return forwardSpec(this.config); }
 
+  /**
+   * Handling one connection is fire-and-forget: a throw in it (a bug, or a channel that vanished
+   * under us) ends that connection only, counted and logged, never as an unhandled rejection.
+   */
+  protected contain(work: Promise<unknown>, what: string, cleanup: () => void): void {
+    work.catch((err: unknown) => {
+      this.counters.failed++;
+      this.log(`${this.spec}: internal error while ${what}: ${err instanceof Error ? err.message : String(err)}`);
+      try { cleanup(); } catch { /* already gone */ }
+    });
+  }
+
   /** Ends every connection of this forward (used when the session stops or its link dies). */
   closeConnections(): void {
     for (const s of this.counters.sockets()) s.destroy();
@@ -292,8 +304,10 @@ export class RemoteForward extends LiveForward {
   handle(info: TcpConnectionDetails, accept: () => ClientChannel, reject: () => void): void {
     const { targetHost, targetPort } = this.config as Extract<ForwardConfig, { type: 'remote' }>;
     const binding = this.binding;
-    connectTarget(targetHost, targetPort).then(
+    let target: net.Socket | undefined;
+    this.contain(connectTarget(targetHost, targetPort).then(
       (sock) => {
+        target = sock;
         // The link may have dropped while the target was connecting: nobody is left to accept.
         if (binding !== this.binding) { sock.destroy(); return; }
         this.counters.track(sock, true);
@@ -304,7 +318,7 @@ export class RemoteForward extends LiveForward {
         this.log(`${this.spec}: connection from ${info.srcIP}:${info.srcPort} refused: ${targetHost}:${targetPort} is unreachable (${err.code ?? err.message})`);
         reject();
       },
-    );
+    ), `accepting a connection from ${info.srcIP}:${info.srcPort}`, () => target?.destroy());
   }
 }
 
@@ -314,7 +328,7 @@ export class RemoteDynamicForward extends RemoteForward {
     const channel = accept();
     channel.on('error', () => channel.destroy());
     const binding = this.binding;
-    readSocksRequest(channel).then(
+    this.contain(readSocksRequest(channel).then(
       (req) => connectTarget(req.host, req.port).then(
         (sock) => {
           if (binding !== this.binding) { sock.destroy(); channel.destroy(); return; }
@@ -334,7 +348,7 @@ export class RemoteDynamicForward extends RemoteForward {
         this.log(`${this.spec}: bad SOCKS request from ${info.srcIP}: ${err.message}`);
         channel.end();
       },
-    );
+    ), `serving a SOCKS request from ${info.srcIP}`, () => channel.destroy());
   }
 }
 
@@ -417,14 +431,14 @@ export class LocalDynamicForward extends LocalListenerForward {
     this.counters.track(sock, false);
     sock.on('error', () => sock.destroy());
     sock.resume();
-    readSocksRequest(sock).then(
+    this.contain(readSocksRequest(sock).then(
       (req) => this.open(client, sock, req.host, req.port, binding, (ok) => req.reply(ok)),
       (err: Error) => {
         this.counters.failed++;
         this.log(`${this.spec}: bad SOCKS request from ${sock.remoteAddress}: ${err.message}`);
         sock.destroy();
       },
-    );
+    ), `serving a SOCKS request from ${sock.remoteAddress}`, () => sock.destroy());
   }
 }
 

@@ -234,6 +234,14 @@ export class HostKeyChecker {
     const where = hostKeyName(this.host, this.port);
     const fail = (error: ErrorInfo): HostKeyVerdict => ({ ok: false, fingerprint, error });
 
+    // @revoked is checked first: a revoked key stays refused even when a session pins it.
+    const entries = await readEntries(this.files);
+    const revoked = entries.find((e) => e.marker === '@revoked' && e.keyBlob.equals(keyBlob) && entryMatches(e, this.host, this.port));
+    if (revoked) {
+      return fail({ code: 'HOST_KEY_REVOKED', message: `${where} presented a revoked host key ${fingerprint} (${revoked.file}:${revoked.line})`,
+        hint: 'The server must get a new host key; this one is marked @revoked.' });
+    }
+
     if (this.cfg.fingerprint !== undefined) {
       if (fingerprint === this.cfg.fingerprint) return { ok: true, fingerprint };
       return fail({
@@ -241,13 +249,6 @@ export class HostKeyChecker {
         message: `${where} presented host key ${fingerprint}, but this session is pinned to ${this.cfg.fingerprint}`,
         hint: 'Someone may be intercepting the connection. Ask the vendor for the current fingerprint before changing the pinned one.',
       });
-    }
-
-    const entries = await readEntries(this.files);
-    const revoked = entries.find((e) => e.marker === '@revoked' && e.keyBlob.equals(keyBlob) && entryMatches(e, this.host, this.port));
-    if (revoked) {
-      return fail({ code: 'HOST_KEY_REVOKED', message: `${where} presented a revoked host key ${fingerprint} (${revoked.file}:${revoked.line})`,
-        hint: 'The server must get a new host key; this one is marked @revoked.' });
     }
     const known = entries.filter((e) => !e.marker && entryMatches(e, this.host, this.port));
     if (known.some((e) => e.keyBlob.equals(keyBlob))) {

@@ -48,7 +48,12 @@ export interface LoadIdentitiesOptions {
   readonly home?: string;
   /** Default: the key layer's loader (every format, parsed in its time-limited worker). */
   readonly loader?: IdentityLoader;
-  /** Overrides `auth.passphraseFile` (a prompt's answer, or BURROW_PASSPHRASE). */
+  /**
+   * The passphrase given for the whole run (a prompt's answer, --passphrase-file,
+   * BURROW_PASSPHRASE): only a fallback for keys whose session has no passphrase of its own
+   * (`auth.passphraseFile`, or a stored key's stored passphrase), so sessions with differently
+   * protected keys run side by side.
+   */
   readonly passphrase?: string;
   /** Where `auth.keyId` keys live. */
   readonly secrets?: SecretStore;
@@ -60,7 +65,7 @@ export interface LoadIdentitiesOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-async function loadStored(keyId: string, opts: LoadIdentitiesOptions): Promise<LoadedIdentity> {
+async function loadStored(keyId: string, opts: LoadIdentitiesOptions & { ownPassphrase?: string }): Promise<LoadedIdentity> {
   const label = `stored key "${keyId}"`;
   if (!opts.secrets) {
     throw burrowError('KEY_INVALID', `The session uses the ${label}, but no secret store is open`,
@@ -73,7 +78,7 @@ async function loadStored(keyId: string, opts: LoadIdentitiesOptions): Promise<L
     throw burrowError('KEY_INVALID', `The ${label} is not in the secret store (${opts.secrets.backend})`,
       'Import the key again (burrow import, or the key wizard), or point the session at a key file.');
   }
-  const passphrase = opts.passphrase ?? await opts.secrets.get(passphraseSecretName(keyId));
+  const passphrase = opts.ownPassphrase ?? await opts.secrets.get(passphraseSecretName(keyId)) ?? opts.passphrase;
   try {
     const key = await importKey(text, passphrase !== undefined ? { passphrase } : {});
     const loaded = { file: label, privateKey: key.privateKeyForSsh2() };
@@ -99,14 +104,15 @@ export async function loadIdentities(auth: AuthConfig, opts: LoadIdentitiesOptio
     throw burrowError('KEY_INVALID', 'No private key to log in with: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists',
       'Give one with -i FILE (or identityFiles in the config), or create one with `burrow key generate`.');
   }
-  let passphrase = opts.passphrase;
-  if (passphrase === undefined && auth.passphraseFile) {
+  let own: string | undefined;
+  if (auth.passphraseFile) {
     try {
-      passphrase = await readPassphraseFile(expandHome(auth.passphraseFile, home));
+      own = await readPassphraseFile(expandHome(auth.passphraseFile, home));
     } catch (err) {
       throw asBurrowError(err);
     }
   }
+  const passphrase = own ?? opts.passphrase;
   const loaded: LoadedIdentity[] = [];
   let firstError: unknown;
   const attempt = async (fn: () => Promise<LoadedIdentity>): Promise<void> => {
@@ -117,7 +123,7 @@ export async function loadIdentities(auth: AuthConfig, opts: LoadIdentitiesOptio
       opts.onWarning?.(err instanceof BurrowError ? err.message : String(err));
     }
   };
-  if (auth.keyId !== undefined) await attempt(() => loadStored(auth.keyId!, { ...opts, ...(passphrase !== undefined ? { passphrase } : {}) }));
+  if (auth.keyId !== undefined) await attempt(() => loadStored(auth.keyId!, { ...opts, ...(own !== undefined ? { ownPassphrase: own } : {}) }));
   for (const f of files) {
     await attempt(async () => {
       const st = await stat(f).catch(() => undefined);

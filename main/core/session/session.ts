@@ -9,6 +9,7 @@
  * `stopped` is entered only by stop() and never left by a timer. Every attempt uses a fresh ssh2
  * Client; events from an older attempt are ignored (ssh2 #717, #1458).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { homedir } from 'node:os';
@@ -53,13 +54,39 @@ export interface SessionDeps {
   readonly home?: string;
 }
 
+/** One attempt: its connection, and the first error that ended it. */
+interface Attempt {
+  readonly id: number;
+  readonly client: ssh2.Client;
+  readonly sock: net.Socket;
+  readonly startedAt: number;
+  /** TCP reached the server: the attempt counts against the minimum gap between handshakes. */
+  reachedServer: boolean;
+  error: ErrorInfo | undefined;
+  /** Ends the attempt with `info` (the first reason wins); the session then retries. */
+  fail(info: ErrorInfo): void;
+}
+
+/**
+ * Which session the running code works for. Every attempt runs inside it, and so do the sockets,
+ * timers and ssh2 callbacks it creates, so a door's last-resort handler can name the session an
+ * uncaught error came from (see faults.ts).
+ */
+export const sessionScope = new AsyncLocalStorage<Session>();
+
+/** A door's listener threw: rethrown on its own so it is logged, without failing the session. */
+export class ListenerError extends Error {
+  constructor(readonly session: string, readonly event: string, readonly original: unknown) {
+    super(`a listener of "${event}" threw: ${original instanceof Error ? original.message : String(original)}`);
+    this.name = 'ListenerError';
+  }
+}
+
 export class Session extends EventEmitter<SessionEvents> {
   private state: SessionState = 'stopped';
   private wanted = false;
   private attemptId = 0;
-  private client: ssh2.Client | undefined;
-  /** The attempt's TCP socket: ssh2's destroy() leaves it open once end() has been called. */
-  private sock: net.Socket | undefined;
+  private current: Attempt | undefined;
   private stopping: Promise<void> | undefined;
   private readonly forwards: LiveForward[];
   private readonly backoff: Backoff;
@@ -73,6 +100,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private everConnected = false;
   private reconnects = 0;
   private readonly home: string;
+  /** Decrypted keys, kept while the session runs so a reconnect needs no KDF; dropped by stop(). */
   private readonly identityCache = new Map<string, LoadedIdentity>();
 
   constructor(readonly config: SessionConfig, private readonly deps: SessionDeps = {}) {
@@ -90,25 +118,27 @@ export class Session extends EventEmitter<SessionEvents> {
     this.wanted = true;
     this.everConnected = false;
     this.backoff.reset();
+    this.backoff.up();
     // A restart right after a stop begins once the old connection is fully released, so the old
     // teardown cannot undo the new attempt's forwards or state.
-    const go = (): void => { if (this.wanted) void this.attempt(); };
+    const go = (): void => { if (this.wanted) this.launch(); };
     if (this.stopping) void this.stopping.then(go);
     else go();
   }
 
-  /** Stops for good (until the next start): forwards cancelled, connection closed, no timer left. */
+  /** Stops for good (until the next start): forwards cancelled, connection closed, keys dropped, no timer left. */
   async stop(): Promise<void> {
     this.wanted = false;
     this.attemptId++; // whatever the current attempt does next is ignored
     this.clearTimers();
-    const client = this.client;
-    const sock = this.sock;
-    this.client = this.sock = undefined;
-    const done = (this.stopping ?? Promise.resolve()).then(() => this.teardown(client, sock, true));
+    const a = this.current;
+    this.current = undefined;
+    const done = (this.stopping ?? Promise.resolve()).then(() => this.teardown(a?.client, a?.sock, true));
     this.stopping = done;
     await done;
     if (this.stopping === done) this.stopping = undefined;
+    // Nothing of the stopped session may keep a decrypted key alive for the life of the process.
+    this.identityCache.clear();
     if (this.wanted) return; // started again meanwhile: that attempt owns the state now
     this.lastError = undefined;
     this.nextAttemptAt = undefined;
@@ -121,7 +151,26 @@ export class Session extends EventEmitter<SessionEvents> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.log('info', 'retrying now');
-    void this.attempt();
+    this.launch();
+  }
+
+  /**
+   * A throw inside this session's own work (a bug, or a dependency that misbehaves): logged, and
+   * the attempt it happened in fails like a lost connection, so the session retries and no other
+   * session is touched. The doors' last-resort handler calls it for uncaught errors in its scope.
+   */
+  fault(err: unknown, where: string, id = this.attemptId): void {
+    const detail = err instanceof Error ? err.message : String(err);
+    this.log('error', `internal error while ${where}: ${detail}`);
+    if (id !== this.attemptId || !this.wanted) return;
+    const info: ErrorInfo = {
+      code: 'INTERNAL_ERROR',
+      message: `Burrow hit an internal error while ${where}: ${detail}`,
+      hint: 'Burrow retries by itself. If it keeps happening, please report it with the log (burrow run -v).',
+    };
+    const a = this.current;
+    if (a && a.id === id) a.fail(info); // the connection closes and lost() retries with this error
+    else this.failed(id, info);
   }
 
   snapshot(): SessionSnapshot {
@@ -146,13 +195,28 @@ export class Session extends EventEmitter<SessionEvents> {
     };
   }
 
+  /**
+   * Tells the listeners (the doors). One that throws must not break this state machine halfway
+   * through a transition, so its error is rethrown on its own, where a door's last-resort handler
+   * logs it.
+   */
+  private notify<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void {
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (...a: SessionEvents[K]) => void).apply(this, args);
+      } catch (err) {
+        process.nextTick(() => { throw new ListenerError(this.config.name, event, err); });
+      }
+    }
+  }
+
   private log(level: LogLevel, message: string): void {
-    this.emit('log', { level, message });
+    this.notify('log', { level, message });
   }
 
   private setState(state: SessionState): void {
     this.state = state;
-    this.emit('snapshot', this.snapshot());
+    this.notify('snapshot', this.snapshot());
   }
 
   private clearTimers(): void {
@@ -162,8 +226,23 @@ export class Session extends EventEmitter<SessionEvents> {
     this.retryTimer = this.attemptTimer = this.stableTimer = undefined;
   }
 
-  private async attempt(): Promise<void> {
+  /** Starts the next attempt inside this session's scope. */
+  private launch(): void {
     const id = ++this.attemptId;
+    sessionScope.run(this, () => this.guard(id, 'connecting', () => this.attempt(id)));
+  }
+
+  /** Runs a piece of fire-and-forget work: whatever it throws, now or later, goes to fault(). */
+  private guard(id: number, where: string, work: () => unknown): void {
+    try {
+      const p = work();
+      if (p instanceof Promise) p.catch((err: unknown) => this.fault(err, where, id));
+    } catch (err) {
+      this.fault(err, where, id);
+    }
+  }
+
+  private async attempt(id: number): Promise<void> {
     const current = (): boolean => id === this.attemptId && this.wanted;
     this.retryTimer = undefined;
     this.nextAttemptAt = undefined;
@@ -177,7 +256,9 @@ export class Session extends EventEmitter<SessionEvents> {
     const prompt: HostKeyPrompt | undefined = ask && (async (q) => {
       clearTimeout(this.attemptTimer);
       try {
-        return await ask(q);
+        // A "yes" that arrives after this attempt is over (stopped, restarted) records nothing:
+        // the attempt it answered no longer exists, and the current one asks for itself.
+        return (await ask(q)) && current();
       } finally {
         if (current()) armTimer();
       }
@@ -202,26 +283,29 @@ export class Session extends EventEmitter<SessionEvents> {
 
     const client = new ssh2.Client();
     // Our own socket, so that writes are batched per event-loop turn (see batching-socket.ts);
-    // after each batch the rekey limit is checked (OpenSSH's RekeyLimit, see rekey.ts).
-    let rekeys: RekeyWatch | undefined;
-    const sock = connectBatching(cfg.host, cfg.port, { afterFlush: () => rekeys?.check() });
-    rekeys = new RekeyWatch(client, sock, cfg.rekeyLimit ?? {}, (n, negotiated) => {
+    // after each batch of writes or reads the rekey limit is checked (RekeyLimit, see rekey.ts).
+    let watch: RekeyWatch | undefined;
+    const sock = connectBatching(cfg.host, cfg.port, { afterFlush: () => watch?.check() });
+    const rekeys = new RekeyWatch(client, sock, cfg.rekeyLimit ?? {}, (n, negotiated) => {
       if (current()) this.log('debug', `session keys renewed (${n}; ${negotiated.cs.cipher})`);
     });
-    const watch = rekeys;
-    client.on('handshake', (negotiated: Negotiated) => watch.handshake(negotiated));
-    sock.on('data', () => watch.check());
-    this.client = client;
-    this.sock = sock;
+    watch = rekeys;
+    client.on('handshake', (negotiated: Negotiated) => rekeys.handshake(negotiated));
+    sock.on('data', () => rekeys.check());
     let verdict: HostKeyVerdict | undefined;
     /** The host key accepted at this connection's first key exchange. */
     let acceptedKey: Buffer | undefined;
-    let error: ErrorInfo | undefined;
-    const fail = (info: ErrorInfo): void => {
-      error ??= info;
-      client.destroy();
-      sock.destroy();
+    const a: Attempt = {
+      id, client, sock, startedAt: Date.now(), reachedServer: false, error: undefined,
+      fail: (info) => {
+        a.error ??= info;
+        client.destroy();
+        sock.destroy();
+      },
     };
+    this.current = a;
+    sock.once('connect', () => { a.reachedServer = true; });
+    const fail = a.fail;
     // One clock for TCP, key exchange, login and forwards (ssh2's own readyTimeout is off).
     const armTimer = (): void => {
       clearTimeout(this.attemptTimer);
@@ -240,20 +324,26 @@ export class Session extends EventEmitter<SessionEvents> {
       else fail(classify(err, cfg));
     });
     client.on('close', () => {
-      watch.stop();
+      rekeys.stop();
       if (id !== this.attemptId) return;
-      this.client = this.sock = undefined;
-      void this.lost(id, client, sock, error);
+      this.current = undefined;
+      this.guard(id, 'handling a lost connection', () => this.lost(id, a));
     });
     client.on('ready', () => {
       if (!current()) return;
-      void this.bindForwards(id, client, fail);
+      this.guard(id, 'opening the forwards', () => this.bindForwards(id, client, fail));
     });
     client.on('tcp connection', (info, accept, reject) => {
       // One handler per client, routing by the port the server reports (then its address).
-      const f = this.routeIncoming(info.destIP, info.destPort);
-      if (f) f.handle(info, accept, reject);
-      else reject();
+      try {
+        const f = this.routeIncoming(info.destIP, info.destPort);
+        if (f) f.handle(info, accept, reject);
+        else reject();
+      } catch (err) {
+        // One incoming connection's trouble is that connection's, not the session's.
+        this.log('error', `internal error while accepting a connection on port ${info.destPort}: ${err instanceof Error ? err.message : String(err)}`);
+        try { reject(); } catch { /* the channel may be gone already */ }
+      }
     });
 
     const ms = cfg.keepalive.intervalSeconds * 1000;
@@ -277,19 +367,32 @@ export class Session extends EventEmitter<SessionEvents> {
           } };
           return false;
         }
+        // ssh2 waits for exactly one answer: it is given whatever happens below, and an answer
+        // for an attempt that is over (stopped, timed out, superseded) is always "no". ssh2
+        // accepts anything but an exact `false`, so only a strict boolean is passed.
+        let answered = false;
+        const answer = (ok: boolean): void => {
+          if (answered) return;
+          answered = true;
+          verify(ok && current());
+        };
         checker.check(key).then((v) => {
           verdict = v;
           if (v.ok) {
             acceptedKey = Buffer.from(key);
             this.hostKeyFingerprint = v.fingerprint;
-            if (v.note) this.log(cfg.hostKey.policy === 'no' ? 'warn' : 'info', v.note);
           }
-          // ssh2 accepts anything but an exact `false`: pass a strict boolean.
-          verify(v.ok === true);
-        }, (err: unknown) => {
-          this.log('error', `host key check failed: ${String(err)}`);
-          verify(false);
+          answer(v.ok);
+          if (v.ok && v.note) this.log(cfg.hostKey.policy === 'no' ? 'warn' : 'info', v.note);
+        }).catch((err: unknown) => {
+          verdict = { ok: false, fingerprint: fingerprintOf(key), error: {
+            code: 'CONFIG_INVALID',
+            message: `The host key of ${cfg.host}:${cfg.port} could not be checked: ${err instanceof Error ? err.message : String(err)}`,
+            hint: 'Check that the known_hosts file can be read (and written, for a new host), then Burrow tries again.',
+          } };
+          answer(false);
         });
+        return undefined;
       },
       algorithms: {
         serverHostKey: algorithms as ssh2.ServerHostKeyAlgorithm[],
@@ -318,7 +421,7 @@ export class Session extends EventEmitter<SessionEvents> {
         firstError ??= f.lastError;
         this.log('error', f.lastError.message);
       }
-      this.emit('forward', f.snapshot());
+      this.notify('forward', f.snapshot());
     });
     if (firstError) {
       fail(firstError);
@@ -330,6 +433,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.everConnected = true;
     this.lastError = undefined;
     this.connectedSince = new Date();
+    this.backoff.up();
     this.stableTimer = setTimeout(() => this.backoff.reset(), this.backoff.stableMs);
     this.setState('connected');
   }
@@ -355,7 +459,7 @@ export class Session extends EventEmitter<SessionEvents> {
         // while the session reconnects because a sibling forward failed or the link dropped.
         const was = f.state;
         f.state = 'pending';
-        if (was !== 'pending') this.emit('forward', f.snapshot());
+        if (was !== 'pending') this.notify('forward', f.snapshot());
       }
     }));
     if (client) {
@@ -368,31 +472,37 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** The attempt's connection is gone: work out why, then retry unless stopped. */
-  private async lost(id: number, client: ssh2.Client, sock: net.Socket, error: ErrorInfo | undefined): Promise<void> {
+  private async lost(id: number, a: Attempt): Promise<void> {
     const wasConnected = this.state === 'connected';
     clearTimeout(this.attemptTimer);
     clearTimeout(this.stableTimer);
     this.attemptTimer = this.stableTimer = undefined;
     this.connectedSince = undefined;
-    await this.teardown(undefined, sock, false);
-    client.removeAllListeners();
-    client.on('error', () => undefined); // a late socket error must not become an uncaught one
+    await this.teardown(undefined, a.sock, false);
+    a.client.removeAllListeners();
+    a.client.on('error', () => undefined); // a late socket error must not become an uncaught one
     if (id !== this.attemptId || !this.wanted) return;
-    this.failed(id, error ?? {
+    this.failed(id, a.error ?? {
       code: 'CONNECTION_LOST',
       message: wasConnected ? `The server ${this.config.host}:${this.config.port} closed the connection` : `${this.config.host}:${this.config.port} closed the connection before it was ready`,
       hint: 'Burrow reconnects by itself. If it keeps happening, check the server\'s log (sshd may limit sessions, or the account may be disabled).',
-    });
+    }, a);
   }
 
-  private failed(id: number, error: ErrorInfo): void {
+  private failed(id: number, error: ErrorInfo, attempt?: Attempt): void {
     if (id !== this.attemptId || !this.wanted) return;
+    clearTimeout(this.retryTimer);
+    const repeat = this.lastError?.code === error.code;
     this.lastError = error;
     const needsPerson = NEEDS_A_PERSON.has(error.code);
-    const delay = needsPerson ? this.backoff.slow() : this.backoff.next();
+    let delay = needsPerson ? this.backoff.slow() : error.code === 'CONNECT_REFUSED' ? this.backoff.refused() : this.backoff.next();
+    // At most one SSH handshake per minGapMs, whatever the cause: a server that accepts TCP and
+    // then fails is never hammered.
+    if (attempt?.reachedServer) delay = Math.max(delay, this.backoff.minGapMs - (Date.now() - attempt.startedAt));
     this.nextAttemptAt = new Date(Date.now() + delay);
-    this.log(needsPerson ? 'error' : 'warn', `${error.code}: ${error.message}; next attempt in ${Math.round(delay / 100) / 10} s`);
-    this.retryTimer = setTimeout(() => void this.attempt(), delay);
+    // The same failure again (a server still restarting) is worth a line only at debug level.
+    this.log(repeat ? 'debug' : needsPerson ? 'error' : 'warn', `${error.code}: ${error.message}; next attempt in ${Math.round(delay / 100) / 10} s`);
+    this.retryTimer = setTimeout(() => this.launch(), delay);
     this.setState(needsPerson ? 'error' : 'reconnecting');
   }
 }

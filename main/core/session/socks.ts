@@ -18,25 +18,47 @@ export class SocksError extends Error {}
 /** SOCKS5 reply codes (RFC 1928 §6) for the failures we can tell apart. */
 export const SOCKS5_REPLY = { succeeded: 0, generalFailure: 1, hostUnreachable: 4, connectionRefused: 5, commandNotSupported: 7, addressNotSupported: 8 } as const;
 
+/** How long a client may take to send its whole SOCKS request: one that says nothing is closed. */
+export const SOCKS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * The most a client may send before its request is complete. A request is at most ~600 bytes; a
+ * client may send its first data right behind it (before our reply), which is kept for the pipe,
+ * but a flood before the request is finished is not buffered without end.
+ */
+const MAX_BUFFERED = 64 * 1024;
+
 /** Reads exactly what the handshake needs; data after it is pushed back for the pipe. */
 class Reader {
   private buf = Buffer.alloc(0);
   private wake: (() => void) | undefined;
   private failed: Error | undefined;
-  private readonly onData = (c: Buffer): void => { this.buf = Buffer.concat([this.buf, c]); this.wake?.(); };
-  private readonly onEnd = (): void => { this.failed = new SocksError('the client closed during the SOCKS handshake'); this.wake?.(); };
+  private readonly timer: NodeJS.Timeout;
+  /** Set when the client sent too much: fatal at once, unlike an end after a complete request. */
+  private overflow: Error | undefined;
+  private readonly onData = (c: Buffer): void => {
+    this.buf = Buffer.concat([this.buf, c]);
+    if (this.buf.length > MAX_BUFFERED) this.overflow ??= new SocksError(`the client sent more than ${MAX_BUFFERED} bytes before finishing its SOCKS request`);
+    this.wake?.();
+  };
+  private readonly onEnd = (): void => this.fail(new SocksError('the client closed during the SOCKS handshake'));
 
-  constructor(private readonly stream: Duplex) {
+  constructor(private readonly stream: Duplex, timeoutMs: number) {
     stream.on('data', this.onData);
     stream.on('end', this.onEnd);
     stream.on('error', this.onEnd);
+    this.timer = setTimeout(() => this.fail(new SocksError(`no complete SOCKS request within ${timeoutMs / 1000} s`)), timeoutMs);
+  }
+
+  private fail(err: Error): void {
+    this.failed ??= err;
+    this.wake?.();
   }
 
   async take(n: number): Promise<Buffer> {
+    if (this.overflow) throw this.overflow;
     while (this.buf.length < n) {
       if (this.failed) throw this.failed;
-      // A SOCKS handshake is tiny; anything this large is not SOCKS.
-      if (n > 1024) throw new SocksError('SOCKS request too long');
       await new Promise<void>((r) => { this.wake = r; });
       this.wake = undefined;
     }
@@ -57,6 +79,7 @@ class Reader {
   }
 
   release(): void {
+    clearTimeout(this.timer);
     this.stream.off('data', this.onData);
     this.stream.off('end', this.onEnd);
     this.stream.off('error', this.onEnd);
@@ -67,10 +90,11 @@ class Reader {
 
 /**
  * Reads one SOCKS request from `stream`. Rejects with SocksError (after telling the client, where
- * the protocol has a way) when the request is not a CONNECT we support.
+ * the protocol has a way) when the request is not a CONNECT we support, or does not arrive whole
+ * within `timeoutMs`.
  */
-export async function readSocksRequest(stream: Duplex): Promise<SocksRequest> {
-  const r = new Reader(stream);
+export async function readSocksRequest(stream: Duplex, timeoutMs = SOCKS_HANDSHAKE_TIMEOUT_MS): Promise<SocksRequest> {
+  const r = new Reader(stream, timeoutMs);
   try {
     const [version] = await r.take(1);
     if (version === 4) {

@@ -92,6 +92,14 @@ test('a checker refuses a changed key, a revoked key and an unknown key under "y
   assert.equal(readFileSync(file, 'utf8'), before, 'nothing was written');
 });
 
+test('a pinned fingerprint still honours @revoked: a revoked key is refused even when pinned', async () => {
+  const file = path.join(dir, 'revoked-pinned');
+  const [rt, rk] = r.line.split(/\s+/);
+  writeFileSync(file, `@revoked * ${rt} ${rk}\n`);
+  const pinned = await new HostKeyChecker({ policy: 'yes', knownHostsFiles: [file], fingerprint: fingerprintOf(r.blob) }, 'x', 22).check(r.blob);
+  assert.equal(!pinned.ok && pinned.error.code, 'HOST_KEY_REVOKED');
+});
+
 test('a pinned fingerprint accepts only that key, whatever known_hosts says', async () => {
   const pinned = new HostKeyChecker({ policy: 'yes', knownHostsFiles: [path.join(dir, 'none')], fingerprint: fingerprintOf(a.blob) }, 'x', 22);
   assert.equal((await pinned.check(a.blob)).ok, true);
