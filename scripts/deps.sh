@@ -1,28 +1,26 @@
 #!/usr/bin/env bash
-# Makes sure the real components the tests use are on this machine. On Debian as root it installs
-# what is missing with apt-get; elsewhere it names what is missing and how to install it.
-# Exit 0 when everything is there; 1 when something is missing and could not be installed.
+# Makes sure the real components the tests use (scripts/tools.txt) are on this machine. On Debian
+# as root it installs what is missing with apt-get; elsewhere it names what is missing and how to
+# install it. Exit 0 when everything is there; 1 when something is missing and could not be installed.
 set -u
+cd "$(dirname "$0")/.."
 
-# command-to-check  Debian-package (Chromium joins the list with the browser e2e tests)
-needs=(
-  "/usr/sbin/sshd openssh-server"
-  "ssh openssh-client"
-  "ssh-keygen openssh-client"
-  "puttygen putty-tools"
-  "psql postgresql-client"
-  "ip iproute2"
-  "iptables iptables"
-  "unshare util-linux"
-)
-pg_ok() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
+present() {
+  case "$1" in
+    */*) compgen -G "$1" >/dev/null ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
 
 missing_pkgs=()
-for n in "${needs[@]}"; do
-  cmd=${n% *}; pkg=${n#* }
-  command -v "$cmd" >/dev/null 2>&1 || missing_pkgs+=("$pkg")
-done
-pg_ok || missing_pkgs+=(postgresql)
+missing_tools=()
+while read -r tool pkg; do
+  case "$tool" in ''|'#'*) continue ;; esac
+  if ! present "$tool"; then
+    missing_tools+=("$tool")
+    [[ " ${missing_pkgs[*]} " == *" $pkg "* ]] || missing_pkgs+=("$pkg")
+  fi
+done < scripts/tools.txt
 
 [ ${#missing_pkgs[@]} -eq 0 ] && exit 0
 
@@ -36,8 +34,8 @@ if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/
   exit 0
 fi
 
-echo "deps: missing: ${missing_pkgs[*]}"
+echo "deps: missing: ${missing_tools[*]}"
 echo "  Debian/Ubuntu: sudo apt-get install ${missing_pkgs[*]}"
-echo "  macOS (Homebrew): brew install putty postgresql  (OpenSSH ships with macOS)"
-echo "  Tests that need a missing tool are skipped and say so."
+echo "  macOS (Homebrew): brew install putty postgresql openssl  (OpenSSH ships with macOS)"
+echo "  Tests that need a missing tool are skipped and say so (under CI=true they fail instead)."
 exit 1

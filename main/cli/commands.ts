@@ -30,5 +30,9 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
     usage(io);
     return 2;
   }
+  // `--help` anywhere before `--` (`burrow key generate --help`) asks for the command's usage,
+  // whatever else is on the line; after `--` it belongs to a pasted command line.
+  const end = rest.indexOf('--');
+  if ((end < 0 ? rest : rest.slice(0, end)).includes('--help')) return (await command.load())(['--help'], io);
   return (await command.load())(rest, io);
 }

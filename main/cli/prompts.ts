@@ -2,17 +2,16 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { SessionConfig } from '../../common/config.js';
-import { loadIdentity } from '../core/keys/index.js';
 import { BurrowError } from '../core/session/errors.js';
-import type { HostKeyPrompt } from '../core/session/host-keys.js';
-import { defaultIdentityFiles, expandHome } from '../core/session/identity.js';
+import { hostKeyName, type HostKeyPrompt } from '../core/session/host-keys.js';
+import { defaultIdentityFiles, expandHome, loadIdentity } from '../core/session/identity.js';
 
 /** Asks on the terminal, as `ssh` does for an unknown host. */
 export function terminalHostKeyPrompt(): HostKeyPrompt {
   return async ({ host, port, keyType, fingerprint }) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
-      const name = port === 22 ? host : `[${host}]:${port}`;
+      const name = hostKeyName(host, port);
       const answer = await rl.question(`The authenticity of host '${name}' can't be established.\n${keyType} key fingerprint is ${fingerprint}.\nTrust it and record it in known_hosts (yes/no)? `);
       return answer.trim().toLowerCase() === 'yes';
     } finally {

@@ -1,8 +1,9 @@
 /** `burrow sessions`: the saved sessions, over the same store the app uses. */
 import { readFile } from 'node:fs/promises';
-import type { ForwardConfig, SessionConfig } from '../../common/config.js';
+import type { SessionConfig } from '../../common/config.js';
 import { applyImport } from '../core/config/apply-import.js';
 import { ConfigError } from '../core/config/config-error.js';
+import { forwardSpec } from '../core/session/forward.js';
 import { CommandLineError } from '../core/config/importers/command-line.js';
 import { DATABASES, getPreset, nextStepsFor, PRESETS, sessionFromPreset } from '../core/config/presets.js';
 import { ConfigStore, resolveConfigPath, secretsFolderFor } from '../core/config/store.js';
@@ -89,16 +90,7 @@ export function secretsBeside(store: ConfigStore, io: CliIo): FileSecretStore {
   return new FileSecretStore(secretsFolderFor(store.path), { env: io.env });
 }
 
-/** OpenSSH notation of a forward, as people know it from the vendor's guide. */
-export function forwardSpec(f: ForwardConfig): string {
-  const bind = f.bindAddress !== undefined ? `${f.bindAddress.includes(':') ? `[${f.bindAddress}]` : f.bindAddress}:` : '';
-  switch (f.type) {
-    case 'remote': return `-R ${bind}${f.bindPort}:${f.targetHost}:${f.targetPort}`;
-    case 'local': return `-L ${bind}${f.bindPort}:${f.targetHost}:${f.targetPort}`;
-    case 'remote-dynamic': return `-R ${bind}${f.bindPort} (SOCKS)`;
-    case 'local-dynamic': return `-D ${bind}${f.bindPort}`;
-  }
-}
+export { forwardSpec } from '../core/session/forward.js';
 
 function summary(s: SessionConfig): string {
   return `${s.name}  ${s.user}@${s.host}:${s.port}  ${s.forwards.map(forwardSpec).join(', ')}${s.autostart ? '  [autostart]' : ''}${s.preset ? `  (${s.preset})` : ''}`;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cleanEnv } from '../helpers/cli.js';
 import { PASS, puttygenFingerprint, puttygenPublicViaPrivate, run, toolsMissing, Workdir } from '../core/keys/tools.js';
 
 const BURROW = fileURLToPath(new URL('../../main/cli/burrow.js', import.meta.url));
@@ -12,7 +13,7 @@ const w = skip ? undefined : new Workdir();
 after(() => w?.dispose());
 
 function burrow(args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BURROW, 'key', ...args], { encoding: 'utf8', env: { ...process.env, BURROW_PASSPHRASE: '', ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BURROW, 'key', ...args], { encoding: 'utf8', env: cleanEnv(env), timeout: 60_000 });
   const said = r.stdout + r.stderr;
   assert.ok(!said.includes(PASS), 'a passphrase was printed');
   assert.ok(!/PRIVATE KEY|PuTTY-User-Key-File/.test(said), 'key material was printed');

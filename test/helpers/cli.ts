@@ -15,9 +15,18 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
+/**
+ * The environment a CLI under test gets: this process's, minus every BURROW_* variable (a
+ * developer's BURROW_CONFIG or BURROW_PASSPHRASE must not leak into a test), plus the test's own.
+ */
+export function cleanEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BURROW_')));
+  return { ...base, ...env };
+}
+
 /** Starts `burrow ...args` with stdin closed (no terminal, as under a service manager or CI). */
 export function startBurrow(args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(env) });
   const lines: Array<Record<string, unknown>> = [];
   let err = '';
   let buf = '';
@@ -53,7 +62,7 @@ export function startBurrow(args: string[], env: NodeJS.ProcessEnv = {}): Runnin
 
 /** Runs `burrow ...args` to completion. */
 export async function runBurrow(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(env) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

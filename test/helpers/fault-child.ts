@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import type { SessionConfig } from '../../common/config.js';
 import { installLastResort } from '../../main/core/faults.js';
-import { loadIdentity } from '../../main/core/keys/index.js';
+import { loadIdentity } from '../../main/core/session/identity.js';
 import { SessionManager } from '../../main/core/manager.js';
 
 const spec = JSON.parse(process.argv[2]!) as { a: SessionConfig; b: SessionConfig; home: string; trigger: string };

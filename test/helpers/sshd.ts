@@ -3,17 +3,17 @@
  * way OpenSSH's own regress/test-exec.sh runs it. Tests never mock the SSH server.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, appendFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from './net.js';
+import { toolsMissing } from './tools.js';
 
 export const SSHD = '/usr/sbin/sshd';
 
-/** Why sshd-based tests cannot run here, or undefined when they can. */
+/** Why sshd-based tests cannot run here, or undefined when they can (see tools.ts: fails under CI=true). */
 export function sshdUnavailable(): string | undefined {
-  if (!existsSync(SSHD)) return `${SSHD} is not installed (Debian: apt-get install openssh-server)`;
-  return undefined;
+  return toolsMissing(SSHD, 'ssh-keygen');
 }
 
 export interface SshdOptions {

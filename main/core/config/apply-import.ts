@@ -4,14 +4,14 @@
  * Nothing is half-saved: a session whose key or key file cannot be stored is not saved, and a
  * key or key file whose session cannot be saved is removed again.
  */
-import { appendFile, mkdir, open, readFile, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { SessionConfig } from '../../../common/config.js';
 import { writeKeyFile } from '../keys/files.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import type { KnownHostEntry } from '../session/host-keys.js';
-import { entryMatches, parseKnownHosts } from '../session/host-keys.js';
+import { appendKnownHosts, entryMatches, parseKnownHosts } from '../session/host-keys.js';
 import { ConfigError } from './config-error.js';
 import { keySecretName, passphraseSecretName } from '../session/identity.js';
 import type { ImportReport, NotTaken, PendingFile, PendingKey } from './importers/report.js';
@@ -122,13 +122,7 @@ export async function mergeKnownHosts(file: string, entries: ReadonlyArray<Known
     existing.push(e);
     lines.push(knownHostsLine(e));
   }
-  if (lines.length > 0) {
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const add = lines.join('\n') + '\n';
-    // Appending is how ssh itself records keys; a new file is created private.
-    if (text === '') await writeFile(file, add, { mode: 0o600 });
-    else await appendFile(file, (text.endsWith('\n') ? '' : '\n') + add);
-  }
+  await appendKnownHosts(file, lines);
   return { added: lines.length, known };
 }
 

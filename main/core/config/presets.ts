@@ -1,7 +1,8 @@
 /**
  * Vendor presets: what each vendor's own setup guide prescribes (user, SSH port, keepalive, bind
  * address, remote port, pinned host key, key type) and its next steps, plus the common database
- * ports used to suggest targets and remote ports. Sources: the guides in ../shared/seeds.
+ * ports used to suggest targets and remote ports. Sources: the vendors' public setup guides
+ * (Fivetran, Secoda, Holistics, Espresso Logic, QueryCanary), quoted in seeds.test.ts.
  */
 import type { ForwardConfig, HostKeyPolicy, KeepaliveConfig, SessionConfig } from '../../../common/config.js';
 import { SESSION_DEFAULTS } from '../../../common/config.js';

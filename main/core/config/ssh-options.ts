@@ -1,8 +1,14 @@
 /**
- * OpenSSH client options that tune the SSH protocol itself, read from command lines and ssh_config
- * in OpenSSH's own syntax: `RekeyLimit`.
+ * OpenSSH client options read from command lines and ssh_config in OpenSSH's own syntax, in one
+ * place so that the importers cannot drift apart: StrictHostKeyChecking, RekeyLimit.
  */
-import type { RekeyLimitConfig } from '../../../common/config.js';
+import type { HostKeyPolicy, RekeyLimitConfig } from '../../../common/config.js';
+
+/** OpenSSH's StrictHostKeyChecking values (readconf.c's multistate table), or undefined. */
+export function hostKeyPolicyOf(value: string): HostKeyPolicy | undefined {
+  const map: Readonly<Record<string, HostKeyPolicy>> = { yes: 'yes', true: 'yes', 'accept-new': 'accept-new', no: 'no', false: 'no', off: 'no', ask: 'ask' };
+  return Object.hasOwn(map, value.toLowerCase()) ? map[value.toLowerCase()] : undefined;
+}
 
 const KIB = 1024;
 const GIB = KIB ** 3;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import type { ConfigFile, SessionConfig } from '../../../common/config.js';
 import { ConfigError } from './config-error.js';
+import { withFileLock } from './file-lock.js';
 import { formatJson, parseJsonText } from './json-text.js';
 import { migrateDocument } from './migrations.js';
 import { CONFIG_VERSION, checkUnique, parseConfigFile, parseSessionConfig } from './schema.js';
@@ -254,7 +255,20 @@ export class ConfigStore {
     return copy;
   }
 
+  /**
+   * Read, edit, validate, write, under the lock beside the file (file-lock.ts), so that changes
+   * from several processes are applied one after another and none is lost.
+   */
   private change(edit: (sessions: ReadonlyArray<SessionConfig>) => ReadonlyArray<SessionConfig>): void {
+    try {
+      mkdirSync(this.folder, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw fileError(err, this.path, 'written');
+    }
+    withFileLock(this.path, () => this.changeLocked(edit));
+  }
+
+  private changeLocked(edit: (sessions: ReadonlyArray<SessionConfig>) => ReadonlyArray<SessionConfig>): void {
     const { config, from } = this.read();
     const sessions = edit(config.sessions);
     checkUnique(sessions);

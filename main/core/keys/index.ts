@@ -4,8 +4,6 @@
  * the engine use only what this file exports.
  */
 import { readFile, stat } from 'node:fs/promises';
-import type { IdentityLoader } from '../session/identity.js';
-import { burrowError } from '../session/errors.js';
 import { KeyError, keyError } from './errors.js';
 import type { DecodeMode } from './decode.js';
 import type { KeyInfo } from './fingerprint.js';
@@ -135,18 +133,3 @@ export async function readPassphraseFile(file: string): Promise<string> {
   return text.split(/\r?\n/, 1)[0] ?? '';
 }
 
-/**
- * The engine's identity loader: any importable format, parsed in the worker with a time limit,
- * returned as an unencrypted OpenSSH private key for ssh2. Errors are BurrowErrors KEY_INVALID or
- * KEY_PASSPHRASE with a hint, and never contain key material.
- */
-export const loadIdentity: IdentityLoader = async (file, passphrase) => {
-  try {
-    const key = await readKeyFile(file, passphrase !== undefined ? { passphrase } : {});
-    return { file, privateKey: key.privateKeyForSsh2() };
-  } catch (err) {
-    if (!(err instanceof KeyError)) throw err;
-    const code = err.code === 'KEY_PASSPHRASE_NEEDED' || err.code === 'KEY_PASSPHRASE_WRONG' ? 'KEY_PASSPHRASE' : 'KEY_INVALID';
-    throw burrowError(code, err.message, err.hint, err.code);
-  }
-};

@@ -1,7 +1,8 @@
 /**
  * PuTTY's `.ppk` format, versions 2 and 3, read and written by Burrow itself: sshpk's PuTTY
  * writer puts the private numbers in the wrong section and writes no MAC, so puttygen rejects
- * its files (FACTS.md), and ssh2 reads only unencrypted-or-v2 RSA.
+ * its files (tried with puttygen 0.78; see the README's workaround table), and ssh2 reads only
+ * unencrypted-or-v2 RSA.
  *
  * Layout (PuTTY's sshpubk.c): header lines, the public blob, for encrypted v3 the Argon2
  * parameters, the private blob, and an HMAC over algorithm, encryption, comment and both blobs

@@ -53,6 +53,22 @@ export function stripZeros(b: Buffer): Buffer {
   return b.subarray(i);
 }
 
+/**
+ * The fields of a blob that is only SSH strings (a public key), without throwing: undefined when
+ * a length runs past the end or the blob does not end exactly after a field.
+ */
+export function wireStrings(blob: Buffer): Buffer[] | undefined {
+  const out: Buffer[] = [];
+  for (let off = 0; off < blob.length;) {
+    if (blob.length - off < 4) return undefined;
+    const len = blob.readUInt32BE(off);
+    if (blob.length - off - 4 < len) return undefined;
+    out.push(blob.subarray(off + 4, off + 4 + len));
+    off += 4 + len;
+  }
+  return out;
+}
+
 export function wireUint32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n >>> 0, 0);

@@ -3,12 +3,15 @@
  * `[host]:port`, patterns with `*`, `?` and `!`, `@revoked`), and the host-key policies
  * (StrictHostKeyChecking yes / accept-new / no / ask, plus a pinned SHA256 fingerprint).
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { HostKeyConfig } from '../../../common/config.js';
 import type { ErrorInfo } from '../../../common/session.js';
+import { globToRegExp } from '../glob.js';
+import { fingerprintOf } from '../keys/fingerprint.js';
+import { wireStrings } from '../keys/wire.js';
 import { expandHome } from './identity.js';
 
 export interface KnownHostEntry {
@@ -61,25 +64,6 @@ export function parseKnownHosts(text: string, file = '(text)'): KnownHostsParse 
   return { entries, problems };
 }
 
-function sshString(buf: Buffer, offset: number): Buffer | undefined {
-  if (buf.length < offset + 4) return undefined;
-  const len = buf.readUInt32BE(offset);
-  if (buf.length < offset + 4 + len) return undefined;
-  return buf.subarray(offset + 4, offset + 4 + len);
-}
-
-/** The fields of a public key blob, each an SSH string; undefined when the blob does not end exactly. */
-function sshStrings(blob: Buffer): Buffer[] | undefined {
-  const out: Buffer[] = [];
-  let off = 0;
-  while (off < blob.length) {
-    const s = sshString(blob, off);
-    if (!s) return undefined;
-    out.push(s);
-    off += 4 + s.length;
-  }
-  return out;
-}
 
 const EC_POINT_LENGTH: Record<string, number> = { nistp256: 65, nistp384: 97, nistp521: 133 };
 
@@ -88,7 +72,7 @@ const EC_POINT_LENGTH: Record<string, number> = { nistp256: 65, nistp384: 97, ni
  * has exactly that type's fields, so a truncated or mis-pasted line is caught, not trusted.
  */
 export function wellFormedKey(keyType: string, blob: Buffer): boolean {
-  const f = sshStrings(blob);
+  const f = wireStrings(blob);
   if (!f || f[0]?.toString() !== keyType) return false;
   switch (keyType) {
     case 'ssh-ed25519': return f.length === 2 && f[1]!.length === 32;
@@ -106,23 +90,17 @@ export function wellFormedKey(keyType: string, blob: Buffer): boolean {
 
 /** The key type named inside an SSH public key blob (`ssh-ed25519`, `ssh-rsa`, …). */
 export function keyTypeOf(blob: Buffer): string {
-  return sshString(blob, 0)?.toString() ?? 'unknown';
+  return blob.length >= 4 && blob.readUInt32BE(0) <= blob.length - 4 ? blob.subarray(4, 4 + blob.readUInt32BE(0)).toString() : 'unknown';
 }
 
-/** `SHA256:` + unpadded base64, exactly as `ssh-keygen -lf` prints it. */
-export function fingerprintOf(blob: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
-}
+/** `SHA256:` + unpadded base64, exactly as `ssh-keygen -lf` prints it (the key layer's one definition). */
+export { fingerprintOf } from '../keys/fingerprint.js';
 
 /** How OpenSSH names a host in known_hosts: bare for port 22, `[host]:port` otherwise. */
 export function hostKeyName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
-}
 
 /** Whether an entry's host field names host:port (OpenSSH's match_hostname, negation wins). */
 export function entryMatches(entry: Pick<KnownHostEntry, 'hosts'>, host: string, port: number): boolean {
@@ -176,21 +154,26 @@ async function readEntries(files: ReadonlyArray<string>): Promise<KnownHostEntry
 
 /** Appends `host key` to a known_hosts file, creating it (and ~/.ssh) privately if needed. */
 export async function addKnownHost(file: string, host: string, port: number, keyBlob: Buffer, opts: { hash?: boolean } = {}): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   let name = hostKeyName(host, port);
   if (opts.hash) {
     const salt = randomBytes(20);
     name = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
   }
-  const line = `${name} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}\n`;
+  await appendKnownHosts(file, [`${name} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}`]);
+}
+
+/**
+ * Appends lines to a known_hosts file as ssh itself records keys: a new file (and its folder)
+ * is created private, and the file stays line-structured when its last line has no newline.
+ */
+export async function appendKnownHosts(file: string, lines: ReadonlyArray<string>): Promise<void> {
+  if (lines.length === 0) return;
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const add = lines.join('\n') + '\n';
   let existing = '';
   try { existing = await readFile(file, 'utf8'); } catch { /* new file */ }
-  if (existing === '') {
-    await writeFile(file, line, { mode: 0o600 });
-  } else {
-    // Keep the file line-structured even when the user's last line has no newline.
-    await appendFile(file, (existing.endsWith('\n') ? '' : '\n') + line);
-  }
+  if (existing === '') await writeFile(file, add, { mode: 0o600 });
+  else await appendFile(file, (existing.endsWith('\n') ? '' : '\n') + add);
 }
 
 export type HostKeyVerdict =

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { AuthConfig } from '../../../common/config.js';
-import { importKey, KeyError, loadIdentity, readPassphraseFile } from '../keys/index.js';
+import { importKey, KeyError, readKeyFile, readPassphraseFile } from '../keys/index.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import { BurrowError, burrowError } from './errors.js';
 
@@ -43,6 +43,20 @@ function asBurrowError(err: unknown): unknown {
   const code = err.code === 'KEY_PASSPHRASE_NEEDED' || err.code === 'KEY_PASSPHRASE_WRONG' ? 'KEY_PASSPHRASE' : 'KEY_INVALID';
   return burrowError(code, err.message, err.hint, err.code);
 }
+
+/**
+ * The engine's identity loader: any format the key layer reads, parsed in its worker with a time
+ * limit, handed to ssh2 as an unencrypted OpenSSH private key. Errors are KEY_INVALID or
+ * KEY_PASSPHRASE BurrowErrors with a hint, and never contain key material.
+ */
+export const loadIdentity: IdentityLoader = async (file, passphrase) => {
+  try {
+    const key = await readKeyFile(file, passphrase !== undefined ? { passphrase } : {});
+    return { file, privateKey: key.privateKeyForSsh2() };
+  } catch (err) {
+    throw asBurrowError(err);
+  }
+};
 
 export interface LoadIdentitiesOptions {
   readonly home?: string;

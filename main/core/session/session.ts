@@ -1,5 +1,5 @@
 /**
- * One SSH connection and its forwards, kept alive: the state machine of DESIGN.md.
+ * One SSH connection and its forwards, kept alive: the state machine below (README: "How a tunnel stays up").
  *
  *  stopped ──start──▶ connecting ──ready + every forward bound──▶ connected
  *                        │                                          │ link lost / keepalive

@@ -1,6 +1,6 @@
 /** Paths of the real-world samples under test/fixtures/config, and private temp folders. */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import ssh2 from 'ssh2';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +25,12 @@ export function tempDir(prefix = 'burrow-config-'): string {
   return dir;
 }
 
-/** A real private key made by ssh-keygen, and its base64 as Secoda hands it out in SSH_KEY_BASE64. */
+/**
+ * A fresh OpenSSH-format private key (ssh2 writes the format ssh-keygen writes; the key layer's
+ * interop tests check that against ssh-keygen itself), and its base64 as Secoda hands it out in
+ * SSH_KEY_BASE64. Made in-process, so the importer tests need no external tool.
+ */
 export function secodaKey(): { base64: string; pem: string } {
-  const file = path.join(tempDir(), 'id_rsa');
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'secoda-agent', '-f', file]);
-  const pem = readFileSync(file, 'utf8');
+  const pem = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'secoda-agent' }).private;
   return { base64: Buffer.from(pem).toString('base64'), pem };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
@@ -152,6 +152,33 @@ test('kill -9 during repeated saves never leaves a corrupt or missing file', asy
     for (const s of sessions) ConfigStore.open(file).remove(s.id);
   }
   assert.equal(kills, 8);
+});
+
+test('two processes adding sessions to one store at the same time lose none of each other\'s changes', async () => {
+  const file = path.join(tempDir(), 'config.json');
+  const loop = path.join(path.dirname(fileURLToPath(import.meta.url)), 'save-loop.js');
+  const N = 120;
+  const runs = ['app', 'cli'].map((prefix) => {
+    const child = spawn(process.execPath, [loop, file, 'add', prefix, String(N)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    return new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${prefix} exited ${code}: ${err}`)))));
+  });
+  await Promise.all(runs);
+  const names = new Set(ConfigStore.open(file).sessions().map((s) => s.name));
+  const missing = ['app', 'cli'].flatMap((p) => Array.from({ length: N }, (_, i) => `${p}-${i}`)).filter((n) => !names.has(n));
+  assert.deepEqual(missing, [], `${missing.length} changes were lost`);
+  assert.equal(names.size, 2 * N);
+  assert.equal(existsSync(`${file}.lock`), false, 'no lock is left behind');
+});
+
+test('a lock left by a process that died mid-change is taken over', () => {
+  const file = path.join(tempDir(), 'config.json');
+  // A pid that is not running (pid_max on Linux is at most 2^22).
+  writeFileSync(`${file}.lock`, '4194305\n');
+  ConfigStore.open(file).add(SESSION);
+  assert.equal(ConfigStore.open(file).sessions().length, 1);
+  assert.equal(existsSync(`${file}.lock`), false);
 });
 
 test('a version-1 file is read as the current version, and kept for a downgrade when first saved', () => {

@@ -3,23 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { toolsMissing as needs } from '../../helpers/tools.js';
 
 /** The passphrase every encrypted fixture uses; tests also check that it never shows up in errors. */
 export const PASS = 'correct horse 🐎 staple';
 
-export function which(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Why these interop tests cannot run here (they need the real tools), or undefined. */
+/** Why these interop tests cannot run here (they need the real tools), or undefined; fails under CI=true. */
 export function toolsMissing(): string | undefined {
-  const missing = ['ssh-keygen', 'puttygen', 'openssl'].filter((t) => !which(t));
-  return missing.length ? `needs ${missing.join(', ')} (Debian: openssh-client, putty-tools, openssl)` : undefined;
+  return needs('ssh-keygen', 'puttygen', 'openssl');
 }
 
 export function run(cmd: string, args: ReadonlyArray<string>): string {

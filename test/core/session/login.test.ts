@@ -185,7 +185,7 @@ describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
       await run(sessionFor(sshd, fwd(), { auth: { identityFiles: [key] } }), (s) => waitForState(s, 'connected'));
     }
     // The identity is loaded once per session; a reconnect reuses it (no second KDF run).
-    const { loadIdentity } = await import('../../../main/core/keys/index.js');
+    const { loadIdentity } = await import('../../../main/core/session/identity.js');
     let loads = 0;
     const counting = async (f: string, p: string | undefined) => { loads++; return loadIdentity(f, p); };
     const s = new Session(sessionFor(sshd, fwd(), { auth: { identityFiles: [ppk] } }), testDeps(sshd, { loadIdentity: counting }));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { Session } from '../../../main/core/session/session.js';
-import { loadIdentity } from '../../../main/core/keys/index.js';
+import { loadIdentity } from '../../../main/core/session/identity.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
 import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';

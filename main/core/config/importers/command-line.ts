@@ -6,7 +6,7 @@
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
-import { parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
+import { hostKeyPolicyOf, parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
 import { SESSION_DEFAULTS } from '../../../../common/config.js';
 
 export type Program = 'ssh' | 'autossh' | 'plink';
@@ -185,14 +185,20 @@ interface Draft {
   user?: string;
   identityFiles: string[];
   forwards: ForwardConfig[];
-  gatewayPorts: boolean;
+  /** `-g`: set outright, as OpenSSH's -g does. */
+  gatewayFlag: boolean;
+  /** `-o GatewayPorts`: the first value wins. */
+  gatewayPorts?: boolean;
   keepaliveInterval?: number;
   keepaliveCount?: number;
   connectTimeout?: number;
   policy?: HostKeyPolicy;
   knownHostsFiles?: string[];
   fingerprint?: string;
-  compression: boolean;
+  /** `-C`: set outright, as OpenSSH's -C does. */
+  compressionFlag: boolean;
+  /** `-o Compression`: the first value wins. */
+  compression?: boolean;
   rekeyLimit?: RekeyLimitConfig;
   verbose: boolean;
   notes: string[];
@@ -201,7 +207,7 @@ interface Draft {
 }
 
 function applySshOption(d: Draft, raw: string): void {
-  const m = /^\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(raw);
+  const m = /^\s*([A-Za-z][A-Za-z0-9]*)\s*(?:=\s*|\s+)(.*)$/.exec(raw);
   if (!m) throw new CommandLineError('-o', 'expected Key=Value or "Key Value"', 'Write e.g. -o ServerAliveInterval=15.');
   const key = lower(m[1]!);
   const value = m[2]!.trim().replace(/^"(.*)"$/, '$1');
@@ -234,7 +240,7 @@ function applySshOption(d: Draft, raw: string): void {
       d.hostName ??= value;
       return;
     case 'identityfile': d.identityFiles.push(value); return;
-    case 'compression': d.compression = yesNo(); return;
+    case 'compression': d.compression ??= yesNo(); return;
     case 'rekeylimit':
       try {
         d.rekeyLimit ??= parseRekeyLimit(value);
@@ -243,7 +249,7 @@ function applySshOption(d: Draft, raw: string): void {
         throw new CommandLineError(option, err.message, err.fix);
       }
       return;
-    case 'gatewayports': d.gatewayPorts = yesNo(); return;
+    case 'gatewayports': d.gatewayPorts ??= yesNo(); return;
     case 'exitonforwardfailure':
       if (!yesNo()) {
         throw new CommandLineError(option, 'Burrow always treats a forward that cannot be opened as a failure (it never reports a tunnel as up when it is not)',
@@ -251,9 +257,7 @@ function applySshOption(d: Draft, raw: string): void {
       }
       return;
     case 'stricthostkeychecking': {
-      const v = lower(value);
-      const map: Record<string, HostKeyPolicy> = { yes: 'yes', true: 'yes', 'accept-new': 'accept-new', no: 'no', false: 'no', off: 'no', ask: 'ask' };
-      const p = map[v];
+      const p = hostKeyPolicyOf(value);
       if (!p) throw new CommandLineError(option, 'is not a policy', 'Use yes, accept-new, no or ask.');
       d.policy ??= p;
       return;
@@ -333,7 +337,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   }
   checkPlaceholders(words);
 
-  const d: Draft = { identityFiles: [], forwards: [], gatewayPorts: false, compression: false, verbose: false, notes: prefixNotes, rawForwards: [] };
+  const d: Draft = { identityFiles: [], forwards: [], gatewayFlag: false, compressionFlag: false, verbose: false, notes: prefixNotes, rawForwards: [] };
   const rest: string[] = [];
 
   for (let i = 0; i < words.length; i++) {
@@ -411,8 +415,8 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
         break;
       }
       if (SSH_FLAG_OPTS.has(c)) {
-        if (c === 'g') d.gatewayPorts = true;
-        else if (c === 'C') d.compression = true;
+        if (c === 'g') d.gatewayFlag = true;
+        else if (c === 'C') d.compressionFlag = true;
         else if (c === 'v') d.verbose = true;
         else if (c === 'M') d.notes.push('-M (connection-sharing master): Burrow does not share connections (ignored)');
         else if (c === 's' || c === 'G' || c === 'V' || c === 'K' || c === 'A' || c === 'X' || c === 'Y') {
@@ -432,10 +436,11 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
     throw new CommandLineError('(remote command)', 'Burrow does not run remote commands: it keeps the tunnel open by itself',
       'Remove the command after the host (and use -N, as the vendors\' guides do).');
   }
-  if (d.gatewayPorts && d.rawForwards.some(([f]) => f === 'R')) {
+  const gatewayPorts = d.gatewayFlag || (d.gatewayPorts ?? false);
+  if (gatewayPorts && d.rawForwards.some(([f]) => f === 'R')) {
     d.notes.push('-g: affects only -L/-D forwards; for -R the bind address and the server\'s GatewayPorts decide, as with OpenSSH');
   }
-  d.forwards = d.rawForwards.map(([flag, spec]) => parseForwardSpec(flag, spec, d.gatewayPorts));
+  d.forwards = d.rawForwards.map(([flag, spec]) => parseForwardSpec(flag, spec, gatewayPorts));
   if (d.forwards.length === 0) {
     throw new CommandLineError('(forwards)', 'the command has no -R, -L or -D forward, so there is no tunnel to keep open',
       'Add the forward from the vendor\'s guide, e.g. -R 15432:localhost:5432.');
@@ -468,7 +473,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
       countMax: d.keepaliveCount ?? SESSION_DEFAULTS.keepalive.countMax,
     },
     connectTimeoutSeconds: d.connectTimeout ?? SESSION_DEFAULTS.connectTimeoutSeconds,
-    compression: d.compression,
+    compression: d.compressionFlag || (d.compression ?? false),
     ...(d.rekeyLimit && Object.keys(d.rekeyLimit).length > 0 ? { rekeyLimit: d.rekeyLimit } : {}),
     autostart: false,
     forwards: d.forwards,

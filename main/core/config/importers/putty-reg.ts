@@ -7,6 +7,7 @@ import type { ForwardConfig, SessionConfig } from '../../../../common/config.js'
 import { SESSION_DEFAULTS } from '../../../../common/config.js';
 import type { KnownHostEntry } from '../../session/host-keys.js';
 import { hostKeyName } from '../../session/host-keys.js';
+import { wireMpint, wireString } from '../../keys/wire.js';
 import { ConfigError } from '../config-error.js';
 import { parseSessionConfig } from '../schema.js';
 import { CommandLineError, parseForwardSpec } from './command-line.js';
@@ -172,17 +173,9 @@ function sessionOf(name: string, key: RegKey, couldNot: NotTaken[]): SessionConf
   }
 }
 
+/** A hex number as PuTTY stores it, as an SSH mpint. */
 function mpint(hex: string): Buffer {
-  let b = Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
-  while (b.length > 1 && b[0] === 0 && (b[1]! & 0x80) === 0) b = b.subarray(1);
-  return b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b;
-}
-
-function sshString(b: Buffer | string): Buffer {
-  const data = typeof b === 'string' ? Buffer.from(b) : b;
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  return Buffer.concat([len, data]);
+  return wireMpint(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'));
 }
 
 function fixed(hex: string, bytes: number): Buffer {
@@ -200,18 +193,18 @@ export function puttyHostKeyBlob(puttyType: string, value: string): { keyType: s
   const parts = value.split(',');
   const hex = parts.map((p) => p.replace(/^0x/i, ''));
   if (puttyType === 'rsa2' && parts.length === 2) {
-    return { keyType: 'ssh-rsa', blob: Buffer.concat([sshString('ssh-rsa'), sshString(mpint(hex[0]!)), sshString(mpint(hex[1]!))]) };
+    return { keyType: 'ssh-rsa', blob: Buffer.concat([wireString('ssh-rsa'), mpint(hex[0]!), mpint(hex[1]!)]) };
   }
   if (puttyType === 'ssh-ed25519' && parts.length === 2) {
     const y = fixed(hex[1]!, 32).reverse();
     if (BigInt(`0x${hex[0]}`) & 1n) y[31]! |= 0x80;
-    return { keyType: 'ssh-ed25519', blob: Buffer.concat([sshString('ssh-ed25519'), sshString(y)]) };
+    return { keyType: 'ssh-ed25519', blob: Buffer.concat([wireString('ssh-ed25519'), wireString(y)]) };
   }
   const curve = /^ecdsa-sha2-(nistp\d+)$/.exec(puttyType)?.[1];
   if (curve && CURVE_BYTES[curve] && parts.length === 3 && parts[0] === curve) {
     const n = CURVE_BYTES[curve]!;
     const point = Buffer.concat([Buffer.from([4]), fixed(hex[1]!, n), fixed(hex[2]!, n)]);
-    return { keyType: puttyType, blob: Buffer.concat([sshString(puttyType), sshString(curve), sshString(point)]) };
+    return { keyType: puttyType, blob: Buffer.concat([wireString(puttyType), wireString(curve), wireString(point)]) };
   }
   return undefined;
 }

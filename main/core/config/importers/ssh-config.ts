@@ -5,7 +5,8 @@
  */
 import { homedir, userInfo } from 'node:os';
 import type { ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
-import { parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
+import { hostKeyPolicyOf, parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
+import { globToRegExp } from '../../glob.js';
 import { ConfigError } from '../config-error.js';
 import { parseSessionConfig } from '../schema.js';
 import { CommandLineError, parseForwardSpec } from './command-line.js';
@@ -46,18 +47,14 @@ const QUIET = new Set([
   'kbdinteractiveauthentication', 'challengeresponseauthentication', 'identityagent', 'xauthlocation',
 ]);
 
-function globMatch(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'i').test(name);
-}
 
 /** OpenSSH's Host matching: any positive pattern matches and no negated one does. */
 function hostMatches(patterns: ReadonlyArray<string>, alias: string): boolean {
   let positive = false;
   for (const p of patterns) {
     if (p.startsWith('!')) {
-      if (globMatch(p.slice(1), alias)) return false;
-    } else if (globMatch(p, alias)) positive = true;
+      if (globToRegExp(p.slice(1)).test(alias)) return false;
+    } else if (globToRegExp(p).test(alias)) positive = true;
   }
   return positive;
 }
@@ -174,7 +171,7 @@ function sessionFor(alias: string, blocks: ReadonlyArray<Block>, couldNot: NotTa
   let policy: HostKeyPolicy = 'ask';
   const strict = arg('stricthostkeychecking')?.toLowerCase();
   if (strict !== undefined) {
-    const p = ({ yes: 'yes', 'accept-new': 'accept-new', no: 'no', off: 'no', ask: 'ask' } as Record<string, HostKeyPolicy>)[strict];
+    const p = hostKeyPolicyOf(strict);
     if (p) policy = p;
     else couldNot.push({ what: `${where}: StrictHostKeyChecking ${strict}`, why: 'is not yes, accept-new, no or ask; Burrow asks' });
   }

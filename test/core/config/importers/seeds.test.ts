@@ -1,5 +1,5 @@
 /**
- * Every tunnel command in the vendor guides (../shared/seeds), verbatim, imports to the session
+ * Every tunnel command in the vendors' public setup guides (copied below verbatim), imports to the session
  * it describes once its placeholders have values, and says exactly what is missing before.
  */
 import { test } from 'node:test';
