@@ -90,6 +90,7 @@ function assertNothingLeaked(label: string, p: Place, out: Output): void {
   assert.doesNotMatch(out.stderr.toString(), /\n\s+at /, `${label}: crashed\n${out.stderr.toString()}`);
   const places: Array<[string, Buffer]> = [['stdout', out.stdout], ['stderr', out.stderr]];
   for (const f of [...filesUnder(p.home), ...filesUnder(path.dirname(p.config))]) places.push([path.relative(p.root, f), readFileSync(f)]);
+  assert.ok(never.size > 0, 'there are planted secrets to look for');
   for (const [where, bytes] of places) {
     for (const s of never) assert.ok(!bytes.includes(s), `${label}: ${s} is in ${where}:\n${bytes.toString()}`);
     if (/^cfg[\\/](secrets|keys)[\\/]/.test(where)) continue;

@@ -45,7 +45,7 @@ describe('burrow key', { skip }, () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out.split('\n')[1]!, /^4096 SHA256:\S+ no comment \(RSA\)$/);
     assert.equal(publicPart(run('ssh-keygen', ['-y', '-P', PASS, '-f', out])), publicPart(r.out.split('\n')[0]!));
-    assert.throws(() => run('ssh-keygen', ['-y', '-P', '', '-f', out]));
+    assert.throws(() => run('ssh-keygen', ['-y', '-P', '', '-f', out]), (e: unknown) => /incorrect passphrase/.test(String((e as { stderr?: unknown }).stderr)), 'the key is really encrypted');
   });
 
   test('bad options name the option and the fix: exit 2 for usage, 1 for values', () => {

@@ -126,7 +126,9 @@ describe('importing keys made by ssh-keygen, puttygen and openssl', { skip }, ()
   });
 
   test('an encrypted key without a passphrase, or with a wrong one, is each its own plain error', async () => {
-    for (const f of fixtures.filter((x) => x.encrypted)) {
+    const encrypted = fixtures.filter((x) => x.encrypted);
+    assert.ok(encrypted.length >= 20, `only ${encrypted.length} encrypted fixtures`);
+    for (const f of encrypted) {
       await assert.rejects(readKeyFile(f.file), (e: KeyError) => e.code === 'KEY_PASSPHRASE_NEEDED' && /--passphrase-file/.test(e.hint), `${f.name}: no passphrase`);
       await assert.rejects(readKeyFile(f.file, { passphrase: 'not it' }), (e: KeyError) => {
         assert.equal(e.code, 'KEY_PASSPHRASE_WRONG', `${f.name}: wrong passphrase gave ${e.code}: ${e.message}`);
@@ -137,7 +139,9 @@ describe('importing keys made by ssh-keygen, puttygen and openssl', { skip }, ()
   });
 
   test('OpenSSH and PuTTY keys are identified without their passphrase (their public half is in the clear)', async () => {
-    for (const f of fixtures.filter((x) => x.encrypted && (x.format === 'openssh' || x.format.startsWith('ppk')))) {
+    const clearPublic = fixtures.filter((x) => x.encrypted && (x.format === 'openssh' || x.format.startsWith('ppk')));
+    assert.ok(clearPublic.length >= 8, `only ${clearPublic.length} such fixtures`);
+    for (const f of clearPublic) {
       const info = await inspectKey(readFileSync(f.file));
       assert.equal(info.fingerprint, f.fingerprint, f.name);
       assert.equal(info.encrypted, true);
@@ -159,7 +163,9 @@ describe('importing keys made by ssh-keygen, puttygen and openssl', { skip }, ()
   });
 
   test('a key pasted as base64 of the file (Secoda\'s SSH_KEY_BASE64) or through an env file reads the same', async () => {
-    for (const f of fixtures.filter((x) => ['openssh-rsa-2048', 'ppk3-ed25519', 'pem-ecdsa-384', 'pkcs8-ed25519'].includes(x.name))) {
+    const pasted = fixtures.filter((x) => ['openssh-rsa-2048', 'ppk3-ed25519', 'pem-ecdsa-384', 'pkcs8-ed25519'].includes(x.name));
+    assert.equal(pasted.length, 4);
+    for (const f of pasted) {
       const raw = readFileSync(f.file);
       const wrapped = raw.toString('base64').replace(/.{76}/g, '$&\n');
       assert.equal((await importKey(wrapped)).info.fingerprint, f.fingerprint, `${f.name} as base64`);
