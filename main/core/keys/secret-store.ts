@@ -3,7 +3,7 @@
  * interface; the Electron shell supplies an OS-encrypted implementation (safeStorage: Keychain,
  * DPAPI, libsecret/kwallet), headless use this file-based one. See docs/keys.md.
  */
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { keyError } from './errors.js';
 import { writeKeyFile } from './files.js';
@@ -17,6 +17,8 @@ export interface SecretStore {
   get(name: string): Promise<string | undefined>;
   set(name: string, secret: string): Promise<void>;
   delete(name: string): Promise<void>;
+  /** The names of the secrets held, sorted (those given only in the environment are not listed: their names cannot be recovered). */
+  list(): Promise<string[]>;
 }
 
 /** Turns secrets into opaque bytes and back (Electron's safeStorage, in the shell). */
@@ -94,6 +96,16 @@ export class FileSecretStore implements SecretStore {
     await unlink(this.file(name)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw keyError('KEY_WRITE_FAILED', `the secret "${name}" cannot be deleted (${err.code ?? 'error'})`, `Check the permissions of ${this.dir}.`);
     });
+  }
+
+  async list(): Promise<string[]> {
+    const names = new Set<string>();
+    try {
+      for (const n of await readdir(this.dir)) if (NAME.test(n)) names.add(n);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw keyError('KEY_UNREADABLE', `the secrets folder cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, `Check the permissions of ${this.dir}.`);
+    }
+    return [...names].sort();
   }
 
   private file(name: string): string {

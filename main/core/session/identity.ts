@@ -77,7 +77,15 @@ export interface LoadIdentitiesOptions {
    */
   readonly cache?: Map<string, LoadedIdentity>;
   readonly onWarning?: (message: string) => void;
+  /**
+   * Asks a person for a key's passphrase when none opened it (a window's question); undefined
+   * means nobody answered. Asked again, up to three times, while the answer is wrong.
+   */
+  readonly askPassphrase?: PassphraseQuestion;
 }
+
+/** Asks for the passphrase of `key` (a file, or a stored key with its `keyId`); `wrong` when the last one did not open it. */
+export type PassphraseQuestion = (q: { readonly key: string; readonly keyId?: string; readonly wrong: boolean }) => Promise<string | undefined>;
 
 async function loadStored(keyId: string, opts: LoadIdentitiesOptions & { ownPassphrase?: string }): Promise<LoadedIdentity> {
   const label = `stored key "${keyId}"`;
@@ -129,22 +137,38 @@ export async function loadIdentities(auth: AuthConfig, opts: LoadIdentitiesOptio
   const passphrase = own ?? opts.passphrase;
   const loaded: LoadedIdentity[] = [];
   let firstError: unknown;
-  const attempt = async (fn: () => Promise<LoadedIdentity>): Promise<void> => {
-    try {
-      loaded.push(await fn());
-    } catch (err) {
-      firstError ??= err;
-      opts.onWarning?.(err instanceof BurrowError ? err.message : String(err));
+  /** Loads one identity; a passphrase error asks a person (when one can be asked) and tries their answer. */
+  const attempt = async (key: string, keyId: string | undefined, first: string | undefined, fn: (pass: string | undefined) => Promise<LoadedIdentity>): Promise<void> => {
+    let pass = first;
+    for (let asked = 0; ; asked++) {
+      try {
+        loaded.push(await fn(pass));
+        return;
+      } catch (err) {
+        if (opts.askPassphrase && asked < 3 && err instanceof BurrowError && err.info.code === 'KEY_PASSPHRASE') {
+          const answer = await opts.askPassphrase({ key, ...(keyId !== undefined ? { keyId } : {}), wrong: asked > 0 || pass !== undefined });
+          if (answer !== undefined) {
+            pass = answer;
+            continue;
+          }
+        }
+        firstError ??= err;
+        opts.onWarning?.(err instanceof BurrowError ? err.message : String(err));
+        return;
+      }
     }
   };
-  if (auth.keyId !== undefined) await attempt(() => loadStored(auth.keyId!, { ...opts, ...(own !== undefined ? { ownPassphrase: own } : {}) }));
+  if (auth.keyId !== undefined) {
+    const keyId = auth.keyId;
+    await attempt(`stored key "${keyId}"`, keyId, own, (p) => loadStored(keyId, { ...opts, ...(p !== undefined ? { ownPassphrase: p } : {}) }));
+  }
   for (const f of files) {
-    await attempt(async () => {
+    await attempt(f, undefined, passphrase, async (p) => {
       const st = await stat(f).catch(() => undefined);
       const key = st ? `${f}\0${st.mtimeMs}\0${st.size}` : undefined;
       const cached = key !== undefined ? opts.cache?.get(key) : undefined;
       if (cached) return cached;
-      const identity = await load(f, passphrase);
+      const identity = await load(f, p);
       if (key !== undefined) opts.cache?.set(key, identity);
       return identity;
     });

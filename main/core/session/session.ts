@@ -23,7 +23,7 @@ import { createForward, RemoteForward, type LiveForward } from './forward.js';
 import { fingerprintOf, HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
 import { RekeyWatch, type Negotiated } from './rekey.js';
 import type { SecretStore } from '../keys/secret-store.js';
-import { loadIdentities, type IdentityLoader, type LoadedIdentity } from './identity.js';
+import { loadIdentities, type IdentityLoader, type LoadedIdentity, type PassphraseQuestion } from './identity.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -49,6 +49,8 @@ export interface SessionDeps {
   readonly secrets?: SecretStore;
   /** Asked when the host-key policy is `ask`; absent means nobody is there to answer. */
   readonly prompt?: HostKeyPrompt;
+  /** Asked when a key's passphrase is missing or wrong; absent means nobody is there to answer. */
+  readonly askPassphrase?: PassphraseQuestion;
   readonly backoff?: Partial<BackoffOptions>;
   /** Home folder for `~`, default identities and known_hosts (tests use a temporary one). */
   readonly home?: string;
@@ -271,6 +273,7 @@ export class Session extends EventEmitter<SessionEvents> {
         ...(this.deps.loadIdentity ? { loader: this.deps.loadIdentity } : {}),
         ...(this.deps.passphrase !== undefined ? { passphrase: this.deps.passphrase } : {}),
         ...(this.deps.secrets ? { secrets: this.deps.secrets } : {}),
+        ...(this.deps.askPassphrase ? { askPassphrase: this.deps.askPassphrase } : {}),
         cache: this.identityCache,
         onWarning: (m) => this.log('warn', m),
       });

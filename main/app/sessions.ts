@@ -1,0 +1,232 @@
+/**
+ * The saved sessions and the running ones, as the window sees them: the store and the
+ * SessionManager kept in step, live snapshots pushed as they change (counters at most twice a
+ * second), and a bounded log per session.
+ */
+import { existsSync } from 'node:fs';
+import type { SessionConfig } from '../../common/config.js';
+import type { LogLine, SavedSession, SessionView } from '../../common/contract.js';
+import type { SessionSnapshot } from '../../common/session.js';
+import { nextStepsFor } from '../core/config/presets.js';
+import type { ConfigStore } from '../core/config/store.js';
+import { SessionManager } from '../core/manager.js';
+import type { BackoffOptions } from '../core/session/backoff.js';
+import { forwardSpec } from '../core/session/forward.js';
+import { expandHome } from '../core/session/identity.js';
+import type { SecretStore } from '../core/keys/index.js';
+import { fail } from './errors.js';
+import type { Questions } from './questions.js';
+
+/** Lines of log kept per session for a window that opens later. */
+const LOG_LINES = 500;
+/** How often counters of busy sessions are pushed. */
+const COUNTERS_EVERY_MS = 500;
+
+export interface SessionsDeps {
+  readonly store: ConfigStore;
+  readonly secrets: SecretStore;
+  readonly questions: Questions;
+  readonly emitChanged: (view: SessionView) => void;
+  readonly emitRemoved: (id: string) => void;
+  readonly emitLog: (id: string, line: LogLine) => void;
+  /** The public key line of a stored key, for the vendor's next steps. */
+  readonly publicKeyOf: (keyId: string) => Promise<string | undefined>;
+  readonly home?: string;
+  readonly backoff?: Partial<BackoffOptions>;
+}
+
+export class Sessions {
+  readonly manager: SessionManager;
+  /** The config each session in the manager runs with. */
+  private readonly running = new Map<string, SessionConfig>();
+  private readonly logs = new Map<string, LogLine[]>();
+  private readonly pushed = new Map<string, string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly deps: SessionsDeps) {
+    this.manager = new SessionManager({
+      secrets: deps.secrets,
+      ...(deps.home !== undefined ? { home: deps.home } : {}),
+      ...(deps.backoff ? { backoff: deps.backoff } : {}),
+    });
+    this.manager.on('changed', (snap) => this.push(snap.id));
+    this.manager.on('forward', (id) => this.push(id));
+    this.manager.on('log', (id, l) => this.log(id, l.level, l.message));
+    this.timer = setInterval(() => {
+      for (const s of this.manager.list()) if (s.state === 'connected') this.push(s.id);
+    }, COUNTERS_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /**
+   * Brings the manager in step with the store: new sessions are added (stopped), removed ones
+   * stopped and dropped, and changed ones take their new settings (restarted if they ran).
+   */
+  async sync(): Promise<void> {
+    const saved = this.deps.store.sessions();
+    const ids = new Set(saved.map((s) => s.id));
+    for (const id of [...this.running.keys()]) {
+      if (ids.has(id)) continue;
+      this.deps.questions.cancelFor(id);
+      await this.manager.remove(id);
+      this.running.delete(id);
+      this.logs.delete(id);
+      this.pushed.delete(id);
+      this.deps.emitRemoved(id);
+    }
+    for (const config of saved) {
+      const old = this.running.get(config.id);
+      if (old && JSON.stringify(old) === JSON.stringify(config)) continue;
+      const wasRunning = old !== undefined && this.manager.get(config.id)!.snapshot().state !== 'stopped';
+      if (old) {
+        this.deps.questions.cancelFor(config.id);
+        await this.manager.remove(config.id);
+      }
+      this.manager.add(config, {
+        prompt: this.deps.questions.hostKeyPrompt(config),
+        askPassphrase: this.deps.questions.passphraseQuestion(config),
+      });
+      this.running.set(config.id, config);
+      if (wasRunning) this.manager.start(config.id);
+      this.push(config.id, true);
+    }
+  }
+
+  list(): SessionView[] {
+    return this.deps.store.sessions().filter((c) => this.running.has(c.id)).map((c) => this.view(c.id));
+  }
+
+  view(id: string): SessionView {
+    const config = this.running.get(id);
+    const session = this.manager.get(id);
+    if (!config || !session) fail('NOT_FOUND', `There is no session "${id}"`, 'Pick one of the sessions Burrow lists.', 'id');
+    return { config, snapshot: session.snapshot() };
+  }
+
+  config(id: string): SessionConfig {
+    const c = this.deps.store.find(id);
+    if (!c) fail('NOT_FOUND', `There is no session "${id}"`, 'Pick one of the sessions Burrow lists.', 'id');
+    return c;
+  }
+
+  /** Validates and saves a new session (the store runs the shared validator), and says what is worth knowing. */
+  async create(input: unknown): Promise<SavedSession> {
+    const session = this.deps.store.add(input);
+    await this.sync();
+    return this.saved(session);
+  }
+
+  /** Saves new settings for a session; one that runs restarts with them. */
+  async update(input: unknown): Promise<SavedSession> {
+    const id = (input as { id?: unknown }).id;
+    if (typeof id !== 'string' || !this.deps.store.find(id)) fail('NOT_FOUND', 'config.id does not name a saved session', 'Edit a session Burrow lists; to make a new one, create it.', 'config.id');
+    const { id: _id, ...rest } = input as Record<string, unknown>;
+    const next = { ...rest, id } as unknown as SessionConfig;
+    this.deps.store.update(next);
+    await this.sync();
+    return this.saved(this.config(id));
+  }
+
+  async remove(id: string): Promise<void> {
+    this.deps.store.remove(this.config(id).id);
+    await this.sync();
+  }
+
+  start(id: string): SessionView {
+    this.view(id);
+    this.manager.start(id);
+    return this.view(id);
+  }
+
+  async stop(id: string): Promise<SessionView> {
+    this.view(id);
+    this.deps.questions.cancelFor(id);
+    await this.manager.stop(id);
+    return this.view(id);
+  }
+
+  /** Starts the sessions marked "start automatically" (what a door does when it starts). */
+  startAutostart(): void {
+    for (const c of this.running.values()) if (c.autostart) this.manager.start(c.id);
+  }
+
+  async nextSteps(id: string): Promise<{ nextSteps: ReadonlyArray<string>; troubleshooting: ReadonlyArray<string> }> {
+    const config = this.config(id);
+    const steps = nextStepsFor(config);
+    return { nextSteps: await this.withPublicKey(config, steps.nextSteps), troubleshooting: steps.troubleshooting };
+  }
+
+  logsOf(id: string): LogLine[] {
+    this.view(id);
+    return [...(this.logs.get(id) ?? [])];
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.manager.stopAll();
+  }
+
+  private async saved(session: SessionConfig): Promise<SavedSession> {
+    return { session, nextSteps: await this.withPublicKey(session, nextStepsFor(session).nextSteps), warnings: this.warnings(session) };
+  }
+
+  /** The vendor's steps, led by the public key the vendor needs when the session uses a stored key. */
+  private async withPublicKey(session: SessionConfig, steps: ReadonlyArray<string>): Promise<string[]> {
+    const publicKey = session.auth.keyId !== undefined ? await this.deps.publicKeyOf(session.auth.keyId) : undefined;
+    return publicKey ? [`The public key to give the vendor (it authorises user "${session.user}"): ${publicKey}`, ...steps] : [...steps];
+  }
+
+  /** What is worth knowing about a saved session, though it is valid. */
+  private warnings(s: SessionConfig): string[] {
+    const out: string[] = [];
+    for (const f of s.auth.identityFiles) {
+      if (!existsSync(expandHome(f, this.deps.home))) out.push(`The key file ${f} does not exist (yet): the session cannot log in until it does.`);
+    }
+    for (const other of this.deps.store.sessions()) {
+      if (other.id === s.id || other.host.toLowerCase() !== s.host.toLowerCase() || other.port !== s.port) continue;
+      for (const f of s.forwards) {
+        if (f.type !== 'remote' && f.type !== 'remote-dynamic') continue;
+        if (f.bindPort !== 0 && other.forwards.some((g) => (g.type === 'remote' || g.type === 'remote-dynamic') && g.bindPort === f.bindPort)) {
+          out.push(`"${other.name}" also asks ${s.host} for remote port ${f.bindPort} (${forwardSpec(f)}): only one of the two can have it at a time.`);
+        }
+      }
+    }
+    return out;
+  }
+
+  private log(id: string, level: LogLine['level'], message: string): void {
+    const line: LogLine = { ts: new Date().toISOString(), level, message };
+    const lines = this.logs.get(id) ?? [];
+    lines.push(line);
+    if (lines.length > LOG_LINES) lines.splice(0, lines.length - LOG_LINES);
+    this.logs.set(id, lines);
+    this.deps.emitLog(id, line);
+  }
+
+  /** Pushes a session's view when something a window shows has changed (or always, when `force`). */
+  private push(id: string, force = false): void {
+    const session = this.manager.get(id);
+    const config = this.running.get(id);
+    if (!session || !config) return;
+    const snapshot = session.snapshot();
+    const key = fingerprintOf(snapshot);
+    if (!force && this.pushed.get(id) === key) return;
+    if (this.pushed.get(id) !== undefined && !force) this.logStateChange(id, snapshot);
+    this.pushed.set(id, key);
+    this.deps.emitChanged({ config, snapshot });
+  }
+
+  /** The state history shown in a session's detail: a log line for every change of state. */
+  private logStateChange(id: string, s: SessionSnapshot): void {
+    const previous = this.pushed.get(id)!.split('|')[0];
+    if (previous === s.state) return;
+    this.log(id, s.state === 'error' ? 'error' : s.state === 'reconnecting' ? 'warn' : 'info',
+      `state: ${s.state}${s.lastError ? ` — ${s.lastError.code}: ${s.lastError.message}` : ''}`);
+  }
+}
+
+/** What a window shows of a snapshot, as one string: a push is due when it changes. */
+function fingerprintOf(s: SessionSnapshot): string {
+  return [s.state, s.lastError?.code ?? '', s.nextAttemptAt ?? '', s.reconnects, s.bytesIn, s.bytesOut, s.openConnections, s.totalConnections,
+    s.failedConnections, s.forwards.map((f) => `${f.state}:${f.boundPort ?? ''}`).join(',')].join('|');
+}

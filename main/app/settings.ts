@@ -1,0 +1,60 @@
+/**
+ * The app's own settings (not a session's): launch at login, notifications, theme. Kept in
+ * `settings.json` beside the config; launch at login is the OS's state, asked of the door's
+ * LoginItem (the desktop app has one; browser mode does not, and says why).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Settings } from '../../common/contract.js';
+import { writeKeyFile } from '../core/keys/index.js';
+import { fail } from './errors.js';
+
+/** The OS's "start at login" switch, as the desktop shell provides it. */
+export interface LoginItem {
+  get(): Promise<boolean>;
+  set(enabled: boolean): Promise<void>;
+}
+
+const DEFAULTS: Settings = { launchAtLogin: false, notifications: { down: true, back: true, needsPerson: true }, theme: 'system' };
+
+type Stored = Omit<Settings, 'launchAtLogin'>;
+
+export class SettingsStore {
+  private readonly file: string;
+
+  constructor(configFolder: string, private readonly loginItem: LoginItem | undefined, private readonly noLoginItemReason: string) {
+    this.file = path.join(configFolder, 'settings.json');
+  }
+
+  async get(): Promise<Settings> {
+    const stored = await this.read();
+    return { ...stored, launchAtLogin: this.loginItem ? await this.loginItem.get() : false };
+  }
+
+  async set(change: { launchAtLogin?: boolean; notifications?: Partial<Settings['notifications']>; theme?: Settings['theme'] }): Promise<Settings> {
+    if (change.launchAtLogin !== undefined) {
+      if (!this.loginItem) fail('UNSUPPORTED', 'Launch at login cannot be set here', this.noLoginItemReason, 'launchAtLogin');
+      await this.loginItem.set(change.launchAtLogin);
+    }
+    const stored = await this.read();
+    const next: Stored = {
+      theme: change.theme ?? stored.theme,
+      notifications: { ...stored.notifications, ...(change.notifications ?? {}) },
+    };
+    await writeKeyFile(this.file, JSON.stringify(next, null, 2) + '\n', 0o600, true);
+    return this.get();
+  }
+
+  private async read(): Promise<Stored> {
+    try {
+      const doc = JSON.parse(await readFile(this.file, 'utf8')) as Partial<Stored>;
+      const theme = doc.theme === 'light' || doc.theme === 'dark' || doc.theme === 'system' ? doc.theme : DEFAULTS.theme;
+      const n: Partial<Settings['notifications']> = doc.notifications ?? {};
+      const flag = (v: unknown, d: boolean): boolean => (typeof v === 'boolean' ? v : d);
+      return { theme, notifications: { down: flag(n.down, true), back: flag(n.back, true), needsPerson: flag(n.needsPerson, true) } };
+    } catch {
+      // No file yet (or a damaged one, rewritten on the next change): the defaults.
+      return { theme: DEFAULTS.theme, notifications: DEFAULTS.notifications };
+    }
+  }
+}

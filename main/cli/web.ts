@@ -1,0 +1,108 @@
+/**
+ * `burrow web`: Burrow's window in a browser, for machines where the desktop app cannot start (no
+ * Electron binary, no display) or is not wanted. Serves the window and its bridge on 127.0.0.1,
+ * runs the sessions marked "start automatically", and keeps every session it starts running until
+ * Ctrl-C.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BurrowApp } from '../app/app.js';
+import { ConfigError } from '../core/config/config-error.js';
+import { ConfigStore, resolveConfigPath, secretsFolderFor } from '../core/config/store.js';
+import { installLastResort } from '../core/faults.js';
+import { FileSecretStore } from '../core/keys/index.js';
+import { WebBridge } from '../web/bridge.js';
+import { parseArgs, UsageError } from './args.js';
+import type { CliIo } from './io.js';
+
+const USAGE = `usage: burrow web [--port N] [--open] [--config FILE]
+
+Serves Burrow's window on http://127.0.0.1 (never another address) and prints its address, which
+carries a one-time token: only a browser that opened it can use the window. Starts the sessions
+marked "start automatically" and keeps every session running until Ctrl-C.
+
+--port N       listen on port N (default: a free port)
+--open         open the address in this machine's browser, where there is one
+--config FILE  the session store (default: $BURROW_CONFIG, else the platform's config folder)`;
+
+/** The built renderer: dist/renderer beside dist/main. */
+export const RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../renderer');
+
+/** Opens `url` in the desktop's browser; false when there is no desktop to open it on. */
+export function openBrowser(url: string, env: NodeJS.ProcessEnv = process.env, platform = process.platform): boolean {
+  const [cmd, args] = platform === 'darwin' ? ['open', [url]] : platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return false;
+  try {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let port: number | undefined;
+  let open: boolean;
+  let file: string;
+  try {
+    const args = parseArgs(argv, { values: ['--port', '--config'], flags: ['--open', '--help'] });
+    if (args.flags.has('--help')) { io.out(USAGE); return 0; }
+    if (args.positional.length > 0 || args.rest !== undefined) throw new UsageError(`unexpected argument ${args.positional[0] ?? '--'}`);
+    const p = args.values['--port'];
+    if (p !== undefined) {
+      port = /^\d+$/.test(p) ? Number(p) : NaN;
+      if (!(port >= 1 && port <= 65535)) throw new UsageError(`--port must be a number from 1 to 65535 (got ${JSON.stringify(p)})`);
+    }
+    open = args.flags.has('--open');
+    file = resolveConfigPath(args.values['--config'], io.env);
+    if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+      throw new UsageError(`the window is not built (${RENDERER_DIR} has no index.html): run \`npm run build\` first`, false);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`burrow web: ${err.message}`);
+      if (err.showUsage) io.err(USAGE);
+      return 2;
+    }
+    throw err;
+  }
+
+  const store = ConfigStore.open(file);
+  const bridge = new WebBridge({ staticDir: RENDERER_DIR, ...(port !== undefined ? { port } : {}) });
+  const app = new BurrowApp({
+    store, mode: 'web', exporter: bridge,
+    secrets: new FileSecretStore(secretsFolderFor(file), { env: io.env }),
+    noLoginItemReason: 'Burrow runs in browser mode here. To start tunnels at boot on this machine, run `burrow service install`; the desktop app has its own switch.',
+    logError: (m) => io.err(`burrow web: internal error: ${m}`),
+  });
+  const uninstall = installLastResort((f) => io.err(`burrow web: ${f.session ? `${f.session}: ` : ''}internal error: ${f.message}`));
+  try {
+    await app.start({ autostart: true });
+    await bridge.listen(app);
+  } catch (err) {
+    uninstall();
+    await app.close();
+    if (err instanceof ConfigError) {
+      io.err(`burrow web: ${err.message}`);
+      return 1;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      io.err(`burrow web: cannot listen on 127.0.0.1:${port} (${code}): pick another port with --port, or leave it out for a free one`);
+      return 1;
+    }
+    throw err;
+  }
+  io.out(`Burrow is running in browser mode. Open this address in a browser on this machine:\n\n  ${bridge.url}\n`);
+  io.out('The address carries a one-time token; keep it to yourself. Ctrl-C stops Burrow and every tunnel it runs.');
+  if (open && !openBrowser(bridge.url, io.env)) io.out('(No desktop browser to open here: open the address above yourself.)');
+  await io.stopSignal;
+  await app.close();
+  await bridge.close();
+  uninstall();
+  return 0;
+}
