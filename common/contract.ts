@@ -363,33 +363,4 @@ export type EventName = keyof Events;
 /** Every request name, in one list (doors generate their methods from it, so none is forgotten). */
 export const REQUEST_NAMES = Object.keys(REQUESTS) as RequestName[];
 
-/** Every event name, in one list. */
-export const EVENT_NAMES: ReadonlyArray<EventName> = [
-  'sessions:changed', 'sessions:removed', 'logs:line', 'keys:progress', 'keys:changed',
-  'diagnose:step', 'questions:asked', 'questions:closed', 'settings:changed',
-];
-
-/** What a window calls: one method per request, one subscription per event. */
-export interface BurrowApi {
-  call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<Replies[K]>;
-  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wire messages (web bridge and control channel: one JSON object per message)
-// ---------------------------------------------------------------------------------------------
-
-export type ClientMessage = { readonly type: 'call'; readonly seq: number; readonly name: string; readonly args: unknown };
-
-export type ServerMessage =
-  | { readonly type: 'reply'; readonly seq: number; readonly ok: true; readonly value: unknown }
-  | { readonly type: 'reply'; readonly seq: number; readonly ok: false; readonly error: AppError }
-  | { readonly type: 'event'; readonly name: EventName; readonly payload: unknown };
-
-/** Thrown by a window's call() when the app answered with an error. */
-export class AppCallError extends Error {
-  constructor(readonly error: AppError) {
-    super(error.message);
-    this.name = 'AppCallError';
-  }
-}
+export { AppCallError, EVENT_NAMES, type BurrowApi, type ClientMessage, type ServerMessage } from './api.js';

@@ -10,18 +10,13 @@ import type { ForwardConfig } from '../../../common/config.js';
 import type { ErrorInfo, ForwardSnapshot, ForwardState } from '../../../common/session.js';
 import { assertNever } from '../../../common/assert-never.js';
 import { readSocksRequest } from './socks.js';
+import { forwardSpec } from '../../../common/forward-spec.js';
 import { connectBatching } from './batching-socket.js';
 
 /** How long we wait for a local target to accept before refusing the forwarded connection. */
 const TARGET_CONNECT_TIMEOUT_MS = 10_000;
 
-/** OpenSSH notation of a forward, e.g. `-R 0.0.0.0:11433:db:1433`. */
-export function forwardSpec(f: ForwardConfig): string {
-  const flag = f.type === 'remote' || f.type === 'remote-dynamic' ? '-R' : f.type === 'local' ? '-L' : '-D';
-  const bind = f.bindAddress !== undefined ? `${f.bindAddress.includes(':') ? `[${f.bindAddress}]` : f.bindAddress}:` : '';
-  const target = 'targetHost' in f ? `:${f.targetHost.includes(':') ? `[${f.targetHost}]` : f.targetHost}:${f.targetPort}` : '';
-  return `${flag} ${bind}${f.bindPort}${target}`;
-}
+export { forwardSpec } from '../../../common/forward-spec.js';
 
 /**
  * The bind address sent in a `tcpip-forward` request, as the OpenSSH client sends it: no address

@@ -1,0 +1,41 @@
+/**
+ * What a window needs at run time to talk to Burrow, without the schemas (and so without zod): the
+ * event names, the error a call throws, the API a door exposes and the wire messages. The types of
+ * every request, reply and event are in contract.ts, imported as types only.
+ */
+import type { AppError, EventName, Events, Replies, RequestArgs, RequestName } from './contract.js';
+
+/** Every event name, in one list. */
+export const EVENT_NAMES = [
+  'sessions:changed', 'sessions:removed', 'logs:line', 'keys:progress', 'keys:changed',
+  'diagnose:step', 'questions:asked', 'questions:closed', 'settings:changed',
+] as const satisfies ReadonlyArray<EventName>;
+
+// Compile-time check that no event is missing from the list (a door built from it would drop it).
+const everyEvent: Record<Exclude<EventName, (typeof EVENT_NAMES)[number]>, never> = {};
+void everyEvent;
+
+/** What a window calls: one method per request, one subscription per event. */
+export interface BurrowApi {
+  call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<Replies[K]>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire messages (web bridge and control channel: one JSON object per message)
+// ---------------------------------------------------------------------------------------------
+
+export type ClientMessage = { readonly type: 'call'; readonly seq: number; readonly name: string; readonly args: unknown };
+
+export type ServerMessage =
+  | { readonly type: 'reply'; readonly seq: number; readonly ok: true; readonly value: unknown }
+  | { readonly type: 'reply'; readonly seq: number; readonly ok: false; readonly error: AppError }
+  | { readonly type: 'event'; readonly name: EventName; readonly payload: unknown };
+
+/** Thrown by a window's call() when the app answered with an error. */
+export class AppCallError extends Error {
+  constructor(readonly error: AppError) {
+    super(error.message);
+    this.name = 'AppCallError';
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * One hook per piece of live state the window shows: each asks once and then follows the app's
+ * pushed events (never polling), as the doors push them.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { AppCallError, type BurrowApi } from '../../../common/api.js';
+import type { AppError, AppInfo, EventName, Events, KeyView, LogLine, Question, Replies, RequestArgs, RequestName, SessionView, Settings } from '../../../common/contract.js';
+
+export const ApiContext = createContext<BurrowApi | undefined>(undefined);
+
+export function useApi(): BurrowApi {
+  const api = useContext(ApiContext);
+  if (!api) throw new Error('useApi outside ApiContext');
+  return api;
+}
+
+/** Follows one event for the life of the component. */
+export function useEvent<E extends EventName>(event: E, listener: (payload: Events[E]) => void): void {
+  const api = useApi();
+  const ref = useRef(listener);
+  ref.current = listener;
+  useEffect(() => api.on(event, (p) => ref.current(p)), [api, event]);
+}
+
+/** An error as a window shows it, whatever was thrown. */
+export function asAppError(err: unknown): AppError {
+  if (err instanceof AppCallError) return err.error;
+  return { code: 'INTERNAL_ERROR', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** A request a person starts (a button): its pending state and its error, for the control that started it. */
+export function useAction<K extends RequestName>(name: K): {
+  run: (args: RequestArgs<K>) => Promise<Replies[K] | undefined>;
+  pending: boolean;
+  error: AppError | undefined;
+  clear: () => void;
+} {
+  const api = useApi();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<AppError | undefined>();
+  const run = useCallback(async (args: RequestArgs<K>) => {
+    setPending(true);
+    setError(undefined);
+    try {
+      return await api.call(name, args);
+    } catch (err) {
+      setError(asAppError(err));
+      return undefined;
+    } finally {
+      setPending(false);
+    }
+  }, [api, name]);
+  return { run, pending, error, clear: () => setError(undefined) };
+}
+
+/** Every session and its live state, in the store's order. */
+export function useSessions(): { sessions: SessionView[]; loaded: boolean; error: AppError | undefined; reload: () => void } {
+  const api = useApi();
+  const [views, setViews] = useState<Map<string, SessionView>>(new Map());
+  const [order, setOrder] = useState<string[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<AppError | undefined>();
+  const load = useCallback(() => {
+    api.call('sessions:list', {}).then((list) => {
+      setViews(new Map(list.map((v) => [v.config.id, v])));
+      setOrder(list.map((v) => v.config.id));
+      setLoaded(true);
+      setError(undefined);
+    }, (err: unknown) => { setError(asAppError(err)); setLoaded(true); });
+  }, [api]);
+  useEffect(load, [load]);
+  useEvent('sessions:changed', (v) => {
+    setViews((m) => new Map(m).set(v.config.id, v));
+    setOrder((o) => (o.includes(v.config.id) ? o : [...o, v.config.id]));
+  });
+  useEvent('sessions:removed', ({ id }) => {
+    setViews((m) => { const n = new Map(m); n.delete(id); return n; });
+    setOrder((o) => o.filter((x) => x !== id));
+  });
+  const sessions = useMemo(() => order.map((id) => views.get(id)).filter((v): v is SessionView => v !== undefined), [order, views]);
+  return { sessions, loaded, error, reload: load };
+}
+
+/** The stored keys. */
+export function useKeys(): { keys: KeyView[]; loaded: boolean; reload: () => void } {
+  const api = useApi();
+  const [keys, setKeys] = useState<KeyView[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const load = useCallback(() => {
+    api.call('keys:list', {}).then((k) => { setKeys([...k]); setLoaded(true); }, () => setLoaded(true));
+  }, [api]);
+  useEffect(load, [load]);
+  useEvent('keys:changed', load);
+  useEvent('sessions:removed', load);
+  return { keys, loaded, reload: load };
+}
+
+/** Questions waiting for a person, oldest first. */
+export function useQuestions(): Question[] {
+  const api = useApi();
+  const [questions, setQuestions] = useState<Question[]>([]);
+  useEffect(() => { api.call('questions:list', {}).then((q) => setQuestions([...q]), () => undefined); }, [api]);
+  useEvent('questions:asked', (q) => setQuestions((qs) => (qs.some((x) => x.id === q.id) ? qs : [...qs, q])));
+  useEvent('questions:closed', ({ id }) => setQuestions((qs) => qs.filter((q) => q.id !== id)));
+  return questions;
+}
+
+export function useAppInfo(): AppInfo | undefined {
+  const api = useApi();
+  const [info, setInfo] = useState<AppInfo>();
+  useEffect(() => { api.call('app:info', {}).then(setInfo, () => undefined); }, [api]);
+  return info;
+}
+
+export function useSettings(): [Settings | undefined, (s: Settings) => void] {
+  const api = useApi();
+  const [settings, setSettings] = useState<Settings>();
+  useEffect(() => { api.call('settings:get', {}).then(setSettings, () => undefined); }, [api]);
+  useEvent('settings:changed', setSettings);
+  return [settings, setSettings];
+}
+
+/** A session's recent log and the lines that follow. */
+export function useLogs(id: string): LogLine[] {
+  const api = useApi();
+  const [lines, setLines] = useState<LogLine[]>([]);
+  useEffect(() => {
+    setLines([]);
+    api.call('logs:get', { id }).then((l) => setLines([...l]), () => undefined);
+  }, [api, id]);
+  useEvent('logs:line', (e) => { if (e.id === id) setLines((l) => [...l.slice(-499), e.line]); });
+  return lines;
+}

@@ -1,0 +1,91 @@
+/** The window's frame: navigation, the screen of the current route, questions, and the theme. */
+import { useEffect, useState } from 'react';
+import type { BridgeClient, LinkState } from './api/bridge-client.js';
+import { useAppInfo, useQuestions, useSettings } from './api/hooks.js';
+import { QuestionDialogs } from './screens/questions.js';
+import { SessionsScreen } from './screens/sessions.js';
+import { SessionDetail } from './screens/session-detail.js';
+import { SessionEditor } from './screens/session-editor.js';
+import { NewTunnel, PasteCommand, PresetSession } from './screens/new-tunnel.js';
+import { DiagnoseScreen } from './screens/diagnose.js';
+import { KeysScreen, KeyImport, KeyWizard } from './screens/keys.js';
+import { SettingsScreen } from './screens/settings.js';
+import { navigate, useRoute } from './router.js';
+
+function Screen({ route }: { route: string[] }) {
+  const [first, second, third] = route;
+  if (first === undefined || (first === 'sessions' && second === undefined)) return <SessionsScreen />;
+  if (first === 'sessions' && second && third === 'edit') return <SessionEditor id={second} />;
+  if (first === 'sessions' && second && third === 'test') return <DiagnoseScreen id={second} />;
+  if (first === 'sessions' && second) return <SessionDetail id={second} />;
+  if (first === 'new' && second === undefined) return <NewTunnel />;
+  if (first === 'new' && second === 'preset' && third) return <PresetSession presetId={third} />;
+  if (first === 'new' && second === 'paste') return <PasteCommand />;
+  if (first === 'new' && second === 'blank') return <SessionEditor />;
+  if (first === 'keys' && second === undefined) return <KeysScreen />;
+  if (first === 'keys' && second === 'new') return <KeyWizard vendor={third} />;
+  if (first === 'keys' && second === 'import') return <KeyImport />;
+  if (first === 'settings') return <SettingsScreen />;
+  return (
+    <section className="screen">
+      <h1>Not found</h1>
+      <p>There is nothing at this address.</p>
+      <p><a href="#/">Back to the tunnels</a></p>
+    </section>
+  );
+}
+
+const NAV: ReadonlyArray<[string, string]> = [['#/', 'Tunnels'], ['#/keys', 'Keys'], ['#/settings', 'Settings']];
+
+function LinkBanner({ link }: { link: BridgeClient }) {
+  const [state, setState] = useState<LinkState>(link.state);
+  useEffect(() => link.onState(setState), [link]);
+  if (state === 'open' || state === 'connecting') return null;
+  return (
+    <div className="banner banner-danger" role="alert">
+      {state === 'refused'
+        ? 'This window cannot reach Burrow: it was probably restarted. Open the new address `burrow web` printed.'
+        : 'The connection to Burrow was lost. Reconnecting…'}
+    </div>
+  );
+}
+
+export function App({ link }: { link?: BridgeClient | undefined }) {
+  const route = useRoute();
+  const questions = useQuestions();
+  const [settings] = useSettings();
+  const info = useAppInfo();
+  useEffect(() => {
+    const theme = settings?.theme ?? 'system';
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [settings?.theme]);
+  useEffect(() => { document.title = 'Burrow'; }, []);
+  const section = route[0] ?? '';
+  const current = (href: string): boolean => (href === '#/' ? section === '' || section === 'sessions' || section === 'new' : href === `#/${section}`);
+  return (
+    <>
+      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
+      <header className="top">
+        <a className="brand" href="#/" aria-label="Burrow, home">
+          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false"><path d="M2 20 Q12 2 22 20 Z" /><circle cx="12" cy="16" r="3" className="brand-hole" /></svg>
+          Burrow
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map(([href, label]) => (
+              <li key={href}><a href={href} aria-current={current(href) ? 'page' : undefined}>{label}</a></li>
+            ))}
+          </ul>
+        </nav>
+        <button type="button" className="button button-primary" onClick={() => navigate('/new')}>New tunnel</button>
+      </header>
+      {link && <LinkBanner link={link} />}
+      {info?.mode === 'web' && <p className="mode-note">Browser mode: Burrow runs on this machine and keeps your tunnels up while <code>burrow web</code> runs.</p>}
+      <main id="main" tabIndex={-1}>
+        <Screen route={route} />
+      </main>
+      <QuestionDialogs questions={questions} />
+    </>
+  );
+}

@@ -1,0 +1,269 @@
+/**
+ * Three ways to a new tunnel: pick the vendor (its preset fills in what its guide prescribes),
+ * paste the command the vendor gave you (ssh, autossh, plink lines, whole scripts and units), or
+ * start blank.
+ */
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { ImportPreview, ImportResult, PresetView, SavedSession } from '../../../common/contract.js';
+import { forwardSpec } from '../../../common/forward-spec.js';
+import { asAppError, useAction, useApi } from '../api/hooks.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { Field } from '../components/Field.js';
+import { Progress } from '../components/Progress.js';
+import { navigate } from '../router.js';
+import { fileAsBase64, KeyPicker, type KeyChoice } from './key-picker.js';
+import { NextSteps } from './next-steps.js';
+
+export function usePresets(): PresetView[] {
+  const api = useApi();
+  const [presets, setPresets] = useState<PresetView[]>([]);
+  useEffect(() => { api.call('presets:list', {}).then((p) => setPresets([...p]), () => undefined); }, [api]);
+  return presets;
+}
+
+export function NewTunnel() {
+  const presets = usePresets();
+  return (
+    <section className="screen">
+      <p className="crumbs"><a href="#/">Tunnels</a> / New tunnel</p>
+      <h1>New tunnel</h1>
+      <div className="starts">
+        <section className="card" aria-labelledby="start-vendor">
+          <h2 id="start-vendor">Pick your vendor</h2>
+          <p>Burrow fills in what the vendor's setup guide prescribes; you add your server and database.</p>
+          <ul className="vendor-list">
+            {presets.map((p) => (
+              <li key={p.id}><a className="button vendor" href={`#/new/preset/${p.id}`}>{p.id === 'generic' ? 'Another vendor' : p.vendor}</a></li>
+            ))}
+          </ul>
+        </section>
+        <section className="card" aria-labelledby="start-paste">
+          <h2 id="start-paste">Paste your vendor's command</h2>
+          <p>An <code>ssh</code>, <code>autossh</code> or <code>plink</code> line from the guide, a whole script or systemd unit, your <code>~/.ssh/config</code>, or a PuTTY <code>.reg</code> export.</p>
+          <a className="button button-primary" href="#/new/paste">Paste a command</a>
+        </section>
+        <section className="card" aria-labelledby="start-blank">
+          <h2 id="start-blank">Start blank</h2>
+          <p>Fill in the server, key and forwards yourself.</p>
+          <a className="button" href="#/new/blank">Start blank</a>
+        </section>
+      </div>
+    </section>
+  );
+}
+
+/** A vendor's preset: only what the guide leaves to you. */
+export function PresetSession({ presetId }: { presetId: string }) {
+  const presets = usePresets();
+  const preset = presets.find((p) => p.id === presetId);
+  const create = useAction('presets:create-session');
+  const start = useAction('sessions:start');
+  const [saved, setSaved] = useState<SavedSession>();
+  const [name, setName] = useState('');
+  const [host, setHost] = useState('');
+  const [user, setUser] = useState('');
+  const [targetHost, setTargetHost] = useState('localhost');
+  const [database, setDatabase] = useState('');
+  const [targetPort, setTargetPort] = useState('');
+  const [remotePort, setRemotePort] = useState('');
+  const [key, setKey] = useState<KeyChoice>({ kind: 'default' });
+  const [autostart, setAutostart] = useState(true);
+  useEffect(() => { if (preset && !name) setName(preset.id === 'generic' ? 'My tunnel' : preset.vendor); }, [preset, name]);
+  if (presets.length > 0 && !preset) return <section className="screen"><h1>No such vendor</h1><p><a href="#/new">Back</a></p></section>;
+  if (!preset) return <section className="screen"><p role="status">Loading…</p></section>;
+  if (saved) {
+    return (
+      <section className="screen">
+        <h1>Saved: {saved.session.name}</h1>
+        <p>Forward: <code>{saved.session.forwards.map(forwardSpec).join(', ')}</code></p>
+        <NextSteps saved={saved} onStart={() => void start.run({ id: saved.session.id }).then(() => navigate(`/sessions/${encodeURIComponent(saved.session.id)}`))} />
+        <ErrorNote error={start.error} />
+      </section>
+    );
+  }
+  if (preset.direction === 'inbound') {
+    return (
+      <section className="screen">
+        <p className="crumbs"><a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / {preset.vendor}</p>
+        <h1>{preset.vendor}</h1>
+        <p className="lead">{preset.vendor} connects in through your own SSH server, so there is no tunnel for Burrow to keep open. Its guide asks for these steps:</p>
+        <ol className="steps">{preset.nextSteps.map((s, i) => <li key={i}>{s}</li>)}</ol>
+        <h2>When it does not work</h2>
+        <ul>{preset.troubleshooting.map((s, i) => <li key={i}>{s}</li>)}</ul>
+      </section>
+    );
+  }
+  const asks = new Set(preset.asks);
+  const num = (s: string): number | undefined => (/^\d+$/.test(s) ? Number(s) : undefined);
+  const err = create.error;
+  const errorFor = (field: string): string | undefined => (err?.field === field ? `${err.message}. ${err.hint ?? ''}` : undefined);
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    const s = await create.run({
+      presetId: preset.id, name,
+      ...(host ? { host } : {}), ...(user ? { user } : {}),
+      ...(asks.has('target') ? { targetHost, ...(num(targetPort) ? { targetPort: num(targetPort)! } : database ? { database } : {}) } : {}),
+      ...(num(remotePort) !== undefined ? { remotePort: num(remotePort)! } : {}),
+      ...(key.kind === 'stored' ? { keyId: key.keyId } : {}),
+      autostart,
+    });
+    if (s) setSaved(s);
+  };
+  return (
+    <section className="screen">
+      <p className="crumbs"><a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / {preset.vendor}</p>
+      <h1>{preset.id === 'generic' ? 'A tunnel for another vendor' : `A tunnel for ${preset.vendor}`}</h1>
+      <p className="lead">
+        {preset.id === 'generic' ? 'The usual reverse tunnel:' : `From ${preset.vendor}'s guide:`} SSH port {preset.port}
+        {preset.user ? `, user "${preset.user}"` : ''}, a {preset.forward === 'remote-dynamic' ? 'reverse SOCKS forward' : 'remote forward'};
+        {' '}remote port: {preset.remotePortRule}.
+        {preset.publishedFingerprint ? ` The server's key is pinned to the fingerprint ${preset.vendor} publishes.` : ''}
+      </p>
+      <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+        <Field label="Name" error={errorFor('name')}>{(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+        {asks.has('host') && (
+          <Field label="SSH server" error={errorFor('host') ?? errorFor('session.host')} hint={`The host name or IP address ${preset.vendor === 'Other' ? 'your vendor' : preset.vendor} shows you when you set up the connection.`}>
+            {(p) => <input {...p} value={host} onChange={(e) => setHost(e.target.value)} spellCheck={false} autoComplete="off" />}
+          </Field>
+        )}
+        {asks.has('user') && (
+          <Field label="SSH user" error={errorFor('user') ?? errorFor('session.user')}>{(p) => <input {...p} value={user} onChange={(e) => setUser(e.target.value)} spellCheck={false} />}</Field>
+        )}
+        {asks.has('target') && (
+          <>
+            <Field label="Database host (as this machine reaches it)" error={errorFor('targetHost')} hint="localhost when the database runs on this machine.">
+              {(p) => <input {...p} value={targetHost} onChange={(e) => setTargetHost(e.target.value)} spellCheck={false} />}
+            </Field>
+            <Field label="Database" error={errorFor('database')}>{(p) => (
+              <select {...p} value={database} onChange={(e) => { setDatabase(e.target.value); const d = preset.databases.find((x) => x.id === e.target.value); if (d) setTargetPort(String(d.port)); }}>
+                <option value="">Choose…</option>
+                {preset.databases.map((d) => <option key={d.id} value={d.id}>{d.name} ({d.port})</option>)}
+              </select>
+            )}</Field>
+            <Field label="Database port" error={errorFor('targetPort')}>{(p) => <input {...p} inputMode="numeric" value={targetPort} onChange={(e) => setTargetPort(e.target.value)} />}</Field>
+          </>
+        )}
+        <Field label={asks.has('remotePort') ? `Remote port ${preset.vendor} gave you` : 'Remote port (optional)'} error={errorFor('remotePort')}
+          hint={asks.has('remotePort') ? undefined : `Leave empty for ${preset.remotePortRule}.`}>
+          {(p) => <input {...p} inputMode="numeric" value={remotePort} onChange={(e) => setRemotePort(e.target.value)} />}
+        </Field>
+        <KeyPicker value={key} onChange={setKey} error={errorFor('keyId')}
+          recommended={{ type: preset.key.type === 'ecdsa-sha2-nistp256' ? 'ecdsa' : preset.key.type, ...(preset.key.bits ? { bits: preset.key.bits } : {}),
+            why: `${preset.vendor === 'Other' ? 'Vendors' : preset.vendor} ${preset.key.madeBy === 'vendor' ? 'send you a key: import it' : `ask for ${preset.key.type === 'rsa' ? `an RSA${preset.key.bits ? `-${preset.key.bits}` : ''}` : `an ${preset.key.type}`} key${preset.key.passphrase ? '' : ' without a passphrase, so the tunnel can start unattended'}`}.` }} />
+        <label className="check"><input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically</label>
+        <ErrorNote error={err && !['name', 'host', 'user', 'targetHost', 'database', 'targetPort', 'remotePort', 'keyId', 'session.host', 'session.user'].includes(err.field ?? '') ? err : undefined} />
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={create.pending}>{create.pending ? 'Saving…' : 'Save tunnel'}</button>
+          <a className="button" href="#/new">Back</a>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+/** Placeholders a guide leaves in its commands: `<SSH_HIGH_PORT>`, `$SSH_HOST`, `${SSH_HOST}`, `[port]`. */
+export function placeholdersIn(text: string): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(/<([A-Za-z][A-Za-z0-9_-]*)>|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[([A-Za-z_][A-Za-z0-9_-]*)\]/g)) {
+    found.add((m[1] ?? m[2] ?? m[3] ?? m[4])!);
+  }
+  return [...found];
+}
+
+/** Paste (or pick) what the vendor gave you, fill its placeholders, see what would be saved, then save. */
+export function PasteCommand() {
+  const api = useApi();
+  const [text, setText] = useState('');
+  const [file, setFile] = useState<File>();
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [preview, setPreview] = useState<ImportPreview>();
+  const [previewing, setPreviewing] = useState(false);
+  const [error, setError] = useState<ReturnType<typeof asAppError>>();
+  const [name, setName] = useState('');
+  const [autostart, setAutostart] = useState(true);
+  const [result, setResult] = useState<ImportResult>();
+  const apply = useAction('import:apply');
+  const fileRef = useRef<HTMLInputElement>(null);
+  const holes = useMemo(() => placeholdersIn(text), [text]);
+  const doPreview = async (): Promise<void> => {
+    setPreviewing(true);
+    setError(undefined);
+    setPreview(undefined);
+    try {
+      const filled = Object.fromEntries(Object.entries(values).filter(([k, v]) => v.trim() && holes.includes(k)));
+      const p = await api.call('import:preview', file ? { file: { name: file.name, base64: await fileAsBase64(file) }, values: filled } : { text, values: filled });
+      setPreview(p);
+      setName(p.sessions.length === 1 ? p.sessions[0]!.name : '');
+    } catch (err) {
+      setError(asAppError(err));
+    } finally {
+      setPreviewing(false);
+    }
+  };
+  if (result) {
+    return (
+      <section className="screen">
+        <h1>{result.saved.length === 1 ? `Saved: ${result.saved[0]!.name}` : `Saved ${result.saved.length} tunnels`}</h1>
+        {result.skipped.length > 0 && <ul>{result.skipped.map((s, i) => <li key={i}>{s.what}: {s.why}</li>)}</ul>}
+        {result.hostKeysAdded > 0 && <p>{result.hostKeysAdded} host key{result.hostKeysAdded === 1 ? '' : 's'} added to {result.knownHostsFile}.</p>}
+        <ul className="links">{result.saved.map((s) => <li key={s.id}><a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a></li>)}</ul>
+        <p><a className="button button-primary" href="#/">Go to the tunnels</a></p>
+      </section>
+    );
+  }
+  return (
+    <section className="screen">
+      <p className="crumbs"><a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / Paste a command</p>
+      <h1>Paste your vendor's command</h1>
+      <form className="form" onSubmit={(e) => { e.preventDefault(); void doPreview(); }} noValidate>
+        <Field label="The command, script or config" hint="As the vendor's guide shows it; Burrow runs it with its own engine and never starts ssh." error={error?.field === 'text' ? error.message : undefined}>
+          {(p) => <textarea {...p} rows={6} value={text} spellCheck={false} onChange={(e) => { setText(e.target.value); setFile(undefined); setPreview(undefined); }}
+            placeholder="autossh -M 0 -N -R 11433:localhost:1433 fivetran@35.230.100.17 -i ~/.ssh/id_rsa" />}
+        </Field>
+        <p>
+          or <button type="button" className="button" onClick={() => fileRef.current?.click()}>Pick a file…</button>
+          <input ref={fileRef} type="file" className="visually-hidden" aria-label="File to import" tabIndex={-1}
+            onChange={(e) => { const f = e.target.files?.[0]; if (f) { setFile(f); setText(''); setPreview(undefined); } }} />
+          {file && <span> {file.name}</span>}
+        </p>
+        {holes.length > 0 && (
+          <fieldset>
+            <legend>Values for the guide's placeholders</legend>
+            {holes.map((h) => (
+              <Field key={h} label={h} error={error?.field?.includes(h) ? `${error.message}` : undefined}>
+                {(p) => <input {...p} value={values[h] ?? ''} onChange={(e) => setValues({ ...values, [h]: e.target.value })} spellCheck={false} />}
+              </Field>
+            ))}
+          </fieldset>
+        )}
+        {error && error.field !== 'text' && <ErrorNote error={error} />}
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={previewing || (!text.trim() && !file)}>Show what would be saved</button>
+        </div>
+        {previewing && <Progress label="Reading it" />}
+      </form>
+      {preview && (
+        <section aria-labelledby="preview-title" className="preview">
+          <h2 id="preview-title">What would be saved</h2>
+          {preview.sessions.length === 0 ? <p>Nothing: this input describes no tunnel{preview.hostKeys ? `, only ${preview.hostKeys} host keys` : ''}.</p> : (
+            <ul>{preview.sessions.map((s, i) => <li key={i}><strong>{s.name}</strong>: <code>{s.user}@{s.host}:{s.port}</code> {s.forwards.map(forwardSpec).join(', ')}, host keys {s.hostKey.policy}</li>)}</ul>
+          )}
+          {preview.took.length > 0 && <><h3>Taken</h3><ul>{preview.took.map((t, i) => <li key={i}>{t}</li>)}</ul></>}
+          {preview.couldNot.length > 0 && <><h3>Not taken, and why</h3><ul>{preview.couldNot.map((c, i) => <li key={i}><strong>{c.what}</strong>: {c.why}</li>)}</ul></>}
+          {preview.keys > 0 && <p>{preview.keys} private key{preview.keys === 1 ? '' : 's'} will go to Burrow's secret store (never the config).</p>}
+          {preview.sessions.length === 1 && (
+            <Field label="Name" error={apply.error?.field === 'name' ? apply.error.message : undefined}>{(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+          )}
+          <label className="check"><input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically</label>
+          <ErrorNote error={apply.error && apply.error.field !== 'name' ? apply.error : undefined} />
+          <div className="form-actions">
+            <button type="button" className="button button-primary" disabled={apply.pending || (preview.sessions.length === 0 && preview.hostKeys === 0)}
+              onClick={() => void apply.run({ previewId: preview.previewId, ...(preview.sessions.length === 1 && name.trim() ? { name: name.trim() } : {}), autostart }).then((r) => { if (r) setResult(r); })}>
+              Save {preview.sessions.length === 1 ? 'this tunnel' : 'these'}
+            </button>
+          </div>
+        </section>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,340 @@
+/**
+ * One form for a tunnel's settings, new or saved: server, key, host-key checking, forwards, and
+ * the rest under "Advanced". It validates with the same validator the app and the store use, so
+ * an error shows beside its field as it is typed, and nothing half-valid can be saved.
+ */
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
+import { ConfigError, parseSessionConfig } from '../../../common/config-schema.js';
+import type { AppError, PresetView, SavedSession } from '../../../common/contract.js';
+import { useAction, useApi } from '../api/hooks.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { Field } from '../components/Field.js';
+import { navigate } from '../router.js';
+import { KeyPicker, type KeyChoice } from './key-picker.js';
+import { NextSteps } from './next-steps.js';
+
+type ForwardType = ForwardConfig['type'];
+
+interface ForwardDraft {
+  type: ForwardType;
+  bindAddress: string;
+  bindPort: string;
+  targetHost: string;
+  targetPort: string;
+}
+
+export interface Draft {
+  name: string;
+  host: string;
+  port: string;
+  user: string;
+  key: KeyChoice;
+  passphraseFile: string;
+  policy: HostKeyPolicy;
+  fingerprint: string;
+  forwards: ForwardDraft[];
+  keepaliveInterval: string;
+  keepaliveCount: string;
+  connectTimeout: string;
+  compression: boolean;
+  rekeyMiB: string;
+  rekeyMinutes: string;
+  autostart: boolean;
+  preset?: string;
+  notes?: string;
+}
+
+const MiB = 1024 * 1024;
+
+export function emptyDraft(): Draft {
+  return {
+    name: '', host: '', port: '22', user: '', key: { kind: 'default' }, passphraseFile: '', policy: 'accept-new', fingerprint: '',
+    forwards: [{ type: 'remote', bindAddress: '', bindPort: '', targetHost: 'localhost', targetPort: '' }],
+    keepaliveInterval: '15', keepaliveCount: '3', connectTimeout: '20', compression: false, rekeyMiB: '', rekeyMinutes: '', autostart: true,
+  };
+}
+
+export function draftOf(c: SessionConfig): Draft {
+  return {
+    name: c.name, host: c.host, port: String(c.port), user: c.user,
+    key: c.auth.keyId !== undefined ? { kind: 'stored', keyId: c.auth.keyId } : c.auth.identityFiles.length > 0 ? { kind: 'file', path: c.auth.identityFiles[0]! } : { kind: 'default' },
+    passphraseFile: c.auth.passphraseFile ?? '', policy: c.hostKey.policy, fingerprint: c.hostKey.fingerprint ?? '',
+    forwards: c.forwards.map((f) => ({
+      type: f.type, bindAddress: f.bindAddress ?? '', bindPort: String(f.bindPort),
+      targetHost: 'targetHost' in f ? f.targetHost : '', targetPort: 'targetPort' in f ? String(f.targetPort) : '',
+    })),
+    keepaliveInterval: String(c.keepalive.intervalSeconds), keepaliveCount: String(c.keepalive.countMax),
+    connectTimeout: String(c.connectTimeoutSeconds), compression: c.compression,
+    rekeyMiB: c.rekeyLimit?.bytes !== undefined ? String(c.rekeyLimit.bytes / MiB) : '',
+    rekeyMinutes: c.rekeyLimit?.seconds !== undefined ? String(c.rekeyLimit.seconds / 60) : '',
+    autostart: c.autostart, ...(c.preset ? { preset: c.preset } : {}), ...(c.notes ? { notes: c.notes } : {}),
+  };
+}
+
+/** A number typed as text: the number when it is one, else the text, so the validator names the field. */
+function num(s: string): number | string {
+  return /^\d+(\.\d+)?$/.test(s.trim()) ? Number(s.trim()) : s;
+}
+
+/** The config the draft says, in the form the validator and the app take. */
+export function configOf(d: Draft, id?: string): Record<string, unknown> {
+  const rekeyBytes = d.rekeyMiB.trim() ? (typeof num(d.rekeyMiB) === 'number' ? Math.round((num(d.rekeyMiB) as number) * MiB) : d.rekeyMiB) : undefined;
+  const rekeySeconds = d.rekeyMinutes.trim() ? (typeof num(d.rekeyMinutes) === 'number' ? Math.round((num(d.rekeyMinutes) as number) * 60) : d.rekeyMinutes) : undefined;
+  return {
+    ...(id !== undefined ? { id } : {}),
+    name: d.name.trim(), host: d.host.trim(), port: num(d.port), user: d.user.trim(),
+    auth: {
+      identityFiles: d.key.kind === 'file' && d.key.path.trim() ? [d.key.path.trim()] : [],
+      ...(d.key.kind === 'stored' ? { keyId: d.key.keyId } : {}),
+      ...(d.passphraseFile.trim() ? { passphraseFile: d.passphraseFile.trim() } : {}),
+    },
+    hostKey: { policy: d.policy, ...(d.fingerprint.trim() ? { fingerprint: d.fingerprint.trim() } : {}) },
+    keepalive: { intervalSeconds: num(d.keepaliveInterval), countMax: num(d.keepaliveCount) },
+    connectTimeoutSeconds: num(d.connectTimeout),
+    compression: d.compression,
+    ...(rekeyBytes !== undefined || rekeySeconds !== undefined ? { rekeyLimit: { ...(rekeyBytes !== undefined ? { bytes: rekeyBytes } : {}), ...(rekeySeconds !== undefined ? { seconds: rekeySeconds } : {}) } } : {}),
+    forwards: d.forwards.map((f) => ({
+      type: f.type,
+      ...(f.bindAddress.trim() ? { bindAddress: f.bindAddress.trim() } : {}),
+      bindPort: f.bindPort.trim() === '' ? '' : num(f.bindPort),
+      ...(f.type === 'remote' || f.type === 'local' ? { targetHost: f.targetHost.trim(), targetPort: f.targetPort.trim() === '' ? '' : num(f.targetPort) } : {}),
+    })),
+    autostart: d.autostart,
+    ...(d.preset ? { preset: d.preset } : {}),
+    ...(d.notes ? { notes: d.notes } : {}),
+  };
+}
+
+/** The first problem of a draft, by field (`session.forwards[0].bindPort`), as the shared validator finds it. */
+export function problemOf(d: Draft): { field: string; text: string } | undefined {
+  try {
+    parseSessionConfig(configOf(d, 'draft'));
+    if (d.key.kind === 'file' && !d.key.path.trim()) return { field: 'session.auth.identityFiles', text: 'Give the key file\'s path, or pick another key.' };
+    return undefined;
+  } catch (err) {
+    if (err instanceof ConfigError) return { field: err.field, text: `This ${err.problem}. ${err.fix}` };
+    return { field: '(form)', text: String(err) };
+  }
+}
+
+const POLICY: ReadonlyArray<[HostKeyPolicy, string, string]> = [
+  ['accept-new', 'Trust on first connection, then insist on that key', 'Recommended for a server you have not connected to before: its key is remembered in known_hosts, and a different key later is refused.'],
+  ['yes', 'Only a key already known', 'The server must already be in known_hosts, or its fingerprint pinned below.'],
+  ['ask', 'Ask me the first time', 'The first connection waits until you compare the fingerprint in this window.'],
+  ['no', 'Do not check (not recommended)', 'Any server can take the vendor\'s place; its key is still recorded, and a later change is refused.'],
+];
+
+const FORWARD_KINDS: ReadonlyArray<[ForwardType, string]> = [
+  ['remote', 'Remote: the vendor connects to a port on its server'],
+  ['remote-dynamic', 'Remote SOCKS: the vendor reaches any host through this machine'],
+  ['local', 'Local: this machine listens, the server connects onward'],
+  ['local-dynamic', 'Local SOCKS proxy'],
+];
+
+function ForwardRow({ f, i, onChange, onRemove, error, databases, onlyOne }: {
+  f: ForwardDraft; i: number; onChange: (f: ForwardDraft) => void; onRemove: () => void;
+  error: (field: string) => string | undefined; databases: PresetView['databases']; onlyOne: boolean;
+}) {
+  const hasTarget = f.type === 'remote' || f.type === 'local';
+  const remote = f.type === 'remote' || f.type === 'remote-dynamic';
+  const p = `session.forwards[${i}]`;
+  return (
+    <fieldset className="forward">
+      <legend>Forward {i + 1}</legend>
+      <Field label="Kind">{(q) => (
+        <select {...q} value={f.type} onChange={(e) => onChange({ ...f, type: e.target.value as ForwardType })}>
+          {FORWARD_KINDS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+        </select>
+      )}</Field>
+      <Field label={remote ? 'Listen address on the server' : 'Listen address here'} error={error(`${p}.bindAddress`)}
+        hint={remote ? 'Empty: the server\'s own loopback. * or 0.0.0.0: every interface of the server (its GatewayPorts setting decides).' : 'Empty: this machine only (127.0.0.1). * or 0.0.0.0: reachable from your network.'}>
+        {(q) => <input {...q} value={f.bindAddress} onChange={(e) => onChange({ ...f, bindAddress: e.target.value })} placeholder={remote ? 'localhost' : '127.0.0.1'} spellCheck={false} />}
+      </Field>
+      <Field label={remote ? 'Port on the server' : 'Port here'} error={error(`${p}.bindPort`)} hint={remote ? 'The port your vendor gave you; 0 lets the server pick one.' : '0 picks a free port.'}>
+        {(q) => <input {...q} inputMode="numeric" value={f.bindPort} onChange={(e) => onChange({ ...f, bindPort: e.target.value })} />}
+      </Field>
+      {hasTarget && (
+        <>
+          <Field label={f.type === 'remote' ? 'Database host (as this machine reaches it)' : 'Target host (as the server reaches it)'} error={error(`${p}.targetHost`)}>
+            {(q) => <input {...q} value={f.targetHost} onChange={(e) => onChange({ ...f, targetHost: e.target.value })} spellCheck={false} />}
+          </Field>
+          <Field label="Database" hint="Fills in its usual port.">{(q) => (
+            <select {...q} value="" onChange={(e) => {
+              const db = databases.find((d) => d.id === e.target.value);
+              if (db) onChange({ ...f, targetPort: String(db.port), bindPort: f.bindPort || (f.type === 'remote' && Number(`1${db.port}`) <= 65535 ? `1${db.port}` : f.bindPort) });
+            }}>
+              <option value="">Choose to fill in the port…</option>
+              {databases.map((d) => <option key={d.id} value={d.id}>{d.name} ({d.port})</option>)}
+            </select>
+          )}</Field>
+          <Field label="Database port" error={error(`${p}.targetPort`)}>
+            {(q) => <input {...q} inputMode="numeric" value={f.targetPort} onChange={(e) => onChange({ ...f, targetPort: e.target.value })} />}
+          </Field>
+        </>
+      )}
+      {!onlyOne && <button type="button" className="button" onClick={onRemove}>Remove forward {i + 1}</button>}
+    </fieldset>
+  );
+}
+
+export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Draft; id?: string; onSaved: (s: SavedSession) => void; submitLabel: string }) {
+  const api = useApi();
+  const [d, setD] = useState(initial);
+  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const [tried, setTried] = useState(false);
+  const [serverError, setServerError] = useState<AppError>();
+  const [saving, setSaving] = useState(false);
+  const [databases, setDatabases] = useState<PresetView['databases']>([]);
+  useEffect(() => { api.call('presets:list', {}).then((p) => setDatabases(p[0]?.databases ?? []), () => undefined); }, [api]);
+  const problem = useMemo(() => problemOf(d), [d]);
+  const update = (change: Partial<Draft>, field?: string): void => {
+    setD((x) => ({ ...x, ...change }));
+    if (field) setTouched((t) => new Set(t).add(field));
+    setServerError(undefined);
+  };
+  /** The error to show beside `field`: once touched or after a try, from the form or from the app. */
+  const error = (field: string): string | undefined => {
+    if (serverError?.field === field) return `${serverError.message}. ${serverError.hint ?? ''}`.trim();
+    if (problem?.field === field && (tried || touched.has(field) || [...touched].some((t) => field.startsWith(t)))) return problem.text;
+    return undefined;
+  };
+  const save = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setTried(true);
+    if (problem) {
+      document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+      return;
+    }
+    setSaving(true);
+    try {
+      const config = configOf(d, id);
+      const saved = id !== undefined ? await api.call('sessions:update', { config }) : await api.call('sessions:create', { config });
+      onSaved(saved);
+    } catch (err) {
+      const ae = err as { error?: AppError };
+      setServerError(ae.error ?? { code: 'INTERNAL_ERROR', message: String(err) });
+    } finally {
+      setSaving(false);
+    }
+  };
+  // An error the app gave about no field of this form (a name already taken is about `name`).
+  const generalError = serverError && !serverError.field?.startsWith('session.') ? serverError : undefined;
+  return (
+    <form className="form" onSubmit={(e) => void save(e)} noValidate>
+      <fieldset>
+        <legend>Server</legend>
+        <Field label="Name" error={error('session.name')} hint="How you will recognise this tunnel, e.g. the vendor and the database.">
+          {(p) => <input {...p} value={d.name} onChange={(e) => update({ name: e.target.value }, 'session.name')} />}
+        </Field>
+        <Field label="SSH server" error={error('session.host')} hint="The host name or address your vendor gave you.">
+          {(p) => <input {...p} value={d.host} onChange={(e) => update({ host: e.target.value }, 'session.host')} spellCheck={false} autoComplete="off" />}
+        </Field>
+        <Field label="SSH port" error={error('session.port')}>
+          {(p) => <input {...p} inputMode="numeric" value={d.port} onChange={(e) => update({ port: e.target.value }, 'session.port')} />}
+        </Field>
+        <Field label="User" error={error('session.user')} hint="The SSH user name your vendor gave you.">
+          {(p) => <input {...p} value={d.user} onChange={(e) => update({ user: e.target.value }, 'session.user')} spellCheck={false} autoComplete="off" />}
+        </Field>
+      </fieldset>
+
+      <KeyPicker value={d.key} onChange={(key) => update({ key }, 'session.auth.identityFiles')} error={error('session.auth.identityFiles') ?? error('session.auth.keyId')} />
+
+      <fieldset>
+        <legend>Server identity (host key)</legend>
+        <div role="radiogroup" aria-label="How to check the server's key">
+          {POLICY.map(([v, label, hint]) => (
+            <label key={v} className="radio">
+              <input type="radio" name="policy" value={v} checked={d.policy === v} onChange={() => update({ policy: v })} />
+              <span><strong>{label}</strong><br /><span className="muted">{hint}</span></span>
+            </label>
+          ))}
+        </div>
+        <Field label="Pinned host key (optional)" error={error('session.hostKey.fingerprint')} hint="The SHA256:… fingerprint your vendor publishes. When given, only that key is accepted.">
+          {(p) => <input {...p} value={d.fingerprint} onChange={(e) => update({ fingerprint: e.target.value }, 'session.hostKey.fingerprint')} placeholder="SHA256:" spellCheck={false} />}
+        </Field>
+      </fieldset>
+
+      <fieldset>
+        <legend>Forwards</legend>
+        {d.forwards.map((f, i) => (
+          <ForwardRow key={i} f={f} i={i} databases={databases} error={error} onlyOne={d.forwards.length === 1}
+            onChange={(nf) => update({ forwards: d.forwards.map((x, j) => (j === i ? nf : x)) }, `session.forwards[${i}]`)}
+            onRemove={() => update({ forwards: d.forwards.filter((_, j) => j !== i) })} />
+        ))}
+        <button type="button" className="button" onClick={() => update({ forwards: [...d.forwards, { type: 'remote', bindAddress: '', bindPort: '', targetHost: 'localhost', targetPort: '' }] })}>Add a forward</button>
+      </fieldset>
+
+      <label className="check">
+        <input type="checkbox" checked={d.autostart} onChange={(e) => update({ autostart: e.target.checked })} />
+        Start automatically (when Burrow starts, and at login where Burrow launches at login)
+      </label>
+
+      <details className="advanced">
+        <summary>Advanced</summary>
+        <Field label="Keepalive every (seconds)" error={error('session.keepalive.intervalSeconds')} hint="OpenSSH's ServerAliveInterval. A dead link is noticed after (count + 1) × this.">
+          {(p) => <input {...p} inputMode="numeric" value={d.keepaliveInterval} onChange={(e) => update({ keepaliveInterval: e.target.value }, 'session.keepalive.intervalSeconds')} />}
+        </Field>
+        <Field label="Unanswered keepalives before reconnecting" error={error('session.keepalive.countMax')} hint="OpenSSH's ServerAliveCountMax.">
+          {(p) => <input {...p} inputMode="numeric" value={d.keepaliveCount} onChange={(e) => update({ keepaliveCount: e.target.value }, 'session.keepalive.countMax')} />}
+        </Field>
+        <Field label="Connect timeout (seconds)" error={error('session.connectTimeoutSeconds')} hint="For the TCP connection, the key exchange, the login and opening the forwards together.">
+          {(p) => <input {...p} inputMode="numeric" value={d.connectTimeout} onChange={(e) => update({ connectTimeout: e.target.value }, 'session.connectTimeoutSeconds')} />}
+        </Field>
+        <Field label="Renew the session keys after (MiB, empty: OpenSSH's default)" error={error('session.rekeyLimit.bytes')} hint="OpenSSH's RekeyLimit: 64 GiB for AES, 1 GiB for ChaCha20-Poly1305 unless you give less.">
+          {(p) => <input {...p} inputMode="decimal" value={d.rekeyMiB} onChange={(e) => update({ rekeyMiB: e.target.value }, 'session.rekeyLimit.bytes')} />}
+        </Field>
+        <Field label="…or every (minutes, empty: never by time)" error={error('session.rekeyLimit.seconds')}>
+          {(p) => <input {...p} inputMode="decimal" value={d.rekeyMinutes} onChange={(e) => update({ rekeyMinutes: e.target.value }, 'session.rekeyLimit.seconds')} />}
+        </Field>
+        <Field label="Passphrase file (optional)" error={error('session.auth.passphraseFile')} hint="A file whose first line is the key's passphrase, for unattended starts with an encrypted key file.">
+          {(p) => <input {...p} value={d.passphraseFile} onChange={(e) => update({ passphraseFile: e.target.value }, 'session.auth.passphraseFile')} spellCheck={false} />}
+        </Field>
+        <label className="check">
+          <input type="checkbox" checked={d.compression} onChange={(e) => update({ compression: e.target.checked })} />
+          Compress the traffic (-C): helps on slow links, costs CPU on fast ones
+        </label>
+      </details>
+
+      <ErrorNote error={generalError} />
+      {tried && problem && <p className="form-problem" role="alert">Not saved: {problem.text}</p>}
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={saving}>{saving ? 'Saving…' : submitLabel}</button>
+        <button type="button" className="button" onClick={() => history.back()}>Cancel</button>
+      </div>
+    </form>
+  );
+}
+
+/** The editor screen: a new blank tunnel, or a saved one's settings. */
+export function SessionEditor({ id }: { id?: string }) {
+  const api = useApi();
+  const [initial, setInitial] = useState<Draft | undefined>(id === undefined ? emptyDraft() : undefined);
+  const [missing, setMissing] = useState(false);
+  const [saved, setSaved] = useState<SavedSession>();
+  const start = useAction('sessions:start');
+  useEffect(() => {
+    if (id === undefined) return;
+    api.call('sessions:get', { id }).then((c) => setInitial(draftOf(c)), () => setMissing(true));
+  }, [api, id]);
+  if (missing) return <section className="screen"><h1>Tunnel not found</h1><p><a href="#/">Back to the tunnels</a></p></section>;
+  if (saved && id === undefined) {
+    return (
+      <section className="screen">
+        <h1>Saved: {saved.session.name}</h1>
+        <NextSteps saved={saved} onStart={() => void start.run({ id: saved.session.id }).then(() => navigate(`/sessions/${encodeURIComponent(saved.session.id)}`))} />
+        <ErrorNote error={start.error} />
+      </section>
+    );
+  }
+  return (
+    <section className="screen">
+      <p className="crumbs"><a href="#/">Tunnels</a> / {id === undefined ? <a href="#/new">New tunnel</a> : initial?.name ?? id} / {id === undefined ? 'Start blank' : 'Edit'}</p>
+      <h1>{id === undefined ? 'New tunnel' : `Edit ${initial?.name ?? ''}`}</h1>
+      {initial
+        ? <SessionForm initial={initial} {...(id !== undefined ? { id } : {})} submitLabel={id === undefined ? 'Save tunnel' : 'Save changes'}
+            onSaved={(s) => (id === undefined ? setSaved(s) : navigate(`/sessions/${encodeURIComponent(s.session.id)}`))} />
+        : <p role="status">Loading…</p>}
+    </section>
+  );
+}
