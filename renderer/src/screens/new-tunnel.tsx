@@ -62,13 +62,19 @@ export function PresetSession({ presetId }: { presetId: string }) {
   const [name, setName] = useState('');
   const [host, setHost] = useState('');
   const [user, setUser] = useState('');
+  const [port, setPort] = useState('');
   const [targetHost, setTargetHost] = useState('localhost');
   const [database, setDatabase] = useState('');
   const [targetPort, setTargetPort] = useState('');
   const [remotePort, setRemotePort] = useState('');
   const [key, setKey] = useState<KeyChoice>({ kind: 'default' });
   const [autostart, setAutostart] = useState(true);
-  useEffect(() => { if (preset && !name) setName(preset.id === 'generic' ? 'My tunnel' : preset.vendor); }, [preset, name]);
+  useEffect(() => {
+    if (!preset) return;
+    setName((n) => n || (preset.id === 'generic' ? 'My tunnel' : preset.vendor));
+    setUser((u) => u || (preset.user ?? ''));
+    setPort((x) => x || String(preset.port));
+  }, [preset]);
   if (presets.length > 0 && !preset) return <section className="screen"><h1>No such vendor</h1><p><a href="#/new">Back</a></p></section>;
   if (!preset) return <section className="screen"><p role="status">Loading…</p></section>;
   if (saved) {
@@ -101,7 +107,7 @@ export function PresetSession({ presetId }: { presetId: string }) {
     e.preventDefault();
     const s = await create.run({
       presetId: preset.id, name,
-      ...(host ? { host } : {}), ...(user ? { user } : {}),
+      ...(host ? { host } : {}), ...(user ? { user } : {}), ...(num(port) !== undefined ? { port: num(port)! } : {}),
       ...(asks.has('target') ? { targetHost, ...(num(targetPort) ? { targetPort: num(targetPort)! } : database ? { database } : {}) } : {}),
       ...(num(remotePort) !== undefined ? { remotePort: num(remotePort)! } : {}),
       ...(key.kind === 'stored' ? { keyId: key.keyId } : {}),
@@ -126,9 +132,12 @@ export function PresetSession({ presetId }: { presetId: string }) {
             {(p) => <input {...p} value={host} onChange={(e) => setHost(e.target.value)} spellCheck={false} autoComplete="off" />}
           </Field>
         )}
-        {asks.has('user') && (
-          <Field label="SSH user" error={errorFor('user') ?? errorFor('session.user')}>{(p) => <input {...p} value={user} onChange={(e) => setUser(e.target.value)} spellCheck={false} />}</Field>
-        )}
+        <Field label="SSH port" error={errorFor('port') ?? errorFor('session.port')} hint={preset.id === 'generic' ? undefined : `${preset.vendor}'s guide uses ${preset.port}.`}>
+          {(p) => <input {...p} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />}
+        </Field>
+        <Field label="SSH user" error={errorFor('user') ?? errorFor('session.user')} hint={preset.user ? `${preset.vendor}'s guide uses "${preset.user}"; change it if yours is different.` : `The user name ${preset.id === 'generic' ? 'your vendor' : preset.vendor} gives you.`}>
+          {(p) => <input {...p} value={user} onChange={(e) => setUser(e.target.value)} spellCheck={false} autoComplete="off" />}
+        </Field>
         {asks.has('target') && (
           <>
             <Field label="Database host (as this machine reaches it)" error={errorFor('targetHost')} hint="localhost when the database runs on this machine.">
@@ -151,7 +160,7 @@ export function PresetSession({ presetId }: { presetId: string }) {
           recommended={{ type: preset.key.type === 'ecdsa-sha2-nistp256' ? 'ecdsa' : preset.key.type, ...(preset.key.bits ? { bits: preset.key.bits } : {}),
             why: `${preset.vendor === 'Other' ? 'Vendors' : preset.vendor} ${preset.key.madeBy === 'vendor' ? 'send you a key: import it' : `ask for ${preset.key.type === 'rsa' ? `an RSA${preset.key.bits ? `-${preset.key.bits}` : ''}` : `an ${preset.key.type}`} key${preset.key.passphrase ? '' : ' without a passphrase, so the tunnel can start unattended'}`}.` }} />
         <label className="check"><input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically</label>
-        <ErrorNote error={err && !['name', 'host', 'user', 'targetHost', 'database', 'targetPort', 'remotePort', 'keyId', 'session.host', 'session.user'].includes(err.field ?? '') ? err : undefined} />
+        <ErrorNote error={err && !['name', 'host', 'user', 'targetHost', 'database', 'targetPort', 'remotePort', 'keyId', 'port', 'session.host', 'session.user', 'session.port'].includes(err.field ?? '') ? err : undefined} />
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={create.pending}>{create.pending ? 'Saving…' : 'Save tunnel'}</button>
           <a className="button" href="#/new">Back</a>
