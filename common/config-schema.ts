@@ -50,7 +50,7 @@ export function checkPort(v: unknown, field: string, allowZero: boolean): number
   const min = allowZero ? 0 : 1;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 65535) {
     throw new ConfigError(field, `must be a whole number from ${min} to 65535 (got ${JSON.stringify(v)})`,
-      allowZero ? 'Use 0 to let the server pick a free port.' : 'Use the port the service listens on.');
+      allowZero ? 'Use 0 to have a free port picked (by the server for -R, by this machine for -L and -D).' : 'Use the port the service listens on.');
   }
   return v;
 }
@@ -75,14 +75,15 @@ function parseForward(v: unknown, path: string): ForwardConfig {
   switch (type) {
     case 'remote':
     case 'local': {
-      const bindPort = checkPort(v.bindPort, `${path}.bindPort`, type === 'remote');
+      // 0: a free port, picked by the server (-R) or by this machine (-L), and reported.
+      const bindPort = checkPort(v.bindPort, `${path}.bindPort`, true);
       const targetHost = str(v, 'targetHost', path, 'Name the host that runs the service, e.g. "localhost".')!;
       const targetPort = checkPort(v.targetPort, `${path}.targetPort`, false);
       return { type, ...(bindAddress !== undefined ? { bindAddress } : {}), bindPort, targetHost, targetPort };
     }
     case 'remote-dynamic':
     case 'local-dynamic': {
-      const bindPort = checkPort(v.bindPort, `${path}.bindPort`, type === 'remote-dynamic');
+      const bindPort = checkPort(v.bindPort, `${path}.bindPort`, true);
       return { type, ...(bindAddress !== undefined ? { bindAddress } : {}), bindPort };
     }
     default:

@@ -95,6 +95,17 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
     });
   });
 
+  test('local port 0 (-L 0, -D 0) is picked here, reported, and carries data', async () => {
+    await withSession([{ type: 'local', bindPort: 0, targetHost: '127.0.0.1', targetPort: echo.port }, { type: 'local-dynamic', bindPort: 0 }], async (s) => {
+      const [local, dynamic] = s.snapshot().forwards.map((f) => f.boundPort!);
+      assert.ok(local! > 0 && dynamic! > 0 && local !== dynamic, `bound ports ${local}, ${dynamic}`);
+      assert.equal((await roundTrip(local!, 'picked')).toString(), 'picked');
+      const sock = await socksConnect(dynamic!, 'socks5', '127.0.0.1', echo.port);
+      assert.equal(await echoThrough(sock, 'picked too'), 'picked too');
+      sock.destroy();
+    });
+  });
+
   for (const flavour of ['socks4', 'socks5', 'socks5-name'] as SocksFlavour[]) {
     test(`local dynamic forward (-D) speaks ${flavour}`, async () => {
       const port = await freePort();

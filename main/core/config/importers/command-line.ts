@@ -132,12 +132,14 @@ export function parseForwardSpec(flag: 'R' | 'L' | 'D', spec: string, gatewayPor
   const option = `-${flag} ${spec}`;
   const parts = splitForward(spec.trim());
   const remote = flag === 'R';
-  const allowZero = remote;
+  // Port 0 asks for a free port: the server picks it for -R, this machine for -L and -D; either
+  // way the port bound is reported (OpenSSH prints "Allocated port …" for -R 0).
+  const bindPortOf = (v: string): number => parsePortValue(v, option, true);
   const localBind = (b: string | undefined): { bindAddress?: string } =>
     b !== undefined ? { bindAddress: b } : gatewayPorts && !remote ? { bindAddress: '*' } : {};
   if (flag === 'D' || (remote && parts.length <= 2)) {
     if (parts.length > 2) throw new CommandLineError(option, 'a dynamic forward is [bind_address:]port', 'Write -D 1080 or -D localhost:1080.');
-    const bindPort = parsePortValue(parts[parts.length - 1]!, option, allowZero);
+    const bindPort = bindPortOf(parts[parts.length - 1]!);
     const bind = parts.length === 2 ? parts[0] : undefined;
     return { type: remote ? 'remote-dynamic' : 'local-dynamic', ...localBind(bind), bindPort };
   }
@@ -150,7 +152,7 @@ export function parseForwardSpec(flag: 'R' | 'L' | 'D', spec: string, gatewayPor
   return {
     type: remote ? 'remote' : 'local',
     ...localBind(bind),
-    bindPort: parsePortValue(port!, option, allowZero),
+    bindPort: bindPortOf(port!),
     targetHost: host,
     targetPort: parsePortValue(hostPort!, option),
   };

@@ -88,7 +88,10 @@ test('forward specs: bind address forms, IPv6 brackets, port 0, reverse dynamic'
   assert.deepEqual(parseForwardSpec('R', '[::1]:9000:[fd00::5]:5432'), { type: 'remote', bindAddress: '::1', bindPort: 9000, targetHost: 'fd00::5', targetPort: 5432 });
   assert.deepEqual(parseForwardSpec('R', '1080'), { type: 'remote-dynamic', bindPort: 1080 });
   assert.deepEqual(parseForwardSpec('D', 'localhost:1080'), { type: 'local-dynamic', bindAddress: 'localhost', bindPort: 1080 });
-  assert.throws(() => parseForwardSpec('L', '0:h:1'), /not a port number/, '-L needs a real local port');
+  // -L 0 and -D 0: a free local port is picked when the forward is opened, and reported.
+  assert.deepEqual(parseForwardSpec('L', '0:h:1'), { type: 'local', bindPort: 0, targetHost: 'h', targetPort: 1 });
+  assert.deepEqual(parseForwardSpec('D', '0'), { type: 'local-dynamic', bindPort: 0 });
+  assert.throws(() => parseForwardSpec('L', '1:h:0'), /not a port number/, 'the target port is a real port');
   assert.throws(() => parseForwardSpec('R', '1:2:3:4:5'), CommandLineError);
   assert.throws(() => parseForwardSpec('R', '70000:h:1'), /not a port/);
 });
