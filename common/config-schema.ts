@@ -3,8 +3,9 @@
  * the app at its boundary (whatever a window or the control channel sends), and the window's
  * forms for inline errors. Errors name the field and the fix.
  */
-import type { ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from './config.js';
+import type { AlgorithmsConfig, ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from './config.js';
 import { SESSION_DEFAULTS } from './config.js';
+import { ALGORITHM_KINDS, AlgorithmListError, OPENSSH_OPTION, resolveAlgorithms } from './algorithms.js';
 
 /** A config problem: `field` is a path like `sessions[2].forwards[0].bindPort`. */
 export class ConfigError extends Error {
@@ -108,6 +109,31 @@ function parseRekeyLimitConfig(v: unknown, path: string): RekeyLimitConfig {
   return { ...(bytes !== undefined ? { bytes } : {}), ...(seconds !== undefined ? { seconds } : {}) };
 }
 
+/**
+ * `{"kex": "+diffie-hellman-group14-sha1", …}`: each list in OpenSSH's syntax, kept as written so
+ * that `+`/`-`/`^` go on following Burrow's defaults; every name must be one Burrow can use.
+ */
+function parseAlgorithmsConfig(v: unknown, path: string): AlgorithmsConfig {
+  if (!isObject(v)) throw new ConfigError(path, 'must be an object', 'Give e.g. {"kex":"+diffie-hellman-group14-sha1"}, or leave it out for OpenSSH\'s defaults.');
+  onlyKnown(v, path, ALGORITHM_KINDS);
+  const out: Record<string, string> = {};
+  for (const kind of ALGORITHM_KINDS) {
+    const x = v[kind];
+    if (x === undefined) continue;
+    if (typeof x !== 'string' || x.trim() === '') {
+      throw new ConfigError(`${path}.${kind}`, 'must be a non-empty string', `Write it as OpenSSH's ${OPENSSH_OPTION[kind]} takes it, e.g. "+ssh-rsa", or leave it out.`);
+    }
+    try {
+      resolveAlgorithms(kind, x);
+    } catch (err) {
+      if (!(err instanceof AlgorithmListError)) throw err;
+      throw new ConfigError(`${path}.${kind}`, err.message, err.fix);
+    }
+    out[kind] = x;
+  }
+  return out;
+}
+
 const PRIVATE_KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-\d/;
 
 /**
@@ -189,6 +215,7 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
   if (typeof autostart !== 'boolean') throw new ConfigError(`${path}.autostart`, 'must be true or false', 'Leave it out to start the session by hand.');
 
   const rekeyLimit = v.rekeyLimit === undefined ? undefined : parseRekeyLimitConfig(v.rekeyLimit, `${path}.rekeyLimit`);
+  const algorithms = v.algorithms === undefined ? undefined : parseAlgorithmsConfig(v.algorithms, `${path}.algorithms`);
 
   if (!Array.isArray(v.forwards)) {
     throw new ConfigError(`${path}.forwards`, v.forwards === undefined ? 'is missing' : 'must be a list',
@@ -212,6 +239,7 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
     },
     keepalive, connectTimeoutSeconds, compression, autostart, forwards,
     ...(rekeyLimit !== undefined ? { rekeyLimit } : {}),
+    ...(algorithms !== undefined && Object.keys(algorithms).length > 0 ? { algorithms } : {}),
     ...(preset !== undefined ? { preset } : {}),
     ...(notes !== undefined ? { notes } : {}),
   };
@@ -219,7 +247,7 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
 
 const SESSION_KEYS: ReadonlyArray<string> = [
   'id', 'name', 'host', 'port', 'user', 'auth', 'hostKey', 'keepalive', 'connectTimeoutSeconds', 'compression',
-  'rekeyLimit', 'forwards', 'autostart', 'preset', 'notes',
+  'rekeyLimit', 'algorithms', 'forwards', 'autostart', 'preset', 'notes',
 ];
 
 

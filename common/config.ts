@@ -2,6 +2,9 @@
  * What Burrow stores: serialisable session and forward settings. The live objects (sockets,
  * timers, counters) live in main/core/session and are never stored.
  */
+import type { AlgorithmsConfig } from './algorithms.js';
+
+export type { AlgorithmsConfig } from './algorithms.js';
 
 /** Where a forward listens and where its connections go, in OpenSSH's four flavours. */
 export type ForwardConfig =
@@ -76,6 +79,12 @@ export interface SessionConfig {
   readonly compression: boolean;
   /** `-o RekeyLimit`: when to renew the session keys; absent = OpenSSH's default. */
   readonly rekeyLimit?: RekeyLimitConfig;
+  /**
+   * `-o KexAlgorithms`, `HostKeyAlgorithms`, `PubkeyAcceptedAlgorithms`, `Ciphers`, `MACs`, each
+   * kept as written in OpenSSH's syntax (`"+ssh-rsa"`); absent = OpenSSH's client defaults.
+   * (Config version 3.)
+   */
+  readonly algorithms?: AlgorithmsConfig;
   readonly forwards: ReadonlyArray<ForwardConfig>;
   /** Start when the app starts / at login. */
   readonly autostart: boolean;

@@ -7,9 +7,10 @@
  * - 2: sessions may reference a key held by the SecretStore (`auth.keyId`) and carry `preset` and
  *   `notes`. The version changed because a version-1 reader would ignore `auth.keyId` and log in
  *   with another key, or none: it must refuse a version-2 file instead.
- * - 3: sessions may carry SSH protocol settings (`rekeyLimit`). Nothing to convert; the version
- *   changed so that an older Burrow says "written by a newer Burrow, upgrade" instead of calling
- *   the new setting unknown.
+ * - 3: sessions may carry SSH protocol settings (`rekeyLimit`, and `algorithms`: the key
+ *   exchange, host key, signature, cipher and MAC lists in OpenSSH's syntax). Nothing to convert;
+ *   the version changed so that an older Burrow says "written by a newer Burrow, upgrade" instead
+ *   of calling the new settings unknown.
  */
 import { ConfigError } from './config-error.js';
 

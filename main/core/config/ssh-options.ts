@@ -1,8 +1,31 @@
 /**
  * OpenSSH client options read from command lines and ssh_config in OpenSSH's own syntax, in one
- * place so that the importers cannot drift apart: StrictHostKeyChecking, RekeyLimit.
+ * place so that the importers cannot drift apart: StrictHostKeyChecking, RekeyLimit and the
+ * algorithm lists (KexAlgorithms, HostKeyAlgorithms, PubkeyAcceptedAlgorithms, Ciphers, MACs).
  */
 import type { HostKeyPolicy, RekeyLimitConfig } from '../../../common/config.js';
+import { type AlgorithmKind, resolveAlgorithms } from '../../../common/algorithms.js';
+
+export { AlgorithmListError } from '../../../common/algorithms.js';
+
+/**
+ * The ssh_config keywords (lower case) that set an algorithm list. PubkeyAcceptedKeyTypes is the
+ * name OpenSSH used before 8.5, still accepted by it, and still in vendors' guides.
+ */
+export const ALGORITHM_KEYWORDS: Readonly<Record<string, AlgorithmKind>> = {
+  kexalgorithms: 'kex', hostkeyalgorithms: 'hostKey', pubkeyacceptedalgorithms: 'pubkey', pubkeyacceptedkeytypes: 'pubkey',
+  ciphers: 'ciphers', macs: 'macs',
+};
+
+/**
+ * Checks an algorithm list as written (`+ssh-rsa`, `aes128-ctr,aes256-ctr`, `-hmac-sha1*`) and
+ * returns it unchanged: it is stored as written, so that `+`, `-` and `^` keep following Burrow's
+ * defaults. Throws AlgorithmListError naming a name Burrow cannot use.
+ */
+export function checkAlgorithmList(kind: AlgorithmKind, value: string): string {
+  resolveAlgorithms(kind, value);
+  return value;
+}
 
 /** OpenSSH's StrictHostKeyChecking values (readconf.c's multistate table), or undefined. */
 export function hostKeyPolicyOf(value: string): HostKeyPolicy | undefined {

@@ -252,3 +252,30 @@ test('a rekeyLimit is stored as given, and a wrong one is refused naming the fie
     assert.throws(() => store.add({ ...SESSION, name: 'other', rekeyLimit: limit as never }), (e: unknown) => e instanceof ConfigError && e.field.endsWith(field), JSON.stringify(limit));
   }
 });
+
+test('algorithm lists are stored as written and read back the same; a wrong one is refused naming the field and the fix', () => {
+  const file = path.join(tempDir(), 'config.json');
+  const store = ConfigStore.open(file);
+  const algorithms = { kex: '+diffie-hellman-group14-sha1', hostKey: '^ssh-rsa', pubkey: 'ssh-ed25519,rsa-sha2-512', ciphers: '-chacha20*', macs: 'hmac-sha2-256-etm@openssh.com' };
+  store.add({ ...SESSION, algorithms });
+  assert.deepEqual(ConfigStore.open(file).sessions()[0]!.algorithms, algorithms);
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).sessions[0].algorithms, algorithms, 'readable as written in the JSON');
+  const cases: Array<[unknown, string, RegExp]> = [
+    [{ kex: '+sntrup761x25519-sha512@openssh.com' }, 'algorithms.kex', /not a key exchange method Burrow can use/],
+    [{ ciphers: '' }, 'algorithms.ciphers', /non-empty string/],
+    [{ macs: ['hmac-sha1'] }, 'algorithms.macs', /non-empty string/],
+    [{ hostkey: '+ssh-rsa' }, 'algorithms.hostkey', /not a setting/],
+    ['+ssh-rsa', 'algorithms', /must be an object/],
+  ];
+  assert.equal(cases.length, 5);
+  for (const [value, field, problem] of cases) {
+    assert.throws(() => store.add({ ...SESSION, name: 'other', algorithms: value as never }),
+      (e: unknown) => e instanceof ConfigError && e.field.endsWith(field) && problem.test(e.problem) && e.fix.length > 10, JSON.stringify(value));
+  }
+});
+
+test('a local forward on port 0 (a free port picked when it opens) is a valid setting', () => {
+  const store = ConfigStore.open(path.join(tempDir(), 'config.json'));
+  const s = store.add({ ...SESSION, forwards: [{ type: 'local', bindPort: 0, targetHost: 'db', targetPort: 5432 }, { type: 'local-dynamic', bindPort: 0 }] });
+  assert.deepEqual(s.forwards.map((f) => f.bindPort), [0, 0]);
+});

@@ -6,7 +6,8 @@
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
-import { hostKeyPolicyOf, parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
+import type { AlgorithmKind } from '../../../../common/algorithms.js';
+import { ALGORITHM_KEYWORDS, AlgorithmListError, checkAlgorithmList, hostKeyPolicyOf, parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
 import { SESSION_DEFAULTS } from '../../../../common/config.js';
 
 export type Program = 'ssh' | 'autossh' | 'plink';
@@ -202,6 +203,11 @@ interface Draft {
   /** `-o Compression`: the first value wins. */
   compression?: boolean;
   rekeyLimit?: RekeyLimitConfig;
+  /** `-o KexAlgorithms` and the other lists, as written: the first value of each wins. */
+  algorithms: Partial<Record<AlgorithmKind, string>>;
+  /** `-c` and `-m`: set outright (the last one given), whatever `-o Ciphers`/`MACs` says, as in OpenSSH. */
+  cipherFlag?: string;
+  macFlag?: string;
   verbose: boolean;
   notes: string[];
   /** -R/-L/-D in order, parsed after all options so that -g placed anywhere applies. */
@@ -281,6 +287,11 @@ function applySshOption(d: Draft, raw: string): void {
     default:
       break;
   }
+  const kind = ALGORITHM_KEYWORDS[key];
+  if (kind !== undefined) {
+    d.algorithms[kind] ??= algorithmList(option, kind, value);
+    return;
+  }
   if (key in HARMLESS_OPTIONS) {
     if (HARMLESS_OPTIONS[key]) d.notes.push(`${HARMLESS_OPTIONS[key]} (ignored)`);
     return;
@@ -289,6 +300,16 @@ function applySshOption(d: Draft, raw: string): void {
     throw new CommandLineError(option, 'connecting through a jump host is not supported yet', 'Run Burrow on a machine that reaches the SSH server directly.');
   }
   throw new CommandLineError(option, 'is not an option Burrow knows how to honour', 'Remove it, or see the README section "burrow run" for the supported options.');
+}
+
+/** An algorithm list checked as OpenSSH reads it; `option` names it in the error. */
+function algorithmList(option: string, kind: AlgorithmKind, value: string): string {
+  try {
+    return checkAlgorithmList(kind, value);
+  } catch (err) {
+    if (!(err instanceof AlgorithmListError)) throw err;
+    throw new CommandLineError(option, err.message, err.fix);
+  }
 }
 
 /**
@@ -339,7 +360,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   }
   checkPlaceholders(words);
 
-  const d: Draft = { identityFiles: [], forwards: [], gatewayFlag: false, compressionFlag: false, verbose: false, notes: prefixNotes, rawForwards: [] };
+  const d: Draft = { identityFiles: [], forwards: [], gatewayFlag: false, compressionFlag: false, algorithms: {}, verbose: false, notes: prefixNotes, rawForwards: [] };
   const rest: string[] = [];
 
   for (let i = 0; i < words.length; i++) {
@@ -409,8 +430,8 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
           case 'E': d.notes.push('-E: Burrow writes its own log; use --json to capture it (ignored)'); break;
           case 'S': d.notes.push('-S: Burrow does not share connections (ignored)'); break;
           case 'F': throw new CommandLineError('-F', 'Burrow does not read ssh config files from a command line', 'Import the host with `burrow import ~/.ssh/config`, or give the options with -o.');
-          case 'c': case 'm':
-            throw new CommandLineError(`-${c}`, 'choosing ciphers or MACs is not supported', 'Remove it: Burrow negotiates the strongest algorithms the server offers.');
+          case 'c': d.cipherFlag = algorithmList('-c', 'ciphers', v); break;
+          case 'm': d.macFlag = algorithmList('-m', 'macs', v); break;
           default:
             throw new CommandLineError(`-${c}`, 'is not an option Burrow can honour for a tunnel', 'Remove it; see the README section "burrow run".');
         }
@@ -459,6 +480,11 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   if (fingerprint !== undefined && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(fingerprint)) {
     throw new CommandLineError('-hostkey', 'is not a SHA256 fingerprint', 'Give it as SHA256:… (puttygen -l -E sha256 or ssh-keygen -lf prints it).');
   }
+  const algorithms = {
+    ...d.algorithms,
+    ...(d.cipherFlag !== undefined ? { ciphers: d.cipherFlag } : {}),
+    ...(d.macFlag !== undefined ? { macs: d.macFlag } : {}),
+  };
   const session: SessionConfig = {
     id: name,
     name,
@@ -477,6 +503,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
     connectTimeoutSeconds: d.connectTimeout ?? SESSION_DEFAULTS.connectTimeoutSeconds,
     compression: d.compressionFlag || (d.compression ?? false),
     ...(d.rekeyLimit && Object.keys(d.rekeyLimit).length > 0 ? { rekeyLimit: d.rekeyLimit } : {}),
+    ...(Object.keys(algorithms).length > 0 ? { algorithms } : {}),
     autostart: false,
     forwards: d.forwards,
   };

@@ -3,8 +3,9 @@
  * with BOM as regedit writes it, or UTF-8), and the host keys PuTTY has cached (SshHostKeys), so
  * hosts trusted in PuTTY stay trusted.
  */
-import type { ForwardConfig, SessionConfig } from '../../../../common/config.js';
+import type { AlgorithmsConfig, ForwardConfig, SessionConfig } from '../../../../common/config.js';
 import { SESSION_DEFAULTS } from '../../../../common/config.js';
+import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from '../../../../common/algorithms.js';
 import type { KnownHostEntry } from '../../session/host-keys.js';
 import { hostKeyName } from '../../session/host-keys.js';
 import { wireMpint, wireString } from '../../keys/wire.js';
@@ -98,6 +99,65 @@ function forwardsOf(spec: string, localAll: boolean, remoteAll: boolean, where: 
   return out;
 }
 
+/**
+ * PuTTY's algorithm preference lists (Connection > SSH > Kex, Host keys, Cipher): families of
+ * algorithms in order, and a WARN line. PuTTY uses the families above the line silently and asks
+ * before using one below it, a question an unattended tunnel cannot answer, so only those above
+ * it count here. MACs are not configurable in PuTTY.
+ */
+const PUTTY_LISTS: ReadonlyArray<{
+  readonly kind: 'kex' | 'hostKey' | 'ciphers';
+  readonly value: string;
+  readonly families: Readonly<Record<string, ReadonlyArray<string>>>;
+  /** Families below WARN in PuTTY's own default: one above it is the user's explicit choice. */
+  readonly belowWarnByDefault: ReadonlyArray<string>;
+}> = [
+  { kind: 'kex', value: 'KEX', belowWarnByDefault: ['dh-group1-sha1'], families: {
+    ecdh: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521'],
+    // PuTTY's historical names: "dh-gex-sha1" and "dh-group14-sha1" cover the SHA-256 variants too.
+    'dh-gex-sha1': ['diffie-hellman-group-exchange-sha256', 'diffie-hellman-group-exchange-sha1'],
+    'dh-group18-sha512': ['diffie-hellman-group18-sha512'], 'dh-group17-sha512': ['diffie-hellman-group17-sha512'],
+    'dh-group16-sha512': ['diffie-hellman-group16-sha512'], 'dh-group15-sha512': ['diffie-hellman-group15-sha512'],
+    'dh-group14-sha1': ['diffie-hellman-group14-sha256', 'diffie-hellman-group14-sha1'],
+    'dh-group1-sha1': ['diffie-hellman-group1-sha1'],
+  } },
+  { kind: 'hostKey', value: 'HostKey', belowWarnByDefault: [], families: {
+    ed25519: ['ssh-ed25519'], ecdsa: ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'],
+    rsa: ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'], dsa: ['ssh-dss'],
+  } },
+  { kind: 'ciphers', value: 'Cipher', belowWarnByDefault: ['des', 'blowfish', 'arcfour'], families: {
+    aes: ['aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes256-cbc', 'aes192-cbc', 'aes128-cbc'],
+    aesgcm: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'], chacha20: ['chacha20-poly1305@openssh.com'], '3des': ['3des-cbc'],
+  } },
+];
+
+/**
+ * What a PuTTY session's algorithm lists change from Burrow's defaults, in OpenSSH's syntax:
+ * families moved below WARN (or dropped) take their algorithms out — as people did for
+ * ChaCha20 against Terrapin — and families moved above WARN against PuTTY's default are added.
+ * Families PuTTY allows by default that Burrow does not (SHA-1 key exchange, ssh-rsa) are not:
+ * that would weaken every imported session; a server that needs one says so when connecting.
+ */
+function algorithmsOf(get: (k: string) => string): AlgorithmsConfig {
+  const out: Record<string, string> = {};
+  for (const list of PUTTY_LISTS) {
+    const text = get(list.value);
+    if (!text) continue;
+    const names = text.split(',').map((n) => n.trim());
+    const warn = names.indexOf('WARN');
+    const above = warn < 0 ? names : names.slice(0, warn);
+    const familyOf = (algo: string): string | undefined => Object.keys(list.families).find((f) => list.families[f]!.includes(algo));
+    const defaults = DEFAULT_ALGORITHMS[list.kind];
+    const removed = defaults.filter((a) => { const f = familyOf(a); return f !== undefined && !above.includes(f); });
+    const added = above.filter((f) => list.belowWarnByDefault.includes(f))
+      .flatMap((f) => list.families[f] ?? []).filter((a) => SUPPORTED_ALGORITHMS[list.kind].includes(a) && !defaults.includes(a));
+    if (removed.length > 0 && added.length > 0) out[list.kind] = [...defaults.filter((a) => !removed.includes(a)), ...added].join(',');
+    else if (removed.length > 0) out[list.kind] = `-${removed.join(',')}`;
+    else if (added.length > 0) out[list.kind] = `+${added.join(',')}`;
+  }
+  return out;
+}
+
 function sessionOf(name: string, key: RegKey, couldNot: NotTaken[]): SessionConfig | undefined {
   const where = `PuTTY session "${name}"`;
   const get = (k: string): RegValue | undefined => key.values.get(k)?.value;
@@ -152,6 +212,7 @@ function sessionOf(name: string, key: RegKey, couldNot: NotTaken[]): SessionConf
     couldNot.push({ what: `${where}: manual host key ${p}`, why: fingerprint ? 'Burrow pins one key per session; the first SHA256 fingerprint was taken' : 'only SHA256 fingerprints can be pinned' });
   }
   const keyFile = str('PublicKeyFile');
+  const algorithms = algorithmsOf(str);
   try {
     return parseSessionConfig({
       name,
@@ -163,6 +224,7 @@ function sessionOf(name: string, key: RegKey, couldNot: NotTaken[]): SessionConf
       hostKey: fingerprint ? { policy: 'yes', fingerprint } : { policy: 'ask' },
       keepalive: interval ? { intervalSeconds: Math.min(interval, 3600) } : {},
       compression: num('Compression') === 1,
+      ...(Object.keys(algorithms).length > 0 ? { algorithms } : {}),
       forwards,
       notes: `Imported from PuTTY session "${name}".`,
     }, where);

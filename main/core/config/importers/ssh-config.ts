@@ -4,8 +4,8 @@
  * in file order, `Host *` included, forwards and identity files accumulate).
  */
 import { homedir, userInfo } from 'node:os';
-import type { ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
-import { hostKeyPolicyOf, parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
+import type { AlgorithmsConfig, ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
+import { ALGORITHM_KEYWORDS, AlgorithmListError, checkAlgorithmList, hostKeyPolicyOf, parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
 import { globToRegExp } from '../../glob.js';
 import { ConfigError } from '../config-error.js';
 import { parseSessionConfig } from '../schema.js';
@@ -191,8 +191,23 @@ function sessionFor(alias: string, blocks: ReadonlyArray<Block>, couldNot: NotTa
     }
   }
 
+  // KexAlgorithms and the other lists; PubkeyAcceptedAlgorithms wins over its old name when both
+  // are given, as they are one option to OpenSSH (first value wins, whichever name it came under).
+  const algorithms: Partial<Record<keyof AlgorithmsConfig, string>> = {};
+  const algorithmLines = [...first.values()].filter((l) => ALGORITHM_KEYWORDS[l.keyword] !== undefined).sort((a, b) => a.line - b.line);
+  for (const l of algorithmLines) {
+    const kind = ALGORITHM_KEYWORDS[l.keyword]!;
+    if (algorithms[kind] !== undefined) continue;
+    try {
+      algorithms[kind] = checkAlgorithmList(kind, l.args.join(' '));
+    } catch (err) {
+      if (!(err instanceof AlgorithmListError)) throw err;
+      couldNot.push({ what: `${where}: ${l.written} (line ${l.line})`, why: `${err.message}, so Burrow's default is used; ${err.fix}` });
+    }
+  }
+
   const handled = new Set(['hostname', 'port', 'user', 'gatewayports', 'stricthostkeychecking', 'userknownhostsfile', 'serveraliveinterval',
-    'serveralivecountmax', 'connecttimeout', 'compression', 'rekeylimit', 'proxyjump', 'proxycommand', 'identityfile', 'remoteforward', 'localforward', 'dynamicforward']);
+    'serveralivecountmax', 'connecttimeout', 'compression', 'rekeylimit', ...Object.keys(ALGORITHM_KEYWORDS), 'proxyjump', 'proxycommand', 'identityfile', 'remoteforward', 'localforward', 'dynamicforward']);
   for (const l of [...first.values(), ...(multi.get('certificatefile') ?? [])]) {
     if (handled.has(l.keyword) || QUIET.has(l.keyword)) continue;
     // Values of keywords Burrow does not know are not repeated: it cannot tell which are secrets.
@@ -209,6 +224,7 @@ function sessionFor(alias: string, blocks: ReadonlyArray<Block>, couldNot: NotTa
       ...(timeout !== undefined ? { connectTimeoutSeconds: timeout } : {}),
       ...(compression !== undefined ? { compression } : {}),
       ...(rekeyLimit && Object.keys(rekeyLimit).length > 0 ? { rekeyLimit } : {}),
+      ...(Object.keys(algorithms).length > 0 ? { algorithms } : {}),
       forwards,
       notes: `Imported from ssh config (Host ${alias}).`,
     }, where);

@@ -102,7 +102,9 @@ test('what cannot be honoured is an error naming the option and the fix', () => 
     ['ssh -R 1:h:2 -o ProxyJump=bastion u@h', '-o ProxyJump'],
     ['ssh -R 1:h:2 -J bastion u@h', '-J'],
     ['ssh -R 1:h:2 -o Frobnicate=yes u@h', '-o Frobnicate'],
-    ['ssh -R 1:h:2 -c aes128-ctr u@h', '-c'],
+    ['ssh -R 1:h:2 -c blowfish-cbc u@h', '-c'],
+    ['ssh -R 1:h:2 -o KexAlgorithms=+sntrup761x25519-sha512@openssh.com u@h', '-o KexAlgorithms'],
+    ['ssh -R 1:h:2 -o MACs=-* u@h', '-o MACs'],
     ['ssh -R 1:h:2 -Z u@h', '-Z'],
     ['ssh -R 1:h:2 u@h sleep 3600', '(remote command)'],
     ['ssh -N u@h', '(forwards)'],
@@ -160,4 +162,18 @@ test('-o RekeyLimit is read in OpenSSH\'s syntax: size with K/M/G or default, th
   for (const [bad, why] of [['RekeyLimit=8', /too small.*16 bytes/], ['RekeyLimit=lots', /not a size/], ['RekeyLimit=1G soon', /not a time/], ['RekeyLimit=1G 1h 2', /not a size and an optional time/]] as const) {
     assert.throws(() => rk(bad), (e: unknown) => e instanceof CommandLineError && e.option === '-o RekeyLimit' && why.test(e.message) && /RekeyLimit=1G/.test(e.fix), bad);
   }
+});
+
+test('-o KexAlgorithms, HostKeyAlgorithms, PubkeyAcceptedAlgorithms (or PubkeyAcceptedKeyTypes), Ciphers, MACs are kept as written, first value wins; -c and -m set ciphers and MACs outright', () => {
+  const algos = (...words: string[]): unknown => parseCommandLine(['-N', '-R', '1:h:2', ...words, 'u@h']).session.algorithms;
+  assert.equal(algos(), undefined, 'nothing set: OpenSSH\'s defaults, stored as no setting');
+  assert.deepEqual(algos('-o', 'KexAlgorithms=+diffie-hellman-group14-sha1', '-o', 'HostKeyAlgorithms +ssh-rsa', '-o', 'PubkeyAcceptedKeyTypes=+ssh-rsa',
+    '-o', 'Ciphers=-chacha20-poly1305@openssh.com', '-o', 'MACs=^hmac-sha2-512'), {
+    kex: '+diffie-hellman-group14-sha1', hostKey: '+ssh-rsa', pubkey: '+ssh-rsa', ciphers: '-chacha20-poly1305@openssh.com', macs: '^hmac-sha2-512',
+  });
+  assert.deepEqual(algos('-o', 'KexAlgorithms=+diffie-hellman-group1-sha1', '-o', 'kexalgorithms=+diffie-hellman-group14-sha1'), { kex: '+diffie-hellman-group1-sha1' });
+  assert.deepEqual(algos('-o', 'PubkeyAcceptedAlgorithms=^ssh-rsa', '-o', 'PubkeyAcceptedKeyTypes=+ssh-rsa'), { pubkey: '^ssh-rsa' }, 'one option under two names');
+  // As in OpenSSH, -c and -m replace what -o Ciphers/MACs say, wherever they stand.
+  assert.deepEqual(algos('-c', 'aes256-ctr', '-o', 'Ciphers=aes128-ctr', '-m', 'hmac-sha2-256', '-o', 'MACs=hmac-sha1'), { ciphers: 'aes256-ctr', macs: 'hmac-sha2-256' });
+  assert.deepEqual(algos('-o', 'Ciphers=aes128-ctr', '-c', 'aes256-ctr', '-c', '+aes128-cbc'), { ciphers: '+aes128-cbc' });
 });

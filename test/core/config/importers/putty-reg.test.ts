@@ -69,3 +69,27 @@ test('PuTTY\'s cached host keys become the same keys OpenSSH knows (plink-cached
 test('a file that is not a regedit export is refused with the way to make one', () => {
   assert.throws(() => importPuttyReg(Buffer.from('Host x\n')), (e: ConfigError) => /File > Export/.test(e.fix));
 });
+
+test('PuTTY\'s algorithm lists: a family below "warn below here" is taken out of Burrow\'s defaults, one the user moved above it is added; PuTTY\'s own defaults change nothing', () => {
+  const reg = (name: string, values: Record<string, string>): string => [
+    `[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\${name}]`,
+    '"HostName"="tunnel@bastion.example.com"', '"PortForwardings"="R15432=localhost:5432"',
+    ...Object.entries(values).map(([k, v]) => `"${k}"="${v}"`), '',
+  ].join('\r\n');
+  const text = ['Windows Registry Editor Version 5.00', '',
+    // Against Terrapin (CVE-2023-48795), people moved ChaCha20 below the line.
+    reg('terrapin', { Cipher: 'aes,aesgcm,3des,WARN,chacha20,des,blowfish,arcfour', KEX: 'ecdh,dh-gex-sha1,dh-group18-sha512,dh-group17-sha512,dh-group16-sha512,dh-group15-sha512,dh-group14-sha1,dh-group1-sha1,rsa,WARN', HostKey: 'ed25519,ecdsa,rsa,dsa,WARN' }),
+    reg('old-router', { KEX: 'dh-group1-sha1,dh-group14-sha1,WARN,ecdh,dh-gex-sha1,dh-group18-sha512,dh-group16-sha512', HostKey: 'ed25519,rsa,WARN,ecdsa,dsa' }),
+    reg('defaults', { Cipher: 'aes,chacha20,aesgcm,3des,WARN,des,blowfish,arcfour', KEX: 'ecdh,dh-gex-sha1,dh-group18-sha512,dh-group17-sha512,dh-group16-sha512,dh-group15-sha512,dh-group14-sha1,rsa,WARN,dh-group1-sha1', HostKey: 'ed448,ed25519,ecdsa,rsa,dsa,WARN' }),
+  ].join('\r\n');
+  const r = importPuttyReg(text);
+  const algorithms = (n: string): unknown => r.sessions.find((s) => s.name === n)?.algorithms;
+  assert.equal(r.sessions.length, 3, JSON.stringify(r.couldNot));
+  assert.deepEqual(algorithms('terrapin'), { kex: '+diffie-hellman-group1-sha1', ciphers: '-chacha20-poly1305@openssh.com' });
+  assert.deepEqual(algorithms('old-router'), {
+    kex: 'diffie-hellman-group14-sha256,diffie-hellman-group1-sha1',
+    hostKey: '-ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521',
+  });
+  assert.equal(algorithms('defaults'), undefined);
+  assert.equal(byName('fivetran-outbound')!.algorithms, undefined, 'the fixture holds PuTTY\'s defaults');
+});

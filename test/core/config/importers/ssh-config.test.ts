@@ -71,3 +71,21 @@ test('RekeyLimit is taken (first value wins); one that cannot be read is reporte
   assert.equal(r.sessions.find((s) => s.name === 'b')!.rekeyLimit, undefined);
   assert.ok(r.couldNot.some((c) => /Host b: RekeyLimit \(line 6\)/.test(c.what) && /not a size/.test(c.why)), JSON.stringify(r.couldNot));
 });
+
+test('algorithm lists are taken as written (first value wins, PubkeyAcceptedKeyTypes is PubkeyAcceptedAlgorithms); one Burrow cannot use is reported and the default kept', () => {
+  const r = importSshConfig([
+    'Host legacy-bastion',
+    '  KexAlgorithms +diffie-hellman-group14-sha1',
+    '  HostKeyAlgorithms=+ssh-rsa',
+    '  PubkeyAcceptedKeyTypes +ssh-rsa',
+    '  PubkeyAcceptedAlgorithms ^ssh-rsa',
+    '  Ciphers aes256-ctr,aes128-ctr',
+    '  MACs umac-128@openssh.com',
+    '  RemoteForward 15432 localhost:5432',
+    'Host *',
+    '  KexAlgorithms +diffie-hellman-group1-sha1',
+  ].join('\n'));
+  assert.deepEqual(r.sessions[0]!.algorithms, { kex: '+diffie-hellman-group14-sha1', hostKey: '+ssh-rsa', pubkey: '+ssh-rsa', ciphers: 'aes256-ctr,aes128-ctr' });
+  assert.ok(r.couldNot.some((c) => /MACs \(line 7\)/.test(c.what) && /umac-128@openssh\.com is not a MAC Burrow can use/.test(c.why)), JSON.stringify(r.couldNot));
+  assert.ok(!r.couldNot.some((c) => /KexAlgorithms|Ciphers|HostKeyAlgorithms|Pubkey/.test(c.what)), JSON.stringify(r.couldNot));
+});
