@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'HOST_KEY_MISMATCH'
   | 'HOST_KEY_REVOKED'
   | 'AUTH_FAILED'
+  | 'AUTH_PARTIAL'
   | 'KEY_INVALID'
   | 'KEY_PASSPHRASE'
   | 'FORWARD_REFUSED'
@@ -23,6 +24,7 @@ export type ErrorCode =
   | 'KEEPALIVE_TIMEOUT'
   | 'CONNECTION_LOST'
   | 'PROTOCOL_ERROR'
+  | 'ALGORITHM_MISMATCH'
   | 'CONFIG_INVALID'
   | 'INTERNAL_ERROR';
 

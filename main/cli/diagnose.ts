@@ -11,9 +11,10 @@ import { selectSessions, type Selection } from './select.js';
 const USAGE = `usage: burrow diagnose [--json] [--passphrase-file FILE] -- <ssh|autossh|plink command line>
        burrow diagnose [--json] [--passphrase-file FILE] [--config FILE] NAME...
 
-Checks, in order: the name resolves, TCP reaches the SSH port, the host key is the expected one,
-the login works, every remote port can be opened (telling "in use" from "not permitted"), and
-every target is reachable. Exits 1 when a step fails.`;
+Checks, in order: the name resolves, TCP reaches the SSH port, Burrow and the server have SSH
+algorithms in common, the host key is the expected one, the login works, every remote port can be
+opened (telling "in use" from "not permitted"), and every target is reachable. Exits 1 when a step
+fails.`;
 
 const MARK: Record<DiagnoseStep['status'], string> = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' };
 

@@ -53,7 +53,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const reporter = new Reporter(io, json, selection.verbose);
   for (const n of selection.notes) reporter.note(n);
   const uninstall = installLastResort((f) => reporter.fault(f));
-  if (!ssh2Patched()) reporter.note('ssh2 is missing Burrow\'s patch (patches/ssh2+1.17.0.patch; install with scripts enabled, e.g. npm ci): a server\'s key re-exchange can cut tunnels that are sending data');
+  if (!ssh2Patched()) reporter.note('ssh2 is missing Burrow\'s patch (patches/ssh2+1.17.0.patch; install with scripts enabled, e.g. npm ci): a server\'s key re-exchange can cut tunnels that are sending data, and RSA keys ignore PubkeyAcceptedAlgorithms');
   if (!ssh2NativeCrypto()) reporter.note('ssh2\'s native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)');
   if (passphrase === undefined && io.interactive) {
     // Ask once up front for an encrypted key rather than failing the first attempt.

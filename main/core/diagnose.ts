@@ -1,13 +1,17 @@
 /**
  * The vendors' troubleshooting checklists as ordered, timed steps: name resolves → TCP reaches
- * the SSH port → host key matches → login works → each remote port can be bound (telling "in use"
- * from "not permitted") → each target is reachable. A step that fails skips the ones that need it.
+ * the SSH port → the SSH algorithms agree → host key matches → login works → each remote port can
+ * be bound (telling "in use" from "not permitted") → each target is reachable. A step that fails
+ * skips the ones that need it.
  */
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import ssh2 from 'ssh2';
 import type { ForwardConfig, SessionConfig } from '../../common/config.js';
-import { classify } from './session/errors.js';
+import { AlgorithmListError, WEAK_ALGORITHMS } from '../../common/algorithms.js';
+import { burrowError, classify, type HandshakeContext } from './session/errors.js';
+import { keyAuthHandler, type AuthProgress } from './session/auth.js';
+import { negotiate, sessionOffer, ssh2Algorithms, watchServerKexInit, type Offer, type ServerKexInit } from './session/handshake.js';
 import { forwardSpec, localBindAddress, remoteBindAddress } from './session/forward.js';
 import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './session/host-keys.js';
 import type { SecretStore } from './keys/secret-store.js';
@@ -88,11 +92,14 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
   // 2. TCP reaches the SSH port, and an SSH server answers there.
   blocked = !(await step('tcp', `TCP reaches ${target}`, () => readBanner(cfg, timeoutMs)));
 
-  // 3 and 4. Host key and login, on one SSH connection that the port steps then reuse.
+  // 3, 4 and 5. Algorithms, host key and login, on one SSH connection that the port steps then reuse.
   const client = new ssh2.Client();
   client.on('error', () => undefined); // every failure is reported through the step that saw it
   let verdict: HostKeyVerdict | undefined;
   let loginError: unknown;
+  let offer: Offer | undefined;
+  let serverKexInit: () => ServerKexInit | undefined = () => undefined;
+  let progress: AuthProgress | undefined;
   const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, opts.prompt, opts.home);
   const ready = blocked ? Promise.resolve(false) : (async () => {
     const identities = await loadIdentities(cfg.auth, {
@@ -101,29 +108,59 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
       ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
       ...(opts.secrets ? { secrets: opts.secrets } : {}),
     }).catch((err: unknown) => { loginError = err; return undefined; });
-    const algorithms = await checker.preferredAlgorithms().catch((err: unknown) => { loginError ??= err; return undefined; });
-    if (algorithms === undefined) return false;
+    try {
+      const lists = sessionOffer(cfg.algorithms, cfg.compression);
+      offer = { ...lists, hostKey: await checker.preferredAlgorithms(lists.hostKey) };
+    } catch (err) {
+      loginError ??= err instanceof AlgorithmListError ? burrowError('CONFIG_INVALID', err.message, err.fix) : err;
+      return false;
+    }
+    const sock = net.connect({ host: cfg.host, port: cfg.port });
+    serverKexInit = watchServerKexInit(sock);
+    // With no usable key, still connect far enough to check the host key, then fail the login.
+    const auth = keyAuthHandler(identities ?? [], cfg.user);
+    progress = auth.progress;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => { loginError ??= new Error('Timed out while waiting for handshake'); client.destroy(); resolve(false); }, timeoutMs);
       client.once('ready', () => { clearTimeout(timer); resolve(true); });
       client.once('error', (err) => { loginError ??= err; });
       client.once('close', () => { clearTimeout(timer); resolve(false); });
       client.connect({
-        host: cfg.host, port: cfg.port, username: cfg.user, readyTimeout: timeoutMs,
-        // With no usable key, still connect far enough to check the host key, then fail the login.
-        authHandler: (identities ?? []).map((k) => ({ type: 'publickey' as const, username: cfg.user, key: k.privateKey, ...(k.passphrase !== undefined ? { passphrase: k.passphrase } : {}) })),
+        sock, host: cfg.host, port: cfg.port, username: cfg.user, readyTimeout: timeoutMs,
+        authHandler: auth.handler,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
           checker.check(key).then((v) => { verdict = v; verify(v.ok); }, (err: unknown) => { loginError ??= err; verify(false); });
         },
-        algorithms: { serverHostKey: algorithms as ssh2.ServerHostKeyAlgorithm[] },
+        algorithms: ssh2Algorithms(offer!),
       } as ssh2.ConnectConfig);
     });
   })();
   const loggedIn = await ready;
+  const context = (): HandshakeContext => ({
+    ...(offer ? { offer } : {}), ...(serverKexInit() ? { server: serverKexInit()! } : {}),
+    ...(progress ? { auth: progress } : {}), ...(cfg.algorithms ? { configured: cfg.algorithms } : {}),
+  });
+
+  // Folded into no other step: a server that only speaks old algorithms answers TCP and shows its
+  // banner, so the TCP step passes, yet no host key can be checked until the algorithms agree.
+  blocked = !(await step('algorithms', `Burrow and ${target} have SSH algorithms in common`, async () => {
+    const server = serverKexInit();
+    const agreed = offer && server ? negotiate(offer, server) : undefined;
+    if (!agreed || 'mismatch' in agreed) {
+      const info = classify(loginError ?? new Error('the server closed the connection before its key exchange'), cfg, context());
+      throw new StepFailed(info.message, info.hint);
+    }
+    const a = agreed.agreed;
+    const used = [a.kex, a.hostKey, a.cipherCs, a.cipherSc, a.macCs, a.macSc];
+    const weak = [...new Set(used)].filter((n) => WEAK_ALGORITHMS[n] !== undefined).map((n) => `${n}: ${WEAK_ALGORITHMS[n]}`);
+    const cipher = a.cipherCs === a.cipherSc ? a.cipherCs : `${a.cipherCs} / ${a.cipherSc}`;
+    const mac = a.macCs === 'implicit' ? '' : `, MAC ${a.macCs === a.macSc ? a.macCs : `${a.macCs} / ${a.macSc}`}`;
+    return `key exchange ${a.kex}, host key ${a.hostKey}, cipher ${cipher}${mac}${weak.length ? ` — WEAK: ${weak.join('; ')}` : ''}`;
+  }));
 
   blocked = !(await step('host-key', `the host key of ${target} is the expected one`, async () => {
     if (!verdict) {
-      const info = classify(loginError ?? new Error('the server closed the connection before showing its key'), cfg);
+      const info = classify(loginError ?? new Error('the server closed the connection before showing its key'), cfg, context());
       throw new StepFailed(info.message, info.hint);
     }
     if (!verdict.ok) throw new StepFailed(verdict.error.message, verdict.error.hint);
@@ -132,19 +169,19 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
 
   blocked = !(await step('login', `user "${cfg.user}" can log in with the key`, async () => {
     if (!loggedIn) {
-      const info = classify(loginError ?? new Error('the server closed the connection'), cfg);
+      const info = classify(loginError ?? new Error('the server closed the connection'), cfg, context());
       throw new StepFailed(info.message, info.hint);
     }
     return 'logged in';
   }));
 
-  // 5. Each forward's listening side can be opened.
+  // 6. Each forward's listening side can be opened.
   for (const f of cfg.forwards) {
     await step(`bind:${forwardSpec(f)}`, `${forwardSpec(f)}: the ${isRemote(f) ? 'server' : 'local'} port can be opened`,
       () => (isRemote(f) ? checkRemoteBind(client, f) : checkLocalBind(f)));
   }
 
-  // 6. Each forward's target can be reached from where the traffic will come out.
+  // 7. Each forward's target can be reached from where the traffic will come out.
   for (const f of cfg.forwards) {
     if (!('targetHost' in f)) continue;
     const where = f.type === 'remote' ? 'this machine' : 'the SSH server';

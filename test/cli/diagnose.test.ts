@@ -34,9 +34,11 @@ describe('burrow diagnose', { skip: sshdUnavailable() }, () => {
     const port = await freePort();
     const { code, report } = await diagnose(sshd, ['-R', `127.0.0.1:${port}:127.0.0.1:${echo.port}`]);
     assert.equal(code, 0);
-    assert.equal(status(report), 'dns=pass tcp=pass host-key=pass login=pass bind=pass target=pass');
+    assert.equal(status(report), 'dns=pass tcp=pass algorithms=pass host-key=pass login=pass bind=pass target=pass');
     assert.match(report.steps[1]!.detail, /SSH-2\.0-OpenSSH/);
-    assert.equal(report.steps[2]!.detail, sshd.hostKeyFingerprint());
+    assert.match(report.steps[2]!.detail, /^key exchange curve25519-sha256, host key ssh-ed25519, cipher \S+/);
+    assert.doesNotMatch(report.steps[2]!.detail, /WEAK/);
+    assert.equal(report.steps[3]!.detail, sshd.hostKeyFingerprint());
     assert.ok(report.steps.every((s) => typeof s.ms === 'number'));
   });
 
@@ -75,17 +77,17 @@ describe('burrow diagnose', { skip: sshdUnavailable() }, () => {
     assert.match(local.report.steps.at(-1)!.detail, /the SSH server cannot reach/);
   });
 
-  test('an unknown host key stops at step 3 and skips the rest; a refused port stops at step 2', async () => {
+  test('an unknown host key stops at the host-key step and skips the rest; a refused port stops at step 2', async () => {
     const bad = await runBurrow(['diagnose', '--json', '--', 'ssh', '-N', '-R', '0:127.0.0.1:1', '-i', sshd.clientKeyPath, '-p', String(sshd.port),
       '-o', `UserKnownHostsFile=${path.join(sshd.dir, 'none')}`, `${sshd.user}@127.0.0.1`]);
     const report = JSON.parse(bad.stdout) as Report;
     assert.equal(bad.code, 1);
-    assert.equal(status(report), 'dns=pass tcp=pass host-key=fail login=skip bind=skip target=skip');
-    assert.match(report.steps[2]!.detail, /not a known host/);
+    assert.equal(status(report), 'dns=pass tcp=pass algorithms=pass host-key=fail login=skip bind=skip target=skip');
+    assert.match(report.steps[3]!.detail, /not a known host/);
     const closed = await freePort();
     const refused = await runBurrow(['diagnose', '--json', '--', 'ssh', '-N', '-R', '0:127.0.0.1:1', '-p', String(closed), 'u@127.0.0.1']);
     const r2 = JSON.parse(refused.stdout) as Report;
-    assert.equal(status(r2), 'dns=pass tcp=fail host-key=skip login=skip bind=skip target=skip');
+    assert.equal(status(r2), 'dns=pass tcp=fail algorithms=skip host-key=skip login=skip bind=skip target=skip');
     assert.match(r2.steps[1]!.hint!, /SSH port/);
   });
 
@@ -93,11 +95,41 @@ describe('burrow diagnose', { skip: sshdUnavailable() }, () => {
     const r = await runBurrow(['diagnose', '--json', '--', 'ssh', '-N', '-R', '0:127.0.0.1:1', '-i', sshd.clientKeyPath, '-p', String(sshd.port),
       '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, `nobody-here@127.0.0.1`]);
     const report = JSON.parse(r.stdout) as Report;
-    assert.equal(status(report), 'dns=pass tcp=pass host-key=pass login=fail bind=skip target=skip');
-    assert.match(report.steps[3]!.hint!, /authorized_keys/);
+    assert.equal(status(report), 'dns=pass tcp=pass algorithms=pass host-key=pass login=fail bind=skip target=skip');
+    assert.match(report.steps[4]!.hint!, /authorized_keys/);
     const dns = await runBurrow(['diagnose', '--', 'ssh', '-N', '-R', '1:h:2', 'u@no-such-host.invalid']);
     assert.equal(dns.code, 1);
     assert.match(dns.stdout, /FAIL 1\. "no-such-host\.invalid" resolves/);
     assert.match(dns.stdout, /fix: /);
+  });
+
+  test('an old server fails the algorithms step with what each side offers and the -o; with that -o it passes, marked WEAK', async () => {
+    const old = await Sshd.start({ extraConfig: ['KexAlgorithms diffie-hellman-group14-sha1'] });
+    try {
+      const port = await freePort();
+      const fails = await diagnose(old, ['-R', `127.0.0.1:${port}:127.0.0.1:${echo.port}`]);
+      assert.equal(fails.code, 1);
+      assert.equal(status(fails.report), 'dns=pass tcp=pass algorithms=fail host-key=skip login=skip bind=skip target=skip');
+      const step = fails.report.steps[2]!;
+      assert.match(step.detail, /no key exchange method in common: the server offers diffie-hellman-group14-sha1; Burrow offers curve25519-sha256/);
+      assert.match(step.hint!, /-o KexAlgorithms=\+diffie-hellman-group14-sha1 .*weak \(SHA-1\)/);
+      const passes = await diagnose(old, ['-R', `127.0.0.1:${port}:127.0.0.1:${echo.port}`], ['-o', 'KexAlgorithms=+diffie-hellman-group14-sha1']);
+      assert.equal(passes.code, 0, passes.stdout);
+      assert.match(passes.report.steps[2]!.detail, /^key exchange diffie-hellman-group14-sha1, .* WEAK: diffie-hellman-group14-sha1: SHA-1/);
+    } finally {
+      await old.dispose();
+    }
+  });
+
+  test('a server that wants a second factor after the key fails the login step as such, not as a refused key', async () => {
+    const strict = await Sshd.start({ overrideConfig: ['KbdInteractiveAuthentication yes', 'AuthenticationMethods publickey,keyboard-interactive'] });
+    try {
+      const { report } = await diagnose(strict, ['-R', `0:127.0.0.1:${echo.port}`]);
+      assert.equal(status(report), 'dns=pass tcp=pass algorithms=pass host-key=pass login=fail bind=skip target=skip');
+      assert.match(report.steps[4]!.detail, /accepted the key .* but requires more before letting it in: keyboard-interactive/);
+      assert.match(report.steps[4]!.hint!, /unattended tunnel cannot answer a second factor/);
+    } finally {
+      await strict.dispose();
+    }
   });
 });

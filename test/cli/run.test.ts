@@ -75,6 +75,52 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
     }
   });
 
+  test('-L 0 binds a free local port and reports it in the forward line, as -R 0 does', async () => {
+    const r = startBurrow(['run', '--json', '--', 'ssh', '-N', '-L', `0:127.0.0.1:${echo.port}`, '-i', sshd.clientKeyPath, '-p', String(sshd.port),
+      '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, `${sshd.user}@127.0.0.1`]);
+    try {
+      const fwd = await r.waitForLine((l) => l.type === 'forward' && l.state === 'active');
+      assert.equal(fwd.forward, `-L 0:127.0.0.1:${echo.port}`);
+      assert.ok(typeof fwd.port === 'number' && fwd.port > 0, `port ${String(fwd.port)}`);
+      assert.equal((await roundTrip(fwd.port, 'picked here')).toString(), 'picked here');
+    } finally {
+      r.child.kill('SIGTERM');
+      assert.equal(await r.exited, 0);
+    }
+  });
+
+  test('a vendor bastion with only SHA-1 key exchange: the error names both sides and the -o; that -o connects, with a warning', async () => {
+    const old = await Sshd.start({ extraConfig: ['KexAlgorithms diffie-hellman-group14-sha1'] });
+    const args = (...extra: string[]): string[] => ['run', '--json', '--', 'ssh', '-N', '-R', `0:127.0.0.1:${echo.port}`, '-i', old.clientKeyPath,
+      '-p', String(old.port), '-o', `UserKnownHostsFile=${old.knownHostsPath}`, ...extra, `${old.user}@127.0.0.1`];
+    try {
+      const r = startBurrow(args());
+      let hint: string;
+      try {
+        const line = await r.waitForLine((l) => l.type === 'state' && l.state === 'error');
+        const error = line.error as { code: string; message: string; hint: string };
+        assert.equal(error.code, 'ALGORITHM_MISMATCH');
+        assert.match(error.message, /the server offers diffie-hellman-group14-sha1; Burrow offers curve25519-sha256/);
+        hint = error.hint;
+      } finally {
+        r.child.kill('SIGTERM');
+        await r.exited;
+      }
+      const option = /-o (KexAlgorithms=\S+)/.exec(hint)![1]!;
+      assert.equal(option, 'KexAlgorithms=+diffie-hellman-group14-sha1');
+      const fixed = startBurrow(args('-o', option));
+      try {
+        await fixed.waitForLine((l) => l.type === 'state' && l.state === 'connected');
+        assert.ok(fixed.lines.some((l) => l.type === 'log' && l.level === 'warn' && /diffie-hellman-group14-sha1, which is weak/.test(String(l.message))));
+      } finally {
+        fixed.child.kill('SIGTERM');
+        assert.equal(await fixed.exited, 0);
+      }
+    } finally {
+      await old.dispose();
+    }
+  });
+
   test('an unknown host key with no terminal is refused with its code, fingerprint and fix', async () => {
     const r = startBurrow(['run', '--json', '--', 'ssh', '-N', '-R', '0:127.0.0.1:1', '-i', sshd.clientKeyPath, '-p', String(sshd.port),
       '-o', `UserKnownHostsFile=${path.join(sshd.dir, 'empty_known_hosts')}`, `${sshd.user}@127.0.0.1`]);
@@ -177,6 +223,7 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
     const cases: Array<[string[], RegExp]> = [
       [['run', '--', 'ssh', '-R', '1:h:2', '-o', 'ExitOnForwardFailure=no', 'u@h'], /ExitOnForwardFailure/],
       [['run', '--', 'ssh', '-N', 'u@h'], /no -R, -L or -D/],
+      [['run', '--', 'ssh', '-R', '1:h:2', '-o', 'KexAlgorithms=+sntrup761x25519-sha512@openssh.com', 'u@h'], /-o KexAlgorithms: sntrup761x25519-sha512@openssh\.com is not a key exchange method Burrow can use/],
       [['run', '--frobnicate'], /unknown option --frobnicate/],
       [['run', '--config', '/nonexistent/burrow.json'], /does not exist/],
       [['nonsense'], /unknown command "nonsense"/],

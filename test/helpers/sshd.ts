@@ -19,6 +19,12 @@ export function sshdUnavailable(): string | undefined {
 export interface SshdOptions {
   /** Extra sshd_config lines, e.g. `PermitListen 127.0.0.1:1234`, `ClientAliveInterval 2`. */
   readonly extraConfig?: ReadonlyArray<string>;
+  /**
+   * sshd_config lines put before the helper's own: sshd keeps the first value of a keyword
+   * (FACTS.md), so this is how a test changes one the helper sets, e.g.
+   * `KbdInteractiveAuthentication yes`.
+   */
+  readonly overrideConfig?: ReadonlyArray<string>;
   /** sshd's LogLevel (VERBOSE unless given); DEBUG2 logs every channel message. */
   readonly logLevel?: string;
   /** Host key type; ed25519 unless a test needs another. */
@@ -59,6 +65,7 @@ export class Sshd {
     writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${ktype} ${kdata}\n`);
     const configPath = path.join(dir, 'sshd_config');
     const lines = [
+      ...(opts.overrideConfig ?? []),
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${hostKeyPath}`,

@@ -1,5 +1,8 @@
 /** Stable error codes, human messages and fix hints; classification of ssh2 and OS errors. */
 import type { ErrorCode, ErrorInfo } from '../../../common/session.js';
+import { type AlgorithmKind, type AlgorithmsConfig, ALGORITHM_LABEL, OPENSSH_OPTION, WEAK_ALGORITHMS } from '../../../common/algorithms.js';
+import type { AuthProgress } from './auth.js';
+import { defaultsHere, mismatchKindOf, negotiate, type Mismatch, type Offer, type ServerKexInit, supportedHere } from './handshake.js';
 
 /** An Error that carries an ErrorInfo, so it can be thrown inside the core and sent out plain. */
 export class BurrowError extends Error {
@@ -17,11 +20,24 @@ export function burrowError(code: ErrorCode, message: string, hint?: string, cau
 
 /**
  * Codes that need a person: retrying fast cannot help, so the session enters `error` and retries
- * only slowly (the key may be authorised on the server later, a known_hosts entry may be fixed).
+ * only slowly (the key may be authorised on the server later, a known_hosts entry may be fixed, a
+ * server's algorithms or second factor may be changed).
  */
 export const NEEDS_A_PERSON: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'HOST_KEY_UNKNOWN', 'HOST_KEY_MISMATCH', 'HOST_KEY_REVOKED', 'AUTH_FAILED', 'KEY_INVALID', 'KEY_PASSPHRASE', 'CONFIG_INVALID',
+  'HOST_KEY_UNKNOWN', 'HOST_KEY_MISMATCH', 'HOST_KEY_REVOKED', 'AUTH_FAILED', 'AUTH_PARTIAL', 'KEY_INVALID', 'KEY_PASSPHRASE',
+  'ALGORITHM_MISMATCH', 'CONFIG_INVALID',
 ]);
+
+/** What the connection learnt before it failed, so the error can say more than ssh2's message. */
+export interface HandshakeContext {
+  /** What Burrow offered. */
+  readonly offer?: Offer;
+  /** The server's KEXINIT, when it arrived. */
+  readonly server?: ServerKexInit;
+  /** The session's own algorithm lists, as written. */
+  readonly configured?: AlgorithmsConfig;
+  readonly auth?: AuthProgress;
+}
 
 interface Ssh2LikeError extends Error {
   level?: string;
@@ -35,7 +51,7 @@ interface Ssh2LikeError extends Error {
  * came from ('client-socket', 'client-timeout', 'client-authentication', 'protocol', …); the OS
  * code says why.
  */
-export function classify(err: unknown, where: { host: string; port: number; user: string }): ErrorInfo {
+export function classify(err: unknown, where: { host: string; port: number; user: string }, ctx: HandshakeContext = {}): ErrorInfo {
   if (err instanceof BurrowError) return err.info;
   const e = (err instanceof Error ? err : new Error(String(err))) as Ssh2LikeError;
   const cause = [e.level, e.code].filter(Boolean).join('/') || undefined;
@@ -43,10 +59,9 @@ export function classify(err: unknown, where: { host: string; port: number; user
   const withCause = (code: ErrorCode, message: string, hint: string): ErrorInfo =>
     ({ code, message, hint, ...(cause ? { cause } : {}) });
 
-  if (e.level === 'client-authentication') {
-    return withCause('AUTH_FAILED', `The server at ${target} refused the key for user "${where.user}"`,
-      `Check the user name, and that the public key is in ~${where.user}/.ssh/authorized_keys on the server (or was sent to the vendor).`);
-  }
+  if (e.level === 'client-authentication') return authError(target, where.user, ctx, withCause);
+  const mismatch = (e.level === 'handshake' || e.level === 'protocol') ? mismatchKindOf(e.message) : undefined;
+  if (mismatch !== undefined) return mismatchError(mismatch, target, ctx, withCause);
   // ssh2 gives both of its timers the level 'client-timeout': the handshake one (readyTimeout,
   // which Session turns off in favour of its own clock) and the keepalive one.
   if (/Timed out while waiting for handshake/.test(e.message)) {
@@ -92,4 +107,74 @@ export function classify(err: unknown, where: { host: string; port: number; user
     return withCause('PROTOCOL_ERROR', `SSH protocol error with ${target}: ${e.message}`, 'Check that the port belongs to an SSH server; Burrow retries.');
   }
   return withCause('CONNECTION_LOST', `Connection to ${target} failed: ${e.message}`, 'Burrow retries by itself.');
+}
+
+type WithCause = (code: ErrorCode, message: string, hint: string) => ErrorInfo;
+
+/** A login that failed: a second factor asked for, keys not taken at all, or the key refused. */
+function authError(target: string, user: string, ctx: HandshakeContext, withCause: WithCause): ErrorInfo {
+  const left = ctx.auth?.methodsLeft ?? [];
+  if (ctx.auth?.partial) {
+    return withCause('AUTH_PARTIAL', `The server at ${target} accepted the key for user "${user}" but requires more before letting it in: ${left.join(', ') || 'another method'}`
+      + (left.includes('keyboard-interactive') ? ' (a second factor, such as a one-time code)' : ''),
+    'An unattended tunnel cannot answer a second factor. Ask the server\'s owner for an account that logs in with the key alone, '
+      + `as the vendors' guides set up their tunnel users, or for a Match block that lets this one do so (Match User ${user} / AuthenticationMethods publickey).`);
+  }
+  if (ctx.auth?.methodsLeft !== undefined && !left.includes('publickey')) {
+    return withCause('AUTH_FAILED', `The server at ${target} does not accept keys for user "${user}" (it offers: ${left.join(', ') || 'nothing'})`,
+      'Ask the server\'s owner to allow key login (PubkeyAuthentication yes) for this user: Burrow logs in with keys only.');
+  }
+  let hint = `Check the user name, and that the public key is in ~${user}/.ssh/authorized_keys on the server (or was sent to the vendor).`;
+  if (ctx.auth?.keyTypes.includes('ssh-rsa') && ctx.offer !== undefined && !ctx.offer.pubkey.includes('ssh-rsa')) {
+    hint += ` If it is, the server may take only the old ssh-rsa signatures from RSA keys (before OpenSSH 7.2, and some vendors' servers): `
+      + `allow them with ${setting('pubkey', 'ssh-rsa', ctx.configured?.pubkey)}. ${weakWarning('ssh-rsa', 'pubkey')}`;
+  }
+  return withCause('AUTH_FAILED', `The server at ${target} refused the key for user "${user}"`, hint);
+}
+
+/** `-o Option=+name` (with the session's own value kept when it already appends), and its config form. */
+function setting(kind: AlgorithmKind, name: string, configured: string | undefined): string {
+  const value = configured === undefined ? `+${name}` : configured.startsWith('+') ? `${configured},${name}` : undefined;
+  if (value === undefined) {
+    return `${OPENSSH_OPTION[kind]} (this session sets it to "${configured}": add ${name} there, or write "+${name}" instead)`;
+  }
+  return `-o ${OPENSSH_OPTION[kind]}=${value} (in a saved session: "algorithms": {"${kind}": "${value}"})`;
+}
+
+function weakWarning(name: string, kind: AlgorithmKind): string {
+  const why = WEAK_ALGORITHMS[name];
+  if (why === undefined) return '';
+  const better = kind === 'pubkey' ? 'or better, log in with an Ed25519 key (`burrow key generate`), which has no SHA-1 variant'
+    : `and ask its owner to enable a current one such as ${defaultsHere(kind)[0]}`;
+  return `Warning: ${name} is weak (${why}); use it only for a server that cannot be upgraded, ${better}.`;
+}
+
+/**
+ * A key exchange that found nothing in common on one list: what the server offered, what Burrow
+ * offered, and the setting that would let them meet (with a warning when that is a weak one).
+ */
+function mismatchError(kind: Mismatch['kind'], target: string, ctx: HandshakeContext, withCause: WithCause): ErrorInfo {
+  const found = ctx.offer && ctx.server ? negotiate(ctx.offer, ctx.server) : undefined;
+  const m: Mismatch | undefined = found && 'mismatch' in found ? found.mismatch : undefined;
+  const ours = m?.ours ?? ctx.offer?.[kind] ?? [];
+  const theirs = m?.theirs;
+  if (kind === 'compress') {
+    const wantsZlib = theirs?.some((c) => c.startsWith('zlib'));
+    return withCause('ALGORITHM_MISMATCH', `${target} and Burrow have no compression method in common: the server offers ${theirs?.join(', ') ?? '(unknown)'}; Burrow offers ${ours.join(', ')}`,
+      wantsZlib ? 'The server requires compression: turn it on with -C (or "compression": true in a saved session).' : 'Ask the server\'s owner to allow "none" or zlib compression.');
+  }
+  const label = ALGORITHM_LABEL[kind];
+  const offered = `Burrow offers ${ours.join(', ') || 'nothing'}`;
+  if (theirs === undefined) {
+    return withCause('ALGORITHM_MISMATCH', `${target} and Burrow have no ${label} in common (the server's list could not be read); ${offered}`,
+      `Ask the server's owner which ${label}s it allows (sshd's ${OPENSSH_OPTION[kind]}), and allow one with -o ${OPENSSH_OPTION[kind]}=+NAME.`);
+  }
+  const message = `${target} and Burrow have no ${label} in common: the server offers ${theirs.join(', ') || 'nothing'}; ${offered}`;
+  const candidate = theirs.find((a) => supportedHere(kind).includes(a));
+  if (candidate === undefined) {
+    return withCause('ALGORITHM_MISMATCH', message,
+      `None of the server's ${label}s is one Burrow can use; the server needs a current one (such as ${defaultsHere(kind)[0]}): ask its owner.`);
+  }
+  const warning = weakWarning(candidate, kind);
+  return withCause('ALGORITHM_MISMATCH', message, `Allow ${candidate} with ${setting(kind, candidate, ctx.configured?.[kind])}.${warning ? ` ${warning}` : ''}`);
 }

@@ -128,10 +128,6 @@ function algorithmsFor(keyType: string): string[] {
   return keyType === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [keyType];
 }
 
-export const DEFAULT_HOST_KEY_ALGORITHMS: ReadonlyArray<string> = [
-  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
-];
-
 /** The known_hosts files a session reads, the first being the one it writes (OpenSSH's order). */
 export function knownHostsFiles(cfg: HostKeyConfig, home = homedir()): string[] {
   if (cfg.knownHostsFiles && cfg.knownHostsFiles.length > 0) return cfg.knownHostsFiles.map((f) => expandHome(f, home));
@@ -202,13 +198,15 @@ export class HostKeyChecker {
   }
 
   /**
-   * Host key algorithms to offer, the known key types first: as OpenSSH does, so that a server
-   * with several host keys presents the one we already trust rather than a "new" one.
+   * The host key algorithms `allowed` (the session's HostKeyAlgorithms), the known key types
+   * first: as OpenSSH does, so that a server with several host keys presents the one we already
+   * trust rather than a "new" one. (OpenSSH reorders only its default list; Burrow reorders any,
+   * as a known key is the one a tunnel can check without a person.)
    */
-  async preferredAlgorithms(): Promise<string[]> {
+  async preferredAlgorithms(allowed: ReadonlyArray<string>): Promise<string[]> {
     const known = (await readEntries(this.files)).filter((e) => !e.marker && entryMatches(e, this.host, this.port));
-    const first = [...new Set(known.flatMap((e) => algorithmsFor(e.keyType)))].filter((a) => DEFAULT_HOST_KEY_ALGORITHMS.includes(a));
-    return [...first, ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
+    const first = [...new Set(known.flatMap((e) => algorithmsFor(e.keyType)))].filter((a) => allowed.includes(a));
+    return [...first, ...allowed.filter((a) => !first.includes(a))];
   }
 
   async check(keyBlob: Buffer): Promise<HostKeyVerdict> {

@@ -17,7 +17,10 @@ import ssh2 from 'ssh2';
 import type { SessionConfig } from '../../../common/config.js';
 import type { ErrorInfo, ForwardSnapshot, SessionSnapshot, SessionState } from '../../../common/session.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { NEEDS_A_PERSON, classify } from './errors.js';
+import { NEEDS_A_PERSON, burrowError, classify } from './errors.js';
+import { keyAuthHandler } from './auth.js';
+import { sessionOffer, ssh2Algorithms, watchServerKexInit, type Offer } from './handshake.js';
+import { AlgorithmListError, WEAK_ALGORITHMS } from '../../../common/algorithms.js';
 import { connectBatching } from './batching-socket.js';
 import { createForward, RemoteForward, type LiveForward } from './forward.js';
 import { fingerprintOf, HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
@@ -101,6 +104,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private hostKeyFingerprint: string | undefined;
   private everConnected = false;
   private reconnects = 0;
+  /** Weak algorithms already warned about since start(): once each, not on every reconnect. */
+  private readonly weakWarned = new Set<string>();
   private readonly home: string;
   /** Decrypted keys, kept while the session runs so a reconnect needs no KDF; dropped by stop(). */
   private readonly identityCache = new Map<string, LoadedIdentity>();
@@ -119,6 +124,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.wanted) return;
     this.wanted = true;
     this.everConnected = false;
+    this.weakWarned.clear();
     this.backoff.reset();
     this.backoff.up();
     // A restart right after a stop begins once the old connection is fully released, so the old
@@ -266,7 +272,7 @@ export class Session extends EventEmitter<SessionEvents> {
       }
     });
     const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, prompt, this.home);
-    let algorithms: string[];
+    let offer: Offer;
     try {
       identities = await loadIdentities(cfg.auth, {
         home: this.home,
@@ -277,7 +283,8 @@ export class Session extends EventEmitter<SessionEvents> {
         cache: this.identityCache,
         onWarning: (m) => this.log('warn', m),
       });
-      algorithms = await checker.preferredAlgorithms();
+      const lists = offerFor(cfg);
+      offer = { ...lists, hostKey: await checker.preferredAlgorithms(lists.hostKey) };
     } catch (err) {
       if (current()) this.failed(id, classify(err, cfg));
       return;
@@ -293,7 +300,12 @@ export class Session extends EventEmitter<SessionEvents> {
       if (current()) this.log('debug', `session keys renewed (${n}; ${negotiated.cs.cipher})`);
     });
     watch = rekeys;
-    client.on('handshake', (negotiated: Negotiated) => rekeys.handshake(negotiated));
+    client.on('handshake', (negotiated: Negotiated & Ssh2Negotiated) => {
+      rekeys.handshake(negotiated);
+      if (current()) this.warnWeak(negotiated);
+    });
+    const serverKexInit = watchServerKexInit(sock);
+    const auth = keyAuthHandler(identities, cfg.user);
     sock.on('data', () => rekeys.check());
     let verdict: HostKeyVerdict | undefined;
     /** The host key accepted at this connection's first key exchange. */
@@ -324,7 +336,7 @@ export class Session extends EventEmitter<SessionEvents> {
       if (!current()) return;
       // The host verifier's own verdict says more than ssh2's generic "Host denied".
       if (verdict && !verdict.ok) fail(verdict.error);
-      else fail(classify(err, cfg));
+      else fail(classify(err, cfg, { offer, server: serverKexInit(), auth: auth.progress, ...(cfg.algorithms ? { configured: cfg.algorithms } : {}) }));
     });
     client.on('close', () => {
       rekeys.stop();
@@ -355,7 +367,7 @@ export class Session extends EventEmitter<SessionEvents> {
       host: cfg.host,
       port: cfg.port,
       username: cfg.user,
-      authHandler: identities.map((k) => ({ type: 'publickey' as const, username: cfg.user, key: k.privateKey, ...(k.passphrase !== undefined ? { passphrase: k.passphrase } : {}) })),
+      authHandler: auth.handler,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void): boolean | undefined => {
         if (acceptedKey) {
           // A key re-exchange on this connection: the server must present the key it was accepted
@@ -397,14 +409,21 @@ export class Session extends EventEmitter<SessionEvents> {
         });
         return undefined;
       },
-      algorithms: {
-        serverHostKey: algorithms as ssh2.ServerHostKeyAlgorithm[],
-        compress: cfg.compression ? ['zlib@openssh.com', 'zlib', 'none'] : ['none'],
-      },
+      algorithms: ssh2Algorithms(offer),
       keepaliveInterval: ms,
       keepaliveCountMax: cfg.keepalive.countMax,
       readyTimeout: 0,
     } as ssh2.ConnectConfig);
+  }
+
+  /** Says once per start which weak algorithms the connection uses: a session allowed them, and should know. */
+  private warnWeak(n: Ssh2Negotiated): void {
+    for (const name of new Set([n.kex, n.serverHostKey, n.cs.cipher, n.sc.cipher, n.cs.mac, n.sc.mac])) {
+      const why = WEAK_ALGORITHMS[name];
+      if (why === undefined || this.weakWarned.has(name)) continue;
+      this.weakWarned.add(name);
+      this.log('warn', `the connection to ${this.config.host}:${this.config.port} uses ${name}, which is weak (${why}): the server offers nothing better that this session allows`);
+    }
   }
 
   /** Opens every forward; `connected` only when all of them are up (ExitOnForwardFailure=yes). */
@@ -507,6 +526,24 @@ export class Session extends EventEmitter<SessionEvents> {
     this.log(repeat ? 'debug' : needsPerson ? 'error' : 'warn', `${error.code}: ${error.message}; next attempt in ${Math.round(delay / 100) / 10} s`);
     this.retryTimer = setTimeout(() => this.launch(), delay);
     this.setState(needsPerson ? 'error' : 'reconnecting');
+  }
+}
+
+/** What ssh2's 'handshake' event reports as agreed. */
+interface Ssh2Negotiated {
+  readonly kex: string;
+  readonly serverHostKey: string;
+  readonly cs: { readonly cipher: string; readonly mac: string };
+  readonly sc: { readonly cipher: string; readonly mac: string };
+}
+
+/** The session's algorithm lists here; a name this process's ssh2 cannot use is the config's fault. */
+function offerFor(cfg: SessionConfig): Offer {
+  try {
+    return sessionOffer(cfg.algorithms, cfg.compression);
+  } catch (err) {
+    if (!(err instanceof AlgorithmListError)) throw err;
+    throw burrowError('CONFIG_INVALID', `${cfg.name}: ${err.message}`, err.fix);
   }
 }
 

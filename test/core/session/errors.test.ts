@@ -26,3 +26,28 @@ test('every mapped error names the target and carries a hint, and keeps the caus
     assert.ok(info.cause, `${code} keeps ssh2's level/code`);
   }
 });
+
+test('a key exchange with nothing in common is ALGORITHM_MISMATCH: the server\'s list and the fix when known, the question to ask when not', async () => {
+  const { sessionOffer } = await import('../../../main/core/session/handshake.js');
+  const failed = ssh2Error('Handshake failed: no matching key exchange algorithm', 'handshake');
+  const offer = sessionOffer(undefined, false);
+  const server = { kex: ['diffie-hellman-group1-sha1', 'ext-info-s'], hostKey: ['ssh-rsa'], ciphersCs: ['aes128-cbc'], ciphersSc: ['aes128-cbc'],
+    macsCs: ['hmac-md5'], macsSc: ['hmac-md5'], compressCs: ['none'], compressSc: ['none'] };
+  const unknown = classify(failed, where, { offer });
+  assert.equal(unknown.code, 'ALGORITHM_MISMATCH');
+  assert.match(unknown.message, /the server's list could not be read/);
+  assert.match(unknown.hint!, /sshd's KexAlgorithms/);
+  const known = classify(failed, where, { offer, server });
+  assert.match(known.message, /the server offers diffie-hellman-group1-sha1; Burrow offers/, 'extension signals are not methods');
+  assert.match(known.hint!, /-o KexAlgorithms=\+diffie-hellman-group1-sha1 .*Logjam/);
+  // A session that already appends keeps its own value in the fix.
+  const own = classify(failed, where, { offer, server, configured: { kex: '+diffie-hellman-group14-sha1' } });
+  assert.match(own.hint!, /-o KexAlgorithms=\+diffie-hellman-group14-sha1,diffie-hellman-group1-sha1 /);
+  const none = classify(failed, where, { offer, server: { ...server, kex: ['sntrup761x25519-sha512@openssh.com'] } });
+  assert.match(none.hint!, /None of the server's key exchange methods is one Burrow can use/);
+  // The list at fault is found the way RFC 4253 negotiates: here the ciphers, once kex and host key agree.
+  const ciphers = classify(ssh2Error('Handshake failed: no matching C->S cipher', 'handshake'), where,
+    { offer: sessionOffer({ kex: '+diffie-hellman-group1-sha1', hostKey: '+ssh-rsa' }, false), server });
+  assert.match(ciphers.message, /no cipher in common: the server offers aes128-cbc/);
+  assert.match(ciphers.hint!, /-o Ciphers=\+aes128-cbc .*CBC mode/);
+});

@@ -1,0 +1,45 @@
+/**
+ * Logging in with keys, and remembering how far it got: which key types were offered, whether the
+ * server accepted a key but wanted more (partial success: a second factor), and what it still
+ * wanted. The error for a failed login is made from that (errors.ts).
+ */
+import ssh2 from 'ssh2';
+import type { LoadedIdentity } from './identity.js';
+
+/** How a login went, as far as the server told us. */
+export interface AuthProgress {
+  /** Types of the keys offered (`ssh-rsa`, `ssh-ed25519`, …), in order. */
+  readonly keyTypes: string[];
+  /** The server accepted a key and asked for another method as well. */
+  partial: boolean;
+  /** The methods the server last said could continue (`keyboard-interactive`, `password`, …). */
+  methodsLeft: ReadonlyArray<string> | undefined;
+}
+
+/**
+ * An ssh2 `authHandler` that offers each identity in turn while the server still takes keys.
+ * Keys are parsed here (once: ssh2 takes the parsed key as is) to know their types.
+ */
+export function keyAuthHandler(identities: ReadonlyArray<LoadedIdentity>, username: string): { handler: ssh2.AuthHandlerMiddleware; progress: AuthProgress } {
+  const progress: AuthProgress = { keyTypes: [], partial: false, methodsLeft: undefined };
+  let next = 0;
+  const handler = (methodsLeft: ReadonlyArray<string> | null, partialSuccess: boolean | null, done: (auth: ssh2.PublicKeyAuthMethod | false) => void): void => {
+    if (methodsLeft) progress.methodsLeft = methodsLeft;
+    if (partialSuccess) progress.partial = true;
+    // Keys cannot answer what the server wants now (a one-time code, a password): stop here
+    // rather than spend the server's MaxAuthTries on keys it will not take.
+    if (methodsLeft && !methodsLeft.includes('publickey')) return done(false);
+    const id = identities[next++];
+    if (!id) return done(false);
+    const parsed = ssh2.utils.parseKey(id.privateKey, id.passphrase);
+    if (parsed instanceof Error) {
+      // ssh2 reports the key its own way (KEY_INVALID, KEY_PASSPHRASE); nothing to learn here.
+      return done({ type: 'publickey', username, key: id.privateKey, ...(id.passphrase !== undefined ? { passphrase: id.passphrase } : {}) });
+    }
+    progress.keyTypes.push(parsed.type);
+    done({ type: 'publickey', username, key: parsed });
+  };
+  // ssh2 passes null for both before the server's first answer and takes `false` for "no more
+  // methods"; its type definitions leave both out.
+  return { handler: handler as unknown as ssh2.AuthHandlerMiddleware, progress };
+}
