@@ -422,7 +422,7 @@ export class Session extends EventEmitter<SessionEvents> {
       const why = WEAK_ALGORITHMS[name];
       if (why === undefined || this.weakWarned.has(name)) continue;
       this.weakWarned.add(name);
-      this.log('warn', `the connection to ${this.config.host}:${this.config.port} uses ${name}, which is weak (${why}): the server offers nothing better that this session allows`);
+      this.log('warn', `the connection to ${this.config.host}:${this.config.port} uses ${name}, which is weak (${why}); this session's algorithm settings allow it`);
     }
   }
 
