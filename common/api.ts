@@ -5,6 +5,42 @@
  */
 import type { AppError, EventName, Events, Replies, RequestArgs, RequestName } from './contract.js';
 
+/** Every request name, in one list: doors generate one method (and one IPC channel) per request from it. */
+export const REQUEST_NAMES = [
+  'app:info',
+  'sessions:list',
+  'sessions:get',
+  'sessions:create',
+  'sessions:update',
+  'sessions:remove',
+  'sessions:start',
+  'sessions:stop',
+  'sessions:start-all',
+  'sessions:stop-all',
+  'sessions:nudge-all',
+  'sessions:next-steps',
+  'presets:list',
+  'presets:create-session',
+  'import:preview',
+  'import:apply',
+  'keys:list',
+  'keys:get',
+  'keys:generate',
+  'keys:import',
+  'keys:export',
+  'keys:delete',
+  'diagnose:run',
+  'questions:list',
+  'questions:answer',
+  'settings:get',
+  'settings:set',
+  'logs:get',
+] as const satisfies ReadonlyArray<RequestName>;
+
+// Compile-time check that no request is missing (a door generated from the list would lack it).
+const everyRequest: Record<Exclude<RequestName, (typeof REQUEST_NAMES)[number]>, never> = {};
+void everyRequest;
+
 /** Every event name, in one list. */
 export const EVENT_NAMES = [
   'sessions:changed', 'sessions:removed', 'logs:line', 'keys:progress', 'keys:changed',

@@ -26,6 +26,7 @@ export type AppErrorCode =
   | 'UNSUPPORTED'
   | 'KEY_ERROR'
   | 'HELD_ELSEWHERE'
+  | 'FORBIDDEN'
   | 'INTERNAL_ERROR';
 
 /**
@@ -225,6 +226,8 @@ export const REQUESTS = {
   'sessions:stop': ById,
   'sessions:start-all': NoArgs,
   'sessions:stop-all': NoArgs,
+  /** Retry every waiting session now (the machine woke up, the network came back). */
+  'sessions:nudge-all': NoArgs,
   'sessions:next-steps': ById,
 
   'presets:list': NoArgs,
@@ -325,6 +328,7 @@ export interface Replies {
   'sessions:stop': SessionView;
   'sessions:start-all': ReadonlyArray<SessionView>;
   'sessions:stop-all': ReadonlyArray<SessionView>;
+  'sessions:nudge-all': null;
   'sessions:next-steps': { readonly nextSteps: ReadonlyArray<string>; readonly troubleshooting: ReadonlyArray<string> };
   'presets:list': ReadonlyArray<PresetView>;
   'presets:create-session': SavedSession;
@@ -360,7 +364,5 @@ export interface Events {
 
 export type EventName = keyof Events;
 
-/** Every request name, in one list (doors generate their methods from it, so none is forgotten). */
-export const REQUEST_NAMES = Object.keys(REQUESTS) as RequestName[];
 
-export { AppCallError, EVENT_NAMES, type BurrowApi, type ClientMessage, type ServerMessage } from './api.js';
+export { AppCallError, EVENT_NAMES, REQUEST_NAMES, type BurrowApi, type ClientMessage, type ServerMessage } from './api.js';

@@ -15,6 +15,7 @@ import { parseSessionConfig } from '../core/config/schema.js';
 import type { ConfigStore } from '../core/config/store.js';
 import type { SecretStore } from '../core/keys/index.js';
 import type { BackoffOptions } from '../core/session/backoff.js';
+import { holdsFolderFor, SessionHolds } from '../core/holds.js';
 import { ssh2NativeCrypto, ssh2Patched } from '../core/session/native-crypto.js';
 import { AppFailure, fail, toAppError } from './errors.js';
 import { Imports } from './imports.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   readonly store: ConfigStore;
   readonly secrets: SecretStore;
   readonly mode: AppInfo['mode'];
+  /** How other Burrows name this one when it holds a session ("burrow web"); defaults from `mode`. */
+  readonly door?: string;
   /** How a key export reaches the person. */
   readonly exporter: Exporter;
   /** The OS's launch-at-login switch; absent where the door cannot set it, with the reason. */
@@ -73,6 +76,7 @@ export class BurrowApp {
       emitRemoved: (id) => this.emit('sessions:removed', { id }),
       emitLog: (id, line) => this.emit('logs:line', { id, line }),
       publicKeyOf: async (keyId) => (await this.keys.get(keyId).catch(() => undefined))?.publicKey,
+      holds: new SessionHolds(holdsFolderFor(deps.store.folder), deps.door ?? (deps.mode === 'web' ? 'burrow web' : 'the Burrow app')),
       ...(deps.home !== undefined ? { home: deps.home } : {}),
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
     });
@@ -164,8 +168,9 @@ export class BurrowApp {
       'sessions:remove': async ({ id }: { id: string }) => { await s.remove(id); return null; },
       'sessions:start': ({ id }: { id: string }) => withSync(() => s.start(id)),
       'sessions:stop': ({ id }: { id: string }) => withSync(() => s.stop(id)),
-      'sessions:start-all': () => withSync(() => { s.manager.startAll(); return s.list(); }),
+      'sessions:start-all': () => withSync(() => { s.startAll(); return s.list(); }),
       'sessions:stop-all': () => withSync(async () => { await s.manager.stopAll(); return s.list(); }),
+      'sessions:nudge-all': async () => { s.manager.nudgeAll(); return null; },
       'sessions:next-steps': async ({ id }: { id: string }) => s.nextSteps(id),
 
       'presets:list': async () => presetViews(),

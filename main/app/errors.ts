@@ -4,6 +4,7 @@ import { ConfigError } from '../../common/config-schema.js';
 import { KeyError } from '../core/keys/index.js';
 import { BurrowError } from '../core/session/errors.js';
 import { CommandLineError } from '../core/config/importers/command-line.js';
+import { HeldElsewhereError } from '../core/holds.js';
 
 /** A failure the app raises itself, already in the contract's words. */
 export class AppFailure extends Error {
@@ -32,6 +33,9 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
   }
   if (err instanceof KeyError) {
     return { error: { code: 'KEY_ERROR', message: err.message, hint: err.hint, cause: err.code }, unexpected: false };
+  }
+  if (err instanceof HeldElsewhereError) {
+    return { error: { code: 'HELD_ELSEWHERE', message: err.message, hint: err.hint }, unexpected: false };
   }
   if (err instanceof BurrowError) {
     const { code, message, hint, cause } = err.info;

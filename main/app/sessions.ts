@@ -9,6 +9,7 @@ import type { LogLine, SavedSession, SessionView } from '../../common/contract.j
 import type { SessionSnapshot } from '../../common/session.js';
 import { nextStepsFor } from '../core/config/presets.js';
 import type { ConfigStore } from '../core/config/store.js';
+import { describeHolder, type SessionHolds } from '../core/holds.js';
 import { SessionManager } from '../core/manager.js';
 import type { BackoffOptions } from '../core/session/backoff.js';
 import { forwardSpec } from '../core/session/forward.js';
@@ -21,6 +22,8 @@ import type { Questions } from './questions.js';
 const LOG_LINES = 500;
 /** How often counters of busy sessions are pushed. */
 const COUNTERS_EVERY_MS = 500;
+/** How often sessions stopped here are checked for another Burrow starting or stopping them. */
+const HOLDERS_EVERY_MS = 5_000;
 
 export interface SessionsDeps {
   readonly store: ConfigStore;
@@ -31,6 +34,8 @@ export interface SessionsDeps {
   readonly emitLog: (id: string, line: LogLine) => void;
   /** The public key line of a stored key, for the vendor's next steps. */
   readonly publicKeyOf: (keyId: string) => Promise<string | undefined>;
+  /** Which Burrow runs which session, shared with every other Burrow on this config. */
+  readonly holds: SessionHolds;
   readonly home?: string;
   readonly backoff?: Partial<BackoffOptions>;
 }
@@ -48,12 +53,14 @@ export class Sessions {
       secrets: deps.secrets,
       ...(deps.home !== undefined ? { home: deps.home } : {}),
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
-    });
+    }, deps.holds);
     this.manager.on('changed', (snap) => this.push(snap.id));
     this.manager.on('forward', (id) => this.push(id));
     this.manager.on('log', (id, l) => this.log(id, l.level, l.message));
+    let ticks = 0;
     this.timer = setInterval(() => {
-      for (const s of this.manager.list()) if (s.state === 'connected') this.push(s.id);
+      const holders = ++ticks % (HOLDERS_EVERY_MS / COUNTERS_EVERY_MS) === 0;
+      for (const s of this.manager.list()) if (s.state === 'connected' || (holders && s.state === 'stopped')) this.push(s.id);
     }, COUNTERS_EVERY_MS);
     this.timer.unref();
   }
@@ -87,7 +94,8 @@ export class Sessions {
         askPassphrase: this.deps.questions.passphraseQuestion(config),
       });
       this.running.set(config.id, config);
-      if (wasRunning) this.manager.start(config.id);
+      // If another Burrow took it in the instant between, its log says so.
+      if (wasRunning) this.startAll([config.id]);
       this.push(config.id, true);
     }
   }
@@ -100,7 +108,9 @@ export class Sessions {
     const config = this.running.get(id);
     const session = this.manager.get(id);
     if (!config || !session) fail('NOT_FOUND', `There is no session "${id}"`, 'Pick one of the sessions Burrow lists.', 'id');
-    return { config, snapshot: session.snapshot() };
+    const snapshot = session.snapshot();
+    const holder = snapshot.state === 'stopped' ? this.deps.holds.holderOf(id) : undefined;
+    return { config, snapshot, ...(holder ? { heldBy: describeHolder(holder) } : {}) };
   }
 
   config(id: string): SessionConfig {
@@ -145,10 +155,20 @@ export class Sessions {
     return this.view(id);
   }
 
+  /** Starts every session (or those given) that no other Burrow runs; the others say who runs them. */
+  startAll(ids: Iterable<string> = this.running.keys()): void {
+    for (const held of this.manager.startAll(ids)) {
+      this.log(held.sessionId, 'warn', `not started here: ${held.message}`);
+      this.push(held.sessionId, true);
+    }
+  }
+
   /** Starts the sessions marked "start automatically" (what a door does when it starts). */
   startAutostart(): void {
-    for (const c of this.running.values()) if (c.autostart) this.manager.start(c.id);
+    this.startAll([...this.running.values()].filter((c) => c.autostart).map((c) => c.id));
   }
+
+
 
   async nextSteps(id: string): Promise<{ nextSteps: ReadonlyArray<string>; troubleshooting: ReadonlyArray<string> }> {
     const config = this.config(id);
@@ -205,15 +225,13 @@ export class Sessions {
 
   /** Pushes a session's view when something a window shows has changed (or always, when `force`). */
   private push(id: string, force = false): void {
-    const session = this.manager.get(id);
-    const config = this.running.get(id);
-    if (!session || !config) return;
-    const snapshot = session.snapshot();
-    const key = fingerprintOf(snapshot);
+    if (!this.manager.get(id) || !this.running.has(id)) return;
+    const view = this.view(id);
+    const key = `${fingerprintOf(view.snapshot)}|${view.heldBy ?? ''}`;
     if (!force && this.pushed.get(id) === key) return;
-    if (this.pushed.get(id) !== undefined && !force) this.logStateChange(id, snapshot);
+    if (this.pushed.get(id) !== undefined && !force) this.logStateChange(id, view.snapshot);
     this.pushed.set(id, key);
-    this.deps.emitChanged({ config, snapshot });
+    this.deps.emitChanged(view);
   }
 
   /** The state history shown in a session's detail: a log line for every change of state. */

@@ -31,6 +31,11 @@ export class Reporter {
     this.line({ type: 'note', message }, `note: ${message}`);
   }
 
+  /** A session this command leaves alone: another Burrow runs it. */
+  held(session: string, message: string): void {
+    this.line({ session, type: 'state', state: 'stopped', error: { code: 'HELD_ELSEWHERE', message } }, `${session}: not started — ${message}`);
+  }
+
   /** An error nobody caught (see faults.ts): always shown, with its session when known. */
   fault(f: Fault): void {
     this.line({ ...(f.session ? { session: f.session } : {}), type: 'log', level: 'error', message: `internal error: ${f.message}` },

@@ -5,6 +5,7 @@
 import { ConfigError } from '../core/config/schema.js';
 import { CommandLineError } from '../core/config/importers/command-line.js';
 import { installLastResort } from '../core/faults.js';
+import { holdsFolderFor, SessionHolds } from '../core/holds.js';
 import { SessionManager } from '../core/manager.js';
 import { KeyError, readPassphraseFile } from '../core/keys/index.js';
 import { BurrowError } from '../core/session/errors.js';
@@ -65,7 +66,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     ...(passphrase !== undefined ? { passphrase } : {}),
     ...(selection.secrets ? { secrets: selection.secrets } : {}),
     ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
-  });
+  }, selection.folder !== undefined ? new SessionHolds(holdsFolderFor(selection.folder), 'burrow run') : undefined);
   let last = new Map<string, string>();
   for (const cfg of selection.sessions) {
     if (cfg.hostKey.policy === 'ask' && !io.interactive) {
@@ -82,7 +83,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   });
   manager.on('forward', (id, f) => reporter.forward(manager.get(id)!.config.name, f.spec, f.state, f.boundPort, f.lastError));
   manager.on('log', (id, l) => reporter.log(manager.get(id)!.config.name, l.level, l.message));
-  manager.startAll();
+  const held = manager.startAll();
+  for (const h of held) reporter.held(h.sessionName, `${h.message}. ${h.hint}`);
+  if (held.length === selection.sessions.length) {
+    uninstall();
+    return 1;
+  }
 
   await io.stopSignal;
   last = new Map();

@@ -4,6 +4,7 @@
  * "start automatically".
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { SessionConfig } from '../../common/config.js';
 import { loadConfigFile, resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
 import { parseCommandLine } from '../core/config/importers/command-line.js';
@@ -15,6 +16,8 @@ export interface Selection {
   readonly sessions: SessionConfig[];
   /** Where stored keys (`auth.keyId`) live: beside the config file. Absent for a command line. */
   readonly secrets?: SecretStore;
+  /** The folder of the config file the sessions were read from (absent for a command line). */
+  readonly folder?: string;
   /** What the command line's parser noted (options accepted without effect). */
   readonly notes: ReadonlyArray<string>;
   /** `-v` in the command line. */
@@ -62,5 +65,5 @@ export async function selectSessions(args: ParsedArgs, words: ReadonlyArray<stri
       throw new UsageError(`no session in ${file} is marked "start automatically": import with --autostart, or set "autostart": true`, false);
     }
   }
-  return { sessions, secrets: new FileSecretStore(secretsFolderFor(file)), notes: [], verbose: false };
+  return { sessions, secrets: new FileSecretStore(secretsFolderFor(file)), folder: path.dirname(file), notes: [], verbose: false };
 }
