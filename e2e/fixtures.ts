@@ -1,15 +1,18 @@
 /**
  * What every browser-mode test gets: its own `burrow web` with its own temporary HOME and config
- * folder, a page that opened its address, and a record of every message Burrow sent that page
- * (scanned after the test for secrets the test planted). The sshd and PostgreSQL are real and
- * shared by the tests of a worker.
+ * folder, a page that opened its address, a record of every message Burrow sent that page
+ * (scanned after the test for secrets the test planted), and the page's console (no error, no
+ * CSP violation may appear there). The sshd and PostgreSQL are real and shared by the tests of a
+ * worker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page } from '@playwright/test';
+import ssh2 from 'ssh2';
 import { Sshd } from '../test/helpers/sshd.js';
 import { Postgres } from '../test/helpers/postgres.js';
 import { cleanEnv } from '../test/helpers/cli.js';
@@ -23,8 +26,12 @@ export interface BurrowWeb {
   readonly config: string;
   /** Every message Burrow sent to a page (replies and events), as text. */
   readonly received: string[];
+  /** Every message the page sent Burrow (its requests), as text. */
+  readonly sent: string[];
   /** Strings that must never appear in `received` (private key lines, passphrases). */
   readonly secrets: string[];
+  /** Errors the page logged (console errors, CSP violations, uncaught exceptions). */
+  readonly consoleErrors: string[];
   /** Runs the `burrow` CLI on this test's store and HOME. */
   cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
@@ -65,7 +72,14 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
     const web = await startWeb(dir);
     const received: string[] = [];
     const secrets: string[] = [];
-    page.on('websocket', (ws) => ws.on('framereceived', (f) => received.push(String(f.payload))));
+    const consoleErrors: string[] = [];
+    const sent: string[] = [];
+    page.on('websocket', (ws) => {
+      ws.on('framereceived', (f) => received.push(String(f.payload)));
+      ws.on('framesent', (f) => sent.push(String(f.payload)));
+    });
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
     const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => new Promise((resolve) => {
       const c = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv({ HOME: web.home, BURROW_CONFIG: web.config }) });
       let stdout = '';
@@ -75,7 +89,8 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
       c.on('exit', (code) => resolve({ code, stdout, stderr }));
     });
     await page.goto(web.url);
-    await use({ url: web.url, dir, home: web.home, config: web.config, received, secrets, cli });
+    await use({ url: web.url, dir, home: web.home, config: web.config, received, sent, secrets, consoleErrors, cli });
+    expect(consoleErrors, 'errors in the page\'s console').toEqual([]);
     // Private keys and passphrases may go in; nothing Burrow sent the page may hold one.
     expect(received.length, 'the page talked to Burrow').toBeGreaterThan(0);
     for (const s of secrets) {
@@ -89,6 +104,53 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
 });
 
 export { expect };
+
+/** How many requests named `name` the page sent. */
+export function requestsSent(burrow: BurrowWeb, name: string): number {
+  return burrow.sent.filter((m) => (JSON.parse(m) as { name?: string }).name === name).length;
+}
+
+/**
+ * Makes a private key a secret the test's messages are scanned for, in every form it could leak
+ * in: the lines of its file as given (encrypted or not), its PKCS#8 PEM, and its private parts
+ * as base64, base64url and hex. The passphrase, when there is one, too. Lines that are only public
+ * data (an RSA file's modulus can line up with the public key's base64) are left out: the window
+ * shows the public key on purpose.
+ */
+export function plantKey(burrow: BurrowWeb, keyText: string, passphrase?: string): void {
+  const parsed = ssh2.utils.parseKey(keyText, passphrase);
+  if (parsed instanceof Error) throw parsed;
+  const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+  const publicB64 = key.getPublicSSH().toString('base64');
+  const lines = (t: string): string[] => t.split(/\r?\n/).map((l) => l.trim())
+    .filter((l) => l.length >= 30 && !l.startsWith('-----') && !/^[A-Za-z-]+:/.test(l) && !publicB64.includes(l));
+  burrow.secrets.push(...lines(keyText));
+  const pem = key.getPrivatePEM();
+  burrow.secrets.push(...lines(pem));
+  const jwk = createPrivateKey(pem).export({ format: 'jwk' }) as Record<string, string | undefined>;
+  for (const part of [jwk.d, jwk.p, jwk.q]) {
+    if (!part) continue;
+    const raw = Buffer.from(part, 'base64url');
+    burrow.secrets.push(part, raw.toString('base64').replace(/=+$/, ''), raw.toString('hex'));
+  }
+  if (passphrase) burrow.secrets.push(passphrase);
+}
+
+/**
+ * Plants every private key Burrow keeps in its secret store (keys made or imported in the window),
+ * opened with its stored passphrase or with `passphrase` when that is not stored. Returns their ids.
+ */
+export function plantStoredKeys(burrow: BurrowWeb, passphrase?: string): string[] {
+  const dir = path.join(path.dirname(burrow.config), 'secrets');
+  const ids = readdirSync(dir).filter((f) => f.startsWith('key-')).map((f) => f.slice('key-'.length));
+  expect(ids.length, 'keys in the secret store').toBeGreaterThan(0);
+  for (const id of ids) {
+    let stored: string | undefined;
+    try { stored = readFileSync(path.join(dir, `passphrase-${id}`), 'utf8'); } catch { stored = undefined; }
+    plantKey(burrow, readFileSync(path.join(dir, `key-${id}`), 'utf8'), stored ?? passphrase);
+  }
+  return ids;
+}
 
 /** Waits until the page shows a tunnel's state word. */
 export async function expectState(page: Page, name: string, word: RegExp): Promise<void> {
