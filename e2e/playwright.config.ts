@@ -1,13 +1,15 @@
 /**
- * Browser-mode end-to-end tests: Playwright (playwright-core) driving Debian's Chromium against a
- * real `burrow web`, a real sshd and a real PostgreSQL. Compiled with the rest of the project and
- * run from dist/e2e (npm test does it), so the tests share test/helpers as compiled.
+ * End-to-end tests. web/: Playwright driving Debian's Chromium against a real `burrow web`, a real
+ * sshd and a real PostgreSQL. electron/: the real desktop app through Playwright's `_electron`,
+ * where an Electron binary and a display exist (skipped, with the reason printed, elsewhere).
+ * Compiled with the rest of the project and run from dist/e2e (npm test does it), so the tests
+ * share test/helpers as compiled.
  */
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
-  testDir: './web',
-  testMatch: /.*\.spec\.js$/,
+  testDir: '.',
+  testMatch: /[\\/](web|electron)[\\/][^\\/]*\.spec\.js$/,
   // One test at a time: the machine has two cores and each test runs sshd, burrow and Chromium.
   workers: 1,
   fullyParallel: false,

@@ -3,7 +3,7 @@
  * `settings.json` beside the config; launch at login is the OS's state, asked of the door's
  * LoginItem (the desktop app has one; browser mode does not, and says why).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../../common/contract.js';
 import { writeKeyFile } from '../core/keys/index.js';
@@ -41,6 +41,8 @@ export class SettingsStore {
       theme: change.theme ?? stored.theme,
       notifications: { ...stored.notifications, ...(change.notifications ?? {}) },
     };
+    // A first run may change a setting before any session made the config folder.
+    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     await writeKeyFile(this.file, JSON.stringify(next, null, 2) + '\n', 0o600, true);
     return this.get();
   }

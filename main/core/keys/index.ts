@@ -22,7 +22,7 @@ export type { GenerateOptions } from './generate.js';
 export type { ExportFormat } from './jobs.js';
 export type { KeyType } from './material.js';
 export { KeyPair } from './key-pair.js';
-export { KeyWorker } from './key-worker.js';
+export { KeyWorker, setWorkerLauncher, type WorkerLauncher, type WorkerProcess } from './key-worker.js';
 export { writeKeyFile } from './files.js';
 export type { SecretSeal, SecretStore } from './secret-store.js';
 export { FileSecretStore, safeStorageWarning, secretEnvName } from './secret-store.js';

@@ -1,9 +1,57 @@
 /** Runs key jobs in a separate Node process with a time limit, so no key file can crash or freeze Burrow. */
 import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KeyError, keyError } from './errors.js';
-import type { KeyJob, KeyJobResults, WorkerReply } from './jobs.js';
+import type { KeyJob, KeyJobResults, WorkerReply, WorkerRequest } from './jobs.js';
+
+/** The worker process, however it was started. */
+export interface WorkerProcess {
+  send(msg: WorkerRequest, done: (err?: Error | null) => void): void;
+  onMessage(listener: (reply: WorkerReply) => void): void;
+  /** Once, when the process is gone, with why. */
+  onExit(listener: (why: string) => void): void;
+  kill(): void;
+  /** Whether the process keeps Burrow's event loop alive (only while a job runs). */
+  ref(busy: boolean): void;
+}
+
+/** Starts the worker script as a process. */
+export type WorkerLauncher = (script: string, execArgv: ReadonlyArray<string>) => WorkerProcess;
+
+/** Node's fork: the CLI, `burrow web`, the service and the tests. */
+export const forkLauncher: WorkerLauncher = (script, execArgv) => {
+  const child = fork(script, [], {
+    serialization: 'advanced',
+    // Nothing the worker prints may reach Burrow's output: crash text could describe key bytes.
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    execArgv: [...execArgv],
+  });
+  let gone = false;
+  const exits: Array<(why: string) => void> = [];
+  const exit = (why: string): void => { if (!gone) { gone = true; for (const l of exits) l(why); } };
+  child.on('exit', (code, signal) => exit(signal ?? `exit code ${code}`));
+  child.on('error', (err) => exit((err as NodeJS.ErrnoException).code ?? 'spawn failed'));
+  return {
+    send: (msg, done) => { child.send(msg, done); },
+    onMessage: (l) => { child.on('message', l); },
+    onExit: (l) => { exits.push(l); },
+    kill: () => { child.kill('SIGKILL'); },
+    ref: (busy) => {
+      const channel = child.channel as { ref?: () => void; unref?: () => void } | null | undefined;
+      if (busy) { child.ref(); channel?.ref?.(); } else { child.unref(); channel?.unref?.(); }
+    },
+  };
+};
+
+let defaultLauncher: WorkerLauncher = forkLauncher;
+
+/**
+ * How every KeyWorker made after this starts its process. The desktop app sets Electron's utility
+ * process: with its RunAsNode fuse off, fork() cannot start the Electron binary as Node.
+ */
+export function setWorkerLauncher(launcher: WorkerLauncher): void {
+  defaultLauncher = launcher;
+}
 
 interface Pending {
   readonly id: number;
@@ -22,12 +70,12 @@ const WORKER_HEAP_MB = 256;
  * starts a fresh one. While idle the process does not keep Burrow's event loop alive.
  */
 export class KeyWorker {
-  private child: ChildProcess | undefined;
+  private child: WorkerProcess | undefined;
   private current: (Pending & { readonly timer: NodeJS.Timeout }) | undefined;
   private readonly queue: Pending[] = [];
   private nextId = 1;
 
-  constructor(private readonly script = fileURLToPath(new URL('./worker.js', import.meta.url))) {}
+  constructor(private readonly script = fileURLToPath(new URL('./worker.js', import.meta.url)), private readonly launcher?: WorkerLauncher) {}
 
   /** Runs a job; rejects with KeyError (KEY_TIMEOUT when over `timeoutMs`). */
   run<O extends KeyJob['op']>(job: Extract<KeyJob, { op: O }>, timeoutMs: number): Promise<KeyJobResults[O]> {
@@ -69,26 +117,19 @@ export class KeyWorker {
     });
   }
 
-  private spawn(): ChildProcess {
+  private spawn(): WorkerProcess {
     if (this.child) return this.child;
-    const child = fork(this.script, [], {
-      serialization: 'advanced',
-      // Nothing the worker prints may reach Burrow's output: crash text could describe key bytes.
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-      execArgv: [`--max-old-space-size=${WORKER_HEAP_MB}`],
-    });
-    child.on('message', (reply: WorkerReply) => {
+    const child = (this.launcher ?? defaultLauncher)(this.script, [`--max-old-space-size=${WORKER_HEAP_MB}`]);
+    child.onMessage((reply) => {
       if (!this.current || reply.id !== this.current.id) return;
       if (reply.ok) this.finish(undefined, reply.result);
       else this.finish(new KeyError(reply.error.code, reply.error.message, reply.error.hint));
     });
-    const died = (why: string): void => {
+    child.onExit((why) => {
       if (this.child !== child) return;
       this.child = undefined;
       this.finish(workerFailed(why));
-    };
-    child.on('exit', (code, signal) => died(signal ?? `exit code ${code}`));
-    child.on('error', (err) => died((err as NodeJS.ErrnoException).code ?? 'spawn failed'));
+    });
     this.child = child;
     return child;
   }
@@ -106,20 +147,11 @@ export class KeyWorker {
   private kill(): void {
     const child = this.child;
     this.child = undefined;
-    child?.kill('SIGKILL');
+    child?.kill();
   }
 
   private setRef(busy: boolean): void {
-    const child = this.child;
-    if (!child) return;
-    const channel = child.channel as { ref?: () => void; unref?: () => void } | null | undefined;
-    if (busy) {
-      child.ref();
-      channel?.ref?.();
-    } else {
-      child.unref();
-      channel?.unref?.();
-    }
+    this.child?.ref(busy);
   }
 }
 
