@@ -195,6 +195,37 @@ describe('the desktop over the real app', { skip: sshdUnavailable() }, () => {
   before(async () => { sshd = await Sshd.start({ logLevel: 'DEBUG1' }); echo = await echoServer(); });
   after(async () => { await echo?.close(); await sshd?.dispose(); });
 
+  test('at launch (as at login), the tunnels marked "start automatically" start, the others wait in the tray', async () => {
+    const [p1, p2] = [await freePort(), await freePort()];
+    const dir = tempDir();
+    const store = ConfigStore.open(path.join(dir, 'config.json'));
+    for (const [name, port, autostart] of [['warehouse', p1, true], ['crm', p2, false]] as const) {
+      store.add({
+        name, host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart,
+        auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+        forwards: [loopbackRemote(port, echo.port)],
+      });
+    }
+    const app = new BurrowApp({ store, secrets: new FileSecretStore(path.join(dir, 'secrets')), mode: 'desktop', exporter: { offer: async () => ({}) } });
+    const trays: string[] = [];
+    const d = new DesktopController(app, {
+      showTray: (_o, tooltip) => trays.push(tooltip), notify: () => {}, showWindow: () => {}, copy: () => {}, loginState: () => undefined, exit: () => {},
+      timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: () => Date.now() },
+    });
+    try {
+      // What main/electron/index.ts does at launch.
+      await app.start({ autostart: true });
+      await d.start();
+      await waitFor(() => trays.at(-1) === 'Burrow: 1 tunnel up, 1 stopped', 'the tray to show one up, one stopped', 10_000);
+      assert.equal((await roundTrip(p1, 'autostarted')).toString(), 'autostarted');
+      const list = await app.call('sessions:list', {});
+      assert.deepEqual(list.ok && (list.value as SessionView[]).map((v) => [v.config.name, v.snapshot.state]), [['warehouse', 'connected'], ['crm', 'stopped']]);
+    } finally {
+      await d.quit();
+      await app.close();
+    }
+  });
+
   test('Start from the tray brings the tunnel up and the icon to "up"; Quit cancels the remote listener before exiting', async () => {
     const port = await freePort();
     const dir = tempDir();
