@@ -1,5 +1,5 @@
 /** The window's frame: navigation, the screen of the current route, questions, and the theme. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { BridgeClient, LinkState } from './api/bridge-client.js';
 import { useAppInfo, useQuestions, useSettings } from './api/hooks.js';
 import { QuestionDialogs } from './screens/questions.js';
@@ -44,7 +44,7 @@ function LinkBanner({ link }: { link: BridgeClient }) {
   return (
     <div className="banner banner-danger" role="alert">
       {state === 'refused'
-        ? 'This window cannot reach Burrow: it was probably restarted. Open the new address `burrow web` printed.'
+        ? <>This window cannot reach Burrow: it was probably restarted. Open the new address <code>burrow web</code> printed.</>
         : 'The connection to Burrow was lost. Reconnecting…'}
     </div>
   );
@@ -61,6 +61,14 @@ export function App({ link }: { link?: BridgeClient | undefined }) {
     else document.documentElement.dataset.theme = theme;
   }, [settings?.theme]);
   useEffect(() => { document.title = 'Burrow'; }, []);
+  const path = route.join('/');
+  const firstRoute = useRef(true);
+  useEffect(() => {
+    if (firstRoute.current) { firstRoute.current = false; return; }
+    // A new screen: keyboard and screen-reader users go on from its top, not from the link they left.
+    document.getElementById('main')?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [path]);
   const section = route[0] ?? '';
   const current = (href: string): boolean => (href === '#/' ? section === '' || section === 'sessions' || section === 'new' : href === `#/${section}`);
   return (
@@ -80,9 +88,9 @@ export function App({ link }: { link?: BridgeClient | undefined }) {
         </nav>
         <button type="button" className="button button-primary" onClick={() => navigate('/new')}>New tunnel</button>
       </header>
-      {link && <LinkBanner link={link} />}
-      {info?.mode === 'web' && <p className="mode-note">Browser mode: Burrow runs on this machine and keeps your tunnels up while <code>burrow web</code> runs.</p>}
       <main id="main" tabIndex={-1}>
+        {link && <LinkBanner link={link} />}
+        {info?.mode === 'web' && <p className="mode-note">Browser mode: Burrow runs on this machine and keeps your tunnels up while <code>burrow web</code> runs.</p>}
         <Screen route={route} />
       </main>
       <QuestionDialogs questions={questions} />

@@ -1,5 +1,5 @@
 /** Numbers, times and states in words people read at a glance. */
-import type { SessionState } from '../../common/session.js';
+import type { ErrorCode, SessionState } from '../../common/session.js';
 
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -37,6 +37,36 @@ export const STATE_WORD: Record<SessionState, string> = {
   error: 'Needs attention',
   stopped: 'Stopped',
 };
+
+/**
+ * What went wrong, in a few words, before the engine's own message; the stable code follows it
+ * for searching and for support. Keyed by string, so a code added later still shows, by its code.
+ */
+const ERROR_TITLE: Readonly<Record<string, string>> = {
+  HOST_KEY_UNKNOWN: 'Server key not known',
+  HOST_KEY_MISMATCH: 'Server key changed',
+  HOST_KEY_REVOKED: 'Server key revoked',
+  AUTH_FAILED: 'Login refused',
+  AUTH_PARTIAL: 'Login needs more than a key',
+  KEY_INVALID: 'Key unusable',
+  KEY_PASSPHRASE: 'Key passphrase needed',
+  FORWARD_REFUSED: 'Server refused the port',
+  LOCAL_BIND_FAILED: 'Local port in use',
+  CONNECT_REFUSED: 'Server refused the connection',
+  CONNECT_TIMEOUT: 'Server did not answer in time',
+  DNS_FAILED: 'Server name not found',
+  NETWORK_UNREACHABLE: 'Network unreachable',
+  KEEPALIVE_TIMEOUT: 'Link went silent',
+  CONNECTION_LOST: 'Connection lost',
+  PROTOCOL_ERROR: 'SSH protocol error',
+  ALGORITHM_MISMATCH: 'No SSH algorithm in common',
+  CONFIG_INVALID: 'Settings invalid',
+  INTERNAL_ERROR: 'Burrow failed',
+};
+
+export function errorTitle(code: ErrorCode): string {
+  return ERROR_TITLE[code] ?? code;
+}
 
 export function time(iso: string): string {
   return new Date(iso).toLocaleTimeString();

@@ -4,9 +4,20 @@ import type { DiagnoseReportView, DiagnoseStepView } from '../../../common/contr
 import { useAction, useEvent } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Progress } from '../components/Progress.js';
+import { Prose } from '../components/Prose.js';
 import { useSession } from './session-detail.js';
 
 const MARK: Record<DiagnoseStepView['status'], string> = { pass: 'Passed', fail: 'Failed', skip: 'Skipped' };
+
+/** The outcome, above the steps: everything works, or which step failed. */
+function Verdict({ report }: { report: DiagnoseReportView }) {
+  const failed = report.steps.find((s) => s.status === 'fail');
+  return (
+    <p role="status" className={`verdict ${report.ok ? 'verdict-ok' : 'verdict-fail'}`}>
+      {report.ok ? 'Everything works.' : <>Failed: {failed ? <strong>{failed.title}</strong> : 'a step'}. Fix it as it says below, then test again.</>}
+    </p>
+  );
+}
 
 export function DiagnoseScreen({ id }: { id: string }) {
   const { view } = useSession(id);
@@ -34,6 +45,7 @@ export function DiagnoseScreen({ id }: { id: string }) {
       </div>
       {run.pending && <Progress label="Testing" />}
       <ErrorNote error={run.error} />
+      {report && <Verdict report={report} />}
       {steps.length > 0 && (
         <ol className="checklist" aria-label="Steps">
           {steps.map((s, i) => (
@@ -41,14 +53,13 @@ export function DiagnoseScreen({ id }: { id: string }) {
               <span className={`check-mark check-mark-${s.status}`}>{MARK[s.status]}</span>
               <div>
                 <strong>{s.title}</strong> <span className="muted">({s.ms} ms)</span>
-                <p>{s.detail}</p>
-                {s.hint && <p className="state-hint">How to fix it: {s.hint}</p>}
+                <p><Prose text={s.detail} /></p>
+                {s.hint && <p className="state-hint"><strong>How to fix it:</strong> <Prose text={s.hint} /></p>}
               </div>
             </li>
           ))}
         </ol>
       )}
-      {report && <p role="status" className={report.ok ? 'ok' : 'state-error'}>{report.ok ? 'Everything works.' : 'A step failed: fix it as it says, then test again.'}</p>}
     </section>
   );
 }

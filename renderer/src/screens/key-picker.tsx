@@ -95,6 +95,7 @@ export function KeyPicker({ value, onChange, recommended, error }: {
       </div>
       {recommended?.why && <p className="field-hint">{recommended.why}</p>}
       {generate.pending && <Progress label="Creating the key" elapsedMs={progress?.elapsedMs} />}
+      {importing && <Progress label="Importing the key" />}
       <ErrorNote error={generate.error} />
       {needPass ? (
         <div className="inline-form">

@@ -11,7 +11,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { Progress } from '../components/Progress.js';
 import { fileAsBase64 } from './key-picker.js';
-import { usePresets } from './new-tunnel.js';
+import { SavedHeading, usePresets } from './new-tunnel.js';
 
 /** The latest progress of one key operation (`keys:progress` for its opId). */
 export function useKeyProgress(opId: string): { state: string; elapsedMs: number } | undefined {
@@ -54,6 +54,7 @@ function ExportControls({ k }: { k: KeyView }) {
       <Field label="Protect the file with a passphrase (optional)">{(p) => <input {...p} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="new-password" />}</Field>
       {needsKeyPass && <Field label="This key's passphrase" error={exportKey.error?.cause === 'KEY_PASSPHRASE_WRONG' ? 'That passphrase does not open this key.' : undefined}>{(p) => <input {...p} type="password" value={keyPass} onChange={(e) => setKeyPass(e.target.value)} autoComplete="off" />}</Field>}
       <button type="button" className="button" disabled={exportKey.pending} onClick={() => void run()}>Export {k.comment || k.id}</button>
+      {exportKey.pending && <Progress label="Writing the file" />}
       {done && <p role="status">{done.savedTo ? <>Saved to <code>{done.savedTo}</code></> : <>Downloaded as <code>{done.fileName}</code> (check your browser's downloads)</>}. It holds the private key: keep it safe.</p>}
       <ErrorNote error={exportKey.error?.cause === 'KEY_PASSPHRASE_WRONG' ? undefined : exportKey.error} />
     </div>
@@ -71,9 +72,9 @@ function KeyCard({ k }: { k: KeyView }) {
       <p>Fingerprint <code>{k.fingerprint}</code></p>
       <pre className="public-key" aria-label={`Public key of ${k.comment || k.id}`}>{k.publicKey}</pre>
       <div className="toolbar">
-        <CopyButton text={k.publicKey} label="Copy public key" />
-        <button type="button" className="button" aria-expanded={exporting} onClick={() => setExporting(!exporting)}>Export…</button>
-        <button type="button" className="button button-danger" onClick={() => setConfirm(true)}>Delete</button>
+        <CopyButton text={k.publicKey} label="Copy public key" name={`Copy public key of ${k.comment || k.id}`} />
+        <button type="button" className="button" aria-expanded={exporting} aria-label={`Export ${k.comment || k.id}…`} onClick={() => setExporting(!exporting)}>Export…</button>
+        <button type="button" className="button button-danger" aria-label={`Delete ${k.comment || k.id}`} onClick={() => setConfirm(true)}>Delete</button>
       </div>
       {exporting && <ExportControls k={k} />}
       <ErrorNote error={remove.error} />
@@ -122,6 +123,7 @@ export function KeyWizard({ vendor }: { vendor?: string | undefined }) {
   const progress = useKeyProgress(opId);
   const generate = useAction('keys:generate');
   const [made, setMade] = useState<KeyView>();
+  const [exporting, setExporting] = useState(false);
   const chosen = type ?? recommended ?? 'ed25519';
   const chosenBits = bits || (chosen === 'rsa' ? String(preset?.key.bits ?? 3072) : chosen === 'ecdsa' ? '256' : '');
   const run = async (): Promise<void> => {
@@ -134,16 +136,17 @@ export function KeyWizard({ vendor }: { vendor?: string | undefined }) {
     return (
       <section className="screen">
         <p className="crumbs"><a href="#/keys">Keys</a> / New key</p>
-        <h1>Your new key</h1>
+        <SavedHeading>Your new key</SavedHeading>
         <p className="lead">{preset && preset.id !== 'generic' ? `Give ${preset.vendor} this public key: paste it where its setup form asks for it.` : 'Give your vendor this public key (it is safe to share): it goes in the SSH server\'s authorized_keys.'}</p>
         <pre className="public-key" aria-label="Public key">{made.publicKey}</pre>
         <div className="toolbar"><CopyButton text={made.publicKey} label="Copy public key" /></div>
         <p>Fingerprint <code>{made.fingerprint}</code> <CopyButton text={made.fingerprint} label="Copy fingerprint" /></p>
-        <ExportControls k={made} />
         <div className="form-actions">
           <a className="button button-primary" href={preset ? `#/new/preset/${preset.id}` : '#/new'}>Set up the tunnel</a>
           <a className="button" href="#/keys">All keys</a>
+          <button type="button" className="button" aria-expanded={exporting} onClick={() => setExporting(!exporting)}>Export the private key…</button>
         </div>
+        {exporting && <ExportControls k={made} />}
       </section>
     );
   }
@@ -213,7 +216,7 @@ export function KeyImport() {
   if (made) {
     return (
       <section className="screen">
-        <h1>Imported: {made.comment || made.id}</h1>
+        <SavedHeading>Imported: {made.comment || made.id}</SavedHeading>
         <p>{made.algorithm}, fingerprint <code>{made.fingerprint}</code></p>
         <pre className="public-key" aria-label="Public key">{made.publicKey}</pre>
         <div className="toolbar"><CopyButton text={made.publicKey} label="Copy public key" /></div>
@@ -234,13 +237,14 @@ export function KeyImport() {
           {file && <span> {file.name}</span>}</p>
         {needPass && (
           <>
-            <Field label="This key's passphrase" hint="The key is encrypted." error={error?.cause === 'KEY_PASSPHRASE_WRONG' ? 'That passphrase does not open this key.' : undefined}>
+            <Field label="This key's passphrase" hint="This key is protected by a passphrase: type it to import the key." error={error?.cause === 'KEY_PASSPHRASE_WRONG' ? 'That passphrase does not open this key.' : undefined}>
               {(p) => <input {...p} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="off" autoFocus />}
             </Field>
             <label className="check"><input type="checkbox" checked={storePass} onChange={(e) => setStorePass(e.target.checked)} /> Store the passphrase, so tunnels with this key start unattended</label>
           </>
         )}
         <ErrorNote error={error?.cause === 'KEY_PASSPHRASE_WRONG' ? undefined : error} />
+        {pending && <Progress label={pass ? 'Opening the key' : 'Reading the key'} />}
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={pending || (!text.trim() && !file)}>Import</button>
           <a className="button" href="#/keys">Cancel</a>

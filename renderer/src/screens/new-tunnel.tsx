@@ -3,13 +3,14 @@
  * paste the command the vendor gave you (ssh, autossh, plink lines, whole scripts and units), or
  * start blank.
  */
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ImportPreview, ImportResult, PresetView, SavedSession } from '../../../common/contract.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
 import { asAppError, useAction, useApi } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { Progress } from '../components/Progress.js';
+import { useFocusOnShow } from '../focus.js';
 import { navigate } from '../router.js';
 import { fileAsBase64, KeyPicker, type KeyChoice } from './key-picker.js';
 import { NextSteps } from './next-steps.js';
@@ -52,6 +53,26 @@ export function NewTunnel() {
   );
 }
 
+/** The heading of what replaced a form after saving: focus goes there. */
+export function SavedHeading({ children }: { children: ReactNode }) {
+  const ref = useFocusOnShow<HTMLHeadingElement>();
+  return <h1 ref={ref} tabIndex={-1}>{children}</h1>;
+}
+
+/** What the vendor's guide says about the key, in a sentence. */
+function keyAdvice(p: PresetView): string {
+  const generic = p.id === 'generic';
+  const who = generic ? 'Most vendors' : p.vendor;
+  if (p.key.madeBy === 'vendor') return `${who} ${generic ? 'send' : 'sends'} you the key: import it with "Import a key file…".`;
+  const kind = p.key.type === 'rsa' ? `an RSA${p.key.bits ? `-${p.key.bits}` : ''} key` : p.key.type === 'ed25519' ? 'an Ed25519 key' : 'an ECDSA key';
+  return `${who} ${generic ? 'ask' : 'asks'} for ${kind}${p.key.passphrase ? '' : ' without a passphrase, so the tunnel can start unattended'}.`;
+}
+
+/** How a session checks its server's key, in words (the editor's choices). */
+const POLICY_WORDS: Readonly<Record<string, string>> = {
+  'accept-new': 'trusted on first connection', yes: 'only a key already known', ask: 'asks you the first time', no: 'not checked',
+};
+
 /** A vendor's preset: only what the guide leaves to you. */
 export function PresetSession({ presetId }: { presetId: string }) {
   const presets = usePresets();
@@ -80,9 +101,9 @@ export function PresetSession({ presetId }: { presetId: string }) {
   if (saved) {
     return (
       <section className="screen">
-        <h1>Saved: {saved.session.name}</h1>
+        <SavedHeading>Saved: {saved.session.name}</SavedHeading>
         <p>Forward: <code>{saved.session.forwards.map(forwardSpec).join(', ')}</code></p>
-        <NextSteps saved={saved} onStart={() => void start.run({ id: saved.session.id }).then(() => navigate(`/sessions/${encodeURIComponent(saved.session.id)}`))} />
+        <NextSteps saved={saved} starting={start.pending} onStart={() => void start.run({ id: saved.session.id }).then((v) => { if (v) navigate(`/sessions/${encodeURIComponent(saved.session.id)}`); })} />
         <ErrorNote error={start.error} />
       </section>
     );
@@ -157,8 +178,7 @@ export function PresetSession({ presetId }: { presetId: string }) {
           {(p) => <input {...p} inputMode="numeric" value={remotePort} onChange={(e) => setRemotePort(e.target.value)} />}
         </Field>
         <KeyPicker value={key} onChange={setKey} error={errorFor('keyId')}
-          recommended={{ type: preset.key.type === 'ecdsa-sha2-nistp256' ? 'ecdsa' : preset.key.type, ...(preset.key.bits ? { bits: preset.key.bits } : {}),
-            why: `${preset.vendor === 'Other' ? 'Vendors' : preset.vendor} ${preset.key.madeBy === 'vendor' ? 'send you a key: import it' : `ask for ${preset.key.type === 'rsa' ? `an RSA${preset.key.bits ? `-${preset.key.bits}` : ''}` : `an ${preset.key.type}`} key${preset.key.passphrase ? '' : ' without a passphrase, so the tunnel can start unattended'}`}.` }} />
+          recommended={{ type: preset.key.type === 'ecdsa-sha2-nistp256' ? 'ecdsa' : preset.key.type, ...(preset.key.bits ? { bits: preset.key.bits } : {}), why: keyAdvice(preset) }} />
         <label className="check"><input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically</label>
         <ErrorNote error={err && !['name', 'host', 'user', 'targetHost', 'database', 'targetPort', 'remotePort', 'keyId', 'port', 'session.host', 'session.user', 'session.port'].includes(err.field ?? '') ? err : undefined} />
         <div className="form-actions">
@@ -209,17 +229,7 @@ export function PasteCommand() {
       setPreviewing(false);
     }
   };
-  if (result) {
-    return (
-      <section className="screen">
-        <h1>{result.saved.length === 1 ? `Saved: ${result.saved[0]!.name}` : `Saved ${result.saved.length} tunnels`}</h1>
-        {result.skipped.length > 0 && <ul>{result.skipped.map((s, i) => <li key={i}>{s.what}: {s.why}</li>)}</ul>}
-        {result.hostKeysAdded > 0 && <p>{result.hostKeysAdded} host key{result.hostKeysAdded === 1 ? '' : 's'} added to {result.knownHostsFile}.</p>}
-        <ul className="links">{result.saved.map((s) => <li key={s.id}><a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a></li>)}</ul>
-        <p><a className="button button-primary" href="#/">Go to the tunnels</a></p>
-      </section>
-    );
-  }
+  if (result) return <Imported result={result} />;
   return (
     <section className="screen">
       <p className="crumbs"><a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / Paste a command</p>
@@ -238,9 +248,10 @@ export function PasteCommand() {
         {holes.length > 0 && (
           <fieldset>
             <legend>Values for the guide's placeholders</legend>
+            <p className="field-hint">The command has placeholders for your own values: give each one, and Burrow puts it wherever the command names it.</p>
             {holes.map((h) => (
               <Field key={h} label={h} error={error?.field?.includes(h) ? `${error.message}` : undefined}>
-                {(p) => <input {...p} value={values[h] ?? ''} onChange={(e) => setValues({ ...values, [h]: e.target.value })} spellCheck={false} />}
+                {(p) => <input {...p} value={values[h] ?? ''} onChange={(e) => { setValues({ ...values, [h]: e.target.value }); setPreview(undefined); }} spellCheck={false} autoComplete="off" />}
               </Field>
             ))}
           </fieldset>
@@ -255,24 +266,66 @@ export function PasteCommand() {
         <section aria-labelledby="preview-title" className="preview">
           <h2 id="preview-title">What would be saved</h2>
           {preview.sessions.length === 0 ? <p>Nothing: this input describes no tunnel{preview.hostKeys ? `, only ${preview.hostKeys} host keys` : ''}.</p> : (
-            <ul>{preview.sessions.map((s, i) => <li key={i}><strong>{s.name}</strong>: <code>{s.user}@{s.host}:{s.port}</code> {s.forwards.map(forwardSpec).join(', ')}, host keys {s.hostKey.policy}</li>)}</ul>
+            <ul>{preview.sessions.map((s, i) => <li key={i}><strong>{s.name}</strong>: <code>{s.user}@{s.host}:{s.port}</code>, forward <code>{s.forwards.map(forwardSpec).join(', ')}</code>, server key {POLICY_WORDS[s.hostKey.policy] ?? s.hostKey.policy}</li>)}</ul>
           )}
           {preview.took.length > 0 && <><h3>Taken</h3><ul>{preview.took.map((t, i) => <li key={i}>{t}</li>)}</ul></>}
           {preview.couldNot.length > 0 && <><h3>Not taken, and why</h3><ul>{preview.couldNot.map((c, i) => <li key={i}><strong>{c.what}</strong>: {c.why}</li>)}</ul></>}
           {preview.keys > 0 && <p>{preview.keys} private key{preview.keys === 1 ? '' : 's'} will go to Burrow's secret store (never the config).</p>}
-          {preview.sessions.length === 1 && (
-            <Field label="Name" error={apply.error?.field === 'name' ? apply.error.message : undefined}>{(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-          )}
-          <label className="check"><input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically</label>
-          <ErrorNote error={apply.error && apply.error.field !== 'name' ? apply.error : undefined} />
-          <div className="form-actions">
-            <button type="button" className="button button-primary" disabled={apply.pending || (preview.sessions.length === 0 && preview.hostKeys === 0)}
-              onClick={() => void apply.run({ previewId: preview.previewId, ...(preview.sessions.length === 1 && name.trim() ? { name: name.trim() } : {}), autostart }).then((r) => { if (r) setResult(r); })}>
-              Save {preview.sessions.length === 1 ? 'this tunnel' : 'these'}
-            </button>
+          <div className="form">
+            {preview.sessions.length === 1 && (
+              <Field label="Name" error={apply.error?.field === 'name' ? apply.error.message : undefined}>{(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+            )}
+            <label className="check"><input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically (when Burrow starts)</label>
+            <ErrorNote error={apply.error && apply.error.field !== 'name' ? apply.error : undefined} />
+            <div className="form-actions">
+              <button type="button" className="button button-primary" disabled={apply.pending || (preview.sessions.length === 0 && preview.hostKeys === 0)}
+                onClick={() => void apply.run({ previewId: preview.previewId, ...(preview.sessions.length === 1 && name.trim() ? { name: name.trim() } : {}), autostart }).then((r) => { if (r) setResult(r); })}>
+                {apply.pending ? 'Saving…' : `Save ${preview.sessions.length === 1 ? 'this tunnel' : 'these'}`}
+              </button>
+            </div>
           </div>
         </section>
       )}
+    </section>
+  );
+}
+
+/** After an import: one tunnel saved leads on to its next steps and starting it; several are listed. */
+function Imported({ result }: { result: ImportResult }) {
+  const api = useApi();
+  const start = useAction('sessions:start');
+  const only = result.saved.length === 1 ? result.saved[0] : undefined;
+  const [steps, setSteps] = useState<ReadonlyArray<string>>();
+  useEffect(() => {
+    if (!only) return;
+    api.call('sessions:next-steps', { id: only.id }).then((s) => setSteps(s.nextSteps), () => setSteps([]));
+  }, [api, only]);
+  const extras = (
+    <>
+      {result.skipped.length > 0 && <ul>{result.skipped.map((s, i) => <li key={i}>{s.what}: {s.why}</li>)}</ul>}
+      {result.hostKeysAdded > 0 && <p>{result.hostKeysAdded} host key{result.hostKeysAdded === 1 ? '' : 's'} added to <code>{result.knownHostsFile}</code>.</p>}
+    </>
+  );
+  if (only) {
+    return (
+      <section className="screen">
+        <SavedHeading>Saved: {only.name}</SavedHeading>
+        <p>Forward: <code>{only.forwards.map(forwardSpec).join(', ')}</code></p>
+        {extras}
+        {steps === undefined ? <p role="status">Loading…</p> : (
+          <NextSteps saved={{ session: only, nextSteps: steps, warnings: [] }} starting={start.pending}
+            onStart={() => void start.run({ id: only.id }).then((v) => { if (v) navigate(`/sessions/${encodeURIComponent(only.id)}`); })} />
+        )}
+        <ErrorNote error={start.error} />
+      </section>
+    );
+  }
+  return (
+    <section className="screen">
+      <SavedHeading>{result.saved.length === 0 ? 'No tunnel saved' : `Saved ${result.saved.length} tunnels`}</SavedHeading>
+      {extras}
+      <ul className="links">{result.saved.map((s) => <li key={s.id}><a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a></li>)}</ul>
+      <p><a className="button button-primary" href="#/">Go to the tunnels</a></p>
     </section>
   );
 }

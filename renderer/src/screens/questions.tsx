@@ -16,7 +16,7 @@ function HostKeyQuestion({ q }: { q: Extract<Question, { kind: 'host-key' }> }) 
   return (
     <Dialog open title={`First connection to ${where}`} onClose={() => void answer.run({ id: q.id, accept: false })}>
       <p>"{q.sessionName}" is connecting to a server Burrow has not seen before. It presents this {q.keyType} key:</p>
-      <p className="fingerprint"><code>{q.fingerprint}</code> <CopyButton text={q.fingerprint} label="Copy" /></p>
+      <p className="fingerprint"><code>{q.fingerprint}</code> <CopyButton text={q.fingerprint} label="Copy fingerprint" /></p>
       <p>Compare it with the fingerprint your vendor publishes (or shows in its setup page). Trust it only if they match: Burrow then remembers it and refuses any other key for this server.</p>
       <ErrorNote error={answer.error} />
       <div className="dialog-actions">

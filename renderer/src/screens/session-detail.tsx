@@ -9,6 +9,7 @@ import { Dialog } from '../components/Dialog.js';
 import { bytes, time } from '../format.js';
 import { navigate } from '../router.js';
 import { StateLine, useNow } from './sessions.js';
+import { Step } from './next-steps.js';
 import { vendorName } from './vendors.js';
 
 const FORWARD_TYPE: Record<string, string> = { remote: 'remote', 'remote-dynamic': 'remote SOCKS', local: 'local', 'local-dynamic': 'local SOCKS' };
@@ -30,19 +31,39 @@ export function useSession(id: string): { view: SessionView | undefined; missing
   return { view, missing };
 }
 
+/** Whether the session stands refused because the server's key is not the trusted one. */
+function hostKeyStop(view: SessionView): boolean {
+  const code = view.snapshot.lastError?.code;
+  return code === 'HOST_KEY_MISMATCH' || code === 'HOST_KEY_REVOKED';
+}
+
 /** A changed host key: a stop, explained, with a deliberate way forward (never one click). */
 function HostKeyChanged({ view }: { view: SessionView }) {
   const e = view.snapshot.lastError;
-  if (!e || (e.code !== 'HOST_KEY_MISMATCH' && e.code !== 'HOST_KEY_REVOKED')) return null;
+  if (!e || !hostKeyStop(view)) return null;
+  // The engine says "it presented <type> SHA256:new…, but <file>:<line> records <type> SHA256:old…".
+  const [presented, trusted] = e.message.match(/SHA256:[A-Za-z0-9+/=]+/g) ?? [];
+  const removal = /(ssh-keygen -R .*?)\.?$/.exec(e.hint ?? '')?.[1];
   return (
     <section className="stop" aria-labelledby="stop-title">
-      <h2 id="stop-title">Stopped: the server's identity is not the one Burrow trusts</h2>
-      <p>{e.message}</p>
-      <p>This can mean someone is intercepting the connection to <code>{view.config.host}</code>. It can also mean the vendor rebuilt or moved its server. Burrow will not connect until you decide.</p>
+      <h2 id="stop-title">Refused: the server's identity is not the one Burrow trusts</h2>
+      {presented && trusted ? (
+        <dl className="facts">
+          <dt>The server presented</dt><dd><code>{presented}</code></dd>
+          <dt>Burrow trusts</dt><dd><code>{trusted}</code></dd>
+        </dl>
+      ) : <p>{e.message}</p>}
+      <p>This can mean someone is intercepting the connection to <code>{view.config.host}</code>. It can also mean the vendor rebuilt or moved its server. Burrow does not connect to it, and never replaces the trusted key by itself: it only checks again now and then, in case you fix it.</p>
       <ol>
         <li>Ask the vendor (through a channel you trust: their support site, not this connection) for the server's current fingerprint.</li>
-        <li>If it matches the new fingerprint above, {view.config.hostKey.fingerprint ? 'edit this tunnel and put the new fingerprint in "Pinned host key"' : <>remove the old entry as the hint says{e.hint ? <>: <code>{e.hint.replace(/^.*?(ssh-keygen[^.]*).*$/, '$1')}</code></> : ''}</>}, then start the tunnel again.</li>
-        <li>If it does not match, leave the tunnel stopped and tell the vendor.</li>
+        <li>If it matches {presented ? <code>{presented}</code> : 'the new fingerprint above'},{' '}
+          {view.config.hostKey.fingerprint
+            ? 'edit this tunnel and put the new fingerprint in "Pinned host key"'
+            : removal
+              ? <>remove the old entry: <code className="command">{removal}</code> <CopyButton text={removal} label="Copy the command" /></>
+              : 'remove the old entry from known_hosts'}, then start the tunnel again.
+        </li>
+        <li>If it does not match, stop the tunnel and tell the vendor.</li>
       </ol>
     </section>
   );
@@ -59,7 +80,7 @@ function Log({ id }: { id: string }) {
   return (
     <section aria-labelledby="log-title">
       <h2 id="log-title">Log</h2>
-      <div className="toolbar">
+      <div className="toolbar toolbar-fields">
         <label>Show <select value={level} onChange={(e) => setLevel(e.target.value as typeof level)}>
           <option value="all">everything</option>
           <option value="warn">warnings and errors</option>
@@ -97,16 +118,15 @@ export function SessionDetail({ id }: { id: string }) {
         <StatusBadge state={s.state} />
         <div className="toolbar">
           {running
-            ? <button type="button" className="button" disabled={stop.pending} onClick={() => void stop.run({ id })}>Stop</button>
-            : <button type="button" className="button button-primary" disabled={start.pending} onClick={() => void start.run({ id })}>Start</button>}
+            ? <button type="button" className="button" disabled={stop.pending} onClick={() => void stop.run({ id })}>{stop.pending ? 'Stopping…' : 'Stop'}</button>
+            : <button type="button" className="button button-primary" disabled={start.pending} onClick={() => void start.run({ id })}>{start.pending ? 'Starting…' : 'Start'}</button>}
           <a className="button" href={`#/sessions/${encodeURIComponent(id)}/test`}>Test connection</a>
           <a className="button" href={`#/sessions/${encodeURIComponent(id)}/edit`}>Edit</a>
           <button type="button" className="button button-danger" onClick={() => setConfirmRemove(true)}>Remove</button>
         </div>
       </div>
       <ErrorNote error={start.error ?? stop.error ?? remove.error} />
-      <StateLine view={view} now={now} />
-      <HostKeyChanged view={view} />
+      {hostKeyStop(view) ? <HostKeyChanged view={view} /> : <StateLine view={view} now={now} />}
 
       <div className="columns">
         <section aria-labelledby="conn-title">
@@ -155,7 +175,7 @@ export function SessionDetail({ id }: { id: string }) {
       {steps.length > 0 && (
         <section aria-labelledby="steps-title">
           <h2 id="steps-title">Next steps with {c.preset ? vendorName(c.preset) : 'your vendor'}</h2>
-          <ol className="steps">{steps.map((t, i) => <li key={i}>{t}</li>)}</ol>
+          <ol className="steps">{steps.map((t, i) => <li key={i}><Step text={t} /></li>)}</ol>
         </section>
       )}
 

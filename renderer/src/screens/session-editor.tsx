@@ -13,6 +13,7 @@ import { Field } from '../components/Field.js';
 import { navigate } from '../router.js';
 import { KeyPicker, type KeyChoice } from './key-picker.js';
 import { NextSteps } from './next-steps.js';
+import { SavedHeading } from './new-tunnel.js';
 
 type ForwardType = ForwardConfig['type'];
 
@@ -106,16 +107,110 @@ export function configOf(d: Draft, id?: string): Record<string, unknown> {
   };
 }
 
-/** The first problem of a draft, by field (`session.forwards[0].bindPort`), as the shared validator finds it. */
-export function problemOf(d: Draft): { field: string; text: string } | undefined {
-  try {
-    parseSessionConfig(configOf(d, 'draft'));
-    if (d.key.kind === 'file' && !d.key.path.trim()) return { field: 'session.auth.identityFiles', text: 'Give the key file\'s path, or pick another key.' };
-    return undefined;
-  } catch (err) {
-    if (err instanceof ConfigError) return { field: err.field, text: `This ${err.problem}. ${err.fix}` };
-    return { field: '(form)', text: String(err) };
+/** The label a field has in this form, for messages that must name it ("Forward 1: Port on the server"). */
+export function fieldLabel(field: string, d: Draft): string {
+  const f = /^session\.forwards\[(\d+)\]\.(\w+)$/.exec(field);
+  if (f) {
+    const i = Number(f[1]);
+    const type = d.forwards[i]?.type ?? 'remote';
+    const remote = type === 'remote' || type === 'remote-dynamic';
+    const names: Record<string, string> = {
+      type: 'Kind', bindAddress: remote ? 'Listen address on the server' : 'Listen address here', bindPort: remote ? 'Port on the server' : 'Port here',
+      targetHost: type === 'remote' ? 'Database host' : 'Target host', targetPort: 'Database port',
+    };
+    return `Forward ${i + 1}: ${names[f[2]!] ?? f[2]}`;
   }
+  return LABELS[field] ?? field.replace(/^session\./, '');
+}
+
+const LABELS: Readonly<Record<string, string>> = {
+  'session.name': 'Name', 'session.host': 'SSH server', 'session.port': 'SSH port', 'session.user': 'User',
+  'session.auth.identityFiles': 'Key file path', 'session.auth.keyId': 'Log in with', 'session.auth.passphraseFile': 'Passphrase file',
+  'session.hostKey.fingerprint': 'Pinned host key', 'session.keepalive.intervalSeconds': 'Keepalive every (seconds)',
+  'session.keepalive.countMax': 'Unanswered keepalives before reconnecting', 'session.connectTimeoutSeconds': 'Connect timeout (seconds)',
+  'session.rekeyLimit.bytes': 'Renew the session keys after (MiB)', 'session.rekeyLimit.seconds': '…or every (minutes)',
+};
+
+/** Fields under "Advanced": a problem there opens it, so the field can be seen and focused. */
+const ADVANCED = ['session.keepalive.', 'session.connectTimeoutSeconds', 'session.rekeyLimit.', 'session.auth.passphraseFile'];
+
+/** The validator's wording for a form: an empty field is "empty", not "a non-empty string" or "(got "")". */
+function plainProblem(problem: string): string {
+  if (problem === 'is missing' || problem === 'must be a non-empty string') return 'is empty';
+  const empty = /^(.*) \(got ""\)$/.exec(problem);
+  if (empty) return `is empty: it ${empty[1]}`;
+  return problem;
+}
+
+export interface Problem {
+  /** The validator's path, `session.forwards[0].bindPort`. */
+  readonly field: string;
+  /** Said with the field's label, then the fix. */
+  readonly text: string;
+}
+
+/**
+ * Values that pass the validator, by a field's last name: a problem's field takes one, so the
+ * validator (which stops at the first problem) goes on to find the next.
+ */
+const STAND_IN: Readonly<Record<string, unknown>> = {
+  name: 'x', host: 'x', user: 'x', port: 22, bindPort: 1, targetHost: 'x', targetPort: 1, bindAddress: undefined,
+  intervalSeconds: 15, countMax: 3, connectTimeoutSeconds: 20, bytes: MiB, seconds: 3600, fingerprint: undefined,
+  passphraseFile: undefined, identityFiles: [],
+};
+
+/** Sets `path` (`forwards[0].bindPort`) in a plain config object; `undefined` removes it. */
+function setPath(o: Record<string, unknown>, path: string, value: unknown): boolean {
+  const keys = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  let at: unknown = o;
+  for (const k of keys.slice(0, -1)) {
+    at = (at as Record<string, unknown> | undefined)?.[k];
+    if (typeof at !== 'object' || at === null) return false;
+  }
+  const last = keys.at(-1)!;
+  if (value === undefined) delete (at as Record<string, unknown>)[last];
+  else (at as Record<string, unknown>)[last] = value;
+  return true;
+}
+
+/**
+ * Every problem of a draft, by field, as the shared validator finds them, each said with the
+ * field's label: the first, then (with a stand-in in its place) the next, and so on.
+ */
+export function problemsOf(d: Draft): Problem[] {
+  const found: Problem[] = [];
+  if (d.key.kind === 'file' && !d.key.path.trim()) found.push({ field: 'session.auth.identityFiles', text: 'Key file path is empty. Give the key file\'s path, or pick another key.' });
+  const config = configOf(d, 'draft');
+  for (let i = 0; i < 30; i++) {
+    try {
+      parseSessionConfig(config);
+      break;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) { found.push({ field: '(form)', text: String(err) }); break; }
+      found.push({ field: err.field, text: `${fieldLabel(err.field, d)} ${plainProblem(err.problem)}. ${err.fix}` });
+      const last = err.field.replace(/^.*[.\]]/, '');
+      if (!(last in STAND_IN) || !setPath(config, err.field.replace(/^session\./, ''), STAND_IN[last])) break;
+    }
+  }
+  // In the order the form shows its fields, so the list reads top to bottom as the form does.
+  const rank = (f: string): number => { const i = FORM_ORDER.findIndex((o) => f.startsWith(o)); return i < 0 ? FORM_ORDER.length : i; };
+  return found.sort((a, b) => rank(a.field) - rank(b.field));
+}
+
+const FORM_ORDER = ['session.name', 'session.host', 'session.port', 'session.user', 'session.auth.identityFiles', 'session.auth.keyId', 'session.hostKey',
+  'session.forwards', 'session.keepalive', 'session.connectTimeoutSeconds', 'session.rekeyLimit', 'session.auth.passphraseFile'];
+
+/**
+ * The app's refusal about one of this form's fields, said as the form says its own: the shared
+ * validator names `session.port`, the store names `name` (a name already taken).
+ */
+function fieldProblem(e: AppError, d: Draft): Problem | undefined {
+  const raw = e.field;
+  if (raw === undefined) return undefined;
+  const field = raw === 'name' || raw === 'id' ? 'session.name' : raw.startsWith('session.') ? raw : undefined;
+  if (!field) return undefined;
+  const problem = e.message.startsWith(`${raw} `) ? e.message.slice(raw.length + 1) : e.message;
+  return { field, text: `${fieldLabel(field, d)} ${plainProblem(problem)}.${e.hint ? ` ${e.hint}` : ''}` };
 }
 
 const POLICY: ReadonlyArray<[HostKeyPolicy, string, string]> = [
@@ -186,8 +281,9 @@ export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Dr
   const [serverError, setServerError] = useState<AppError>();
   const [saving, setSaving] = useState(false);
   const [databases, setDatabases] = useState<PresetView['databases']>([]);
+  const [advanced, setAdvanced] = useState(false);
   useEffect(() => { api.call('presets:list', {}).then((p) => setDatabases(p[0]?.databases ?? []), () => undefined); }, [api]);
-  const problem = useMemo(() => problemOf(d), [d]);
+  const problems = useMemo(() => problemsOf(d), [d]);
   const update = (change: Partial<Draft>, field?: string): void => {
     setD((x) => ({ ...x, ...change }));
     if (field) setTouched((t) => new Set(t).add(field));
@@ -195,15 +291,18 @@ export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Dr
   };
   /** The error to show beside `field`: once touched or after a try, from the form or from the app. */
   const error = (field: string): string | undefined => {
-    if (serverError?.field === field) return `${serverError.message}. ${serverError.hint ?? ''}`.trim();
-    if (problem?.field === field && (tried || touched.has(field) || [...touched].some((t) => field.startsWith(t)))) return problem.text;
+    if (serverField?.field === field) return serverField.text;
+    const problem = problems.find((p) => p.field === field);
+    if (problem && (tried || touched.has(field) || [...touched].some((t) => field.startsWith(t)))) return problem.text;
     return undefined;
   };
   const save = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setTried(true);
-    if (problem) {
-      document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    if (problems.length > 0) {
+      if (problems.some((p) => ADVANCED.some((a) => p.field.startsWith(a)))) setAdvanced(true);
+      // After React has shown the error (and opened "Advanced"): the person lands on the field to fix.
+      setTimeout(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
       return;
     }
     setSaving(true);
@@ -219,7 +318,12 @@ export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Dr
     }
   };
   // An error the app gave about no field of this form (a name already taken is about `name`).
-  const generalError = serverError && !serverError.field?.startsWith('session.') ? serverError : undefined;
+  const serverField = serverError ? fieldProblem(serverError, d) : undefined;
+  const generalError = serverError && !serverField ? serverError : undefined;
+  // What stopped the save, naming the field: the form's own check, or the app's answer about a field.
+  const notSaved: string[] = serverField
+    ? [serverField.text]
+    : tried ? problems.map((p) => p.text) : [];
   return (
     <form className="form" onSubmit={(e) => void save(e)} noValidate>
       <fieldset>
@@ -270,7 +374,7 @@ export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Dr
         Start automatically (when Burrow starts, and at login where Burrow launches at login)
       </label>
 
-      <details className="advanced">
+      <details className="advanced" open={advanced} onToggle={(e) => setAdvanced(e.currentTarget.open)}>
         <summary>Advanced</summary>
         <Field label="Keepalive every (seconds)" error={error('session.keepalive.intervalSeconds')} hint="OpenSSH's ServerAliveInterval. A dead link is noticed after (count + 1) × this.">
           {(p) => <input {...p} inputMode="numeric" value={d.keepaliveInterval} onChange={(e) => update({ keepaliveInterval: e.target.value }, 'session.keepalive.intervalSeconds')} />}
@@ -297,7 +401,12 @@ export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Dr
       </details>
 
       <ErrorNote error={generalError} />
-      {tried && problem && <p className="form-problem" role="alert">Not saved: {problem.text}</p>}
+      {notSaved.length > 0 && (
+        <div className="form-problem" role="alert">
+          <p>Not saved: {notSaved.length === 1 ? 'a field needs' : `${notSaved.length} fields need`} a fix.</p>
+          <ul>{notSaved.map((t, i) => <li key={i}>{t}</li>)}</ul>
+        </div>
+      )}
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={saving}>{saving ? 'Saving…' : submitLabel}</button>
         <button type="button" className="button" onClick={() => history.back()}>Cancel</button>
@@ -321,15 +430,15 @@ export function SessionEditor({ id }: { id?: string }) {
   if (saved && id === undefined) {
     return (
       <section className="screen">
-        <h1>Saved: {saved.session.name}</h1>
-        <NextSteps saved={saved} onStart={() => void start.run({ id: saved.session.id }).then(() => navigate(`/sessions/${encodeURIComponent(saved.session.id)}`))} />
+        <SavedHeading>Saved: {saved.session.name}</SavedHeading>
+        <NextSteps saved={saved} starting={start.pending} onStart={() => void start.run({ id: saved.session.id }).then((v) => { if (v) navigate(`/sessions/${encodeURIComponent(saved.session.id)}`); })} />
         <ErrorNote error={start.error} />
       </section>
     );
   }
   return (
     <section className="screen">
-      <p className="crumbs"><a href="#/">Tunnels</a> / {id === undefined ? <a href="#/new">New tunnel</a> : initial?.name ?? id} / {id === undefined ? 'Start blank' : 'Edit'}</p>
+      <p className="crumbs"><a href="#/">Tunnels</a> / {id === undefined ? <a href="#/new">New tunnel</a> : <a href={`#/sessions/${encodeURIComponent(id)}`}>{initial?.name ?? id}</a>} / {id === undefined ? 'Start blank' : 'Edit'}</p>
       <h1>{id === undefined ? 'New tunnel' : `Edit ${initial?.name ?? ''}`}</h1>
       {initial
         ? <SessionForm initial={initial} {...(id !== undefined ? { id } : {})} submitLabel={id === undefined ? 'Save tunnel' : 'Save changes'}

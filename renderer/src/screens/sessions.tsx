@@ -5,7 +5,8 @@ import { forwardSpec } from '../../../common/forward-spec.js';
 import { useAction, useSessions } from '../api/hooks.js';
 import { StatusBadge } from '../components/Status.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { since, until } from '../format.js';
+import { errorTitle, since, until } from '../format.js';
+import { Prose } from '../components/Prose.js';
 import { navigate } from '../router.js';
 import { vendorName } from './vendors.js';
 
@@ -23,12 +24,13 @@ export function useNow(everyMs = 1000): number {
 export function StateLine({ view, now }: { view: SessionView; now: number }) {
   const s = view.snapshot;
   if (s.state === 'connected') return <p className="state-line">Up for {since(s.connectedSince, now)}{s.reconnects > 0 ? ` · came back ${s.reconnects} time${s.reconnects === 1 ? '' : 's'}` : ''}</p>;
+  if (s.state === 'stopped' && view.heldBy) return <p className="state-line">Runs in {view.heldBy}, not in this window: see or stop it there.</p>;
   if (s.state === 'stopped') return <p className="state-line">Not running</p>;
   if (s.state === 'connecting' && !s.lastError) return <p className="state-line">Opening the connection…</p>;
   return (
     <div className="state-line">
-      {s.lastError && <p className={s.state === 'error' ? 'state-error' : undefined}><strong>{s.lastError.code}:</strong> {s.lastError.message}</p>}
-      {s.lastError?.hint && <p className="state-hint">What to do: {s.lastError.hint}</p>}
+      {s.lastError && <p className={s.state === 'error' ? 'state-error' : undefined}><strong>{errorTitle(s.lastError.code)}:</strong> {s.lastError.message} <span className="error-code">({s.lastError.code})</span></p>}
+      {s.lastError?.hint && <p className="state-hint">What to do: <Prose text={s.lastError.hint} /></p>}
       {s.nextAttemptAt && <p className="state-retry">{s.state === 'error' ? 'Burrow tries again slowly' : 'Retrying'} in {until(s.nextAttemptAt, now)}</p>}
     </div>
   );

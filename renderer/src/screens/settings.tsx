@@ -2,6 +2,7 @@
 import type { Settings } from '../../../common/contract.js';
 import { useAction, useAppInfo, useSettings } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { Prose } from '../components/Prose.js';
 
 export function SettingsScreen() {
   const [settings, setSettings] = useSettings();
@@ -25,7 +26,7 @@ export function SettingsScreen() {
               onChange={(e) => void change({ launchAtLogin: e.target.checked })} />
             Launch Burrow at login, in the background, and start the tunnels marked "start automatically"
           </label>
-          {!canLogin && <p className="field-hint" id="login-why">Not available here: {info.launchAtLogin.reason}</p>}
+          {!canLogin && <p className="field-hint" id="login-why">Not available here: <Prose text={info.launchAtLogin.reason ?? ''} /></p>}
         </fieldset>
         <fieldset>
           <legend>Notifications</legend>
