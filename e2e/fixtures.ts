@@ -36,7 +36,7 @@ export interface BurrowWeb {
   cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-async function startWeb(dir: string): Promise<{ child: ChildProcess; url: string; home: string; config: string }> {
+async function startWeb(dir: string): Promise<{ child: ChildProcess; url: string; home: string; config: string; output: () => string }> {
   const home = path.join(dir, 'home');
   mkdirSync(home, { recursive: true });
   const config = path.join(dir, 'config', 'config.json');
@@ -53,7 +53,7 @@ async function startWeb(dir: string): Promise<{ child: ChildProcess; url: string
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`burrow web exited ${code}: ${err}`)); });
   });
-  return { child, url, home, config };
+  return { child, url, home, config, output: () => `${out}${err}` };
 }
 
 export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgres }>({
@@ -67,7 +67,7 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
     await use(pg);
     await pg.stop();
   }, { scope: 'worker' }],
-  burrow: async ({ page }, use) => {
+  burrow: async ({ page }, use, testInfo) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'burrow-e2e-'));
     const web = await startWeb(dir);
     const received: string[] = [];
@@ -97,6 +97,9 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
       const leak = received.find((m) => m.includes(s));
       expect(leak, `a secret reached the page: ${s.slice(0, 12)}…`).toBeUndefined();
     }
+    const exited = web.child.exitCode ?? web.child.signalCode;
+    if (testInfo.status !== testInfo.expectedStatus || exited !== null) await testInfo.attach('burrow web output', { body: web.output(), contentType: 'text/plain' });
+    expect(exited, 'burrow web ran until the end of the test').toBeNull();
     web.child.kill('SIGTERM');
     await new Promise((r) => web.child.once('exit', r));
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,78 @@
+/**
+ * Setting the scene for a test: sessions saved through the CLI on the test's own store (the
+ * behaviour under test is then driven through the window), key files, known_hosts entries.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import type { Sshd } from '../test/helpers/sshd.js';
+import { expect, type BurrowWeb } from './fixtures.js';
+
+async function cli(burrow: BurrowWeb, args: string[]): Promise<string> {
+  const r = await burrow.cli(args);
+  expect(r.code, `burrow ${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+/** Saves a session from a vendor preset (`burrow sessions add --preset ID --name NAME ...`) and returns its id. */
+export async function addPresetSession(burrow: BurrowWeb, preset: string, name: string, args: string[]): Promise<string> {
+  await cli(burrow, ['sessions', 'add', '--preset', preset, '--name', name, ...args]);
+  return (await storedSession(burrow, name)).id as string;
+}
+
+/**
+ * Saves a session from an ssh command line through `burrow import` and returns its id. It logs in
+ * with the sshd's authorised client key unless `identity` says otherwise, and checks the host key
+ * against `knownHosts` (default: the sshd's own known_hosts; `home`: the test HOME's
+ * ~/.ssh/known_hosts, with OpenSSH's accept-new).
+ */
+export async function importSession(burrow: BurrowWeb, sshd: Sshd, name: string, forward: string,
+  opts: { identity?: string; knownHosts?: string } = {}): Promise<string> {
+  const hostKeys = opts.knownHosts === 'home' ? ['-o', 'StrictHostKeyChecking=accept-new']
+    : ['-o', `UserKnownHostsFile=${opts.knownHosts ?? sshd.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes'];
+  const out = await cli(burrow, ['import', '--json', '--name', name, '--', 'ssh', '-N', '-R', forward, '-p', String(sshd.port),
+    '-i', opts.identity ?? sshd.clientKeyPath, ...hostKeys, `${sshd.user}@127.0.0.1`]);
+  const { saved } = JSON.parse(out) as { saved: Array<{ id: string }> };
+  expect(saved).toHaveLength(1);
+  return saved[0]!.id;
+}
+
+/** A saved session as the store holds it (`burrow sessions show NAME --json`). */
+export async function storedSession(burrow: BurrowWeb, name: string): Promise<Record<string, unknown>> {
+  return (JSON.parse(await cli(burrow, ['sessions', 'show', name, '--json'])) as { session: Record<string, unknown> }).session;
+}
+
+/** The names of the saved sessions. */
+export async function storedNames(burrow: BurrowWeb): Promise<string[]> {
+  return (JSON.parse(await cli(burrow, ['sessions', 'list', '--json'])) as Array<{ name: string }>).map((s) => s.name);
+}
+
+/** A fresh key file made by ssh-keygen in the test's folder; returns its path and its public line. */
+export function keyFile(burrow: BurrowWeb, name: string, opts: { type?: 'ed25519' | 'rsa'; passphrase?: string } = {}): { path: string; publicKey: string; text: string } {
+  const dir = path.join(burrow.dir, 'keys');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  execFileSync('ssh-keygen', ['-q', '-t', opts.type ?? 'ed25519', ...(opts.type === 'rsa' ? ['-b', '2048'] : []), '-N', opts.passphrase ?? '', '-C', name, '-f', file]);
+  return { path: file, publicKey: readFileSync(`${file}.pub`, 'utf8').trim(), text: readFileSync(file, 'utf8') };
+}
+
+/** A known_hosts line that names the test sshd but holds another server's key (as after a server was replaced), and that key's fingerprint. */
+export function impostorKnownHosts(burrow: BurrowWeb, sshd: Sshd): { line: string; fingerprint: string } {
+  const other = keyFile(burrow, `impostor-host-${Date.now()}`);
+  const [type, data] = other.publicKey.split(/\s+/);
+  const fingerprint = execFileSync('ssh-keygen', ['-lf', `${other.path}.pub`], { encoding: 'utf8' }).split(/\s+/)[1]!;
+  return { line: `[127.0.0.1]:${sshd.port} ${type} ${data}\n`, fingerprint };
+}
+
+/** Writes the test sshd's real host key into the test HOME's ~/.ssh/known_hosts (a server trusted before). */
+export function trustSshd(burrow: BurrowWeb, sshd: Sshd): void {
+  mkdirSync(path.join(burrow.home, '.ssh'), { recursive: true, mode: 0o700 });
+  appendFileSync(path.join(burrow.home, '.ssh', 'known_hosts'), readFileSync(sshd.knownHostsPath));
+}
+
+/** Reloads the window so it lists what the CLI saved meanwhile. */
+export async function reload(page: Page, route = '#/'): Promise<void> {
+  await page.evaluate((r) => { location.hash = r; }, route);
+  await page.reload();
+}
