@@ -9,6 +9,9 @@ import type { Page } from '@playwright/test';
 import type { Sshd } from '../test/helpers/sshd.js';
 import { expect, type BurrowWeb } from './fixtures.js';
 
+/** Fivetran's command, as its guide prints it (placeholders and all). */
+export const FIVETRAN_COMMAND = 'autossh -M 0 -f -N -R <SSH_HIGH_PORT>:<LOCAL_DB_MACHINE_NAME_OR_IP>:<LOCAL_DB_MACHINE_PORT> <FIVETRAN_SSH_USERNAME>@<FIVETRAN_SUPPLIED_IP> -g -i <PATH_TO_PRIVATE_KEY> -o ServerAliveInterval=10 -o ServerAliveCountMax=1 -o ExitOnForwardFailure=yes';
+
 async function cli(burrow: BurrowWeb, args: string[]): Promise<string> {
   const r = await burrow.cli(args);
   expect(r.code, `burrow ${args.join(' ')}: ${r.stderr}`).toBe(0);
