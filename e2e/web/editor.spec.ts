@@ -1,0 +1,79 @@
+/** The editor refuses bad input, names the field beside it and in the summary, and saves nothing. */
+import type { Page } from '@playwright/test';
+import { test, expect, requestsSent } from '../fixtures.js';
+import { go } from '../pages.js';
+import { importSession, reload, storedNames, storedSession } from '../setup.js';
+
+/** The "Not saved" summary, listing every field to fix by its label. */
+function summary(page: Page) {
+  return page.getByRole('alert').filter({ hasText: /^Not saved: / });
+}
+
+/** A field marked invalid, its error beside it (its accessible description) naming it. */
+async function expectInvalid(page: Page, label: string, problem: RegExp): Promise<void> {
+  const field = page.getByLabel(label, { exact: true });
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(field).toHaveAccessibleDescription(problem);
+}
+
+test('bad input in the editor is refused with the field named, and nothing is saved', async ({ page, burrow, sshd }) => {
+  await go(page, '#/new/blank');
+  await page.getByLabel('Name', { exact: true }).fill('Warehouse');
+  await page.getByLabel('SSH server').fill('fivetran@db.example.com');
+  // A field's error shows as soon as it is typed in, before any save.
+  await expectInvalid(page, 'SSH server', /^The host name or address your vendor gave you\. SSH server holds an "@".*Give the host name alone/);
+  await page.getByLabel('SSH port').fill('twenty-two');
+  await page.getByLabel('Port on the server').fill('70000');
+  await page.getByText('Advanced').click();
+  await page.getByLabel('Connect timeout (seconds)').fill('0');
+  await page.getByText('Advanced').click();
+
+  await page.getByRole('button', { name: 'Save tunnel' }).click();
+  // Every problem, each beside its field and listed by name; focus on the first; "Advanced" opened for its own.
+  await expect(summary(page).getByRole('listitem')).toHaveText([
+    /^SSH server holds an "@"/,
+    /^SSH port must be a whole number from 1 to 65535 \(got "twenty-two"\)/,
+    /^User is empty\. Give the SSH user name/,
+    /^Forward 1: Port on the server must be a whole number from 0 to 65535 \(got 70000\)/,
+    /^Forward 1: Database port is empty: it must be a whole number from 1 to 65535/,
+    /^Connect timeout \(seconds\) must be a number from 1 to 600 \(got 0\)/,
+  ]);
+  await expectInvalid(page, 'SSH port', /SSH port must be a whole number/);
+  await expectInvalid(page, 'User', /User is empty/);
+  await expectInvalid(page, 'Connect timeout (seconds)', /Connect timeout \(seconds\) must be/);
+  await expectInvalid(page, 'Port on the server', /Forward 1: Port on the server must be/);
+  await expectInvalid(page, 'Database port', /Forward 1: Database port is empty/);
+  await expect(page.getByLabel('SSH server')).toBeFocused();
+  await expect(page.getByLabel('Connect timeout (seconds)')).toBeVisible();
+
+  // Fixed one by one, the list shrinks with them.
+  await page.getByLabel('SSH server').fill('db.example.com');
+  await page.getByLabel('SSH port').fill('22');
+  await page.getByLabel('User', { exact: true }).fill('fivetran');
+  await page.getByLabel('Connect timeout (seconds)').fill('20');
+  await page.getByLabel('Port on the server').fill('15432');
+  await expect(summary(page).getByRole('listitem')).toHaveText([/^Forward 1: Database port is empty/]);
+  expect(requestsSent(burrow, 'sessions:create'), 'the window never sent an invalid session').toBe(0);
+  expect(await storedNames(burrow)).toEqual([]);
+
+  // The app's own check, where the form cannot know: a name another tunnel already has.
+  await importSession(burrow, sshd, 'Warehouse', '15433:127.0.0.1:5432');
+  await page.getByLabel('Database port').fill('5432');
+  await expect(summary(page)).toHaveCount(0);
+  await page.getByRole('button', { name: 'Save tunnel' }).click();
+  await expect(page.getByLabel('Name', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(summary(page).getByRole('listitem')).toHaveText([/^Name "Warehouse" is already a saved session\. Pick another name/]);
+  await expect(page.getByLabel('Name', { exact: true })).toHaveAccessibleDescription(/Name "Warehouse" is already a saved session/);
+  expect(requestsSent(burrow, 'sessions:create')).toBe(1);
+  expect(await storedNames(burrow)).toEqual(['Warehouse']);
+
+  // Editing a saved tunnel: the same refusal, and the stored settings stay as they were.
+  const before = await storedSession(burrow, 'Warehouse');
+  await reload(page, '#/sessions/warehouse/edit');
+  await page.getByLabel('Database port').fill('0');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(summary(page).getByRole('listitem')).toHaveText([/^Forward 1: Database port must be a whole number from 1 to 65535 \(got 0\)/]);
+  await expect(page.getByLabel('Database port')).toBeFocused();
+  expect(requestsSent(burrow, 'sessions:update')).toBe(0);
+  expect(await storedSession(burrow, 'Warehouse')).toEqual(before);
+});
