@@ -1,0 +1,87 @@
+/**
+ * Keys with passphrases, through the window: imported (the passphrase asked only because the key
+ * has one), asked for when a tunnel starts, remembered when the person says so; made in the wizard
+ * with progress shown. Every passphrase typed, right or wrong, is planted: none may come back.
+ */
+import { test, expect, plantKey, plantStoredKeys } from '../fixtures.js';
+import { go, KeyImportPage, TunnelsPage } from '../pages.js';
+import { addPresetSession, keyFile, reload, trustSshd } from '../setup.js';
+import { freePort } from '../../test/helpers/net.js';
+import { psql } from '../../test/helpers/postgres.js';
+
+const PASSPHRASE = 'correct horse battery staple';
+
+test('a passphrase-protected key: imported with its passphrase, asked for when its tunnel starts, remembered when asked to', async ({ page, burrow, sshd, pg }) => {
+  const key = keyFile(burrow, 'finance_ed25519', { passphrase: PASSPHRASE });
+  plantKey(burrow, key.text, PASSPHRASE);
+  burrow.secrets.push('not the passphrase', 'still not it');
+  await sshd.authorize(key.publicKey);
+
+  await page.getByRole('link', { name: 'Keys' }).click();
+  await page.getByRole('link', { name: 'Import a key' }).click();
+  const importer = new KeyImportPage(page);
+  await importer.paste(key.text);
+  const pass = page.getByLabel('This key\'s passphrase');
+  await expect(pass).toBeFocused();
+  await pass.fill('not the passphrase');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(pass).toHaveAccessibleDescription(/That passphrase does not open this key\./);
+  await importer.unlock(PASSPHRASE, { store: false });
+  await expect(page.getByLabel('Public key', { exact: true })).toHaveText(key.publicKey);
+  const [keyId] = plantStoredKeys(burrow, PASSPHRASE);
+
+  await go(page, '#/keys');
+  await expect(page.getByText(/protected by a passphrase \(asked when used\)/)).toBeVisible();
+
+  // A tunnel with that key: its start asks for the passphrase, again after a wrong one.
+  trustSshd(burrow, sshd);
+  const remotePort = await freePort();
+  await addPresetSession(burrow, 'fivetran', 'Fivetran – finance', ['--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user,
+    '--target', `127.0.0.1:${pg.port}`, '--remote-port', String(remotePort), '--key-id', keyId!]);
+  await reload(page);
+  const tunnels = new TunnelsPage(page);
+  await tunnels.start('Fivetran – finance');
+  const ask = page.getByRole('dialog', { name: 'Passphrase for Fivetran – finance' });
+  await expect(ask.getByLabel('Passphrase')).toBeFocused();
+  await ask.getByLabel('Passphrase').fill('still not it');
+  await ask.getByRole('button', { name: 'Open the key' }).click();
+  await expect(ask.getByLabel('Passphrase')).toHaveAccessibleDescription('The last passphrase did not open the key.');
+  await ask.getByLabel('Passphrase').fill(PASSPHRASE);
+  await ask.getByLabel(/Remember it/).check();
+  await ask.getByRole('button', { name: 'Open the key' }).click();
+  await tunnels.expectState('Fivetran – finance', /Connected/);
+  expect(await psql(remotePort, 'select 1 + 1')).toBe('2');
+
+  // Remembered: the next start asks nothing.
+  await page.getByRole('button', { name: 'Stop Fivetran – finance' }).click();
+  await tunnels.expectState('Fivetran – finance', /Stopped/);
+  await tunnels.start('Fivetran – finance');
+  await tunnels.expectState('Fivetran – finance', /Connected/);
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await go(page, '#/keys');
+  await expect(page.getByText(/protected by a passphrase \(stored\)/)).toBeVisible();
+});
+
+test('the key wizard shows progress while an RSA-4096 key is made, and protects it with the passphrase given', async ({ page, burrow }) => {
+  burrow.secrets.push('wizard passphrase');
+  await go(page, '#/keys/new');
+  await page.getByLabel(/^RSA/).check();
+  await page.getByLabel('Size (bits)').selectOption('4096');
+  await page.getByLabel('Passphrase (optional)').fill('wizard passphrase');
+  await expect(page.getByLabel(/Store the passphrase/)).toBeChecked();
+  // Key generation can end before a poll would see it: record every progress the page shows.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+    new MutationObserver(() => document.querySelectorAll('.progress').forEach((p) => seen.push(`${p.getAttribute('role')}: ${p.textContent}`)))
+      .observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await page.getByRole('button', { name: 'Create the key' }).click();
+  await expect(page.getByRole('heading', { name: 'Your new key' })).toBeVisible({ timeout: 30_000 });
+  const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+  expect(seen.some((s) => /^status: Creating the RSA-4096 key/.test(s)), seen.join(' | ')).toBe(true);
+  await expect(page.getByLabel('Public key', { exact: true })).toHaveText(/^ssh-rsa AAAA/);
+  plantStoredKeys(burrow);
+  await go(page, '#/keys');
+  await expect(page.getByText(/ssh-rsa, 4096 bits, protected by a passphrase \(stored\)/)).toBeVisible();
+});
