@@ -14,8 +14,8 @@ test('with the database down, Test connection passes the SSH steps and fails at 
   await expect(page.getByRole('heading', { name: 'Test the connection of Warehouse' })).toBeVisible();
   await page.getByRole('button', { name: 'Test now' }).click();
 
-  const verdict = page.getByRole('status').filter({ hasText: /^Failed: / });
-  await expect(verdict).toHaveText(`Failed: 127.0.0.1:${down} is reachable from this machine. Fix it as it says below, then test again.`, { timeout: 30_000 });
+  const verdict = page.getByRole('status').filter({ hasText: /^Failed at / });
+  await expect(verdict).toHaveText(`Failed at the step “127.0.0.1:${down} is reachable from this machine”. Fix it as it says there, then test again.`, { timeout: 30_000 });
   const steps = page.getByRole('list', { name: 'Steps' }).getByRole('listitem');
   const marks = await steps.locator('.check-mark').allTextContents();
   // Every step before the database passed (name, TCP, algorithms, host key, login, the server's port); the database step failed, last.

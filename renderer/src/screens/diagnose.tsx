@@ -14,7 +14,7 @@ function Verdict({ report }: { report: DiagnoseReportView }) {
   const failed = report.steps.find((s) => s.status === 'fail');
   return (
     <p role="status" className={`verdict ${report.ok ? 'verdict-ok' : 'verdict-fail'}`}>
-      {report.ok ? 'Everything works.' : <>Failed: {failed ? <strong>{failed.title}</strong> : 'a step'}. Fix it as it says below, then test again.</>}
+      {report.ok ? 'Everything works.' : <>Failed at the step {failed ? <strong>“{failed.title}”</strong> : 'marked below'}. Fix it as it says there, then test again.</>}
     </p>
   );
 }

@@ -41,7 +41,10 @@ function PassphraseQuestion({ q }: { q: Extract<Question, { kind: 'passphrase' }
           {(p) => <input {...p} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="off" autoFocus />}
         </Field>
         {stored && (
-          <label className="check"><input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} /> Remember it{info ? ` (in ${info.secretStore.backend})` : ''}, so this tunnel starts unattended</label>
+          <>
+            <label className="check"><input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} {...(info ? { 'aria-describedby': `${q.id}-where` } : {})} /> Remember it, so this tunnel starts unattended</label>
+            {info && <p className="field-hint" id={`${q.id}-where`}>Burrow keeps it in {info.secretStore.backend}.</p>}
+          </>
         )}
         <ErrorNote error={answer.error?.field === 'passphrase' ? undefined : answer.error} />
         <div className="dialog-actions">
