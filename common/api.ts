@@ -19,6 +19,7 @@ export const REQUEST_NAMES = [
   'sessions:stop-all',
   'sessions:nudge-all',
   'sessions:next-steps',
+  'sessions:reload',
   'presets:list',
   'presets:create-session',
   'import:preview',
@@ -44,7 +45,7 @@ void everyRequest;
 /** Every event name, in one list. */
 export const EVENT_NAMES = [
   'sessions:changed', 'sessions:removed', 'logs:line', 'keys:progress', 'keys:changed',
-  'diagnose:step', 'questions:asked', 'questions:closed', 'settings:changed',
+  'diagnose:step', 'questions:asked', 'questions:closed', 'settings:changed', 'app:changed',
 ] as const satisfies ReadonlyArray<EventName>;
 
 // Compile-time check that no event is missing from the list (a door built from it would drop it).
@@ -61,7 +62,10 @@ export interface BurrowApi {
 // Wire messages (web bridge and control channel: one JSON object per message)
 // ---------------------------------------------------------------------------------------------
 
-export type ClientMessage = { readonly type: 'call'; readonly seq: number; readonly name: string; readonly args: unknown };
+export type ClientMessage =
+  | { readonly type: 'call'; readonly seq: number; readonly name: string; readonly args: unknown }
+  /** Control channel only: send me the app's events too (the web bridge attaches every window). */
+  | { readonly type: 'attach'; readonly answers: boolean };
 
 export type ServerMessage =
   | { readonly type: 'reply'; readonly seq: number; readonly ok: true; readonly value: unknown }

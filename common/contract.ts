@@ -54,6 +54,14 @@ export interface SessionView {
   readonly heldBy?: string;
 }
 
+/** What a reload changed, by session name. */
+export interface ReloadResult {
+  readonly added: ReadonlyArray<string>;
+  readonly removed: ReadonlyArray<string>;
+  readonly changed: ReadonlyArray<string>;
+  readonly unchanged: ReadonlyArray<string>;
+}
+
 /** A vendor preset as the New-tunnel screen offers it. */
 export interface PresetView {
   readonly id: string;
@@ -179,7 +187,15 @@ export interface Settings {
 export interface AppInfo {
   readonly version: string;
   /** Which door this window is served by. */
-  readonly mode: 'web' | 'desktop';
+  readonly mode: 'web' | 'desktop' | 'run';
+  /** This Burrow as others name it ("burrow web", "the Burrow service") and its process. */
+  readonly door: string;
+  readonly pid: number;
+  /**
+   * When another running Burrow runs the tunnels (a service, `burrow run`) and this door shows
+   * them through its control channel: that Burrow.
+   */
+  readonly runBy?: { readonly door: string; readonly pid: number };
   readonly platform: string;
   readonly configPath: string;
   readonly secretStore: { readonly backend: string; readonly warnings: ReadonlyArray<string> };
@@ -192,6 +208,8 @@ export interface LogLine {
   readonly ts: string;
   readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly message: string;
+  /** 'state': a change of the session's state, written for the log's history (a door that reports states already has it). */
+  readonly kind?: 'state';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,6 +247,8 @@ export const REQUESTS = {
   /** Retry every waiting session now (the machine woke up, the network came back). */
   'sessions:nudge-all': NoArgs,
   'sessions:next-steps': ById,
+  /** Re-read the saved sessions: added ones are added (and started if this Burrow runs such), removed ones stopped, changed ones restarted, the rest untouched. */
+  'sessions:reload': NoArgs,
 
   'presets:list': NoArgs,
   'presets:create-session': z.object({
@@ -330,6 +350,7 @@ export interface Replies {
   'sessions:stop-all': ReadonlyArray<SessionView>;
   'sessions:nudge-all': null;
   'sessions:next-steps': { readonly nextSteps: ReadonlyArray<string>; readonly troubleshooting: ReadonlyArray<string> };
+  'sessions:reload': ReloadResult;
   'presets:list': ReadonlyArray<PresetView>;
   'presets:create-session': SavedSession;
   'import:preview': ImportPreview;
@@ -360,6 +381,8 @@ export interface Events {
   'questions:asked': Question;
   'questions:closed': { readonly id: string };
   'settings:changed': Settings;
+  /** This door's AppInfo changed: it began to run the tunnels itself, or shows another Burrow's. */
+  'app:changed': AppInfo;
 }
 
 export type EventName = keyof Events;

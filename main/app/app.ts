@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { SessionConfig } from '../../common/config.js';
-import { REQUESTS, type AppError, type AppInfo, type EventName, type Events, type Replies, type RequestName } from '../../common/contract.js';
+import { REQUESTS, type AppError, type AppInfo, type EventName, type Events, type ReloadResult, type Replies, type RequestName } from '../../common/contract.js';
 import { diagnose } from '../core/diagnose.js';
 import { sessionFromPreset } from '../core/config/presets.js';
 import { parseSessionConfig } from '../core/config/schema.js';
@@ -43,6 +43,8 @@ export interface AppDeps {
   /** Home folder for `~`, default identities and known_hosts (tests use a temporary one). */
   readonly home?: string;
   readonly backoff?: Partial<BackoffOptions>;
+  /** A passphrase for keys that have none of their own stored (`burrow run --passphrase-file`, BURROW_PASSPHRASE). */
+  readonly passphrase?: string;
   /** Where unexpected errors are written (never a secret: only an error's name and message). */
   readonly logError?: (message: string) => void;
 }
@@ -50,20 +52,44 @@ export interface AppDeps {
 /** The result of one call, as a door sends it back. */
 export type CallResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: AppError };
 
+/**
+ * The app as every door holds it: calls and events. A BurrowApp in this process, or the one
+ * another Burrow runs, through the control channel (main/control/).
+ */
+export interface AppPort {
+  call(name: string, args: unknown): Promise<CallResult>;
+  /**
+   * Follows the app's events. `answers: false` for a door that shows events but cannot answer a
+   * question (a log reader, `burrow run` without a terminal): questions are asked only while a
+   * door that can answer is attached.
+   */
+  attach(listener: <E extends EventName>(name: E, payload: Events[E]) => void, opts?: AttachOptions): () => void;
+}
+
+export interface AttachOptions {
+  /** Whether this door can answer questions (host keys, passphrases); default true. */
+  readonly answers?: boolean;
+}
+
 type Handlers = { [K in RequestName]: (args: never) => Promise<Replies[K]> };
 
-export class BurrowApp {
+export class BurrowApp implements AppPort {
   private readonly events = new EventEmitter();
   private attachedDoors = 0;
   readonly sessions: Sessions;
+  /** How other Burrows name this one. */
+  readonly door: string;
   private readonly keys: KeyLibrary;
   private readonly questions: Questions;
   private readonly imports: Imports;
   private readonly settings: SettingsStore;
   private readonly handlers: Handlers;
+  /** Which sessions this door runs (see start()). */
+  private runs: ((c: SessionConfig) => boolean) | undefined;
 
   constructor(private readonly deps: AppDeps) {
     this.events.setMaxListeners(0);
+    this.door = deps.door ?? (deps.mode === 'web' ? 'burrow web' : deps.mode === 'run' ? 'burrow run' : 'the Burrow app');
     this.questions = new Questions(
       { asked: (q) => this.emit('questions:asked', q), closed: (id) => this.emit('questions:closed', { id }) },
       () => this.attachedDoors > 0,
@@ -76,9 +102,10 @@ export class BurrowApp {
       emitRemoved: (id) => this.emit('sessions:removed', { id }),
       emitLog: (id, line) => this.emit('logs:line', { id, line }),
       publicKeyOf: async (keyId) => (await this.keys.get(keyId).catch(() => undefined))?.publicKey,
-      holds: new SessionHolds(holdsFolderFor(deps.store.folder), deps.door ?? (deps.mode === 'web' ? 'burrow web' : 'the Burrow app')),
+      holds: new SessionHolds(holdsFolderFor(deps.store.folder), this.door),
       ...(deps.home !== undefined ? { home: deps.home } : {}),
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
+      ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
     });
     this.imports = new Imports(deps.store, deps.secrets, undefined);
     this.settings = new SettingsStore(deps.store.folder, deps.loginItem,
@@ -86,10 +113,27 @@ export class BurrowApp {
     this.handlers = this.makeHandlers();
   }
 
-  /** Loads the saved sessions (stopped); `autostart` then starts those marked "start automatically". */
-  async start(opts: { readonly autostart?: boolean } = {}): Promise<void> {
+  /**
+   * Loads the saved sessions (stopped), then starts those this door runs: `autostart`, those
+   * marked "start automatically" (the app, the browser mode, the service); `run`, any choice
+   * (`burrow run NAME…`). The same choice starts the sessions a reload adds.
+   */
+  async start(opts: { readonly autostart?: boolean; readonly run?: (c: SessionConfig) => boolean } = {}): Promise<void> {
+    this.runs = opts.run ?? (opts.autostart ? (c) => c.autostart : undefined);
     await this.sessions.sync();
-    if (opts.autostart) this.sessions.startAutostart();
+    const runs = this.runs;
+    if (runs) this.sessions.startAll(this.sessions.configs().filter(runs).map((c) => c.id));
+  }
+
+  /** Re-reads the store (SIGHUP, `burrow reload`, a change made elsewhere): see Sessions.sync. */
+  async reload(): Promise<ReloadResult> {
+    const diff = await this.sessions.sync();
+    const runs = this.runs;
+    if (runs && diff.added.length > 0) {
+      const added = new Set(diff.added);
+      this.sessions.startAll(this.sessions.configs().filter((c) => added.has(c.name) && runs(c)).map((c) => c.id));
+    }
+    return diff;
   }
 
   /** Stops every session cleanly (remote listeners cancelled). */
@@ -102,15 +146,16 @@ export class BurrowApp {
    * A door is attached (a window, a control-channel client): questions are asked of it. Returns
    * the function that detaches it again.
    */
-  attach(listener: <E extends EventName>(name: E, payload: Events[E]) => void): () => void {
-    this.attachedDoors++;
+  attach(listener: <E extends EventName>(name: E, payload: Events[E]) => void, opts: AttachOptions = {}): () => void {
+    const answers = opts.answers ?? true;
+    if (answers) this.attachedDoors++;
     const on = (name: EventName, payload: unknown): void => (listener as (n: EventName, p: unknown) => void)(name, payload);
     this.events.on('event', on);
     let attached = true;
     return () => {
       if (!attached) return;
       attached = false;
-      this.attachedDoors--;
+      if (answers) this.attachedDoors--;
       this.events.off('event', on);
     };
   }
@@ -144,7 +189,7 @@ export class BurrowApp {
   private info(): AppInfo {
     const web = this.deps.mode === 'web';
     return {
-      version: VERSION, mode: this.deps.mode, platform: `${os.platform()} ${os.arch()}`, configPath: this.deps.store.path,
+      version: VERSION, mode: this.deps.mode, door: this.door, pid: process.pid, platform: `${os.platform()} ${os.arch()}`, configPath: this.deps.store.path,
       secretStore: { backend: this.deps.secrets.backend, warnings: this.deps.secrets.warnings },
       launchAtLogin: this.deps.loginItem ? { supported: true }
         : { supported: false, reason: this.deps.noLoginItemReason ?? (web ? 'Burrow runs in browser mode here' : 'Not available') },
@@ -154,11 +199,12 @@ export class BurrowApp {
 
   private makeHandlers(): Handlers {
     const s = this.sessions;
-    const withSync = async <T>(fn: () => Promise<T> | T): Promise<T> => { await s.sync(); return fn(); };
     return {
       'app:info': async () => this.info(),
 
-      'sessions:list': () => withSync(() => s.list()),
+      // No implicit re-read here: a running Burrow takes the store's changes on a reload (SIGHUP,
+      // `burrow reload`, or the CLI after it edits the store), never as a side effect of a look.
+      'sessions:list': async () => s.list(),
       'sessions:get': async ({ id }: { id: string }) => s.config(id),
       'sessions:create': async ({ config }: { config: Record<string, unknown> }) => {
         if ('id' in config) fail('INVALID_INPUT', 'config.id is given for a new session', 'Leave the id out: Burrow makes one from the name.', 'config.id');
@@ -166,10 +212,11 @@ export class BurrowApp {
       },
       'sessions:update': async ({ config }: { config: Record<string, unknown> }) => s.update(config),
       'sessions:remove': async ({ id }: { id: string }) => { await s.remove(id); return null; },
-      'sessions:start': ({ id }: { id: string }) => withSync(() => s.start(id)),
-      'sessions:stop': ({ id }: { id: string }) => withSync(() => s.stop(id)),
-      'sessions:start-all': () => withSync(() => { s.startAll(); return s.list(); }),
-      'sessions:stop-all': () => withSync(async () => { await s.manager.stopAll(); return s.list(); }),
+      'sessions:start': async ({ id }: { id: string }) => s.start(id),
+      'sessions:stop': async ({ id }: { id: string }) => s.stop(id),
+      'sessions:start-all': async () => { s.startAll(); return s.list(); },
+      'sessions:stop-all': async () => { await s.manager.stopAll(); return s.list(); },
+      'sessions:reload': async () => this.reload(),
       'sessions:nudge-all': async () => { s.manager.nudgeAll(); return null; },
       'sessions:next-steps': async ({ id }: { id: string }) => s.nextSteps(id),
 

@@ -3,17 +3,15 @@
  * SessionManager kept in step, live snapshots pushed as they change (counters at most twice a
  * second), and a bounded log per session.
  */
-import { existsSync } from 'node:fs';
 import type { SessionConfig } from '../../common/config.js';
-import type { LogLine, SavedSession, SessionView } from '../../common/contract.js';
+import type { LogLine, ReloadResult, SavedSession, SessionView } from '../../common/contract.js';
 import type { SessionSnapshot } from '../../common/session.js';
 import { nextStepsFor } from '../core/config/presets.js';
+import { sessionWarnings } from '../core/config/warnings.js';
 import type { ConfigStore } from '../core/config/store.js';
 import { describeHolder, type SessionHolds } from '../core/holds.js';
 import { SessionManager } from '../core/manager.js';
 import type { BackoffOptions } from '../core/session/backoff.js';
-import { forwardSpec } from '../core/session/forward.js';
-import { expandHome } from '../core/session/identity.js';
 import type { SecretStore } from '../core/keys/index.js';
 import { fail } from './errors.js';
 import type { Questions } from './questions.js';
@@ -38,6 +36,8 @@ export interface SessionsDeps {
   readonly holds: SessionHolds;
   readonly home?: string;
   readonly backoff?: Partial<BackoffOptions>;
+  /** For keys without a passphrase of their own (see AppDeps.passphrase). */
+  readonly passphrase?: string;
 }
 
 export class Sessions {
@@ -53,6 +53,7 @@ export class Sessions {
       secrets: deps.secrets,
       ...(deps.home !== undefined ? { home: deps.home } : {}),
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
+      ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
     }, deps.holds);
     this.manager.on('changed', (snap) => this.push(snap.id));
     this.manager.on('forward', (id) => this.push(id));
@@ -67,12 +68,14 @@ export class Sessions {
 
   /**
    * Brings the manager in step with the store: new sessions are added (stopped), removed ones
-   * stopped and dropped, and changed ones take their new settings (restarted if they ran).
+   * stopped and dropped, and changed ones take their new settings (restarted if they ran); the
+   * others are not touched. Reads the whole store first, so a broken file changes nothing.
    */
-  async sync(): Promise<void> {
+  async sync(): Promise<ReloadResult> {
     const saved = this.deps.store.sessions();
     const ids = new Set(saved.map((s) => s.id));
-    for (const id of [...this.running.keys()]) {
+    const diff = { added: [] as string[], removed: [] as string[], changed: [] as string[], unchanged: [] as string[] };
+    for (const [id, old] of [...this.running]) {
       if (ids.has(id)) continue;
       this.deps.questions.cancelFor(id);
       await this.manager.remove(id);
@@ -80,10 +83,15 @@ export class Sessions {
       this.logs.delete(id);
       this.pushed.delete(id);
       this.deps.emitRemoved(id);
+      diff.removed.push(old.name);
     }
     for (const config of saved) {
       const old = this.running.get(config.id);
-      if (old && JSON.stringify(old) === JSON.stringify(config)) continue;
+      if (old && JSON.stringify(old) === JSON.stringify(config)) {
+        diff.unchanged.push(config.name);
+        continue;
+      }
+      (old ? diff.changed : diff.added).push(config.name);
       const wasRunning = old !== undefined && this.manager.get(config.id)!.snapshot().state !== 'stopped';
       if (old) {
         this.deps.questions.cancelFor(config.id);
@@ -98,6 +106,12 @@ export class Sessions {
       if (wasRunning) this.startAll([config.id]);
       this.push(config.id, true);
     }
+    return diff;
+  }
+
+  /** The sessions loaded, by id. */
+  configs(): ReadonlyArray<SessionConfig> {
+    return [...this.running.values()];
   }
 
   list(): SessionView[] {
@@ -172,8 +186,7 @@ export class Sessions {
 
   async nextSteps(id: string): Promise<{ nextSteps: ReadonlyArray<string>; troubleshooting: ReadonlyArray<string> }> {
     const config = this.config(id);
-    const steps = nextStepsFor(config);
-    return { nextSteps: await this.withPublicKey(config, steps.nextSteps), troubleshooting: steps.troubleshooting };
+    return nextStepsFor(config, await this.publicKey(config));
   }
 
   logsOf(id: string): LogLine[] {
@@ -187,35 +200,19 @@ export class Sessions {
   }
 
   private async saved(session: SessionConfig): Promise<SavedSession> {
-    return { session, nextSteps: await this.withPublicKey(session, nextStepsFor(session).nextSteps), warnings: this.warnings(session) };
+    return {
+      session, nextSteps: nextStepsFor(session, await this.publicKey(session)).nextSteps,
+      warnings: sessionWarnings(session, this.deps.store.sessions(), this.deps.home),
+    };
   }
 
-  /** The vendor's steps, led by the public key the vendor needs when the session uses a stored key. */
-  private async withPublicKey(session: SessionConfig, steps: ReadonlyArray<string>): Promise<string[]> {
-    const publicKey = session.auth.keyId !== undefined ? await this.deps.publicKeyOf(session.auth.keyId) : undefined;
-    return publicKey ? [`The public key to give the vendor (it authorises user "${session.user}"): ${publicKey}`, ...steps] : [...steps];
+  /** The public key line of the session's stored key, for the vendor's next steps. */
+  private async publicKey(session: SessionConfig): Promise<string | undefined> {
+    return session.auth.keyId !== undefined ? this.deps.publicKeyOf(session.auth.keyId) : undefined;
   }
 
-  /** What is worth knowing about a saved session, though it is valid. */
-  private warnings(s: SessionConfig): string[] {
-    const out: string[] = [];
-    for (const f of s.auth.identityFiles) {
-      if (!existsSync(expandHome(f, this.deps.home))) out.push(`The key file ${f} does not exist (yet): the session cannot log in until it does.`);
-    }
-    for (const other of this.deps.store.sessions()) {
-      if (other.id === s.id || other.host.toLowerCase() !== s.host.toLowerCase() || other.port !== s.port) continue;
-      for (const f of s.forwards) {
-        if (f.type !== 'remote' && f.type !== 'remote-dynamic') continue;
-        if (f.bindPort !== 0 && other.forwards.some((g) => (g.type === 'remote' || g.type === 'remote-dynamic') && g.bindPort === f.bindPort)) {
-          out.push(`"${other.name}" also asks ${s.host} for remote port ${f.bindPort} (${forwardSpec(f)}): only one of the two can have it at a time.`);
-        }
-      }
-    }
-    return out;
-  }
-
-  private log(id: string, level: LogLine['level'], message: string): void {
-    const line: LogLine = { ts: new Date().toISOString(), level, message };
+  private log(id: string, level: LogLine['level'], message: string, kind?: LogLine['kind']): void {
+    const line: LogLine = { ts: new Date().toISOString(), level, message, ...(kind ? { kind } : {}) };
     const lines = this.logs.get(id) ?? [];
     lines.push(line);
     if (lines.length > LOG_LINES) lines.splice(0, lines.length - LOG_LINES);
@@ -239,7 +236,7 @@ export class Sessions {
     const previous = this.pushed.get(id)!.split('|')[0];
     if (previous === s.state) return;
     this.log(id, s.state === 'error' ? 'error' : s.state === 'reconnecting' ? 'warn' : 'info',
-      `state: ${s.state}${s.lastError ? ` — ${s.lastError.code}: ${s.lastError.message}` : ''}`);
+      `state: ${s.state}${s.lastError ? ` — ${s.lastError.code}: ${s.lastError.message}` : ''}`, 'state');
   }
 }
 

@@ -9,6 +9,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   run: { summary: 'run tunnels from an ssh/autossh/plink command line or a config file', load: async () => (await import('./run.js')).main },
   sessions: { summary: 'list, show, add, remove, export and import saved sessions', load: async () => (await import('./sessions.js')).main },
   import: { summary: 'save a session from an ssh/autossh/plink command, ~/.ssh/config, a PuTTY .reg, known_hosts or Secoda\'s env', load: async () => (await import('./import.js')).main },
+  status: { summary: 'show the tunnels of the running Burrow (a service, `burrow run`, the app)', load: async () => (await import('./control.js')).command('status') },
+  start: { summary: 'start saved sessions in the running Burrow', load: async () => (await import('./control.js')).command('start') },
+  stop: { summary: 'stop sessions in the running Burrow', load: async () => (await import('./control.js')).command('stop') },
+  logs: { summary: 'print (or -f follow) a session\'s log from the running Burrow', load: async () => (await import('./control.js')).command('logs') },
+  reload: { summary: 'make the running Burrow re-read its config (as SIGHUP does)', load: async () => (await import('./control.js')).command('reload') },
   web: { summary: 'open Burrow\'s window in a browser (browser mode), serving it on 127.0.0.1', load: async () => (await import('./web.js')).main },
   key: { summary: 'generate, identify and convert SSH keys (OpenSSH, PEM, PKCS#8, PuTTY .ppk)', load: async () => (await import('./key.js')).main },
 };

@@ -31,6 +31,11 @@ export class Reporter {
     this.line({ type: 'note', message }, `note: ${message}`);
   }
 
+  /** Something that failed but stops nothing (a reload with a broken config). */
+  error(message: string): void {
+    this.line({ type: 'error', message }, `error: ${message}`);
+  }
+
   /** A session this command leaves alone: another Burrow runs it. */
   held(session: string, message: string): void {
     this.line({ session, type: 'state', state: 'stopped', error: { code: 'HELD_ELSEWHERE', message } }, `${session}: not started — ${message}`);

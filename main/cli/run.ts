@@ -5,7 +5,6 @@
 import { ConfigError } from '../core/config/schema.js';
 import { CommandLineError } from '../core/config/importers/command-line.js';
 import { installLastResort } from '../core/faults.js';
-import { holdsFolderFor, SessionHolds } from '../core/holds.js';
 import { SessionManager } from '../core/manager.js';
 import { KeyError, readPassphraseFile } from '../core/keys/index.js';
 import { BurrowError } from '../core/session/errors.js';
@@ -14,14 +13,21 @@ import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { askPassphraseUpFront, terminalHostKeyPrompt } from './prompts.js';
 import { Reporter } from './reporter.js';
+import { runSaved } from './run-saved.js';
 import { selectSessions, type Selection } from './select.js';
+import type { SessionConfig } from '../../common/config.js';
 
 const USAGE = `usage: burrow run [--json] [-v] [--passphrase-file FILE] -- <ssh|autossh|plink command line>
-       burrow run [--json] [-v] [--passphrase-file FILE] [--config FILE] [--autostart | NAME...]
+       burrow run [--json] [-v] [--passphrase-file FILE] [--config FILE] [--service] [--autostart | NAME...]
 
 Without a command line, runs the saved sessions NAME... (all of them when none is named, or
 those marked "start automatically" with --autostart) from --config FILE, else $BURROW_CONFIG,
-else the default store (see docs/config.md).
+else the default store (see docs/config.md). It answers on the config's control channel, so
+\`burrow status|start|stop|logs|reload\` and the app's window see and steer it; SIGHUP or
+\`burrow reload\` re-reads the config (added sessions start, removed ones stop, changed ones
+restart, the others are not touched). Only one Burrow runs a config's tunnels: if another already
+does, this one says so and exits 1, or with --service (what \`burrow service install\` runs)
+waits and takes over when that one stops.
 
 Runs the tunnels until SIGINT/SIGTERM, reconnecting by itself. With --json, prints one JSON
 object per line for every change. A key's passphrase comes from its session's passphrase file or
@@ -32,13 +38,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let selection: Selection;
   let json: boolean;
   let passphrase: string | undefined;
+  let autostart = false;
+  let service = false;
+  let named = false;
   try {
-    const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], flags: ['--json', '--help', '--autostart'] });
+    const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], flags: ['--json', '--help', '--autostart', '--service'] });
     if (args.flags.has('--help')) { io.out(USAGE); return 0; }
     json = args.flags.has('--json');
     const verboseFlag = args.positional.includes('-v');
     const words = args.rest ?? args.positional.filter((p) => p !== '-v');
-    selection = await selectSessions(args, words, io, { autostart: args.flags.has('--autostart') });
+    autostart = args.flags.has('--autostart');
+    service = args.flags.has('--service');
+    named = words.length > 0;
+    selection = await selectSessions(args, words, io, { autostart });
+    if (service && selection.file === undefined) throw new UsageError('--service runs saved sessions; it does not go with a command line');
     if (verboseFlag) selection = { ...selection, verbose: true };
     const pf = args.values['--passphrase-file'];
     passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
@@ -62,18 +75,29 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (answer === null) return 130;
     passphrase = answer;
   }
-  const manager = new SessionManager({
-    ...(passphrase !== undefined ? { passphrase } : {}),
-    ...(selection.secrets ? { secrets: selection.secrets } : {}),
-    ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
-  }, selection.folder !== undefined ? new SessionHolds(holdsFolderFor(selection.folder), 'burrow run') : undefined);
-  let last = new Map<string, string>();
   for (const cfg of selection.sessions) {
     if (cfg.hostKey.policy === 'ask' && !io.interactive) {
       reporter.note(`${cfg.name}: no terminal to ask about an unknown host key, so unknown keys are refused (use -o StrictHostKeyChecking=accept-new to trust on first use)`);
     }
-    manager.add(cfg);
   }
+  if (selection.file !== undefined && selection.folder !== undefined && selection.secrets) {
+    const ids = new Set(selection.sessions.map((s) => s.id));
+    const runs = autostart ? (c: SessionConfig) => c.autostart : named ? (c: SessionConfig) => ids.has(c.id) : () => true;
+    try {
+      return await runSaved({ file: selection.file, folder: selection.folder, secrets: selection.secrets, runs, passphrase, service, json }, io, reporter);
+    } finally {
+      uninstall();
+    }
+  }
+
+  // A pasted command line: run as given, not saved, so no other Burrow can hold it and nothing
+  // steers it but this terminal (save it with `burrow import` to run it as a service).
+  const manager = new SessionManager({
+    ...(passphrase !== undefined ? { passphrase } : {}),
+    ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
+  });
+  let last = new Map<string, string>();
+  for (const cfg of selection.sessions) manager.add(cfg);
   manager.on('changed', (s) => {
     // One line per state or error change, not per counter tick; programs also get each new retry time.
     const key = `${s.state}|${s.lastError?.code ?? ''}${json ? `|${s.nextAttemptAt ?? ''}` : ''}`;
@@ -83,12 +107,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   });
   manager.on('forward', (id, f) => reporter.forward(manager.get(id)!.config.name, f.spec, f.state, f.boundPort, f.lastError));
   manager.on('log', (id, l) => reporter.log(manager.get(id)!.config.name, l.level, l.message));
-  const held = manager.startAll();
-  for (const h of held) reporter.held(h.sessionName, `${h.message}. ${h.hint}`);
-  if (held.length === selection.sessions.length) {
-    uninstall();
-    return 1;
-  }
+  manager.startAll();
 
   await io.stopSignal;
   last = new Map();

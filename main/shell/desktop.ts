@@ -4,19 +4,15 @@
  * (coalesced), notices go out as the policy says, tray actions become contract calls, closing the
  * window keeps Burrow in the tray (said once), and Quit stops every tunnel before the app exits.
  */
-import type { EventName, Events, KeyView, Replies, RequestName, SessionView, Settings } from '../../common/contract.js';
-import type { CallResult } from '../app/app.js';
+import type { EventName, KeyView, Replies, RequestName, SessionView, Settings } from '../../common/contract.js';
+import type { AppPort } from '../app/app.js';
+
+export type { AppPort };
 import { Coalescer, type Timers } from './coalesce.js';
 import { NotificationPolicy, type Notice } from './notifications.js';
 import { Nudger } from './nudger.js';
 import { overallOf, tooltipOf, type Overall } from './overall.js';
 import { trayMenu, type LoginItemState, type MenuEntry, type TrayAction } from './tray-menu.js';
-
-/** The app as a door sees it (the local BurrowApp, or a running service through the control channel). */
-export interface AppPort {
-  call(name: string, args: unknown): Promise<CallResult>;
-  attach(listener: <E extends EventName>(name: E, payload: Events[E]) => void): () => void;
-}
 
 export interface DesktopPorts {
   showTray(overall: Overall, tooltip: string, menu: ReadonlyArray<MenuEntry>): void;

@@ -54,10 +54,10 @@ describe('one Burrow per tunnel', { skip: sshdUnavailable() }, () => {
       assert.match(!refused.ok ? refused.error.hint ?? '' : '', /Stop it in burrow run/);
       assert.equal((await roundTrip(port, 'still one tunnel')).toString(), 'still one tunnel', 'the running tunnel was not disturbed');
 
-      // A second `burrow run` of the same session leaves too, saying why.
+      // A second `burrow run` of the same config leaves, naming the one that runs it.
       const second = await runBurrow(['run', '--config', file]);
       assert.equal(second.code, 1);
-      assert.match(second.stderr, /warehouse: not started — "warehouse" already runs in burrow run \(pid \d+\)/);
+      assert.match(second.stderr, new RegExp(`burrow run \\(pid ${run.child.pid}\\) already runs the tunnels of ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\. See them with \`burrow status\``));
 
       run.child.kill('SIGTERM');
       assert.equal(await run.exited, 0);

@@ -137,7 +137,7 @@ test('the preload exposes one method per request and one subscription per event,
   assert.deepEqual(invoked.map(([c]) => c), [...REQUEST_NAMES]);
   assert.deepEqual(invoked.map(([, a]) => a), REQUEST_NAMES.map((name) => ({ probe: name })));
 
-  const eventKeys: Record<keyof Events, true> = { 'sessions:changed': true, 'sessions:removed': true, 'logs:line': true, 'keys:progress': true, 'keys:changed': true, 'diagnose:step': true, 'questions:asked': true, 'questions:closed': true, 'settings:changed': true };
+  const eventKeys: Record<keyof Events, true> = { 'sessions:changed': true, 'sessions:removed': true, 'logs:line': true, 'keys:progress': true, 'keys:changed': true, 'diagnose:step': true, 'questions:asked': true, 'questions:closed': true, 'settings:changed': true, 'app:changed': true };
   assert.deepEqual(Object.keys(events).sort(), Object.keys(eventKeys).sort());
   assert.deepEqual([...EVENT_NAMES].sort(), Object.keys(eventKeys).sort());
   const fromMain = rendererListeners.get(EVENT_CHANNEL)!;

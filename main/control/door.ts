@@ -1,0 +1,138 @@
+/**
+ * A door with a window (the desktop app, `burrow web`) on a config that another Burrow may already
+ * run — a service started at boot, a `burrow run` in a terminal. One Burrow runs the tunnels of a
+ * config; the others show them:
+ *
+ * - If nobody answers on the config's control channel, this door runs the tunnels (those marked
+ *   "start automatically") and listens on the channel itself.
+ * - If a Burrow answers, this door runs nothing: the window's calls about sessions, imports, logs
+ *   and questions go to that Burrow, and its events come back, live. Keys, settings, "Test
+ *   connection" and app info stay with this door (same store files, and launch at login and key
+ *   downloads belong to the door the person uses).
+ * - If that Burrow goes away, this door takes over: it listens and starts the tunnels, and tells
+ *   the window (`app:changed`).
+ */
+import type { AppInfo, EventName, Events, RequestName } from '../../common/contract.js';
+import type { AppPort, BurrowApp, CallResult } from '../app/app.js';
+import { ControlClient, ControlServer } from './channel.js';
+
+/** What the Burrow that runs the tunnels answers for this door. */
+const RUNNER_REQUESTS: ReadonlySet<string> = new Set<RequestName>([
+  'sessions:list', 'sessions:get', 'sessions:create', 'sessions:update', 'sessions:remove', 'sessions:start', 'sessions:stop',
+  'sessions:start-all', 'sessions:stop-all', 'sessions:nudge-all', 'sessions:next-steps', 'sessions:reload',
+  'presets:create-session', 'import:preview', 'import:apply', 'questions:list', 'questions:answer', 'logs:get',
+]);
+
+/** The events that come from the Burrow that runs the tunnels (the rest come from this door). */
+const RUNNER_EVENTS: ReadonlySet<EventName> = new Set<EventName>(['sessions:changed', 'sessions:removed', 'logs:line', 'questions:asked', 'questions:closed']);
+
+type Listener = <E extends EventName>(name: E, payload: Events[E]) => void;
+
+export class DoorApp implements AppPort {
+  private server: ControlServer | undefined;
+  private runner: ControlClient | undefined;
+  private runnerInfo: { door: string; pid: number } | undefined;
+  private readonly listeners = new Set<Listener>();
+  private detachLocal: (() => void) | undefined;
+  private detachRunner: (() => void) | undefined;
+  private closing = false;
+
+  constructor(private readonly local: BurrowApp, private readonly controlFile: string) {}
+
+  /** Runs the tunnels here, or shows those of the Burrow that already runs them. */
+  async start(): Promise<void> {
+    await this.local.start();
+    await this.settle();
+  }
+
+  /** Who runs the tunnels this door shows: undefined when it is this door. */
+  get runBy(): { door: string; pid: number } | undefined {
+    return this.runnerInfo;
+  }
+
+  async call(name: string, args: unknown): Promise<CallResult> {
+    const runner = this.runner;
+    if (name === 'app:info') {
+      const r = await this.local.call(name, args);
+      return r.ok && this.runnerInfo ? { ok: true, value: { ...(r.value as AppInfo), runBy: this.runnerInfo } } : r;
+    }
+    if (runner && RUNNER_REQUESTS.has(name)) return runner.call(name, args);
+    return this.local.call(name, args);
+  }
+
+  attach(listener: Listener): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.follow();
+    return () => {
+      if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
+      this.detachLocal?.();
+      this.detachRunner?.();
+      this.detachLocal = this.detachRunner = undefined;
+    };
+  }
+
+  /** Stops this door's tunnels (not another Burrow's) and the channel. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.runner?.close();
+    await this.server?.close();
+    await this.local.close();
+  }
+
+  /** Becomes the runner, or attaches to the one that runs; retried while the two race. */
+  private async settle(): Promise<void> {
+    for (let attempt = 0; attempt < 5 && !this.closing; attempt++) {
+      const server = await ControlServer.listen(this.controlFile, this.local);
+      if (server) {
+        this.server = server;
+        this.runner = undefined;
+        this.runnerInfo = undefined;
+        await this.local.reload();
+        await this.local.start({ autostart: true });
+        return;
+      }
+      const runner = await ControlClient.connect(this.controlFile);
+      if (!runner) continue;
+      const info = await runner.call('app:info', {});
+      if (!info.ok) {
+        runner.close();
+        continue;
+      }
+      const { door, pid } = info.value as AppInfo;
+      this.runner = runner;
+      this.runnerInfo = { door, pid };
+      runner.onClose(() => { if (!this.closing) void this.takeOver(); });
+      return;
+    }
+    if (!this.closing) throw new Error(`no Burrow answers on ${this.controlFile}, and it cannot be listened on`);
+  }
+
+  /** The Burrow that ran the tunnels went away: this door runs them now, and the window hears it. */
+  private async takeOver(): Promise<void> {
+    this.detachRunner?.();
+    this.detachRunner = undefined;
+    await this.settle();
+    if (this.listeners.size > 0) this.follow();
+    const info = await this.call('app:info', {});
+    if (info.ok) this.dispatch('app:changed', info.value as AppInfo);
+    // The window's list came from the other Burrow: send this door's own.
+    const list = await this.call('sessions:list', {});
+    if (list.ok) for (const v of list.value as Array<Events['sessions:changed']>) this.dispatch('sessions:changed', v);
+  }
+
+  /** Events to the listeners: session events from whoever runs the tunnels, the rest from this door. */
+  private follow(): void {
+    this.detachLocal ??= this.local.attach((name, payload) => {
+      if (!this.runner || !RUNNER_EVENTS.has(name)) this.dispatch(name, payload);
+    });
+    if (this.runner && !this.detachRunner) {
+      this.detachRunner = this.runner.attach((name, payload) => {
+        if (RUNNER_EVENTS.has(name)) this.dispatch(name, payload);
+      });
+    }
+  }
+
+  private dispatch<E extends EventName>(name: E, payload: Events[E]): void {
+    for (const l of this.listeners) l(name, payload);
+  }
+}
