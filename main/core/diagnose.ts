@@ -5,6 +5,7 @@
  * skips the ones that need it.
  */
 import { lookup } from 'node:dns/promises';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import ssh2 from 'ssh2';
 import type { ForwardConfig, SessionConfig } from '../../common/config.js';
@@ -13,9 +14,9 @@ import { burrowError, classify, type HandshakeContext } from './session/errors.j
 import { keyAuthHandler, type AuthProgress } from './session/auth.js';
 import { negotiate, sessionOffer, ssh2Algorithms, watchServerKexInit, type Offer, type ServerKexInit } from './session/handshake.js';
 import { forwardSpec, localBindAddress, remoteBindAddress } from './session/forward.js';
-import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './session/host-keys.js';
+import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict, type UnknownHostHint } from './session/host-keys.js';
 import type { SecretStore } from './keys/secret-store.js';
-import { loadIdentities, type IdentityLoader } from './session/identity.js';
+import { expandHome, loadIdentities, type IdentityLoader } from './session/identity.js';
 
 export type StepStatus = 'pass' | 'fail' | 'skip';
 
@@ -39,7 +40,14 @@ export interface DiagnoseOptions {
   readonly passphrase?: string;
   readonly loadIdentity?: IdentityLoader;
   readonly secrets?: SecretStore;
+  /**
+   * Asks a person whether to trust an unknown host key. Given (a terminal), it is asked whatever
+   * the session's policy, as `burrow trust` would, and a "yes" records the key and lets the
+   * remaining steps run; a changed key is never offered.
+   */
   readonly prompt?: HostKeyPrompt;
+  /** The fix for an unknown host key, in the words of the door (see HostKeyChecker). */
+  readonly unknownHostHint?: UnknownHostHint;
   /** Called as each step finishes, so a person sees progress. */
   readonly onStep?: (step: DiagnoseStep) => void;
 }
@@ -100,7 +108,12 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
   let offer: Offer | undefined;
   let serverKexInit: () => ServerKexInit | undefined = () => undefined;
   let progress: AuthProgress | undefined;
-  const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, opts.prompt, opts.home);
+  // With a person to ask, an unknown key is offered for trust even under "yes" (`burrow trust`'s
+  // question); "accept-new" and "no" record it anyway, and a changed key is refused under all.
+  const hostKey = opts.prompt && cfg.hostKey.policy === 'yes' ? { ...cfg.hostKey, policy: 'ask' as const } : cfg.hostKey;
+  const checker = new HostKeyChecker(hostKey, cfg.host, cfg.port, opts.prompt, opts.home, opts.unknownHostHint);
+  // A configured key file that is not there is the session's fault whatever else happens: say which.
+  const missingKeys = cfg.auth.identityFiles.map((f) => expandHome(f, opts.home)).filter((f) => !existsSync(f));
   const ready = blocked ? Promise.resolve(false) : (async () => {
     const identities = await loadIdentities(cfg.auth, {
       ...(opts.home ? { home: opts.home } : {}),
@@ -168,6 +181,10 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
   }));
 
   blocked = !(await step('login', `user "${cfg.user}" can log in with the key`, async () => {
+    if (missingKeys.length > 0) {
+      throw new StepFailed(`the key file ${missingKeys.join(' and the key file ')} does not exist`,
+        'Put the key file there, or point the session at the right one (an absolute path: a service runs from another folder).');
+    }
     if (!loggedIn) {
       const info = classify(loginError ?? new Error('the server closed the connection'), cfg, context());
       throw new StepFailed(info.message, info.hint);

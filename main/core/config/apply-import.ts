@@ -15,6 +15,8 @@ import { appendKnownHosts, entryMatches, parseKnownHosts } from '../session/host
 import { ConfigError } from './config-error.js';
 import { keySecretName, passphraseSecretName } from '../session/identity.js';
 import type { ImportReport, NotTaken, PendingFile, PendingKey } from './importers/report.js';
+import { keyWithPassphrase } from './key-passphrase.js';
+import { withAbsolutePaths } from './paths.js';
 import type { ConfigStore } from './store.js';
 
 export interface ApplyOptions {
@@ -26,6 +28,18 @@ export interface ApplyOptions {
   readonly knownHostsFile?: string;
   /** Where private keys found in the input go; needed only when there are some. */
   readonly secrets?: SecretStore;
+  /**
+   * The folder the input's relative paths mean something in (the CLI's working folder): key,
+   * passphrase and known_hosts paths are stored absolute against it. Absent: stored as written.
+   */
+  readonly cwd?: string;
+  /**
+   * The passphrase of the sessions' encrypted key file: the key and its passphrase go to the
+   * secret store (key-passphrase.ts), never to the config.
+   */
+  readonly keyPassphrase?: string;
+  /** Home folder for `~` and OpenSSH's default keys (tests use a temporary one). */
+  readonly home?: string;
 }
 
 export interface ApplyResult {
@@ -35,12 +49,14 @@ export interface ApplyResult {
   readonly hostKeysAdded: number;
   readonly hostKeysKnown: number;
   readonly knownHostsFile?: string;
+  /** Keys taken into the secret store with their passphrase (keyPassphrase): which file became which key id. */
+  readonly keptKeys: ReadonlyArray<{ readonly file: string; readonly keyId: string; readonly session: string }>;
 }
 
 export { keySecretName, passphraseSecretName } from '../session/identity.js';
 
 /** Stores a pending key under a free name (reusing one that holds the same key); returns the key id used. */
-async function storeKey(secrets: SecretStore, key: PendingKey): Promise<{ keyId: string; created: boolean }> {
+export async function storeKey(secrets: SecretStore, key: PendingKey): Promise<{ keyId: string; created: boolean }> {
   for (let n = 1; ; n++) {
     const keyId = n === 1 ? key.keyId : `${key.keyId}-${n}`;
     const existing = await secrets.get(keySecretName(keyId));
@@ -133,9 +149,10 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
   }
   const keys = new Map((report.keys ?? []).map((k) => [k.keyId, k]));
   const files = new Map((report.files ?? []).map((f) => [f.path, f]));
-  if (keys.size > 0 && !options.secrets) {
+  if ((keys.size > 0 || options.keyPassphrase !== undefined) && !options.secrets) {
     throw new ConfigError('(import)', 'holds a private key but no secret store was given', 'Import it through the CLI or the app, which keep keys in the secret store.');
   }
+  const keptKeys: Array<{ file: string; keyId: string; session: string }> = [];
   const saved: SessionConfig[] = [];
   const skipped: NotTaken[] = [];
   for (const found of report.sessions) {
@@ -145,7 +162,14 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
       skipped.push({ what: `session "${session.name}"`, why: 'a saved session already has this name; remove it first, or import with --name' });
       continue;
     }
-    const pending = session.auth.keyId !== undefined ? keys.get(session.auth.keyId) : undefined;
+    if (options.cwd !== undefined) session = withAbsolutePaths(session, options.cwd);
+    let pending = session.auth.keyId !== undefined ? keys.get(session.auth.keyId) : undefined;
+    if (options.keyPassphrase !== undefined && pending === undefined) {
+      const kept = await keyWithPassphrase(session, options.keyPassphrase, '--key-passphrase-file', options.home);
+      session = kept.session;
+      pending = kept.key;
+      keptKeys.push({ file: kept.file, keyId: kept.key.keyId, session: session.name });
+    }
     let created: string | undefined;
     const written: string[] = [];
     try {
@@ -161,6 +185,8 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
         const stored = await storeKey(options.secrets!, pending);
         if (stored.created) created = stored.keyId;
         session = { ...session, auth: { ...session.auth, keyId: stored.keyId } };
+        const kept = keptKeys.find((k) => k.keyId === pending!.keyId && k.session === session.name);
+        if (kept) kept.keyId = stored.keyId;
       }
       saved.push(store.add(session));
     } catch (err) {
@@ -176,7 +202,7 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
   const knownHostsFile = options.knownHostsFile ?? path.join(homedir(), '.ssh', 'known_hosts');
   if (report.hostKeys.length > 0) hostKeys = await mergeKnownHosts(knownHostsFile, report.hostKeys);
   return {
-    saved, skipped, hostKeysAdded: hostKeys.added, hostKeysKnown: hostKeys.known,
+    saved, skipped, hostKeysAdded: hostKeys.added, hostKeysKnown: hostKeys.known, keptKeys,
     ...(report.hostKeys.length > 0 ? { knownHostsFile } : {}),
   };
 }

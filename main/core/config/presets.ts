@@ -127,7 +127,7 @@ export const PRESETS: ReadonlyArray<VendorPreset> = [
     key: { type: 'rsa', bits: 2048, madeBy: 'you', passphrase: false },
     databases: ['sqlserver', 'postgresql', 'mysql', 'fivetran-hva'],
     nextSteps: [
-      'Send Fivetran Support this machine\'s public key, its public IP address (CIDR notation), the SSH user name fivetran and the name of the Fivetran destination.',
+      'Send Fivetran Support this machine\'s public key, its public IP address (CIDR notation), the SSH user name {user} and the name of the Fivetran destination.',
       'Fivetran replies with the IP address of its reverse SSH host: that is this session\'s host ({host}).',
       'In Fivetran\'s connection form enter Host localhost, Port {remotePort}, Connection Method "Connect via an SSH tunnel", SSH Host {host}, SSH Port {port}, SSH User {user}.',
       'Each connection needs its own remote port: Fivetran counts up from {remotePort} for further connections to the same kind of database.',
@@ -272,6 +272,8 @@ export interface PresetInput {
   readonly remotePort?: number;
   readonly identityFiles?: ReadonlyArray<string>;
   readonly keyId?: string;
+  /** The host key to pin instead of the one the vendor publishes (the one the vendor's own script carries). */
+  readonly fingerprint?: string;
   readonly autostart?: boolean;
   /** Remote ports other saved sessions use, so a suggestion does not collide. */
   readonly takenRemotePorts?: Iterable<number>;
@@ -310,7 +312,7 @@ export function sessionFromPreset(presetId: string, input: PresetInput): Session
       ?? need('remotePort', `Give the remote port ${preset.vendor} assigned${rule.kind === 'vendor-assigned' && rule.example ? ` (e.g. ${rule.example})` : ''}.`);
     forward = { type: 'remote', ...bind, bindPort, targetHost, targetPort };
   }
-  const fingerprint = publishedFingerprint(preset);
+  const fingerprint = input.fingerprint ?? publishedFingerprint(preset);
   return parseSessionConfig({
     name: input.name,
     host,
@@ -325,8 +327,12 @@ export function sessionFromPreset(presetId: string, input: PresetInput): Session
   });
 }
 
-/** A session's preset steps and checks, with its host, port, user and remote port filled in. */
-export function nextStepsFor(session: SessionConfig): { readonly nextSteps: ReadonlyArray<string>; readonly troubleshooting: ReadonlyArray<string> } {
+/**
+ * A session's preset steps and checks, with its host, port, user and remote port filled in. With
+ * the public key of the session's key (when the vendor's guide has you make the key), the steps
+ * start with it: it is what the vendor needs first.
+ */
+export function nextStepsFor(session: SessionConfig, publicKey?: string): { readonly nextSteps: ReadonlyArray<string>; readonly troubleshooting: ReadonlyArray<string> } {
   const preset = PRESETS.find((p) => p.id === session.preset);
   if (!preset) return { nextSteps: [], troubleshooting: [] };
   const remote = session.forwards.find((f) => f.type === 'remote' || f.type === 'remote-dynamic');
@@ -335,5 +341,7 @@ export function nextStepsFor(session: SessionConfig): { readonly nextSteps: Read
     remotePort: remote ? String(remote.bindPort) : '(remote port)',
   };
   const fill = (s: string): string => s.replace(/\{(host|port|user|remotePort)\}/g, (_, k: string) => values[k]!);
-  return { nextSteps: preset.nextSteps.map(fill), troubleshooting: preset.troubleshooting.map(fill) };
+  const key = publicKey !== undefined && preset.key.madeBy === 'you'
+    ? [`The public key to give ${preset.vendor} (it authorises user "${session.user}"): ${publicKey}`] : [];
+  return { nextSteps: [...key, ...preset.nextSteps.map(fill)], troubleshooting: preset.troubleshooting.map(fill) };
 }

@@ -23,3 +23,12 @@ export function parseConfigFile(v: unknown): ConfigFile {
   return { version: CONFIG_VERSION, sessions };
 }
 
+
+/**
+ * The session a person means by `idOrName`, as every door looks one up: the exact id first, then
+ * an id or a name in any case (`burrow run FIVETRAN` finds "fivetran").
+ */
+export function findSession<T extends { readonly id: string; readonly name: string }>(sessions: ReadonlyArray<T>, idOrName: string): T | undefined {
+  const lower = idOrName.toLowerCase();
+  return sessions.find((s) => s.id === idOrName) ?? sessions.find((s) => s.name.toLowerCase() === lower || s.id.toLowerCase() === lower);
+}

@@ -11,7 +11,7 @@ import { ConfigError } from './config-error.js';
 import { withFileLock } from './file-lock.js';
 import { formatJson, parseJsonText } from './json-text.js';
 import { migrateDocument } from './migrations.js';
-import { CONFIG_VERSION, checkUnique, parseConfigFile, parseSessionConfig } from './schema.js';
+import { CONFIG_VERSION, checkUnique, findSession, parseConfigFile, parseSessionConfig } from './schema.js';
 
 export { CONFIG_ENV, defaultConfigPath, loadConfigFile, resolveConfigPath, secretsFolderFor } from './config-file.js';
 
@@ -152,10 +152,9 @@ export class ConfigStore {
     return this.load().sessions;
   }
 
-  /** The session with this id, or else this name (names compare without case). */
+  /** The session with this id, or else this id or name in any case (findSession). */
   find(idOrName: string): SessionConfig | undefined {
-    const all = this.sessions();
-    return all.find((s) => s.id === idOrName) ?? all.find((s) => s.name.toLowerCase() === idOrName.toLowerCase());
+    return findSession(this.sessions(), idOrName);
   }
 
   /**
@@ -195,7 +194,7 @@ export class ConfigStore {
   remove(idOrName: string): SessionConfig {
     let removed: SessionConfig | undefined;
     this.change((sessions) => {
-      removed = sessions.find((s) => s.id === idOrName) ?? sessions.find((s) => s.name.toLowerCase() === idOrName.toLowerCase());
+      removed = findSession(sessions, idOrName);
       if (!removed) throw new ConfigError('name', `${JSON.stringify(idOrName)} is not a saved session`, 'See `burrow sessions list` for the names.');
       return sessions.filter((s) => s !== removed);
     });

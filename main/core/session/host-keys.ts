@@ -179,6 +179,66 @@ export type HostKeyVerdict =
 /** A person's answer to "trust this new host key?"; absent when nobody is there to ask. */
 export type HostKeyPrompt = (q: { host: string; port: number; keyType: string; fingerprint: string }) => Promise<boolean>;
 
+/** What to tell a person about an unknown key: the fix, in the words of the door they used. */
+export type UnknownHostHint = (q: { keyType: string; fingerprint: string }) => string;
+
+/**
+ * What the known_hosts files and the session's pin say about a presented key, without deciding or
+ * writing anything: what HostKeyChecker decides on, and what `burrow trust` shows.
+ */
+export type HostKeyStatus =
+  /** Marked @revoked for this host: refused even when pinned. */
+  | { readonly kind: 'revoked'; readonly entry: KnownHostEntry }
+  /** The session pins a fingerprint (`-hostkey`, a vendor's published key). */
+  | { readonly kind: 'pinned'; readonly pinned: string; readonly matches: boolean }
+  | { readonly kind: 'known'; readonly entry: KnownHostEntry }
+  /** Other keys are recorded for this host: the key changed (or someone intercepts). */
+  | { readonly kind: 'changed'; readonly entries: ReadonlyArray<KnownHostEntry> }
+  | { readonly kind: 'unknown' };
+
+/** Reads `files` and tells what they (and `cfg`'s pin) say about `keyBlob` for host:port. */
+export async function hostKeyStatus(cfg: HostKeyConfig, host: string, port: number, keyBlob: Buffer, files: ReadonlyArray<string>): Promise<HostKeyStatus> {
+  // @revoked is checked first: a revoked key stays refused even when a session pins it.
+  const entries = await readEntries(files);
+  const revoked = entries.find((e) => e.marker === '@revoked' && e.keyBlob.equals(keyBlob) && entryMatches(e, host, port));
+  if (revoked) return { kind: 'revoked', entry: revoked };
+  if (cfg.fingerprint !== undefined) return { kind: 'pinned', pinned: cfg.fingerprint, matches: fingerprintOf(keyBlob) === cfg.fingerprint };
+  const known = entries.filter((e) => !e.marker && entryMatches(e, host, port));
+  const same = known.find((e) => e.keyBlob.equals(keyBlob));
+  if (same) return { kind: 'known', entry: same };
+  return known.length > 0 ? { kind: 'changed', entries: known } : { kind: 'unknown' };
+}
+
+/** Whether a session's host is known or pinned, so that no person needs to be asked about its key. */
+export async function hostIsKnown(cfg: HostKeyConfig, host: string, port: number, home = homedir()): Promise<boolean> {
+  if (cfg.fingerprint !== undefined) return true;
+  return (await readEntries(knownHostsFiles(cfg, home))).some((e) => !e.marker && entryMatches(e, host, port));
+}
+
+/**
+ * Removes every key recorded for host:port from a known_hosts file (as `ssh-keygen -R` does,
+ * keeping the old file as `FILE.old`); `@revoked` lines stay. Returns how many lines went.
+ */
+export async function removeKnownHost(file: string, host: string, port: number): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  const gone = new Set(parseKnownHosts(text, file).entries.filter((e) => !e.marker && entryMatches(e, host, port)).map((e) => e.line));
+  if (gone.size === 0) return 0;
+  const kept = text.split(/\r?\n/).filter((_, i) => !gone.has(i + 1));
+  await writeFile(`${file}.old`, text, { mode: 0o600 });
+  await writeFile(file, kept.join('\n'));
+  return gone.size;
+}
+
+/** The hint for an unknown key when the door says nothing better: both ways to trust it. */
+const DEFAULT_UNKNOWN_HINT: UnknownHostHint = () =>
+  'Compare the fingerprint with the one the vendor publishes, then trust it: set the host-key policy to accept-new (-o StrictHostKeyChecking=accept-new) or pin the fingerprint.';
+
 /**
  * Decides whether a presented host key is acceptable for host:port under a session's policy.
  * Reads the known_hosts files on every call, so an edit by the user takes effect on the next
@@ -193,6 +253,7 @@ export class HostKeyChecker {
     private readonly port: number,
     private readonly prompt?: HostKeyPrompt,
     home = homedir(),
+    private readonly unknownHint: UnknownHostHint = DEFAULT_UNKNOWN_HINT,
   ) {
     this.files = knownHostsFiles(cfg, home);
   }
@@ -215,39 +276,35 @@ export class HostKeyChecker {
     const where = hostKeyName(this.host, this.port);
     const fail = (error: ErrorInfo): HostKeyVerdict => ({ ok: false, fingerprint, error });
 
-    // @revoked is checked first: a revoked key stays refused even when a session pins it.
-    const entries = await readEntries(this.files);
-    const revoked = entries.find((e) => e.marker === '@revoked' && e.keyBlob.equals(keyBlob) && entryMatches(e, this.host, this.port));
-    if (revoked) {
-      return fail({ code: 'HOST_KEY_REVOKED', message: `${where} presented a revoked host key ${fingerprint} (${revoked.file}:${revoked.line})`,
-        hint: 'The server must get a new host key; this one is marked @revoked.' });
-    }
-
-    if (this.cfg.fingerprint !== undefined) {
-      if (fingerprint === this.cfg.fingerprint) return { ok: true, fingerprint };
-      return fail({
-        code: 'HOST_KEY_MISMATCH',
-        message: `${where} presented host key ${fingerprint}, but this session is pinned to ${this.cfg.fingerprint}`,
-        hint: 'Someone may be intercepting the connection. Ask the vendor for the current fingerprint before changing the pinned one.',
-      });
-    }
-    const known = entries.filter((e) => !e.marker && entryMatches(e, this.host, this.port));
-    if (known.some((e) => e.keyBlob.equals(keyBlob))) {
-      return this.cfg.policy === 'no'
-        ? { ok: true, fingerprint, note: `host key checking of ${where} is off (StrictHostKeyChecking "no"): only a changed key would be refused` }
-        : { ok: true, fingerprint };
-    }
-
-    // A key that contradicts known_hosts is refused under every policy, "no" included: OpenSSH
-    // with StrictHostKeyChecking=no still disables all port forwarding for a changed key, which
-    // for a tunnel means the same thing, and vendor guides often carry that option.
-    if (known.length > 0) {
-      const sameType = known.find((e) => e.keyType === keyType) ?? known[0]!;
-      return fail({
-        code: 'HOST_KEY_MISMATCH',
-        message: `HOST KEY CHANGED for ${where}: it presented ${keyType} ${fingerprint}, but ${sameType.file}:${sameType.line} records ${sameType.keyType} ${fingerprintOf(sameType.keyBlob)}`,
-        hint: `Someone may be intercepting the connection. If the server was really reinstalled, confirm the new fingerprint with its owner, then remove the old entry: ssh-keygen -R '${where}' -f '${sameType.file}'.`,
-      });
+    const status = await hostKeyStatus(this.cfg, this.host, this.port, keyBlob, this.files);
+    switch (status.kind) {
+      case 'revoked':
+        return fail({ code: 'HOST_KEY_REVOKED', message: `${where} presented a revoked host key ${fingerprint} (${status.entry.file}:${status.entry.line})`,
+          hint: 'The server must get a new host key; this one is marked @revoked.' });
+      case 'pinned':
+        if (status.matches) return { ok: true, fingerprint };
+        return fail({
+          code: 'HOST_KEY_MISMATCH',
+          message: `${where} presented host key ${fingerprint}, but this session is pinned to ${status.pinned}`,
+          hint: 'Someone may be intercepting the connection. Ask the vendor for the current fingerprint before changing the pinned one.',
+        });
+      case 'known':
+        return this.cfg.policy === 'no'
+          ? { ok: true, fingerprint, note: `host key checking of ${where} is off (StrictHostKeyChecking "no"): only a changed key would be refused` }
+          : { ok: true, fingerprint };
+      case 'changed': {
+        // A key that contradicts known_hosts is refused under every policy, "no" included: OpenSSH
+        // with StrictHostKeyChecking=no still disables all port forwarding for a changed key, which
+        // for a tunnel means the same thing, and vendor guides often carry that option.
+        const sameType = status.entries.find((e) => e.keyType === keyType) ?? status.entries[0]!;
+        return fail({
+          code: 'HOST_KEY_MISMATCH',
+          message: `HOST KEY CHANGED for ${where}: it presented ${keyType} ${fingerprint}, but ${sameType.file}:${sameType.line} records ${sameType.keyType} ${fingerprintOf(sameType.keyBlob)}`,
+          hint: `Someone may be intercepting the connection. If the server was really reinstalled, confirm the new fingerprint with its owner, then remove the old entry: ssh-keygen -R '${where}' -f '${sameType.file}'.`,
+        });
+      }
+      case 'unknown':
+        break;
     }
     // "no" records new keys too, as OpenSSH does, so that a later change is caught.
     const accept = this.cfg.policy === 'accept-new' || this.cfg.policy === 'no'
@@ -261,7 +318,7 @@ export class HostKeyChecker {
     return fail({
       code: 'HOST_KEY_UNKNOWN',
       message: `${where} is not a known host (its ${keyType} key is ${fingerprint})`,
-      hint: 'Compare the fingerprint with the one the vendor publishes, then trust it: set the host-key policy to accept-new (-o StrictHostKeyChecking=accept-new) or pin the fingerprint.',
+      hint: this.unknownHint({ keyType, fingerprint }),
     });
   }
 }

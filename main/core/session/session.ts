@@ -57,6 +57,10 @@ export interface SessionDeps {
   readonly backoff?: Partial<BackoffOptions>;
   /** Home folder for `~`, default identities and known_hosts (tests use a temporary one). */
   readonly home?: string;
+  /** The fix for an unknown host key in the door's own words (`burrow trust NAME`, plink's `-hostkey`). */
+  readonly unknownHostHint?: (config: SessionConfig, key: { keyType: string; fingerprint: string }) => string;
+  /** ssh2's own debug output, as `debug` log lines (`burrow run -vv`). */
+  readonly ssh2Debug?: boolean;
 }
 
 /** One attempt: its connection, and the first error that ended it. */
@@ -271,7 +275,8 @@ export class Session extends EventEmitter<SessionEvents> {
         if (current()) armTimer();
       }
     });
-    const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, prompt, this.home);
+    const hint = this.deps.unknownHostHint;
+    const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, prompt, this.home, hint && ((k) => hint(cfg, k)));
     let offer: Offer;
     try {
       identities = await loadIdentities(cfg.auth, {
@@ -295,17 +300,21 @@ export class Session extends EventEmitter<SessionEvents> {
     // Our own socket, so that writes are batched per event-loop turn (see batching-socket.ts);
     // after each batch of writes or reads the rekey limit is checked (RekeyLimit, see rekey.ts).
     let watch: RekeyWatch | undefined;
-    const sock = connectBatching(cfg.host, cfg.port, { afterFlush: () => watch?.check() });
+    const sock = connectBatching(cfg.host, cfg.port, { afterFlush: () => watch?.check(), slabReads: true });
     const rekeys = new RekeyWatch(client, sock, cfg.rekeyLimit ?? {}, (n, negotiated) => {
       if (current()) this.log('debug', `session keys renewed (${n}; ${negotiated.cs.cipher})`);
     });
     watch = rekeys;
+    let shook = false;
     client.on('handshake', (negotiated: Negotiated & Ssh2Negotiated) => {
       rekeys.handshake(negotiated);
-      if (current()) this.warnWeak(negotiated);
+      if (!current()) return;
+      if (!shook) this.log('debug', `handshake with ${cfg.host}:${cfg.port}: ${describeNegotiated(negotiated)}`);
+      shook = true;
+      this.warnWeak(negotiated);
     });
     const serverKexInit = watchServerKexInit(sock);
-    const auth = keyAuthHandler(identities, cfg.user);
+    const auth = keyAuthHandler(identities, cfg.user, (m) => { if (current()) this.log('debug', m); });
     sock.on('data', () => rekeys.check());
     let verdict: HostKeyVerdict | undefined;
     /** The host key accepted at this connection's first key exchange. */
@@ -346,6 +355,7 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     client.on('ready', () => {
       if (!current()) return;
+      this.log('debug', `logged in as "${cfg.user}"`);
       this.guard(id, 'opening the forwards', () => this.bindForwards(id, client, fail));
     });
     client.on('tcp connection', (info, accept, reject) => {
@@ -396,6 +406,7 @@ export class Session extends EventEmitter<SessionEvents> {
           if (v.ok) {
             acceptedKey = Buffer.from(key);
             this.hostKeyFingerprint = v.fingerprint;
+            if (current()) this.log('debug', `host key ${v.fingerprint} accepted`);
           }
           answer(v.ok);
           if (v.ok && v.note) this.log(cfg.hostKey.policy === 'no' ? 'warn' : 'info', v.note);
@@ -413,6 +424,7 @@ export class Session extends EventEmitter<SessionEvents> {
       keepaliveInterval: ms,
       keepaliveCountMax: cfg.keepalive.countMax,
       readyTimeout: 0,
+      ...(this.deps.ssh2Debug ? { debug: (m: string) => { if (current()) this.log('debug', `ssh2: ${m}`); } } : {}),
     } as ssh2.ConnectConfig);
   }
 
@@ -522,11 +534,20 @@ export class Session extends EventEmitter<SessionEvents> {
     // then fails is never hammered.
     if (attempt?.reachedServer) delay = Math.max(delay, this.backoff.minGapMs - (Date.now() - attempt.startedAt));
     this.nextAttemptAt = new Date(Date.now() + delay);
-    // The same failure again (a server still restarting) is worth a line only at debug level.
-    this.log(repeat ? 'debug' : needsPerson ? 'error' : 'warn', `${error.code}: ${error.message}; next attempt in ${Math.round(delay / 100) / 10} s`);
+    // The state change that follows carries the error to every door; this line adds the delay for
+    // those who read the detail (-v, --json, a session's log), so at the default level the
+    // failure is said once.
+    this.log(repeat ? 'debug' : 'info', `${error.code}: ${error.message}; next attempt in ${Math.round(delay / 100) / 10} s`);
     this.retryTimer = setTimeout(() => this.launch(), delay);
     this.setState(needsPerson ? 'error' : 'reconnecting');
   }
+}
+
+/** The algorithms a handshake agreed on, as `-v` shows them. */
+function describeNegotiated(n: Ssh2Negotiated): string {
+  const cipher = n.cs.cipher === n.sc.cipher ? n.cs.cipher : `${n.cs.cipher} / ${n.sc.cipher}`;
+  const mac = n.cs.mac === n.sc.mac ? n.cs.mac : `${n.cs.mac} / ${n.sc.mac}`;
+  return `key exchange ${n.kex}, host key ${n.serverHostKey}, cipher ${cipher}${mac && mac !== '' ? `, MAC ${mac}` : ''}`;
 }
 
 /** What ssh2's 'handshake' event reports as agreed. */

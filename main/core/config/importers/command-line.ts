@@ -19,6 +19,8 @@ export interface ParsedCommandLine {
   readonly notes: ReadonlyArray<string>;
   /** `-v` given: the user wants to see the connection's progress. */
   readonly verbose: boolean;
+  /** How many `-v`: 1 shows the handshake, 2 or more ssh2's own debug output too. */
+  readonly verbosity: number;
 }
 
 /**
@@ -165,13 +167,37 @@ function programOf(word: string): Program | undefined {
   return undefined;
 }
 
-/** Unfilled placeholders from vendor guides: `<SSH_HIGH_PORT>`, `$SSH_HOST`, `${SSH_HOST_PORT:-22}`. */
-function checkPlaceholders(words: string[]): void {
-  for (const w of words) {
-    // Only the placeholder is named: the word around it may be a proxy command with a password.
-    const m = /<[^<>]+>|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/.exec(w);
-    if (m) throw new CommandLineError(m[0], 'is a placeholder still to be filled in', `Replace ${m[0]} with the value from the vendor's instructions.`);
+/** A vendor guide's placeholder in a word: `<SSH_HIGH_PORT>`, `$SSH_HOST`, `${SSH_HOST}`, `[tunnel_port]`. */
+const PLACEHOLDER = /<[^<>\s]+>|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\[[A-Za-z_][A-Za-z0-9_-]*\]/g;
+
+/** The name `--set` takes for a placeholder: `<SSH_HIGH_PORT>` → `SSH_HIGH_PORT`, `${X:-22}` → `X`. */
+export function placeholderName(placeholder: string): string {
+  return placeholder.replace(/^(<|\$\{|\$|\[)/, '').replace(/(>|\}|\])$/, '').replace(/:-.*$/s, '');
+}
+
+/**
+ * Every unfilled placeholder of a command, reported at once with the `--set` that fills each: a
+ * guide such as Fivetran's has six, and naming them one run at a time wastes five runs.
+ */
+export class PlaceholderError extends CommandLineError {
+  constructor(readonly placeholders: ReadonlyArray<string>) {
+    const one = placeholders.length === 1;
+    super(placeholders.join(', '), one ? 'is a placeholder still to be filled in' : `are ${placeholders.length} placeholders still to be filled in`,
+      `Give ${one ? 'it' : 'each'} the value from the vendor's instructions: ${placeholders.map((p) => `--set ${placeholderName(p)}=…`).join(' ')}`);
+    this.name = 'PlaceholderError';
   }
+
+  /** The names as `--set` takes them, in the order they appear. */
+  get names(): string[] {
+    return [...new Set(this.placeholders.map(placeholderName))];
+  }
+}
+
+/** Refuses unfilled placeholders from vendor guides, naming all of them. */
+function checkPlaceholders(words: string[]): void {
+  // Only the placeholders are named: the word around one may be a proxy command with a password.
+  const found = [...new Set(words.flatMap((w) => [...w.matchAll(PLACEHOLDER)].map((m) => m[0])))];
+  if (found.length > 0) throw new PlaceholderError(found);
 }
 
 /** sshpass types a password into ssh's prompt: the command is refused whatever it runs. */
@@ -208,7 +234,7 @@ interface Draft {
   /** `-c` and `-m`: set outright (the last one given), whatever `-o Ciphers`/`MACs` says, as in OpenSSH. */
   cipherFlag?: string;
   macFlag?: string;
-  verbose: boolean;
+  verbosity: number;
   notes: string[];
   /** -R/-L/-D in order, parsed after all options so that -g placed anywhere applies. */
   rawForwards: Array<['R' | 'L' | 'D', string]>;
@@ -360,7 +386,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   }
   checkPlaceholders(words);
 
-  const d: Draft = { identityFiles: [], forwards: [], gatewayFlag: false, compressionFlag: false, algorithms: {}, verbose: false, notes: prefixNotes, rawForwards: [] };
+  const d: Draft = { identityFiles: [], forwards: [], gatewayFlag: false, compressionFlag: false, algorithms: {}, verbosity: 0, notes: prefixNotes, rawForwards: [] };
   const rest: string[] = [];
 
   for (let i = 0; i < words.length; i++) {
@@ -440,7 +466,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
       if (SSH_FLAG_OPTS.has(c)) {
         if (c === 'g') d.gatewayFlag = true;
         else if (c === 'C') d.compressionFlag = true;
-        else if (c === 'v') d.verbose = true;
+        else if (c === 'v') d.verbosity++;
         else if (c === 'M') d.notes.push('-M (connection-sharing master): Burrow does not share connections (ignored)');
         else if (c === 's' || c === 'G' || c === 'V' || c === 'K' || c === 'A' || c === 'X' || c === 'Y') {
           throw new CommandLineError(`-${c}`, 'is not an option Burrow can honour for a tunnel', 'Remove it; see the README section "burrow run".');
@@ -507,5 +533,5 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
     autostart: false,
     forwards: d.forwards,
   };
-  return { program, session, notes: d.notes, verbose: d.verbose };
+  return { program, session, notes: d.notes, verbose: d.verbosity > 0, verbosity: d.verbosity };
 }

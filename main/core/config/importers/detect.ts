@@ -7,7 +7,7 @@ import { importKnownHosts, isKnownHosts } from './known-hosts.js';
 import { decodeRegFile, importPuttyReg, isRegFile } from './putty-reg.js';
 import type { ImportKind, ImportReport } from './report.js';
 import { importSecodaEnv, isSecodaEnv } from './secoda-env.js';
-import { importCommandLine, importShellScript, isShellScript } from './shell.js';
+import { importCommandLine, importShellScript, isShellScript, refuseKeyText } from './shell.js';
 import { importSshConfig } from './ssh-config.js';
 
 /** The text of a picked file, decoding regedit's UTF-16LE. */
@@ -41,12 +41,13 @@ export function importInput(input: string | Buffer | ReadonlyArray<string>, opti
   if (Array.isArray(input)) return importCommandLine(input as ReadonlyArray<string>, options.values);
   const text = Buffer.isBuffer(input) ? textOf(input) : input as string;
   const kind = detectKind(text);
+  if (kind === 'command-line' || kind === 'shell-script') refuseKeyText(text, options.source);
   switch (kind) {
     case 'putty-reg': return importPuttyReg(text, options.source);
     case 'secoda-env': return importSecodaEnv(text, options.name);
     case 'known-hosts': return importKnownHosts(text, options.source);
     case 'ssh-config': return importSshConfig(text);
-    case 'command-line': return importCommandLine(text, options.values);
+    case 'command-line': return importCommandLine(text, options.values, options.source);
     case 'shell-script': return importShellScript(text, options.values);
     case 'burrow-export':
       throw new ConfigError(options.source ?? '(input)', 'is a Burrow sessions export', 'Import it with `burrow sessions import FILE`.');

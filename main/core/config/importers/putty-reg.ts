@@ -12,7 +12,7 @@ import { wireMpint, wireString } from '../../keys/wire.js';
 import { ConfigError } from '../config-error.js';
 import { parseSessionConfig } from '../schema.js';
 import { CommandLineError, parseForwardSpec } from './command-line.js';
-import type { ImportReport, NotTaken } from './report.js';
+import { importedName, type ImportReport, type NotTaken } from './report.js';
 
 const PUTTY_KEY = /^HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\(Sessions|SshHostKeys)(?:\\(.+))?$/i;
 
@@ -215,7 +215,7 @@ function sessionOf(name: string, key: RegKey, couldNot: NotTaken[]): SessionConf
   const algorithms = algorithmsOf(str);
   try {
     return parseSessionConfig({
-      name,
+      name: importedName(name),
       host,
       port: num('PortNumber') || 22,
       user,

@@ -5,6 +5,14 @@ import type { KnownHostEntry } from '../../session/host-keys.js';
 
 export type ImportKind = 'command-line' | 'shell-script' | 'ssh-config' | 'putty-reg' | 'known-hosts' | 'secoda-env' | 'burrow-export';
 
+/**
+ * A session name made from what the input calls it, without spaces, so that every later command
+ * (`burrow run NAME`, `burrow trust NAME`) takes it unquoted: `office tunnels` → `office-tunnels`.
+ */
+export function importedName(name: string): string {
+  return name.trim().replace(/\s+/g, '-');
+}
+
 /** Something in the input that was not turned into Burrow settings, and the reason. */
 export interface NotTaken {
   /** The item as the input names it: `Host db: ProxyJump bastion`, `line 7`, `PortForwardings L3389=…`. */
@@ -85,4 +93,6 @@ export interface ImportReport {
   /** What was taken, one line per session or setting, for people. */
   readonly took: ReadonlyArray<string>;
   readonly couldNot: ReadonlyArray<NotTaken>;
+  /** What was taken but deserves a person's attention (the input disagrees with what Burrow knows). */
+  readonly warnings?: ReadonlyArray<string>;
 }

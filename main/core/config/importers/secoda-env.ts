@@ -4,10 +4,11 @@
  * top of Secoda's autossh script (SSH_USER, SSH_HOST_PORT). The result is the Secoda preset:
  * reverse SOCKS on 0.0.0.0:SSH_LISTEN_PORT, user `tunnel`, Secoda's pinned host key.
  */
+import { fingerprintOf, keyTypeOf, wellFormedKey } from '../../session/host-keys.js';
 import { ConfigError } from '../config-error.js';
-import { sessionFromPreset } from '../presets.js';
+import { getPreset, publishedFingerprint, sessionFromPreset } from '../presets.js';
 import type { ImportReport } from './report.js';
-import { PendingKey } from './report.js';
+import { importedName, PendingKey } from './report.js';
 
 const VARIABLE = /^\s*(?:-\s*)?(?:export\s+)?(SSH_[A-Z0-9_]+)\s*[=:]\s*(.*?)\s*$/;
 
@@ -26,6 +27,19 @@ function variables(text: string): Map<string, string> {
     if (value !== '' && value !== '...') vars.set(m[1]!, value);
   }
   return vars;
+}
+
+/**
+ * The host key Secoda's autossh script writes to its known_hosts file
+ * (`echo "[$SSH_HOST]:$SSH_HOST_PORT ssh-ed25519 AAAA…" > $TEMPFILE`), or undefined (the
+ * docker-compose environment carries none).
+ */
+function scriptHostKey(text: string): { keyType: string; fingerprint: string } | undefined {
+  for (const m of text.matchAll(/\b(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521))\s+([A-Za-z0-9+/]{40,}={0,2})/g)) {
+    const blob = Buffer.from(m[2]!, 'base64');
+    if (wellFormedKey(m[1]!, blob)) return { keyType: keyTypeOf(blob), fingerprint: fingerprintOf(blob) };
+  }
+  return undefined;
 }
 
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|^PuTTY-User-Key-File-\d/m;
@@ -58,14 +72,25 @@ export function importSecodaEnv(text: string, name?: string): ImportReport {
     throw new ConfigError('SSH_KEY_BASE64', 'is not the base64 of a private key', 'Copy the whole value again from Secoda: it is one long line of base64.');
   }
   const keyId = `secoda-${host.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${listenPort}`;
+  // The script Secoda hands out carries the host key its server has now: when Secoda rotates it,
+  // the customer's script is right and Burrow's copy of the published key is old, so the script wins.
+  const own = scriptHostKey(text);
+  const published = publishedFingerprint(getPreset('secoda'))!;
   const session = sessionFromPreset('secoda', {
-    name: name ?? `Secoda ${host}:${listenPort}`,
+    name: name ?? importedName(`Secoda ${host}:${listenPort}`),
     host,
     port: sshPort,
     remotePort: listenPort,
     ...(vars.has('SSH_USER') ? { user: vars.get('SSH_USER')! } : {}),
     keyId,
+    ...(own ? { fingerprint: own.fingerprint } : {}),
   });
+  const hostKeyLine = !own ? `host key: Secoda's published key ${published}, built into Burrow (this input carries none)`
+    : own.fingerprint === published ? `host key: the script's ${own.keyType} key ${own.fingerprint}, the one Secoda publishes`
+      : `host key: the script's ${own.keyType} key ${own.fingerprint}`;
+  const warnings = own && own.fingerprint !== published
+    ? [`The script's host key ${own.fingerprint} differs from the one Burrow has on file for Secoda (${published}); the script's is pinned, as Secoda gave it to you. If you did not expect a change, ask Secoda which key is current.`]
+    : [];
   const unused = [...vars.keys()].filter((k) => !['SSH_HOST', 'SSH_PORT', 'SSH_HOST_PORT', 'SSH_LISTEN_PORT', 'SSH_KEY_BASE64', 'SSH_USER'].includes(k));
   return {
     kind: 'secoda-env',
@@ -73,9 +98,11 @@ export function importSecodaEnv(text: string, name?: string): ImportReport {
     hostKeys: [],
     keys: [new PendingKey(keyId, key)],
     took: [
-      `Secoda tunnel: ${session.user}@${host}:${sshPort}, reverse SOCKS on 0.0.0.0:${listenPort}, Secoda's pinned host key ${session.hostKey.fingerprint}`,
+      `Secoda tunnel: ${session.user}@${host}:${sshPort}, reverse SOCKS on 0.0.0.0:${listenPort}`,
+      hostKeyLine,
       `SSH_KEY_BASE64: the private key goes to Burrow's secret store as key-${keyId}, not into the config`,
     ],
     couldNot: unused.map((k) => ({ what: k, why: 'is not one of Secoda\'s tunnel settings, so it was left out' })),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

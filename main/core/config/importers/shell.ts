@@ -23,21 +23,37 @@ export function fillPlaceholders(text: string, values: ReadonlyMap<string, strin
     .replace(/\[([A-Za-z_][A-Za-z0-9_-]*)\]/g, (m, n: string) => values.get(n) ?? m);
 }
 
-/** Refuses inputs that look like a command but cannot be one, saying what to do instead. */
-function refuseLookalikes(text: string): void {
+/**
+ * Refuses a key where a command or a file of tunnels was expected, saying where the key goes
+ * instead (a private key's text is never repeated). `what` names the input: a file, or "(command)".
+ */
+export function refuseKeyText(text: string, what = '(command)'): void {
+  if (/^\s*(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-\S+)\s+\S+/.test(text)) {
+    throw new ConfigError(what, 'is a public key, the kind that goes in an SSH server\'s authorized_keys',
+      'Burrow has nothing to run for it: your own public key goes to the vendor (they add it to their server); a vendor\'s key (QueryCanary\'s) goes in ~/.ssh/authorized_keys of the SSH user on your server. Give the tunnel\'s private key with -i.');
+  }
+  if (/^\s*(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-\d)/.test(text)) {
+    // Not repeated: the text is a secret.
+    throw new ConfigError(what, 'is a private key, not a tunnel command',
+      'Give it to the tunnel\'s command with -i FILE (burrow import "ssh -i FILE …"), or to a saved session with `burrow sessions edit NAME --identity FILE`.');
+  }
+}
+
+/**
+ * Refuses inputs that look like a command but cannot be one, saying what to do instead. `what`
+ * names the input in the error: the file it came from, or "(command)".
+ */
+function refuseLookalikes(text: string, what = '(command)'): void {
   if (/\[email(?:&#160;|\s)protected\]/i.test(text)) {
-    throw new ConfigError('(command)', 'holds "[email protected]" where the page showed user@host (its e-mail protection hid it)',
+    throw new ConfigError(what, 'holds "[email protected]" where the page showed user@host (its e-mail protection hid it)',
       'Copy the command from the vendor\'s e-mail or the page\'s source, or type user@host in its place.');
   }
   if (/^\s*(?:"?[^"\s]*[\\/])?putty(?:\.exe)?"?\s/i.test(text)) {
     const load = /-load\s+['"]?([^'"]+)['"]?/.exec(text)?.[1];
-    throw new ConfigError('(command)', 'starts PuTTY, whose settings live in the Windows registry, not on the command line',
+    throw new ConfigError(what, 'starts PuTTY, whose settings live in the Windows registry, not on the command line',
       `Export ${load ? `the saved session "${load}"` : 'the saved session'} with regedit (HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions, File > Export) and import the .reg file.`);
   }
-  if (/^\s*(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-\S+)\s+\S+/.test(text)) {
-    throw new ConfigError('(command)', 'is a public key, the kind that goes in an SSH server\'s authorized_keys',
-      'Add it to ~/.ssh/authorized_keys of the SSH user on your server (the QueryCanary preset lists the steps); Burrow has nothing to run for it.');
-  }
+  refuseKeyText(text, what);
 }
 
 function isProgram(word: string | undefined): boolean {
@@ -119,10 +135,10 @@ function describe(program: string, s: SessionConfig): string {
   return `${program}: ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}, keepalive ${s.keepalive.intervalSeconds} s × ${s.keepalive.countMax}, host keys: ${s.hostKey.policy}`;
 }
 
-/** Imports one pasted or given command line, with placeholders filled in from `values`. */
-export function importCommandLine(input: string | ReadonlyArray<string>, values: ReadonlyMap<string, string> = new Map()): ImportReport {
+/** Imports one pasted or given command line, with placeholders filled in from `values`; `source` names a file it came from. */
+export function importCommandLine(input: string | ReadonlyArray<string>, values: ReadonlyMap<string, string> = new Map(), source?: string): ImportReport {
   const notes: string[] = [];
-  refuseLookalikes(typeof input === 'string' ? input : input.join(' '));
+  refuseLookalikes(typeof input === 'string' ? input : input.join(' '), source);
   const words = typeof input === 'string'
     ? splitCommandLine(fillPlaceholders(input.trim().replace(/^\$\s+/, ''), values))
     : input.map((w) => fillPlaceholders(w, values));
@@ -222,8 +238,9 @@ export function importShellScript(text: string, values: ReadonlyMap<string, stri
       refuseLookalikes(words.join(' '));
       const parsed = parseCommandLine(words);
       let name = parsed.session.name;
-      // Several tunnels to one server (Holistics runs all of them from one service): tell them apart by port.
-      if (sessions.some((s) => s.name === name)) name = `${name} (${parsed.session.forwards[0]!.bindPort})`;
+      // Several tunnels to one server (Holistics runs all of them from one service): tell them apart
+      // by port, in a name that needs no quoting on a command line.
+      if (sessions.some((s) => s.name === name)) name = `${name}-${parsed.session.forwards[0]!.bindPort}`;
       sessions.push({ ...parsed.session, id: name, name, notes: `Imported from line ${line} of a shell script.` });
       took.push(`line ${line}: ${describe(parsed.program, parsed.session)}`);
       couldNot.push(...[...notes, ...parsed.notes].map((n) => { const x = toNotTaken(n); return { what: `line ${line}: ${x.what}`, why: x.why }; }));

@@ -1,0 +1,34 @@
+/**
+ * What is worth telling a person about a session when it is saved, though it is valid: one copy
+ * for every door (the CLI's import, add and edit, and the window's editor).
+ */
+import { existsSync } from 'node:fs';
+import type { ForwardConfig, SessionConfig } from '../../../common/config.js';
+import { forwardSpec } from '../../../common/forward-spec.js';
+import { expandHome } from '../session/identity.js';
+
+function remotePort(f: ForwardConfig): number | undefined {
+  return (f.type === 'remote' || f.type === 'remote-dynamic') && f.bindPort !== 0 ? f.bindPort : undefined;
+}
+
+/**
+ * Key files that do not exist (yet), and remote ports another saved session asks the same server
+ * for: only one of two such sessions can hold the port at a time, and each would take it from the
+ * other on every reconnect. `others` may include `session` itself (by id), which is skipped.
+ */
+export function sessionWarnings(session: SessionConfig, others: ReadonlyArray<SessionConfig>, home?: string): string[] {
+  const out: string[] = [];
+  for (const f of session.auth.identityFiles) {
+    if (!existsSync(expandHome(f, home))) out.push(`The key file ${f} does not exist (yet): the session cannot log in until it does.`);
+  }
+  for (const other of others) {
+    if (other.id === session.id || other.host.toLowerCase() !== session.host.toLowerCase() || other.port !== session.port) continue;
+    for (const f of session.forwards) {
+      const port = remotePort(f);
+      if (port !== undefined && other.forwards.some((g) => remotePort(g) === port)) {
+        out.push(`"${other.name}" also asks ${session.host} for remote port ${port} (${forwardSpec(f)}): only one of the two can have it at a time.`);
+      }
+    }
+  }
+  return out;
+}
