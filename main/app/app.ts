@@ -14,6 +14,7 @@ import { sessionFromPreset } from '../core/config/presets.js';
 import { parseSessionConfig } from '../core/config/schema.js';
 import type { ConfigStore } from '../core/config/store.js';
 import type { SecretStore } from '../core/keys/index.js';
+import type { SessionDeps } from '../core/session/session.js';
 import type { BackoffOptions } from '../core/session/backoff.js';
 import { holdsFolderFor, SessionHolds } from '../core/holds.js';
 import { ssh2NativeCrypto, ssh2Patched } from '../core/session/native-crypto.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   readonly backoff?: Partial<BackoffOptions>;
   /** A passphrase for keys that have none of their own stored (`burrow run --passphrase-file`, BURROW_PASSPHRASE). */
   readonly passphrase?: string;
+  /** What the door that runs the sessions adds to the engine: the fix for an unknown host key in its words, ssh2's debug output. */
+  readonly engine?: Pick<SessionDeps, 'unknownHostHint' | 'ssh2Debug'>;
   /** Where unexpected errors are written (never a secret: only an error's name and message). */
   readonly logError?: (message: string) => void;
 }
@@ -106,6 +109,7 @@ export class BurrowApp implements AppPort {
       ...(deps.home !== undefined ? { home: deps.home } : {}),
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
+      ...(deps.engine ? { engine: deps.engine } : {}),
     });
     this.imports = new Imports(deps.store, deps.secrets, undefined);
     this.settings = new SettingsStore(deps.store.folder, deps.loginItem,

@@ -13,6 +13,7 @@ import { describeHolder, type SessionHolds } from '../core/holds.js';
 import { SessionManager } from '../core/manager.js';
 import type { BackoffOptions } from '../core/session/backoff.js';
 import type { SecretStore } from '../core/keys/index.js';
+import type { SessionDeps } from '../core/session/session.js';
 import { fail } from './errors.js';
 import type { Questions } from './questions.js';
 
@@ -38,6 +39,8 @@ export interface SessionsDeps {
   readonly backoff?: Partial<BackoffOptions>;
   /** For keys without a passphrase of their own (see AppDeps.passphrase). */
   readonly passphrase?: string;
+  /** See AppDeps.engine. */
+  readonly engine?: Pick<SessionDeps, 'unknownHostHint' | 'ssh2Debug'>;
 }
 
 export class Sessions {
@@ -54,6 +57,7 @@ export class Sessions {
       ...(deps.home !== undefined ? { home: deps.home } : {}),
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
+      ...deps.engine,
     }, deps.holds);
     this.manager.on('changed', (snap) => this.push(snap.id));
     this.manager.on('forward', (id) => this.push(id));

@@ -11,9 +11,11 @@ export class Reporter {
     else this.io.err(`${new Date().toISOString()} ${human}`);
   }
 
+  /** One line per change for people: the state, its error with the fix, and when the next attempt is. */
   state(session: string, state: string, error: ErrorInfo | undefined, nextAttemptAt: string | undefined): void {
-    const human = `${session}: ${state}` + (error ? ` — ${error.code}: ${error.message}${error.hint ? `\n    fix: ${error.hint}` : ''}` : '')
-      + (nextAttemptAt ? `\n    next attempt at ${nextAttemptAt}` : '');
+    const wait = nextAttemptAt !== undefined ? Math.max(0, Math.round((Date.parse(nextAttemptAt) - Date.now()) / 100) / 10) : undefined;
+    const human = `${session}: ${state}` + (error ? ` — ${error.code}: ${error.message}${error.hint ? `; fix: ${error.hint}` : ''}` : '')
+      + (wait !== undefined ? ` (next attempt in ${wait} s)` : '');
     this.line({ session, type: 'state', state, ...(error ? { error } : {}), ...(nextAttemptAt ? { nextAttemptAt } : {}) }, human);
   }
 

@@ -7,7 +7,7 @@
  */
 import type { SessionConfig } from '../../common/config.js';
 import type { AppInfo, LogLine, Question, ReloadResult, SessionView } from '../../common/contract.js';
-import { BurrowApp, type AppPort } from '../app/app.js';
+import { BurrowApp, type AppDeps, type AppPort } from '../app/app.js';
 import { ConfigStore } from '../core/config/store.js';
 import type { SecretStore } from '../core/keys/index.js';
 import { ControlClient, ControlServer, controlPath } from '../control/channel.js';
@@ -25,6 +25,8 @@ export interface SavedRun {
   /** `--service`: named "the Burrow service", and waits for another Burrow to stop instead of leaving. */
   readonly service: boolean;
   readonly json: boolean;
+  /** See AppDeps.engine. */
+  readonly engine?: AppDeps['engine'];
 }
 
 /** How long a waiting service sleeps between looks at the Burrow that runs the config. */
@@ -35,6 +37,7 @@ export async function runSaved(o: SavedRun, io: CliIo, reporter: Reporter): Prom
   const app = new BurrowApp({
     store, secrets: o.secrets, mode: 'run', door: o.service ? 'the Burrow service' : 'burrow run',
     ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
+    ...(o.engine ? { engine: o.engine } : {}),
     exporter: {
       offer: async () => { throw new Error('key export is not offered by burrow run'); },
     },

@@ -17,8 +17,8 @@ import { runSaved } from './run-saved.js';
 import { selectSessions, type Selection } from './select.js';
 import type { SessionConfig } from '../../common/config.js';
 
-const USAGE = `usage: burrow run [--json] [-v] [--passphrase-file FILE] -- <ssh|autossh|plink command line>
-       burrow run [--json] [-v] [--passphrase-file FILE] [--config FILE] [--service] [--autostart | NAME...]
+const USAGE = `usage: burrow run [--json] [-v|-vv] [--passphrase-file FILE] [--set NAME=VALUE]... -- <ssh|autossh|plink command line>
+       burrow run [--json] [-v|-vv] [--passphrase-file FILE] [--config FILE] [--service] [--autostart | NAME...]
 
 Without a command line, runs the saved sessions NAME... (all of them when none is named, or
 those marked "start automatically" with --autostart) from --config FILE, else $BURROW_CONFIG,
@@ -32,7 +32,11 @@ waits and takes over when that one stops.
 Runs the tunnels until SIGINT/SIGTERM, reconnecting by itself. With --json, prints one JSON
 object per line for every change. A key's passphrase comes from its session's passphrase file or
 stored secret; for keys without one, from --passphrase-file, the BURROW_PASSPHRASE environment
-variable, or a prompt on a terminal.`;
+variable, or a prompt on a terminal.
+
+--set NAME=VALUE fills a placeholder of a vendor's command (<NAME>, $NAME, [name]); every one
+missing is named at once. -v shows each connection's handshake (algorithms agreed, keys offered
+and the server's answers), -vv ssh2's own debug output too.`;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let selection: Selection;
@@ -42,17 +46,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let service = false;
   let named = false;
   try {
-    const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], flags: ['--json', '--help', '--autostart', '--service'] });
+    const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], lists: ['--set'], flags: ['--json', '--help', '--autostart', '--service'] });
     if (args.flags.has('--help')) { io.out(USAGE); return 0; }
     json = args.flags.has('--json');
-    const verboseFlag = args.positional.includes('-v');
-    const words = args.rest ?? args.positional.filter((p) => p !== '-v');
+    const words = args.rest ?? args.positional.filter((p) => !/^-v+$/.test(p));
     autostart = args.flags.has('--autostart');
     service = args.flags.has('--service');
     named = words.length > 0;
     selection = await selectSessions(args, words, io, { autostart });
     if (service && selection.file === undefined) throw new UsageError('--service runs saved sessions; it does not go with a command line');
-    if (verboseFlag) selection = { ...selection, verbose: true };
     const pf = args.values['--passphrase-file'];
     passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
   } catch (err) {
@@ -75,16 +77,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (answer === null) return 130;
     passphrase = answer;
   }
-  for (const cfg of selection.sessions) {
-    if (cfg.hostKey.policy === 'ask' && !io.interactive) {
-      reporter.note(`${cfg.name}: no terminal to ask about an unknown host key, so unknown keys are refused (use -o StrictHostKeyChecking=accept-new to trust on first use)`);
-    }
-  }
   if (selection.file !== undefined && selection.folder !== undefined && selection.secrets) {
     const ids = new Set(selection.sessions.map((s) => s.id));
     const runs = autostart ? (c: SessionConfig) => c.autostart : named ? (c: SessionConfig) => ids.has(c.id) : () => true;
     try {
-      return await runSaved({ file: selection.file, folder: selection.folder, secrets: selection.secrets, runs, passphrase, service, json }, io, reporter);
+      return await runSaved({ file: selection.file, folder: selection.folder, secrets: selection.secrets, runs, passphrase, service, json, engine: selection.engine }, io, reporter);
     } finally {
       uninstall();
     }
@@ -93,6 +90,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // A pasted command line: run as given, not saved, so no other Burrow can hold it and nothing
   // steers it but this terminal (save it with `burrow import` to run it as a service).
   const manager = new SessionManager({
+    ...selection.engine,
     ...(passphrase !== undefined ? { passphrase } : {}),
     ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
   });

@@ -300,7 +300,7 @@ export class Session extends EventEmitter<SessionEvents> {
     // Our own socket, so that writes are batched per event-loop turn (see batching-socket.ts);
     // after each batch of writes or reads the rekey limit is checked (RekeyLimit, see rekey.ts).
     let watch: RekeyWatch | undefined;
-    const sock = connectBatching(cfg.host, cfg.port, { afterFlush: () => watch?.check(), slabReads: true });
+    const sock = connectBatching(cfg.host, cfg.port, { afterFlush: () => watch?.check() });
     const rekeys = new RekeyWatch(client, sock, cfg.rekeyLimit ?? {}, (n, negotiated) => {
       if (current()) this.log('debug', `session keys renewed (${n}; ${negotiated.cs.cipher})`);
     });
