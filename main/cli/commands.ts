@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   diagnose: { summary: 'check a tunnel step by step (DNS, TCP, host key, login, ports, targets)', load: async () => (await import('./diagnose.js')).main },
   run: { summary: 'run tunnels from an ssh/autossh/plink command line or a config file', load: async () => (await import('./run.js')).main },
   sessions: { summary: 'list, show, add, remove, export and import saved sessions', load: async () => (await import('./sessions.js')).main },
+  trust: { summary: 'check a server\'s host key and record it, so a saved session runs unattended', load: async () => (await import('./trust.js')).main },
   import: { summary: 'save a session from an ssh/autossh/plink command, ~/.ssh/config, a PuTTY .reg, known_hosts or Secoda\'s env', load: async () => (await import('./import.js')).main },
   status: { summary: 'show the tunnels of the running Burrow (a service, `burrow run`, the app)', load: async () => (await import('./control.js')).command('status') },
   start: { summary: 'start saved sessions in the running Burrow', load: async () => (await import('./control.js')).command('start') },
