@@ -118,8 +118,9 @@ export class Sessions {
     return [...this.running.values()];
   }
 
+  /** The sessions as loaded at the last sync (a store broken since does not hide the running ones). */
   list(): SessionView[] {
-    return this.deps.store.sessions().filter((c) => this.running.has(c.id)).map((c) => this.view(c.id));
+    return [...this.running.keys()].map((id) => this.view(id));
   }
 
   view(id: string): SessionView {

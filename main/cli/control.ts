@@ -93,7 +93,9 @@ function pick(views: ReadonlyArray<SessionView>, names: ReadonlyArray<string>): 
 function describe(v: SessionView): string {
   const s = v.snapshot;
   const word = v.heldBy ? `runs in ${v.heldBy}` : s.state;
-  const forwards = s.forwards.map((f) => `${f.spec}${f.boundPort !== undefined && f.boundPort !== 0 ? ` (port ${f.boundPort})` : ''}: ${f.state}`).join(', ');
+  // The port bound is news only where the config asked for any free one (port 0).
+  const picked = (i: number): boolean => { const c = v.config.forwards[i]; return c !== undefined && 'bindPort' in c && c.bindPort === 0; };
+  const forwards = s.forwards.map((f) => `${f.spec}${f.boundPort && picked(f.index) ? ` (port ${f.boundPort})` : ''}: ${f.state}`).join(', ');
   const lines = [`${v.config.name}: ${word}${s.connectedSince && s.state === 'connected' ? ` since ${s.connectedSince}` : ''}${s.reconnects > 0 ? `, came back ${s.reconnects}×` : ''}`];
   if (forwards) lines.push(`    ${forwards}`);
   if (s.lastError) lines.push(`    ${s.lastError.code}: ${s.lastError.message}${s.lastError.hint ? `\n    fix: ${s.lastError.hint}` : ''}`);

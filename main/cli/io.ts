@@ -12,9 +12,28 @@ export interface CliIo {
   onHangup?(listener: () => void): () => void;
 }
 
+/**
+ * The real process's streams and signals. A closed stdout or stderr (`burrow … | head -1`) is not
+ * an error: as other Unix tools, Burrow stops quietly and exits 0. A command that waits for the
+ * stop signal (`run`, `web`, `logs -f`) gets it, so its tunnels close cleanly; any other exits at once.
+ */
 export function processIo(): CliIo {
   let stopping = false;
+  let resolveStop: (why: string) => void = () => undefined;
+  let stopAwaited = false;
+  let closed = false;
+  const onStreamError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') throw err;
+    if (closed) return;
+    closed = true;
+    process.on('exit', () => { process.exitCode = 0; });
+    if (stopAwaited) resolveStop('EPIPE');
+    else process.exit(0);
+  };
+  process.stdout.on('error', onStreamError);
+  process.stderr.on('error', onStreamError);
   const stopSignal = new Promise<string>((resolve) => {
+    resolveStop = resolve;
     // Listeners stay installed (`on`, not `once`). when-exit (loaded through conf's atomic writes)
     // re-raises every signal it sees; patches/when-exit+2.1.5.patch makes it leave that to us when
     // we listen, so a SIGTERM is one graceful stop, not two. A second signal means "now".
@@ -27,11 +46,14 @@ export function processIo(): CliIo {
     process.on('SIGTERM', onSignal);
   });
   return {
-    out: (line) => process.stdout.write(line + '\n'),
-    err: (line) => process.stderr.write(line + '\n'),
+    out: (line) => { if (!closed) process.stdout.write(line + '\n'); },
+    err: (line) => { if (!closed) process.stderr.write(line + '\n'); },
     env: process.env,
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
-    stopSignal,
+    get stopSignal() {
+      stopAwaited = true;
+      return stopSignal;
+    },
     onHangup: (listener) => {
       if (process.platform === 'win32') return () => {};
       process.on('SIGHUP', listener);

@@ -53,7 +53,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     autostart = args.flags.has('--autostart');
     service = args.flags.has('--service');
     named = words.length > 0;
-    selection = await selectSessions(args, words, io, { autostart });
+    selection = await selectSessions(args, words, io, { autostart, allowEmpty: service });
     if (service && selection.file === undefined) throw new UsageError('--service runs saved sessions; it does not go with a command line');
     const pf = args.values['--passphrase-file'];
     passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
