@@ -6,15 +6,20 @@ import { BurrowError } from '../core/session/errors.js';
 import { KeyError, readPassphraseFile } from '../core/keys/index.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
+import { terminalHostKeyPrompt } from './prompts.js';
 import { selectSessions, type Selection } from './select.js';
 
-const USAGE = `usage: burrow diagnose [--json] [--passphrase-file FILE] -- <ssh|autossh|plink command line>
+const USAGE = `usage: burrow diagnose [--json] [--passphrase-file FILE] [--set NAME=VALUE]... -- <ssh|autossh|plink command line>
        burrow diagnose [--json] [--passphrase-file FILE] [--config FILE] NAME...
 
 Checks, in order: the name resolves, TCP reaches the SSH port, Burrow and the server have SSH
 algorithms in common, the host key is the expected one, the login works, every remote port can be
 opened (telling "in use" from "not permitted"), and every target is reachable. Exits 1 when a step
-fails.`;
+fails.
+
+On a terminal, an unknown host key is shown and you are asked whether to trust it (as \`burrow
+trust\` does); if you do, it is recorded and the remaining steps run. --set NAME=VALUE fills a
+placeholder of a vendor's command (<NAME>, $NAME, [name]).`;
 
 const MARK: Record<DiagnoseStep['status'], string> = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' };
 
@@ -23,12 +28,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let json: boolean;
   let passphrase: string | undefined;
   try {
-    const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], flags: ['--json', '--help'] });
+    const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], lists: ['--set'], flags: ['--json', '--help'] });
     if (args.flags.has('--help')) { io.out(USAGE); return 0; }
     json = args.flags.has('--json');
     const words = args.rest ?? args.positional;
     if (words.length === 0 && args.values['--config'] === undefined) throw new UsageError('nothing to check: give a command line after --, or saved session names');
-    selection = await selectSessions(args, words, io);
+    selection = await selectSessions(args, words, io, { command: 'diagnose' });
     const pf = args.values['--passphrase-file'];
     passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
   } catch (err) {
@@ -47,6 +52,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const report = await diagnose(cfg, {
       ...(passphrase !== undefined ? { passphrase } : {}),
       ...(selection.secrets ? { secrets: selection.secrets } : {}),
+      ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
+      ...(selection.engine.unknownHostHint ? { unknownHostHint: (k: { keyType: string; fingerprint: string }) => selection.engine.unknownHostHint!(cfg, k) } : {}),
       onStep: (s) => {
         n++;
         if (json) return;
