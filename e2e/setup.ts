@@ -74,8 +74,8 @@ export function trustSshd(burrow: BurrowWeb, sshd: Sshd): void {
   appendFileSync(path.join(burrow.home, '.ssh', 'known_hosts'), readFileSync(sshd.knownHostsPath));
 }
 
-/** Reloads the window so it lists what the CLI saved meanwhile. */
-export async function reload(page: Page, route = '#/'): Promise<void> {
+/** Has the running Burrow take what the CLI saved meanwhile, then shows `route`. */
+export async function reload(page: Page, burrow: BurrowWeb, route = '#/'): Promise<void> {
+  await burrow.reloadStore();
   await page.evaluate((r) => { location.hash = r; }, route);
-  await page.reload();
 }

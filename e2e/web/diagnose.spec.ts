@@ -9,7 +9,7 @@ test('with the database down, Test connection passes the SSH steps and fails at 
   // Nothing listens on the database port: the database is down.
   const down = await freePort();
   await importSession(burrow, sshd, 'Warehouse', `${await freePort()}:127.0.0.1:${down}`);
-  await reload(page);
+  await reload(page, burrow);
   await page.getByRole('link', { name: 'Test the connection of Warehouse' }).click();
   await expect(page.getByRole('heading', { name: 'Test the connection of Warehouse' })).toBeVisible();
   await page.getByRole('button', { name: 'Test now' }).click();

@@ -69,7 +69,7 @@ test('bad input in the editor is refused with the field named, and nothing is sa
 
   // Editing a saved tunnel: the same refusal, and the stored settings stay as they were.
   const before = await storedSession(burrow, 'Warehouse');
-  await reload(page, '#/sessions/warehouse/edit');
+  await reload(page, burrow, '#/sessions/warehouse/edit');
   await page.getByLabel('Database port').fill('0');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(summary(page).getByRole('listitem')).toHaveText([/^Forward 1: Database port must be a whole number from 1 to 65535 \(got 0\)/]);

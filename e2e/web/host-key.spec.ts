@@ -15,7 +15,7 @@ test('a changed host key is shown as a stop with both fingerprints, and known_ho
   writeFileSync(knownHosts, `# trusted last year\n${impostor.line}`);
   const before = readFileSync(knownHosts);
   await importSession(burrow, sshd, 'Warehouse', `${await freePort()}:127.0.0.1:${pg.port}`, { knownHosts: 'home' });
-  await reload(page);
+  await reload(page, burrow);
 
   const tunnels = new TunnelsPage(page);
   await tunnels.start('Warehouse');

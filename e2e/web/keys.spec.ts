@@ -38,7 +38,7 @@ test('a passphrase-protected key: imported with its passphrase, asked for when i
   const remotePort = await freePort();
   await addPresetSession(burrow, 'fivetran', 'Fivetran – finance', ['--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user,
     '--target', `127.0.0.1:${pg.port}`, '--remote-port', String(remotePort), '--key-id', keyId!]);
-  await reload(page);
+  await reload(page, burrow);
   const tunnels = new TunnelsPage(page);
   await tunnels.start('Fivetran – finance');
   const ask = page.getByRole('dialog', { name: 'Passphrase for Fivetran – finance' });
