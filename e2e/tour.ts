@@ -65,7 +65,8 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
   const fivetranId = decodeURIComponent(page.url().split('#/sessions/')[1]!);
   await at('tunnel');
 
-  // A stopped tunnel whose database is down: the test shows the failing step and its fix.
+  // A stopped tunnel whose database is down: the test shows the failing step and its fix. It logs in with the sshd's own client key.
+  plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
   const down = await freePort();
   const holisticsId = await addPresetSession(burrow, 'holistics', 'Holistics – reporting', ['--host', '127.0.0.1',
     '--port', String(sshd.port), '--user', sshd.user, '--target', `127.0.0.1:${down}`, '--remote-port', String(await freePort()), '--identity', sshd.clientKeyPath]);

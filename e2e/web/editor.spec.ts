@@ -1,6 +1,7 @@
 /** The editor refuses bad input, names the field beside it and in the summary, and saves nothing. */
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { test, expect, requestsSent } from '../fixtures.js';
+import { test, expect, plantKey, requestsSent } from '../fixtures.js';
 import { go } from '../pages.js';
 import { importSession, reload, storedNames, storedSession } from '../setup.js';
 
@@ -57,6 +58,7 @@ test('bad input in the editor is refused with the field named, and nothing is sa
   expect(await storedNames(burrow)).toEqual([]);
 
   // The app's own check, where the form cannot know: a name another tunnel already has.
+  plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
   await importSession(burrow, sshd, 'Warehouse', '15433:127.0.0.1:5432');
   await page.getByLabel('Database port').fill('5432');
   await expect(summary(page)).toHaveCount(0);
