@@ -8,24 +8,37 @@ import { CommandLineError } from '../core/config/importers/command-line.js';
 import { DATABASES, getPreset, nextStepsFor, PRESETS, sessionFromPreset } from '../core/config/presets.js';
 import { ConfigStore, resolveConfigPath, secretsFolderFor } from '../core/config/store.js';
 import { exportSessions, importBundle } from '../core/config/transfer.js';
-import { FileSecretStore, KeyError, readPassphraseFile, writeKeyFile } from '../core/keys/index.js';
-import { parseArgs, UsageError } from './args.js';
+import { FileSecretStore, KeyError, readPassphraseFile, writeKeyFile, type SecretStore } from '../core/keys/index.js';
+import { OPENSSH_OPTION } from '../../common/algorithms.js';
+import { storeKey } from '../core/config/apply-import.js';
+import { keyWithPassphrase } from '../core/config/key-passphrase.js';
+import { absolutePath } from '../core/config/paths.js';
+import { nextStepsWithKey } from '../core/config/public-key.js';
+import { encryptedKeyFiles, sessionWarnings } from '../core/config/warnings.js';
+import { keySecretName, passphraseSecretName } from '../core/session/identity.js';
+import { parseArgs, shellQuote, UsageError } from './args.js';
 import type { CliIo } from './io.js';
+import { changes, EDIT_OPTIONS, EDIT_USAGE, editSession } from './session-edit.js';
 
 const USAGE = `usage: burrow sessions list [--json]
        burrow sessions show NAME [--json]
        burrow sessions add --preset ID --name NAME --host HOST [--user U] [--port N]
                            [--target HOST:PORT | --target-host HOST --database KIND] [--remote-port N]
-                           [--identity FILE] [--key-id ID] [--autostart]
+                           [--identity FILE [--key-passphrase-file F]] [--key-id ID] [--autostart]
+       burrow sessions edit NAME [--host-key-policy P] [--port N] [--identity FILE] [--autostart] … (--help lists all)
        burrow sessions remove NAME
        burrow sessions export FILE|- [--with-secrets --passphrase-file F]
        burrow sessions import FILE [--passphrase-file F]
        burrow sessions presets [--json]
 Every subcommand takes --config FILE (default: $BURROW_CONFIG, else the platform's config folder).
 
+show     prints a session's settings in words (--json: as stored, with the vendor's next steps).
+edit     changes any stored setting, checked as the store checks it; nothing is saved unless all is valid.
 add      makes a session from a vendor preset (${PRESETS.map((p) => p.id).join(', ')}), filling in
          what the vendor prescribes; --database (${DATABASES.slice(0, 5).map((d) => d.id).join(', ')}, …) gives the
          target port and a remote port as the vendor suggests. Prints the vendor's next steps.
+         --key-passphrase-file keeps the key and its passphrase in Burrow's secret store.
+presets  the vendors' prescriptions and their steps (--json for programs).
 export   writes all sessions to one file for another machine. Keys and passphrases are left out
          unless --with-secrets, which encrypts them with the passphrase in --passphrase-file
          (or BURROW_EXPORT_PASSPHRASE).
@@ -39,8 +52,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (sub) {
       case 'list': return list(rest, io);
-      case 'show': return show(rest, io);
-      case 'add': return add(rest, io);
+      case 'show': return await show(rest, io);
+      case 'add': return await add(rest, io);
+      case 'edit':
+        if (rest.includes('--help') || rest.includes('-h')) { io.out(EDIT_USAGE); return 0; }
+        return await edit(rest, io);
       case 'remove': return remove(rest, io);
       case 'export': return await exportAll(rest, io);
       case 'import': return await importAll(rest, io);
@@ -116,8 +132,8 @@ function find(store: ConfigStore, name: string): SessionConfig {
   return s;
 }
 
-function printSteps(s: SessionConfig, io: CliIo): void {
-  const { nextSteps, troubleshooting } = nextStepsFor(s);
+async function printSteps(s: SessionConfig, io: CliIo, secrets: SecretStore): Promise<void> {
+  const { nextSteps, troubleshooting } = await nextStepsWithKey(s, secrets);
   if (nextSteps.length > 0) {
     io.out(`next steps (${getPreset(s.preset!).vendor}):`);
     nextSteps.forEach((step, i) => io.out(`  ${i + 1}. ${step}`));
@@ -128,16 +144,85 @@ function printSteps(s: SessionConfig, io: CliIo): void {
   }
 }
 
-function show(argv: string[], io: CliIo): number {
+const POLICY_IN_WORDS: Record<SessionConfig['hostKey']['policy'], string> = {
+  yes: 'only a key already in known_hosts is accepted',
+  'accept-new': 'a new host is trusted on first use and recorded; a changed key is refused',
+  ask: 'a new host is asked about on a terminal (without one, refused until `burrow trust`)',
+  no: 'NOT CHECKED: any new key is recorded unchecked; only a changed key is refused',
+};
+
+/** A session's settings in words, one per line: what `sessions show` prints for people. */
+export function describeSession(s: SessionConfig): string[] {
+  const keys = [
+    ...(s.auth.keyId !== undefined ? [`key "${s.auth.keyId}" in Burrow's secret store`] : []),
+    ...s.auth.identityFiles,
+  ];
+  const hk = s.hostKey;
+  const lines = [
+    `${s.name}${s.id !== s.name ? ` (id ${s.id})` : ''}`,
+    `  server:      ${s.user}@${s.host}, SSH port ${s.port}`,
+    `  key:         ${keys.length > 0 ? keys.join(', ') : 'OpenSSH\'s defaults (~/.ssh/id_ed25519, id_ecdsa, id_rsa)'}`,
+    ...(s.auth.passphraseFile !== undefined ? [`  passphrase:  read from ${s.auth.passphraseFile}`] : []),
+    `  host key:    ${hk.fingerprint !== undefined ? `pinned to ${hk.fingerprint}` : `${hk.policy}: ${POLICY_IN_WORDS[hk.policy]}`}`,
+    ...(hk.fingerprint === undefined ? [`  known_hosts: ${hk.knownHostsFiles?.join(', ') ?? '~/.ssh/known_hosts'}`] : []),
+    `  keepalive:   every ${s.keepalive.intervalSeconds} s; the link counts as lost after ${s.keepalive.countMax} unanswered`,
+    `  timeout:     ${s.connectTimeoutSeconds} s to connect, log in and open the forwards`,
+    ...(s.compression ? ['  compression: on'] : []),
+    ...(s.rekeyLimit ? [`  rekey:       ${[s.rekeyLimit.bytes !== undefined ? `after ${s.rekeyLimit.bytes} bytes` : '', s.rekeyLimit.seconds !== undefined ? `every ${s.rekeyLimit.seconds} s` : ''].filter(Boolean).join(', ')}`] : []),
+    ...Object.entries(s.algorithms ?? {}).map(([k, v]) => `  algorithms:  ${OPENSSH_OPTION[k as keyof typeof OPENSSH_OPTION]}=${v}`),
+    ...s.forwards.map((f, i) => `  ${i === 0 ? 'forwards:   ' : '           '} ${forwardSpec(f)}  (${forwardInWords(f)})`),
+    `  starts:      ${s.autostart ? 'automatically (with the app, at login, with `burrow run --autostart`)' : 'by hand'}`,
+    ...(s.preset !== undefined ? [`  preset:      ${PRESETS.find((p) => p.id === s.preset)?.vendor ?? s.preset}`] : []),
+    ...(s.notes !== undefined ? [`  notes:       ${s.notes}`] : []),
+  ];
+  return lines;
+}
+
+function forwardInWords(f: SessionConfig['forwards'][number]): string {
+  const bind = f.bindAddress !== undefined ? `${f.bindAddress}:` : '';
+  const port = f.bindPort === 0 ? 'a free port' : `port ${bind}${f.bindPort}`;
+  switch (f.type) {
+    case 'remote': return `the server listens on ${port}; its connections reach ${f.targetHost}:${f.targetPort} from this machine`;
+    case 'remote-dynamic': return `the server listens on ${port}; its connections speak SOCKS and reach any host from this machine`;
+    case 'local': return `this machine listens on ${port}; its connections reach ${f.targetHost}:${f.targetPort} from the server`;
+    case 'local-dynamic': return `this machine listens on ${port} as a SOCKS proxy through the server`;
+  }
+}
+
+async function show(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { values: ['--config'], flags: ['--json'] });
   if (args.positional.length !== 1) throw new UsageError('show takes one session name');
-  const s = find(openStore(args.values['--config'], io), args.positional[0]!);
+  const store = openStore(args.values['--config'], io);
+  const s = find(store, args.positional[0]!);
   if (args.flags.has('--json')) {
     io.out(JSON.stringify({ session: s, ...nextStepsFor(s) }));
     return 0;
   }
-  io.out(JSON.stringify(s, null, 2));
-  printSteps(s, io);
+  for (const line of describeSession(s)) io.out(line);
+  await printSteps(s, io, secretsBeside(store, io));
+  return 0;
+}
+
+/** Prints what is worth knowing about a session just saved (sessionWarnings and key passphrases). */
+async function printWarnings(s: SessionConfig, store: ConfigStore, io: CliIo): Promise<void> {
+  for (const w of sessionWarnings(s, store.sessions())) io.out(`warning: ${w}`);
+  for (const f of await encryptedKeyFiles(s)) {
+    io.out(`warning: the key file ${f} is protected by a passphrase, which nobody will be there to type when the tunnel runs unattended: keep it in Burrow's secret store with \`burrow sessions edit ${shellQuote(s.name)} --key-passphrase-file FILE\`.`);
+  }
+}
+
+async function edit(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, EDIT_OPTIONS);
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length === 0 ? 'edit needs the NAME of a saved session' : `edit takes one session NAME (got ${args.positional.join(' ')})`);
+  const store = openStore(args.values['--config'], io);
+  const secrets = secretsBeside(store, io);
+  const { before, after, keptKey } = await editSession(args.positional[0]!, args, { store, secrets, cwd: process.cwd() });
+  const changed = changes(before, after);
+  io.out(`edited "${after.name}" in ${store.path}${changed.length === 0 ? ': nothing changed' : ':'}`);
+  for (const c of changed) io.out(`  ${c}`);
+  if (keptKey) io.out(`  key: ${keptKey.file} and its passphrase are kept in Burrow's secret store as "${keptKey.keyId}" (the session no longer reads the file)`);
+  await printWarnings(after, store, io);
+  if (changed.length > 0) io.out('A running Burrow (a service, `burrow run`) takes the change on `burrow reload`.');
   return 0;
 }
 
@@ -147,9 +232,9 @@ function portOption(v: string | undefined, option: string): number | undefined {
   return Number(v);
 }
 
-function add(argv: string[], io: CliIo): number {
+async function add(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['--config', '--preset', '--name', '--host', '--user', '--port', '--target', '--target-host', '--database', '--remote-port', '--identity', '--key-id'],
+    values: ['--config', '--preset', '--name', '--host', '--user', '--port', '--target', '--target-host', '--database', '--remote-port', '--identity', '--key-id', '--key-passphrase-file'],
     flags: ['--autostart'],
   });
   if (args.positional.length > 0) throw new UsageError(`add takes options only (got ${args.positional.join(' ')})`);
@@ -175,15 +260,35 @@ function add(argv: string[], io: CliIo): number {
     ...(targetPort !== undefined ? { targetPort } : {}),
     ...(v['--database'] !== undefined ? { database: v['--database'] } : {}),
     ...(v['--remote-port'] !== undefined ? { remotePort: portOption(v['--remote-port'], '--remote-port')! } : {}),
-    ...(v['--identity'] !== undefined ? { identityFiles: [v['--identity']] } : {}),
+    ...(v['--identity'] !== undefined ? { identityFiles: [absolutePath(v['--identity'], process.cwd())] } : {}),
     ...(v['--key-id'] !== undefined ? { keyId: v['--key-id'] } : {}),
     autostart: args.flags.has('--autostart'),
     takenRemotePorts: taken,
   };
-  const { id: _id, ...session } = sessionFromPreset(v['--preset'], input);
-  const saved = store.add(session);
+  const { id: _id, ...made } = sessionFromPreset(v['--preset'], input);
+  let session: Omit<SessionConfig, 'id'> = made;
+  const secrets = secretsBeside(store, io);
+  let created: string | undefined;
+  if (v['--key-passphrase-file'] !== undefined) {
+    const kept = await keyWithPassphrase(session, await readPassphraseFile(v['--key-passphrase-file']), '--key-passphrase-file');
+    const stored = await storeKey(secrets, kept.key);
+    if (stored.created) created = stored.keyId;
+    session = { ...kept.session, auth: { ...kept.session.auth, keyId: stored.keyId } };
+    io.out(`key: ${kept.file} and its passphrase are kept in Burrow's secret store as "${stored.keyId}"`);
+  }
+  let saved: SessionConfig;
+  try {
+    saved = store.add(session);
+  } catch (err) {
+    if (created !== undefined) {
+      await secrets.delete(keySecretName(created));
+      await secrets.delete(passphraseSecretName(created));
+    }
+    throw err;
+  }
   io.out(`saved ${summary(saved)} in ${store.path}`);
-  printSteps(saved, io);
+  await printWarnings(saved, store, io);
+  await printSteps(saved, io, secrets);
   return 0;
 }
 
@@ -240,6 +345,9 @@ async function importAll(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** A preset's text with its `{host}`-style blanks shown as `<host>`, the way a guide writes them. */
+const blanks = (t: string): string => t.replace(/\{(\w+)\}/g, '<$1>');
+
 function presets(argv: string[], io: CliIo): number {
   const args = parseArgs(argv, { flags: ['--json'] });
   if (args.flags.has('--json')) {
@@ -251,6 +359,8 @@ function presets(argv: string[], io: CliIo): number {
       : p.remotePort.kind === 'database-prefix' ? 'remote port 1 + database port'
         : p.remotePort.kind === 'vendor-assigned' ? 'remote port assigned by the vendor' : 'no tunnel (the vendor connects in)';
     io.out(`${p.id.padEnd(15)} ${p.vendor}: user ${p.user ?? '(from the vendor)'}, SSH port ${p.port}, keepalive ${p.keepalive.intervalSeconds} s × ${p.keepalive.countMax}, ${remote}, key ${p.key.type}${p.key.bits ? ` ${p.key.bits}` : ''} made by ${p.key.madeBy}`);
+    p.nextSteps.forEach((step, i) => io.out(`    ${i + 1}. ${blanks(step)}`));
+    for (const t of p.troubleshooting) io.out(`    if it does not work: ${blanks(t)}`);
   }
   io.out(`\ndatabases: ${DATABASES.map((d) => `${d.id} ${d.port}`).join(', ')}`);
   return 0;

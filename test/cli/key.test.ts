@@ -2,7 +2,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanEnv } from '../helpers/cli.js';
 import { PASS, puttygenFingerprint, puttygenPublicViaPrivate, run, toolsMissing, Workdir } from '../core/keys/tools.js';
@@ -43,15 +45,18 @@ describe('burrow key', { skip }, () => {
     const out = w!.path('id_rsa_4096');
     const r = burrow(['generate', '--type', 'rsa', '--bits', '4096', '--passphrase-file', w!.passFile, '--out', out]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out.split('\n')[1]!, /^4096 SHA256:\S+ no comment \(RSA\)$/);
+    // ssh-keygen's default comment: user@host.
+    assert.equal(r.out.split('\n')[1]!, run('ssh-keygen', ['-lf', `${out}.pub`]).trim());
+    assert.match(r.out.split('\n')[1]!, new RegExp(`^4096 SHA256:\\S+ ${userInfo().username}@${hostname()} \\(RSA\\)$`));
     assert.equal(publicPart(run('ssh-keygen', ['-y', '-P', PASS, '-f', out])), publicPart(r.out.split('\n')[0]!));
     assert.throws(() => run('ssh-keygen', ['-y', '-P', '', '-f', out]), (e: unknown) => /incorrect passphrase/.test(String((e as { stderr?: unknown }).stderr)), 'the key is really encrypted');
   });
 
   test('bad options name the option and the fix: exit 2 for usage, 1 for values', () => {
-    const noOut = burrow(['generate']);
-    assert.equal(noOut.code, 2);
-    assert.match(noOut.err, /--out is required/);
+    const forceNoOut = burrow(['generate', '--force']);
+    assert.equal(forceNoOut.code, 2);
+    assert.match(forceNoOut.err, /--force replaces the file given with --out; without --out, an existing ~\/\.ssh key is never replaced/);
+    assert.match(burrow(['generate', '--format', 'pem', '--out', w!.path('x')]).err, /--format must be openssh, ppk or ppk2 \(got "pem"\)/);
     const dsa = burrow(['generate', '--type', 'dsa', '--out', w!.path('x')]);
     assert.equal(dsa.code, 1);
     assert.match(dsa.err, /--type must be ed25519, rsa or ecdsa/);
@@ -101,5 +106,38 @@ describe('burrow key', { skip }, () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /not protected by a passphrase/);
     assert.equal(publicPart(run('ssh-keygen', ['-y', '-f', back])), expected);
+  });
+
+  test('generate without --out writes ~/.ssh/id_<type> as ssh-keygen does, and never replaces a key there', () => {
+    const home = w!.path('home');
+    const r = burrow(['generate', '--type', 'ecdsa'], { HOME: home });
+    assert.equal(r.code, 0, r.err);
+    const key = path.join(home, '.ssh', 'id_ecdsa');
+    assert.equal(statSync(path.join(home, '.ssh')).mode & 0o777, 0o700);
+    assert.equal(statSync(key).mode & 0o777, 0o600);
+    assert.equal(readFileSync(`${key}.pub`, 'utf8').trim(), r.out.split('\n')[0]);
+    assert.equal(publicPart(run('ssh-keygen', ['-y', '-f', key])), publicPart(r.out.split('\n')[0]!));
+    const before = readFileSync(key);
+    const again = burrow(['generate', '--type', 'ecdsa'], { HOME: home });
+    assert.equal(again.code, 2);
+    assert.match(again.err, new RegExp(`${key.replace(/[.]/g, '\\.')} already exists: Burrow never replaces a key it was not told to; give another path with --out`));
+    assert.deepEqual(readFileSync(key), before);
+    assert.ok(!existsSync(path.join(home, '.ssh', 'id_ed25519')), 'only the asked type was written');
+  });
+
+  test('generate --out NAME.ppk writes PuTTY .ppk v3 (and NAME.pub), as Fivetran\'s PuTTYgen steps ask; --format chooses outright', () => {
+    const ppk = w!.path('fivetran.ppk');
+    const r = burrow(['generate', '--type', 'rsa', '--bits', '2048', '--out', ppk]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(readFileSync(ppk, 'utf8'), /^PuTTY-User-Key-File-3: ssh-rsa\nEncryption: none\nComment: \S+@\S+\n/);
+    assert.equal(publicPart(readFileSync(w!.path('fivetran.pub'), 'utf8')), publicPart(r.out.split('\n')[0]!));
+    // puttygen itself reads it and finds the same key.
+    assert.equal(puttygenFingerprint(ppk, w!.emptyFile), r.out.split('\n')[1]!.split(' ')[1]);
+    const v2 = w!.path('old-putty.key');
+    assert.equal(burrow(['generate', '--format', 'ppk2', '--out', v2]).code, 0);
+    assert.match(readFileSync(v2, 'utf8'), /^PuTTY-User-Key-File-2: ssh-ed25519\n/);
+    const openssh = w!.path('plain.ppk');
+    assert.equal(burrow(['generate', '--format', 'openssh', '--out', openssh]).code, 0);
+    assert.match(readFileSync(openssh, 'utf8'), /^-----BEGIN OPENSSH PRIVATE KEY-----/);
   });
 });

@@ -26,9 +26,9 @@ export function parseConfigFile(v: unknown): ConfigFile {
 
 /**
  * The session a person means by `idOrName`, as every door looks one up: the exact id first, then
- * an id or a name in any case (`burrow run FIVETRAN` finds "fivetran").
+ * a name in any case (`burrow run FIVETRAN` finds "fivetran"), then an id in any case.
  */
 export function findSession<T extends { readonly id: string; readonly name: string }>(sessions: ReadonlyArray<T>, idOrName: string): T | undefined {
   const lower = idOrName.toLowerCase();
-  return sessions.find((s) => s.id === idOrName) ?? sessions.find((s) => s.name.toLowerCase() === lower || s.id.toLowerCase() === lower);
+  return sessions.find((s) => s.id === idOrName) ?? sessions.find((s) => s.name.toLowerCase() === lower) ?? sessions.find((s) => s.id.toLowerCase() === lower);
 }

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { ForwardConfig, SessionConfig } from '../../../common/config.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
+import { inspectKeyFile, KeyError } from '../keys/index.js';
 import { expandHome } from '../session/identity.js';
 
 function remotePort(f: ForwardConfig): number | undefined {
@@ -28,6 +29,27 @@ export function sessionWarnings(session: SessionConfig, others: ReadonlyArray<Se
       if (port !== undefined && other.forwards.some((g) => remotePort(g) === port)) {
         out.push(`"${other.name}" also asks ${session.host} for remote port ${port} (${forwardSpec(f)}): only one of the two can have it at a time.`);
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * The session's key files that need a passphrase no one will be there to type: files that exist,
+ * are encrypted, and have no passphrase file of the session's own.
+ */
+export async function encryptedKeyFiles(session: Pick<SessionConfig, 'auth'>, home?: string): Promise<string[]> {
+  if (session.auth.passphraseFile !== undefined) return [];
+  const out: string[] = [];
+  for (const f of session.auth.identityFiles) {
+    const file = expandHome(f, home);
+    if (!existsSync(file)) continue;
+    try {
+      if ((await inspectKeyFile(file)).encrypted) out.push(f);
+    } catch (err) {
+      // Encrypted PEM keeps even its public half encrypted: that says enough.
+      if (err instanceof KeyError && err.code === 'KEY_PASSPHRASE_NEEDED') out.push(f);
+      else if (!(err instanceof KeyError)) throw err;
     }
   }
   return out;

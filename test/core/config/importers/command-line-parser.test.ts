@@ -110,7 +110,8 @@ test('what cannot be honoured is an error naming the option and the fix', () => 
     ['ssh -N u@h', '(forwards)'],
     ['ssh -R 1:h:2', '(destination)'],
     ['ssh -R <SSH_HIGH_PORT>:db:5432 u@h', '<SSH_HIGH_PORT>'],
-    ['autossh -R 0.0.0.0:$SSH_LISTEN_PORT tunnel@$SSH_HOST -p ${SSH_HOST_PORT:-22}', '$SSH_LISTEN_PORT'],
+    // Every placeholder at once, not the first one.
+    ['autossh -R 0.0.0.0:$SSH_LISTEN_PORT tunnel@$SSH_HOST -p ${SSH_HOST_PORT:-22}', '$SSH_LISTEN_PORT, $SSH_HOST, ${SSH_HOST_PORT:-22}'],
     ['ssh -R 1:h:2 -p', '-p'],
     ['ssh -R 1:h:2 -o ServerAliveInterval=soon u@h', '-o ServerAliveInterval'],
     ["ssh -R '1:h:2 u@h", '(quoting)'],

@@ -28,7 +28,7 @@ test('Fivetran\'s PuTTY session: user@host in Host Name, keepalive 5 s, remote p
 });
 
 test('a session name with an escaped space, PortNumber, UserName, every forwarding kind and a pinned fingerprint', () => {
-  const s = byName('office tunnels')!;
+  const s = byName('office-tunnels')!;
   assert.equal(s.host, 'bastion.example.com');
   assert.equal(s.port, 2222);
   assert.equal(s.user, 'dana');
@@ -45,7 +45,7 @@ test('a session name with an escaped space, PortNumber, UserName, every forwardi
 
 test('what could not be taken is reported with the reason, and the proxy password goes nowhere', () => {
   const why = (s: string) => report.couldNot.find((n) => n.what.includes(s))?.why ?? '';
-  assert.deepEqual(report.sessions.map((s) => s.name), ['fivetran-outbound', 'office tunnels']);
+  assert.deepEqual(report.sessions.map((s) => s.name), ['fivetran-outbound', 'office-tunnels']);
   assert.match(why('"router console"'), /telnet/);
   assert.match(why('"via-corporate-proxy"'), /proxy/);
   assert.match(why('"plain-shell"'), /no port forwardings/);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../../../main/core/config/config-error.js';
-import { CommandLineError } from '../../../../main/core/config/importers/command-line.js';
+import { PlaceholderError } from '../../../../main/core/config/importers/command-line.js';
 import { importInput } from '../../../../main/core/config/importers/detect.js';
 import { importCommandLine } from '../../../../main/core/config/importers/shell.js';
 
@@ -20,7 +20,9 @@ const one = (cmd: string, v: Record<string, string> = {}) => {
 const FIVETRAN = 'autossh -M 0 -f -N -R <SSH_HIGH_PORT>:<LOCAL_DB_MACHINE_NAME_OR_IP>:<LOCAL_DB_MACHINE_PORT> <FIVETRAN_SSH_USERNAME>@<FIVETRAN_SUPPLIED_IP> -g -i <PATH_TO_PRIVATE_KEY> -o ServerAliveInterval=10 -o ServerAliveCountMax=1 -o ExitOnForwardFailure=yes';
 
 test('Fivetran\'s autossh command', () => {
-  assert.throws(() => one(FIVETRAN), (e: CommandLineError) => e.option === '<SSH_HIGH_PORT>');
+  // Every placeholder at once, each with the --set that fills it.
+  assert.throws(() => one(FIVETRAN), (e: PlaceholderError) => e.names.join(' ') === 'SSH_HIGH_PORT LOCAL_DB_MACHINE_NAME_OR_IP LOCAL_DB_MACHINE_PORT FIVETRAN_SSH_USERNAME FIVETRAN_SUPPLIED_IP PATH_TO_PRIVATE_KEY'
+    && /--set SSH_HIGH_PORT=… --set LOCAL_DB_MACHINE_NAME_OR_IP=… .*--set PATH_TO_PRIVATE_KEY=…/.test(e.fix));
   const { session: s, report } = one(FIVETRAN, {
     SSH_HIGH_PORT: '11433', LOCAL_DB_MACHINE_NAME_OR_IP: 'sql01.corp.local', LOCAL_DB_MACHINE_PORT: '1433',
     FIVETRAN_SSH_USERNAME: 'fivetran', FIVETRAN_SUPPLIED_IP: '35.230.100.17', PATH_TO_PRIVATE_KEY: '/home/fivetran/.ssh/id_rsa',
@@ -56,7 +58,7 @@ const SECODA = `autossh -N -M0 -vvv \\
     $SSH_USER@$SSH_HOST -p $SSH_HOST_PORT`;
 
 test('Secoda\'s autossh command: reverse SOCKS on 0.0.0.0, strict host keys from its own file', () => {
-  assert.throws(() => one(SECODA), (e: CommandLineError) => e.option === '$TEMPFILE');
+  assert.throws(() => one(SECODA), (e: PlaceholderError) => e.names.join(' ') === 'TEMPFILE SSH_LISTEN_PORT SSH_USER SSH_HOST SSH_HOST_PORT');
   const { session: s } = one(SECODA, { TEMPFILE: '/tmp/tmp.X1y2Z3', SSH_LISTEN_PORT: '41234', SSH_USER: 'tunnel', SSH_HOST: 'tunnel-7f3a.secoda.example', SSH_HOST_PORT: '22' });
   assert.equal(s.user, 'tunnel');
   assert.equal(s.host, 'tunnel-7f3a.secoda.example');
@@ -100,7 +102,7 @@ const ESPRESSO_VALUES = { 'private-key-file': '/home/me/keys/acme', 'database-se
 
 test('Espresso Logic\'s ssh and plink commands', () => {
   for (const [cmd, key] of [[ESPRESSO, '/home/me/keys/acme.pem'], [ESPRESSO_PLINK, '/home/me/keys/acme.ppk']] as const) {
-    assert.throws(() => one(cmd), (e: CommandLineError) => e.option === '<private-key-file>');
+    assert.throws(() => one(cmd), (e: PlaceholderError) => e.names.join(' ') === 'private-key-file database-server-address database-server-port your-server-name');
     const { session: s } = one(cmd, ESPRESSO_VALUES);
     assert.equal(s.user, 'tunnel');
     assert.equal(s.host, 'acme.espressologic.example');

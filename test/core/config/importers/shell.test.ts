@@ -10,7 +10,7 @@ test('a tunnel script: every tunnel it starts, with the script\'s own variables,
   const text = readFileSync(fixture('tunnels.sh'), 'utf8');
   assert.equal(detectKind(text), 'shell-script');
   const r = importInput(text);
-  assert.deepEqual(r.sessions.map((s) => s.name), ['fivetran@35.230.100.17', 'fivetran@35.230.100.17 (11434)', 'autossh@tunnel-eu.holistics.example:50022']);
+  assert.deepEqual(r.sessions.map((s) => s.name), ['fivetran@35.230.100.17', 'fivetran@35.230.100.17-11434', 'autossh@tunnel-eu.holistics.example:50022']);
   const [sql01, sql02, holistics] = r.sessions;
   assert.deepEqual(sql01!.forwards, [{ type: 'remote', bindPort: 11433, targetHost: 'sql01.corp.local', targetPort: 1433 }]);
   assert.deepEqual(sql01!.auth.identityFiles, ['/home/ops/.ssh/fivetran_rsa']);
