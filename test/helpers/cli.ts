@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { toolsMissing } from './tools.js';
 
 export const BURROW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../main/cli/burrow.js');
 
@@ -24,9 +25,14 @@ export function cleanEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
+/** Where a command runs: its working folder (default: the test's). */
+export interface RunOptions {
+  readonly cwd?: string;
+}
+
 /** Starts `burrow ...args` with stdin closed (no terminal, as under a service manager or CI). */
-export function startBurrow(args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(env) });
+export function startBurrow(args: string[], env: NodeJS.ProcessEnv = {}, opts: RunOptions = {}): Running {
+  const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(env), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   const lines: Array<Record<string, unknown>> = [];
   let err = '';
   let buf = '';
@@ -61,12 +67,38 @@ export function startBurrow(args: string[], env: NodeJS.ProcessEnv = {}): Runnin
 }
 
 /** Runs `burrow ...args` to completion. */
-export async function runBurrow(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(env) });
+export async function runBurrow(args: string[], env: NodeJS.ProcessEnv = {}, opts: RunOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(env), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   return { code, stdout, stderr };
+}
+
+/** Why a test cannot give a command a terminal here (util-linux `script`), or undefined. */
+export function terminalUnavailable(): string | undefined {
+  return toolsMissing('script');
+}
+
+/**
+ * Runs `burrow ...args` on a terminal of its own (a pty, through util-linux `script`), as a person
+ * at a keyboard would: each time the terminal shows `question` (default: a yes/no question), the
+ * next of `answers` is typed. Resolves with everything the terminal showed (stdout and stderr).
+ */
+export async function runOnTerminal(args: string[], env: NodeJS.ProcessEnv, answers: ReadonlyArray<string>, question = /\(yes\/no\)\? /g): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, BURROW, ...args].map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv(env) });
+  let output = '';
+  let typed = 0;
+  const onData = (d: Buffer): void => {
+    output += d.toString();
+    const shown = output.match(question)?.length ?? 0;
+    while (typed < Math.min(shown, answers.length)) child.stdin.write(`${answers[typed++]}\n`);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, output };
 }
