@@ -18,8 +18,8 @@ import { forwardSpec } from '../core/session/forward.js';
 import { keySecretName, passphraseSecretName } from '../core/session/identity.js';
 import { UsageError, type ParsedArgs } from './args.js';
 
-export const EDIT_USAGE = `usage: burrow sessions edit NAME [options]
-
+/** The options of `burrow sessions edit`, as the sessions usage lists them. */
+export const EDIT_USAGE = `edit options (burrow sessions edit NAME [options]):
   --name NAME                 rename (the id stays)
   --host HOST  --port N  --user USER
   --identity FILE             the key file(s) to log in with, replacing the list (repeatable);

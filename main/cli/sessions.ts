@@ -44,7 +44,9 @@ export   writes all sessions to one file for another machine. Keys and passphras
          (or BURROW_EXPORT_PASSPHRASE).
 import   reads such a file; sessions whose name is already saved are reported and left alone.
 To import an ssh/autossh/plink command, ~/.ssh/config, a PuTTY .reg export, known_hosts or
-Secoda's environment, use \`burrow import\`.`;
+Secoda's environment, use \`burrow import\`.
+
+${EDIT_USAGE}`;
 
 /** Runs `burrow sessions …`; 0 on success, 1 on a config problem, 2 on a usage error. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -54,9 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case 'list': return list(rest, io);
       case 'show': return await show(rest, io);
       case 'add': return await add(rest, io);
-      case 'edit':
-        if (rest.includes('--help') || rest.includes('-h')) { io.out(EDIT_USAGE); return 0; }
-        return await edit(rest, io);
+      case 'edit': return await edit(rest, io);
       case 'remove': return remove(rest, io);
       case 'export': return await exportAll(rest, io);
       case 'import': return await importAll(rest, io);
