@@ -91,8 +91,10 @@ export async function runSaved(o: SavedRun, io: CliIo, reporter: Reporter): Prom
 
   await io.stopSignal;
   stopHangup?.();
-  await server.close();
+  // Tunnels first, then the channel: a door that takes over when the channel closes finds the
+  // sessions already given back.
   await app.close();
+  await server.close();
   detach();
   return 0;
 }

@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BurrowApp } from '../app/app.js';
+import { controlPath } from '../control/channel.js';
+import { DoorApp } from '../control/door.js';
 import { ConfigError } from '../core/config/config-error.js';
 import { ConfigStore, resolveConfigPath, secretsFolderFor } from '../core/config/store.js';
 import { installLastResort } from '../core/faults.js';
@@ -79,13 +81,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     noLoginItemReason: 'Burrow runs in browser mode here. To start tunnels at boot on this machine, run `burrow service install`; the desktop app has its own switch.',
     logError: (m) => io.err(`burrow web: internal error: ${m}`),
   });
+  // Runs the tunnels marked "start automatically", or, when a service (or another Burrow) already
+  // runs this config, shows and steers that one's.
+  const door = new DoorApp(app, controlPath(path.dirname(file)));
   const uninstall = installLastResort((f) => io.err(`burrow web: ${f.session ? `${f.session}: ` : ''}internal error: ${f.message}`));
   try {
-    await app.start({ autostart: true });
-    await bridge.listen(app);
+    await door.start();
+    await bridge.listen(door);
   } catch (err) {
     uninstall();
-    await app.close();
+    await door.close();
     if (err instanceof ConfigError) {
       io.err(`burrow web: ${err.message}`);
       return 1;
@@ -98,10 +103,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
   io.out(`Burrow is running in browser mode. Open this address in a browser on this machine:\n\n  ${bridge.url}\n`);
+  if (door.runBy) io.out(`Your tunnels run in ${door.runBy.door} (pid ${door.runBy.pid}); this window shows and steers them, and they keep running when you stop it.`);
   io.out('The address carries a one-time token; keep it to yourself. Ctrl-C stops Burrow and every tunnel it runs.');
   if (open && !openBrowser(bridge.url, io.env)) io.out('(No desktop browser to open here: open the address above yourself.)');
   await io.stopSignal;
-  await app.close();
+  await door.close();
   await bridge.close();
   uninstall();
   return 0;

@@ -75,8 +75,9 @@ export class DoorApp implements AppPort {
   async close(): Promise<void> {
     this.closing = true;
     this.runner?.close();
-    await this.server?.close();
+    // Tunnels first, then the channel (see run-saved.ts).
     await this.local.close();
+    await this.server?.close();
   }
 
   /** Becomes the runner, or attaches to the one that runs; retried while the two race. */

@@ -8,12 +8,17 @@ import { app, BrowserWindow, clipboard, ipcMain, net, Notification, powerMonitor
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BurrowApp } from '../app/app.js';
+import { controlPath } from '../control/channel.js';
+import { DoorApp } from '../control/door.js';
+import { cli, COMMAND_NAMES } from '../cli/commands.js';
+import { processIo } from '../cli/io.js';
 import { resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
 import { installLastResort } from '../core/faults.js';
 import { autostartFile, launchCommand, LinuxAutostart } from '../shell/autostart-linux.js';
 import { DesktopController } from '../shell/desktop.js';
 import type { TrayAction } from '../shell/tray-menu.js';
 import { EVENT_CHANNEL, registerIpc } from '../shell/ipc.js';
+import { cliArgsOf } from '../shell/launch.js';
 import { startsHidden } from '../shell/login-item.js';
 import { openAppConfigStore } from './config-store.js';
 import { useUtilityProcessForKeys } from './key-worker.js';
@@ -29,12 +34,20 @@ const PRELOAD = path.join(ROOT, 'dist', 'preload', 'index.cjs');
 // Packaged, build/ is copied into the app's resources (electron-builder.yml extraResources).
 const ICONS = app.isPackaged ? path.join(process.resourcesPath, 'icons') : path.join(ROOT, 'build');
 
-registerAppScheme();
-if (!app.requestSingleInstanceLock()) {
-  // A second launch: the first one shows its window (below) and this one leaves.
-  app.quit();
+const cliArgs = cliArgsOf(process.argv, app.isPackaged, COMMAND_NAMES);
+if (cliArgs) {
+  // A command (`Burrow.AppImage run --service …`): the CLI, no window, no tray, no instance lock.
+  app.dock?.hide();
+  process.exitCode = await cli(cliArgs, processIo());
+  app.exit(process.exitCode);
 } else {
-  void app.whenReady().then(start);
+  registerAppScheme();
+  if (!app.requestSingleInstanceLock()) {
+    // A second launch: the first one shows its window (below) and this one leaves.
+    app.quit();
+  } else {
+    void app.whenReady().then(start);
+  }
 }
 
 let win: BrowserWindow | undefined;
@@ -50,7 +63,7 @@ async function start(): Promise<void> {
   const login = process.platform === 'linux'
     ? new LinuxAutostart(autostartFile(process.env, app.getPath('home')), launchCommand({ execPath: process.execPath, appImage: process.env.APPIMAGE, packaged: app.isPackaged, appPath: app.getAppPath() }))
     : new ElectronLoginItem();
-  const burrow = new BurrowApp({
+  const local = new BurrowApp({
     store, secrets, mode: 'desktop', loginItem: login,
     exporter: {
       async offer(fileName, data) {
@@ -63,6 +76,8 @@ async function start(): Promise<void> {
     logError: (m) => console.error(`burrow: internal error: ${m}`),
   });
   installLastResort((f) => console.error(`burrow: ${f.session ? `${f.session}: ` : ''}internal error: ${f.message}`));
+  // Runs the tunnels marked "start automatically", or shows those of a service that already runs them.
+  const burrow = new DoorApp(local, controlPath(path.dirname(configFile)));
 
   const showWindow = (route?: string): void => {
     win ??= openWindow();
@@ -78,7 +93,8 @@ async function start(): Promise<void> {
     showWindow,
     copy: (text) => clipboard.writeText(text),
     loginState: () => login.state(),
-    exit: () => app.exit(0),
+    exit: () => { void burrow.close().finally(() => app.exit(0)); },
+    runBy: () => burrow.runBy,
     timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: () => Date.now() },
   });
   tray = new BurrowTray(ICONS, (a) => void desktop.act(a), () => showWindow());
@@ -89,7 +105,7 @@ async function start(): Promise<void> {
   registerIpc(ipcMain, burrow, () => win?.webContents.id);
   burrow.attach((name, payload) => win?.webContents.send(EVENT_CHANNEL, name, payload));
 
-  await burrow.start({ autostart: true });
+  await burrow.start();
   await desktop.start();
 
   powerMonitor.on('resume', () => desktop.wake());

@@ -24,6 +24,8 @@ export interface DesktopPorts {
   loginState(): LoginItemState | undefined;
   /** Ends the process (after the tunnels are stopped). */
   exit(): void;
+  /** When another Burrow (a service) runs the tunnels this app shows: who. Quit then leaves them up. */
+  runBy(): { readonly door: string; readonly pid: number } | undefined;
   timers: Timers;
 }
 
@@ -87,12 +89,15 @@ export class DesktopController {
     this.ports.notify({ kind: 'back', sessionId: '', title: 'Burrow keeps running', body: 'Your tunnels stay up. Open Burrow from its icon in the tray or menu bar; quit it there to stop them.' });
   }
 
-  /** Stops every tunnel cleanly (remote listeners cancelled), then exits. Safe to call twice. */
+  /**
+   * Stops every tunnel this app runs cleanly (remote listeners cancelled), then exits; tunnels a
+   * service runs keep running. Safe to call twice.
+   */
   quit(): Promise<void> {
     this.quitting ??= (async () => {
       this.rebuild.cancel();
       this.nudger.cancel();
-      await this.call('sessions:stop-all', {});
+      if (!this.ports.runBy()) await this.call('sessions:stop-all', {});
       this.detach?.();
       this.ports.exit();
     })();
@@ -115,6 +120,9 @@ export class DesktopController {
     } else if (name === 'settings:changed') {
       this.notifySettings = (payload as Settings).notifications;
       this.rebuild.request();
+    } else if (name === 'app:changed') {
+      // This app took over the tunnels from a service that stopped (or the other way round).
+      this.rebuild.request();
     }
   }
 
@@ -129,7 +137,7 @@ export class DesktopController {
   private showTray(): void {
     const views = this.order.map((id) => this.views.get(id)!).filter(Boolean);
     const snaps = views.map((v) => v.snapshot);
-    this.ports.showTray(overallOf(snaps), tooltipOf(snaps), trayMenu(views, this.ports.loginState()));
+    this.ports.showTray(overallOf(snaps), tooltipOf(snaps), trayMenu(views, this.ports.loginState(), this.ports.runBy()));
   }
 
   private async call<K extends RequestName>(name: K, args: unknown): Promise<Replies[K] | undefined> {

@@ -46,8 +46,13 @@ function sessionItems(v: SessionView): MenuEntry[] {
   return items;
 }
 
-export function trayMenu(views: ReadonlyArray<SessionView>, login: LoginItemState | undefined): MenuEntry[] {
+/**
+ * The whole menu. `runBy`: the Burrow (a service) that runs these tunnels when it is not this
+ * app; they are steered from here all the same, and Quit leaves them running.
+ */
+export function trayMenu(views: ReadonlyArray<SessionView>, login: LoginItemState | undefined, runBy?: { readonly door: string; readonly pid: number }): MenuEntry[] {
   const entries: MenuEntry[] = [];
+  if (runBy) entries.push({ type: 'item', label: `Tunnels run in ${runBy.door} (pid ${runBy.pid})`, enabled: false }, { type: 'separator' });
   if (views.length === 0) entries.push({ type: 'item', label: 'No tunnels yet', enabled: false });
   for (const v of views) entries.push({ type: 'submenu', label: `${v.config.name} — ${MARK[v.snapshot.state]}`, items: sessionItems(v) });
   const anyStopped = views.some((v) => v.snapshot.state === 'stopped');
@@ -64,7 +69,8 @@ export function trayMenu(views: ReadonlyArray<SessionView>, login: LoginItemStat
       : login.disabledByUser ? 'Turned off in your system\'s startup settings' : undefined;
     entries.push({ type: 'checkbox', label: 'Launch at login', checked: login.enabled && !login.disabledByUser, enabled: true, action: { kind: 'toggle-login' }, ...(sublabel ? { sublabel } : {}) });
   }
-  entries.push({ type: 'separator' }, { type: 'item', label: anyRunning ? 'Quit Burrow (stops every tunnel)' : 'Quit Burrow', enabled: true, action: { kind: 'quit' } });
+  const quit = runBy ? `Quit Burrow (${runBy.door} keeps the tunnels up)` : anyRunning ? 'Quit Burrow (stops every tunnel)' : 'Quit Burrow';
+  entries.push({ type: 'separator' }, { type: 'item', label: quit, enabled: true, action: { kind: 'quit' } });
   return entries;
 }
 

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMessage } from '../../common/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../../common/csp.js';
-import type { BurrowApp } from '../app/app.js';
+import type { AppPort } from '../app/app.js';
 import type { Exporter } from '../app/keys.js';
 
 /** Largest message a window may send: a picked key or config file, as base64, with room. */
@@ -67,7 +67,7 @@ export class WebBridge implements Exporter {
   private readonly server: http.Server;
   private readonly wss: WebSocketServer;
   private readonly downloads = new Map<string, { readonly fileName: string; readonly data: Buffer; readonly timer: NodeJS.Timeout }>();
-  private app: BurrowApp | undefined;
+  private app: AppPort | undefined;
   private port = 0;
 
   constructor(private readonly options: WebBridgeOptions) {
@@ -78,7 +78,7 @@ export class WebBridge implements Exporter {
   }
 
   /** Listens on 127.0.0.1 and carries `app`'s contract. */
-  async listen(app: BurrowApp): Promise<void> {
+  async listen(app: AppPort): Promise<void> {
     this.app = app;
     this.server.listen(this.options.port ?? 0, '127.0.0.1');
     await once(this.server, 'listening');

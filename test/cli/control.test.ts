@@ -139,6 +139,29 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
     assert.ok(!existsSync(controlPath(dir)));
   });
 
+  test('a session imported while burrow run runs reaches it at once: it is added and started', async () => {
+    const dir = path.join(sshd.dir, 'import');
+    mkdirSync(dir, { mode: 0o700 });
+    const file = path.join(dir, 'config.json');
+    const [pa, pn] = [await freePort(), await freePort()];
+    writeConfig(file, [session('alpha', pa)]);
+    const run = startBurrow(['run', '--json', '--config', file]);
+    try {
+      await run.waitForLine((l) => l.session === 'alpha' && l.state === 'connected');
+      const alphaLogins = logins('alpha');
+      const imp = await runBurrow(['import', '--name', 'newcomer', '--config', file, '--', 'ssh', '-N', '-R', `127.0.0.1:${pn}:127.0.0.1:${echo.port}`,
+        '-i', keys.get('delta')!.path, '-p', String(sshd.port), '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, `${sshd.user}@127.0.0.1`]);
+      assert.equal(imp.code, 0, imp.stderr);
+      assert.match(imp.stderr, /^note: burrow run took the change: added newcomer$/m);
+      await run.waitForLine((l) => l.session === 'newcomer' && l.state === 'connected');
+      assert.equal((await roundTrip(pn, 'new')).toString(), 'new');
+      assert.equal(logins('alpha'), alphaLogins, 'alpha was not touched');
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  });
+
   test('with nothing running, each command says so, points to burrow run and service install, and exits 1', async () => {
     const file = path.join(sshd.dir, 'idle', 'config.json');
     for (const args of [['status'], ['start', 'x'], ['stop', 'x'], ['logs', 'x'], ['reload']]) {

@@ -64,6 +64,7 @@ interface Recorded {
   copied: string[];
   exits: number;
   login: LoginItemState;
+  runBy?: { door: string; pid: number };
 }
 
 function desktop(app: AppPort): { d: DesktopController; rec: Recorded; t: ReturnType<typeof fakeTimers> } {
@@ -76,6 +77,7 @@ function desktop(app: AppPort): { d: DesktopController; rec: Recorded; t: Return
     copy: (text) => rec.copied.push(text),
     loginState: () => rec.login,
     exit: () => { rec.exits++; },
+    runBy: () => rec.runBy,
     timers: t,
   };
   return { d: new DesktopController(app, ports), rec, t };
@@ -188,6 +190,19 @@ test('Quit stops every tunnel first and exits only after; twice is once', async 
   assert.equal(app.named('sessions:stop-all').length, 1);
 });
 
+test('when a service runs the tunnels, the menu says so and Quit leaves them running', async () => {
+  const app = new RecordingApp([changed('a', 'connected')]);
+  const { d, rec } = desktop(app);
+  rec.runBy = { door: 'the Burrow service', pid: 4242 };
+  await d.start();
+  const menu = rec.trays.at(-1)!.menu;
+  assert.deepEqual(menu[0], { type: 'item', label: 'Tunnels run in the Burrow service (pid 4242)', enabled: false });
+  assert.equal((menu.at(-1) as { label: string }).label, 'Quit Burrow (the Burrow service keeps the tunnels up)');
+  await d.quit();
+  assert.equal(rec.exits, 1);
+  assert.equal(app.named('sessions:stop-all').length, 0, 'the service\'s tunnels were not stopped');
+});
+
 describe('the desktop over the real app', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
@@ -209,7 +224,7 @@ describe('the desktop over the real app', { skip: sshdUnavailable() }, () => {
     const app = new BurrowApp({ store, secrets: new FileSecretStore(path.join(dir, 'secrets')), mode: 'desktop', exporter: { offer: async () => ({}) } });
     const trays: string[] = [];
     const d = new DesktopController(app, {
-      showTray: (_o, tooltip) => trays.push(tooltip), notify: () => {}, showWindow: () => {}, copy: () => {}, loginState: () => undefined, exit: () => {},
+      showTray: (_o, tooltip) => trays.push(tooltip), notify: () => {}, showWindow: () => {}, copy: () => {}, loginState: () => undefined, exit: () => {}, runBy: () => undefined,
       timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: () => Date.now() },
     });
     try {
@@ -251,6 +266,7 @@ describe('the desktop over the real app', { skip: sshdUnavailable() }, () => {
       copy: () => {},
       loginState: () => undefined,
       exit: () => { rec.exits++; void listening().then((open) => { portOpenAtExit = open; }); },
+      runBy: () => undefined,
       timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: () => Date.now() },
     });
     try {

@@ -1,0 +1,256 @@
+/**
+ * The files that make Burrow start at boot, one per system: a systemd unit (Linux), a launchd
+ * property list (macOS), a Task Scheduler task (Windows). Each runs `burrow run --service
+ * --autostart --config FILE`: the sessions marked "start automatically" in the same store the app
+ * uses, restarted when it stops, reloaded by SIGHUP where the system has one.
+ *
+ * Each file carries MARKER, so `burrow service install` never overwrites a file it did not write
+ * and `uninstall` removes only its own.
+ */
+
+/** What a unit starts: the program and its arguments (made by `serviceCommand`). */
+export interface Command {
+  readonly program: string;
+  readonly args: ReadonlyArray<string>;
+}
+
+export const MARKER = 'Written by `burrow service install`';
+
+/** Service names: the unit, the launchd label, the task. */
+export const SYSTEMD_UNIT = 'burrow.service';
+export const LAUNCHD_LABEL = 'dev.burrow.tunnels';
+export const WINDOWS_TASK = 'Burrow';
+
+/**
+ * How the service starts this Burrow: the CLI script under the node that runs it now (a global npm
+ * install or a checkout), or the AppImage / packaged app itself, whose Electron runs the CLI without
+ * a display (main/electron/index.ts).
+ */
+export function serviceCommand(o: {
+  readonly execPath: string;
+  /** The CLI script (process.argv[1], resolved), when running under node. */
+  readonly script?: string;
+  /** $APPIMAGE, when running from an AppImage. */
+  readonly appImage?: string;
+  /** Running inside the packaged Electron app. */
+  readonly electron?: boolean;
+  readonly configFile: string;
+}): Command {
+  const run = ['run', '--service', '--autostart', '--config', o.configFile];
+  // Chromium needs a display unless told to draw nowhere; a service has none.
+  if (o.appImage) return { program: o.appImage, args: ['--ozone-platform=headless', ...run] };
+  if (o.electron || !o.script) return { program: o.execPath, args: ['--ozone-platform=headless', ...run] };
+  return { program: o.execPath, args: [o.script, ...run] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// systemd
+// ---------------------------------------------------------------------------------------------
+
+/** One word of ExecStart= as systemd reads it: quoted when needed; `%` and `$` are specifiers there. */
+export function systemdWord(word: string): string {
+  const escaped = word.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  return /[\s"'\\;]/.test(word) || word === '' ? `"${escaped}"` : escaped;
+}
+
+export interface SystemdOptions {
+  readonly scope: 'user' | 'system';
+  readonly command: Command;
+  readonly configFile: string;
+  /** The folder the service must write (the config folder: store, secrets, holds, socket). */
+  readonly configFolder: string;
+  /** System units: the account the service runs as (whose store it reads). */
+  readonly user?: string;
+  /** That account's home: its ~/.ssh is made writable (known_hosts for trust-on-first-use). */
+  readonly home: string;
+}
+
+export function systemdUnit(o: SystemdOptions): string {
+  const system = o.scope === 'system';
+  const lines = [
+    `# ${MARKER}; \`burrow service uninstall\` removes it.`,
+    '[Unit]',
+    `Description=Burrow: keeps SSH tunnels up (sessions marked "start automatically" in ${o.configFile.replace(/%/g, '%%')})`,
+    'Wants=network-online.target',
+    'After=network-online.target',
+    // Never give up: a tunnel the vendor depends on must come back however often it fails.
+    'StartLimitIntervalSec=0',
+    '',
+    '[Service]',
+    'Type=simple',
+    ...(system && o.user ? [`User=${o.user}`] : []),
+    `ExecStart=${[o.command.program, ...o.command.args].map(systemdWord).join(' ')}`,
+    'ExecReload=/bin/kill -HUP $MAINPID',
+    'Restart=always',
+    'RestartSec=5',
+    // SIGTERM to Burrow alone: it cancels every remote forward before it exits.
+    'KillMode=mixed',
+    'TimeoutStopSec=20',
+    'NoNewPrivileges=yes',
+    'LockPersonality=yes',
+    'RestrictRealtime=yes',
+    'RestrictSUIDSGID=yes',
+    'SystemCallArchitectures=native',
+    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+  ];
+  if (system) {
+    lines.push(
+      'ProtectSystem=strict',
+      'ProtectHome=read-only',
+      `ReadWritePaths=${systemdWord(o.configFolder)}`,
+      // known_hosts is written when a session trusts a new host on first use; "-": fine if absent.
+      `ReadWritePaths=-${systemdWord(`${o.home}/.ssh`)}`,
+      'PrivateTmp=yes',
+      'PrivateDevices=yes',
+      'ProtectKernelTunables=yes',
+      'ProtectKernelModules=yes',
+      'ProtectKernelLogs=yes',
+      'ProtectControlGroups=yes',
+      'ProtectClock=yes',
+      'ProtectHostname=yes',
+      'RestrictNamespaces=yes',
+      'CapabilityBoundingSet=',
+    );
+  } else {
+    lines.push('# The file-system sandbox (ProtectSystem=, ProtectHome=, PrivateTmp=) needs mount namespaces, which a user', '# manager has only on some systems: a user unit that asks for them may not start at all, so it does not.');
+  }
+  lines.push('', '[Install]', `WantedBy=${system ? 'multi-user.target' : 'default.target'}`, '');
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// launchd
+// ---------------------------------------------------------------------------------------------
+
+const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export interface LaunchdOptions {
+  readonly scope: 'user' | 'system';
+  readonly command: Command;
+  /** Where its output goes (~/Library/Logs/Burrow/service.log). */
+  readonly logFile: string;
+  /** System daemons: the account to run as. */
+  readonly user?: string;
+}
+
+export function launchdPlist(o: LaunchdOptions): string {
+  const args = [o.command.program, ...o.command.args].map((a) => `      <string>${xml(a)}</string>`).join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
+    `<!-- ${MARKER}; \`burrow service uninstall\` removes it. -->`,
+    '<plist version="1.0">',
+    '  <dict>',
+    '    <key>Label</key>',
+    `    <string>${LAUNCHD_LABEL}</string>`,
+    '    <key>ProgramArguments</key>',
+    '    <array>',
+    args,
+    '    </array>',
+    ...(o.scope === 'system' && o.user ? ['    <key>UserName</key>', `    <string>${xml(o.user)}</string>`] : []),
+    '    <key>RunAtLoad</key>',
+    '    <true/>',
+    '    <key>KeepAlive</key>',
+    '    <true/>',
+    // launchd's own floor between restarts; Burrow's backoff paces the reconnects themselves.
+    '    <key>ThrottleInterval</key>',
+    '    <integer>10</integer>',
+    '    <key>StandardOutPath</key>',
+    `    <string>${xml(o.logFile)}</string>`,
+    '    <key>StandardErrorPath</key>',
+    `    <string>${xml(o.logFile)}</string>`,
+    '  </dict>',
+    '</plist>',
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows Task Scheduler
+// ---------------------------------------------------------------------------------------------
+
+/** One argument as Windows' command-line parser (CommandLineToArgvW) reads it back. */
+export function windowsArg(arg: string): string {
+  if (arg !== '' && !/[\s"]/.test(arg)) return arg;
+  let out = '"';
+  let slashes = 0;
+  for (const ch of arg) {
+    if (ch === '\\') { slashes++; continue; }
+    if (ch === '"') { out += '\\'.repeat(slashes * 2 + 1) + '"'; slashes = 0; continue; }
+    out += '\\'.repeat(slashes) + ch;
+    slashes = 0;
+  }
+  return `${out}${'\\'.repeat(slashes * 2)}"`;
+}
+
+export interface WindowsTaskOptions {
+  readonly command: Command;
+  /** DOMAIN\user or user: the account the task runs as, logged on or not (S4U: no password stored). */
+  readonly userId: string;
+  readonly workingDirectory: string;
+}
+
+/**
+ * A task that starts at boot, runs whether or not anyone is logged on (S4U logon: no password is
+ * stored, and local network access is all a tunnel needs), never stops on battery or after a
+ * time limit, and is restarted every minute when it fails.
+ */
+export function windowsTaskXml(o: WindowsTaskOptions): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-16"?>',
+    '<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">',
+    '  <RegistrationInfo>',
+    '    <Author>Burrow</Author>',
+    `    <Description>${xml(`Burrow: keeps SSH tunnels up. ${MARKER}; \`burrow service uninstall\` removes it.`)}</Description>`,
+    '  </RegistrationInfo>',
+    '  <Triggers>',
+    '    <BootTrigger>',
+    '      <Enabled>true</Enabled>',
+    '    </BootTrigger>',
+    '  </Triggers>',
+    '  <Principals>',
+    '    <Principal id="Author">',
+    `      <UserId>${xml(o.userId)}</UserId>`,
+    '      <LogonType>S4U</LogonType>',
+    '      <RunLevel>LeastPrivilege</RunLevel>',
+    '    </Principal>',
+    '  </Principals>',
+    '  <Settings>',
+    '    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>',
+    '    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>',
+    '    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>',
+    '    <AllowHardTerminate>true</AllowHardTerminate>',
+    '    <StartWhenAvailable>true</StartWhenAvailable>',
+    '    <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable>',
+    '    <IdleSettings>',
+    '      <StopOnIdleEnd>false</StopOnIdleEnd>',
+    '      <RestartOnIdle>false</RestartOnIdle>',
+    '    </IdleSettings>',
+    '    <AllowStartOnDemand>true</AllowStartOnDemand>',
+    '    <Enabled>true</Enabled>',
+    '    <Hidden>false</Hidden>',
+    '    <RunOnlyIfIdle>false</RunOnlyIfIdle>',
+    '    <WakeToRun>false</WakeToRun>',
+    '    <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>',
+    '    <Priority>7</Priority>',
+    '    <RestartOnFailure>',
+    '      <Interval>PT1M</Interval>',
+    '      <Count>999</Count>',
+    '    </RestartOnFailure>',
+    '  </Settings>',
+    '  <Actions Context="Author">',
+    '    <Exec>',
+    `      <Command>${xml(windowsArg(o.command.program))}</Command>`,
+    `      <Arguments>${xml(o.command.args.map(windowsArg).join(' '))}</Arguments>`,
+    `      <WorkingDirectory>${xml(o.workingDirectory)}</WorkingDirectory>`,
+    '    </Exec>',
+    '  </Actions>',
+    '</Task>',
+    '',
+  ].join('\r\n');
+}
+
+/** Task Scheduler reads task files as UTF-16 (with a byte-order mark). */
+export function utf16(text: string): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+}

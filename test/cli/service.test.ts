@@ -1,0 +1,250 @@
+/**
+ * `burrow service`: the systemd unit passes `systemd-analyze verify` and its ExecStart, run as
+ * systemd would run it, keeps a real tunnel up and reloads on SIGHUP; the launchd file is valid
+ * against Apple's plist DTD; the Windows task has what Task Scheduler requires; install and
+ * uninstall touch only Burrow's own files. systemd is not PID 1 in this test's container, so the
+ * `systemctl` and `loginctl` install runs are recorded by stand-ins on PATH.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installPlan, isOurs, serviceCommand, uninstallPlan, type Where } from '../../main/core/service/plan.js';
+import { launchdPlist, MARKER, systemdUnit, windowsArg, windowsTaskXml } from '../../main/core/service/units.js';
+import { BURROW, runBurrow } from '../helpers/cli.js';
+import { echoServer, freePort, roundTrip, waitFor } from '../helpers/net.js';
+import { loopbackRemote } from '../helpers/session.js';
+import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
+import { toolsMissing } from '../helpers/tools.js';
+import { tempDir } from '../core/config/fixtures.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** ExecStart's words as systemd reads them (quotes, backslash escapes, then %% and $$): an independent reading. */
+function execStartWords(unit: string): string[] {
+  const line = /^ExecStart=(.*)$/m.exec(unit)![1]!;
+  const words: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (line[i] === ' ') i++;
+    if (i >= line.length) break;
+    let w = '';
+    if (line[i] === '"') {
+      for (i++; line[i] !== '"'; i++) {
+        if (i >= line.length) throw new Error('unterminated quote');
+        if (line[i] === '\\') i++;
+        w += line[i];
+      }
+      i++;
+    } else {
+      for (; i < line.length && line[i] !== ' '; i++) w += line[i];
+    }
+    words.push(w.replace(/%%/g, '%').replace(/\$\$/g, '$'));
+  }
+  return words;
+}
+
+function where(over: Partial<Where> & Pick<Where, 'platform' | 'scope'>): Where {
+  const configFile = over.platform === 'win32' ? 'C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\config.json' : '/home/ana maria/.config/burrow 100%/config.json';
+  return {
+    configFile, home: '/home/ana maria', user: 'ana', uid: 1000,
+    command: serviceCommand({ execPath: over.platform === 'win32' ? 'C:\\Program Files\\nodejs\\node.exe' : '/usr/bin/node', script: over.platform === 'win32' ? 'C:\\Users\\Ana Maria\\burrow\\dist\\main\\cli\\burrow.js' : path.join(ROOT, 'dist/main/cli/burrow.js'), configFile }),
+    ...over,
+  };
+}
+
+test('the systemd units, system and user, pass systemd-analyze verify without a word', { skip: toolsMissing('systemd-analyze') }, () => {
+  const dir = tempDir();
+  const runtime = path.join(dir, 'run');
+  mkdirSync(runtime, { mode: 0o700 });
+  for (const scope of ['system', 'user'] as const) {
+    const plan = installPlan(where({ platform: 'linux', scope }));
+    assert.equal(plan.files.length, 1);
+    const unitDir = path.join(dir, scope);
+    mkdirSync(unitDir);
+    const file = path.join(unitDir, 'burrow.service');
+    writeFileSync(file, plan.files[0]!.content);
+    const r = spawnSync('systemd-analyze', ['verify', ...(scope === 'user' ? ['--user'] : []), file], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: runtime } });
+    assert.equal(r.status, 0, `${scope}: ${r.stderr}`);
+    assert.equal(`${r.stdout}${r.stderr}`.trim(), '', `${scope}: systemd-analyze said something`);
+  }
+  // The check is real: a unit with a mistake in it is reported.
+  const bad = path.join(dir, 'system', 'burrow.service');
+  writeFileSync(bad, systemdUnit({ scope: 'system', command: { program: '/nonexistent/node', args: ['x'] }, configFile: '/c/config.json', configFolder: '/c', user: 'ana', home: '/home/ana' }));
+  const r = spawnSync('systemd-analyze', ['verify', bad], { encoding: 'utf8' });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /is not executable/);
+});
+
+test('the system unit is hardened, restarts always, reloads with SIGHUP, and may write only the config folder and ~/.ssh', () => {
+  const unit = installPlan(where({ platform: 'linux', scope: 'system' })).files[0]!.content.toString();
+  for (const line of ['After=network-online.target', 'Wants=network-online.target', 'Restart=always', 'ExecReload=/bin/kill -HUP $MAINPID', 'NoNewPrivileges=yes',
+    'ProtectSystem=strict', 'ProtectHome=read-only', 'PrivateTmp=yes', 'User=ana', 'WantedBy=multi-user.target',
+    'ReadWritePaths="/home/ana maria/.config/burrow 100%%"', 'ReadWritePaths=-"/home/ana maria/.ssh"']) {
+    assert.ok(unit.split('\n').includes(line), `missing: ${line}`);
+  }
+  assert.deepEqual(execStartWords(unit), ['/usr/bin/node', path.join(ROOT, 'dist/main/cli/burrow.js'), 'run', '--service', '--autostart', '--config', '/home/ana maria/.config/burrow 100%/config.json']);
+  const user = installPlan(where({ platform: 'linux', scope: 'user' }));
+  assert.doesNotMatch(user.files[0]!.content.toString(), /^(ProtectSystem|ProtectHome|PrivateTmp)=/m, 'no mount sandbox in a user unit');
+  assert.deepEqual(user.commands, [['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', '--now', 'burrow.service'], ['loginctl', 'enable-linger', 'ana']]);
+  // The AppImage: its real path, and Chromium told there is no display.
+  const appImage = serviceCommand({ execPath: '/tmp/.mount_Burrow/burrow', appImage: '/home/ana/Apps/Burrow.AppImage', configFile: '/c.json' });
+  assert.deepEqual(appImage, { program: '/home/ana/Apps/Burrow.AppImage', args: ['--ozone-platform=headless', 'run', '--service', '--autostart', '--config', '/c.json'] });
+});
+
+test('the launchd agent and daemon are valid property lists (Apple\'s DTD) with what launchd needs', { skip: toolsMissing('xmllint') }, () => {
+  const dtd = path.join(ROOT, 'test', 'fixtures', 'PropertyList-1.0.dtd');
+  const dir = tempDir();
+  for (const scope of ['user', 'system'] as const) {
+    const plan = installPlan(where({ platform: 'darwin', scope }));
+    const file = path.join(dir, `${scope}.plist`);
+    writeFileSync(file, plan.files[0]!.content);
+    const r = spawnSync('xmllint', ['--noout', '--dtdvalid', dtd, file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const x = (q: string): string => execFileSync('xmllint', ['--xpath', q, file], { encoding: 'utf8' }).trim();
+    assert.equal(x('string(/plist/dict/key[.="Label"]/following-sibling::*[1])'), 'dev.burrow.tunnels');
+    assert.equal(x('name(/plist/dict/key[.="RunAtLoad"]/following-sibling::*[1])'), 'true');
+    assert.equal(x('name(/plist/dict/key[.="KeepAlive"]/following-sibling::*[1])'), 'true');
+    assert.equal(x('count(/plist/dict/key[.="ProgramArguments"]/following-sibling::*[1]/string)'), '7');
+    assert.equal(x('string(/plist/dict/key[.="ProgramArguments"]/following-sibling::*[1]/string[7])'), '/home/ana maria/.config/burrow 100%/config.json');
+    assert.equal(x('count(/plist/dict/key[.="UserName"])'), scope === 'system' ? '1' : '0');
+    assert.equal(plan.files[0]!.path, scope === 'user' ? '/home/ana maria/Library/LaunchAgents/dev.burrow.tunnels.plist' : '/Library/LaunchDaemons/dev.burrow.tunnels.plist');
+    assert.deepEqual(plan.commands.at(-1), ['launchctl', 'bootstrap', scope === 'user' ? 'gui/1000' : 'system', plan.files[0]!.path]);
+  }
+  // The DTD check is real: a dict with two values for one key fails it.
+  const bad = path.join(dir, 'bad.plist');
+  writeFileSync(bad, launchdPlist({ scope: 'user', command: { program: '/n', args: [] }, logFile: '/l' }).replace('<true/>', '<true/><true/>'));
+  assert.notEqual(spawnSync('xmllint', ['--noout', '--dtdvalid', dtd, bad]).status, 0);
+});
+
+test('the Windows task: UTF-16, starts at boot logged on or not (S4U), never times out, restarts on failure, and runs node with the arguments intact', { skip: toolsMissing('xmllint') }, () => {
+  const plan = installPlan(where({ platform: 'win32', scope: 'user', windowsUser: 'LAPTOP\\ana' }));
+  const f = plan.files[0]!;
+  assert.equal(f.path, 'C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\burrow-task.xml');
+  assert.deepEqual([f.content[0], f.content[1]], [0xff, 0xfe], 'a UTF-16 byte-order mark');
+  const file = path.join(tempDir(), 'task.xml');
+  writeFileSync(file, f.content);
+  assert.equal(spawnSync('xmllint', ['--noout', file]).status, 0, 'well-formed');
+  const x = (q: string): string => execFileSync('xmllint', ['--xpath', q.replace(/\/(\w+)/g, "/*[local-name()='$1']"), file], { encoding: 'utf8' }).trim();
+  // What the Task Scheduler schema requires (Task/Actions with an Exec/Command), and what a service needs.
+  assert.equal(x('count(/Task/Actions/Exec/Command)'), '1');
+  assert.equal(x('string(/Task/Triggers/BootTrigger/Enabled)'), 'true');
+  assert.equal(x('string(/Task/Principals/Principal/LogonType)'), 'S4U');
+  assert.equal(x('string(/Task/Principals/Principal/UserId)'), 'LAPTOP\\ana');
+  assert.equal(x('string(/Task/Settings/ExecutionTimeLimit)'), 'PT0S');
+  assert.equal(x('string(/Task/Settings/DisallowStartIfOnBatteries)'), 'false');
+  assert.equal(x('string(/Task/Settings/StopIfGoingOnBatteries)'), 'false');
+  assert.equal(x('string(/Task/Settings/RestartOnFailure/Interval)'), 'PT1M');
+  assert.equal(x('string(/Task/Settings/MultipleInstancesPolicy)'), 'IgnoreNew');
+  assert.equal(execFileSync('xmllint', ['--xpath', 'string(/*/@version)', file], { encoding: 'utf8' }).trim(), '1.2');
+  assert.equal(x('string(/Task/Actions/Exec/Command)'), '"C:\\Program Files\\nodejs\\node.exe"');
+  assert.equal(x('string(/Task/Actions/Exec/Arguments)'), '"C:\\Users\\Ana Maria\\burrow\\dist\\main\\cli\\burrow.js" run --service --autostart --config "C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\config.json"');
+  assert.ok(isOurs(f.content));
+  assert.deepEqual(plan.commands[0], ['schtasks', '/Create', '/TN', 'Burrow', '/XML', f.path]);
+  // Windows' own quoting rules (CommandLineToArgvW): backslashes before a quote are doubled.
+  assert.equal(windowsArg('C:\\a b\\'), '"C:\\a b\\\\"');
+  assert.equal(windowsArg('say "hi"'), '"say \\"hi\\""');
+  assert.equal(windowsArg('plain'), 'plain');
+  assert.match(windowsTaskXml({ command: { program: 'n', args: [] }, userId: 'u', workingDirectory: 'w' }), new RegExp(MARKER.replace(/[`$]/g, '.')));
+});
+
+describe('installed for real, with systemd replaced by recorders', { skip: sshdUnavailable() ?? toolsMissing('systemd-analyze') }, () => {
+  let sshd: Sshd;
+  let echo: Awaited<ReturnType<typeof echoServer>>;
+  before(async () => { sshd = await Sshd.start(); echo = await echoServer(); });
+  after(async () => { await echo?.close(); await sshd?.dispose(); });
+
+  test('install writes the unit (--dry-run first writes nothing), its ExecStart runs the autostart tunnels and reloads on SIGHUP; uninstall removes only Burrow\'s file', async () => {
+    const dir = tempDir();
+    const home = path.join(dir, 'home');
+    const bin = path.join(dir, 'bin');
+    mkdirSync(home);
+    mkdirSync(bin);
+    const calls = path.join(dir, 'calls.log');
+    for (const tool of ['systemctl', 'loginctl']) {
+      writeFileSync(path.join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> '${calls}'\n`);
+      chmodSync(path.join(bin, tool), 0o755);
+    }
+    const configDir = path.join(dir, 'my config 100%');
+    const config = path.join(configDir, 'config.json');
+    const port = await freePort();
+    mkdirSync(configDir, { mode: 0o700 });
+    writeFileSync(config, JSON.stringify({ version: 3, sessions: [
+      { name: 'warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart: true, auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] }, forwards: [loopbackRemote(port, echo.port)] },
+    ] }));
+    const env = { HOME: home, PATH: `${bin}:${process.env.PATH}` };
+    const unitFile = path.join(home, '.config', 'systemd', 'user', 'burrow.service');
+
+    const dry = await runBurrow(['service', 'install', '--user', '--dry-run', '--config', config], env);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, new RegExp(`^would write ${unitFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(mode 644\\):`, 'm'));
+    assert.match(dry.stdout, /^would run: systemctl --user enable --now burrow\.service$/m);
+    assert.ok(!existsSync(unitFile) && !existsSync(calls), 'a dry run writes and runs nothing');
+
+    const inst = await runBurrow(['service', 'install', '--user', '--config', config], env);
+    assert.equal(inst.code, 0, inst.stderr);
+    assert.equal(statSync(unitFile).mode & 0o777, 0o644);
+    assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['systemctl --user daemon-reload', 'systemctl --user enable --now burrow.service', `loginctl enable-linger ${sshd.user}`]);
+    const unit = readFileSync(unitFile, 'utf8');
+
+    // What systemd would start: ExecStart's words, exactly.
+    const [program, ...args] = execStartWords(unit);
+    assert.equal(program, process.execPath);
+    assert.deepEqual(args.slice(0, 1), [BURROW]);
+    const svc = spawn(program!, args, { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    svc.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    try {
+      await waitFor(async () => (await roundTrip(port, 'at boot').catch(() => Buffer.alloc(0))).toString() === 'at boot', 'the autostart tunnel', 15_000);
+      const status = await runBurrow(['status', '--config', config], env);
+      assert.match(status.stdout, new RegExp(`^the Burrow service \\(pid ${svc.pid}\\) runs the tunnels of `));
+      // ExecReload: SIGHUP.
+      svc.kill('SIGHUP');
+      await waitFor(() => /reloaded .*: no change \(1 unchanged\)/.test(out), 'the reload', 10_000);
+      const st = await runBurrow(['service', 'status', '--user', '--config', config], env);
+      assert.match(st.stdout, /^service \(user\): installed: /m);
+      assert.match(st.stdout, new RegExp(`^tunnels: the Burrow service \\(pid ${svc.pid}\\) runs them`, 'm'));
+    } finally {
+      svc.kill('SIGTERM');
+      await new Promise((r) => svc.once('exit', r));
+    }
+    assert.equal(svc.exitCode, 0, out);
+
+    // A reinstall replaces Burrow's own unit; a file someone else wrote is never touched.
+    assert.equal((await runBurrow(['service', 'install', '--user', '--config', config], env)).code, 0);
+    writeFileSync(unitFile, '[Service]\nExecStart=/usr/bin/autossh -M 0 -N vendor\n');
+    const refused = await runBurrow(['service', 'install', '--user', '--config', config], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /burrow\.service exists and was not written by Burrow: it is left as it is/);
+    const keep = await runBurrow(['service', 'uninstall', '--user', '--config', config], env);
+    assert.equal(keep.code, 1);
+    assert.equal(readFileSync(unitFile, 'utf8'), '[Service]\nExecStart=/usr/bin/autossh -M 0 -N vendor\n', 'uninstall left the foreign file');
+    writeFileSync(unitFile, unit);
+    writeFileSync(calls, '');
+    const un = await runBurrow(['service', 'uninstall', '--user', '--config', config], env);
+    assert.equal(un.code, 0, un.stderr);
+    assert.ok(!existsSync(unitFile));
+    assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['systemctl --user disable --now burrow.service', 'systemctl --user daemon-reload']);
+  });
+
+  test('bad input names the fix', async () => {
+    for (const [args, re] of [
+      [['service'], /say install, uninstall or status/],
+      [['service', 'enable'], /unknown subcommand "enable" \(install, uninstall or status\)/],
+      [['service', 'install', '--user', '--system'], /give --user or --system, not both/],
+    ] as const) {
+      const r = await runBurrow([...args]);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, re);
+    }
+  });
+});
+
+test('uninstall plans stop the service before its file goes', () => {
+  const u = uninstallPlan(where({ platform: 'linux', scope: 'system' }));
+  assert.deepEqual([u.commands, u.after], [[['systemctl', 'disable', '--now', 'burrow.service']], [['systemctl', 'daemon-reload']]]);
+  assert.deepEqual(uninstallPlan(where({ platform: 'darwin', scope: 'user' })).commands, [['launchctl', 'bootout', 'gui/1000/dev.burrow.tunnels']]);
+  assert.deepEqual(uninstallPlan(where({ platform: 'win32', scope: 'user' })).commands.at(-1), ['schtasks', '/Delete', '/TN', 'Burrow', '/F']);
+});
