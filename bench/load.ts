@@ -1,6 +1,10 @@
 /**
  * The vendor side in benchmarks: connects to the tunnel's remote port and measures. Runs in its
  * own process; prints one JSON result. Usage: load.js <port> <workload> [args…]
+ *
+ * Workloads: `stream BYTES N` (vendor → target over N connections), `pull BYTES N` (target →
+ * vendor), `rtt COUNT`, `connect COUNT`, `burst N REPEAT`, and `hold N`: opens N echoing
+ * connections, prints its result once all are open and holds them until its stdin closes.
  */
 import net from 'node:net';
 import { once } from 'node:events';
@@ -34,6 +38,20 @@ async function stream(bytes: number): Promise<void> {
   s.destroy();
 }
 
+/** Asks the target for `bytes` through one connection and reads them all. */
+async function pull(bytes: number): Promise<void> {
+  const s = await connect();
+  const header = Buffer.alloc(9);
+  header[0] = 0x52;
+  header.writeBigUInt64BE(BigInt(bytes), 1);
+  let got = 0;
+  s.on('data', (d: Buffer) => { got += d.length; });
+  s.write(header);
+  await once(s, 'end');
+  s.destroy();
+  if (got !== bytes) throw new Error(`pulled ${got} of ${bytes} bytes`);
+}
+
 /** Opens a connection in echo mode and times until the first echoed byte comes back. */
 async function connectRoundTrip(): Promise<number> {
   const t0 = performance.now();
@@ -58,6 +76,32 @@ async function main(): Promise<unknown> {
       await Promise.all(Array.from({ length: streams }, () => stream(Math.floor(total / streams))));
       const s = (performance.now() - t0) / 1000;
       return { mbPerS: total / 1e6 / s, seconds: s };
+    }
+    case 'pull': {
+      const total = Number(args[0]);
+      const streams = Number(args[1] ?? 1);
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: streams }, () => pull(Math.floor(total / streams))));
+      const s = (performance.now() - t0) / 1000;
+      return { mbPerS: total / 1e6 / s, seconds: s };
+    }
+    case 'hold': {
+      // Opened 50 at a time: sshd's listener has a backlog of 128, and a dropped SYN costs 1 s.
+      const n = Number(args[0]);
+      const open: net.Socket[] = [];
+      for (let i = 0; i < n; i += 50) {
+        open.push(...await Promise.all(Array.from({ length: Math.min(50, n - i) }, async () => {
+          const s = await connect();
+          s.write('Ex');
+          await once(s, 'data');
+          return s;
+        })));
+      }
+      process.stdout.write(JSON.stringify({ open: open.length }) + '\n');
+      process.stdin.resume();
+      await once(process.stdin, 'end');
+      for (const s of open) s.destroy();
+      return undefined;
     }
     case 'rtt': {
       const n = Number(args[0]);
@@ -106,4 +150,4 @@ async function main(): Promise<unknown> {
   }
 }
 
-main().then((r) => { process.stdout.write(JSON.stringify(r) + '\n'); process.exit(0); }, (e: unknown) => { process.stderr.write(String(e) + '\n'); process.exit(1); });
+main().then((r) => { if (r !== undefined) process.stdout.write(JSON.stringify(r) + '\n'); process.exit(0); }, (e: unknown) => { process.stderr.write(String(e) + '\n'); process.exit(1); });

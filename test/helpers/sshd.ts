@@ -113,6 +113,12 @@ export class Sshd {
     child.removeAllListeners('exit');
   }
 
+  /** PID of the listener (every connection's sshd processes descend from it). */
+  get pid(): number {
+    if (this.child?.pid === undefined) throw new Error('sshd is not running');
+    return this.child.pid;
+  }
+
   /** PIDs of the per-connection sshd processes (children of the listener). */
   sessionPids(): number[] {
     if (!this.child?.pid) return [];
