@@ -1,5 +1,6 @@
 /**
- * TCP sockets that gather the writes of one event-loop turn into a single writev.
+ * TCP sockets that gather the writes of one event-loop turn into a single writev, and (for the SSH
+ * connection) read into large slabs.
  *
  * ssh2 writes every SSH packet (≤ 32 KiB) with its own `write()`, and a piped channel writes every
  * packet it receives to the local socket the same way: one syscall, and on loopback one trip
@@ -17,10 +18,47 @@ import net from 'node:net';
  */
 const HIGH_WATER_MARK = 1024 * 1024;
 
+/** Size of a read slab, and the least room a read is given before a fresh slab is started. */
+const SLAB_BYTES = 1024 * 1024;
+const MIN_READ_BYTES = 64 * 1024;
+
 export interface BatchingOptions {
   readonly allowHalfOpen?: boolean;
   /** Called after each batch has been handed to the kernel (the SSH socket checks its rekey limit). */
   readonly afterFlush?: () => void;
+  /**
+   * Read into 1 MiB slabs, each read right after the previous one and no byte ever reused, and
+   * hand each read on as a `'data'` chunk. For the SSH socket: ssh2 (patched) then decrypts a
+   * packet that spans two reads where it lies instead of copying it into a buffer of its own, and
+   * one read takes what the kernel holds (often several 32 KiB packets) instead of at most 64 KiB.
+   * Not for target sockets: every open connection would hold a slab.
+   */
+  readonly slabReads?: boolean;
+}
+
+/**
+ * Node's `onread` option for slab reads: `buffer()` is asked for the next read's memory after
+ * each read, so reads follow each other in one slab until it has less than MIN_READ_BYTES left.
+ * A chunk handed on may be kept by whoever receives it (ssh2's payloads are views of it), which is
+ * why a slab is never written twice.
+ */
+function slabReads(deliver: (chunk: Buffer) => void): net.OnReadOpts {
+  let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  let used = 0;
+  return {
+    buffer: () => {
+      if (SLAB_BYTES - used < MIN_READ_BYTES) {
+        slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+        used = 0;
+      }
+      return slab.subarray(used);
+    },
+    callback: (n: number, buf: Uint8Array) => {
+      used += n;
+      deliver(buf.subarray(0, n) as Buffer);
+      return true;
+    },
+  };
 }
 
 /**
@@ -30,7 +68,9 @@ export interface BatchingOptions {
  */
 export function connectBatching(host: string, port: number, opts: BatchingOptions = {}): net.Socket {
   const { allowHalfOpen = false, afterFlush } = opts;
-  const sock = new net.Socket({ allowHalfOpen, writableHighWaterMark: HIGH_WATER_MARK } as net.SocketConstructorOpts);
+  // With `onread`, Node emits no 'data' itself: the slab reader does, so ssh2 reads as before.
+  const onread = opts.slabReads ? slabReads((chunk) => sock.emit('data', chunk)) : undefined;
+  const sock: net.Socket = new net.Socket({ allowHalfOpen, writableHighWaterMark: HIGH_WATER_MARK, ...(onread ? { onread } : {}) } as net.SocketConstructorOpts);
   sock.setNoDelay(true);
   sock.connect({ host, port });
   const write = sock.write;

@@ -15,13 +15,15 @@ export function ssh2NativeCrypto(): boolean {
 
 /**
  * Whether `patches/ssh2+1.17.0.patch` was applied at install (`npm ci` runs patch-package).
- * Without it, a server's key re-exchange while Burrow sends data can corrupt the connection, and
- * RSA keys sign as ssh2 chooses instead of as PubkeyAcceptedAlgorithms says; an install that
- * skipped scripts (`--ignore-scripts`) is the usual reason it is missing.
+ * Without it, a server's key re-exchange while Burrow sends data can corrupt the connection, RSA
+ * keys sign as ssh2 chooses instead of as PubkeyAcceptedAlgorithms says, and every packet costs
+ * more CPU; an install that skipped scripts (`--ignore-scripts`) is the usual reason it is missing.
  */
 export function ssh2Patched(): boolean {
   const kex = readFileSync(require.resolve('ssh2/lib/protocol/kex.js'), 'utf8');
   const client = readFileSync(require.resolve('ssh2/lib/client.js'), 'utf8');
+  const crypto = readFileSync(require.resolve('ssh2/lib/protocol/crypto.js'), 'utf8');
   return kex.includes('The outbound direction stays in key exchange until our NEWKEYS is sent')
-    && client.includes('this.config.publicKeyAlgorithms');
+    && client.includes('this.config.publicKeyAlgorithms')
+    && crypto.includes('function appendEncrypted(');
 }

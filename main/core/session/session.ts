@@ -297,10 +297,11 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!current()) return;
 
     const client = new ssh2.Client();
-    // Our own socket, so that writes are batched per event-loop turn (see batching-socket.ts);
-    // after each batch of writes or reads the rekey limit is checked (RekeyLimit, see rekey.ts).
+    // Our own socket, so that writes are batched per event-loop turn and reads land one after
+    // another in slabs (see batching-socket.ts); after each batch of writes or reads the rekey
+    // limit is checked (RekeyLimit, see rekey.ts).
     let watch: RekeyWatch | undefined;
-    const sock = connectBatching(cfg.host, cfg.port, { afterFlush: () => watch?.check() });
+    const sock = connectBatching(cfg.host, cfg.port, { afterFlush: () => watch?.check(), slabReads: true });
     const rekeys = new RekeyWatch(client, sock, cfg.rekeyLimit ?? {}, (n, negotiated) => {
       if (current()) this.log('debug', `session keys renewed (${n}; ${negotiated.cs.cipher})`);
     });
