@@ -13,7 +13,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page } from '@playwright/test';
 import ssh2 from 'ssh2';
-import { WebSocket } from 'ws';
 import { Sshd } from '../test/helpers/sshd.js';
 import { Postgres } from '../test/helpers/postgres.js';
 import { cleanEnv } from '../test/helpers/cli.js';
@@ -35,11 +34,6 @@ export interface BurrowWeb {
   readonly consoleErrors: string[];
   /** Runs the `burrow` CLI on this test's store and HOME. */
   cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
-  /**
-   * Makes the running `burrow web` re-read its store (after the CLI changed it: a running Burrow
-   * takes the store's changes only on a reload), through a second door on the bridge.
-   */
-  reloadStore(): Promise<void>;
 }
 
 async function startWeb(dir: string): Promise<{ child: ChildProcess; url: string; home: string; config: string; output: () => string }> {
@@ -94,24 +88,8 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
       c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
       c.on('exit', (code) => resolve({ code, stdout, stderr }));
     });
-    const reloadStore = async (): Promise<void> => {
-      const { origin, host } = new URL(web.url);
-      const cookie = (await page.context().cookies(origin)).map((c) => `${c.name}=${c.value}`).join('; ');
-      const ws = new WebSocket(`ws://${host}/bridge`, { headers: { cookie, origin } });
-      try {
-        await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
-        const reply = await new Promise<{ ok: boolean; error?: unknown }>((resolve, reject) => {
-          ws.on('message', (m) => { const r = JSON.parse(String(m)) as { type: string; seq?: number; ok: boolean }; if (r.type === 'reply' && r.seq === 1) resolve(r); });
-          ws.once('close', () => reject(new Error('the bridge closed before it answered sessions:reload')));
-          ws.send(JSON.stringify({ type: 'call', seq: 1, name: 'sessions:reload', args: {} }));
-        });
-        expect(reply.ok, `sessions:reload: ${JSON.stringify(reply.error)}`).toBe(true);
-      } finally {
-        ws.close();
-      }
-    };
     await page.goto(web.url);
-    await use({ url: web.url, dir, home: web.home, config: web.config, received, sent, secrets, consoleErrors, cli, reloadStore });
+    await use({ url: web.url, dir, home: web.home, config: web.config, received, sent, secrets, consoleErrors, cli });
     expect(consoleErrors, 'errors in the page\'s console').toEqual([]);
     // Private keys and passphrases may go in; nothing Burrow sent the page may hold one.
     expect(received.length, 'the page talked to Burrow').toBeGreaterThan(0);

@@ -74,8 +74,11 @@ export function trustSshd(burrow: BurrowWeb, sshd: Sshd): void {
   appendFileSync(path.join(burrow.home, '.ssh', 'known_hosts'), readFileSync(sshd.knownHostsPath));
 }
 
-/** Has the running Burrow take what the CLI saved meanwhile, then shows `route`. */
-export async function reload(page: Page, burrow: BurrowWeb, route = '#/'): Promise<void> {
-  await burrow.reloadStore();
+/**
+ * Shows `route` after the CLI saved something. The CLI has already made the running `burrow web`
+ * take the change (commands that edit the store reload the Burrow that runs it), so the window
+ * has it; nothing here reloads anything.
+ */
+export async function reload(page: Page, _burrow: BurrowWeb, route = '#/'): Promise<void> {
   await page.evaluate((r) => { location.hash = r; }, route);
 }

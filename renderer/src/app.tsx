@@ -90,7 +90,9 @@ export function App({ link }: { link?: BridgeClient | undefined }) {
       </header>
       <main id="main" tabIndex={-1}>
         {link && <LinkBanner link={link} />}
-        {info?.mode === 'web' && <p className="mode-note">Browser mode: Burrow runs on this machine and keeps your tunnels up while <code>burrow web</code> runs.</p>}
+        {info?.runBy
+          ? <p className="mode-note">Your tunnels run in {info.runBy.door} (pid {info.runBy.pid}): this window shows and steers them, and they keep running when you close it.</p>
+          : info?.mode === 'web' && <p className="mode-note">Browser mode: Burrow runs on this machine and keeps your tunnels up while <code>burrow web</code> runs.</p>}
         <Screen route={route} />
       </main>
       <QuestionDialogs questions={questions} />

@@ -109,6 +109,8 @@ export function useAppInfo(): AppInfo | undefined {
   const api = useApi();
   const [info, setInfo] = useState<AppInfo>();
   useEffect(() => { api.call('app:info', {}).then(setInfo, () => undefined); }, [api]);
+  // This door took over the tunnels from a service that stopped, or began to show one's.
+  useEvent('app:changed', setInfo);
   return info;
 }
 

@@ -1,0 +1,71 @@
+/**
+ * The window and the running Burrow as one family: what the CLI saves appears in an open window at
+ * once, and a window opened on a config a service already runs shows and steers the service's
+ * tunnels (and says so) instead of starting copies.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, expect, expectState } from '../fixtures.js';
+import { importSession } from '../setup.js';
+import { echoServer, freePort, roundTrip } from '../../test/helpers/net.js';
+import { BURROW, cleanEnv, runBurrow, startBurrow } from '../../test/helpers/cli.js';
+
+test('a session saved with the CLI while the window is open appears in it, live; burrow status names burrow web', async ({ page, burrow, sshd }) => {
+  await expect(page.getByRole('heading', { name: 'Tunnels' })).toBeVisible();
+  await importSession(burrow, sshd, 'saved-from-cli', `${await freePort()}:127.0.0.1:9`);
+  await expect(page.getByRole('link', { name: 'saved-from-cli', exact: true })).toBeVisible();
+  const status = await burrow.cli(['status']);
+  expect(status.stdout).toMatch(/^burrow web \(pid \d+\) runs the tunnels of /);
+  expect(status.stdout).toContain('saved-from-cli: stopped');
+});
+
+test('a window on a config the service runs shows the service\'s tunnels, says so, and stops one in the service', async ({ page, sshd }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'burrow-e2e-service-'));
+  const config = path.join(dir, 'config', 'config.json');
+  const port = await freePort();
+  const echo = await echoServer();
+  const env = { HOME: path.join(dir, 'home'), BURROW_CONFIG: config };
+  mkdirSync(path.dirname(config), { recursive: true, mode: 0o700 });
+  writeFileSync(config, JSON.stringify({ version: 3, sessions: [{
+    name: 'warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart: true,
+    auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+    forwards: [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }],
+  }] }));
+  const service = startBurrow(['run', '--json', '--service', '--autostart', '--config', config], env);
+  await service.waitForLine((l) => l.session === 'warehouse' && l.state === 'connected');
+  // The window's Burrow starts after the service (as after a boot): it finds the service running.
+  const web = spawn(process.execPath, [BURROW, 'web', '--config', config], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`burrow web printed no address: ${out}`)), 20_000);
+      web.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out);
+        if (m && out.includes('\n', out.indexOf(m[0]))) { clearTimeout(timer); resolve(m[0]); }
+      });
+    });
+    await page.goto(url);
+    await expect(page.getByText(`Your tunnels run in the Burrow service (pid ${service.child.pid})`)).toBeVisible();
+    await expectState(page, 'warehouse', /Connected/);
+    expect((await roundTrip(port, 'via the service')).toString()).toBe('via the service');
+    await page.getByRole('button', { name: 'Stop warehouse' }).click();
+    await expectState(page, 'warehouse', /Stopped/);
+    const status = await runBurrow(['status', '--json', '--config', config], env);
+    expect((JSON.parse(status.stdout) as { runBy: { pid: number }; sessions: Array<{ state: string }> })).toMatchObject({ runBy: { pid: service.child.pid }, sessions: [{ state: 'stopped' }] });
+    // Closing the window's Burrow leaves the service and its tunnels alone.
+    await page.getByRole('button', { name: 'Start warehouse' }).click();
+    await expectState(page, 'warehouse', /Connected/);
+    web.kill('SIGTERM');
+    await new Promise((r) => web.once('exit', r));
+    expect((await roundTrip(port, 'still up')).toString()).toBe('still up');
+  } finally {
+    web.kill('SIGKILL');
+    service.child.kill('SIGTERM');
+    await service.exited;
+    await echo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
