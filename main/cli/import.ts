@@ -100,6 +100,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       }
       throw err;
     }
+    if (args.values['--passphrase-file'] !== undefined && report.kind !== 'burrow-export') {
+      throw new UsageError('--passphrase-file opens a `burrow sessions export --with-secrets` file; for the passphrase of the session\'s key, use --key-passphrase-file', false);
+    }
     const keyPassphraseFile = args.values['--key-passphrase-file'];
     const keyPassphrase = keyPassphraseFile !== undefined ? await readPassphraseFile(keyPassphraseFile) : undefined;
 

@@ -76,7 +76,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 export function reportError(err: unknown, io: CliIo, prefix: string, usage: string): number {
   if (err instanceof UsageError) {
     io.err(`${prefix}: ${err.message}`);
-    io.err(usage);
+    if (err.showUsage) io.err(usage);
     return 2;
   }
   if (err instanceof ConfigError) {
