@@ -79,3 +79,30 @@ test('bad input in the editor is refused with the field named, and nothing is sa
   expect(requestsSent(burrow, 'sessions:update')).toBe(0);
   expect(await storedSession(burrow, 'Warehouse')).toEqual(before);
 });
+
+test('an old server\'s algorithm lists: edited in OpenSSH\'s syntax, shown as the list they give with what is weak, kept when other settings change', async ({ page, burrow, sshd }) => {
+  plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
+  const saved = await burrow.cli(['import', '--name', 'legacy', '--', 'ssh', '-N', '-R', '15434:127.0.0.1:5432', '-p', String(sshd.port), '-i', sshd.clientKeyPath,
+    '-o', 'KexAlgorithms=+diffie-hellman-group14-sha1', '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, `${sshd.user}@127.0.0.1`]);
+  expect(saved.code, saved.stderr).toBe(0);
+  await reload(page, burrow, '#/sessions/legacy/edit');
+  await page.getByText('Advanced').click();
+  const kex = page.getByLabel('KexAlgorithms', { exact: true });
+  await expect(kex).toHaveValue('+diffie-hellman-group14-sha1');
+  await expect(kex).toHaveAccessibleDescription(/^Offers curve25519-sha256, .*, diffie-hellman-group14-sha1 — weak: diffie-hellman-group14-sha1 \(SHA-1\); use only for a server that needs it$/);
+  await expect(page.getByLabel('Ciphers', { exact: true })).toHaveAccessibleDescription(/^Offers chacha20-poly1305@openssh\.com, /);
+
+  // A name Burrow cannot use is refused beside its field, and in the summary on save.
+  await page.getByLabel('HostKeyAlgorithms', { exact: true }).fill('+ssh-nope');
+  await expectInvalid(page, 'HostKeyAlgorithms', /ssh-nope is not a host key algorithm Burrow can use/);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(summary(page).getByRole('listitem')).toHaveText([/^HostKeyAlgorithms .*ssh-nope/]);
+  expect(requestsSent(burrow, 'sessions:update')).toBe(0);
+
+  // Cleared, and another setting changed: the old server's key exchange stays as it was.
+  await page.getByLabel('HostKeyAlgorithms', { exact: true }).fill('');
+  await page.getByLabel('Keepalive every (seconds)').fill('30');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect.poll(async () => (await storedSession(burrow, 'legacy')).keepalive).toEqual({ intervalSeconds: 30, countMax: 3 });
+  expect((await storedSession(burrow, 'legacy')).algorithms).toEqual({ kex: '+diffie-hellman-group14-sha1' });
+});

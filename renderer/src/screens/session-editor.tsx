@@ -4,6 +4,7 @@
  * an error shows beside its field as it is typed, and nothing half-valid can be saved.
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { ALGORITHM_KINDS, AlgorithmListError, DEFAULT_ALGORITHMS, OPENSSH_OPTION, resolveAlgorithms, WEAK_ALGORITHMS, type AlgorithmKind } from '../../../common/algorithms.js';
 import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
 import { ConfigError, parseSessionConfig } from '../../../common/config-schema.js';
 import type { AppError, PresetView, SavedSession } from '../../../common/contract.js';
@@ -41,6 +42,8 @@ export interface Draft {
   compression: boolean;
   rekeyMiB: string;
   rekeyMinutes: string;
+  /** Each algorithm list as written, OpenSSH syntax (`+ssh-rsa`); empty: Burrow's defaults. */
+  algorithms: Record<AlgorithmKind, string>;
   autostart: boolean;
   preset?: string;
   notes?: string;
@@ -48,11 +51,25 @@ export interface Draft {
 
 const MiB = 1024 * 1024;
 
+const NO_ALGORITHMS: Record<AlgorithmKind, string> = { kex: '', hostKey: '', pubkey: '', ciphers: '', macs: '' };
+
+/** What a list field offers as typed: the resulting list with its weak names, or why it cannot be used. */
+function algorithmsPreview(kind: AlgorithmKind, value: string): { list?: string[]; weak?: string[]; problem?: string } {
+  if (!value.trim()) return { list: [...DEFAULT_ALGORITHMS[kind]] };
+  try {
+    const list = resolveAlgorithms(kind, value.trim());
+    return { list, weak: list.filter((a) => WEAK_ALGORITHMS[a] !== undefined) };
+  } catch (err) {
+    return { problem: err instanceof AlgorithmListError ? `${err.message}. ${err.fix}` : String(err) };
+  }
+}
+
 export function emptyDraft(): Draft {
   return {
     name: '', host: '', port: '22', user: '', key: { kind: 'default' }, passphraseFile: '', policy: 'accept-new', fingerprint: '',
     forwards: [{ type: 'remote', bindAddress: '', bindPort: '', targetHost: 'localhost', targetPort: '' }],
     keepaliveInterval: '15', keepaliveCount: '3', connectTimeout: '20', compression: false, rekeyMiB: '', rekeyMinutes: '', autostart: true,
+    algorithms: NO_ALGORITHMS,
   };
 }
 
@@ -69,6 +86,7 @@ export function draftOf(c: SessionConfig): Draft {
     connectTimeout: String(c.connectTimeoutSeconds), compression: c.compression,
     rekeyMiB: c.rekeyLimit?.bytes !== undefined ? String(c.rekeyLimit.bytes / MiB) : '',
     rekeyMinutes: c.rekeyLimit?.seconds !== undefined ? String(c.rekeyLimit.seconds / 60) : '',
+    algorithms: { ...NO_ALGORITHMS, ...(c.algorithms ?? {}) },
     autostart: c.autostart, ...(c.preset ? { preset: c.preset } : {}), ...(c.notes ? { notes: c.notes } : {}),
   };
 }
@@ -94,6 +112,7 @@ export function configOf(d: Draft, id?: string): Record<string, unknown> {
     keepalive: { intervalSeconds: num(d.keepaliveInterval), countMax: num(d.keepaliveCount) },
     connectTimeoutSeconds: num(d.connectTimeout),
     compression: d.compression,
+    ...(ALGORITHM_KINDS.some((k) => d.algorithms[k].trim()) ? { algorithms: Object.fromEntries(ALGORITHM_KINDS.filter((k) => d.algorithms[k].trim()).map((k) => [k, d.algorithms[k].trim()])) } : {}),
     ...(rekeyBytes !== undefined || rekeySeconds !== undefined ? { rekeyLimit: { ...(rekeyBytes !== undefined ? { bytes: rekeyBytes } : {}), ...(rekeySeconds !== undefined ? { seconds: rekeySeconds } : {}) } } : {}),
     forwards: d.forwards.map((f) => ({
       type: f.type,
@@ -129,10 +148,11 @@ const LABELS: Readonly<Record<string, string>> = {
   'session.hostKey.fingerprint': 'Pinned host key', 'session.keepalive.intervalSeconds': 'Keepalive every (seconds)',
   'session.keepalive.countMax': 'Unanswered keepalives before reconnecting', 'session.connectTimeoutSeconds': 'Connect timeout (seconds)',
   'session.rekeyLimit.bytes': 'Renew the session keys after (MiB)', 'session.rekeyLimit.seconds': '…or every (minutes)',
+  ...Object.fromEntries(ALGORITHM_KINDS.map((k) => [`session.algorithms.${k}`, OPENSSH_OPTION[k]])),
 };
 
 /** Fields under "Advanced": a problem there opens it, so the field can be seen and focused. */
-const ADVANCED = ['session.keepalive.', 'session.connectTimeoutSeconds', 'session.rekeyLimit.', 'session.auth.passphraseFile'];
+const ADVANCED = ['session.keepalive.', 'session.connectTimeoutSeconds', 'session.rekeyLimit.', 'session.auth.passphraseFile', 'session.algorithms'];
 
 /** The validator's wording for a form: an empty field is "empty", not "a non-empty string" or "(got "")". */
 function plainProblem(problem: string): string {
@@ -198,7 +218,7 @@ export function problemsOf(d: Draft): Problem[] {
 }
 
 const FORM_ORDER = ['session.name', 'session.host', 'session.port', 'session.user', 'session.auth.identityFiles', 'session.auth.keyId', 'session.hostKey',
-  'session.forwards', 'session.keepalive', 'session.connectTimeoutSeconds', 'session.rekeyLimit', 'session.auth.passphraseFile'];
+  'session.forwards', 'session.keepalive', 'session.connectTimeoutSeconds', 'session.rekeyLimit', 'session.auth.passphraseFile', 'session.algorithms'];
 
 /**
  * The app's refusal about one of this form's fields, said as the form says its own: the shared
@@ -398,6 +418,21 @@ export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Dr
           <input type="checkbox" checked={d.compression} onChange={(e) => update({ compression: e.target.checked })} />
           Compress the traffic (-C): helps on slow links, costs CPU on fast ones
         </label>
+        <fieldset className="algorithms">
+          <legend>Algorithms, as in OpenSSH (for old servers)</legend>
+          <p className="field-hint">Empty: Burrow's defaults, which are OpenSSH's. <code>+name</code> adds to them, <code>-name</code> removes, <code>^name</code> puts first; a plain list replaces them. When an old server has nothing in common with Burrow, the tunnel's error names the line to write here.</p>
+          {ALGORITHM_KINDS.map((kind) => {
+            const preview = algorithmsPreview(kind, d.algorithms[kind]);
+            const field = `session.algorithms.${kind}`;
+            return (
+              <Field key={kind} label={OPENSSH_OPTION[kind]} error={error(field) ?? preview.problem}
+                hint={preview.list ? <>Offers {preview.list.join(', ')}{preview.weak && preview.weak.length > 0 ? <strong className="weak"> — weak: {preview.weak.map((w) => `${w} (${WEAK_ALGORITHMS[w]})`).join(', ')}; use only for a server that needs it</strong> : null}</> : undefined}>
+                {(p) => <input {...p} value={d.algorithms[kind]} placeholder={kind === 'kex' ? '+diffie-hellman-group14-sha1' : kind === 'hostKey' || kind === 'pubkey' ? '+ssh-rsa' : ''}
+                  onChange={(e) => update({ algorithms: { ...d.algorithms, [kind]: e.target.value } }, field)} spellCheck={false} autoComplete="off" />}
+              </Field>
+            );
+          })}
+        </fieldset>
       </details>
 
       <ErrorNote error={generalError} />
