@@ -92,7 +92,7 @@ function trustAdvice(origin: Selection['origin'], name: string, fingerprint?: st
  * `autostart`, only the saved sessions marked "start automatically" (what the app at login and a
  * service run). `command` names the command in the lines it suggests (`burrow run --set …`).
  */
-export async function selectSessions(args: ParsedArgs, words: ReadonlyArray<string>, io: CliIo, opts: { readonly autostart?: boolean; readonly command?: string } = {}): Promise<Selection> {
+export async function selectSessions(args: ParsedArgs, words: ReadonlyArray<string>, io: CliIo, opts: { readonly autostart?: boolean; readonly command?: string; readonly allowEmpty?: boolean } = {}): Promise<Selection> {
   const given = args.rest === undefined ? words.filter((w) => !VERBOSE.test(w)) : words;
   const asked = args.positional.filter((w) => VERBOSE.test(w)).reduce((n, w) => n + w.length - 1, 0);
   const values = setValues(args);
@@ -114,12 +114,13 @@ export async function selectSessions(args: ParsedArgs, words: ReadonlyArray<stri
     if (opts.autostart && given.length > 0) throw new UsageError('give either --autostart or session names, not both');
     // A first run has no store yet: that is "no sessions", not a broken path.
     let sessions = args.values['--config'] === undefined && !existsSync(file) ? [] : await sessionsFromConfig(file, given);
-    if (sessions.length === 0) {
+    // A service runs even with nothing to run yet: sessions saved later start on `burrow reload`.
+    if (sessions.length === 0 && !opts.allowEmpty) {
       throw new UsageError(`${file} has no saved sessions: add one with \`burrow import '<the vendor's ssh/autossh/plink command>'\`, or give a command line directly after --`, false);
     }
     if (opts.autostart) {
       sessions = sessions.filter((s) => s.autostart);
-      if (sessions.length === 0) {
+      if (sessions.length === 0 && !opts.allowEmpty) {
         throw new UsageError(`no session in ${file} is marked "start automatically": import with --autostart, or \`burrow sessions edit NAME --autostart\``, false);
       }
     }
