@@ -95,7 +95,7 @@ test('-o options keep their first value, Compression and GatewayPorts included; 
 });
 
 test('every command and subcommand prints its usage for --help, and exits 0', async () => {
-  const commands = [['run'], ['diagnose'], ['import'], ['sessions'], ['sessions', 'list'], ['sessions', 'export'], ['key'], ['key', 'generate'], ['key', 'convert']];
+  const commands = [['run'], ['diagnose'], ['trust'], ['import'], ['sessions'], ['sessions', 'list'], ['sessions', 'edit'], ['sessions', 'export'], ['key'], ['key', 'generate'], ['key', 'convert']];
   for (const c of commands) {
     const r = await runBurrow([...c, '--help']);
     assert.equal(r.code, 0, `${c.join(' ')} --help: ${r.stderr}`);
@@ -104,5 +104,5 @@ test('every command and subcommand prints its usage for --help, and exits 0', as
   }
   const top = await runBurrow(['--help']);
   assert.equal(top.code, 0);
-  for (const c of ['run', 'diagnose', 'import', 'sessions', 'key']) assert.match(top.stdout, new RegExp(`\\n  ${c} `));
+  for (const c of ['run', 'diagnose', 'trust', 'import', 'sessions', 'key']) assert.match(top.stdout, new RegExp(`\\n  ${c} `));
 });
