@@ -53,3 +53,11 @@ test('the window\'s code imports common/ (the contract) and never main/', () => 
   const offenders = sources('renderer/src').flatMap((f) => importsOf(f).filter((s) => /(^|\/)main\//.test(s)).map((s) => `${f}: ${s}`));
   assert.deepEqual(offenders, []);
 });
+
+test('the key layer stands alone: main/core/keys imports nothing from main/core/session (no import cycle)', () => {
+  const files = sources('main/core/keys');
+  assert.ok(files.length >= 5, files.join(', '));
+  const offenders = files.flatMap((f) => importsOf(f).filter((s) => /(^|\/)session\//.test(s)).map((s) => `${f}: ${s}`));
+  assert.deepEqual(offenders, []);
+  assert.ok(importsOf('main/core/session/identity.ts').some((s) => /keys\//.test(s)), 'the reader sees session → keys imports');
+});
