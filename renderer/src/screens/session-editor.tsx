@@ -8,7 +8,7 @@ import { ALGORITHM_KINDS, AlgorithmListError, DEFAULT_ALGORITHMS, OPENSSH_OPTION
 import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
 import { ConfigError, parseSessionConfig } from '../../../common/config-schema.js';
 import type { AppError, PresetView, SavedSession } from '../../../common/contract.js';
-import { useAction, useApi } from '../api/hooks.js';
+import { useAction, useApi, useSessions } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { navigate } from '../router.js';
@@ -457,6 +457,8 @@ export function SessionEditor({ id }: { id?: string }) {
   const [missing, setMissing] = useState(false);
   const [saved, setSaved] = useState<SavedSession>();
   const start = useAction('sessions:start');
+  const { sessions } = useSessions();
+  const running = id !== undefined && sessions.some((v) => v.config.id === id && v.snapshot.state !== 'stopped');
   useEffect(() => {
     if (id === undefined) return;
     api.call('sessions:get', { id }).then((c) => setInitial(draftOf(c)), () => setMissing(true));
@@ -475,6 +477,7 @@ export function SessionEditor({ id }: { id?: string }) {
     <section className="screen">
       <p className="crumbs"><a href="#/">Tunnels</a> / {id === undefined ? <a href="#/new">New tunnel</a> : <a href={`#/sessions/${encodeURIComponent(id)}`}>{initial?.name ?? id}</a>} / {id === undefined ? 'Start blank' : 'Edit'}</p>
       <h1>{id === undefined ? 'New tunnel' : `Edit ${initial?.name ?? ''}`}</h1>
+      {running && <p className="lead">This tunnel is running: saving restarts it with the new settings (its open connections are closed and reopened).</p>}
       {initial
         ? <SessionForm initial={initial} {...(id !== undefined ? { id } : {})} submitLabel={id === undefined ? 'Save tunnel' : 'Save changes'}
             onSaved={(s) => (id === undefined ? setSaved(s) : navigate(`/sessions/${encodeURIComponent(s.session.id)}`))} />
