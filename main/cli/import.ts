@@ -12,7 +12,7 @@ import { encryptedKeyFiles, sessionWarnings } from '../core/config/warnings.js';
 import { readPassphraseFile } from '../core/keys/index.js';
 import { parseArgs, setValues, shellQuote, UsageError } from './args.js';
 import type { CliIo } from './io.js';
-import { withPlaceholderLine } from './select.js';
+import { takenAsIs, withPlaceholderLine, withStandIns } from './select.js';
 import { forwardSpec, openStore, reportError, secretsBeside } from './sessions.js';
 
 const USAGE = `usage: burrow import FILE [options]
@@ -59,47 +59,50 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const args = parseArgs(argv, {
       values: ['--config', '--name', '--known-hosts', '--passphrase-file', '--key-passphrase-file'], lists: ['--set'], flags: ['--autostart', '--json'],
     });
-    const values = setValues(args);
+    const given = setValues(args);
     const store = openStore(args.values['--config'], io);
     const secrets = secretsBeside(store, io);
     const name = args.values['--name'];
-    let report: ImportReport;
-    let source: string;
-    try {
+    /** Reads the input into a report (and where it came from), with `values` in its placeholders. */
+    const load = async (values: ReadonlyMap<string, string>): Promise<{ report: ImportReport; source: string }> => {
       if (args.rest !== undefined) {
         if (args.positional.length > 0) throw new UsageError('give the command after --, or one FILE / quoted command, not both');
-        report = importInput(args.rest, { values });
-        source = 'command line';
-      } else if (args.positional.length === 1 && await isFile(args.positional[0]!)) {
-        source = args.positional[0]!;
+        return { report: importInput(args.rest, { values }), source: 'command line' };
+      }
+      if (args.positional.length === 1 && await isFile(args.positional[0]!)) {
+        const source = args.positional[0]!;
         const data = await readFile(source);
         if (detectKind(textOf(data)) === 'burrow-export') {
           const file = args.values['--passphrase-file'];
           const env = io.env.BURROW_EXPORT_PASSPHRASE;
           const passphrase = file !== undefined ? await readPassphraseFile(file) : env || undefined;
-          report = await importBundle(textOf(data), { store, ...(passphrase !== undefined ? { passphrase } : {}) });
-        } else {
-          report = importInput(data, { values, source, ...(name !== undefined ? { name } : {}) });
+          return { report: await importBundle(textOf(data), { store, ...(passphrase !== undefined ? { passphrase } : {}) }), source };
         }
-      } else if (args.positional.length > 0) {
+        return { report: importInput(data, { values, source, ...(name !== undefined ? { name } : {}) }), source };
+      }
+      if (args.positional.length > 0) {
         // One quoted paste, or the words of a command typed without --.
         const input = args.positional.length === 1 ? args.positional[0]! : args.positional;
         if (typeof input === 'string' && !/\s/.test(input)) {
           // Not repeated: a lone word may be user:password@host as well as a mistyped path.
           throw new ConfigError('(input)', 'is neither a file nor a command line', 'Check the path, or quote the whole command.');
         }
-        report = importInput(input, { values, ...(name !== undefined ? { name } : {}) });
-        source = 'command line';
-      } else {
-        throw new UsageError('give a FILE, a quoted command line, or a command after --');
+        return { report: importInput(input, { values, ...(name !== undefined ? { name } : {}) }), source: 'command line' };
       }
+      throw new UsageError('give a FILE, a quoted command line, or a command after --');
+    };
+    let loaded: { report: ImportReport; source: string };
+    try {
+      loaded = await load(given);
     } catch (err) {
-      if (err instanceof PlaceholderError) {
-        io.err(`burrow import: ${withPlaceholderLine(err, 'import', argv).message}`);
-        return 1;
-      }
-      throw err;
+      if (!(err instanceof PlaceholderError)) throw err;
+      // The line to run again repeats the command: only when Burrow takes it as it is (with any
+      // value in the blanks), so that nothing it would refuse, a password included, is repeated.
+      if (!await takenAsIs(() => load(withStandIns(given, err)))) throw err;
+      io.err(`burrow import: ${withPlaceholderLine(err, 'import', argv).message}`);
+      return 1;
     }
+    const { report, source } = loaded;
     if (args.values['--passphrase-file'] !== undefined && report.kind !== 'burrow-export') {
       throw new UsageError('--passphrase-file opens a `burrow sessions export --with-secrets` file; for the passphrase of the session\'s key, use --key-passphrase-file', false);
     }

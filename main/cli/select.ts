@@ -75,6 +75,21 @@ export function placeholderLine(command: string, argv: ReadonlyArray<string>, er
   return ['burrow', command, ...sets, ...argv].map((w) => (w.endsWith('=…') ? w : shellQuote(w))).join(' ');
 }
 
+/** `values` with a stand-in for every placeholder still missing: to see whether anything else is wrong. */
+export function withStandIns(values: ReadonlyMap<string, string>, err: PlaceholderError): Map<string, string> {
+  return new Map([...err.names.map((n): [string, string] => [n, '1']), ...values]);
+}
+
+/** Whether `parse` succeeds: the input has nothing wrong but its placeholders. */
+export async function takenAsIs(parse: () => unknown): Promise<boolean> {
+  try {
+    await parse();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A PlaceholderError whose fix is the whole command to run again. */
 export function withPlaceholderLine(err: PlaceholderError, command: string, argv: ReadonlyArray<string>): UsageError {
   return new UsageError(`${err.option}: ${err.problem}. Give each the value from the vendor's instructions:\n  ${placeholderLine(command, argv, err)}`, false);
@@ -104,8 +119,11 @@ export async function selectSessions(args: ParsedArgs, words: ReadonlyArray<stri
     try {
       parsed = parseCommandLine(given.map((w) => fillPlaceholders(w, values)));
     } catch (err) {
-      if (err instanceof PlaceholderError) throw withPlaceholderLine(err, opts.command ?? 'run', retyped(args));
-      throw err;
+      if (!(err instanceof PlaceholderError)) throw err;
+      // The line to run again repeats the command: only when Burrow takes it as it is (with any
+      // value in the blanks), so that nothing it would refuse, a password included, is repeated.
+      if (!await takenAsIs(() => parseCommandLine(given.map((w) => fillPlaceholders(w, withStandIns(values, err)))))) throw err;
+      throw withPlaceholderLine(err, opts.command ?? 'run', retyped(args));
     }
     selection = { sessions: [parsed.session], notes: parsed.notes, verbosity: Math.max(asked, parsed.verbosity), origin: parsed.program };
   } else {

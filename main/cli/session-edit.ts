@@ -5,17 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SessionConfig } from '../../common/config.js';
-import { storeKey } from '../core/config/apply-import.js';
 import { ConfigError } from '../core/config/config-error.js';
 import { patchSession } from '../core/config/edit.js';
 import { CommandLineError, parseForwardSpec } from '../core/config/importers/command-line.js';
-import { keepStoredKeyPassphrase, keyWithPassphrase } from '../core/config/key-passphrase.js';
+import { keepStoredKeyPassphrase, saveWithKeptKey } from '../core/config/key-passphrase.js';
 import { absolutePath } from '../core/config/paths.js';
 import { parseRekeyLimit, RekeyLimitError } from '../core/config/ssh-options.js';
 import type { ConfigStore } from '../core/config/store.js';
 import { readPassphraseFile, type SecretStore } from '../core/keys/index.js';
 import { forwardSpec } from '../core/session/forward.js';
-import { keySecretName, passphraseSecretName } from '../core/session/identity.js';
 import { UsageError, type ParsedArgs } from './args.js';
 
 /** The options of `burrow sessions edit`, as the sessions usage lists them. */
@@ -221,28 +219,21 @@ export async function editSession(name: string, args: ParsedArgs, deps: EditDeps
   } catch (err) {
     throw err instanceof ConfigError ? inFlags(err) : err;
   }
-  let keptKey: { file: string; keyId: string } | undefined;
-  let created: string | undefined;
+  const update = (s: SessionConfig): void => {
+    try {
+      deps.store.update(s);
+    } catch (err) {
+      throw err instanceof ConfigError ? inFlags(err) : err;
+    }
+  };
   if (passFile !== undefined) {
     const passphrase = await readPassphraseFile(absolutePath(passFile, deps.cwd));
-    if (after.auth.keyId !== undefined && after.auth.identityFiles.length === 0) {
-      await keepStoredKeyPassphrase(deps.secrets, after.auth.keyId, passphrase, '--key-passphrase-file');
-    } else {
-      const kept = await keyWithPassphrase(after, passphrase, '--key-passphrase-file');
-      const stored = await storeKey(deps.secrets, kept.key);
-      if (stored.created) created = stored.keyId;
-      after = { ...kept.session, auth: { ...kept.session.auth, keyId: stored.keyId } };
-      keptKey = { file: kept.file, keyId: stored.keyId };
+    if (after.auth.keyId === undefined || after.auth.identityFiles.length > 0) {
+      const kept = await saveWithKeptKey(deps.secrets, after, passphrase, '--key-passphrase-file', update);
+      return { before, after: kept.session, keptKey: { file: kept.file, keyId: kept.keyId } };
     }
+    await keepStoredKeyPassphrase(deps.secrets, after.auth.keyId, passphrase, '--key-passphrase-file');
   }
-  try {
-    deps.store.update(after);
-  } catch (err) {
-    if (created !== undefined) {
-      await deps.secrets.delete(keySecretName(created));
-      await deps.secrets.delete(passphraseSecretName(created));
-    }
-    throw err instanceof ConfigError ? inFlags(err) : err;
-  }
-  return { before, after, ...(keptKey ? { keptKey } : {}) };
+  update(after);
+  return { before, after };
 }

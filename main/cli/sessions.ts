@@ -10,12 +10,10 @@ import { ConfigStore, resolveConfigPath, secretsFolderFor } from '../core/config
 import { exportSessions, importBundle } from '../core/config/transfer.js';
 import { FileSecretStore, KeyError, readPassphraseFile, writeKeyFile, type SecretStore } from '../core/keys/index.js';
 import { OPENSSH_OPTION } from '../../common/algorithms.js';
-import { storeKey } from '../core/config/apply-import.js';
-import { keyWithPassphrase } from '../core/config/key-passphrase.js';
+import { saveWithKeptKey } from '../core/config/key-passphrase.js';
 import { absolutePath } from '../core/config/paths.js';
 import { nextStepsWithKey } from '../core/config/public-key.js';
 import { encryptedKeyFiles, sessionWarnings } from '../core/config/warnings.js';
-import { keySecretName, passphraseSecretName } from '../core/session/identity.js';
 import { parseArgs, shellQuote, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { changes, EDIT_OPTIONS, EDIT_USAGE, editSession } from './session-edit.js';
@@ -265,26 +263,15 @@ async function add(argv: string[], io: CliIo): Promise<number> {
     autostart: args.flags.has('--autostart'),
     takenRemotePorts: taken,
   };
-  const { id: _id, ...made } = sessionFromPreset(v['--preset'], input);
-  let session: Omit<SessionConfig, 'id'> = made;
+  const { id: _id, ...session } = sessionFromPreset(v['--preset'], input);
   const secrets = secretsBeside(store, io);
-  let created: string | undefined;
-  if (v['--key-passphrase-file'] !== undefined) {
-    const kept = await keyWithPassphrase(session, await readPassphraseFile(v['--key-passphrase-file']), '--key-passphrase-file');
-    const stored = await storeKey(secrets, kept.key);
-    if (stored.created) created = stored.keyId;
-    session = { ...kept.session, auth: { ...kept.session.auth, keyId: stored.keyId } };
-    io.out(`key: ${kept.file} and its passphrase are kept in Burrow's secret store as "${stored.keyId}"`);
-  }
   let saved: SessionConfig;
-  try {
+  if (v['--key-passphrase-file'] !== undefined) {
+    const kept = await saveWithKeptKey(secrets, session, await readPassphraseFile(v['--key-passphrase-file']), '--key-passphrase-file', (s) => store.add(s));
+    io.out(`key: ${kept.file} and its passphrase are kept in Burrow's secret store as "${kept.keyId}"`);
+    saved = kept.saved;
+  } else {
     saved = store.add(session);
-  } catch (err) {
-    if (created !== undefined) {
-      await secrets.delete(keySecretName(created));
-      await secrets.delete(passphraseSecretName(created));
-    }
-    throw err;
   }
   io.out(`saved ${summary(saved)} in ${store.path}`);
   await printWarnings(saved, store, io);

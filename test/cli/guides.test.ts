@@ -21,6 +21,7 @@ import { echoServer, freePort, roundTrip } from '../helpers/net.js';
 import { runBurrow, startBurrow } from '../helpers/cli.js';
 import { echoThrough, socksConnect } from '../helpers/socks-client.js';
 import { world, type World } from '../helpers/newcomer.js';
+import { ESPRESSO, ESPRESSO_PLINK, FIVETRAN, HOLISTICS, SECODA } from '../core/config/importers/guides.js';
 
 interface Report { ok: boolean; steps: Array<{ id: string; status: string }> }
 
@@ -71,12 +72,11 @@ describe('the five vendor guides, end to end', { skip: sshdUnavailable() }, () =
     assert.equal(made.split('\n')[0], publicKeyOf(pub));
     await sshd.authorize(publicKeyOf(pub)); // "Send the public key … to Fivetran Support"
 
-    const guide = 'autossh -M 0 -f -N -R <SSH_HIGH_PORT>:<LOCAL_DB_MACHINE_NAME_OR_IP>:<LOCAL_DB_MACHINE_PORT> <FIVETRAN_SSH_USERNAME>@<FIVETRAN_SUPPLIED_IP> -g -i <PATH_TO_PRIVATE_KEY> -o ServerAliveInterval=10 -o ServerAliveCountMax=1 -o ExitOnForwardFailure=yes';
-    const bare = await runBurrow(['import', guide], w.env);
+    const bare = await runBurrow(['import', FIVETRAN], w.env);
     assert.equal(bare.code, 1);
     assert.match(bare.stderr, /are 6 placeholders still to be filled in/);
     const highPort = await freePort();
-    await burrow(w, ['import', guide, '--name', 'fivetran', '--autostart',
+    await burrow(w, ['import', FIVETRAN, '--name', 'fivetran', '--autostart',
       '--set', `SSH_HIGH_PORT=${highPort}`, '--set', 'LOCAL_DB_MACHINE_NAME_OR_IP=127.0.0.1', '--set', `LOCAL_DB_MACHINE_PORT=${db.port}`,
       '--set', `FIVETRAN_SSH_USERNAME=${sshd.user}`, '--set', 'FIVETRAN_SUPPLIED_IP=127.0.0.1', '--set', 'PATH_TO_PRIVATE_KEY=~/.ssh/id_rsa']);
     await burrow(w, ['sessions', 'edit', 'fivetran', '--port', String(sshd.port)]);
@@ -122,15 +122,7 @@ echo "[$SSH_HOST]:$SSH_HOST_PORT ${hostKey}" > $TEMPFILE
  
 echo "Attempting tunnel with $SSH_USER to $SSH_HOST:\${SSH_HOST_PORT:-22}"
 
-autossh -N -M0 -vvv \\
-    -o "ExitOnForwardFailure yes" \\
-    -o "ServerAliveInterval 15" \\
-    -o "ServerAliveCountMax 4" \\
-    -o "ControlPath none" \\
-    -o "UserKnownHostsFile=$TEMPFILE" \\
-    -o StrictHostKeyChecking=yes \\
-    -R 0.0.0.0:$SSH_LISTEN_PORT \\
-    $SSH_USER@$SSH_HOST -p $SSH_HOST_PORT
+${SECODA}
 `;
     const file = path.join(w.work, 'secoda-agent.sh');
     writeFileSync(file, script);
@@ -158,12 +150,11 @@ autossh -N -M0 -vvv \\
     await burrow(w, ['key', 'generate', '--type', 'rsa', '--bits', '4096']);
     await sshd.authorize(publicKeyOf(path.join(w.home, '.ssh', 'id_rsa.pub')));
     // As the page renders it: its e-mail protection replaced user@host, and the database host is blank.
-    const rendered = 'autossh -M 0 -N -o "ServerAliveInterval 60" -o "ServerAliveCountMax 3" \\\n-R *:[tunnel_port]:[]:[db_port] \\\n[email protected] -p 50022 \\\n-i <path_to_your_private_key_file>';
-    const refused = await runBurrow(['import', rendered], w.env);
+    const refused = await runBurrow(['import', HOLISTICS], w.env);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /e-mail protection hid it\)\n  fix: Copy the command from the vendor's e-mail or the page's source/);
     // The same command from the page's source (Holistics' e-mail gives the tunnel server and user).
-    const source = rendered.replace('[]', '[db_host]').replace('[email protected]', '<tunnel_user>@<tunnel_server>');
+    const source = HOLISTICS.replace('[]', '[db_host]').replace('[email protected]', '<tunnel_user>@<tunnel_server>');
     const tunnelPort = await freePort();
     await burrow(w, ['import', source, '--name', 'holistics', '--autostart', '--set', `tunnel_port=${tunnelPort}`, '--set', 'db_host=127.0.0.1',
       '--set', `db_port=${db.port}`, '--set', `tunnel_user=${sshd.user}`, '--set', 'tunnel_server=127.0.0.1', '--set', 'path_to_your_private_key_file=~/.ssh/id_rsa']);
@@ -187,7 +178,7 @@ autossh -N -M0 -vvv \\
     await sshd.authorize(publicKeyOf(`${made}.pub`));
     const values = ['--set', 'private-key-file=keys/acme', '--set', 'database-server-address=127.0.0.1', '--set', `database-server-port=${db.port}`, '--set', 'your-server-name=127.0.0.1'];
 
-    await burrow(w, ['import', 'ssh -nNT -i <private-key-file>.pem -R 23432:<database-server-address>:<database-server-port> tunnel@<your-server-name>', '--name', 'espresso', '--autostart', ...values]);
+    await burrow(w, ['import', ESPRESSO, '--name', 'espresso', '--autostart', ...values]);
     assert.deepEqual(w.session('espresso').auth.identityFiles, [pem], 'the relative path is saved absolute');
     await burrow(w, ['sessions', 'edit', 'espresso', '--user', sshd.user, '--port', String(sshd.port)]);
     await trustAndDiagnose(w, 'espresso');
@@ -199,8 +190,7 @@ autossh -N -M0 -vvv \\
     const win = world();
     const ppk = path.join(win.work, 'tunnel.ppk');
     await burrow(win, ['key', 'convert', pem, '--to', 'ppk', '--out', ppk]);
-    await burrow(win, ['import', 'plink.exe -N -i <private-key-file>.ppk -R 23432:<database-server-address>:<database-server-port> tunnel@<your-server-name>',
-      '--name', 'espresso-plink', '--autostart', ...values.map((v) => (v === 'private-key-file=keys/acme' ? `private-key-file=${ppk.replace(/\.ppk$/, '')}` : v))]);
+    await burrow(win, ['import', ESPRESSO_PLINK, '--name', 'espresso-plink', '--autostart', ...values.map((v) => (v === 'private-key-file=keys/acme' ? `private-key-file=${ppk.replace(/\.ppk$/, '')}` : v))]);
     await burrow(win, ['sessions', 'edit', 'espresso-plink', '--user', sshd.user, '--port', String(sshd.port)]);
     await trustAndDiagnose(win, 'espresso-plink');
     await runAutostart(win, async () => {

@@ -14,8 +14,8 @@ import type { KnownHostEntry } from '../session/host-keys.js';
 import { appendKnownHosts, entryMatches, parseKnownHosts } from '../session/host-keys.js';
 import { ConfigError } from './config-error.js';
 import { keySecretName, passphraseSecretName } from '../session/identity.js';
-import type { ImportReport, NotTaken, PendingFile, PendingKey } from './importers/report.js';
-import { keyWithPassphrase } from './key-passphrase.js';
+import type { ImportReport, NotTaken, PendingFile } from './importers/report.js';
+import { keyWithPassphrase, storeKey } from './key-passphrase.js';
 import { withAbsolutePaths } from './paths.js';
 import type { ConfigStore } from './store.js';
 
@@ -54,21 +54,6 @@ export interface ApplyResult {
 }
 
 export { keySecretName, passphraseSecretName } from '../session/identity.js';
-
-/** Stores a pending key under a free name (reusing one that holds the same key); returns the key id used. */
-export async function storeKey(secrets: SecretStore, key: PendingKey): Promise<{ keyId: string; created: boolean }> {
-  for (let n = 1; ; n++) {
-    const keyId = n === 1 ? key.keyId : `${key.keyId}-${n}`;
-    const existing = await secrets.get(keySecretName(keyId));
-    if (existing !== undefined && existing !== key.reveal()) continue;
-    if (existing === undefined) await secrets.set(keySecretName(keyId), key.reveal());
-    const passphrase = key.revealPassphrase();
-    if (passphrase !== undefined && await secrets.get(passphraseSecretName(keyId)) === undefined) {
-      await secrets.set(passphraseSecretName(keyId), passphrase);
-    }
-    return { keyId, created: existing === undefined };
-  }
-}
 
 /** `file` with `-n` before its extension (`key.pem` → `key-2.pem`); `file` itself for 1. */
 export function numberedPath(file: string, n: number): string {

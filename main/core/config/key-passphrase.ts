@@ -12,6 +12,21 @@ import { defaultIdentityFiles, expandHome, keySecretName, passphraseSecretName }
 import { ConfigError } from './config-error.js';
 import { PendingKey } from './importers/report.js';
 
+/** Stores a pending key under a free name (reusing one that holds the same key); returns the key id used. */
+export async function storeKey(secrets: SecretStore, key: PendingKey): Promise<{ keyId: string; created: boolean }> {
+  for (let n = 1; ; n++) {
+    const keyId = n === 1 ? key.keyId : `${key.keyId}-${n}`;
+    const existing = await secrets.get(keySecretName(keyId));
+    if (existing !== undefined && existing !== key.reveal()) continue;
+    if (existing === undefined) await secrets.set(keySecretName(keyId), key.reveal());
+    const passphrase = key.revealPassphrase();
+    if (passphrase !== undefined && await secrets.get(passphraseSecretName(keyId)) === undefined) {
+      await secrets.set(passphraseSecretName(keyId), passphrase);
+    }
+    return { keyId, created: existing === undefined };
+  }
+}
+
 /** A key id from a key file's name: `~/.ssh/id_rsa` → `id-rsa`, `acme.pem` → `acme`. */
 function keyIdFor(file: string): string {
   const base = path.basename(file, path.extname(file)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
@@ -78,4 +93,26 @@ export async function keepStoredKeyPassphrase(secrets: SecretStore, keyId: strin
       'Give the passphrase the key was protected with.');
   }
   await secrets.set(passphraseSecretName(keyId), passphrase);
+}
+
+/**
+ * Keeps the session's encrypted key file and its passphrase in the secret store (keyWithPassphrase,
+ * storeKey) and saves the session, now pointing at the stored key, with `save`. If saving fails, a
+ * key stored just now is removed again: nothing is kept half.
+ */
+export async function saveWithKeptKey<T extends Pick<SessionConfig, 'auth'>, R>(
+  secrets: SecretStore, session: T, passphrase: string, option: string, save: (session: T) => R, home?: string,
+): Promise<{ saved: R; session: T; file: string; keyId: string }> {
+  const kept = await keyWithPassphrase(session, passphrase, option, home);
+  const stored = await storeKey(secrets, kept.key);
+  const next = { ...kept.session, auth: { ...kept.session.auth, keyId: stored.keyId } };
+  try {
+    return { saved: save(next), session: next, file: kept.file, keyId: stored.keyId };
+  } catch (err) {
+    if (stored.created) {
+      await secrets.delete(keySecretName(stored.keyId));
+      await secrets.delete(passphraseSecretName(stored.keyId));
+    }
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * Every tunnel command in the vendors' public setup guides (copied below verbatim), imports to the session
+ * Every tunnel command in the vendors' public setup guides (guides.ts, verbatim), imports to the session
  * it describes once its placeholders have values, and says exactly what is missing before.
  */
 import { test } from 'node:test';
@@ -8,6 +8,7 @@ import { ConfigError } from '../../../../main/core/config/config-error.js';
 import { PlaceholderError } from '../../../../main/core/config/importers/command-line.js';
 import { importInput } from '../../../../main/core/config/importers/detect.js';
 import { importCommandLine } from '../../../../main/core/config/importers/shell.js';
+import { ESPRESSO, ESPRESSO_PLINK, FIVETRAN, HOLISTICS, HOLISTICS_MAC, SECODA } from './guides.js';
 
 const values = (o: Record<string, string>) => new Map(Object.entries(o));
 const one = (cmd: string, v: Record<string, string> = {}) => {
@@ -16,8 +17,6 @@ const one = (cmd: string, v: Record<string, string> = {}) => {
   return { session: r.sessions[0]!, report: r };
 };
 
-// Fivetran, "Initiate SSH connection" (Linux).
-const FIVETRAN = 'autossh -M 0 -f -N -R <SSH_HIGH_PORT>:<LOCAL_DB_MACHINE_NAME_OR_IP>:<LOCAL_DB_MACHINE_PORT> <FIVETRAN_SSH_USERNAME>@<FIVETRAN_SUPPLIED_IP> -g -i <PATH_TO_PRIVATE_KEY> -o ServerAliveInterval=10 -o ServerAliveCountMax=1 -o ExitOnForwardFailure=yes';
 
 test('Fivetran\'s autossh command', () => {
   // Every placeholder at once, each with the --set that fills it.
@@ -46,16 +45,6 @@ test('Fivetran\'s Windows route: PuTTY -load is pointed at a .reg export', () =>
     (e: ConfigError) => /saved session "ReverseSSHExample"/.test(e.fix) && /regedit/.test(e.fix));
 });
 
-// Secoda, "(2) autossh", the command at the end of the script.
-const SECODA = `autossh -N -M0 -vvv \\
-    -o "ExitOnForwardFailure yes" \\
-    -o "ServerAliveInterval 15" \\
-    -o "ServerAliveCountMax 4" \\
-    -o "ControlPath none" \\
-    -o "UserKnownHostsFile=$TEMPFILE" \\
-    -o StrictHostKeyChecking=yes \\
-    -R 0.0.0.0:$SSH_LISTEN_PORT \\
-    $SSH_USER@$SSH_HOST -p $SSH_HOST_PORT`;
 
 test('Secoda\'s autossh command: reverse SOCKS on 0.0.0.0, strict host keys from its own file', () => {
   assert.throws(() => one(SECODA), (e: PlaceholderError) => e.names.join(' ') === 'TEMPFILE SSH_LISTEN_PORT SSH_USER SSH_HOST SSH_HOST_PORT');
@@ -67,12 +56,6 @@ test('Secoda\'s autossh command: reverse SOCKS on 0.0.0.0, strict host keys from
   assert.deepEqual(s.hostKey, { policy: 'yes', knownHostsFiles: ['/tmp/tmp.X1y2Z3'] });
 });
 
-// Holistics, "Set up Tunnel" (manual), as the page renders it: its e-mail protection replaced user@host.
-const HOLISTICS = `autossh -M 0 -N -o "ServerAliveInterval 60" -o "ServerAliveCountMax 3" \\
--R *:[tunnel_port]:[]:[db_port] \\
-[email protected] -p 50022 \\
--i <path_to_your_private_key_file>`;
-const HOLISTICS_MAC = `sudo su <user> -c 'ssh -f -M -S <socket_path> -NT -o ExitOnForwardFailure=yes -o ServerAliveInterval=60 -o ServerAliveCountMax=3 -p 50022 -i /home/<user>/.holistics/id_rsa -R <remote_port>:<client_host>:<client_port> [email protected]'`;
 
 test('Holistics\' autossh command: the hidden user@host is named, and with it restored the session is right', () => {
   assert.throws(() => one(HOLISTICS), (e: ConfigError) => /e-mail protection/.test(e.problem));
@@ -95,9 +78,6 @@ test('Holistics\' macOS command: sudo su <user> -c \'ssh …\' is unwrapped', ()
   assert.ok(report.couldNot.some((n) => n.what === 'su dana -c'));
 });
 
-// Espresso Logic, Unix and PuTTY's plink.
-const ESPRESSO = 'ssh -nNT -i <private-key-file>.pem -R 23432:<database-server-address>:<database-server-port> tunnel@<your-server-name>';
-const ESPRESSO_PLINK = 'plink.exe -N -i <private-key-file>.ppk -R 23432:<database-server-address>:<database-server-port> tunnel@<your-server-name>';
 const ESPRESSO_VALUES = { 'private-key-file': '/home/me/keys/acme', 'database-server-address': 'db.internal', 'database-server-port': '1433', 'your-server-name': 'acme.espressologic.example' };
 
 test('Espresso Logic\'s ssh and plink commands', () => {
