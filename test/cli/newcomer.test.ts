@@ -101,11 +101,23 @@ describe('the newcomer\'s path, against a real sshd', { skip: sshdUnavailable() 
     execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', phrase, '-f', again]);
     await sshd.authorize(readFileSync(`${again}.pub`, 'utf8'));
     writeFileSync(passFile, `${phrase}\n`);
+    // sessions add takes it too.
+    const add = await runBurrow(['sessions', 'add', '--preset', 'generic', '--name', 'added', '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user,
+      '--target', `127.0.0.1:${echo.port}`, '--identity', path.join(w.work, 'enc_key3'), '--key-passphrase-file', passFile], w.env);
+    assert.equal(add.code, 1, 'the key file is not there');
+    assert.match(add.stderr, /--key-passphrase-file: opens no key of the session \(.*enc_key3 cannot be read \(ENOENT\)\)/);
+    assert.ok(!w.saved().some((x) => x.name === 'added'));
+
     const edited = await runBurrow(['sessions', 'edit', 'plain', '--identity', again, '--key-passphrase-file', passFile], w.env);
     assert.equal(edited.code, 0, edited.stderr);
     assert.equal(w.session('plain').auth.keyId, 'enc-key2');
     assert.equal(readFileSync(w.secret('passphrase-enc-key2'), 'utf8'), phrase);
     await connects(w, ['plain']);
+    const added = await runBurrow(['sessions', 'add', '--preset', 'generic', '--name', 'added', '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user,
+      '--target', `127.0.0.1:${echo.port}`, '--identity', again, '--key-passphrase-file', passFile], w.env);
+    assert.equal(added.code, 0, added.stderr);
+    assert.deepEqual(w.session('added').auth, { identityFiles: [], keyId: 'enc-key2' }, 'the same key is stored once');
+    assert.ok(!readFileSync(w.config, 'utf8').includes(phrase));
   });
 
   const FIVETRAN = GUIDE_FIVETRAN.split(' ');

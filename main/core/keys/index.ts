@@ -128,7 +128,7 @@ export async function readPassphraseFile(file: string): Promise<string> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw keyError('KEY_UNREADABLE', `the passphrase file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the path given with --passphrase-file.');
+    throw keyError('KEY_UNREADABLE', `the passphrase file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the path of the passphrase file (its first line is the passphrase).');
   }
   return text.split(/\r?\n/, 1)[0] ?? '';
 }
