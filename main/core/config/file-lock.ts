@@ -7,7 +7,8 @@
  * Created with O_EXCL, holding the owner's pid; a lock whose process is gone (a crash or kill -9
  * mid-change) or that is older than STALE_MS is taken over.
  */
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError } from './config-error.js';
 
 /** A change holds the lock for milliseconds; one held this long belongs to a hung or reused pid. */
@@ -33,16 +34,71 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** How old an empty lock must be to be left over (one only a Burrow before the atomic link could leave). */
+const EMPTY_STALE_MS = 2_000;
+
 /** Whether an existing lock was left by a process that is gone, or is older than any change. */
 function isStale(lock: string): boolean {
   try {
-    const pid = Number(readFileSync(lock, 'utf8').trim());
+    const text = readFileSync(lock, 'utf8').trim();
+    const age = Date.now() - statSync(lock).mtimeMs;
+    if (text === '') return age > EMPTY_STALE_MS;
+    const pid = Number(text);
     if (Number.isInteger(pid) && pid > 0 && !alive(pid)) return true;
-    return Date.now() - statSync(lock).mtimeMs > STALE_MS;
+    return age > STALE_MS;
   } catch {
-    // Gone between our attempt and this look, or still empty (its owner is writing its pid):
-    // not stale; the next attempt tells.
+    // Gone between our attempt and this look: not stale; the next attempt tells.
     return false;
+  }
+}
+
+/**
+ * Creates the lock with our pid already in it: the pid goes to a file of our own, which is then
+ * hard-linked to the lock's name (atomic, and refused when the lock exists). Opening the lock and
+ * then writing the pid would leave an empty lock, which nobody can judge, if the process were
+ * killed between the two. Where hard links are not possible (FAT), that older way is taken.
+ */
+function createLock(lock: string): boolean {
+  const own = `${lock}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  try {
+    writeFileSync(own, `${process.pid}\n`, { mode: 0o600 });
+    try {
+      linkSync(own, lock);
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw err;
+    }
+  } finally {
+    try { unlinkSync(own); } catch { /* not written */ }
+  }
+  try {
+    const fd = openSync(lock, 'wx', 0o600);
+    try {
+      writeSync(fd, `${process.pid}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/** Removes the pid files of createLock() that a killed process left beside the lock. */
+function removeLeftovers(lock: string): void {
+  const dir = path.dirname(lock);
+  const prefix = `${path.basename(lock)}.`;
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) {
+      try { unlinkSync(path.join(dir, name)); } catch { /* removed by another */ }
+    }
   }
 }
 
@@ -51,16 +107,9 @@ export function withFileLock<T>(file: string, fn: () => T): T {
   const lock = `${file}.lock`;
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    try {
-      const fd = openSync(lock, 'wx', 0o600);
-      try {
-        writeSync(fd, `${process.pid}\n`);
-      } finally {
-        closeSync(fd);
-      }
+    if (createLock(lock)) {
+      removeLeftovers(lock);
       break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     if (isStale(lock)) {
       try { unlinkSync(lock); } catch { /* another process took it over first */ }

@@ -181,6 +181,20 @@ test('a lock left by a process that died mid-change is taken over', () => {
   assert.equal(existsSync(`${file}.lock`), false);
 });
 
+test('an empty lock (its writer killed before it wrote its pid) is taken over once it is a few seconds old, not after a 10 s wait', () => {
+  const file = path.join(tempDir(), 'config.json');
+  writeFileSync(`${file}.lock`, '');
+  const old = new Date(Date.now() - 5_000);
+  utimesSync(`${file}.lock`, old, old);
+  // And a pid file a killed writer left beside it is cleared away.
+  writeFileSync(`${file}.lock.4194305.abc`, '4194305\n');
+  const t0 = Date.now();
+  ConfigStore.open(file).add(SESSION);
+  assert.ok(Date.now() - t0 < 8_000, `took ${Date.now() - t0} ms (the old way waited 10 s, then failed)`);
+  assert.equal(ConfigStore.open(file).sessions().length, 1);
+  assert.deepEqual(readdirSync(path.dirname(file)).filter((f) => f.includes('.lock')), []);
+});
+
 test('a version-1 file is read as the current version, and kept for a downgrade when first saved', () => {
   const file = path.join(tempDir(), 'config.json');
   copyFileSync(fixture('v1.json'), file);
