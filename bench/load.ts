@@ -69,19 +69,13 @@ function pct(sorted: number[], p: number): number {
 
 async function main(): Promise<unknown> {
   switch (workload) {
-    case 'stream': {
-      const total = Number(args[0]);
-      const streams = Number(args[1] ?? 1);
-      const t0 = performance.now();
-      await Promise.all(Array.from({ length: streams }, () => stream(Math.floor(total / streams))));
-      const s = (performance.now() - t0) / 1000;
-      return { mbPerS: total / 1e6 / s, seconds: s };
-    }
+    case 'stream':
     case 'pull': {
       const total = Number(args[0]);
       const streams = Number(args[1] ?? 1);
+      const one = workload === 'stream' ? stream : pull;
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: streams }, () => pull(Math.floor(total / streams))));
+      await Promise.all(Array.from({ length: streams }, () => one(Math.floor(total / streams))));
       const s = (performance.now() - t0) / 1000;
       return { mbPerS: total / 1e6 / s, seconds: s };
     }
