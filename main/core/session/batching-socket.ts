@@ -38,6 +38,30 @@ export interface BatchingOptions {
    * Not for target sockets: every open connection would hold a slab.
    */
   readonly slabReads?: boolean;
+  /**
+   * Read into one buffer shared by every such socket and hand each read on as a `'data'` chunk
+   * that is valid only while its listeners run: whoever keeps it must copy it. For target sockets,
+   * whose bytes are copied into an SSH packet anyway (see `join` in forward.ts). Such a socket
+   * starts paused. Every read being a new `ArrayBuffer` (Node's own reads) doubled the external
+   * memory a tunnel churns through target → vendor, and set off V8's old-space collections.
+   */
+  readonly transientReads?: boolean;
+}
+
+/**
+ * The memory of every transient read. Reads are handed on synchronously, one at a time, on the
+ * one JavaScript thread, so one buffer serves every target socket of the process.
+ */
+const TRANSIENT = Buffer.allocUnsafeSlow(READ_BYTES);
+
+function transientReads(deliver: (chunk: Buffer) => void): net.OnReadOpts {
+  return {
+    buffer: TRANSIENT,
+    callback: (n: number, buf: Uint8Array) => {
+      deliver(buf.subarray(0, n) as Buffer);
+      return true;
+    },
+  };
 }
 
 /**
@@ -73,9 +97,13 @@ function slabReads(deliver: (chunk: Buffer) => void): net.OnReadOpts {
 export function connectBatching(host: string, port: number, opts: BatchingOptions = {}): net.Socket {
   const { allowHalfOpen = false, afterFlush } = opts;
   // With `onread`, Node emits no 'data' itself: the slab reader does, so ssh2 reads as before.
-  const onread = opts.slabReads ? slabReads((chunk) => sock.emit('data', chunk)) : undefined;
+  const emit = (chunk: Buffer): void => { sock.emit('data', chunk); };
+  const onread = opts.slabReads ? slabReads(emit) : opts.transientReads ? transientReads(emit) : undefined;
   const sock: net.Socket = new net.Socket({ allowHalfOpen, writableHighWaterMark: HIGH_WATER_MARK, ...(onread ? { onread } : {}) } as net.SocketConstructorOpts);
   sock.setNoDelay(true);
+  // A transient read is emitted, not buffered: one that came before anyone listens would be lost.
+  // Such a socket starts paused and reads once its reader calls resume().
+  if (opts.transientReads) sock.pause();
   sock.connect({ host, port });
   const write = sock.write;
   let scheduled = false;

@@ -133,7 +133,7 @@ function linger(side: net.Socket | ClientChannel, destroy: () => void): void {
  * destroying it would drop that tail. If the other side then never closes, it is destroyed after
  * LINGER_MS, so nothing is left behind.
  */
-function join(sock: net.Socket, channel: ClientChannel): void {
+function join(sock: net.Socket, channel: ClientChannel, transient = false): void {
   sock.setNoDelay(true);
   const destroyChannel = letServerCloseFirst(channel);
   let sockClosed = false;
@@ -156,7 +156,7 @@ function join(sock: net.Socket, channel: ClientChannel): void {
   // measurable part of Burrow's CPU per forwarded connection in the 200-connection burst.)
   channel.on('data', (d: Buffer) => { if (!sockClosed && !sock.write(d)) channel.pause(); });
   sock.on('drain', () => channel.resume());
-  sock.on('data', (d: Buffer) => { if (!channelClosed && !channel.write(d)) sock.pause(); });
+  sock.on('data', (d: Buffer) => { if (!channelClosed && !channel.write(transient && !takesAtOnce(channel, d.length) ? Buffer.from(d) : d)) sock.pause(); });
   channel.on('drain', () => sock.resume());
   // Half-close: an EOF from one side becomes a FIN (or an SSH EOF) to the other.
   // (end() on a stream that has already ended builds an Error with a stack trace nobody reads:
@@ -189,10 +189,23 @@ function join(sock: net.Socket, channel: ClientChannel): void {
   channel.resume();
 }
 
+/**
+ * Whether ssh2 copies `n` bytes written to `channel` into SSH packets before `write()` returns,
+ * keeping nothing: its Writable has nothing queued (so `_write` runs now) and the channel's SSH
+ * window takes all of them (ssh2's `Channel._write` keeps what the window cannot take, and
+ * `Protocol.channelData` copies the rest into the packet). `outgoing` is ssh2's own record of the
+ * channel (1.17, pinned and patched); test/core/session/forwards.test.ts fills the window with a
+ * slow vendor and checks every byte, which fails if this ever says yes wrongly.
+ */
+function takesAtOnce(channel: ClientChannel, n: number): boolean {
+  const outgoing = (channel as ClientChannel & { outgoing?: { state?: string; window?: number } }).outgoing;
+  return channel.writableLength === 0 && !channel.writableCorked && outgoing?.state === 'open' && (outgoing.window ?? 0) >= n;
+}
+
 /** Connects to a local target; resolves with the socket or rejects with the OS error. */
 function connectTarget(host: string, port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const sock = connectBatching(host, port, { allowHalfOpen: true });
+    const sock = connectBatching(host, port, { allowHalfOpen: true, transientReads: true });
     const timer = setTimeout(() => {
       sock.destroy();
       reject(Object.assign(new Error(`connect to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }));
@@ -306,7 +319,7 @@ export class RemoteForward extends LiveForward {
         // The link may have dropped while the target was connecting: nobody is left to accept.
         if (binding !== this.binding) { sock.destroy(); return; }
         this.counters.track(sock, true);
-        join(sock, accept());
+        join(sock, accept(), true);
       },
       (err: NodeJS.ErrnoException) => {
         this.counters.failed++;
@@ -329,7 +342,7 @@ export class RemoteDynamicForward extends RemoteForward {
           if (binding !== this.binding) { sock.destroy(); channel.destroy(); return; }
           req.reply(true);
           this.counters.track(sock, true);
-          join(sock, channel);
+          join(sock, channel, true);
         },
         (err: NodeJS.ErrnoException) => {
           this.counters.failed++;

@@ -33,3 +33,30 @@ test('writes made in one event-loop turn leave as one writev, in order, and late
     srv.close();
   }
 });
+
+// Target sockets read into one shared buffer and emit each read once, unbuffered (forward.ts copies
+// what ssh2 would keep). A target that speaks first — a MySQL or SMTP greeting — must not lose
+// its first bytes to the time before join() listens, and two sockets' reads must not mix.
+test('transient reads: nothing read before the reader resumes is lost, and reads land in one shared buffer', async () => {
+  const srv = net.createServer((s) => { s.end(`greeting from ${(s.address() as net.AddressInfo).port}`); }).listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as net.AddressInfo).port;
+  const socks = [connectBatching('127.0.0.1', port, { transientReads: true }), connectBatching('127.0.0.1', port, { transientReads: true })];
+  try {
+    await Promise.all(socks.map((s) => once(s, 'connect')));
+    await new Promise((r) => setTimeout(r, 100)); // the greetings have arrived by now
+    const memory = new Set<ArrayBuffer>();
+    const texts = await Promise.all(socks.map(async (s) => {
+      let text = '';
+      s.on('data', (d: Buffer) => { memory.add(d.buffer as ArrayBuffer); text += d.toString(); });
+      s.resume();
+      await Promise.race([once(s, 'end'), new Promise((r) => setTimeout(r, 2_000))]);
+      return text;
+    }));
+    assert.deepEqual(texts, [`greeting from ${port}`, `greeting from ${port}`]);
+    assert.equal(memory.size, 1, 'every read in the one shared buffer');
+  } finally {
+    socks.forEach((s) => s.destroy());
+    srv.close();
+  }
+});

@@ -3,6 +3,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
+import { createHash, randomBytes } from 'node:crypto';
 import { Session } from '../../../main/core/session/session.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
@@ -50,6 +51,48 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
       });
     });
   }
+
+  // Target sockets read into one buffer shared by the process, and their bytes are handed to ssh2
+  // only when it copies them into packets at once; when the SSH window is full ssh2 keeps what it
+  // cannot send yet, and that must be a copy. Slow vendors fill every channel's window while four
+  // targets stream different random bytes at once: a kept view of the shared buffer would be
+  // overwritten by the next read, of this or another connection, and the hashes would differ.
+  test('target → vendor with every SSH window full: four streams at once, every byte checked', async () => {
+    const size = 12 * 1024 * 1024;
+    const answers = new Map<number, Buffer>();
+    const target = net.createServer((c) => {
+      const answer = randomBytes(size);
+      c.once('data', (id: Buffer) => { answers.set(id.readUInt8(0), answer); c.end(answer); });
+    }).listen(0, '127.0.0.1');
+    await once(target, 'listening');
+    const port = await freePort();
+    try {
+      await withSession([loopbackRemote(port, (target.address() as net.AddressInfo).port)], async () => {
+        const read = async (id: number): Promise<string> => {
+          const c = net.connect(port, '127.0.0.1');
+          await once(c, 'connect');
+          c.write(Buffer.from([id]));
+          c.pause(); // the window (2 MiB) fills while nobody reads
+          await new Promise((r) => setTimeout(r, 300));
+          const hash = createHash('sha256');
+          let got = 0;
+          c.on('data', (b: Buffer) => {
+            hash.update(b);
+            got += b.length;
+            if (got % 7 === 0) { c.pause(); setTimeout(() => c.resume(), 2); } // and stays short
+          });
+          c.resume();
+          await once(c, 'end');
+          assert.equal(got, size);
+          return hash.digest('hex');
+        };
+        const hashes = await Promise.all([1, 2, 3, 4].map(read));
+        hashes.forEach((h, i) => assert.equal(h, createHash('sha256').update(answers.get(i + 1)!).digest('hex'), `stream ${i + 1}`));
+      });
+    } finally {
+      target.close();
+    }
+  });
 
   test('remote port 0 is assigned by the server and the real port is reported', async () => {
     await withSession([loopbackRemote(0, echo.port)], async (s) => {
