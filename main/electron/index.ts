@@ -14,6 +14,7 @@ import { cli, COMMAND_NAMES } from '../cli/commands.js';
 import { processIo } from '../cli/io.js';
 import { resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
 import { installLastResort } from '../core/faults.js';
+import { tuneV8ForTunnels } from '../core/session/v8-flags.js';
 import { autostartFile, launchCommand, LinuxAutostart } from '../shell/autostart-linux.js';
 import { DesktopController } from '../shell/desktop.js';
 import type { TrayAction } from '../shell/tray-menu.js';
@@ -33,6 +34,9 @@ const RENDERER = path.join(ROOT, 'dist', 'renderer');
 const PRELOAD = path.join(ROOT, 'dist', 'preload', 'index.cjs');
 // Packaged, build/ is copied into the app's resources (electron-builder.yml extraResources).
 const ICONS = app.isPackaged ? path.join(process.resourcesPath, 'icons') : path.join(ROOT, 'build');
+
+// This process carries the tunnels' data, as `burrow run` does (v8-flags.ts).
+tuneV8ForTunnels();
 
 const cliArgs = cliArgsOf(process.argv, app.isPackaged, COMMAND_NAMES);
 if (cliArgs) {

@@ -133,7 +133,7 @@ function linger(side: net.Socket | ClientChannel, destroy: () => void): void {
  * destroying it would drop that tail. If the other side then never closes, it is destroyed after
  * LINGER_MS, so nothing is left behind.
  */
-function join(sock: net.Socket, channel: ClientChannel, transient = false): void {
+function join(sock: net.Socket, channel: ClientChannel, { transient = false, ssh }: JoinOptions): void {
   sock.setNoDelay(true);
   const destroyChannel = letServerCloseFirst(channel);
   let sockClosed = false;
@@ -156,7 +156,23 @@ function join(sock: net.Socket, channel: ClientChannel, transient = false): void
   // measurable part of Burrow's CPU per forwarded connection in the 200-connection burst.)
   channel.on('data', (d: Buffer) => { if (!sockClosed && !sock.write(d)) channel.pause(); });
   sock.on('drain', () => channel.resume());
-  sock.on('data', (d: Buffer) => { if (!channelClosed && !channel.write(transient && !takesAtOnce(channel, d.length) ? Buffer.from(d) : d)) sock.pause(); });
+  // What is read from the local socket is read only while it can leave (as OpenSSH's client reads
+  // a socket only while its channel has window and its output buffer room): ssh2 itself writes
+  // packets to the SSH socket without looking at its backlog, and keeps what the SSH window cannot
+  // take. Held data lives long enough for V8 to move it to the old generation, and 32 streams'
+  // worth of it set off a full collection every few dozen MiB (README, Benchmark).
+  sock.on('data', (d: Buffer) => {
+    if (channelClosed) return;
+    if (!transient || takesAtOnce(channel, d.length)) {
+      if (!channel.write(d)) sock.pause();
+      else if (ssh?.writableNeedDrain) waitForRoom(ssh, sock);
+      return;
+    }
+    // A transient read that ssh2 would keep until the server opens the window: a copy, and no
+    // more reads until ssh2 has sent it.
+    sock.pause();
+    channel.write(Buffer.from(d), () => { if (!channelClosed) sock.resume(); });
+  });
   channel.on('drain', () => sock.resume());
   // Half-close: an EOF from one side becomes a FIN (or an SSH EOF) to the other.
   // (end() on a stream that has already ended builds an Error with a stack trace nobody reads:
@@ -187,6 +203,30 @@ function join(sock: net.Socket, channel: ClientChannel, transient = false): void
   // handshake was read from.
   sock.resume();
   channel.resume();
+}
+
+interface JoinOptions {
+  /** `sock` reads transiently (batching-socket.ts): a read must be copied if ssh2 would keep it. */
+  readonly transient?: boolean;
+  /** The SSH connection's socket: reading `sock` waits while its write backlog is over its mark. */
+  readonly ssh?: net.Socket | undefined;
+}
+
+/** Local sockets paused until an SSH socket's backlog drains, per SSH socket: one listener each. */
+const waitingForRoom = new WeakMap<net.Socket, Set<net.Socket>>();
+
+function waitForRoom(ssh: net.Socket, sock: net.Socket): void {
+  let waiting = waitingForRoom.get(ssh);
+  if (!waiting) {
+    const set = new Set<net.Socket>();
+    ssh.on('drain', () => {
+      for (const w of set) if (!w.destroyed) w.resume();
+      set.clear();
+    });
+    waitingForRoom.set(ssh, waiting = set);
+  }
+  sock.pause();
+  waiting.add(sock);
 }
 
 /**
@@ -232,8 +272,11 @@ export abstract class LiveForward {
 
   constructor(readonly index: number, readonly config: ForwardConfig, protected readonly log: ForwardLog) {}
 
+  /** The SSH connection's socket while bound (reads from local sockets wait on its backlog). */
+  protected ssh: net.Socket | undefined;
+
   /** Opens the forward on a ready client; resolves with the port actually bound. */
-  abstract bind(client: Client): Promise<number>;
+  abstract bind(client: Client, ssh?: net.Socket): Promise<number>;
 
   /** Gives back what `bind` took (remote listener, local server); never throws. */
   abstract release(client: Client | undefined): Promise<void>;
@@ -280,8 +323,9 @@ export class RemoteForward extends LiveForward {
   /** The address sent to the server, and so the `destIP` it reports for incoming connections. */
   readonly requestAddress = remoteBindAddress(this.config);
 
-  async bind(client: Client): Promise<number> {
+  async bind(client: Client, ssh?: net.Socket): Promise<number> {
     const binding = ++this.binding;
+    this.ssh = ssh;
     const port = await new Promise<number>((resolve, reject) => {
       client.forwardIn(this.requestAddress, this.config.bindPort, (err, p) => (err ? reject(err) : resolve(p)));
     });
@@ -319,7 +363,7 @@ export class RemoteForward extends LiveForward {
         // The link may have dropped while the target was connecting: nobody is left to accept.
         if (binding !== this.binding) { sock.destroy(); return; }
         this.counters.track(sock, true);
-        join(sock, accept(), true);
+        join(sock, accept(), { transient: true, ssh: this.ssh });
       },
       (err: NodeJS.ErrnoException) => {
         this.counters.failed++;
@@ -342,7 +386,7 @@ export class RemoteDynamicForward extends RemoteForward {
           if (binding !== this.binding) { sock.destroy(); channel.destroy(); return; }
           req.reply(true);
           this.counters.track(sock, true);
-          join(sock, channel, true);
+          join(sock, channel, { transient: true, ssh: this.ssh });
         },
         (err: NodeJS.ErrnoException) => {
           this.counters.failed++;
@@ -364,8 +408,9 @@ export class RemoteDynamicForward extends RemoteForward {
 abstract class LocalListenerForward extends LiveForward {
   private server: net.Server | undefined;
 
-  async bind(client: Client): Promise<number> {
+  async bind(client: Client, ssh?: net.Socket): Promise<number> {
     const binding = ++this.binding;
+    this.ssh = ssh;
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) => {
       if (binding !== this.binding) { sock.destroy(); return; }
       this.onConnection(client, sock, binding);
@@ -417,7 +462,7 @@ abstract class LocalListenerForward extends LiveForward {
         return;
       }
       onResult?.(true);
-      join(sock, channel);
+      join(sock, channel, { ssh: this.ssh });
       sock.resume();
     });
   }

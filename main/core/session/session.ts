@@ -357,7 +357,7 @@ export class Session extends EventEmitter<SessionEvents> {
     client.on('ready', () => {
       if (!current()) return;
       this.log('debug', `logged in as "${cfg.user}"`);
-      this.guard(id, 'opening the forwards', () => this.bindForwards(id, client, fail));
+      this.guard(id, 'opening the forwards', () => this.bindForwards(id, client, sock, fail));
     });
     client.on('tcp connection', (info, accept, reject) => {
       // One handler per client, routing by the port the server reports (then its address).
@@ -440,8 +440,8 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** Opens every forward; `connected` only when all of them are up (ExitOnForwardFailure=yes). */
-  private async bindForwards(id: number, client: ssh2.Client, fail: (e: ErrorInfo) => void): Promise<void> {
-    const results = await Promise.allSettled(this.forwards.map((f) => f.bind(client)));
+  private async bindForwards(id: number, client: ssh2.Client, sock: net.Socket, fail: (e: ErrorInfo) => void): Promise<void> {
+    const results = await Promise.allSettled(this.forwards.map((f) => f.bind(client, sock)));
     if (id !== this.attemptId || !this.wanted) return;
     let firstError: ErrorInfo | undefined;
     results.forEach((r, i) => {

@@ -71,11 +71,14 @@ describe('key re-exchange under load', { skip: sshdUnavailable() }, () => {
           assert.deepEqual(failures, []);
           assert.deepEqual(states.filter((x) => x !== 'connected'), [], 'the session never left connected');
           assert.equal(s.snapshot().reconnects, 0);
-          // 256 MiB each way, a new key every 1 MiB per direction (Burrow's exchanges take longer to
-          // complete under this load: a KEXINIT waits behind the data already in flight): dozens of exchanges, counted by
-          // Burrow and by sshd (one "SSH2_MSG_NEWKEYS received" per exchange, the first included).
+          // 256 MiB each way, a new key every 1 MiB per direction: Burrow's exchanges take longer
+          // to complete under this load (its KEXINIT waits behind the data already in flight, and
+          // the server's answer behind the server's), so each lets 5–20 MiB through: 14–44 in
+          // measured runs, fewer since reads wait on the SSH socket's backlog (forward.ts). Many
+          // exchanges, each set off by the byte limit, counted by Burrow and by sshd (one
+          // "SSH2_MSG_NEWKEYS received" per exchange, the first included).
           const sshdCount = (sshd.log().match(/SSH2_MSG_NEWKEYS received/g) ?? []).length - 1;
-          assert.ok(renewed >= 24, `only ${renewed} key re-exchanges seen by Burrow`);
+          assert.ok(renewed >= 8, `only ${renewed} key re-exchanges seen by Burrow`);
           assert.equal(sshdCount, renewed, `sshd counted ${sshdCount} re-exchanges, Burrow ${renewed}`);
         } finally {
           await s.stop();

@@ -5,7 +5,10 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { Session } from '../../../main/core/session/session.js';
+import { tuneV8ForTunnels } from '../../../main/core/session/v8-flags.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
 import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
@@ -46,6 +49,67 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
       assert.equal((await roundTrip(port, 'after restart')).toString(), 'after restart');
     } finally {
       await s.stop();
+    }
+  });
+
+  // A stalled server (a bastion that stops reading: overloaded, or its link gone quiet) must not
+  // make Burrow read every target for all the SSH window it has: ssh2 would queue it all in
+  // memory. Nor must vendors that read slowly: ssh2 keeps what the window cannot take, without
+  // limit. Reads wait while the SSH socket has a backlog over its mark, and a read ssh2 would keep
+  // stops the reading of that target (forward.ts, join), so the targets' data waits in their own
+  // sockets. Without the first, 16 streams queue ~29 MiB here; without the second, ~30 MiB.
+  for (const stalled of ['the server', 'the vendors'] as const) test(`${stalled} stalled: what 16 busy targets send waits in their sockets, not in Burrow's memory`, async () => {
+    const { sshd } = await setup();
+    // Measured as `burrow run` carries data (v8-flags.ts): with V8's sweeping on a helper thread,
+    // memory already freed is still counted for a while on a loaded machine.
+    tuneV8ForTunnels();
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const chunk = Buffer.alloc(64 * 1024, 0x42);
+    const targets = new Set<net.Socket>();
+    const busy = net.createServer((c) => {
+      targets.add(c);
+      c.on('error', () => undefined);
+      const pump = (): void => { while (!c.destroyed && c.write(chunk)); };
+      c.on('drain', pump);
+      pump();
+    }).listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    const port = await freePort();
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, (busy.address() as net.AddressInfo).port)]), testDeps(sshd));
+    s.start();
+    const vendors: net.Socket[] = [];
+    let frozen: number[] = [];
+    try {
+      await waitForState(s, 'connected');
+      frozen = sshd.sessionPids().flatMap((p) => [p, ...descendants(p)]);
+      if (stalled === 'the server') for (const p of frozen) process.kill(p, 'SIGSTOP');
+      const before = (gc(), process.memoryUsage().arrayBuffers);
+      // A stalled server: the vendors' connections are opened, then it is frozen with every
+      // channel's window still open (frozen first too, so the baseline is read with nothing moving).
+      if (stalled === 'the server') for (const p of frozen) process.kill(p, 'SIGCONT');
+      for (let i = 0; i < 16; i++) {
+        const v = net.connect(port, '127.0.0.1');
+        v.on('error', () => undefined);
+        v.pause(); // the vendor reads nothing: the server's windows and buffers fill
+        vendors.push(v);
+      }
+      await waitFor(() => s.snapshot().openConnections === 16, 'sixteen forwarded connections');
+      if (stalled === 'the server') for (const p of frozen) process.kill(p, 'SIGSTOP');
+      // Until no more is read from the targets: all the windows and buffers there are, are full.
+      let read = -1;
+      for (let i = 0; i < 40 && s.snapshot().bytesOut !== read; i++) {
+        read = s.snapshot().bytesOut;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const grown = (gc(), process.memoryUsage().arrayBuffers) - before;
+      assert.ok(grown < 8 * 1024 * 1024, `Burrow holds ${(grown / 1048576).toFixed(1)} MiB more while the server is stalled`);
+    } finally {
+      for (const p of frozen) { try { process.kill(p, 'SIGCONT'); } catch { /* gone */ } }
+      for (const v of vendors) v.destroy();
+      for (const t of targets) t.destroy();
+      await s.stop();
+      busy.close();
     }
   });
 
