@@ -11,6 +11,8 @@ import ssh2 from 'ssh2';
 import { exportKey, generateKey, importKey, inspectKey, KeyError, KeyWorker, readKeyFile } from '../../../main/core/keys/index.js';
 import type { KeyErrorCode } from '../../../main/core/keys/index.js';
 import { PASS, run, toolsMissing, Workdir } from './tools.js';
+import { forkLauncher, type WorkerLauncher } from '../../../main/core/keys/key-worker.js';
+import { waitFor } from '../../helpers/net.js';
 
 const skip = toolsMissing();
 const w = skip ? undefined : new Workdir();
@@ -259,6 +261,28 @@ describe('heavy work stays off the main thread, and hostile keys are stopped by 
     assert.ok(Buffer.isBuffer(result), `got ${String(result)}`);
     // One tick per 50 ms is expected; a blocked thread would manage none until the end.
     assert.ok(ticks >= Math.floor(ms / 50) - 3, `the main thread ticked ${ticks} times in ${ms} ms`);
+  });
+
+  test('an idle worker process ends after its idle time, and the next job starts a fresh one', async () => {
+    const started: number[] = [];
+    const ended: string[] = [];
+    const counting: WorkerLauncher = (script, execArgv) => {
+      const p = forkLauncher(script, execArgv);
+      started.push(Date.now());
+      p.onExit((why) => ended.push(why));
+      return p;
+    };
+    const worker = new KeyWorker(undefined, counting, 300);
+    try {
+      await readKeyFile(files['ed25519']!, { worker });
+      await readKeyFile(files['rsa-pem']!, { worker });
+      assert.equal(started.length, 1, 'jobs in a row share one process');
+      await waitFor(() => ended.length === 1, 'the idle worker to end', 3_000);
+      assert.match((await readKeyFile(files['ed25519']!, { worker })).info.fingerprint, /^SHA256:/);
+      assert.equal(started.length, 2);
+    } finally {
+      worker.close();
+    }
   });
 
   test('PuTTY Argon2 settings: absurd memory is refused up front, absurd passes hit the time limit', async () => {
