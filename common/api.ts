@@ -65,12 +65,19 @@ export interface BurrowApi {
 export type ClientMessage =
   | { readonly type: 'call'; readonly seq: number; readonly name: string; readonly args: unknown }
   /** Control channel only: send me the app's events too (the web bridge attaches every window). */
-  | { readonly type: 'attach'; readonly answers: boolean };
+  | { readonly type: 'attach'; readonly answers: boolean }
+  /**
+   * Web bridge only, the first frame: the one-time token from the address the person opened, or
+   * the session credential a `welcome` gave this browser earlier.
+   */
+  | { readonly type: 'hello'; readonly token?: string; readonly session?: string };
 
 export type ServerMessage =
   | { readonly type: 'reply'; readonly seq: number; readonly ok: true; readonly value: unknown }
   | { readonly type: 'reply'; readonly seq: number; readonly ok: false; readonly error: AppError }
-  | { readonly type: 'event'; readonly name: EventName; readonly payload: unknown };
+  | { readonly type: 'event'; readonly name: EventName; readonly payload: unknown }
+  /** Web bridge only: the hello was accepted; `session` opens this window again (kept per origin). */
+  | { readonly type: 'welcome'; readonly session: string };
 
 /** Thrown by a window's call() when the app answered with an error. */
 export class AppCallError extends Error {

@@ -59,7 +59,10 @@ async function reloadRunning(args: ReadonlyArray<string>, io: CliIo): Promise<vo
   const i = args.findIndex((a) => a === '--config' || a.startsWith('--config='));
   const given = i < 0 ? undefined : args[i]!.startsWith('--config=') ? args[i]!.slice('--config='.length) : args[i + 1];
   const [{ resolveConfigPath }, { ControlClient, controlPath }, path] = await Promise.all([import('../core/config/config-file.js'), import('../control/channel.js'), import('node:path')]);
-  const runner = await ControlClient.connect(controlPath(path.dirname(resolveConfigPath(given, io.env))));
+  const runner = await ControlClient.connect(controlPath(path.dirname(resolveConfigPath(given, io.env)))).catch((err: Error) => {
+    io.err(`note: the change was not sent to a running Burrow: ${err.message}`);
+    return undefined;
+  });
   if (!runner) return;
   try {
     const [info, r] = await Promise.all([runner.call('app:info', {}), runner.call('sessions:reload', {})]);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AppInfo, LogLine, ReloadResult, SessionView } from '../../common/contract.js';
 import type { SessionSnapshot } from '../../common/session.js';
 import { resolveConfigPath } from '../core/config/config-file.js';
-import { ControlClient, controlPath } from '../control/channel.js';
+import { ControlClient, ControlFolderError, controlPath } from '../control/channel.js';
 import { parseArgs, UsageError, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -55,13 +55,18 @@ export function command(verb: Verb): (argv: string[], io: CliIo) => Promise<numb
     }
     if (args.flags.has('--help')) { io.out(USAGE[verb]); return 0; }
     const file = resolveConfigPath(args.values['--config'], io.env);
-    const runner = await ControlClient.connect(controlPath(path.dirname(file)));
+    let runner: ControlClient | undefined;
     try {
+      runner = await ControlClient.connect(controlPath(path.dirname(file)));
       if (!runner) {
         throw new Stop(1, `no Burrow is running on ${file}. Run its tunnels with \`burrow run\` (in this terminal) or \`burrow service install\` (at every boot).`);
       }
       return await VERBS[verb](runner, args, io, file);
     } catch (err) {
+      if (err instanceof ControlFolderError) {
+        io.err(`burrow ${verb}: refused to talk to the Burrow on ${file}: ${err.message}`);
+        return 1;
+      }
       if (!(err instanceof Stop)) throw err;
       io.err(`burrow ${verb}: ${err.message}`);
       if (err.code === 2) io.err(USAGE[verb]);

@@ -10,7 +10,7 @@ import type { AppInfo, LogLine, Question, ReloadResult, SessionView } from '../.
 import { BurrowApp, type AppDeps, type AppPort } from '../app/app.js';
 import { ConfigStore } from '../core/config/store.js';
 import type { SecretStore } from '../core/keys/index.js';
-import { ControlClient, ControlServer, controlPath } from '../control/channel.js';
+import { ControlClient, ControlServer, controlPath, type ControlEndpoint } from '../control/channel.js';
 import type { CliIo } from './io.js';
 import { askPassphrase, terminalHostKeyPrompt } from './prompts.js';
 import type { Reporter } from './reporter.js';
@@ -100,7 +100,7 @@ export async function runSaved(o: SavedRun, io: CliIo, reporter: Reporter): Prom
 }
 
 /** "the Burrow service (pid 4242)": who answers on the channel. */
-async function runnerOf(channel: string): Promise<string> {
+async function runnerOf(channel: ControlEndpoint): Promise<string> {
   const c = await ControlClient.connect(channel);
   if (!c) return 'another Burrow';
   try {

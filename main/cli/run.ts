@@ -82,6 +82,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const runs = autostart ? (c: SessionConfig) => c.autostart : named ? (c: SessionConfig) => ids.has(c.id) : () => true;
     try {
       return await runSaved({ file: selection.file, folder: selection.folder, secrets: selection.secrets, runs, passphrase, service, json, engine: selection.engine }, io, reporter);
+    } catch (err) {
+      // The control folder is not this user's own (another user made it): say who, run nothing.
+      if (!(err instanceof ConfigError)) throw err;
+      io.err(`burrow run: ${err.message}`);
+      return 1;
     } finally {
       uninstall();
     }

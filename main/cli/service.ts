@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { AppInfo } from '../../common/contract.js';
 import { resolveConfigPath } from '../core/config/config-file.js';
 import { installPlan, isOurs, serviceCommand, serviceFile, uninstallPlan, type Plan, type Scope, type Where } from '../core/service/plan.js';
-import { ControlClient, controlPath } from '../control/channel.js';
+import { ControlClient, ControlFolderError, controlPath } from '../control/channel.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -176,7 +176,14 @@ async function status(w: Where, io: CliIo): Promise<number> {
     const q = (what: string): string => spawnSync('systemctl', [...ctl, what, 'burrow.service'], { encoding: 'utf8' }).stdout?.trim() || 'unknown (systemctl did not answer)';
     io.out(`systemd: ${q('is-enabled')}, ${q('is-active')}`);
   }
-  const runner = await ControlClient.connect(controlPath(path.dirname(w.configFile)));
+  let runner: ControlClient | undefined;
+  try {
+    runner = await ControlClient.connect(controlPath(path.dirname(w.configFile)));
+  } catch (err) {
+    if (!(err instanceof ControlFolderError)) throw err;
+    io.err(`tunnels: refused to talk to the Burrow on ${w.configFile}: ${err.message}`);
+    return 1;
+  }
   if (!runner) {
     io.out(`tunnels: no Burrow is running on ${w.configFile}`);
     return state === 'installed' ? 1 : 0;

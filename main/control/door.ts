@@ -14,7 +14,7 @@
  */
 import type { AppInfo, EventName, Events, RequestName } from '../../common/contract.js';
 import type { AppPort, BurrowApp, CallResult } from '../app/app.js';
-import { ControlClient, ControlServer } from './channel.js';
+import { ControlClient, ControlServer, type ControlEndpoint } from './channel.js';
 
 /** What the Burrow that runs the tunnels answers for this door. */
 const RUNNER_REQUESTS: ReadonlySet<string> = new Set<RequestName>([
@@ -37,7 +37,7 @@ export class DoorApp implements AppPort {
   private detachRunner: (() => void) | undefined;
   private closing = false;
 
-  constructor(private readonly local: BurrowApp, private readonly controlFile: string) {}
+  constructor(private readonly local: BurrowApp, private readonly controlFile: ControlEndpoint) {}
 
   /** Runs the tunnels here, or shows those of the Burrow that already runs them. */
   async start(): Promise<void> {
@@ -105,7 +105,7 @@ export class DoorApp implements AppPort {
       runner.onClose(() => { if (!this.closing) void this.takeOver(); });
       return;
     }
-    if (!this.closing) throw new Error(`no Burrow answers on ${this.controlFile}, and it cannot be listened on`);
+    if (!this.closing) throw new Error(`no Burrow answers on ${this.controlFile.file}, and it cannot be listened on`);
   }
 
   /** The Burrow that ran the tunnels went away: this door runs them now, and the window hears it. */

@@ -136,7 +136,7 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
       assert.equal(await run.exited, 0);
     }
     // Stopped cleanly: the socket is gone with it.
-    assert.ok(!existsSync(controlPath(dir)));
+    assert.ok(!existsSync(controlPath(dir).file));
   });
 
   test('a session imported while burrow run runs reaches it at once: it is added and started', async () => {
@@ -180,7 +180,7 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
     await first.waitForLine((l) => l.state === 'connected');
     first.child.kill('SIGKILL');
     await first.exited;
-    assert.ok(existsSync(controlPath(dir)), 'kill -9 leaves the socket file');
+    assert.ok(existsSync(controlPath(dir).file), 'kill -9 leaves the socket file');
     const none = await runBurrow(['status', '--config', file]);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /no Burrow is running/);
@@ -202,10 +202,10 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
     writeConfig(file, []);
     const run = startBurrow(['run', '--json', '--config', file, '--service']);
     try {
-      const sock = controlPath(dir);
+      const sock = controlPath(dir).file;
       await waitFor(() => existsSync(sock), 'the control socket');
       assert.equal(statSync(sock).mode & 0o777, 0o600);
-      assert.equal(statSync(dir).mode & 0o777, 0o700);
+      assert.equal(statSync(path.dirname(sock)).mode & 0o777, 0o700);
       const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
       const root = process.getuid?.() === 0 && has('useradd') && has('runuser');
       if (!root) {
@@ -221,8 +221,10 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
         for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) if ((statSync(d).mode & 0o001) === 0) chmodSync(d, statSync(d).mode | 0o001);
         assert.equal(tryConnect(), 'EACCES', 'the 0700 folder keeps another user out');
         chmodSync(dir, 0o755);
+        chmodSync(path.dirname(sock), 0o755);
         assert.equal(tryConnect(), 'EACCES', 'and so does the 0600 socket on its own');
       } finally {
+        chmodSync(path.dirname(sock), 0o700);
         chmodSync(dir, 0o700);
         spawnSync('userdel', [user]);
       }
