@@ -48,7 +48,7 @@ async function startWeb(dir: string): Promise<{ child: ChildProcess; url: string
     const timer = setTimeout(() => reject(new Error(`burrow web printed no address: ${out} ${err}`)), 20_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out);
+      const m = /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out);
       if (m) { clearTimeout(timer); resolve(m[0]); }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`burrow web exited ${code}: ${err}`)); });

@@ -43,7 +43,7 @@ test('a window on a config the service runs shows the service\'s tunnels, says s
       const timer = setTimeout(() => reject(new Error(`burrow web printed no address: ${out}`)), 20_000);
       web.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out);
+        const m = /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out);
         if (m && out.includes('\n', out.indexOf(m[0]))) { clearTimeout(timer); resolve(m[0]); }
       });
     });

@@ -5,9 +5,10 @@
  * Ctrl-C.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BurrowApp } from '../app/app.js';
 import { controlPath } from '../control/channel.js';
 import { DoorApp } from '../control/door.js';
@@ -22,15 +23,35 @@ import type { CliIo } from './io.js';
 const USAGE = `usage: burrow web [--port N] [--open] [--config FILE]
 
 Serves Burrow's window on http://127.0.0.1 (never another address) and prints its address, which
-carries a one-time token: only a browser that opened it can use the window. Starts the sessions
-marked "start automatically" and keeps every session running until Ctrl-C.
+carries a one-time token: only the browser that opens it first can use the window (run
+\`burrow web\` again for another browser). Starts the sessions marked "start automatically" and
+keeps every session running until Ctrl-C.
 
 --port N       listen on port N (default: a free port)
---open         open the address in this machine's browser, where there is one
+--open         open the window in this machine's browser, where there is one (through a private
+               file, so the token never appears on a command line another user can see)
 --config FILE  the session store (default: $BURROW_CONFIG, else the platform's config folder)`;
 
 /** The built renderer: dist/renderer beside dist/main. */
 export const RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../renderer');
+
+/** How long `--open`'s redirect file stays: long enough for a browser to start and read it. */
+const REDIRECT_MS = 120_000;
+
+/**
+ * Writes a page that sends the browser on to `url`, in a folder only this user can read, and
+ * returns its file: URL. A browser opened with it never has the token on its command line (which
+ * every user sees in `ps`), as Jupyter does with its redirect file. Removed after REDIRECT_MS.
+ */
+export function redirectFile(folder: string, url: string): { readonly url: string; readonly remove: () => void } {
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const file = path.join(folder, `open-${randomBytes(8).toString('hex')}.html`);
+  const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  writeFileSync(file, `<!doctype html>\n<meta charset="utf-8">\n<meta http-equiv="refresh" content="0;url=${attr}">\n<title>Opening Burrow</title>\n<p><a href="${attr}">Open Burrow</a></p>\n`, { mode: 0o600, flag: 'wx' });
+  const remove = (): void => rmSync(file, { force: true });
+  setTimeout(remove, REDIRECT_MS).unref();
+  return { url: pathToFileURL(file).href, remove };
+}
 
 /** Opens `url` in the desktop's browser; false when there is no desktop to open it on. */
 export function openBrowser(url: string, env: NodeJS.ProcessEnv = process.env, platform = process.platform): boolean {
@@ -104,9 +125,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   io.out(`Burrow is running in browser mode. Open this address in a browser on this machine:\n\n  ${bridge.url}\n`);
   if (door.runBy) io.out(`Your tunnels run in ${door.runBy.door} (pid ${door.runBy.pid}); this window shows and steers them, and they keep running when you stop it.`);
-  io.out('The address carries a one-time token; keep it to yourself. Ctrl-C stops Burrow and every tunnel it runs.');
-  if (open && !openBrowser(bridge.url, io.env)) io.out('(No desktop browser to open here: open the address above yourself.)');
+  io.out('The address carries a one-time token: the first browser to open it is let in, and it works only once. Ctrl-C stops Burrow and every tunnel it runs.');
+  let redirect: { url: string; remove: () => void } | undefined;
+  if (open) {
+    // Its own token: the printed address stays good for the person, whichever browser opens first.
+    redirect = redirectFile(path.join(path.dirname(file), 'control'), bridge.newUrl());
+    if (!openBrowser(redirect.url, io.env)) {
+      redirect.remove();
+      io.out('(No desktop browser to open here: open the address above yourself.)');
+    }
+  }
   await io.stopSignal;
+  redirect?.remove();
   await door.close();
   await bridge.close();
   uninstall();

@@ -3,11 +3,20 @@
  * WebSocket, on 127.0.0.1 only. It authenticates and transports; every request goes to the app
  * as it came, every event comes back as the app sent it.
  *
- * Who may talk to it: a page that knows the random token (in the printed address; after the first
- * load an HttpOnly, SameSite=Strict cookie carries it, so it leaves the address bar), asks for this
- * very host and port by a loopback name (a DNS-rebinding page asks for its own name), and, for
- * the WebSocket and any request that names one, comes from this origin. Anything else gets 401 or
- * 403 and no data.
+ * Who may talk to it. The address `burrow web` prints carries a one-time token in its fragment
+ * (`#token=…`), which a browser never sends to a server, never puts in a Referer, and which the
+ * page removes from the address bar at once. The page hands it to the bridge as the first frame of
+ * its WebSocket (`hello`) and gets back a session credential of its own (`welcome`), kept in the
+ * page's localStorage: storage is per origin, port included, so no page on another port of this
+ * host ever sees it — unlike a cookie, which browsers send to every port of a host. The token
+ * works once: the same address opened again is refused. The WebSocket must also ask for this very
+ * host and port by a loopback name (a DNS-rebinding page asks for its own name) and come from this
+ * origin. The page itself (HTML, scripts, styles) holds no data and is served to any loopback
+ * request for this host and port; a key export is a one-time download whose random address only
+ * the authenticated window is given.
+ *
+ * Nothing is held for a connection that has not authenticated: at most MAX_PENDING of them at a
+ * time, each for at most PENDING_MS; every error path of a request or an upgrade ends its socket.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
@@ -18,13 +27,22 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMessage } from '../../common/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../../common/csp.js';
+import { parseClientMessage } from '../../common/wire.js';
 import type { AppPort } from '../app/app.js';
 import type { Exporter } from '../app/keys.js';
 
-/** Largest message a window may send: a picked key or config file, as base64, with room. */
-const MAX_MESSAGE = 2 * 1024 * 1024;
+/** Largest message a window may send: a picked file (a PuTTY export of 10,000 sessions) as base64, with room. */
+const MAX_MESSAGE = 48 * 1024 * 1024;
 /** How long a key export waits to be downloaded. */
 const DOWNLOAD_MS = 5 * 60_000;
+/** Connections that have not authenticated (page loads, upgrades before their hello), at most at once… */
+const MAX_PENDING = 64;
+/** …and for at most this long each. */
+const PENDING_MS = 15_000;
+/** How long a new WebSocket may take to say hello. */
+const HELLO_MS = 10_000;
+/** WebSocket close codes the page tells apart (4000–4999 are the application's). */
+export const CLOSE_REFUSED = 4401;
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -45,56 +63,84 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
+const newSecret = (): string => randomBytes(32).toString('base64url');
 
 export interface WebBridgeOptions {
   /** The built renderer (index.html and assets/). */
   readonly staticDir: string;
   /** 0 (the default) picks a free port. */
   readonly port?: number;
-  /** Tests pass their own; otherwise 32 random bytes. */
+  /** Tests pass their own one-time token; otherwise 32 random bytes. */
   readonly token?: string;
 }
 
 export class WebBridge implements Exporter {
-  readonly token: string;
   private readonly server: http.Server;
   private readonly wss: WebSocketServer;
   private readonly downloads = new Map<string, { readonly fileName: string; readonly data: Buffer; readonly timer: NodeJS.Timeout }>();
+  /** One-time tokens not yet used. */
+  private readonly tokens = new Set<string>();
+  /** Tokens already traded for a session: a second use is refused as such. */
+  private readonly usedTokens = new Set<string>();
+  /** Session credentials given to windows (each `welcome`). */
+  private readonly sessions = new Set<string>();
+  /** Connections not authenticated yet, with the timer that ends them. */
+  private readonly pending = new Map<net.Socket, NodeJS.Timeout>();
   private app: AppPort | undefined;
   private port = 0;
+  private readonly firstToken: string;
 
   constructor(private readonly options: WebBridgeOptions) {
-    this.token = options.token ?? randomBytes(32).toString('base64url');
-    this.server = http.createServer((req, res) => { void this.request(req, res); });
+    this.firstToken = options.token ?? newSecret();
+    this.tokens.add(this.firstToken);
+    // A slow or idle client is dropped: headers within 10 s, a whole request within 15 s, an idle
+    // keep-alive after 5 s, checked every second (Node's default check is every 30 s).
+    this.server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => { void this.request(req, res); });
+    this.server.headersTimeout = 10_000;
+    this.server.requestTimeout = 15_000;
+    this.server.keepAliveTimeout = 5_000;
+    this.server.on('connection', (sock: net.Socket) => this.admit(sock));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
-    this.server.on('upgrade', (req, sock, head) => this.upgrade(req, sock as net.Socket, head));
+    this.server.on('upgrade', (req: http.IncomingMessage, sock: net.Socket, head: Buffer) => {
+      try {
+        this.upgrade(req, sock, head);
+      } catch {
+        // A request target that does not parse, a socket gone meanwhile: nothing to answer, nothing to keep.
+        sock.destroy();
+      }
+    });
   }
 
   /** Listens on 127.0.0.1 and carries `app`'s contract. */
   async listen(app: AppPort): Promise<void> {
     this.app = app;
-    this.server.listen(this.options.port ?? 0, '127.0.0.1');
+    this.server.listen({ port: this.options.port ?? 0, host: '127.0.0.1' });
     await once(this.server, 'listening');
     this.port = (this.server.address() as net.AddressInfo).port;
   }
 
-  /** The address to open: it carries the token once. */
+  /** The address to open: it carries the first one-time token, in its fragment. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}/?token=${this.token}`;
+    return this.link(this.firstToken);
+  }
+
+  /** A new one-time address (another browser, `--open`'s redirect file). */
+  newUrl(): string {
+    const token = newSecret();
+    this.tokens.add(token);
+    return this.link(token);
   }
 
   get address(): { readonly host: string; readonly port: number } {
     return { host: '127.0.0.1', port: this.port };
   }
 
-  /** A key export, offered as a one-time download to this browser (Exporter). */
+  /** How many connections have not authenticated (for tests of the limits). */
+  get pendingConnections(): number {
+    return this.pending.size;
+  }
+
+  /** A key export, offered as a one-time download at an address only the asking window is given (Exporter). */
   async offer(fileName: string, data: Buffer): Promise<{ downloadUrl: string }> {
     const id = randomUUID();
     const timer = setTimeout(() => this.downloads.delete(id), DOWNLOAD_MS);
@@ -106,15 +152,37 @@ export class WebBridge implements Exporter {
   async close(): Promise<void> {
     for (const d of this.downloads.values()) clearTimeout(d.timer);
     this.downloads.clear();
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
-  private get cookieName(): string {
-    // Cookies are per host, not per port: two Burrows on one machine must not share one.
-    return `burrow_${this.port}`;
+  private link(token: string): string {
+    return `http://127.0.0.1:${this.port}/#token=${token}`;
+  }
+
+  /** A new connection counts as pending until it authenticates: bounded in number and in time. */
+  private admit(sock: net.Socket): void {
+    sock.on('error', () => sock.destroy());
+    if (this.pending.size >= MAX_PENDING) {
+      sock.destroy();
+      return;
+    }
+    const timer = setTimeout(() => sock.destroy(), PENDING_MS);
+    timer.unref();
+    this.pending.set(sock, timer);
+    sock.once('close', () => this.settle(sock));
+  }
+
+  /** The socket authenticated, or went away: it no longer counts as pending. */
+  private settle(sock: net.Socket): void {
+    const timer = this.pending.get(sock);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.pending.delete(sock);
   }
 
   /** A loopback name for this very port: a page reached through another name (DNS rebinding) is refused. */
@@ -130,36 +198,27 @@ export class WebBridge implements Exporter {
     return origin === `http://127.0.0.1:${this.port}` || origin === `http://localhost:${this.port}`;
   }
 
-  private cookieOk(req: http.IncomingMessage): boolean {
-    const value = cookieValue(req.headers.cookie, this.cookieName);
-    return value !== undefined && sameSecret(value, this.token);
-  }
-
-  private refuse(res: http.ServerResponse, status: 401 | 403 | 404 | 405, text: string): void {
-    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  private refuse(res: http.ServerResponse, status: 400 | 403 | 404 | 405, text: string): void {
+    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' });
     res.end(text + '\n');
   }
 
   private async request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      await this.answer(req, res);
+    } catch {
+      // A target that does not decode (`/%`), a file that vanished: every request gets an answer.
+      if (!res.headersSent) this.refuse(res, 400, 'Bad request.');
+      else res.destroy();
+    }
+  }
+
+  private async answer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!this.hostOk(req) || !this.originOk(req, false)) return this.refuse(res, 403, 'Forbidden: Burrow answers only on 127.0.0.1 and localhost, to its own pages.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.refuse(res, 405, 'Method not allowed.');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
-    const given = url.searchParams.get('token');
-    if (given !== null) {
-      if (!sameSecret(given, this.token)) return this.refuse(res, 401, 'This address is not valid any more: open the one `burrow web` printed last.');
-      // The token moves into a cookie and out of the address bar (and the history).
-      res.writeHead(303, {
-        ...SECURITY_HEADERS,
-        'Set-Cookie': `${this.cookieName}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname,
-        'Cache-Control': 'no-store',
-      });
-      res.end();
-      return;
-    }
-    if (!this.cookieOk(req)) return this.refuse(res, 401, 'Open the address `burrow web` printed (it carries a token).');
     if (url.pathname.startsWith('/download/')) return this.download(url.pathname.slice('/download/'.length), res);
-    await this.file(url.pathname, res);
+    await this.file(decodeURIComponent(url.pathname), res);
   }
 
   private download(id: string, res: http.ServerResponse): void {
@@ -178,10 +237,10 @@ export class WebBridge implements Exporter {
   }
 
   private async file(pathname: string, res: http.ServerResponse): Promise<void> {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const rel = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
     const root = path.resolve(this.options.staticDir);
     const file = path.resolve(root, rel);
-    if (!file.startsWith(root + path.sep)) return this.refuse(res, 404, 'Not found.');
+    if (!file.startsWith(root + path.sep) || rel.includes('\0')) return this.refuse(res, 404, 'Not found.');
     try {
       if (!(await stat(file)).isFile()) return this.refuse(res, 404, 'Not found.');
       const data = await readFile(file);
@@ -204,8 +263,49 @@ export class WebBridge implements Exporter {
     };
     if (!this.hostOk(req) || !this.originOk(req, true)) return deny('403 Forbidden');
     if (new URL(req.url ?? '/', 'http://x').pathname !== '/bridge') return deny('404 Not Found');
-    if (!this.cookieOk(req)) return deny('401 Unauthorized');
-    this.wss.handleUpgrade(req, sock, head, (ws) => this.carry(ws));
+    this.wss.handleUpgrade(req, sock, head, (ws) => this.greet(ws, sock));
+  }
+
+  /** A new WebSocket: it must say hello with a token or a session credential before anything else. */
+  private greet(ws: WebSocket, sock: net.Socket): void {
+    const timer = setTimeout(() => ws.close(CLOSE_REFUSED, 'no hello'), HELLO_MS);
+    ws.on('error', () => ws.terminate());
+    ws.once('close', () => clearTimeout(timer));
+    ws.once('message', (data, isBinary) => {
+      clearTimeout(timer);
+      const msg = isBinary ? undefined : parseClientMessage(data.toString());
+      if (msg?.type !== 'hello') {
+        ws.close(1008, 'say hello first');
+        return;
+      }
+      const session = this.welcome(msg);
+      if (typeof session !== 'string') {
+        ws.close(CLOSE_REFUSED, session.why);
+        return;
+      }
+      this.settle(sock);
+      ws.send(JSON.stringify({ type: 'welcome', session } satisfies ServerMessage));
+      this.carry(ws);
+    });
+  }
+
+  /** The session credential for a hello, or why it is refused. */
+  private welcome(msg: { token?: string; session?: string }): string | { why: 'used' | 'unknown' } {
+    if (msg.session !== undefined) {
+      for (const s of this.sessions) if (sameSecret(s, msg.session)) return s;
+    }
+    if (msg.token !== undefined) {
+      for (const t of this.tokens) {
+        if (!sameSecret(t, msg.token)) continue;
+        this.tokens.delete(t);
+        this.usedTokens.add(t);
+        const session = newSecret();
+        this.sessions.add(session);
+        return session;
+      }
+      for (const t of this.usedTokens) if (sameSecret(t, msg.token)) return { why: 'used' };
+    }
+    return { why: 'unknown' };
   }
 
   /** One window: its calls go to the app, the app's events come back to it. */
@@ -214,15 +314,9 @@ export class WebBridge implements Exporter {
     const send = (m: ServerMessage): void => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m)); };
     const detach = app.attach((name, payload) => send({ type: 'event', name, payload }));
     ws.on('close', detach);
-    ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
-      let msg: { type?: unknown; seq?: unknown; name?: unknown; args?: unknown };
-      try {
-        msg = isBinary ? {} : JSON.parse(data.toString()) as typeof msg;
-      } catch {
-        msg = {};
-      }
-      if (msg.type !== 'call' || typeof msg.seq !== 'number' || typeof msg.name !== 'string') {
+      const msg = isBinary ? undefined : parseClientMessage(data.toString());
+      if (msg?.type !== 'call') {
         // Not a message of the contract: nothing to answer, and nothing to keep talking to.
         ws.close(1008, 'not a Burrow message');
         return;

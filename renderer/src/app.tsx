@@ -37,20 +37,33 @@ function Screen({ route }: { route: string[] }) {
 
 const NAV: ReadonlyArray<[string, string]> = [['#/', 'Tunnels'], ['#/keys', 'Keys'], ['#/settings', 'Settings']];
 
-function LinkBanner({ link }: { link: BridgeClient }) {
-  const [state, setState] = useState<LinkState>(link.state);
-  useEffect(() => link.onState(setState), [link]);
-  if (state === 'open' || state === 'connecting') return null;
+function useLinkState(link: BridgeClient | undefined): LinkState {
+  const [state, setState] = useState<LinkState>(link?.state ?? 'open');
+  useEffect(() => link?.onState(setState), [link]);
+  return state;
+}
+
+function LinkBanner({ state }: { state: LinkState }) {
+  if (state !== 'lost') return null;
+  return <div className="banner banner-danger" role="alert">The connection to Burrow was lost. Reconnecting…</div>;
+}
+
+/** Browser mode, when Burrow did not let this browser in: nothing else is shown, only what to do. */
+function Refused({ link }: { link: BridgeClient }) {
   return (
-    <div className="banner banner-danger" role="alert">
-      {state === 'refused'
-        ? <>This window cannot reach Burrow: it was probably restarted. Open the new address <code>burrow web</code> printed.</>
-        : 'The connection to Burrow was lost. Reconnecting…'}
-    </div>
+    <section className="screen">
+      <h1>Burrow did not let this window in</h1>
+      <div className="banner banner-danger" role="alert">
+        {link.refusedWhy === 'used'
+          ? <>This address has been used already: each address <code>burrow web</code> prints lets one browser in, once. Run <code>burrow web</code> again for a new one.</>
+          : <>This window cannot reach Burrow: it was probably restarted. Open the new address <code>burrow web</code> printed.</>}
+      </div>
+    </section>
   );
 }
 
 export function App({ link }: { link?: BridgeClient | undefined }) {
+  const linkState = useLinkState(link);
   const route = useRoute();
   const questions = useQuestions();
   const [settings] = useSettings();
@@ -89,11 +102,13 @@ export function App({ link }: { link?: BridgeClient | undefined }) {
         <button type="button" className="button button-primary" onClick={() => navigate('/new')}>New tunnel</button>
       </header>
       <main id="main" tabIndex={-1}>
-        {link && <LinkBanner link={link} />}
+        {link && linkState === 'refused' ? <Refused link={link} /> : <>
+        <LinkBanner state={linkState} />
         {info?.runBy
           ? <p className="mode-note">Your tunnels run in {info.runBy.door} (pid {info.runBy.pid}): this window shows and steers them, and they keep running when you close it.</p>
           : info?.mode === 'web' && <p className="mode-note">Browser mode: Burrow runs on this machine and keeps your tunnels up while <code>burrow web</code> runs.</p>}
         <Screen route={route} />
+        </>}
       </main>
       <QuestionDialogs questions={questions} />
     </>

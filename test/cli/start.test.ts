@@ -8,16 +8,17 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { cleanEnv } from '../helpers/cli.js';
 import { tempDir } from '../core/config/fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-function get(url: string, cookie?: string): Promise<{ status: number; cookie?: string; body: string }> {
-  return new Promise((resolve, reject) => http.get(url, { headers: cookie ? { cookie } : {} }, (res) => {
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => http.get(url, (res) => {
     let body = '';
     res.on('data', (d: Buffer) => { body += d.toString(); });
-    res.on('end', () => resolve({ status: res.statusCode!, body, ...(res.headers['set-cookie'] ? { cookie: res.headers['set-cookie'][0]!.split(';')[0]! } : {}) }));
+    res.on('end', () => resolve({ status: res.statusCode!, body }));
   }).on('error', reject));
 }
 
@@ -37,18 +38,26 @@ for (const [what, caseEnv, reason] of [
         const timer = setTimeout(() => reject(new Error(`no address: ${out} ${err}`)), 20_000);
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
-          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out);
+          const m = /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out);
           if (m) { clearTimeout(timer); resolve(m[0]); }
         });
       });
       assert.match(err, reason);
       assert.equal(err.split('\n')[0]!.length > 0 && err.indexOf('\n') === err.split('\n')[0]!.length, true, 'the reason is one line');
-      // The token is traded for a cookie (303), with which the window loads.
-      const first = await get(url);
-      assert.equal(first.status, 303);
-      const page = await get(new URL('/', url).toString(), first.cookie);
+      // The page loads; its WebSocket trades the token (from the address's fragment) for a session.
+      const page = await get(new URL('/', url).toString());
       assert.equal(page.status, 200);
       assert.match(page.body, /<title>Burrow<\/title>/);
+      const token = new URL(url).hash.slice('#token='.length);
+      const origin = new URL(url).origin;
+      const ws = new WebSocket(`${origin.replace('http', 'ws')}/bridge`, { headers: { origin } });
+      const first = await new Promise<string>((resolve, reject) => {
+        ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', token })));
+        ws.once('message', (d) => resolve(d.toString()));
+        ws.once('error', reject);
+      });
+      ws.close();
+      assert.equal((JSON.parse(first) as { type: string }).type, 'welcome');
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

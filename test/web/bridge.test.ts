@@ -1,6 +1,7 @@
 /**
- * The browser mode's door lets in only its own pages: the token (then its cookie), a loopback Host
- * of this port, and this origin. Everything else gets 401 or 403 and no data.
+ * The browser mode's door lets in only its own pages: a one-time token handed over in the
+ * WebSocket's first frame (then a session credential of the page's own), a loopback Host of this
+ * port, and this origin. A bad request or message gets an answer or a close, never a hang.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +13,10 @@ import { WebSocket } from 'ws';
 import { BurrowApp } from '../../main/app/app.js';
 import { ConfigStore } from '../../main/core/config/store.js';
 import { FileSecretStore } from '../../main/core/keys/index.js';
-import { WebBridge } from '../../main/web/bridge.js';
+import { CLOSE_REFUSED, WebBridge } from '../../main/web/bridge.js';
 import { CONTENT_SECURITY_POLICY } from '../../common/csp.js';
 import { tempDir } from '../core/config/fixtures.js';
+import { waitFor } from '../helpers/net.js';
 
 interface Got { status: number; headers: http.IncomingHttpHeaders; body: string }
 
@@ -30,6 +32,19 @@ function get(port: number, pathname: string, headers: Record<string, string> = {
   });
 }
 
+/** Sends raw bytes and resolves with everything the server answered before it closed (or '' after `ms`). */
+function raw(port: number, bytes: string, ms = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    const timer = setTimeout(() => { s.destroy(); resolve(`${got}<hung>`); }, ms);
+    s.on('data', (d) => { got += d.toString(); });
+    s.on('close', () => { clearTimeout(timer); resolve(got); });
+    s.on('error', () => undefined);
+    s.write(bytes);
+  });
+}
+
 /** Tries a WebSocket upgrade; resolves with "open" or the HTTP status it was refused with. */
 function upgrade(port: number, headers: Record<string, string>, pathname = '/bridge'): Promise<string> {
   return new Promise((resolve) => {
@@ -40,12 +55,23 @@ function upgrade(port: number, headers: Record<string, string>, pathname = '/bri
   });
 }
 
+/** A WebSocket that said hello: its first answer (welcome, or the close code and reason). */
+async function hello(port: number, frame: object): Promise<{ ws: WebSocket; welcome?: string; closed?: [number, string] }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/bridge`, { headers: { origin: `http://127.0.0.1:${port}` } });
+  await new Promise((r) => ws.once('open', r));
+  ws.send(JSON.stringify(frame));
+  return new Promise((resolve) => {
+    ws.once('message', (d) => resolve({ ws, welcome: (JSON.parse(d.toString()) as { session: string }).session }));
+    ws.once('close', (code, reason) => resolve({ ws, closed: [code, reason.toString()] }));
+  });
+}
+
 describe('web bridge', () => {
   const token = 'test-token-0123456789';
   let bridge: WebBridge;
   let app: BurrowApp;
   let port: number;
-  let cookie: string;
+  let session: string;
 
   before(async () => {
     const dir = tempDir();
@@ -60,73 +86,91 @@ describe('web bridge', () => {
     await app.start();
     await bridge.listen(app);
     port = bridge.address.port;
-    cookie = `burrow_${port}=${token}`;
   });
   after(async () => { await app.close(); await bridge.close(); });
 
-  test('it listens on 127.0.0.1 only', () => {
+  test('it listens on 127.0.0.1 only; the address carries the token in its fragment, which no browser sends', () => {
     assert.equal(bridge.address.host, '127.0.0.1');
-    assert.match(bridge.url, new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?token=`));
+    assert.equal(bridge.url, `http://127.0.0.1:${port}/#token=${token}`);
   });
 
-  test('the token in the address becomes an HttpOnly, SameSite=Strict cookie and leaves the address bar', async () => {
-    const r = await get(port, `/?token=${token}`);
-    assert.equal(r.status, 303);
-    assert.equal(r.headers.location, '/');
-    assert.equal(r.headers['set-cookie']![0], `burrow_${port}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-    const page = await get(port, '/', { cookie });
+  test('the page itself holds no data and loads under the CSP; no cookie is ever set', async () => {
+    const page = await get(port, '/');
     assert.equal(page.status, 200);
     assert.match(page.body, /<title>Burrow<\/title>/);
     assert.equal(page.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
     assert.equal(page.headers['x-content-type-options'], 'nosniff');
     assert.equal(page.headers['cache-control'], 'no-store');
+    assert.equal(page.headers['set-cookie'], undefined);
   });
 
-  test('a missing or wrong token, and a wrong cookie, get 401 and no page', async () => {
-    for (const [p, h] of [['/', {}], ['/?token=wrong', {}], ['/', { cookie: `burrow_${port}=wrong` }], ['/assets/app.js', {}], ['/', { cookie: `burrow_1=${token}` }]] as const) {
-      const r = await get(port, p, h);
-      assert.equal(r.status, 401, `${p} ${JSON.stringify(h)}`);
-      assert.doesNotMatch(r.body, /<title>|console/);
-    }
+  test('the token works once: traded for a session in the first frame; the same token again is refused as used', async () => {
+    const first = await hello(port, { type: 'hello', token });
+    assert.ok(first.welcome, 'welcomed');
+    session = first.welcome!;
+    assert.notEqual(session, token, 'the session is a credential of its own');
+    first.ws.close();
+    const again = await hello(port, { type: 'hello', token });
+    assert.deepEqual(again.closed, [CLOSE_REFUSED, 'used']);
+    const wrong = await hello(port, { type: 'hello', token: 'not-the-token' });
+    assert.deepEqual(wrong.closed, [CLOSE_REFUSED, 'unknown']);
+    const none = await hello(port, { type: 'hello' });
+    assert.deepEqual(none.closed, [CLOSE_REFUSED, 'unknown']);
+    const back = await hello(port, { type: 'hello', session });
+    assert.equal(back.welcome, session, 'the session opens the window again (a reload, another tab)');
+    back.ws.close();
+    const fresh = bridge.newUrl();
+    const other = await hello(port, { type: 'hello', token: new URL(fresh).hash.slice('#token='.length) });
+    assert.ok(other.welcome, 'a new address lets one more browser in');
+    other.ws.close();
   });
 
-  test('a non-loopback Host (DNS rebinding) and a foreign Origin get 403, even with the right cookie', async () => {
+  test('a call before the hello ends the connection', async () => {
+    const r = await hello(port, { type: 'call', seq: 1, name: 'app:info', args: {} });
+    assert.equal(r.closed?.[0], 1008);
+  });
+
+  test('a non-loopback Host (DNS rebinding) and a foreign Origin get 403', async () => {
     const cases: Array<Record<string, string>> = [{ host: `evil.example:${port}` }, { host: `127.0.0.1:${port + 1}` }, { host: 'localhost' }, { origin: 'http://evil.example' }, { origin: `http://127.0.0.1:${port + 1}` }];
     for (const h of cases) {
-      const r = await get(port, '/', { cookie, ...h });
+      const r = await get(port, '/', h);
       assert.equal(r.status, 403, JSON.stringify(h));
       assert.doesNotMatch(r.body, /<title>/);
     }
-    const ok = await get(port, '/', { cookie, host: `localhost:${port}`, origin: `http://localhost:${port}` });
+    const ok = await get(port, '/', { host: `localhost:${port}`, origin: `http://localhost:${port}` });
     assert.equal(ok.status, 200, 'localhost is the same machine');
   });
 
-  test('only GET and HEAD; no file outside the built window', async () => {
+  test('only GET and HEAD; no file outside the built window; a target that does not decode gets 400', async () => {
     const post = await new Promise<number>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers: { host: `127.0.0.1:${port}`, cookie } }, (res) => { res.resume(); resolve(res.statusCode!); });
+      const req = http.request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers: { host: `127.0.0.1:${port}` } }, (res) => { res.resume(); resolve(res.statusCode!); });
       req.end();
     });
     assert.equal(post, 405);
-    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/../../secret.txt']) {
-      const r = await get(port, p, { cookie });
+    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/../../secret.txt', '/%00', '/nothing-here']) {
+      const r = await get(port, p);
       assert.notEqual(r.status, 200, p);
       assert.doesNotMatch(r.body, /outside the site/, p);
     }
+    assert.equal((await get(port, '/%')).status, 400);
+    assert.match(await raw(port, `GET /% HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`), /^HTTP\/1\.1 400/);
   });
 
-  test('the WebSocket needs the cookie, this origin and a loopback Host', async () => {
+  test('the WebSocket needs this origin and a loopback Host; a target that does not parse ends the socket', async () => {
     const origin = `http://127.0.0.1:${port}`;
-    assert.equal(await upgrade(port, { cookie, origin }), 'open');
-    assert.equal(await upgrade(port, { origin }), '401', 'no cookie');
-    assert.equal(await upgrade(port, { cookie }), '403', 'no origin');
-    assert.equal(await upgrade(port, { cookie, origin: 'http://evil.example' }), '403', 'foreign origin');
-    assert.equal(await upgrade(port, { cookie, origin, host: `rebound.example:${port}` }), '403', 'foreign host');
-    assert.equal(await upgrade(port, { cookie, origin }, '/other'), '404');
+    assert.equal(await upgrade(port, { origin }), 'open');
+    assert.equal(await upgrade(port, {}), '403', 'no origin');
+    assert.equal(await upgrade(port, { origin: 'http://evil.example' }), '403', 'foreign origin');
+    assert.equal(await upgrade(port, { origin, host: `rebound.example:${port}` }), '403', 'foreign host');
+    assert.equal(await upgrade(port, { origin }, '/other'), '404');
+    const bad = `GET http://[/bridge HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${origin}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+    assert.doesNotMatch(await raw(port, bad), /<hung>/, 'closed, not left open');
+    await waitFor(() => bridge.pendingConnections === 0, 'every refused connection let go');
   });
 
   test('calls and replies travel as the contract says; a malformed call is refused with the field named', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/bridge`, { headers: { cookie, origin: `http://127.0.0.1:${port}` } });
-    await new Promise((r) => ws.once('open', r));
+    const { ws, welcome } = await hello(port, { type: 'hello', session });
+    assert.ok(welcome);
     const replies = new Map<number, { ok: boolean; value?: unknown; error?: { code: string; field?: string; message: string } }>();
     ws.on('message', (d) => {
       const m = JSON.parse(d.toString()) as { type: string; seq: number };
@@ -151,14 +195,25 @@ describe('web bridge', () => {
     assert.equal(code, 1008);
   });
 
-  test('a key export is a one-time download for this browser only', async () => {
+  test('every message that is not a call gets a close, never a hang: null, arrays, numbers, strings, half a call', async () => {
+    for (const frame of ['null', '[]', '42', '"call"', 'true', '{}', '{"type":"call"}', '{"type":"call","seq":-1,"name":"app:info"}', '{"type":"call","seq":1,"name":7}']) {
+      const { ws, welcome } = await hello(port, { type: 'hello', session });
+      assert.ok(welcome);
+      ws.send(frame);
+      const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));
+      assert.equal(code, 1008, frame);
+    }
+  });
+
+  test('a key export is a one-time download at an address only the window is given', async () => {
     const { downloadUrl } = await bridge.offer('vendor.ppk', Buffer.from('KEY BYTES'));
-    assert.equal((await get(port, downloadUrl)).status, 401, 'not without the cookie');
-    const r = await get(port, downloadUrl, { cookie });
+    assert.match(downloadUrl, /^\/download\/[0-9a-f-]{36}$/);
+    const r = await get(port, downloadUrl);
     assert.equal(r.status, 200);
     assert.equal(r.body, 'KEY BYTES');
     assert.match(String(r.headers['content-disposition']), /attachment; filename="vendor.ppk"/);
-    assert.equal((await get(port, downloadUrl, { cookie })).status, 404, 'taken once');
+    assert.equal((await get(port, downloadUrl)).status, 404, 'taken once');
+    assert.equal((await get(port, '/download/00000000-0000-4000-8000-000000000000')).status, 404, 'an address not given');
   });
 
   test('nothing answers on the machine\'s other addresses', async () => {
