@@ -26,6 +26,42 @@ interface Block {
   readonly lines: Line[];
 }
 
+/**
+ * Which blocks apply to a host, in file order, without testing every block against every host: a
+ * file of 10,000 `Host` blocks would otherwise be 10^8 pattern tests. Blocks whose patterns are
+ * plain names are looked up by name; only those with wildcards or negations are tested, each
+ * pattern compiled once.
+ */
+class BlockIndex {
+  private readonly byName = new Map<string, number[]>();
+  private readonly tested: Array<{ readonly index: number; readonly match: (alias: string) => boolean }> = [];
+
+  constructor(private readonly blocks: ReadonlyArray<Block>) {
+    blocks.forEach((b, index) => {
+      if (!b.patterns) return;
+      if (b.patterns.every((p) => !/[*?!]/.test(p))) {
+        for (const name of new Set(b.patterns.map((p) => p.toLowerCase()))) {
+          const list = this.byName.get(name);
+          if (list) list.push(index);
+          else this.byName.set(name, [index]);
+        }
+        return;
+      }
+      const positive = b.patterns.filter((p) => !p.startsWith('!')).map(globToRegExp);
+      const negative = b.patterns.filter((p) => p.startsWith('!')).map((p) => globToRegExp(p.slice(1)));
+      // OpenSSH's Host matching: any positive pattern matches and no negated one does.
+      this.tested.push({ index, match: (alias) => !negative.some((re) => re.test(alias)) && positive.some((re) => re.test(alias)) });
+    });
+  }
+
+  /** The blocks that apply to `alias`, in file order (the settings before any Host always do). */
+  matching(alias: string): Block[] {
+    const named = this.byName.get(alias.toLowerCase()) ?? [];
+    const indexes = [...named, ...this.tested.filter((t) => t.match(alias)).map((t) => t.index)].sort((a, b) => a - b);
+    return [...this.blocks.filter((b) => !b.patterns), ...indexes.map((i) => this.blocks[i]!)];
+  }
+}
+
 /** Splits an argument list the way ssh_config does: spaces separate, double quotes group. */
 function splitArgs(text: string): string[] {
   const out: string[] = [];
@@ -47,17 +83,6 @@ const QUIET = new Set([
   'kbdinteractiveauthentication', 'challengeresponseauthentication', 'identityagent', 'xauthlocation',
 ]);
 
-
-/** OpenSSH's Host matching: any positive pattern matches and no negated one does. */
-function hostMatches(patterns: ReadonlyArray<string>, alias: string): boolean {
-  let positive = false;
-  for (const p of patterns) {
-    if (p.startsWith('!')) {
-      if (globToRegExp(p.slice(1)).test(alias)) return false;
-    } else if (globToRegExp(p).test(alias)) positive = true;
-  }
-  return positive;
-}
 
 function parseBlocks(text: string, couldNot: NotTaken[]): Block[] {
   const blocks: Block[] = [{ lines: [] }];
@@ -109,14 +134,16 @@ function yesNo(v: string | undefined): boolean | undefined {
 }
 
 /** One alias: its settings gathered from every matching block, or why it cannot be a session. */
-function sessionFor(alias: string, blocks: ReadonlyArray<Block>, couldNot: NotTaken[]): SessionConfig | undefined {
+function sessionFor(alias: string, blocks: BlockIndex, couldNot: NotTaken[]): SessionConfig | undefined {
   const first = new Map<string, Line>();
   const multi = new Map<string, Line[]>();
-  for (const b of blocks) {
-    if (b.patterns && !hostMatches(b.patterns, alias)) continue;
+  for (const b of blocks.matching(alias)) {
     for (const l of b.lines) {
-      if (MULTI.has(l.keyword)) multi.set(l.keyword, [...(multi.get(l.keyword) ?? []), l]);
-      else if (!first.has(l.keyword)) first.set(l.keyword, l);
+      if (MULTI.has(l.keyword)) {
+        const list = multi.get(l.keyword);
+        if (list) list.push(l);
+        else multi.set(l.keyword, [l]);
+      } else if (!first.has(l.keyword)) first.set(l.keyword, l);
     }
   }
   const where = `Host ${alias}`;
@@ -246,10 +273,11 @@ function aliases(blocks: ReadonlyArray<Block>): string[] {
 export function importSshConfig(text: string): ImportReport {
   const couldNot: NotTaken[] = [];
   const blocks = parseBlocks(text, couldNot);
+  const index = new BlockIndex(blocks);
   const sessions: SessionConfig[] = [];
   const took: string[] = [];
   for (const alias of aliases(blocks)) {
-    const s = sessionFor(alias, blocks, couldNot);
+    const s = sessionFor(alias, index, couldNot);
     if (!s) continue;
     sessions.push(s);
     took.push(`Host ${alias}: ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}`
