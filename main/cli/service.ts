@@ -8,13 +8,14 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSy
 import os from 'node:os';
 import path from 'node:path';
 import type { AppInfo } from '../../common/contract.js';
-import { resolveConfigPath } from '../core/config/config-file.js';
+import { defaultConfigPath, resolveConfigPath } from '../core/config/config-file.js';
 import { installPlan, isOurs, serviceCommand, serviceFile, uninstallPlan, type Plan, type Scope, type Where } from '../core/service/plan.js';
+import { checkUnitWord, UnitWordError } from '../core/service/units.js';
 import { ControlClient, ControlFolderError, controlPath } from '../control/channel.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
-const USAGE = `usage: burrow service install|uninstall|status [--user | --system] [--config FILE] [--dry-run]
+const USAGE = `usage: burrow service install|uninstall|status [--user | --system [--as USER]] [--config FILE] [--dry-run]
 
 Starts Burrow at every boot with the system's own service manager, running the sessions marked
 "start automatically" in --config FILE (default: $BURROW_CONFIG, else your default store — the
@@ -23,6 +24,8 @@ Windows a scheduled task that runs at boot, logged on or not.
 
   --user     as you, from your service manager (the default, except as root)
   --system   system-wide, still running as you (sudo keeps you as the account: $SUDO_USER)
+  --as USER  with --system: run it as USER, with USER's sessions (as root, without sudo, say
+             --as USER or --system: Burrow does not pick root's own sessions unasked)
   --dry-run  print every file and command, write and run nothing
 
 install refuses to overwrite a service file it did not write; uninstall removes only its own.
@@ -30,39 +33,65 @@ After changing sessions, \`burrow reload\` applies them to the running service.`
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let verb: string;
+  let asUser: string | undefined;
   let scope: Scope;
   let dryRun: boolean;
   let configFile: string;
   try {
-    const args = parseArgs(argv, { values: ['--config'], flags: ['--user', '--system', '--dry-run', '--help'] });
+    const args = parseArgs(argv, { values: ['--config', '--as'], flags: ['--user', '--system', '--dry-run', '--help'] });
     if (args.flags.has('--help')) { io.out(USAGE); return 0; }
     if (args.positional.length !== 1 || !['install', 'uninstall', 'status'].includes(args.positional[0]!)) {
       throw new UsageError(args.positional.length === 0 ? 'say install, uninstall or status' : `unknown subcommand "${args.positional.join(' ')}" (install, uninstall or status)`);
     }
     if (args.flags.has('--user') && args.flags.has('--system')) throw new UsageError('give --user or --system, not both');
     verb = args.positional[0]!;
-    scope = args.flags.has('--system') ? 'system' : args.flags.has('--user') ? 'user' : process.getuid?.() === 0 && process.platform !== 'win32' ? 'system' : 'user';
+    asUser = args.values['--as'];
+    if (asUser !== undefined && args.flags.has('--user')) throw new UsageError('--as USER makes a system unit that runs as USER; it does not go with --user');
+    const root = process.getuid?.() === 0 && process.platform !== 'win32';
+    const sudo = io.env.SUDO_USER !== undefined && io.env.SUDO_USER !== '' && io.env.SUDO_USER !== 'root';
+    scope = args.flags.has('--system') || asUser !== undefined ? 'system' : args.flags.has('--user') ? 'user' : root ? 'system' : 'user';
+    if (verb === 'install' && root && !sudo && asUser === undefined && !args.flags.has('--system') && !args.flags.has('--user')) {
+      // Root's own sessions are rarely what was meant: say whose unit this would be, and ask.
+      throw new UsageError(`you are root, not under sudo: a system unit would run Burrow as root, with root's sessions (${path.resolve(resolveConfigPath(args.values['--config'], io.env))}). `
+        + 'Give --system to install it so, --as USER to run it as USER with USER\'s sessions, or run `burrow service install` as that user', false);
+    }
     if (scope === 'system' && process.platform === 'win32') throw new UsageError('on Windows the task always runs as you, at boot and logged on or not: leave --system out');
     dryRun = args.flags.has('--dry-run');
-    configFile = path.resolve(resolveConfigPath(args.values['--config'], io.env));
+    if (asUser !== undefined) {
+      const account = accountOf(asUser);
+      if (!account) throw new UsageError(`--as ${asUser}: there is no such user on this machine`, false);
+      // That account's own store, unless another is named.
+      configFile = path.resolve(args.values['--config'] ?? defaultConfigPath({}, process.platform, account.home));
+    } else {
+      configFile = path.resolve(resolveConfigPath(args.values['--config'], io.env));
+    }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.err(`burrow service: ${err.message}`);
     if (err.showUsage) io.err(USAGE);
     return 2;
   }
-  const where = whereFor(scope, configFile, io.env);
+  let where: Where;
+  try {
+    where = whereFor(scope, configFile, io.env, asUser);
+  } catch (err) {
+    if (!(err instanceof UnitWordError)) throw err;
+    io.err(`burrow service: ${err.message}. Move the config (or Burrow) to a path without one.`);
+    return 1;
+  }
   if (verb === 'status') return status(where, io);
   const plan = verb === 'install' ? installPlan(where) : uninstallPlan(where);
   return verb === 'install' ? install(plan, dryRun, io) : uninstall(plan, dryRun, io);
 }
 
 /** Who the service runs as and how it starts this Burrow. */
-function whereFor(scope: Scope, configFile: string, env: NodeJS.ProcessEnv): Where {
+function whereFor(scope: Scope, configFile: string, env: NodeJS.ProcessEnv, asUser: string | undefined): Where {
   const me = os.userInfo();
-  // Under sudo the service is still the person's, not root's.
+  // Under sudo the service is still the person's, not root's; --as names the account outright.
   const sudoUser = scope === 'system' && env.SUDO_USER && env.SUDO_USER !== 'root' ? env.SUDO_USER : undefined;
-  const account = sudoUser ? accountOf(sudoUser) ?? { user: sudoUser, home: path.join(path.dirname(me.homedir), sudoUser), uid: Number(env.SUDO_UID ?? -1) } : { user: me.username, home: os.homedir(), uid: me.uid };
+  const named = asUser ?? sudoUser;
+  const account = named ? accountOf(named) ?? { user: named, home: path.join(path.dirname(me.homedir), named), uid: Number(env.SUDO_UID ?? -1) } : { user: me.username, home: os.homedir(), uid: me.uid };
+  checkUnitWord('the config file', configFile);
   const script = process.argv[1] ? realpathSync(process.argv[1]) : undefined;
   const command = serviceCommand({
     execPath: process.execPath, configFile,
@@ -116,6 +145,7 @@ function install(plan: Plan, dryRun: boolean, io: CliIo): number {
     }
   }
   if (dryRun) {
+    io.out(`would install ${plan.name}, running as ${plan.runsAs} with the sessions of ${plan.configFile}`);
     for (const f of plan.files) io.out(`would write ${f.path} (mode ${f.mode.toString(8)}):\n${text(f.content).split(/\r?\n/).map((l) => `    ${l}`).join('\n')}`);
     for (const c of plan.commands) io.out(`would run: ${shown(c)}`);
     return 0;
@@ -134,6 +164,7 @@ function install(plan: Plan, dryRun: boolean, io: CliIo): number {
   }
   if (!runAll(plan.commands, io)) return 1;
   io.out(`Installed: ${plan.name} starts Burrow at boot with the sessions marked "start automatically".`);
+  io.out(`It runs as ${plan.runsAs}, with the sessions of ${plan.configFile}.`);
   for (const n of plan.notes) io.out(n);
   return 0;
 }

@@ -81,7 +81,7 @@ test('the systemd units, system and user, pass systemd-analyze verify without a 
 test('the system unit is hardened, restarts always, reloads with SIGHUP, and may write only the config folder and ~/.ssh', () => {
   const unit = installPlan(where({ platform: 'linux', scope: 'system' })).files[0]!.content.toString();
   for (const line of ['After=network-online.target', 'Wants=network-online.target', 'Restart=always', 'ExecReload=/bin/kill -HUP $MAINPID', 'NoNewPrivileges=yes',
-    'ProtectSystem=strict', 'ProtectHome=read-only', 'PrivateTmp=yes', 'User=ana', 'WantedBy=multi-user.target',
+    'ProtectSystem=strict', 'ProtectHome=read-only', 'PrivateTmp=yes', 'User=ana', 'WantedBy=multi-user.target', 'UMask=0077', 'SystemCallFilter=@system-service',
     'ReadWritePaths="/home/ana maria/.config/burrow 100%%"', 'ReadWritePaths=-"/home/ana maria/.ssh"']) {
     assert.ok(unit.split('\n').includes(line), `missing: ${line}`);
   }
@@ -240,6 +240,58 @@ describe('installed for real, with systemd replaced by recorders', { skip: sshdU
       assert.match(r.stderr, re);
     }
   });
+});
+
+test('as root without sudo, install says whose unit it would write and asks: --system for root\'s own, --as USER for another account', { skip: process.getuid?.() !== 0 ? 'not root' : undefined }, async () => {
+  const home = tempDir();
+  const env = { HOME: home, PATH: process.env.PATH ?? '' };
+  const bare = await runBurrow(['service', 'install', '--dry-run'], env);
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /you are root, not under sudo: a system unit would run Burrow as root, with root's sessions \(.*config\.json\)\. Give --system to install it so, --as USER/);
+  const asRoot = await runBurrow(['service', 'install', '--system', '--dry-run'], env);
+  assert.equal(asRoot.code, 0, asRoot.stderr);
+  assert.match(asRoot.stdout, /^would install burrow\.service, running as root with the sessions of /m);
+  assert.match(asRoot.stdout, /^ {4}User=root$/m);
+  const asNobody = await runBurrow(['service', 'install', '--as', 'nobody', '--dry-run'], env);
+  assert.equal(asNobody.code, 0, asNobody.stderr);
+  assert.match(asNobody.stdout, /^would install burrow\.service, running as nobody with the sessions of \/nonexistent\/\.config\/burrow\/config\.json$/m);
+  assert.match(asNobody.stdout, /^ {4}User=nobody$/m);
+  const unknown = await runBurrow(['service', 'install', '--as', 'no-such-user-here', '--dry-run'], env);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--as no-such-user-here: there is no such user on this machine/);
+  // Under sudo the person's own account is meant, as before.
+  const sudo = await runBurrow(['service', 'install', '--dry-run'], { ...env, SUDO_USER: 'nobody' });
+  assert.equal(sudo.code, 0, sudo.stderr);
+  assert.match(sudo.stdout, /^ {4}User=nobody$/m);
+});
+
+test('a path with a control character is refused, never written into a unit (a newline would add a line such as ExecStartPre=)', async () => {
+  const home = tempDir();
+  const evil = path.join(home, 'x\nExecStartPre=/bin/touch /tmp/pwned\n', 'config.json');
+  const r = await runBurrow(['service', 'install', '--user', '--dry-run', '--config', evil], { HOME: home, PATH: process.env.PATH ?? '' });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^burrow service: the config file ".*" holds a control character \(a line break, a tab…\), which no service file can carry safely\. Move the config/m);
+  assert.doesNotMatch(r.stdout, /ExecStartPre/);
+  assert.throws(() => systemdUnit({ scope: 'system', command: { program: '/usr/bin/node', args: ['a\nb'] }, configFile: '/c/config.json', configFolder: '/c', user: 'ana', home: '/home/ana' }), /holds a control character/);
+});
+
+test('systemd-analyze security scores the system unit 2.0 or lower ("OK"), with the config in a home or outside one', { skip: toolsMissing('systemd-analyze') }, () => {
+  const dir = tempDir();
+  const scores: string[] = [];
+  for (const [name, configFile, home] of [['home', '/home/ana maria/.config/burrow/config.json', '/home/ana maria'], ['etc', '/etc/burrow/config.json', '/var/lib/burrow']] as const) {
+    for (const scope of ['system', 'user'] as const) {
+      const file = path.join(dir, `${name}-${scope}`, 'burrow.service');
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, systemdUnit({ scope, command: { program: '/usr/bin/node', args: ['/opt/burrow/dist/main/cli/burrow.js', 'run', '--service', '--autostart', '--config', configFile] }, configFile, configFolder: path.dirname(configFile), user: 'ana', home }));
+      const r = spawnSync('systemd-analyze', ['security', '--offline=true', file], { encoding: 'utf8' });
+      const m = /Overall exposure level for burrow\.service: ([\d.]+)/.exec(r.stdout);
+      assert.ok(m, r.stdout + r.stderr);
+      scores.push(`${name} ${scope} ${m[1]}`);
+      if (scope === 'system') assert.ok(Number(m[1]) <= 2.0, `${name}: ${m[1]}`);
+      else assert.ok(Number(m[1]) < 8.5, `${name} user: ${m[1]} (was 8.5 before any sandbox)`);
+    }
+  }
+  console.log(`# systemd-analyze security: ${scores.join(', ')}`);
 });
 
 test('uninstall plans stop the service before its file goes', () => {

@@ -17,6 +17,9 @@ export interface PlannedFile {
 export interface Plan {
   /** What the service is called where the system lists it. */
   readonly name: string;
+  /** The account it runs as, and the store whose sessions it runs. */
+  readonly runsAs: string;
+  readonly configFile: string;
   readonly files: ReadonlyArray<PlannedFile>;
   /** Run in order after the files are written (install) or before they are removed (uninstall). */
   readonly commands: ReadonlyArray<ReadonlyArray<string>>;
@@ -53,7 +56,7 @@ export function installPlan(w: Where): Plan {
   if (w.platform === 'linux') {
     const ctl = w.scope === 'user' ? ['systemctl', '--user'] : ['systemctl'];
     return {
-      name: SYSTEMD_UNIT,
+      name: SYSTEMD_UNIT, runsAs: w.user, configFile: w.configFile,
       files: [{ path: file, mode: 0o644, content: Buffer.from(systemdUnit({ scope: w.scope, command: w.command, configFile: w.configFile, configFolder: folder, user: w.user, home: w.home })) }],
       commands: [
         [...ctl, 'daemon-reload'],
@@ -71,7 +74,7 @@ export function installPlan(w: Where): Plan {
     const domain = w.scope === 'system' ? 'system' : `gui/${w.uid}`;
     const logFile = w.scope === 'system' ? '/Library/Logs/Burrow/service.log' : path.posix.join(w.home, 'Library', 'Logs', 'Burrow', 'service.log');
     return {
-      name: LAUNCHD_LABEL,
+      name: LAUNCHD_LABEL, runsAs: w.user, configFile: w.configFile,
       files: [{ path: file, mode: 0o644, content: Buffer.from(launchdPlist({ scope: w.scope, command: w.command, logFile, user: w.user })) }],
       commands: [['mkdir', '-p', path.posix.dirname(logFile)], ['launchctl', 'bootstrap', domain, file]],
       after: [],
@@ -79,7 +82,7 @@ export function installPlan(w: Where): Plan {
     };
   }
   return {
-    name: WINDOWS_TASK,
+    name: WINDOWS_TASK, runsAs: w.windowsUser ?? w.user, configFile: w.configFile,
     files: [{ path: file, mode: 0o600, content: utf16(windowsTaskXml({ command: w.command, userId: w.windowsUser ?? w.user, workingDirectory: folder })) }],
     // No /F: schtasks refuses to replace a task of the same name that is not ours.
     commands: [['schtasks', '/Create', '/TN', WINDOWS_TASK, '/XML', file], ['schtasks', '/Run', '/TN', WINDOWS_TASK]],
@@ -92,12 +95,12 @@ export function uninstallPlan(w: Omit<Where, 'command'>): Plan {
   const file = serviceFile(w);
   if (w.platform === 'linux') {
     const ctl = w.scope === 'user' ? ['systemctl', '--user'] : ['systemctl'];
-    return { name: SYSTEMD_UNIT, files: [{ path: file, mode: 0, content: Buffer.alloc(0) }], commands: [[...ctl, 'disable', '--now', SYSTEMD_UNIT]], after: [[...ctl, 'daemon-reload']], notes: [] };
+    return { name: SYSTEMD_UNIT, runsAs: w.user, configFile: w.configFile, files: [{ path: file, mode: 0, content: Buffer.alloc(0) }], commands: [[...ctl, 'disable', '--now', SYSTEMD_UNIT]], after: [[...ctl, 'daemon-reload']], notes: [] };
   }
   if (w.platform === 'darwin') {
-    return { name: LAUNCHD_LABEL, files: [{ path: file, mode: 0, content: Buffer.alloc(0) }], commands: [['launchctl', 'bootout', w.scope === 'system' ? `system/${LAUNCHD_LABEL}` : `gui/${w.uid}/${LAUNCHD_LABEL}`]], after: [], notes: [] };
+    return { name: LAUNCHD_LABEL, runsAs: w.user, configFile: w.configFile, files: [{ path: file, mode: 0, content: Buffer.alloc(0) }], commands: [['launchctl', 'bootout', w.scope === 'system' ? `system/${LAUNCHD_LABEL}` : `gui/${w.uid}/${LAUNCHD_LABEL}`]], after: [], notes: [] };
   }
-  return { name: WINDOWS_TASK, files: [{ path: file, mode: 0, content: Buffer.alloc(0) }], commands: [['schtasks', '/End', '/TN', WINDOWS_TASK], ['schtasks', '/Delete', '/TN', WINDOWS_TASK, '/F']], after: [], notes: [] };
+  return { name: WINDOWS_TASK, runsAs: w.windowsUser ?? w.user, configFile: w.configFile, files: [{ path: file, mode: 0, content: Buffer.alloc(0) }], commands: [['schtasks', '/End', '/TN', WINDOWS_TASK], ['schtasks', '/Delete', '/TN', WINDOWS_TASK, '/F']], after: [], notes: [] };
 }
 
 /** Whether a file on disk was written by `burrow service install` (UTF-8 or UTF-16). */
