@@ -22,6 +22,7 @@ export const REQUEST_NAMES = [
   'sessions:reload',
   'presets:list',
   'presets:create-session',
+  'import:upload',
   'import:preview',
   'import:apply',
   'keys:list',

@@ -3,6 +3,7 @@
  * the app at its boundary (whatever a window or the control channel sends), and the window's
  * forms for inline errors. Errors name the field and the fix.
  */
+import { IMPORT_LIMITS } from './limits.js';
 import type { AlgorithmsConfig, ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from './config.js';
 import { SESSION_DEFAULTS } from './config.js';
 import { ALGORITHM_KINDS, AlgorithmListError, OPENSSH_OPTION, resolveAlgorithms } from './algorithms.js';
@@ -136,19 +137,29 @@ function parseAlgorithmsConfig(v: unknown, path: string): AlgorithmsConfig {
 
 const PRIVATE_KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-\d/;
 
+/** Control characters: none belongs in a host, user, path or list; notes may have tabs and line breaks. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /**
  * Refuses private key material anywhere in a session (pasted into `notes`, or given where a key
- * file's path belongs): the config file must never hold a secret.
+ * file's path belongs): the config file must never hold a secret. Refuses control characters too:
+ * a NUL in `keys/x\0y` would be cut or dropped somewhere below and name another file, and a line
+ * break in a path could be read as a second line of a service unit.
  */
-function refuseKeyMaterial(v: unknown, path: string): void {
+function refuseUnsafeText(v: unknown, path: string): void {
   if (typeof v === 'string') {
     if (PRIVATE_KEY_TEXT.test(v)) {
       throw new ConfigError(path, 'holds a private key', 'Keys are not stored in the config: give the key file\'s path, or import the key into Burrow and give its id as auth.keyId.');
     }
+    if ((path.endsWith('.notes') ? CONTROL_IN_TEXT : CONTROL).test(v)) {
+      const c = (path.endsWith('.notes') ? CONTROL_IN_TEXT : CONTROL).exec(v)![0].charCodeAt(0);
+      throw new ConfigError(path, `holds a control character (${c === 0 ? 'NUL' : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`})`, 'Remove it: no name, address or path contains one.');
+    }
   } else if (Array.isArray(v)) {
-    v.forEach((x, i) => refuseKeyMaterial(x, `${path}[${i}]`));
+    v.forEach((x, i) => refuseUnsafeText(x, `${path}[${i}]`));
   } else if (isObject(v)) {
-    for (const [k, x] of Object.entries(v)) refuseKeyMaterial(x, `${path}.${k}`);
+    for (const [k, x] of Object.entries(v)) refuseUnsafeText(x, `${path}.${k}`);
   }
 }
 
@@ -156,7 +167,7 @@ function refuseKeyMaterial(v: unknown, path: string): void {
 export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig {
   if (!isObject(v)) throw new ConfigError(path, 'must be an object', 'See docs/config.md for the format.');
   onlyKnown(v, path, SESSION_KEYS);
-  refuseKeyMaterial(v, path);
+  refuseUnsafeText(v, path);
   const name = str(v, 'name', path, 'Give the session a name, e.g. "fivetran".')!;
   const id = str(v, 'id', path, 'Leave it out to use the name.', true) ?? name;
   const host = str(v, 'host', path, 'Give the SSH server name or address the vendor gave you.')!;
@@ -220,6 +231,10 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
   if (!Array.isArray(v.forwards)) {
     throw new ConfigError(`${path}.forwards`, v.forwards === undefined ? 'is missing' : 'must be a list',
       'Give at least one forward, e.g. [{"type":"remote","bindPort":15432,"targetHost":"localhost","targetPort":5432}].');
+  }
+  if (v.forwards.length > IMPORT_LIMITS.forwardsPerSession) {
+    throw new ConfigError(`${path}.forwards`, `has ${v.forwards.length.toLocaleString('en')} forwards, more than the ${IMPORT_LIMITS.forwardsPerSession.toLocaleString('en')} one session may have`,
+      'Split them over several sessions to the same server.');
   }
   const forwards = v.forwards.map((f, i) => parseForward(f, `${path}.forwards[${i}]`));
   const preset = str(v, 'preset', path, 'Give a preset id such as "fivetran", or leave it out.', true);

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { HostKeyPolicy, SessionConfig } from './config.js';
 import type { ErrorInfo, SessionSnapshot } from './session.js';
+import { IMPORT_LIMITS, sizeInWords, UPLOAD_CHUNK_BYTES } from './limits.js';
 
 // ---------------------------------------------------------------------------------------------
 // Data that crosses the boundary
@@ -46,6 +47,8 @@ export interface AppError {
 /** A saved session and its live state, as every door shows it. */
 export interface SessionView {
   readonly config: SessionConfig;
+  /** The version of `config` (a hash of it): sessions:update names it, so a newer save is never overwritten. */
+  readonly version: string;
   readonly snapshot: SessionSnapshot;
   /**
    * When another running Burrow (a service, `burrow run`, another window) holds this session:
@@ -91,21 +94,30 @@ export interface SavedSession {
   readonly warnings: ReadonlyArray<string>;
 }
 
-/** What an import would create, before anything is saved. */
+/**
+ * What an import would create, before anything is saved. The lists hold their first `shown`
+ * items (import:preview's argument; 200 unless asked), the counts all of them: a window shows a
+ * sample of an import of 10,000 sessions, and import:apply saves them all.
+ */
 export interface ImportPreview {
   /** Pass to import:apply; valid for a few minutes. */
   readonly previewId: string;
   readonly kind: string;
   readonly sessions: ReadonlyArray<SessionConfig>;
+  readonly sessionCount: number;
   readonly took: ReadonlyArray<string>;
+  readonly tookCount: number;
   readonly couldNot: ReadonlyArray<{ readonly what: string; readonly why: string }>;
+  readonly couldNotCount: number;
   /** Host keys it would add to known_hosts, and private keys it would store (counted, never shown). */
   readonly hostKeys: number;
   readonly keys: number;
 }
 
+/** What an import saved: the first `shown` sessions (import:apply's argument; 200 unless asked), and how many in all. */
 export interface ImportResult {
   readonly saved: ReadonlyArray<SessionConfig>;
+  readonly savedCount: number;
   readonly skipped: ReadonlyArray<{ readonly what: string; readonly why: string }>;
   readonly hostKeysAdded: number;
   readonly knownHostsFile?: string;
@@ -223,8 +235,14 @@ const ById = z.object({ id }).strict();
 const secret = z.string().max(1024, 'is longer than 1024 characters');
 /** Text a person pasted or a file they picked: bounded, so a window cannot make the app hold gigabytes. */
 const pasted = z.string().max(1024 * 1024, 'is larger than 1 MiB');
-/** A picked file's bytes, as base64 (binary keys: DER, or a UTF-16 .reg export). */
+/** A picked key file's bytes, as base64 (binary keys: DER). */
 const fileBytes = z.string().max(1.5 * 1024 * 1024, 'is larger than 1 MiB').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64');
+/**
+ * One piece of a large file picked for an import (a UTF-16 .reg export of 10,000 PuTTY sessions
+ * is ~40 MiB), as base64. Large files travel in pieces (`import:upload`), so that no door ever
+ * reads one message of tens of megabytes while tunnels wait.
+ */
+const uploadChunk = z.string().max(Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4, `is larger than ${sizeInWords(UPLOAD_CHUNK_BYTES)}: send the file in pieces`).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64');
 
 /**
  * A session's settings as a window sends them: checked by the shared validator in the app, so the
@@ -238,7 +256,8 @@ export const REQUESTS = {
   'sessions:list': NoArgs,
   'sessions:get': ById,
   'sessions:create': z.object({ config: sessionInput }).strict(),
-  'sessions:update': z.object({ config: sessionInput }).strict(),
+  /** `version`: the version the change was made to (from sessions:get or a SessionView); a session changed since is refused (CONFLICT). */
+  'sessions:update': z.object({ config: sessionInput, version: z.string().min(1).max(100) }).strict(),
   'sessions:remove': ById,
   'sessions:start': ById,
   'sessions:stop': ById,
@@ -265,18 +284,29 @@ export const REQUESTS = {
     autostart: z.boolean().optional(),
   }).strict(),
 
+  /**
+   * One piece of a file to import, in order: the first piece comes without `uploadId` and gets one;
+   * the rest name it. Kept for five minutes after the last piece; import:preview reads it.
+   */
+  'import:upload': z.object({ uploadId: id.optional(), base64: uploadChunk }).strict(),
   'import:preview': z.object({
     text: pasted.optional(),
     file: z.object({ name: z.string().max(255), base64: fileBytes }).strict().optional(),
+    /** A file sent in pieces with import:upload. */
+    upload: z.object({ name: z.string().max(255), uploadId: id }).strict().optional(),
     /** Values for a guide's placeholders (`SSH_HIGH_PORT` → `11433`). */
     values: z.record(z.string().max(100), z.string().max(1000)).optional(),
     /** Opens the keys of a `burrow sessions export --with-secrets` file. */
     passphrase: secret.optional(),
-  }).strict().refine((a) => (a.text === undefined) !== (a.file === undefined), { message: 'give the pasted text or a file, one of them', path: ['text'] }),
+    /** How many of each list the reply holds (200 unless given). */
+    shown: z.number().int().min(0).max(IMPORT_LIMITS.sessions).optional(),
+  }).strict().refine((a) => [a.text, a.file, a.upload].filter((x) => x !== undefined).length === 1, { message: 'give the pasted text, a file or an upload, one of them', path: ['text'] }),
   'import:apply': z.object({
     previewId: id,
     name: z.string().min(1).max(100).optional(),
     autostart: z.boolean().optional(),
+    /** How many saved sessions the reply holds (200 unless given). */
+    shown: z.number().int().min(0).max(IMPORT_LIMITS.sessions).optional(),
   }).strict(),
 
   'keys:list': NoArgs,
@@ -340,7 +370,7 @@ export type RequestArgs<K extends RequestName> = z.input<(typeof REQUESTS)[K]>;
 export interface Replies {
   'app:info': AppInfo;
   'sessions:list': ReadonlyArray<SessionView>;
-  'sessions:get': SessionConfig;
+  'sessions:get': { readonly config: SessionConfig; readonly version: string };
   'sessions:create': SavedSession;
   'sessions:update': SavedSession;
   'sessions:remove': null;
@@ -353,6 +383,7 @@ export interface Replies {
   'sessions:reload': ReloadResult;
   'presets:list': ReadonlyArray<PresetView>;
   'presets:create-session': SavedSession;
+  'import:upload': { readonly uploadId: string; readonly bytes: number };
   'import:preview': ImportPreview;
   'import:apply': ImportResult;
   'keys:list': ReadonlyArray<KeyView>;
@@ -371,8 +402,11 @@ export interface Replies {
 
 /** Events the app pushes to every attached window. */
 export interface Events {
-  /** A session's state, counters or settings changed (counters at most a few times a second). */
-  'sessions:changed': SessionView;
+  /**
+   * Sessions whose state, counters or settings changed: every view that changed in one turn of
+   * Burrow's event loop, in one event (counters at most a few times a second).
+   */
+  'sessions:changed': ReadonlyArray<SessionView>;
   'sessions:removed': { readonly id: string };
   'logs:line': { readonly id: string; readonly line: LogLine };
   'keys:progress': { readonly opId: string; readonly state: 'working' | 'done' | 'failed'; readonly elapsedMs: number };

@@ -106,3 +106,29 @@ test('an old server\'s algorithm lists: edited in OpenSSH\'s syntax, shown as th
   await expect.poll(async () => (await storedSession(burrow, 'legacy')).keepalive).toEqual({ intervalSeconds: 30, countMax: 3 });
   expect((await storedSession(burrow, 'legacy')).algorithms).toEqual({ kex: '+diffie-hellman-group14-sha1' });
 });
+
+test('a form opened before a change made elsewhere is not saved over it: the window says what changed and offers to reload', async ({ page, burrow, sshd }) => {
+  const id = await importSession(burrow, sshd, 'warehouse', '15432:127.0.0.1:5432');
+  await go(page, `#/sessions/${id}/edit`);
+  const name = page.getByLabel('Name', { exact: true });
+  await expect(name).toHaveValue('warehouse');
+  // Meanwhile, on the command line: keepalive every 33 s.
+  const edit = await burrow.cli(['sessions', 'edit', 'warehouse', '--keepalive-interval', '33']);
+  expect(edit.code, edit.stderr).toBe(0);
+  // The window, still showing the old form, saves another change.
+  await name.fill('warehouse-db');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  const note = page.getByRole('alert').filter({ hasText: 'was changed elsewhere' });
+  await expect(note).toContainText('"warehouse" was changed elsewhere since this change was started (keepalive.intervalSeconds: 15 → 33); your change was not saved');
+  await expect(note).toContainText('Reload it to see the settings as they are now');
+  expect((await storedSession(burrow, 'warehouse')).keepalive).toEqual({ intervalSeconds: 33, countMax: 3 });
+  await page.getByRole('button', { name: 'Reload the saved settings' }).click();
+  await page.getByText('Advanced').click();
+  await expect(page.getByLabel('Keepalive every (seconds)')).toHaveValue('33');
+  await expect(name).toHaveValue('warehouse');
+  await name.fill('warehouse-db');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page).toHaveURL(new RegExp(`#/sessions/${id}$`));
+  const saved = await storedSession(burrow, 'warehouse-db');
+  expect((saved.keepalive as { intervalSeconds: number }).intervalSeconds).toBe(33);
+});

@@ -126,7 +126,7 @@ export class BurrowApp implements AppPort {
     this.runs = opts.run ?? (opts.autostart ? (c) => c.autostart : undefined);
     await this.sessions.sync();
     const runs = this.runs;
-    if (runs) this.sessions.startAll(this.sessions.configs().filter(runs).map((c) => c.id));
+    if (runs) await this.sessions.startAll(this.sessions.configs().filter(runs).map((c) => c.id));
   }
 
   /** Re-reads the store (SIGHUP, `burrow reload`, a change made elsewhere): see Sessions.sync. */
@@ -135,7 +135,7 @@ export class BurrowApp implements AppPort {
     const runs = this.runs;
     if (runs && diff.added.length > 0) {
       const added = new Set(diff.added);
-      this.sessions.startAll(this.sessions.configs().filter((c) => added.has(c.name) && runs(c)).map((c) => c.id));
+      await this.sessions.startAll(this.sessions.configs().filter((c) => added.has(c.name) && runs(c)).map((c) => c.id));
     }
     return diff;
   }
@@ -208,17 +208,17 @@ export class BurrowApp implements AppPort {
 
       // No implicit re-read here: a running Burrow takes the store's changes on a reload (SIGHUP,
       // `burrow reload`, or the CLI after it edits the store), never as a side effect of a look.
-      'sessions:list': async () => s.list(),
-      'sessions:get': async ({ id }: { id: string }) => s.config(id),
+      'sessions:list': async () => { await s.settled(); return s.list(); },
+      'sessions:get': async ({ id }: { id: string }) => s.editable(id),
       'sessions:create': async ({ config }: { config: Record<string, unknown> }) => {
         if ('id' in config) fail('INVALID_INPUT', 'config.id is given for a new session', 'Leave the id out: Burrow makes one from the name.', 'config.id');
         return s.create(config);
       },
-      'sessions:update': async ({ config }: { config: Record<string, unknown> }) => s.update(config),
+      'sessions:update': async ({ config, version }: { config: Record<string, unknown>; version: string }) => s.update(config, version),
       'sessions:remove': async ({ id }: { id: string }) => { await s.remove(id); return null; },
       'sessions:start': async ({ id }: { id: string }) => s.start(id),
       'sessions:stop': async ({ id }: { id: string }) => s.stop(id),
-      'sessions:start-all': async () => { s.startAll(); return s.list(); },
+      'sessions:start-all': async () => { await s.startAll(); return s.list(); },
       'sessions:stop-all': async () => { await s.manager.stopAll(); return s.list(); },
       'sessions:reload': async () => this.reload(),
       'sessions:nudge-all': async () => { s.manager.nudgeAll(); return null; },
@@ -233,8 +233,9 @@ export class BurrowApp implements AppPort {
         return s.create(config);
       },
 
-      'import:preview': async (a: { text?: string; file?: { name: string; base64: string }; values?: Record<string, string>; passphrase?: string }) => this.imports.preview(a),
-      'import:apply': async (a: { previewId: string; name?: string; autostart?: boolean }) => {
+      'import:upload': async (a: { uploadId?: string; base64: string }) => this.imports.upload(a),
+      'import:preview': async (a: { text?: string; file?: { name: string; base64: string }; upload?: { name: string; uploadId: string }; values?: Record<string, string>; passphrase?: string; shown?: number }) => this.imports.preview(a),
+      'import:apply': async (a: { previewId: string; name?: string; autostart?: boolean; shown?: number }) => {
         const r = await this.imports.apply(a);
         await s.sync();
         return r;

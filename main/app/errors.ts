@@ -5,6 +5,7 @@ import { KeyError } from '../core/keys/index.js';
 import { BurrowError } from '../core/session/errors.js';
 import { CommandLineError } from '../core/config/importers/command-line.js';
 import { HeldElsewhereError } from '../core/holds.js';
+import { SessionChangedError } from '../core/config/versions.js';
 
 /** A failure the app raises itself, already in the contract's words. */
 export class AppFailure extends Error {
@@ -33,6 +34,9 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
   }
   if (err instanceof KeyError) {
     return { error: { code: 'KEY_ERROR', message: err.message, hint: err.hint, cause: err.code }, unexpected: false };
+  }
+  if (err instanceof SessionChangedError) {
+    return { error: { code: 'CONFLICT', message: `${err.message}; your change was not saved`, hint: 'Reload it to see the settings as they are now, then make your change again.', field: 'version' }, unexpected: false };
   }
   if (err instanceof HeldElsewhereError) {
     return { error: { code: 'HELD_ELSEWHERE', message: err.message, hint: err.hint }, unexpected: false };

@@ -3,11 +3,18 @@
  * export, Secoda's environment, a Burrow export) in two steps: a preview of what would be saved,
  * with what could not be taken and why, then apply. Keys found in the input stay in the preview
  * until applied; the window only learns how many there are.
+ *
+ * A large input is read in a worker thread (core/config/importers/background.ts), so the tunnels
+ * keep carrying data while 10,000 PuTTY sessions are read; at most MAX_PREVIEWS previews are kept,
+ * the oldest dropped first, so previews nobody applies cannot pile up in memory.
  */
 import { randomUUID } from 'node:crypto';
 import type { ImportPreview, ImportResult } from '../../common/contract.js';
+import { IMPORT_LIMITS, sizeInWords } from '../../common/limits.js';
 import { applyImport } from '../core/config/apply-import.js';
-import { detectKind, importInput, textOf } from '../core/config/importers/detect.js';
+import { importOffThread } from '../core/config/importers/background.js';
+import { isBurrowExport, textOf } from '../core/config/importers/detect.js';
+import { checkImportSize } from '../core/config/importers/limits.js';
 import type { ImportReport } from '../core/config/importers/report.js';
 import type { ConfigStore } from '../core/config/store.js';
 import { importBundle } from '../core/config/transfer.js';
@@ -16,31 +23,105 @@ import { fail } from './errors.js';
 
 /** How long a preview can be applied: long enough to read it, short enough not to hold keys for ever. */
 const PREVIEW_MS = 15 * 60_000;
+/** Previews kept at once: a person compares a few; the oldest goes first. */
+const MAX_PREVIEWS = 4;
+/** Items of each list a preview holds unless asked for more. */
+const SHOWN = 200;
+/** How long an upload waits for its next piece, or to be previewed. */
+const UPLOAD_MS = 5 * 60_000;
+/** Uploads in progress at once; the oldest goes first. */
+const MAX_UPLOADS = 2;
+
+
+interface Upload {
+  readonly parts: Buffer[];
+  bytes: number;
+  timer: NodeJS.Timeout;
+}
+
+/** Drops the oldest entries of `map` (insertion order) beyond `max`. */
+function keepAtMost<T extends { readonly timer: NodeJS.Timeout }>(map: Map<string, T>, max: number): void {
+  for (const [id, v] of map) {
+    if (map.size <= max) break;
+    clearTimeout(v.timer);
+    map.delete(id);
+  }
+}
 
 export class Imports {
   private readonly previews = new Map<string, { readonly report: ImportReport; readonly timer: NodeJS.Timeout }>();
+  private readonly uploads = new Map<string, Upload>();
 
   constructor(private readonly store: ConfigStore, private readonly secrets: SecretStore, private readonly knownHostsFile: string | undefined) {}
 
-  async preview(a: { text?: string; file?: { name: string; base64: string }; values?: Record<string, string>; passphrase?: string }): Promise<ImportPreview> {
-    const data = a.file ? Buffer.from(a.file.base64, 'base64') : Buffer.from(a.text ?? '', 'utf8');
-    const text = textOf(data);
-    if (text.trim() === '') fail('INVALID_INPUT', `${a.file ? 'file' : 'text'} is empty`, 'Paste the command from your vendor\'s guide, or pick the file that holds it.', a.file ? 'file' : 'text');
-    const values = new Map(Object.entries(a.values ?? {}));
-    const report = detectKind(text) === 'burrow-export'
-      ? await importBundle(text, { store: this.store, ...(a.passphrase ? { passphrase: a.passphrase } : {}) })
-      : importInput(data, { values, ...(a.file ? { source: a.file.name } : {}) });
+  /** Takes one more piece of a file sent in pieces; the whole may be up to the import limit. */
+  upload(a: { uploadId?: string; base64: string }): { uploadId: string; bytes: number } {
+    const piece = Buffer.from(a.base64, 'base64');
+    let id = a.uploadId;
+    let u = id !== undefined ? this.uploads.get(id) : undefined;
+    if (id !== undefined && !u) fail('NOT_FOUND', 'That upload has expired or was never started', 'Pick the file again.', 'uploadId');
+    if (!u) {
+      id = randomUUID();
+      u = { parts: [], bytes: 0, timer: setTimeout(() => undefined, 0) };
+      this.uploads.set(id, u);
+      keepAtMost(this.uploads, MAX_UPLOADS);
+    }
+    if (u.bytes + piece.length > IMPORT_LIMITS.bytes) {
+      clearTimeout(u.timer);
+      this.uploads.delete(id!);
+      fail('INVALID_INPUT', `the file is larger than the ${sizeInWords(IMPORT_LIMITS.bytes)} Burrow imports at once`, 'Import it in parts (a PuTTY export can be split by session; an ssh config by Host block).', 'file');
+    }
+    u.parts.push(piece);
+    u.bytes += piece.length;
+    clearTimeout(u.timer);
+    const uploadId = id!;
+    u.timer = setTimeout(() => this.uploads.delete(uploadId), UPLOAD_MS);
+    u.timer.unref();
+    return { uploadId, bytes: u.bytes };
+  }
+
+  async preview(a: { text?: string; file?: { name: string; base64: string }; upload?: { name: string; uploadId: string }; values?: Record<string, string>; passphrase?: string; shown?: number }): Promise<ImportPreview> {
+    const where = a.text !== undefined ? 'text' : 'file';
+    let data: Buffer | string;
+    if (a.upload) {
+      const u = this.uploads.get(a.upload.uploadId);
+      if (!u) fail('NOT_FOUND', 'That upload has expired or was never started', 'Pick the file again.', 'upload.uploadId');
+      clearTimeout(u.timer);
+      this.uploads.delete(a.upload.uploadId);
+      data = Buffer.concat(u.parts, u.bytes);
+    } else {
+      data = a.file ? Buffer.from(a.file.base64, 'base64') : a.text!;
+    }
+    const name = a.upload?.name ?? a.file?.name;
+    if ((typeof data === 'string' ? data : data.subarray(0, 8192).toString('latin1')).trim() === '' && data.length <= 8192) {
+      fail('INVALID_INPUT', `${where} is empty`, 'Paste the command from your vendor\'s guide, or pick the file that holds it.', where);
+    }
+    let report: ImportReport;
+    if (isBurrowExport(data)) {
+      checkImportSize(data.length, name);
+      report = await importBundle(typeof data === 'string' ? data : textOf(data), { store: this.store, ...(a.passphrase ? { passphrase: a.passphrase } : {}) });
+    } else {
+      report = await importOffThread({
+        source: typeof data === 'string' ? { text: data } : { bytes: data },
+        options: { values: Object.entries(a.values ?? {}), ...(name !== undefined ? { source: name } : {}) },
+      });
+    }
     const previewId = randomUUID();
     const timer = setTimeout(() => this.previews.delete(previewId), PREVIEW_MS);
     timer.unref();
     this.previews.set(previewId, { report, timer });
+    keepAtMost(this.previews, MAX_PREVIEWS);
+    const shown = a.shown ?? SHOWN;
     return {
-      previewId, kind: report.kind, sessions: report.sessions, took: report.took, couldNot: report.couldNot,
+      previewId, kind: report.kind,
+      sessions: report.sessions.slice(0, shown), sessionCount: report.sessions.length,
+      took: report.took.slice(0, shown), tookCount: report.took.length,
+      couldNot: report.couldNot.slice(0, shown), couldNotCount: report.couldNot.length,
       hostKeys: report.hostKeys.length, keys: (report.keys ?? []).length,
     };
   }
 
-  async apply(a: { previewId: string; name?: string; autostart?: boolean }): Promise<ImportResult> {
+  async apply(a: { previewId: string; name?: string; autostart?: boolean; shown?: number }): Promise<ImportResult> {
     const p = this.previews.get(a.previewId);
     if (!p) fail('NOT_FOUND', 'That import preview has expired', 'Paste or pick the input again to see a fresh preview.', 'previewId');
     const result = await applyImport(this.store, p.report, {
@@ -52,13 +133,20 @@ export class Imports {
     clearTimeout(p.timer);
     this.previews.delete(a.previewId);
     return {
-      saved: result.saved, skipped: result.skipped, hostKeysAdded: result.hostKeysAdded,
+      saved: result.saved.slice(0, a.shown ?? SHOWN), savedCount: result.saved.length, skipped: result.skipped, hostKeysAdded: result.hostKeysAdded,
       ...(result.knownHostsFile !== undefined ? { knownHostsFile: result.knownHostsFile } : {}),
     };
+  }
+
+  /** How many previews are held (for tests of the cap). */
+  get held(): number {
+    return this.previews.size;
   }
 
   close(): void {
     for (const p of this.previews.values()) clearTimeout(p.timer);
     this.previews.clear();
+    for (const u of this.uploads.values()) clearTimeout(u.timer);
+    this.uploads.clear();
   }
 }

@@ -8,6 +8,7 @@ import type { LogLine, ReloadResult, SavedSession, SessionView } from '../../com
 import type { SessionSnapshot } from '../../common/session.js';
 import { nextStepsFor } from '../core/config/presets.js';
 import { sessionWarnings } from '../core/config/warnings.js';
+import { sessionVersion } from '../core/config/versions.js';
 import type { ConfigStore } from '../core/config/store.js';
 import { describeHolder, type SessionHolds } from '../core/holds.js';
 import { SessionManager } from '../core/manager.js';
@@ -21,6 +22,10 @@ import type { Questions } from './questions.js';
 const LOG_LINES = 500;
 /** How often counters of busy sessions are pushed. */
 const COUNTERS_EVERY_MS = 500;
+/** Versions remembered to say what changed when an update is refused (a few per session shown). */
+const SERVED_VERSIONS = 20_000;
+/** Sessions added or removed between two turns of the event loop (sync). */
+const SYNC_SLICE = 100;
 /** How often sessions stopped here are checked for another Burrow starting or stopping them. */
 const HOLDERS_EVERY_MS = 5_000;
 
@@ -28,7 +33,8 @@ export interface SessionsDeps {
   readonly store: ConfigStore;
   readonly secrets: SecretStore;
   readonly questions: Questions;
-  readonly emitChanged: (view: SessionView) => void;
+  /** Views that changed, gathered over one turn of the event loop (an import of 10,000 is a few events, not 10,000). */
+  readonly emitChanged: (views: ReadonlyArray<SessionView>) => void;
   readonly emitRemoved: (id: string) => void;
   readonly emitLog: (id: string, line: LogLine) => void;
   /** The public key line of a stored key, for the vendor's next steps. */
@@ -49,7 +55,13 @@ export class Sessions {
   private readonly running = new Map<string, SessionConfig>();
   private readonly logs = new Map<string, LogLine[]>();
   private readonly pushed = new Map<string, string>();
+  /** Versions of the settings objects handed out, and the settings of the last versions handed out. */
+  private readonly versions = new WeakMap<SessionConfig, string>();
+  private readonly served = new Map<string, SessionConfig>();
+  /** Views waiting for the end of this turn of the event loop (see flush). */
+  private readonly outgoing = new Map<string, SessionView>();
   private readonly timer: NodeJS.Timeout;
+  private syncing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: SessionsDeps) {
     this.manager = new SessionManager({
@@ -63,9 +75,16 @@ export class Sessions {
     this.manager.on('forward', (id) => this.push(id));
     this.manager.on('log', (id, l) => this.log(id, l.level, l.message));
     let ticks = 0;
+    let held = new Map<string, string>();
     this.timer = setInterval(() => {
-      const holders = ++ticks % (HOLDERS_EVERY_MS / COUNTERS_EVERY_MS) === 0;
-      for (const s of this.manager.list()) if (s.state === 'connected' || (holders && s.state === 'stopped')) this.push(s.id);
+      // Counters move only while connected; who holds a stopped session changes only in the holds
+      // folder, so only sessions whose holder changed are looked at (10,000 stopped sessions are
+      // not 10,000 views every few seconds).
+      for (const id of this.manager.idsIn('connected')) this.push(id);
+      if (++ticks % (HOLDERS_EVERY_MS / COUNTERS_EVERY_MS) !== 0) return;
+      const now = new Map([...this.deps.holds.heldElsewhere(this.manager.idsIn('stopped'))].map(([id, h]) => [id, describeHolder(h)]));
+      for (const id of new Set([...held.keys(), ...now.keys()])) if (held.get(id) !== now.get(id)) this.push(id);
+      held = now;
     }, COUNTERS_EVERY_MS);
     this.timer.unref();
   }
@@ -73,28 +92,43 @@ export class Sessions {
   /**
    * Brings the manager in step with the store: new sessions are added (stopped), removed ones
    * stopped and dropped, and changed ones take their new settings (restarted if they ran); the
-   * others are not touched. Reads the whole store first, so a broken file changes nothing.
+   * others are not touched. Reads the whole store first, so a broken file changes nothing. A few
+   * hundred sessions at a time, with the event loop free in between: 10,000 sessions arriving
+   * from an import must not hold up the tunnels that run.
    */
-  async sync(): Promise<ReloadResult> {
+  sync(): Promise<ReloadResult> {
+    // One at a time: two syncs interleaving at their pauses would both add the same session.
+    const next = this.syncing.then(() => this.syncNow());
+    this.syncing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async syncNow(): Promise<ReloadResult> {
     const saved = this.deps.store.sessions();
     const ids = new Set(saved.map((s) => s.id));
     const diff = { added: [] as string[], removed: [] as string[], changed: [] as string[], unchanged: [] as string[] };
+    let n = 0;
+    const breathe = async (): Promise<void> => { if (++n % SYNC_SLICE === 0) await new Promise((r) => setImmediate(r)); };
     for (const [id, old] of [...this.running]) {
       if (ids.has(id)) continue;
+      await breathe();
       this.deps.questions.cancelFor(id);
       await this.manager.remove(id);
       this.running.delete(id);
       this.logs.delete(id);
       this.pushed.delete(id);
-      this.deps.emitRemoved(id);
+      this.removed(id);
       diff.removed.push(old.name);
     }
     for (const config of saved) {
       const old = this.running.get(config.id);
-      if (old && JSON.stringify(old) === JSON.stringify(config)) {
+      // The store hands back the very objects it read or wrote when a session did not change.
+      if (old && (old === config || JSON.stringify(old) === JSON.stringify(config))) {
+        if (old !== config) this.running.set(config.id, config);
         diff.unchanged.push(config.name);
         continue;
       }
+      await breathe();
       (old ? diff.changed : diff.added).push(config.name);
       const wasRunning = old !== undefined && this.manager.get(config.id)!.snapshot().state !== 'stopped';
       if (old) {
@@ -107,10 +141,15 @@ export class Sessions {
       });
       this.running.set(config.id, config);
       // If another Burrow took it in the instant between, its log says so.
-      if (wasRunning) this.startAll([config.id]);
+      if (wasRunning) await this.startAll([config.id]);
       this.push(config.id, true);
     }
     return diff;
+  }
+
+  /** Resolves once the sync in progress, if any, is done (a list asked for meanwhile would be half of it). */
+  async settled(): Promise<void> {
+    await this.syncing;
   }
 
   /** The sessions loaded, by id. */
@@ -129,7 +168,24 @@ export class Sessions {
     if (!config || !session) fail('NOT_FOUND', `There is no session "${id}"`, 'Pick one of the sessions Burrow lists.', 'id');
     const snapshot = session.snapshot();
     const holder = snapshot.state === 'stopped' ? this.deps.holds.holderOf(id) : undefined;
-    return { config, snapshot, ...(holder ? { heldBy: describeHolder(holder) } : {}) };
+    return { config, version: this.versionOf(config), snapshot, ...(holder ? { heldBy: describeHolder(holder) } : {}) };
+  }
+
+  /** A saved session as an editor opens it: its settings and their version. */
+  editable(id: string): { config: SessionConfig; version: string } {
+    const config = this.config(id);
+    return { config, version: this.versionOf(config) };
+  }
+
+  /** The version of a session's settings; remembered, so a refused update can say what changed since. */
+  private versionOf(config: SessionConfig): string {
+    const cached = this.versions.get(config);
+    if (cached !== undefined) return cached;
+    const v = sessionVersion(config);
+    this.versions.set(config, v);
+    this.served.set(v, config);
+    if (this.served.size > SERVED_VERSIONS) this.served.delete(this.served.keys().next().value!);
+    return v;
   }
 
   config(id: string): SessionConfig {
@@ -140,24 +196,28 @@ export class Sessions {
 
   /** Validates and saves a new session (the store runs the shared validator), and says what is worth knowing. */
   async create(input: unknown): Promise<SavedSession> {
-    const session = this.deps.store.add(input);
+    const session = await this.deps.store.add(input);
     await this.sync();
     return this.saved(session);
   }
 
-  /** Saves new settings for a session; one that runs restarts with them. */
-  async update(input: unknown): Promise<SavedSession> {
+  /**
+   * Saves new settings for a session, made to `version` of it; one that runs restarts with them.
+   * A session changed since that version is not overwritten (CONFLICT, with what changed).
+   */
+  async update(input: unknown, version: string): Promise<SavedSession> {
     const id = (input as { id?: unknown }).id;
     if (typeof id !== 'string' || !this.deps.store.find(id)) fail('NOT_FOUND', 'config.id does not name a saved session', 'Edit a session Burrow lists; to make a new one, create it.', 'config.id');
     const { id: _id, ...rest } = input as Record<string, unknown>;
     const next = { ...rest, id } as unknown as SessionConfig;
-    this.deps.store.update(next);
+    const known = this.served.get(version);
+    await this.deps.store.update(next, { version, ...(known ? { known } : {}) });
     await this.sync();
     return this.saved(this.config(id));
   }
 
   async remove(id: string): Promise<void> {
-    this.deps.store.remove(this.config(id).id);
+    await this.deps.store.remove(this.config(id).id);
     await this.sync();
   }
 
@@ -175,16 +235,17 @@ export class Sessions {
   }
 
   /** Starts every session (or those given) that no other Burrow runs; the others say who runs them. */
-  startAll(ids: Iterable<string> = this.running.keys()): void {
-    for (const held of this.manager.startAll(ids)) {
-      this.log(held.sessionId, 'warn', `not started here: ${held.message}`);
-      this.push(held.sessionId, true);
+  async startAll(ids: Iterable<string> = this.running.keys()): Promise<void> {
+    // A few at a time: starting 10,000 sessions is 10,000 connections set up, and the tunnels
+    // already up must go on meanwhile.
+    const all = [...ids];
+    for (let i = 0; i < all.length; i += SYNC_SLICE) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      for (const held of this.manager.startAll(all.slice(i, i + SYNC_SLICE))) {
+        this.log(held.sessionId, 'warn', `not started here: ${held.message}`);
+        this.push(held.sessionId, true);
+      }
     }
-  }
-
-  /** Starts the sessions marked "start automatically" (what a door does when it starts). */
-  startAutostart(): void {
-    this.startAll([...this.running.values()].filter((c) => c.autostart).map((c) => c.id));
   }
 
 
@@ -202,6 +263,7 @@ export class Sessions {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.manager.stopAll();
+    this.flush();
   }
 
   private async saved(session: SessionConfig): Promise<SavedSession> {
@@ -233,7 +295,22 @@ export class Sessions {
     if (!force && this.pushed.get(id) === key) return;
     if (this.pushed.get(id) !== undefined && !force) this.logStateChange(id, view.snapshot);
     this.pushed.set(id, key);
-    this.deps.emitChanged(view);
+    if (this.outgoing.size === 0) setImmediate(() => this.flush());
+    this.outgoing.set(id, view);
+  }
+
+  /** Sends the views gathered since the last flush, as one event. */
+  private flush(): void {
+    if (this.outgoing.size === 0) return;
+    const views = [...this.outgoing.values()];
+    this.outgoing.clear();
+    this.deps.emitChanged(views);
+  }
+
+  /** A session is gone: what was still to be sent about it goes first, so no late view brings it back. */
+  private removed(id: string): void {
+    this.flush();
+    this.deps.emitRemoved(id);
   }
 
   /** The state history shown in a session's detail: a log line for every change of state. */

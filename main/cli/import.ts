@@ -4,11 +4,13 @@ import type { SessionConfig } from '../../common/config.js';
 import { applyImport } from '../core/config/apply-import.js';
 import { ConfigError } from '../core/config/config-error.js';
 import { PlaceholderError } from '../core/config/importers/command-line.js';
-import { detectKind, importInput, textOf } from '../core/config/importers/detect.js';
+import { importOffThread } from '../core/config/importers/background.js';
+import { isBurrowExport, textOf } from '../core/config/importers/detect.js';
+import { checkImportSize } from '../core/config/importers/limits.js';
 import type { ImportReport } from '../core/config/importers/report.js';
 import { nextStepsWithKey } from '../core/config/public-key.js';
 import { importBundle } from '../core/config/transfer.js';
-import { encryptedKeyFiles, sessionWarnings } from '../core/config/warnings.js';
+import { encryptedKeyFiles, warningsForMany } from '../core/config/warnings.js';
 import { readPassphraseFile } from '../core/keys/index.js';
 import { parseArgs, setValues, shellQuote, UsageError } from './args.js';
 import type { CliIo } from './io.js';
@@ -41,10 +43,10 @@ async function isFile(p: string): Promise<boolean> {
 }
 
 /** What is worth knowing about a session just saved: missing or passphrase-protected key files, a remote port claimed twice. */
-async function warningsFor(s: SessionConfig, all: ReadonlyArray<SessionConfig>): Promise<string[]> {
+async function warningsFor(s: SessionConfig, portsAndFiles: ReadonlyArray<string>): Promise<string[]> {
   const encrypted = await encryptedKeyFiles(s);
   return [
-    ...sessionWarnings(s, all),
+    ...portsAndFiles,
     ...encrypted.map((f) => `The key file ${f} is protected by a passphrase, which nobody will be there to type when the tunnel runs unattended: keep it in Burrow's secret store with \`burrow sessions edit ${shellQuote(s.name)} --key-passphrase-file FILE\`.`),
   ];
 }
@@ -65,20 +67,22 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const name = args.values['--name'];
     /** Reads the input into a report (and where it came from), with `values` in its placeholders. */
     const load = async (values: ReadonlyMap<string, string>): Promise<{ report: ImportReport; source: string }> => {
+      const pairs = [...values];
       if (args.rest !== undefined) {
         if (args.positional.length > 0) throw new UsageError('give the command after --, or one FILE / quoted command, not both');
-        return { report: importInput(args.rest, { values }), source: 'command line' };
+        return { report: await importOffThread({ source: { words: args.rest }, options: { values: pairs } }), source: 'command line' };
       }
       if (args.positional.length === 1 && await isFile(args.positional[0]!)) {
         const source = args.positional[0]!;
+        checkImportSize((await stat(source)).size, source);
         const data = await readFile(source);
-        if (detectKind(textOf(data)) === 'burrow-export') {
+        if (isBurrowExport(data)) {
           const file = args.values['--passphrase-file'];
           const env = io.env.BURROW_EXPORT_PASSPHRASE;
           const passphrase = file !== undefined ? await readPassphraseFile(file) : env || undefined;
           return { report: await importBundle(textOf(data), { store, ...(passphrase !== undefined ? { passphrase } : {}) }), source };
         }
-        return { report: importInput(data, { values, source, ...(name !== undefined ? { name } : {}) }), source };
+        return { report: await importOffThread({ source: { bytes: data }, options: { values: pairs, source, ...(name !== undefined ? { name } : {}) } }), source };
       }
       if (args.positional.length > 0) {
         // One quoted paste, or the words of a command typed without --.
@@ -87,7 +91,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           // Not repeated: a lone word may be user:password@host as well as a mistyped path.
           throw new ConfigError('(input)', 'is neither a file nor a command line', 'Check the path, or quote the whole command.');
         }
-        return { report: importInput(input, { values, ...(name !== undefined ? { name } : {}) }), source: 'command line' };
+        const from = typeof input === 'string' ? { text: input } : { words: input };
+        return { report: await importOffThread({ source: from, options: { values: pairs, ...(name !== undefined ? { name } : {}) } }), source: 'command line' };
       }
       throw new UsageError('give a FILE, a quoted command line, or a command after --');
     };
@@ -119,7 +124,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     });
     const couldNot = [...report.couldNot, ...result.skipped];
     const all = store.sessions();
-    const saved = await Promise.all(result.saved.map(async (s) => ({ session: s, warnings: await warningsFor(s, all), steps: await nextStepsWithKey(s, secrets) })));
+    const general = warningsForMany(result.saved, all);
+    const saved = await Promise.all(result.saved.map(async (s) => ({ session: s, warnings: await warningsFor(s, general.get(s.id) ?? []), steps: await nextStepsWithKey(s, secrets) })));
     const warnings = [...(report.warnings ?? []), ...saved.flatMap((s) => s.warnings)];
     if (args.flags.has('--json')) {
       io.out(JSON.stringify({ kind: report.kind, source, store: store.path, saved: result.saved, took: report.took, couldNot, warnings,

@@ -38,7 +38,9 @@ export function processIo(): CliIo {
     // re-raises every signal it sees; patches/when-exit+2.1.5.patch makes it leave that to us when
     // we listen, so a SIGTERM is one graceful stop, not two. A second signal means "now".
     const onSignal = (sig: NodeJS.Signals): void => {
-      if (stopping) process.exit(130);
+      // A command that does not wait for the signal (an import, an edit) stops at once: its writes
+      // are atomic, so what it was doing is either all saved or not at all.
+      if (stopping || !stopAwaited) process.exit(130);
       stopping = true;
       resolve(sig);
     };

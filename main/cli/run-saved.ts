@@ -139,22 +139,27 @@ function follow(app: BurrowApp, reporter: Reporter, json: boolean, interactive: 
   const names = new Map<string, string>();
   return app.attach((name, payload) => {
     if (name === 'sessions:changed') {
-      const { config, snapshot: s } = payload as SessionView;
-      names.set(config.id, config.name);
-      const key = `${s.state}|${s.lastError?.code ?? ''}${json ? `|${s.nextAttemptAt ?? ''}` : ''}`;
-      const first = !states.has(config.id);
-      if (states.get(config.id) !== key) {
+      for (const { config, snapshot: s } of payload as ReadonlyArray<SessionView>) {
+        names.set(config.id, config.name);
+        const key = `${s.state}|${s.lastError?.code ?? ''}${json ? `|${s.nextAttemptAt ?? ''}` : ''}`;
+        const first = !states.has(config.id);
+        const stateChanged = states.get(config.id) !== key;
         states.set(config.id, key);
         // A session's first view, stopped, is not news: it was only loaded.
-        if (!(first && s.state === 'stopped')) reporter.state(config.name, s.state, s.lastError, s.nextAttemptAt);
-      }
-      for (const f of s.forwards) {
-        const fkey = `${config.id}|${f.index}`;
-        const v = `${f.state}|${f.boundPort ?? ''}|${f.lastError?.code ?? ''}`;
-        const seen = forwards.get(fkey);
-        if (seen === v) continue;
-        forwards.set(fkey, v);
-        if (seen !== undefined || s.state !== 'stopped') reporter.forward(config.name, f.spec, f.state, f.boundPort, f.lastError);
+        const sayState = (): void => { if (stateChanged && !(first && s.state === 'stopped')) reporter.state(config.name, s.state, s.lastError, s.nextAttemptAt); };
+        const sayForwards = (): void => {
+          for (const f of s.forwards) {
+            const fkey = `${config.id}|${f.index}`;
+            const v = `${f.state}|${f.boundPort ?? ''}|${f.lastError?.code ?? ''}`;
+            const seen = forwards.get(fkey);
+            if (seen === v) continue;
+            forwards.set(fkey, v);
+            if (seen !== undefined || s.state !== 'stopped') reporter.forward(config.name, f.spec, f.state, f.boundPort, f.lastError);
+          }
+        };
+        // In the order they happened: a session is connected once its forwards are up, and its
+        // forwards go down with it. (Changes of one turn of the event loop arrive as one view.)
+        if (s.state === 'connected') { sayForwards(); sayState(); } else { sayState(); sayForwards(); }
       }
     } else if (name === 'logs:line') {
       const { id, line } = payload as { id: string; line: LogLine };

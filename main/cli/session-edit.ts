@@ -164,27 +164,9 @@ function patchOf(args: ParsedArgs, current: SessionConfig, cwd: string): Record<
   return patch;
 }
 
-/** Every leaf setting of a session as `path: value`, to say what an edit changed. */
-function leaves(o: unknown, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  if (typeof o === 'object' && o !== null && !Array.isArray(o)) {
-    for (const [k, v] of Object.entries(o)) for (const [p, x] of leaves(v, prefix ? `${prefix}.${k}` : k)) out.set(p, x);
-  } else {
-    out.set(prefix, Array.isArray(o) && prefix === 'forwards' ? (o as SessionConfig['forwards']).map(forwardSpec).join(', ') : JSON.stringify(o));
-  }
-  return out;
-}
-
 /** What changed between two versions of a session, one `field: old → new` each. */
-export function changes(before: SessionConfig, after: SessionConfig): string[] {
-  const a = leaves(before);
-  const b = leaves(after);
-  const out: string[] = [];
-  for (const k of new Set([...a.keys(), ...b.keys()])) {
-    if (a.get(k) !== b.get(k)) out.push(`${k}: ${a.get(k) ?? '(none)'} → ${b.get(k) ?? '(none)'}`);
-  }
-  return out;
-}
+export { changedFields as changes } from '../core/config/versions.js';
+import { sessionVersion } from '../core/config/versions.js';
 
 export const EDIT_OPTIONS = {
   values: ['--config', '--name', '--host', '--port', '--user', '--key-id', '--key-passphrase-file', '--passphrase-file', '--host-key-policy', '--fingerprint',
@@ -219,9 +201,10 @@ export async function editSession(name: string, args: ParsedArgs, deps: EditDeps
   } catch (err) {
     throw err instanceof ConfigError ? inFlags(err) : err;
   }
-  const update = (s: SessionConfig): void => {
+  // Made to `before`: a change saved meanwhile (the window, another command) is not overwritten.
+  const update = async (s: SessionConfig): Promise<void> => {
     try {
-      deps.store.update(s);
+      await deps.store.update(s, { version: sessionVersion(before), known: before });
     } catch (err) {
       throw err instanceof ConfigError ? inFlags(err) : err;
     }
@@ -234,6 +217,6 @@ export async function editSession(name: string, args: ParsedArgs, deps: EditDeps
     }
     await keepStoredKeyPassphrase(deps.secrets, after.auth.keyId, passphrase, '--key-passphrase-file');
   }
-  update(after);
+  await update(after);
   return { before, after };
 }

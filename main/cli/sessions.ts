@@ -14,6 +14,7 @@ import { saveWithKeptKey } from '../core/config/key-passphrase.js';
 import { absolutePath } from '../core/config/paths.js';
 import { nextStepsWithKey } from '../core/config/public-key.js';
 import { encryptedKeyFiles, sessionWarnings } from '../core/config/warnings.js';
+import { SessionChangedError } from '../core/config/versions.js';
 import { parseArgs, shellQuote, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { changes, EDIT_OPTIONS, EDIT_USAGE, editSession } from './session-edit.js';
@@ -55,7 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case 'show': return await show(rest, io);
       case 'add': return await add(rest, io);
       case 'edit': return await edit(rest, io);
-      case 'remove': return remove(rest, io);
+      case 'remove': return await remove(rest, io);
       case 'export': return await exportAll(rest, io);
       case 'import': return await importAll(rest, io);
       case 'presets': return presets(rest, io);
@@ -89,6 +90,11 @@ export function reportError(err: unknown, io: CliIo, prefix: string, usage: stri
   if (err instanceof KeyError) {
     io.err(`${prefix}: ${err.message} [${err.code}]`);
     io.err(`  fix: ${err.hint}`);
+    return 1;
+  }
+  if (err instanceof SessionChangedError) {
+    io.err(`${prefix}: ${err.message}; nothing was saved`);
+    io.err('  fix: run the command again: it applies your change to the settings as they are now.');
     return 1;
   }
   throw err;
@@ -271,7 +277,7 @@ async function add(argv: string[], io: CliIo): Promise<number> {
     io.out(`key: ${kept.file} and its passphrase are kept in Burrow's secret store as "${kept.keyId}"`);
     saved = kept.saved;
   } else {
-    saved = store.add(session);
+    saved = await store.add(session);
   }
   io.out(`saved ${summary(saved)} in ${store.path}`);
   await printWarnings(saved, store, io);
@@ -279,11 +285,11 @@ async function add(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function remove(argv: string[], io: CliIo): number {
+async function remove(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { values: ['--config'] });
   if (args.positional.length !== 1) throw new UsageError('remove takes one session name');
   const store = openStore(args.values['--config'], io);
-  const removed = store.remove(args.positional[0]!);
+  const removed = await store.remove(args.positional[0]!);
   io.out(`removed ${removed.name} from ${store.path}`);
   return 0;
 }

@@ -99,7 +99,7 @@ async function trustOne(cfg: SessionConfig, selection: Selection, o: { yes: bool
         io.err(`burrow trust: ${cfg.name}: a command line's pin is part of the command: replace ${status.pinned} with ${key.fingerprint} in it (${selection.origin === 'plink' ? '-hostkey' : 'the pinned fingerprint'}).`);
         return false;
       }
-      openStore(o.config, io).update({ ...cfg, hostKey: { ...cfg.hostKey, fingerprint: key.fingerprint } });
+      await openStore(o.config, io).update({ ...cfg, hostKey: { ...cfg.hostKey, fingerprint: key.fingerprint } });
       io.out(`replaced: ${cfg.name} now pins ${key.fingerprint} (was ${status.pinned})`);
       return true;
     case 'changed': {

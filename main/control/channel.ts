@@ -30,15 +30,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ClientMessage, ServerMessage } from '../../common/api.js';
 import type { EventName, Events } from '../../common/contract.js';
+import { MAX_REQUEST_BYTES } from '../../common/limits.js';
 import { parseClientMessage, parseServerMessage } from '../../common/wire.js';
 import type { AppPort, AttachOptions, CallResult } from '../app/app.js';
 import { ConfigError } from '../core/config/config-error.js';
 
 /**
  * A request line longer than this is not a Burrow message: the connection is closed. Requests
- * carry at most a picked file (an import of 10,000 PuTTY sessions is ~20 MiB as base64).
+ * carry at most a picked file (common/limits.ts).
  */
-export const MAX_REQUEST_LINE = 64 * 1024 * 1024;
+export const MAX_REQUEST_LINE = MAX_REQUEST_BYTES;
 /** Replies may be large (the status of 10,000 sessions is several MiB): a client reads up to this. */
 export const MAX_REPLY_LINE = 1024 * 1024 * 1024;
 

@@ -20,7 +20,7 @@ import { ControlClient, ControlServer, type ControlEndpoint } from './channel.js
 const RUNNER_REQUESTS: ReadonlySet<string> = new Set<RequestName>([
   'sessions:list', 'sessions:get', 'sessions:create', 'sessions:update', 'sessions:remove', 'sessions:start', 'sessions:stop',
   'sessions:start-all', 'sessions:stop-all', 'sessions:nudge-all', 'sessions:next-steps', 'sessions:reload',
-  'presets:create-session', 'import:preview', 'import:apply', 'questions:list', 'questions:answer', 'logs:get',
+  'presets:create-session', 'import:upload', 'import:preview', 'import:apply', 'questions:list', 'questions:answer', 'logs:get',
 ]);
 
 /** The events that come from the Burrow that runs the tunnels (the rest come from this door). */
@@ -118,7 +118,7 @@ export class DoorApp implements AppPort {
     if (info.ok) this.dispatch('app:changed', info.value as AppInfo);
     // The window's list came from the other Burrow: send this door's own.
     const list = await this.call('sessions:list', {});
-    if (list.ok) for (const v of list.value as Array<Events['sessions:changed']>) this.dispatch('sessions:changed', v);
+    if (list.ok) this.dispatch('sessions:changed', list.value as Events['sessions:changed']);
   }
 
   /** Events to the listeners: session events from whoever runs the tunnels, the rest from this door. */

@@ -12,7 +12,7 @@
  * lock file the store uses, so two Burrows starting one session at once cannot both win.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { alive, withFileLock } from './config/file-lock.js';
 
@@ -65,6 +65,8 @@ export class SessionHolds {
   /** Tells this object's files from another's in the same process (tests run several apps in one). */
   private readonly token = randomUUID();
   private timer: NodeJS.Timeout | undefined;
+  private listing: { readonly at: number; readonly names: ReadonlySet<string> } | undefined;
+  private readonly files = new Map<string, string>();
 
   constructor(private readonly dir: string, private readonly door: string, private readonly now: () => number = Date.now) {}
 
@@ -102,9 +104,38 @@ export class SessionHolds {
     for (const id of [...this.mine]) this.release(id);
   }
 
-  /** The other Burrow that runs a session now, if one does. */
+  /**
+   * The sessions other Burrows run now, by id, among `ids`: read from the holds folder's listing,
+   * so the cost is the number of holds, not the number of sessions.
+   */
+  heldElsewhere(ids: Iterable<string>): Map<string, Holder> {
+    let names: ReadonlySet<string>;
+    try { names = new Set(readdirSync(this.dir)); } catch { names = new Set(); }
+    this.listing = { at: this.now(), names };
+    const out = new Map<string, Holder>();
+    if (names.size === 0) return out;
+    for (const id of ids) {
+      if (this.mine.has(id) || !names.has(path.basename(this.file(id)))) continue;
+      const h = this.read(id);
+      if (h) out.set(id, h);
+    }
+    return out;
+  }
+
+  /**
+   * The other Burrow that runs a session now, if one does. The folder is listed at most once a
+   * second and only files in it are read: with 10,000 sessions, asking about each (a status, a
+   * list) must not be 10,000 file reads.
+   */
   holderOf(id: string): Holder | undefined {
-    return this.mine.has(id) ? undefined : this.read(id);
+    if (this.mine.has(id)) return undefined;
+    const t = this.now();
+    if (!this.listing || t - this.listing.at > 1000 || t < this.listing.at) {
+      let names: string[] = [];
+      try { names = readdirSync(this.dir); } catch { /* no folder: nobody holds anything */ }
+      this.listing = { at: t, names: new Set(names) };
+    }
+    return this.listing.names.has(path.basename(this.file(id))) ? this.read(id) : undefined;
   }
 
   holds(id: string): boolean {
@@ -120,7 +151,12 @@ export class SessionHolds {
   }
 
   private file(id: string): string {
-    return path.join(this.dir, `${createHash('sha256').update(id).digest('hex').slice(0, 24)}.json`);
+    let f = this.files.get(id);
+    if (f === undefined) {
+      f = path.join(this.dir, `${createHash('sha256').update(id).digest('hex').slice(0, 24)}.json`);
+      this.files.set(id, f);
+    }
+    return f;
   }
 
   /** A live hold of another process (or another object in this one), else undefined. */

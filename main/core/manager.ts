@@ -87,6 +87,13 @@ export class SessionManager extends EventEmitter<ManagerEvents> {
     for (const s of this.sessions.values()) s.nudge();
   }
 
+  /** The ids of the sessions in `state`, without building their snapshots. */
+  idsIn(state: SessionSnapshot['state']): string[] {
+    const out: string[] = [];
+    for (const [id, s] of this.sessions) if (s.currentState === state) out.push(id);
+    return out;
+  }
+
   list(): SessionSnapshot[] {
     return [...this.sessions.values()].map((s) => s.snapshot());
   }

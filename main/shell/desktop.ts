@@ -110,7 +110,7 @@ export class DesktopController {
   }
 
   private onEvent(name: EventName, payload: unknown): void {
-    if (name === 'sessions:changed') this.track(payload as SessionView, true);
+    if (name === 'sessions:changed') for (const v of payload as ReadonlyArray<SessionView>) this.track(v, true);
     else if (name === 'sessions:removed') {
       const { id } = payload as { id: string };
       this.views.delete(id);

@@ -27,12 +27,13 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMessage } from '../../common/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../../common/csp.js';
+import { MAX_REQUEST_BYTES } from '../../common/limits.js';
 import { parseClientMessage } from '../../common/wire.js';
 import type { AppPort } from '../app/app.js';
 import type { Exporter } from '../app/keys.js';
 
 /** Largest message a window may send: a picked file (a PuTTY export of 10,000 sessions) as base64, with room. */
-const MAX_MESSAGE = 48 * 1024 * 1024;
+const MAX_MESSAGE = MAX_REQUEST_BYTES;
 /** How long a key export waits to be downloaded. */
 const DOWNLOAD_MS = 5 * 60_000;
 /** Connections that have not authenticated (page loads, upgrades before their hello), at most at once… */

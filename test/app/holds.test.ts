@@ -31,7 +31,7 @@ describe('one Burrow per tunnel', { skip: sshdUnavailable() }, () => {
     const dir = path.join(sshd.dir, 'held');
     const file = path.join(dir, 'config.json');
     const store = ConfigStore.open(file);
-    store.add({
+    await store.add({
       name: 'warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart: true,
       auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
       forwards: [loopbackRemote(port, echo.port)],

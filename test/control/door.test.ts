@@ -62,7 +62,7 @@ describe('a door on a config a service runs', { skip: sshdUnavailable() }, () =>
       // Start crm from the window: the service runs it, and its events reach the window.
       const started = await door.call('sessions:start', { id: 'crm' });
       assert.ok(started.ok, JSON.stringify(started));
-      await waitFor(() => events.some(([n, p]) => n === 'sessions:changed' && (p as SessionView).config.id === 'crm' && (p as SessionView).snapshot.state === 'connected'), 'crm connected, as an event', 10_000);
+      await waitFor(() => events.some(([n, p]) => n === 'sessions:changed' && (p as SessionView[]).some((v) => v.config.id === 'crm' && v.snapshot.state === 'connected')), 'crm connected, as an event', 10_000);
       assert.equal((await roundTrip(pb, 'crm')).toString(), 'crm');
       const st = await runBurrow(['status', '--json', '--config', file]);
       assert.deepEqual((JSON.parse(st.stdout) as { sessions: Array<{ state: string }> }).sessions.map((s) => s.state), ['connected', 'connected'], 'the service runs both');

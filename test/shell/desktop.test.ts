@@ -92,10 +92,10 @@ test('the tray shows the sessions at start and follows their changes, rebuilt at
   assert.equal(rec.trays.length, 1);
   assert.deepEqual([rec.trays[0]!.overall, rec.trays[0]!.tooltip], ['stopped', 'Burrow: 2 tunnels stopped']);
   for (let i = 0; i < 50; i++) {
-    app.emit('sessions:changed', changed('a', i % 2 ? 'connecting' : 'connected'));
+    app.emit('sessions:changed', [changed('a', i % 2 ? 'connecting' : 'connected')]);
     t.advance(20);
   }
-  app.emit('sessions:changed', changed('a', 'connected'));
+  app.emit('sessions:changed', [changed('a', 'connected')]);
   t.advance(1000);
   assert.ok(rec.trays.length <= 1 + 5, `${rec.trays.length} rebuilds for 51 changes in 1 s`);
   const last = rec.trays.at(-1)!;
@@ -150,15 +150,15 @@ test('notices for down, back and needs-a-person; closing the window says once th
   const { d, rec, t } = desktop(app);
   await d.start();
   assert.equal(rec.notices.length, 0, 'the state at start is not news');
-  app.emit('sessions:changed', changed('a', 'reconnecting'));
-  app.emit('sessions:changed', changed('a', 'connected'));
+  app.emit('sessions:changed', [changed('a', 'reconnecting')]);
+  app.emit('sessions:changed', [changed('a', 'connected')]);
   t.advance(61_000);
-  app.emit('sessions:changed', changed('a', 'error'));
+  app.emit('sessions:changed', [changed('a', 'error')]);
   assert.deepEqual(rec.notices.map((n) => `${n.kind}: ${n.title}`), ['down: a is down', 'back: a is back', 'needsPerson: a needs you']);
   app.emit('settings:changed', { ...SETTINGS, notifications: { down: false, back: true, needsPerson: true } });
   t.advance(61_000);
-  app.emit('sessions:changed', changed('a', 'connected'));
-  app.emit('sessions:changed', changed('a', 'reconnecting'));
+  app.emit('sessions:changed', [changed('a', 'connected')]);
+  app.emit('sessions:changed', [changed('a', 'reconnecting')]);
   assert.deepEqual(rec.notices.map((n) => n.kind), ['down', 'back', 'needsPerson', 'back'], 'down notices switched off in Settings');
   d.windowClosed();
   d.windowClosed();
@@ -215,7 +215,7 @@ describe('the desktop over the real app', { skip: sshdUnavailable() }, () => {
     const dir = tempDir();
     const store = ConfigStore.open(path.join(dir, 'config.json'));
     for (const [name, port, autostart] of [['warehouse', p1, true], ['crm', p2, false]] as const) {
-      store.add({
+      await store.add({
         name, host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart,
         auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
         forwards: [loopbackRemote(port, echo.port)],
@@ -245,7 +245,7 @@ describe('the desktop over the real app', { skip: sshdUnavailable() }, () => {
     const port = await freePort();
     const dir = tempDir();
     const store = ConfigStore.open(path.join(dir, 'config.json'));
-    store.add({
+    await store.add({
       name: 'warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user,
       auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
       forwards: [loopbackRemote(port, echo.port)],

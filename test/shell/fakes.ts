@@ -10,6 +10,7 @@ export function view(id: string, state: SessionState, keyId?: string): SessionVi
       keepalive: { intervalSeconds: 15, countMax: 3 }, connectTimeoutSeconds: 20, compression: false, autostart: false,
       forwards: [{ type: 'remote', bindPort: 1, targetHost: 'db', targetPort: 2 }],
     },
+    version: `v-${id}`,
     snapshot: {
       id, name: id, state, reconnects: 0, bytesIn: 0, bytesOut: 0, openConnections: 0, totalConnections: 0, failedConnections: 0, forwards: [],
       ...(state === 'error' ? { lastError: { code: 'AUTH_FAILED', message: 'The server refused the key', hint: 'Authorise it' } } : {}),

@@ -127,7 +127,13 @@ export async function mergeKnownHosts(file: string, entries: ReadonlyArray<Known
   return { added: lines.length, known };
 }
 
-/** Saves an import report. Throws ConfigError for --name with several sessions, or keys without a SecretStore. */
+/**
+ * Saves an import report: every session in one write of the store (an import of 10,000 sessions
+ * is one write, not 10,000), after the keys and files they need are stored; if the write fails,
+ * those are removed again, so nothing is half-saved. Sessions whose name is already saved are
+ * skipped with the reason. Throws ConfigError for --name with several sessions, or keys without a
+ * SecretStore.
+ */
 export async function applyImport(store: ConfigStore, report: ImportReport, options: ApplyOptions = {}): Promise<ApplyResult> {
   if (options.name !== undefined && report.sessions.length !== 1) {
     throw new ConfigError('--name', `names one session, but the input has ${report.sessions.length}`, 'Leave --name out; rename sessions afterwards if needed.');
@@ -138,26 +144,38 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
     throw new ConfigError('(import)', 'holds a private key but no secret store was given', 'Import it through the CLI or the app, which keep keys in the secret store.');
   }
   const keptKeys: Array<{ file: string; keyId: string; session: string }> = [];
-  const saved: SessionConfig[] = [];
   const skipped: NotTaken[] = [];
-  for (const found of report.sessions) {
-    const { id: _id, ...rest } = found;
-    let session: Omit<SessionConfig, 'id'> = { ...rest, name: options.name ?? found.name, autostart: options.autostart ?? found.autostart };
-    if (store.find(session.name)) {
-      skipped.push({ what: `session "${session.name}"`, why: 'a saved session already has this name; remove it first, or import with --name' });
-      continue;
+  const taken = new Set(store.sessions().map((s) => s.name.toLowerCase()));
+  const toSave: Array<Omit<SessionConfig, 'id'>> = [];
+  const written: string[] = [];
+  const created: string[] = [];
+  let added: ReadonlyArray<SessionConfig> = [];
+  const undo = async (): Promise<void> => {
+    for (const f of written) await unlink(f).catch(() => undefined);
+    for (const keyId of created) {
+      await options.secrets!.delete(keySecretName(keyId));
+      await options.secrets!.delete(passphraseSecretName(keyId));
     }
-    if (options.cwd !== undefined) session = withAbsolutePaths(session, options.cwd);
-    let pending = session.auth.keyId !== undefined ? keys.get(session.auth.keyId) : undefined;
-    if (options.keyPassphrase !== undefined && pending === undefined) {
-      const kept = await keyWithPassphrase(session, options.keyPassphrase, '--key-passphrase-file', options.home);
-      session = kept.session;
-      pending = kept.key;
-      keptKeys.push({ file: kept.file, keyId: kept.key.keyId, session: session.name });
-    }
-    let created: string | undefined;
-    const written: string[] = [];
-    try {
+  };
+  try {
+    for (const [i, found] of report.sessions.entries()) {
+      // Keep the event loop free between slices: the tunnels of this process go on meanwhile.
+      if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+      const { id: _id, ...rest } = found;
+      let session: Omit<SessionConfig, 'id'> = { ...rest, name: options.name ?? found.name, autostart: options.autostart ?? found.autostart };
+      if (taken.has(session.name.toLowerCase())) {
+        skipped.push({ what: `session "${session.name}"`, why: 'a saved session already has this name; remove it first, or import with --name' });
+        continue;
+      }
+      taken.add(session.name.toLowerCase());
+      if (options.cwd !== undefined) session = withAbsolutePaths(session, options.cwd);
+      let pending = session.auth.keyId !== undefined ? keys.get(session.auth.keyId) : undefined;
+      if (options.keyPassphrase !== undefined && pending === undefined) {
+        const kept = await keyWithPassphrase(session, options.keyPassphrase, '--key-passphrase-file', options.home);
+        session = kept.session;
+        pending = kept.key;
+        keptKeys.push({ file: kept.file, keyId: kept.key.keyId, session: session.name });
+      }
       const place = async (f: string): Promise<string> => {
         const file = files.get(f);
         return file ? writeNewFile(file, written) : f;
@@ -168,26 +186,26 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
       session = { ...session, auth: { ...session.auth, identityFiles, ...(passphraseFile !== undefined ? { passphraseFile } : {}) } };
       if (pending) {
         const stored = await storeKey(options.secrets!, pending);
-        if (stored.created) created = stored.keyId;
+        if (stored.created) created.push(stored.keyId);
         session = { ...session, auth: { ...session.auth, keyId: stored.keyId } };
         const kept = keptKeys.find((k) => k.keyId === pending!.keyId && k.session === session.name);
         if (kept) kept.keyId = stored.keyId;
       }
-      saved.push(store.add(session));
-    } catch (err) {
-      for (const f of written) await unlink(f).catch(() => undefined);
-      if (created !== undefined) {
-        await options.secrets!.delete(keySecretName(created));
-        await options.secrets!.delete(passphraseSecretName(created));
-      }
-      throw err;
+      toSave.push(session);
     }
+    const result = toSave.length > 0 ? await store.addMany(toSave) : { added: [], skipped: [] };
+    added = result.added;
+    // A session saved under the same name by someone else between the look above and the write.
+    for (const r of result.skipped) skipped.push({ what: `session "${r.name}"`, why: `${r.why}; remove it first, or import with --name` });
+  } catch (err) {
+    await undo();
+    throw err;
   }
   let hostKeys = { added: 0, known: 0 };
   const knownHostsFile = options.knownHostsFile ?? path.join(homedir(), '.ssh', 'known_hosts');
   if (report.hostKeys.length > 0) hostKeys = await mergeKnownHosts(knownHostsFile, report.hostKeys);
   return {
-    saved, skipped, hostKeysAdded: hostKeys.added, hostKeysKnown: hostKeys.known, keptKeys,
+    saved: added, skipped, hostKeysAdded: hostKeys.added, hostKeysKnown: hostKeys.known, keptKeys,
     ...(report.hostKeys.length > 0 ? { knownHostsFile } : {}),
   };
 }

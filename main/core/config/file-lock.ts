@@ -102,14 +102,14 @@ function removeLeftovers(lock: string): void {
   }
 }
 
-/** Runs `fn` while holding the lock for `file`; throws ConfigError naming the lock if it cannot be had. */
-export function withFileLock<T>(file: string, fn: () => T): T {
+/** Takes the lock, waiting with `sleep` between tries; throws ConfigError naming the lock if it cannot be had. */
+function* acquire(file: string): Generator<number, void> {
   const lock = `${file}.lock`;
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     if (createLock(lock)) {
       removeLeftovers(lock);
-      break;
+      return;
     }
     if (isStale(lock)) {
       try { unlinkSync(lock); } catch { /* another process took it over first */ }
@@ -119,11 +119,34 @@ export function withFileLock<T>(file: string, fn: () => T): T {
       throw new ConfigError(file, `is being changed by another Burrow that has not finished for ${WAIT_MS / 1000} s`,
         `Try again. If no other Burrow is running, remove ${lock}.`);
     }
-    sleepSync(2 + Math.random() * 8);
+    yield 2 + Math.random() * 8;
   }
+}
+
+function release(file: string): void {
+  try { unlinkSync(`${file}.lock`); } catch { /* already gone */ }
+}
+
+/** Runs `fn` while holding the lock for `file`; throws ConfigError naming the lock if it cannot be had. */
+export function withFileLock<T>(file: string, fn: () => T): T {
+  for (const ms of acquire(file)) sleepSync(ms);
   try {
     return fn();
   } finally {
-    try { unlinkSync(lock); } catch { /* already gone */ }
+    release(file);
+  }
+}
+
+/**
+ * withFileLock for a change that writes asynchronously: waits for the lock without blocking the
+ * event loop. Within one process, callers must not overlap (the store queues its changes): the
+ * lock tells processes apart, not callers.
+ */
+export async function withFileLockAsync<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  for (const ms of acquire(file)) await new Promise((r) => setTimeout(r, ms));
+  try {
+    return await fn();
+  } finally {
+    release(file);
   }
 }

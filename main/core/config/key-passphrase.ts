@@ -101,13 +101,13 @@ export async function keepStoredKeyPassphrase(secrets: SecretStore, keyId: strin
  * key stored just now is removed again: nothing is kept half.
  */
 export async function saveWithKeptKey<T extends Pick<SessionConfig, 'auth'>, R>(
-  secrets: SecretStore, session: T, passphrase: string, option: string, save: (session: T) => R, home?: string,
+  secrets: SecretStore, session: T, passphrase: string, option: string, save: (session: T) => Promise<R>, home?: string,
 ): Promise<{ saved: R; session: T; file: string; keyId: string }> {
   const kept = await keyWithPassphrase(session, passphrase, option, home);
   const stored = await storeKey(secrets, kept.key);
   const next = { ...kept.session, auth: { ...kept.session.auth, keyId: stored.keyId } };
   try {
-    return { saved: save(next), session: next, file: kept.file, keyId: stored.keyId };
+    return { saved: await save(next), session: next, file: kept.file, keyId: stored.keyId };
   } catch (err) {
     if (stored.created) {
       await secrets.delete(keySecretName(stored.keyId));

@@ -8,21 +8,25 @@ import path from 'node:path';
 import Conf from 'conf';
 import type { ConfigFile, SessionConfig } from '../../../common/config.js';
 import { ConfigError } from './config-error.js';
-import { withFileLock } from './file-lock.js';
-import { formatJson, parseJsonText } from './json-text.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { changedFields, SessionChangedError, sessionVersion } from './versions.js';
+import { withFileLockAsync } from './file-lock.js';
+import { formatConfigPieces, formatJson, parseJsonText } from './json-text.js';
 import { migrateDocument } from './migrations.js';
 import { CONFIG_VERSION, checkUnique, findSession, parseConfigFile, parseSessionConfig } from './schema.js';
 
 export { CONFIG_ENV, defaultConfigPath, loadConfigFile, resolveConfigPath, secretsFolderFor } from './config-file.js';
 
 
-/** Where a store keeps its JSON document; conf in the CLI and tests, electron-store in the app. */
+/**
+ * Where a store reads its JSON document: conf in the CLI and tests, electron-store in the app.
+ * Writes do not go through them (atomic-write.ts says why): the store writes the same file, in
+ * the same format, with the asynchronous file API.
+ */
 export interface ConfigBackend {
   readonly path: string;
   /** The parsed document, or undefined when there is no file yet. Throws ConfigError on bad JSON. */
   read(): unknown;
-  /** Replaces the file atomically, readable by its owner only. */
-  write(doc: object): void;
 }
 
 /** The part of conf (and of electron-store, which extends it) a backend needs. */
@@ -70,10 +74,6 @@ export function confBackend(file: string, create: (options: ConfOptions) => Conf
   return {
     path: file,
     read: () => (existsSync(file) ? open().store : undefined),
-    write: (doc) => {
-      open().store = doc as Record<string, unknown>;
-      removeStaleTemps(file);
-    },
   };
 }
 
@@ -121,11 +121,44 @@ function slug(name: string): string {
   return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'session';
 }
 
+/** Sessions addMany validated before taking the lock, by the JSON round trip the write would make. */
+const CHECKED = new WeakSet<SessionConfig>();
+/** Sessions validated between two turns of the event loop. */
+const SLICE = 100;
+
+/** A session exactly as it will be read back from the file, validated: it must come back the same. */
+function roundTrip(session: SessionConfig, field: string): SessionConfig {
+  return parseSessionConfig(JSON.parse(JSON.stringify(session)), field);
+}
+
+/** What identifies one version of the file: every write replaces it (a new inode), so this changes with it. */
+function versionOf(file: string): string | undefined {
+  try {
+    const s = statSync(file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Sessions added in one write, and those left out because their name was taken. */
+export interface AddedMany {
+  readonly added: ReadonlyArray<SessionConfig>;
+  readonly skipped: ReadonlyArray<{ readonly name: string; readonly why: string }>;
+}
+
 /**
- * The saved sessions. Every read goes to the file and every change re-reads it first, so the app
- * and the CLI can both edit the same store; each write replaces the whole file atomically.
+ * The saved sessions. Every read looks at the file and every change re-reads it first, so the app
+ * and the CLI can both edit the same store; each write replaces the whole file atomically. A read
+ * of a file that has not changed since it was last read (or written) here costs one stat: a store
+ * of 10,000 sessions is not parsed again for every lookup.
  */
 export class ConfigStore {
+  private cache: { readonly version: string; readonly config: ConfigFile; readonly from: number } | undefined;
+  /** The change in progress in this process (see change()). */
+  private changing: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly backend: ConfigBackend) {}
 
   /** A store over conf at `file` (the CLI's and the tests' store). */
@@ -161,9 +194,9 @@ export class ConfigStore {
    * Validates and saves a new session. Without an `id`, one is made from the name. Throws
    * ConfigError when the session is invalid or its name is taken.
    */
-  add(input: unknown): SessionConfig {
+  async add(input: unknown): Promise<SessionConfig> {
     let added: SessionConfig | undefined;
-    this.change((sessions) => {
+    await this.change((sessions) => {
       const parsed = parseSessionConfig(input);
       const hasId = typeof input === 'object' && input !== null && 'id' in input;
       const session = hasId ? parsed : { ...parsed, id: this.freeId(sessions, parsed.name) };
@@ -179,11 +212,60 @@ export class ConfigStore {
     return added!;
   }
 
-  /** Replaces the saved session that has the same id. */
-  update(session: SessionConfig): void {
-    this.change((sessions) => {
+  /**
+   * Validates and saves many new sessions in one write (an import): all of them or, when one is
+   * invalid, none (ConfigError names it). Sessions whose name is already saved, or repeated in
+   * `inputs`, are left out and reported; ids are made from the names. The validation runs before
+   * the write, a few hundred sessions at a time with the event loop free in between, so that the
+   * tunnels of this process go on carrying data during an import of 10,000; the write itself holds
+   * the lock only to merge and write.
+   */
+  async addMany(inputs: ReadonlyArray<unknown>): Promise<AddedMany> {
+    const valid: Array<Omit<SessionConfig, 'id'>> = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const { id: _id, ...parsed } = roundTrip(parseSessionConfig(inputs[i], `sessions[${i}]`), `sessions[${i}]`);
+      valid.push(parsed);
+      if (i % SLICE === SLICE - 1) await new Promise((r) => setImmediate(r));
+    }
+    let result: AddedMany = { added: [], skipped: [] };
+    await this.change((sessions) => {
+      const ids = new Set(sessions.map((s) => s.id));
+      const names = new Set(sessions.map((s) => s.name.toLowerCase()));
+      const added: SessionConfig[] = [];
+      const skipped: Array<{ name: string; why: string }> = [];
+      valid.forEach((parsed) => {
+        if (names.has(parsed.name.toLowerCase())) {
+          skipped.push({ name: parsed.name, why: 'a saved session already has this name' });
+          return;
+        }
+        const base = slug(parsed.name);
+        let id = base;
+        for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+        ids.add(id);
+        names.add(parsed.name.toLowerCase());
+        const session = { id, ...parsed };
+        CHECKED.add(session);
+        added.push(session);
+      });
+      result = { added, skipped };
+      return added.length > 0 ? [...sessions, ...added] : sessions;
+    });
+    return result;
+  }
+
+  /**
+   * Replaces the saved session that has the same id. With `basedOn` (the version the change was
+   * made to, versions.ts), a session changed since is not overwritten: SessionChangedError, with
+   * what changed when `known` has that version.
+   */
+  async update(session: SessionConfig, basedOn?: { readonly version: string; readonly known?: SessionConfig }): Promise<void> {
+    await this.change((sessions) => {
       const i = sessions.findIndex((s) => s.id === session.id);
       if (i < 0) throw new ConfigError('id', `${JSON.stringify(session.id)} is not a saved session`, 'Add it instead.');
+      const current = sessions[i]!;
+      if (basedOn && sessionVersion(current) !== basedOn.version) {
+        throw new SessionChangedError(current, basedOn.known && sessionVersion(basedOn.known) === basedOn.version ? changedFields(basedOn.known, current) : []);
+      }
       const next = [...sessions];
       next[i] = parseSessionConfig(session);
       return next;
@@ -191,9 +273,9 @@ export class ConfigStore {
   }
 
   /** Removes a session by id or name and returns it. */
-  remove(idOrName: string): SessionConfig {
+  async remove(idOrName: string): Promise<SessionConfig> {
     let removed: SessionConfig | undefined;
-    this.change((sessions) => {
+    await this.change((sessions) => {
       removed = findSession(sessions, idOrName);
       if (!removed) throw new ConfigError('name', `${JSON.stringify(idOrName)} is not a saved session`, 'See `burrow sessions list` for the names.');
       return sessions.filter((s) => s !== removed);
@@ -227,11 +309,17 @@ export class ConfigStore {
   /** Reads and migrates; on any problem keeps a copy of the file and throws ConfigFileBrokenError. */
   private read(): { config: ConfigFile; from: number } {
     try {
+      const version = versionOf(this.path);
+      if (version === undefined) return { config: { version: CONFIG_VERSION, sessions: [] }, from: CONFIG_VERSION };
+      if (this.cache?.version === version) return this.cache;
       const doc = this.backend.read();
       if (doc === undefined) return { config: { version: CONFIG_VERSION, sessions: [] }, from: CONFIG_VERSION };
       const config = parseConfigFile(doc);
       // parseConfigFile accepted it, so it is an object with a readable version.
-      return { config, from: migrateDocument(doc as Record<string, unknown>).from };
+      const from = migrateDocument(doc as Record<string, unknown>).from;
+      // The version read before the file: a write between the two is seen at the next read.
+      this.cache = { version, config, from };
+      return this.cache;
     } catch (err) {
       if (err instanceof ConfigError) throw new ConfigFileBrokenError(this.path, this.keepCopy('broken'), err);
       throw fileError(err, this.path, 'read');
@@ -256,30 +344,41 @@ export class ConfigStore {
 
   /**
    * Read, edit, validate, write, under the lock beside the file (file-lock.ts), so that changes
-   * from several processes are applied one after another and none is lost.
+   * from several processes are applied one after another and none is lost; within this process,
+   * changes wait for each other in a queue.
    */
-  private change(edit: (sessions: ReadonlyArray<SessionConfig>) => ReadonlyArray<SessionConfig>): void {
-    try {
-      mkdirSync(this.folder, { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw fileError(err, this.path, 'written');
-    }
-    withFileLock(this.path, () => this.changeLocked(edit));
+  private change(edit: (sessions: ReadonlyArray<SessionConfig>) => ReadonlyArray<SessionConfig>): Promise<void> {
+    const next = this.changing.then(async () => {
+      try {
+        mkdirSync(this.folder, { recursive: true, mode: 0o700 });
+      } catch (err) {
+        throw fileError(err, this.path, 'written');
+      }
+      await withFileLockAsync(this.path, () => this.changeLocked(edit));
+    });
+    this.changing = next.catch(() => undefined);
+    return next;
   }
 
-  private changeLocked(edit: (sessions: ReadonlyArray<SessionConfig>) => ReadonlyArray<SessionConfig>): void {
+  private async changeLocked(edit: (sessions: ReadonlyArray<SessionConfig>) => ReadonlyArray<SessionConfig>): Promise<void> {
     const { config, from } = this.read();
+    const before = new Set(config.sessions);
     const sessions = edit(config.sessions);
     checkUnique(sessions);
     const next: ConfigFile = { version: CONFIG_VERSION, sessions };
-    // Validate what is about to be written exactly as it will be read back.
-    parseConfigFile(JSON.parse(formatJson(next)));
+    // Validate what is about to be written exactly as it will be read back: the sessions that
+    // changed (those read were validated when read, those of addMany before the lock).
+    sessions.forEach((s, i) => { if (!before.has(s) && !CHECKED.has(s)) roundTrip(s, `sessions[${i}]`); });
     // An older Burrow cannot read the migrated file: keep the file it wrote for a downgrade.
     if (from < CONFIG_VERSION) this.keepCopy(`v${from}`);
     try {
-      this.backend.write(next);
+      await writeFileAtomic(this.path, await formatConfigPieces(next));
     } catch (err) {
+      this.cache = undefined;
       throw fileError(err, this.path, 'written');
     }
+    removeStaleTemps(this.path);
+    const version = versionOf(this.path);
+    this.cache = version !== undefined ? { version, config: next, from: CONFIG_VERSION } : undefined;
   }
 }

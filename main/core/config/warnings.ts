@@ -18,18 +18,40 @@ function remotePort(f: ForwardConfig): number | undefined {
  * other on every reconnect. `others` may include `session` itself (by id), which is skipped.
  */
 export function sessionWarnings(session: SessionConfig, others: ReadonlyArray<SessionConfig>, home?: string): string[] {
-  const out: string[] = [];
-  for (const f of session.auth.identityFiles) {
-    if (!existsSync(expandHome(f, home))) out.push(`The key file ${f} does not exist (yet): the session cannot log in until it does.`);
-  }
+  return warningsForMany([session], others, home).get(session.id) ?? [];
+}
+
+/**
+ * sessionWarnings for many sessions at once (an import of thousands): the remote ports of
+ * `others` are indexed once by server, so each session costs its own forwards, not the whole store.
+ */
+export function warningsForMany(sessions: ReadonlyArray<SessionConfig>, others: ReadonlyArray<SessionConfig>, home?: string): Map<string, string[]> {
+  const claims = new Map<string, SessionConfig[]>();
+  const claim = (s: SessionConfig, port: number): string => `${s.host.toLowerCase()}|${s.port}|${port}`;
   for (const other of others) {
-    if (other.id === session.id || other.host.toLowerCase() !== session.host.toLowerCase() || other.port !== session.port) continue;
+    for (const port of new Set(other.forwards.map(remotePort).filter((p) => p !== undefined))) {
+      const list = claims.get(claim(other, port));
+      if (list) list.push(other);
+      else claims.set(claim(other, port), [other]);
+    }
+  }
+  const exists = new Map<string, boolean>();
+  const out = new Map<string, string[]>();
+  for (const session of sessions) {
+    const lines: string[] = [];
+    for (const f of session.auth.identityFiles) {
+      const file = expandHome(f, home);
+      if (!exists.has(file)) exists.set(file, existsSync(file));
+      if (!exists.get(file)) lines.push(`The key file ${f} does not exist (yet): the session cannot log in until it does.`);
+    }
     for (const f of session.forwards) {
       const port = remotePort(f);
-      if (port !== undefined && other.forwards.some((g) => remotePort(g) === port)) {
-        out.push(`"${other.name}" also asks ${session.host} for remote port ${port} (${forwardSpec(f)}): only one of the two can have it at a time.`);
+      if (port === undefined) continue;
+      for (const other of claims.get(claim(session, port)) ?? []) {
+        if (other.id !== session.id) lines.push(`"${other.name}" also asks ${session.host} for remote port ${port} (${forwardSpec(f)}): only one of the two can have it at a time.`);
       }
     }
+    out.set(session.id, lines);
   }
   return out;
 }

@@ -185,6 +185,11 @@ export class Session extends EventEmitter<SessionEvents> {
     else this.failed(id, info);
   }
 
+  /** The state alone, without building a snapshot (a list of 10,000 sessions is asked often). */
+  get currentState(): SessionState {
+    return this.state;
+  }
+
   snapshot(): SessionSnapshot {
     const forwards = this.forwards.map((f) => f.snapshot());
     const sum = (k: 'bytesIn' | 'bytesOut' | 'openConnections' | 'totalConnections' | 'failedConnections'): number =>

@@ -69,13 +69,44 @@ export function useSessions(): { sessions: SessionView[]; loaded: boolean; error
     }, (err: unknown) => { setError(asAppError(err)); setLoaded(true); });
   }, [api]);
   useEffect(load, [load]);
-  useEvent('sessions:changed', (v) => {
-    setViews((m) => new Map(m).set(v.config.id, v));
-    setOrder((o) => (o.includes(v.config.id) ? o : [...o, v.config.id]));
+  // Changes are applied a frame at a time: an import of 10,000 sessions arrives as 10,000 events,
+  // and one copy of the list per event would freeze the window.
+  const pending = useRef<{ changed: Map<string, SessionView>; removed: Set<string> } | undefined>(undefined);
+  const flush = useCallback(() => {
+    const p = pending.current;
+    pending.current = undefined;
+    if (!p) return;
+    setViews((m) => {
+      const n = new Map(m);
+      for (const id of p.removed) n.delete(id);
+      for (const [id, v] of p.changed) n.set(id, v);
+      return n;
+    });
+    setOrder((o) => {
+      const kept = p.removed.size > 0 ? o.filter((x) => !p.removed.has(x)) : o;
+      const known = new Set(kept);
+      const added = [...p.changed.keys()].filter((id) => !known.has(id));
+      return added.length > 0 || kept !== o ? [...kept, ...added] : o;
+    });
+  }, []);
+  const queue = (): { changed: Map<string, SessionView>; removed: Set<string> } => {
+    if (!pending.current) {
+      pending.current = { changed: new Map(), removed: new Set() };
+      requestAnimationFrame(flush);
+    }
+    return pending.current;
+  };
+  useEvent('sessions:changed', (views) => {
+    const p = queue();
+    for (const v of views) {
+      p.removed.delete(v.config.id);
+      p.changed.set(v.config.id, v);
+    }
   });
   useEvent('sessions:removed', ({ id }) => {
-    setViews((m) => { const n = new Map(m); n.delete(id); return n; });
-    setOrder((o) => o.filter((x) => x !== id));
+    const p = queue();
+    p.changed.delete(id);
+    p.removed.add(id);
   });
   const sessions = useMemo(() => order.map((id) => views.get(id)).filter((v): v is SessionView => v !== undefined), [order, views]);
   return { sessions, loaded, error, reload: load };

@@ -7,12 +7,13 @@ import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } 
 import type { ImportPreview, ImportResult, PresetView, SavedSession } from '../../../common/contract.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
 import { asAppError, useAction, useApi } from '../api/hooks.js';
+import { importSource } from '../api/upload.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { Progress } from '../components/Progress.js';
 import { useFocusOnShow } from '../focus.js';
 import { navigate } from '../router.js';
-import { fileAsBase64, KeyPicker, type KeyChoice } from './key-picker.js';
+import { KeyPicker, type KeyChoice } from './key-picker.js';
 import { NextSteps } from './next-steps.js';
 
 export function usePresets(): PresetView[] {
@@ -199,6 +200,19 @@ export function placeholdersIn(text: string): string[] {
   return [...found];
 }
 
+/** Items shown in a preview list before "…and N more": a list of 10,000 helps nobody read. */
+const SHOWN = 200;
+
+function CappedList<T>({ items, count, render }: { items: ReadonlyArray<T>; count: number; render: (item: T) => ReactNode }) {
+  const shown = items.slice(0, SHOWN);
+  return (
+    <ul>
+      {shown.map((item, i) => <li key={i}>{render(item)}</li>)}
+      {count > shown.length && <li>…and {(count - shown.length).toLocaleString()} more</li>}
+    </ul>
+  );
+}
+
 /** Paste (or pick) what the vendor gave you, fill its placeholders, see what would be saved, then save. */
 export function PasteCommand() {
   const api = useApi();
@@ -220,9 +234,9 @@ export function PasteCommand() {
     setPreview(undefined);
     try {
       const filled = Object.fromEntries(Object.entries(values).filter(([k, v]) => v.trim() && holes.includes(k)));
-      const p = await api.call('import:preview', file ? { file: { name: file.name, base64: await fileAsBase64(file) }, values: filled } : { text, values: filled });
+      const p = await api.call('import:preview', file ? { ...(await importSource(api, file)), values: filled } : { text, values: filled });
       setPreview(p);
-      setName(p.sessions.length === 1 ? p.sessions[0]!.name : '');
+      setName(p.sessionCount === 1 ? p.sessions[0]!.name : '');
     } catch (err) {
       setError(asAppError(err));
     } finally {
@@ -265,22 +279,22 @@ export function PasteCommand() {
       {preview && (
         <section aria-labelledby="preview-title" className="preview">
           <h2 id="preview-title">What would be saved</h2>
-          {preview.sessions.length === 0 ? <p>Nothing: this input describes no tunnel{preview.hostKeys ? `, only ${preview.hostKeys} host keys` : ''}.</p> : (
-            <ul>{preview.sessions.map((s, i) => <li key={i}><strong>{s.name}</strong>: <code>{s.user}@{s.host}:{s.port}</code>, forward <code>{s.forwards.map(forwardSpec).join(', ')}</code>, server key {POLICY_WORDS[s.hostKey.policy] ?? s.hostKey.policy}</li>)}</ul>
+          {preview.sessionCount === 0 ? <p>Nothing: this input describes no tunnel{preview.hostKeys ? `, only ${preview.hostKeys} host keys` : ''}.</p> : (
+            <CappedList items={preview.sessions} count={preview.sessionCount} render={(s) => <><strong>{s.name}</strong>: <code>{s.user}@{s.host}:{s.port}</code>, forward <code>{s.forwards.map(forwardSpec).join(', ')}</code>, server key {POLICY_WORDS[s.hostKey.policy] ?? s.hostKey.policy}</>} />
           )}
-          {preview.took.length > 0 && <><h3>Taken</h3><ul>{preview.took.map((t, i) => <li key={i}>{t}</li>)}</ul></>}
-          {preview.couldNot.length > 0 && <><h3>Not taken, and why</h3><ul>{preview.couldNot.map((c, i) => <li key={i}><strong>{c.what}</strong>: {c.why}</li>)}</ul></>}
+          {preview.took.length > 0 && <><h3>Taken</h3><CappedList items={preview.took} count={preview.tookCount} render={(t) => t} /></>}
+          {preview.couldNot.length > 0 && <><h3>Not taken, and why</h3><CappedList items={preview.couldNot} count={preview.couldNotCount} render={(c) => <><strong>{c.what}</strong>: {c.why}</>} /></>}
           {preview.keys > 0 && <p>{preview.keys} private key{preview.keys === 1 ? '' : 's'} will go to Burrow's secret store (never the config).</p>}
           <div className="form">
-            {preview.sessions.length === 1 && (
+            {preview.sessionCount === 1 && (
               <Field label="Name" error={apply.error?.field === 'name' ? apply.error.message : undefined}>{(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
             )}
             <label className="check"><input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically (when Burrow starts)</label>
             <ErrorNote error={apply.error && apply.error.field !== 'name' ? apply.error : undefined} />
             <div className="form-actions">
-              <button type="button" className="button button-primary" disabled={apply.pending || (preview.sessions.length === 0 && preview.hostKeys === 0)}
-                onClick={() => void apply.run({ previewId: preview.previewId, ...(preview.sessions.length === 1 && name.trim() ? { name: name.trim() } : {}), autostart }).then((r) => { if (r) setResult(r); })}>
-                {apply.pending ? 'Saving…' : `Save ${preview.sessions.length === 1 ? 'this tunnel' : 'these'}`}
+              <button type="button" className="button button-primary" disabled={apply.pending || (preview.sessionCount === 0 && preview.hostKeys === 0)}
+                onClick={() => void apply.run({ previewId: preview.previewId, ...(preview.sessionCount === 1 && name.trim() ? { name: name.trim() } : {}), autostart }).then((r) => { if (r) setResult(r); })}>
+                {apply.pending ? 'Saving…' : `Save ${preview.sessionCount === 1 ? 'this tunnel' : preview.sessionCount > 1 ? `these ${preview.sessionCount.toLocaleString()}` : 'these'}`}
               </button>
             </div>
           </div>
@@ -294,7 +308,7 @@ export function PasteCommand() {
 function Imported({ result }: { result: ImportResult }) {
   const api = useApi();
   const start = useAction('sessions:start');
-  const only = result.saved.length === 1 ? result.saved[0] : undefined;
+  const only = result.savedCount === 1 ? result.saved[0] : undefined;
   const [steps, setSteps] = useState<ReadonlyArray<string>>();
   useEffect(() => {
     if (!only) return;
@@ -322,9 +336,9 @@ function Imported({ result }: { result: ImportResult }) {
   }
   return (
     <section className="screen">
-      <SavedHeading>{result.saved.length === 0 ? 'No tunnel saved' : `Saved ${result.saved.length} tunnels`}</SavedHeading>
+      <SavedHeading>{result.savedCount === 0 ? 'No tunnel saved' : `Saved ${result.savedCount.toLocaleString()} tunnels`}</SavedHeading>
       {extras}
-      <ul className="links">{result.saved.map((s) => <li key={s.id}><a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a></li>)}</ul>
+      <ul className="links">{result.saved.map((s) => <li key={s.id}><a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a></li>)}{result.savedCount > result.saved.length && <li>…and {(result.savedCount - result.saved.length).toLocaleString()} more</li>}</ul>
       <p><a className="button button-primary" href="#/">Go to the tunnels</a></p>
     </section>
   );

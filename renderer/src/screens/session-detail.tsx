@@ -26,7 +26,7 @@ export function useSession(id: string): { view: SessionView | undefined; missing
       setMissing(!v);
     }, () => setMissing(true));
   }, [api, id]);
-  useEvent('sessions:changed', (v) => { if (v.config.id === id) setView(v); });
+  useEvent('sessions:changed', (views) => { const v = views.find((x) => x.config.id === id); if (v) setView(v); });
   useEvent('sessions:removed', (r) => { if (r.id === id) setMissing(true); });
   return { view, missing };
 }

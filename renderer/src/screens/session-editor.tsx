@@ -3,7 +3,7 @@
  * the rest under "Advanced". It validates with the same validator the app and the store use, so
  * an error shows beside its field as it is typed, and nothing half-valid can be saved.
  */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ALGORITHM_KINDS, AlgorithmListError, DEFAULT_ALGORITHMS, OPENSSH_OPTION, resolveAlgorithms, WEAK_ALGORITHMS, type AlgorithmKind } from '../../../common/algorithms.js';
 import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
 import { ConfigError, parseSessionConfig } from '../../../common/config-schema.js';
@@ -293,7 +293,16 @@ function ForwardRow({ f, i, onChange, onRemove, error, databases, onlyOne }: {
   );
 }
 
-export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Draft; id?: string; onSaved: (s: SavedSession) => void; submitLabel: string }) {
+export function SessionForm({ initial, id, version, onSaved, onReload, submitLabel }: {
+  initial: Draft;
+  id?: string;
+  /** The version of the saved settings this form started from (sessions:get): a newer save is never overwritten. */
+  version?: string;
+  onSaved: (s: SavedSession) => void;
+  /** Loads the saved settings again, when they were changed elsewhere since this form opened. */
+  onReload?: () => void;
+  submitLabel: string;
+}) {
   const api = useApi();
   const [d, setD] = useState(initial);
   const [touched, setTouched] = useState<Set<string>>(new Set());
@@ -328,7 +337,7 @@ export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Dr
     setSaving(true);
     try {
       const config = configOf(d, id);
-      const saved = id !== undefined ? await api.call('sessions:update', { config }) : await api.call('sessions:create', { config });
+      const saved = id !== undefined ? await api.call('sessions:update', { config, version: version ?? '' }) : await api.call('sessions:create', { config });
       onSaved(saved);
     } catch (err) {
       const ae = err as { error?: AppError };
@@ -436,6 +445,9 @@ export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Dr
       </details>
 
       <ErrorNote error={generalError} />
+      {generalError?.code === 'CONFLICT' && onReload && (
+        <p><button type="button" className="button" onClick={onReload}>Reload the saved settings</button></p>
+      )}
       {notSaved.length > 0 && (
         <div className="form-problem" role="alert">
           <p>Not saved: {notSaved.length === 1 ? 'a field needs' : `${notSaved.length} fields need`} a fix.</p>
@@ -454,15 +466,17 @@ export function SessionForm({ initial, id, onSaved, submitLabel }: { initial: Dr
 export function SessionEditor({ id }: { id?: string }) {
   const api = useApi();
   const [initial, setInitial] = useState<Draft | undefined>(id === undefined ? emptyDraft() : undefined);
+  const [version, setVersion] = useState<string>();
   const [missing, setMissing] = useState(false);
   const [saved, setSaved] = useState<SavedSession>();
   const start = useAction('sessions:start');
   const { sessions } = useSessions();
   const running = id !== undefined && sessions.some((v) => v.config.id === id && v.snapshot.state !== 'stopped');
-  useEffect(() => {
+  const load = useCallback(() => {
     if (id === undefined) return;
-    api.call('sessions:get', { id }).then((c) => setInitial(draftOf(c)), () => setMissing(true));
+    api.call('sessions:get', { id }).then((s) => { setInitial(draftOf(s.config)); setVersion(s.version); }, () => setMissing(true));
   }, [api, id]);
+  useEffect(load, [load]);
   if (missing) return <section className="screen"><h1>Tunnel not found</h1><p><a href="#/">Back to the tunnels</a></p></section>;
   if (saved && id === undefined) {
     return (
@@ -479,7 +493,7 @@ export function SessionEditor({ id }: { id?: string }) {
       <h1>{id === undefined ? 'New tunnel' : `Edit ${initial?.name ?? ''}`}</h1>
       {running && <p className="lead">This tunnel is running: saving restarts it with the new settings (its open connections are closed and reopened).</p>}
       {initial
-        ? <SessionForm initial={initial} {...(id !== undefined ? { id } : {})} submitLabel={id === undefined ? 'Save tunnel' : 'Save changes'}
+        ? <SessionForm key={version} initial={initial} {...(id !== undefined ? { id, onReload: load } : {})} {...(version !== undefined ? { version } : {})} submitLabel={id === undefined ? 'Save tunnel' : 'Save changes'}
             onSaved={(s) => (id === undefined ? setSaved(s) : navigate(`/sessions/${encodeURIComponent(s.session.id)}`))} />
         : <p role="status">Loading…</p>}
     </section>

@@ -12,12 +12,12 @@ import { fixture, tempDir } from './fixtures.js';
 
 const SESSION = { name: 'Fivetran SQL Server', host: '35.230.100.17', user: 'fivetran', forwards: [{ type: 'remote', bindPort: 11433, targetHost: 'sql.internal', targetPort: 1433 }] };
 
-test('saved sessions come back as saved, in a private file of the current version', () => {
+test('saved sessions come back as saved, in a private file of the current version', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'store', 'config.json');
   const store = ConfigStore.open(file);
   assert.deepEqual(store.sessions(), []);
-  const added = store.add(SESSION);
+  const added = await store.add(SESSION);
   assert.equal(added.id, 'fivetran-sql-server');
   assert.equal(ConfigStore.open(file).find('fivetran sql server')?.host, '35.230.100.17');
   assert.equal(ConfigStore.open(file).find('fivetran-sql-server')?.user, 'fivetran');
@@ -26,40 +26,40 @@ test('saved sessions come back as saved, in a private file of the current versio
   assert.equal(doc.sessions[0].keepalive.intervalSeconds, 15, 'defaults are written out');
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(statSync(path.dirname(file)).mode & 0o777, 0o700);
-  store.remove('Fivetran SQL Server');
+  await store.remove('Fivetran SQL Server');
   assert.deepEqual(store.sessions(), []);
 });
 
-test('a file made readable by others becomes private again on the next save', () => {
+test('a file made readable by others becomes private again on the next save', async () => {
   const file = path.join(tempDir(), 'config.json');
   writeFileSync(file, JSON.stringify({ version: CONFIG_VERSION, sessions: [] }));
   chmodSync(file, 0o644);
-  ConfigStore.open(file).add(SESSION);
+  await ConfigStore.open(file).add(SESSION);
   assert.equal(statSync(file).mode & 0o777, 0o600);
 });
 
-test('a second session with the same name is refused and the file is unchanged', () => {
+test('a second session with the same name is refused and the file is unchanged', async () => {
   const file = path.join(tempDir(), 'config.json');
   const store = ConfigStore.open(file);
-  store.add(SESSION);
+  await store.add(SESSION);
   const before = readFileSync(file, 'utf8');
-  assert.throws(() => store.add({ ...SESSION, name: 'FIVETRAN sql server' }), (e: ConfigError) => e.field === 'name' && /already a saved session/.test(e.problem));
-  assert.throws(() => store.add({ ...SESSION, name: 'x', forwards: [{ type: 'remote', bindPort: 70000, targetHost: 'h', targetPort: 1 }] }),
+  await assert.rejects(() => store.add({ ...SESSION, name: 'FIVETRAN sql server' }), (e: ConfigError) => e.field === 'name' && /already a saved session/.test(e.problem));
+  await assert.rejects(() => store.add({ ...SESSION, name: 'x', forwards: [{ type: 'remote', bindPort: 70000, targetHost: 'h', targetPort: 1 }] }),
     (e: ConfigError) => e.field === 'session.forwards[0].bindPort');
   assert.equal(readFileSync(file, 'utf8'), before);
 });
 
-test('ids made from names stay unique', () => {
+test('ids made from names stay unique', async () => {
   const store = ConfigStore.open(path.join(tempDir(), 'config.json'));
-  store.add({ ...SESSION, name: 'db' });
-  store.update({ ...store.find('db')!, name: 'renamed' });
-  assert.equal(store.add({ ...SESSION, name: 'DB' }).id, 'db-2');
+  await store.add({ ...SESSION, name: 'db' });
+  await store.update({ ...store.find('db')!, name: 'renamed' });
+  assert.equal((await store.add({ ...SESSION, name: 'DB' })).id, 'db-2');
   assert.equal(store.find('db')?.name, 'renamed', 'an id wins over a name');
   assert.equal(store.find('DB')?.id, 'db-2');
   assert.equal(store.find('Renamed')?.id, 'db');
 });
 
-test('a hand-broken file is kept aside, the user is told the line and column, and nothing is written', () => {
+test('a hand-broken file is kept aside, the user is told the line and column, and nothing is written', async () => {
   const file = path.join(tempDir(), 'config.json');
   const broken = '{\n  "version": 2,\n  "sessions": [],\n}\n';
   writeFileSync(file, broken, { mode: 0o600 });
@@ -74,14 +74,14 @@ test('a hand-broken file is kept aside, the user is told the line and column, an
   });
   assert.equal(readFileSync(backup, 'utf8'), broken);
   assert.equal(statSync(backup).mode & 0o777, 0o600);
-  assert.throws(() => store.add(SESSION), ConfigFileBrokenError);
+  await assert.rejects(() => store.add(SESSION), ConfigFileBrokenError);
   assert.equal(readFileSync(file, 'utf8'), broken, 'the broken file is not overwritten');
   assert.throws(() => store.sessions(), ConfigFileBrokenError);
   assert.equal(readdirSync(path.dirname(file)).filter((f) => f.includes('.broken-')).length, 1, 'one copy however often it is read');
 
   assert.equal(store.startFresh(), backup);
   assert.deepEqual(store.sessions(), []);
-  store.add(SESSION);
+  await store.add(SESSION);
   assert.equal(readFileSync(backup, 'utf8'), broken);
 });
 
@@ -94,11 +94,11 @@ test('a file that is valid JSON but not a valid config names the field', () => {
   assert.throws(() => ConfigStore.open(file).sessions(), (e: ConfigError) => /is empty/.test(e.problem));
 });
 
-test('a file from a newer Burrow is refused and left alone', () => {
+test('a file from a newer Burrow is refused and left alone', async () => {
   const file = path.join(tempDir(), 'config.json');
   const text = JSON.stringify({ version: CONFIG_VERSION + 1, sessions: [] });
   writeFileSync(file, text);
-  assert.throws(() => ConfigStore.open(file).add(SESSION), (e: ConfigError) => /newer Burrow/.test(e.problem));
+  await assert.rejects(() => ConfigStore.open(file).add(SESSION), (e: ConfigError) => /newer Burrow/.test(e.problem));
   assert.equal(readFileSync(file, 'utf8'), text);
 });
 
@@ -137,7 +137,7 @@ test('kill -9 during repeated saves never leaves a corrupt or missing file', asy
   for (let i = 0; i < 8; i++) {
     const child = spawn(process.execPath, [loop, file], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
-      child.stdout.once('data', () => resolve());
+      child.stdout.once('data', async () => resolve());
       child.once('exit', (code) => reject(new Error(`save loop exited early (${code})`)));
     });
     // Different moments of the write cycle: right away, then a few milliseconds apart.
@@ -149,7 +149,7 @@ test('kill -9 during repeated saves never leaves a corrupt or missing file', asy
     assert.ok(sessions.length <= 1, `file after kill ${kills} holds ${sessions.length} sessions`);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     // The next child starts from a store that may still hold the killed round's session.
-    for (const s of sessions) ConfigStore.open(file).remove(s.id);
+    for (const s of sessions) await ConfigStore.open(file).remove(s.id);
   }
   assert.equal(kills, 8);
 });
@@ -172,16 +172,16 @@ test('two processes adding sessions to one store at the same time lose none of e
   assert.equal(existsSync(`${file}.lock`), false, 'no lock is left behind');
 });
 
-test('a lock left by a process that died mid-change is taken over', () => {
+test('a lock left by a process that died mid-change is taken over', async () => {
   const file = path.join(tempDir(), 'config.json');
   // A pid that is not running (pid_max on Linux is at most 2^22).
   writeFileSync(`${file}.lock`, '4194305\n');
-  ConfigStore.open(file).add(SESSION);
+  await ConfigStore.open(file).add(SESSION);
   assert.equal(ConfigStore.open(file).sessions().length, 1);
   assert.equal(existsSync(`${file}.lock`), false);
 });
 
-test('an empty lock (its writer killed before it wrote its pid) is taken over once it is a few seconds old, not after a 10 s wait', () => {
+test('an empty lock (its writer killed before it wrote its pid) is taken over once it is a few seconds old, not after a 10 s wait', async () => {
   const file = path.join(tempDir(), 'config.json');
   writeFileSync(`${file}.lock`, '');
   const old = new Date(Date.now() - 5_000);
@@ -189,13 +189,13 @@ test('an empty lock (its writer killed before it wrote its pid) is taken over on
   // And a pid file a killed writer left beside it is cleared away.
   writeFileSync(`${file}.lock.4194305.abc`, '4194305\n');
   const t0 = Date.now();
-  ConfigStore.open(file).add(SESSION);
+  await ConfigStore.open(file).add(SESSION);
   assert.ok(Date.now() - t0 < 8_000, `took ${Date.now() - t0} ms (the old way waited 10 s, then failed)`);
   assert.equal(ConfigStore.open(file).sessions().length, 1);
   assert.deepEqual(readdirSync(path.dirname(file)).filter((f) => f.includes('.lock')), []);
 });
 
-test('a version-1 file is read as the current version, and kept for a downgrade when first saved', () => {
+test('a version-1 file is read as the current version, and kept for a downgrade when first saved', async () => {
   const file = path.join(tempDir(), 'config.json');
   copyFileSync(fixture('v1.json'), file);
   const original = readFileSync(file, 'utf8');
@@ -207,7 +207,7 @@ test('a version-1 file is read as the current version, and kept for a downgrade 
   assert.equal(espresso!.auth.keyId, undefined, 'a key id version 1 ignored is not suddenly used');
   assert.equal(readFileSync(file, 'utf8'), original, 'reading does not migrate the file');
 
-  store.add(SESSION);
+  await store.add(SESSION);
   const doc = JSON.parse(readFileSync(file, 'utf8'));
   assert.equal(doc.version, CONFIG_VERSION);
   assert.equal(doc.sessions.length, 3);
@@ -216,13 +216,13 @@ test('a version-1 file is read as the current version, and kept for a downgrade 
   assert.equal(readFileSync(path.join(path.dirname(file), kept[0]!), 'utf8'), original);
 });
 
-test('private key material is refused anywhere in a session, so it can never be saved', () => {
+test('private key material is refused anywhere in a session, so it can never be saved', async () => {
   const file = path.join(tempDir(), 'config.json');
   const store = ConfigStore.open(file);
   const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n';
-  assert.throws(() => store.add({ ...SESSION, notes: `key: ${key}` }), (e: ConfigError) => e.field === 'session.notes' && /holds a private key/.test(e.problem));
-  assert.throws(() => store.add({ ...SESSION, auth: { identityFiles: [key] } }), (e: ConfigError) => e.field === 'session.auth.identityFiles[0]');
-  assert.throws(() => store.add({ ...SESSION, notes: 'PuTTY-User-Key-File-3: ssh-ed25519' }), ConfigError);
+  await assert.rejects(() => store.add({ ...SESSION, notes: `key: ${key}` }), (e: ConfigError) => e.field === 'session.notes' && /holds a private key/.test(e.problem));
+  await assert.rejects(() => store.add({ ...SESSION, auth: { identityFiles: [key] } }), (e: ConfigError) => e.field === 'session.auth.identityFiles[0]');
+  await assert.rejects(() => store.add({ ...SESSION, notes: 'PuTTY-User-Key-File-3: ssh-ed25519' }), ConfigError);
   assert.deepEqual(readdirSync(path.dirname(file)), [], 'nothing was written');
 });
 
@@ -234,17 +234,17 @@ test('a store path that cannot be read is named with the OS reason, and no copy 
   assert.deepEqual(readdirSync(dir), ['config.json']);
 });
 
-test('two doors on one file (the app and the CLI) see and keep each other\'s changes', () => {
+test('two doors on one file (the app and the CLI) see and keep each other\'s changes', async () => {
   const file = path.join(tempDir(), 'config.json');
   const app = ConfigStore.open(file);
   const cli = ConfigStore.open(file);
-  app.add({ ...SESSION, name: 'from the app' });
-  cli.add({ ...SESSION, name: 'from the cli' });
-  app.remove('from the app');
+  await app.add({ ...SESSION, name: 'from the app' });
+  await cli.add({ ...SESSION, name: 'from the cli' });
+  await app.remove('from the app');
   assert.deepEqual(cli.sessions().map((s) => s.name), ['from the cli']);
 });
 
-test('temporary files left by an interrupted write are removed once they are old', () => {
+test('temporary files left by an interrupted write are removed once they are old', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'config.json');
   const old = `${file}.tmp-0123456789abcdef`;
@@ -253,25 +253,25 @@ test('temporary files left by an interrupted write are removed once they are old
   writeFileSync(fresh, '{}');
   const past = (Date.now() - 5 * 60_000) / 1000;
   utimesSync(old, past, past);
-  ConfigStore.open(file).add(SESSION);
+  await ConfigStore.open(file).add(SESSION);
   assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'config.json.tmp-fedcba9876543210'], 'a fresh one may be another process\'s write');
 });
 
-test('a rekeyLimit is stored as given, and a wrong one is refused naming the field', () => {
+test('a rekeyLimit is stored as given, and a wrong one is refused naming the field', async () => {
   const file = path.join(tempDir(), 'config.json');
   const store = ConfigStore.open(file);
-  store.add({ ...SESSION, rekeyLimit: { bytes: 1024 ** 3, seconds: 3600 } });
+  await store.add({ ...SESSION, rekeyLimit: { bytes: 1024 ** 3, seconds: 3600 } });
   assert.deepEqual(ConfigStore.open(file).sessions()[0]!.rekeyLimit, { bytes: 1024 ** 3, seconds: 3600 });
   for (const [limit, field] of [[{ bytes: 8 }, 'rekeyLimit.bytes'], [{ seconds: -1 }, 'rekeyLimit.seconds'], [{ minutes: 5 }, 'rekeyLimit.minutes']] as const) {
-    assert.throws(() => store.add({ ...SESSION, name: 'other', rekeyLimit: limit as never }), (e: unknown) => e instanceof ConfigError && e.field.endsWith(field), JSON.stringify(limit));
+    await assert.rejects(() => store.add({ ...SESSION, name: 'other', rekeyLimit: limit as never }), (e: unknown) => e instanceof ConfigError && e.field.endsWith(field), JSON.stringify(limit));
   }
 });
 
-test('algorithm lists are stored as written and read back the same; a wrong one is refused naming the field and the fix', () => {
+test('algorithm lists are stored as written and read back the same; a wrong one is refused naming the field and the fix', async () => {
   const file = path.join(tempDir(), 'config.json');
   const store = ConfigStore.open(file);
   const algorithms = { kex: '+diffie-hellman-group14-sha1', hostKey: '^ssh-rsa', pubkey: 'ssh-ed25519,rsa-sha2-512', ciphers: '-chacha20*', macs: 'hmac-sha2-256-etm@openssh.com' };
-  store.add({ ...SESSION, algorithms });
+  await store.add({ ...SESSION, algorithms });
   assert.deepEqual(ConfigStore.open(file).sessions()[0]!.algorithms, algorithms);
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).sessions[0].algorithms, algorithms, 'readable as written in the JSON');
   const cases: Array<[unknown, string, RegExp]> = [
@@ -283,13 +283,13 @@ test('algorithm lists are stored as written and read back the same; a wrong one 
   ];
   assert.equal(cases.length, 5);
   for (const [value, field, problem] of cases) {
-    assert.throws(() => store.add({ ...SESSION, name: 'other', algorithms: value as never }),
+    await assert.rejects(() => store.add({ ...SESSION, name: 'other', algorithms: value as never }),
       (e: unknown) => e instanceof ConfigError && e.field.endsWith(field) && problem.test(e.problem) && e.fix.length > 10, JSON.stringify(value));
   }
 });
 
-test('a local forward on port 0 (a free port picked when it opens) is a valid setting', () => {
+test('a local forward on port 0 (a free port picked when it opens) is a valid setting', async () => {
   const store = ConfigStore.open(path.join(tempDir(), 'config.json'));
-  const s = store.add({ ...SESSION, forwards: [{ type: 'local', bindPort: 0, targetHost: 'db', targetPort: 5432 }, { type: 'local-dynamic', bindPort: 0 }] });
+  const s = await store.add({ ...SESSION, forwards: [{ type: 'local', bindPort: 0, targetHost: 'db', targetPort: 5432 }, { type: 'local-dynamic', bindPort: 0 }] });
   assert.deepEqual(s.forwards.map((f) => f.bindPort), [0, 0]);
 });

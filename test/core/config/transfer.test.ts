@@ -76,7 +76,7 @@ test('a session that cannot be saved, a wrong passphrase or a taken name leaves 
   const { text } = await sealedExport();
 
   const failing = target();
-  failing.store.add = () => { throw new ConfigError('sessions[0]', 'cannot be saved (the disk is full)', 'Free some space.'); };
+  failing.store.addMany = async () => { throw new ConfigError('sessions[0]', 'cannot be saved (the disk is full)', 'Free some space.'); };
   const report = await importBundle(text, { store: failing.store, passphrase: PASSPHRASE, keyDir: failing.keys });
   await assert.rejects(applyImport(failing.store, report, { secrets: failing.secrets }), /disk is full/);
   assert.deepEqual(keyFiles(failing.keys), [], 'the key file of the unsaved session is gone');
@@ -86,7 +86,7 @@ test('a session that cannot be saved, a wrong passphrase or a taken name leaves 
   assert.deepEqual(keyFiles(wrong.keys), [], 'nothing is written on a wrong passphrase');
 
   const taken = target();
-  taken.store.add({ name: 'sql', host: 'h', user: 'u', forwards: [{ type: 'remote', bindPort: 1, targetHost: 'db', targetPort: 2 }] });
+  await taken.store.add({ name: 'sql', host: 'h', user: 'u', forwards: [{ type: 'remote', bindPort: 1, targetHost: 'db', targetPort: 2 }] });
   const clash = await importBundle(text, { store: taken.store, passphrase: PASSPHRASE, keyDir: taken.keys });
   assert.match(clash.couldNot[0]!.why, /already has this name/);
   await applyImport(taken.store, clash, { secrets: taken.secrets });

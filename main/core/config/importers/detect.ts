@@ -3,6 +3,7 @@
  * the matching importer.
  */
 import { ConfigError } from '../config-error.js';
+import { checkImportSize, checkImportText, checkImportWords, checkSessionCount } from './limits.js';
 import { importKnownHosts, isKnownHosts } from './known-hosts.js';
 import { decodeRegFile, importPuttyReg, isRegFile } from './putty-reg.js';
 import type { ImportKind, ImportReport } from './report.js';
@@ -14,6 +15,15 @@ import { importSshConfig } from './ssh-config.js';
 export function textOf(data: Buffer): string {
   const text = decodeRegFile(data);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Whether an input is a Burrow sessions export, from its first bytes only: exports start with
+ * their marker, and an input of 64 MiB must not be scanned on the event loop to tell.
+ */
+export function isBurrowExport(data: Buffer | string): boolean {
+  const head = typeof data === 'string' ? data.slice(0, 8192) : textOf(data.subarray(0, 8192));
+  return detectKind(head) === 'burrow-export';
 }
 
 /** Which importer fits the text. */
@@ -36,20 +46,33 @@ export interface ImportOptions {
   readonly name?: string;
 }
 
-/** Detects the kind of input and imports it. Burrow export bundles go to importBundle() (they may need a passphrase). */
+/**
+ * Detects the kind of input and imports it, within the import limits (limits.ts). Burrow export
+ * bundles go to importBundle() (they may need a passphrase).
+ */
 export function importInput(input: string | Buffer | ReadonlyArray<string>, options: ImportOptions = {}): ImportReport {
-  if (Array.isArray(input)) return importCommandLine(input as ReadonlyArray<string>, options.values);
+  if (Array.isArray(input)) {
+    checkImportWords(input as ReadonlyArray<string>);
+    return counted(importCommandLine(input as ReadonlyArray<string>, options.values), options.source);
+  }
+  if (Buffer.isBuffer(input)) checkImportSize(input.length, options.source);
   const text = Buffer.isBuffer(input) ? textOf(input) : input as string;
+  checkImportText(text, options.source);
   const kind = detectKind(text);
   if (kind === 'command-line' || kind === 'shell-script') refuseKeyText(text, options.source);
   switch (kind) {
-    case 'putty-reg': return importPuttyReg(text, options.source);
-    case 'secoda-env': return importSecodaEnv(text, options.name);
-    case 'known-hosts': return importKnownHosts(text, options.source);
-    case 'ssh-config': return importSshConfig(text);
-    case 'command-line': return importCommandLine(text, options.values, options.source);
-    case 'shell-script': return importShellScript(text, options.values);
+    case 'putty-reg': return counted(importPuttyReg(text, options.source), options.source);
+    case 'secoda-env': return counted(importSecodaEnv(text, options.name), options.source);
+    case 'known-hosts': return counted(importKnownHosts(text, options.source), options.source);
+    case 'ssh-config': return counted(importSshConfig(text), options.source);
+    case 'command-line': return counted(importCommandLine(text, options.values, options.source), options.source);
+    case 'shell-script': return counted(importShellScript(text, options.values), options.source);
     case 'burrow-export':
       throw new ConfigError(options.source ?? '(input)', 'is a Burrow sessions export', 'Import it with `burrow sessions import FILE`.');
   }
+}
+
+function counted(report: ImportReport, source: string | undefined): ImportReport {
+  checkSessionCount(report.sessions.length, source);
+  return report;
 }

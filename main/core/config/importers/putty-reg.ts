@@ -12,6 +12,7 @@ import { wireMpint, wireString } from '../../keys/wire.js';
 import { ConfigError } from '../config-error.js';
 import { parseSessionConfig } from '../schema.js';
 import { CommandLineError, parseForwardSpec } from './command-line.js';
+import { checkSessionCount } from './limits.js';
 import { importedName, type ImportReport, type NotTaken } from './report.js';
 
 const PUTTY_KEY = /^HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\(Sessions|SshHostKeys)(?:\\(.+))?$/i;
@@ -312,6 +313,7 @@ export function importPuttyReg(data: Buffer | string, file = '(.reg)'): ImportRe
     const s = sessionOf(name, key, couldNot);
     if (!s) continue;
     sessions.push(s);
+    checkSessionCount(sessions.length);
     took.push(`PuTTY session "${name}": ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}, keepalive ${s.keepalive.intervalSeconds} s`);
   }
   return { kind: 'putty-reg', sessions, hostKeys, took, couldNot };

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { SessionConfig } from '../../../../common/config.js';
 import { ConfigError } from '../config-error.js';
 import { CommandLineError, parseCommandLine, splitCommandLine, sshpassError } from './command-line.js';
+import { checkSessionCount } from './limits.js';
 import type { ImportReport, NotTaken } from './report.js';
 
 /**
@@ -242,6 +243,7 @@ export function importShellScript(text: string, values: ReadonlyMap<string, stri
       // by port, in a name that needs no quoting on a command line.
       if (sessions.some((s) => s.name === name)) name = `${name}-${parsed.session.forwards[0]!.bindPort}`;
       sessions.push({ ...parsed.session, id: name, name, notes: `Imported from line ${line} of a shell script.` });
+      checkSessionCount(sessions.length);
       took.push(`line ${line}: ${describe(parsed.program, parsed.session)}`);
       couldNot.push(...[...notes, ...parsed.notes].map((n) => { const x = toNotTaken(n); return { what: `line ${line}: ${x.what}`, why: x.why }; }));
     } catch (err) {

@@ -10,6 +10,7 @@ import { globToRegExp } from '../../glob.js';
 import { ConfigError } from '../config-error.js';
 import { parseSessionConfig } from '../schema.js';
 import { CommandLineError, parseForwardSpec } from './command-line.js';
+import { checkSessionCount } from './limits.js';
 import type { ImportReport, NotTaken } from './report.js';
 
 interface Line {
@@ -280,6 +281,7 @@ export function importSshConfig(text: string): ImportReport {
     const s = sessionFor(alias, index, couldNot);
     if (!s) continue;
     sessions.push(s);
+    checkSessionCount(sessions.length);
     took.push(`Host ${alias}: ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}`
       + `${s.auth.identityFiles.length ? `, key ${s.auth.identityFiles.join(', ')}` : ''}, keepalive ${s.keepalive.intervalSeconds} s × ${s.keepalive.countMax}`);
   }
