@@ -45,7 +45,9 @@ async function pull(bytes: number): Promise<void> {
   header[0] = 0x52;
   header.writeBigUInt64BE(BigInt(bytes), 1);
   let got = 0;
-  s.on('data', (d: Buffer) => { got += d.length; });
+  s.on('data', (d: Buffer) => {
+    got += d.length;
+  });
   s.write(header);
   await once(s, 'end');
   s.destroy();
@@ -84,12 +86,16 @@ async function main(): Promise<unknown> {
       const n = Number(args[0]);
       const open: net.Socket[] = [];
       for (let i = 0; i < n; i += 50) {
-        open.push(...await Promise.all(Array.from({ length: Math.min(50, n - i) }, async () => {
-          const s = await connect();
-          s.write('Ex');
-          await once(s, 'data');
-          return s;
-        })));
+        open.push(
+          ...(await Promise.all(
+            Array.from({ length: Math.min(50, n - i) }, async () => {
+              const s = await connect();
+              s.write('Ex');
+              await once(s, 'data');
+              return s;
+            }),
+          )),
+        );
       }
       process.stdout.write(JSON.stringify({ open: open.length }) + '\n');
       process.stdin.resume();
@@ -144,4 +150,13 @@ async function main(): Promise<unknown> {
   }
 }
 
-main().then((r) => { if (r !== undefined) process.stdout.write(JSON.stringify(r) + '\n'); process.exit(0); }, (e: unknown) => { process.stderr.write(String(e) + '\n'); process.exit(1); });
+main().then(
+  (r) => {
+    if (r !== undefined) process.stdout.write(JSON.stringify(r) + '\n');
+    process.exit(0);
+  },
+  (e: unknown) => {
+    process.stderr.write(String(e) + '\n');
+    process.exit(1);
+  },
+);

@@ -12,8 +12,13 @@ import { randomBytes } from 'node:crypto';
 
 const require = createRequire(import.meta.url);
 
-interface Cipher { allocPacket(payloadLen: number): Buffer; encrypt(packet: Buffer): void }
-interface Decipher { decrypt(data: Uint8Array, p: number, len: number): unknown }
+interface Cipher {
+  allocPacket(payloadLen: number): Buffer;
+  encrypt(packet: Buffer): void;
+}
+interface Decipher {
+  decrypt(data: Uint8Array, p: number, len: number): unknown;
+}
 interface CryptoModule {
   readonly init: Promise<void>;
   readonly CIPHER_INFO: Record<string, { keyLen: number; ivLen: number }>;
@@ -32,7 +37,10 @@ const DATA = randomBytes(32 * 1024);
 const PACKETS = 4000;
 const READ = 64 * 1024;
 
-const cpuMicros = (): number => { const u = process.cpuUsage(); return u.user + u.system; };
+const cpuMicros = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 
 function keys(name: string): { key: Buffer; iv: Buffer } {
   const info = IMPLS.patched.CIPHER_INFO[name]!;
@@ -91,9 +99,17 @@ function measureOnce(implName: Impl, name: string): Record<Measure, number> {
       reads.push(slab ? view : Buffer.from(view));
     }
     let got = 0;
-    const d = impl.createDecipher({ inbound: {
-      onPayload: (p: Buffer) => { got += p.length; }, decipherInfo: impl.CIPHER_INFO[name], decipherKey: Buffer.from(k.key), decipherIV: Buffer.from(k.iv), seqno: 0,
-    } });
+    const d = impl.createDecipher({
+      inbound: {
+        onPayload: (p: Buffer) => {
+          got += p.length;
+        },
+        decipherInfo: impl.CIPHER_INFO[name],
+        decipherKey: Buffer.from(k.key),
+        decipherIV: Buffer.from(k.iv),
+        seqno: 0,
+      },
+    });
     const t0 = cpuMicros();
     for (const r of reads) d.decrypt(r, 0, r.length);
     const us = (cpuMicros() - t0) / PACKETS;
@@ -112,8 +128,12 @@ const ROWS: ReadonlyArray<[Measure, string]> = [
 
 await Promise.all([IMPLS.published.init, IMPLS.patched.init]);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const lines = [`ssh2's packet path in one process: CPU µs per packet, median of ${ROUNDS} interleaved rounds`, '',
-  '| cipher | step | ssh2 as published | patched | patched ÷ published |', '|---|---|---:|---:|---:|'];
+const lines = [
+  `ssh2's packet path in one process: CPU µs per packet, median of ${ROUNDS} interleaved rounds`,
+  '',
+  '| cipher | step | ssh2 as published | patched | patched ÷ published |',
+  '|---|---|---:|---:|---:|',
+];
 for (const name of CIPHERS) {
   const samples: Record<Impl, Record<Measure, number[]>> = {
     published: { encrypt: [], control: [], decryptSeparate: [], decryptSlab: [] },

@@ -77,7 +77,7 @@ interface Row {
   readonly pick: (r: Results) => number;
 }
 
-const perGiB = (r: Result, cpu: number): number => cpu / (r.seconds! * r.mbPerS! * 1e6 / GiB);
+const perGiB = (r: Result, cpu: number): number => cpu / ((r.seconds! * r.mbPerS! * 1e6) / GiB);
 const ROWS: Row[] = [
   { name: `vendor → target, 1 stream, ${STREAM_MB} MiB`, unit: 'MB/s', higherIsBetter: true, target: true, pick: (r) => r.push1.mbPerS! },
   { name: `target → vendor, 1 stream, ${STREAM_MB} MiB`, unit: 'MB/s', higherIsBetter: true, target: true, pick: (r) => r.pull1.mbPerS! },
@@ -87,15 +87,39 @@ const ROWS: Row[] = [
   { name: 'CPU per GiB, target → vendor, 1 stream', unit: 's', higherIsBetter: false, target: true, pick: (r) => perGiB(r.pull1, r.pull1.cpu) },
   { name: 'CPU per GiB, vendor → target, 32 streams', unit: 's', higherIsBetter: false, target: true, pick: (r) => perGiB(r.push32, r.push32.cpu) },
   { name: 'CPU per GiB, target → vendor, 32 streams', unit: 's', higherIsBetter: false, target: true, pick: (r) => perGiB(r.pull32, r.pull32.cpu) },
-  { name: 'sshd\'s CPU per GiB serving it, vendor → target, 1 stream', unit: 's', higherIsBetter: false, target: false, pick: (r) => perGiB(r.push1, r.push1.sshdCpu) },
-  { name: 'sshd\'s CPU per GiB serving it, target → vendor, 1 stream', unit: 's', higherIsBetter: false, target: false, pick: (r) => perGiB(r.pull1, r.pull1.sshdCpu) },
+  {
+    name: "sshd's CPU per GiB serving it, vendor → target, 1 stream",
+    unit: 's',
+    higherIsBetter: false,
+    target: false,
+    pick: (r) => perGiB(r.push1, r.push1.sshdCpu),
+  },
+  {
+    name: "sshd's CPU per GiB serving it, target → vendor, 1 stream",
+    unit: 's',
+    higherIsBetter: false,
+    target: false,
+    pick: (r) => perGiB(r.pull1, r.pull1.sshdCpu),
+  },
   { name: 'round trip (1 byte), p50', unit: 'µs', higherIsBetter: false, target: true, pick: (r) => r.rtt.p50us! },
   { name: 'round trip (1 byte), p99', unit: 'µs', higherIsBetter: false, target: false, pick: (r) => r.rtt.p99us! },
   { name: 'open a connection, p50', unit: 'ms', higherIsBetter: false, target: false, pick: (r) => r.connect.p50ms! },
   { name: 'open a connection, p99', unit: 'ms', higherIsBetter: false, target: false, pick: (r) => r.connect.p99ms! },
-  { name: `CPU per forwarded connection (${BURSTS} bursts of ${BURST})`, unit: 'µs', higherIsBetter: false, target: true, pick: (r) => r.burst.cpu / (BURST * BURSTS) * 1e6 },
+  {
+    name: `CPU per forwarded connection (${BURSTS} bursts of ${BURST})`,
+    unit: 'µs',
+    higherIsBetter: false,
+    target: true,
+    pick: (r) => (r.burst.cpu / (BURST * BURSTS)) * 1e6,
+  },
   { name: `burst of ${BURST} connections (median of ${BURSTS})`, unit: 'ms', higherIsBetter: false, target: true, pick: (r) => r.burst.totalMs! },
-  { name: `CPU for a fresh tunnel's first ${WARM_MB} MiB each way (before the rows above)`, unit: 's', higherIsBetter: false, target: false, pick: (r) => r.warmPush.cpu + r.warmPull.cpu },
+  {
+    name: `CPU for a fresh tunnel's first ${WARM_MB} MiB each way (before the rows above)`,
+    unit: 's',
+    higherIsBetter: false,
+    target: false,
+    pick: (r) => r.warmPush.cpu + r.warmPull.cpu,
+  },
   { name: `RSS with ${HOLD.toLocaleString('en')} connections open (fresh tunnel)`, unit: 'MiB', higherIsBetter: false, target: false, pick: (r) => r.rssMiB },
   { name: 'RSS after all of the above', unit: 'MiB', higherIsBetter: false, target: false, pick: (r) => r.rssAfterMiB },
 ];
@@ -121,7 +145,9 @@ function descendants(root: number): number[] {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   const under = (pid: number): boolean => {
     for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
@@ -137,7 +163,11 @@ const treeCpu = (pid: number): number => [pid, ...descendants(pid)].reduce((n, p
 function treeRssMiB(pid: number): number {
   let kib = 0;
   for (const p of [pid, ...descendants(pid)]) {
-    try { kib += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0); } catch { /* gone */ }
+    try {
+      kib += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      /* gone */
+    }
   }
   return kib / 1024;
 }
@@ -147,8 +177,12 @@ function run(cmd: string, args: string[]): Promise<string> {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`))));
   });
 }
@@ -161,17 +195,49 @@ async function startTarget(): Promise<{ port: number; proc: ChildProcess }> {
 
 /** The same `ssh -R` command line for both tools (Burrow runs it with its own engine). */
 function sshArgs(sshd: Sshd, remotePort: number, targetPort: number): string[] {
-  return ['-N', '-T', '-i', sshd.clientKeyPath, '-p', String(sshd.port), '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`,
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'ExitOnForwardFailure=yes', '-o', 'ServerAliveInterval=15',
-    '-R', `127.0.0.1:${remotePort}:127.0.0.1:${targetPort}`, `${sshd.user}@127.0.0.1`];
+  return [
+    '-N',
+    '-T',
+    '-i',
+    sshd.clientKeyPath,
+    '-p',
+    String(sshd.port),
+    '-o',
+    `UserKnownHostsFile=${sshd.knownHostsPath}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'ExitOnForwardFailure=yes',
+    '-o',
+    'ServerAliveInterval=15',
+    '-R',
+    `127.0.0.1:${remotePort}:127.0.0.1:${targetPort}`,
+    `${sshd.user}@127.0.0.1`,
+  ];
 }
 
-async function startTunnel(tool: Tool, sshd: Sshd, cipher: string, remotePort: number, targetPort: number, onJson?: (event: Record<string, unknown>) => void): Promise<ChildProcess> {
+async function startTunnel(
+  tool: Tool,
+  sshd: Sshd,
+  cipher: string,
+  remotePort: number,
+  targetPort: number,
+  onJson?: (event: Record<string, unknown>) => void,
+): Promise<ChildProcess> {
   const args = sshArgs(sshd, remotePort, targetPort);
-  const burrow = [...(tool === 'published' ? ['--import', path.join(here, 'ssh2-as-published.js')] : []), BURROW, 'run', ...(onJson ? ['--json'] : []), '--', 'ssh', ...args];
-  const proc = tool === 'openssh'
-    ? spawn('ssh', ['-o', 'BatchMode=yes', '-c', cipher, ...args], { stdio: 'ignore' })
-    : spawn(process.execPath, burrow, { stdio: ['ignore', onJson ? 'pipe' : 'ignore', 'ignore'] });
+  const burrow = [
+    ...(tool === 'published' ? ['--import', path.join(here, 'ssh2-as-published.js')] : []),
+    BURROW,
+    'run',
+    ...(onJson ? ['--json'] : []),
+    '--',
+    'ssh',
+    ...args,
+  ];
+  const proc =
+    tool === 'openssh'
+      ? spawn('ssh', ['-o', 'BatchMode=yes', '-c', cipher, ...args], { stdio: 'ignore' })
+      : spawn(process.execPath, burrow, { stdio: ['ignore', onJson ? 'pipe' : 'ignore', 'ignore'] });
   if (onJson) {
     let buf = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -209,7 +275,15 @@ async function rssWithConnectionsOpen(pid: number, port: number): Promise<number
   return rss;
 }
 
-interface LongHaul { readonly tool: Tool; readonly seconds: number; readonly verified: boolean; readonly failed: string[]; readonly rekeys: number; readonly reconnects: number | undefined; readonly exited: boolean }
+interface LongHaul {
+  readonly tool: Tool;
+  readonly seconds: number;
+  readonly verified: boolean;
+  readonly failed: string[];
+  readonly rekeys: number;
+  readonly reconnects: number | undefined;
+  readonly exited: boolean;
+}
 
 /** GiB each way through each tool while the server rekeys every 8 MiB; see the file's header. */
 async function longHaul(gib: number, cipher: string): Promise<LongHaul[]> {
@@ -221,10 +295,25 @@ async function longHaul(gib: number, cipher: string): Promise<LongHaul[]> {
     for (const tool of ['openssh', 'burrow'] as const) {
       const remotePort = await freePort();
       let reconnects = 0;
-      const tunnel = await startTunnel(tool, sshd, cipher, remotePort, targetPort, tool === 'burrow' ? (e) => { if (e.type === 'state' && e.state === 'reconnecting') reconnects++; } : undefined);
+      const tunnel = await startTunnel(
+        tool,
+        sshd,
+        cipher,
+        remotePort,
+        targetPort,
+        tool === 'burrow'
+          ? (e) => {
+              if (e.type === 'state' && e.state === 'reconnecting') reconnects++;
+            }
+          : undefined,
+      );
       const before = (sshd.log().match(/SSH2_MSG_NEWKEYS received/g) ?? []).length;
       try {
-        const r = JSON.parse(await run(process.execPath, [path.join(here, 'hashed.js'), 'load', String(remotePort), String(gib * GiB), '4'])) as { seconds: number; verified: boolean; failed: string[] };
+        const r = JSON.parse(await run(process.execPath, [path.join(here, 'hashed.js'), 'load', String(remotePort), String(gib * GiB), '4'])) as {
+          seconds: number;
+          verified: boolean;
+          failed: string[];
+        };
         const rekeys = (sshd.log().match(/SSH2_MSG_NEWKEYS received/g) ?? []).length - before - 1;
         out.push({ tool, ...r, rekeys, reconnects: tool === 'burrow' ? reconnects : undefined, exited: tunnel.exitCode !== null });
       } finally {
@@ -298,7 +387,8 @@ async function main(): Promise<void> {
   for (const cipher of ROUNDS > 0 ? CIPHERS : []) {
     const results = await rounds(cipher);
     lines.push(
-      `${sshVersion} vs Burrow (ssh2, native crypto: ${ssh2NativeCrypto() ? 'yes' : 'NO'}), cipher ${cipher}, median of ${ROUNDS} rounds, loopback`, '',
+      `${sshVersion} vs Burrow (ssh2, native crypto: ${ssh2NativeCrypto() ? 'yes' : 'NO'}), cipher ${cipher}, median of ${ROUNDS} rounds, loopback`,
+      '',
       `| workload | ${TOOL_NAME.openssh} | ${TOOL_NAME.burrow} | Burrow ÷ OpenSSH | target |${AB ? ` ${TOOL_NAME.published} | patched ÷ published |` : ''}`,
       `|---|---:|---:|---:|---|${AB ? '---:|---:|' : ''}`,
     );
@@ -306,8 +396,10 @@ async function main(): Promise<void> {
       const o = median(results.openssh[i]!);
       const b = median(results.burrow[i]!);
       const ab = AB ? median(results.published[i]!) : undefined;
-      lines.push(`| ${row.name} | ${fmt(o)} ${row.unit} | ${fmt(b)} ${row.unit} | ${(b / o).toFixed(2)}× | ${verdict(row, b / o)} |`
-        + (ab !== undefined ? ` ${fmt(ab)} ${row.unit} | ${(b / ab).toFixed(2)}× |` : ''));
+      lines.push(
+        `| ${row.name} | ${fmt(o)} ${row.unit} | ${fmt(b)} ${row.unit} | ${(b / o).toFixed(2)}× | ${verdict(row, b / o)} |` +
+          (ab !== undefined ? ` ${fmt(ab)} ${row.unit} | ${(b / ab).toFixed(2)}× |` : ''),
+      );
       raw.push({ cipher, row: row.name, unit: row.unit, samples: Object.fromEntries(TOOLS.map((t) => [t, results[t][i]])) });
     }
     lines.push('');
@@ -318,11 +410,17 @@ async function main(): Promise<void> {
   if (LONGHAUL_GIB > 0) {
     const cipher = CIPHERS[0]!;
     haul = await longHaul(LONGHAUL_GIB, cipher);
-    lines.push(`Long haul: ${LONGHAUL_GIB} GiB each way at once over 4 connections, sshd RekeyLimit 8M, cipher ${cipher}`, '',
-      '| tool | time | MB/s each way | every byte verified | key exchanges seen by sshd | reconnects |', '|---|---:|---:|---|---:|---:|');
+    lines.push(
+      `Long haul: ${LONGHAUL_GIB} GiB each way at once over 4 connections, sshd RekeyLimit 8M, cipher ${cipher}`,
+      '',
+      '| tool | time | MB/s each way | every byte verified | key exchanges seen by sshd | reconnects |',
+      '|---|---:|---:|---|---:|---:|',
+    );
     for (const h of haul) {
       const mbs = (LONGHAUL_GIB * GiB) / 1e6 / h.seconds;
-      lines.push(`| ${TOOL_NAME[h.tool]} | ${h.seconds.toFixed(1)} s | ${fmt(mbs)} | ${h.verified ? 'yes' : `NO: ${h.failed[0]}`} | ${h.rekeys} | ${h.reconnects ?? (h.exited ? 'exited' : 0)} |`);
+      lines.push(
+        `| ${TOOL_NAME[h.tool]} | ${h.seconds.toFixed(1)} s | ${fmt(mbs)} | ${h.verified ? 'yes' : `NO: ${h.failed[0]}`} | ${h.rekeys} | ${h.reconnects ?? (h.exited ? 'exited' : 0)} |`,
+      );
     }
   }
   process.stdout.write(lines.join('\n') + '\n');

@@ -31,7 +31,10 @@ const server = net.createServer((sock) => {
   let remaining = 0;
   sock.on('error', () => sock.destroy());
   sock.on('data', (chunk: Buffer) => {
-    if (mode === 'E') { sock.write(chunk); return; }
+    if (mode === 'E') {
+      sock.write(chunk);
+      return;
+    }
     if (mode === 'S') {
       remaining -= chunk.length;
       if (remaining <= 0) sock.end(Buffer.from([1]));
@@ -39,14 +42,17 @@ const server = net.createServer((sock) => {
     }
     if (mode === 'R') return;
     header = Buffer.concat([header, chunk]);
-    if (header[0] === 0x45) { // 'E'
+    if (header[0] === 0x45) {
+      // 'E'
       mode = 'E';
       if (header.length > 1) sock.write(header.subarray(1));
-    } else if (header[0] === 0x53 && header.length >= 9) { // 'S'
+    } else if (header[0] === 0x53 && header.length >= 9) {
+      // 'S'
       mode = 'S';
       remaining = Number(header.readBigUInt64BE(1)) - (header.length - 9);
       if (remaining <= 0) sock.end(Buffer.from([1]));
-    } else if (header[0] === 0x52 && header.length >= 9) { // 'R'
+    } else if (header[0] === 0x52 && header.length >= 9) {
+      // 'R'
       mode = 'R';
       send(sock, Number(header.readBigUInt64BE(1)));
     }

@@ -12,12 +12,20 @@ export const ALGORITHM_KINDS: ReadonlyArray<AlgorithmKind> = ['kex', 'hostKey', 
 
 /** The OpenSSH option that sets each list (`-o KexAlgorithms=…`). */
 export const OPENSSH_OPTION: Readonly<Record<AlgorithmKind, string>> = {
-  kex: 'KexAlgorithms', hostKey: 'HostKeyAlgorithms', pubkey: 'PubkeyAcceptedAlgorithms', ciphers: 'Ciphers', macs: 'MACs',
+  kex: 'KexAlgorithms',
+  hostKey: 'HostKeyAlgorithms',
+  pubkey: 'PubkeyAcceptedAlgorithms',
+  ciphers: 'Ciphers',
+  macs: 'MACs',
 };
 
 /** What each list is, for messages ("no key exchange method in common"). */
 export const ALGORITHM_LABEL: Readonly<Record<AlgorithmKind, string>> = {
-  kex: 'key exchange method', hostKey: 'host key algorithm', pubkey: 'signature algorithm for our key', ciphers: 'cipher', macs: 'MAC',
+  kex: 'key exchange method',
+  hostKey: 'host key algorithm',
+  pubkey: 'signature algorithm for our key',
+  ciphers: 'cipher',
+  macs: 'MAC',
 };
 
 /**
@@ -29,20 +37,50 @@ export const ALGORITHM_LABEL: Readonly<Record<AlgorithmKind, string>> = {
  */
 export const SUPPORTED_ALGORITHMS: Readonly<Record<AlgorithmKind, ReadonlyArray<string>>> = {
   kex: [
-    'curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521',
-    'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group14-sha256', 'diffie-hellman-group15-sha512',
-    'diffie-hellman-group16-sha512', 'diffie-hellman-group17-sha512', 'diffie-hellman-group18-sha512',
-    'diffie-hellman-group-exchange-sha1', 'diffie-hellman-group14-sha1', 'diffie-hellman-group1-sha1',
+    'curve25519-sha256',
+    'curve25519-sha256@libssh.org',
+    'ecdh-sha2-nistp256',
+    'ecdh-sha2-nistp384',
+    'ecdh-sha2-nistp521',
+    'diffie-hellman-group-exchange-sha256',
+    'diffie-hellman-group14-sha256',
+    'diffie-hellman-group15-sha512',
+    'diffie-hellman-group16-sha512',
+    'diffie-hellman-group17-sha512',
+    'diffie-hellman-group18-sha512',
+    'diffie-hellman-group-exchange-sha1',
+    'diffie-hellman-group14-sha1',
+    'diffie-hellman-group1-sha1',
   ],
   hostKey: ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-dss'],
   pubkey: ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-dss'],
   ciphers: [
-    'chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com',
-    'aes128-gcm', 'aes256-gcm', 'aes256-cbc', 'aes192-cbc', 'aes128-cbc', '3des-cbc',
+    'chacha20-poly1305@openssh.com',
+    'aes128-ctr',
+    'aes192-ctr',
+    'aes256-ctr',
+    'aes128-gcm@openssh.com',
+    'aes256-gcm@openssh.com',
+    'aes128-gcm',
+    'aes256-gcm',
+    'aes256-cbc',
+    'aes192-cbc',
+    'aes128-cbc',
+    '3des-cbc',
   ],
   macs: [
-    'hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha1-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512',
-    'hmac-sha1', 'hmac-md5', 'hmac-sha2-256-96', 'hmac-sha2-512-96', 'hmac-ripemd160', 'hmac-sha1-96', 'hmac-md5-96',
+    'hmac-sha2-256-etm@openssh.com',
+    'hmac-sha2-512-etm@openssh.com',
+    'hmac-sha1-etm@openssh.com',
+    'hmac-sha2-256',
+    'hmac-sha2-512',
+    'hmac-sha1',
+    'hmac-md5',
+    'hmac-sha2-256-96',
+    'hmac-sha2-512-96',
+    'hmac-ripemd160',
+    'hmac-sha1-96',
+    'hmac-md5-96',
   ],
 };
 
@@ -53,8 +91,15 @@ export const SUPPORTED_ALGORITHMS: Readonly<Record<AlgorithmKind, ReadonlyArray<
  */
 export const DEFAULT_ALGORITHMS: Readonly<Record<AlgorithmKind, ReadonlyArray<string>>> = {
   kex: [
-    'curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521',
-    'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group16-sha512', 'diffie-hellman-group18-sha512', 'diffie-hellman-group14-sha256',
+    'curve25519-sha256',
+    'curve25519-sha256@libssh.org',
+    'ecdh-sha2-nistp256',
+    'ecdh-sha2-nistp384',
+    'ecdh-sha2-nistp521',
+    'diffie-hellman-group-exchange-sha256',
+    'diffie-hellman-group16-sha512',
+    'diffie-hellman-group18-sha512',
+    'diffie-hellman-group14-sha256',
   ],
   hostKey: ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256'],
   pubkey: ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256'],
@@ -88,14 +133,22 @@ export interface AlgorithmsConfig {
 
 /** Why a list cannot be used; `fix` says what to write instead. */
 export class AlgorithmListError extends Error {
-  constructor(problem: string, readonly fix: string) {
+  constructor(
+    problem: string,
+    readonly fix: string,
+  ) {
     super(problem);
     this.name = 'AlgorithmListError';
   }
 }
 
 function patternRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 /**
@@ -103,24 +156,36 @@ function patternRegExp(pattern: string): RegExp {
  * `-` out of them, `^` before them, a plain list as is. Each name must be one of `supported` (a
  * pattern must match one); names a `-` removes are not checked, as in OpenSSH.
  */
-export function resolveAlgorithms(kind: AlgorithmKind, value: string,
-  supported: ReadonlyArray<string> = SUPPORTED_ALGORITHMS[kind], defaults: ReadonlyArray<string> = DEFAULT_ALGORITHMS[kind]): string[] {
+export function resolveAlgorithms(
+  kind: AlgorithmKind,
+  value: string,
+  supported: ReadonlyArray<string> = SUPPORTED_ALGORITHMS[kind],
+  defaults: ReadonlyArray<string> = DEFAULT_ALGORITHMS[kind],
+): string[] {
   const option = OPENSSH_OPTION[kind];
   const op = /^[+\-^]/.test(value) ? value[0]! : '';
-  const items = value.slice(op.length).split(',').map((s) => s.trim());
+  const items = value
+    .slice(op.length)
+    .split(',')
+    .map((s) => s.trim());
   const example = kind === 'kex' ? '+diffie-hellman-group14-sha1' : kind === 'ciphers' ? '+aes128-cbc' : kind === 'macs' ? '-hmac-sha1*' : '+ssh-rsa';
   if (items.some((s) => s === '')) {
-    throw new AlgorithmListError(`${option} "${value}" has an empty name`,
-      `Write the names separated by commas, optionally after one +, - or ^, e.g. ${option}=${example}.`);
+    throw new AlgorithmListError(
+      `${option} "${value}" has an empty name`,
+      `Write the names separated by commas, optionally after one +, - or ^, e.g. ${option}=${example}.`,
+    );
   }
   const negated = items.find((s) => s.startsWith('!'));
-  if (negated) throw new AlgorithmListError(`${option} cannot negate a name (${negated})`, `Remove names with a leading "-", e.g. ${option}=-${negated.slice(1)}.`);
+  if (negated)
+    throw new AlgorithmListError(`${option} cannot negate a name (${negated})`, `Remove names with a leading "-", e.g. ${option}=-${negated.slice(1)}.`);
   if (op === '-') {
     const out = items.map(patternRegExp);
     const left = defaults.filter((a) => !out.some((re) => re.test(a)));
     if (left.length === 0) {
-      throw new AlgorithmListError(`${option} "${value}" removes every ${ALGORITHM_LABEL[kind]}`,
-        `Remove only the names you do not want (${option}=-NAME), leaving at least one of ${defaults.join(', ')}.`);
+      throw new AlgorithmListError(
+        `${option} "${value}" removes every ${ALGORITHM_LABEL[kind]}`,
+        `Remove only the names you do not want (${option}=-NAME), leaving at least one of ${defaults.join(', ')}.`,
+      );
     }
     return left;
   }
@@ -128,8 +193,7 @@ export function resolveAlgorithms(kind: AlgorithmKind, value: string,
   for (const item of items) {
     const matches = /[*?]/.test(item) ? supported.filter((a) => patternRegExp(item).test(a)) : supported.filter((a) => a === item);
     if (matches.length === 0) {
-      throw new AlgorithmListError(`${item} is not a ${ALGORITHM_LABEL[kind]} Burrow can use`,
-        `Use ${option} with names from: ${supported.join(', ')}.`);
+      throw new AlgorithmListError(`${item} is not a ${ALGORITHM_LABEL[kind]} Burrow can use`, `Use ${option} with names from: ${supported.join(', ')}.`);
     }
     for (const m of matches) if (!named.includes(m)) named.push(m);
   }

@@ -45,8 +45,16 @@ void everyRequest;
 
 /** Every event name, in one list. */
 export const EVENT_NAMES = [
-  'sessions:changed', 'sessions:removed', 'logs:line', 'keys:progress', 'keys:changed',
-  'diagnose:step', 'questions:asked', 'questions:closed', 'settings:changed', 'app:changed',
+  'sessions:changed',
+  'sessions:removed',
+  'logs:line',
+  'keys:progress',
+  'keys:changed',
+  'diagnose:step',
+  'questions:asked',
+  'questions:closed',
+  'settings:changed',
+  'app:changed',
 ] as const satisfies ReadonlyArray<EventName>;
 
 // Compile-time check that no event is missing from the list (a door built from it would drop it).

@@ -10,7 +10,11 @@ import { ALGORITHM_KINDS, AlgorithmListError, OPENSSH_OPTION, resolveAlgorithms 
 
 /** A config problem: `field` is a path like `sessions[2].forwards[0].bindPort`. */
 export class ConfigError extends Error {
-  constructor(readonly field: string, readonly problem: string, readonly fix: string) {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
     super(`${field}: ${problem}. ${fix}`);
     this.name = 'ConfigError';
   }
@@ -33,8 +37,11 @@ export function onlyKnown(o: Json, path: string, known: ReadonlyArray<string>): 
   for (const key of Object.keys(o)) {
     if (known.includes(key)) continue;
     const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
-    throw new ConfigError(`${path}.${key}`, 'is not a setting Burrow knows',
-      near ? `Did you mean "${near}"?` : `Remove it; the settings here are ${known.join(', ')}.`);
+    throw new ConfigError(
+      `${path}.${key}`,
+      'is not a setting Burrow knows',
+      near ? `Did you mean "${near}"?` : `Remove it; the settings here are ${known.join(', ')}.`,
+    );
   }
 }
 
@@ -51,8 +58,11 @@ function str(o: Json, key: string, path: string, fix: string, optional = false):
 export function checkPort(v: unknown, field: string, allowZero: boolean): number {
   const min = allowZero ? 0 : 1;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 65535) {
-    throw new ConfigError(field, `must be a whole number from ${min} to 65535 (got ${JSON.stringify(v)})`,
-      allowZero ? 'Use 0 to have a free port picked (by the server for -R, by this machine for -L and -D).' : 'Use the port the service listens on.');
+    throw new ConfigError(
+      field,
+      `must be a whole number from ${min} to 65535 (got ${JSON.stringify(v)})`,
+      allowZero ? 'Use 0 to have a free port picked (by the server for -R, by this machine for -L and -D).' : 'Use the port the service listens on.',
+    );
   }
   return v;
 }
@@ -61,8 +71,7 @@ function num(o: Json, key: string, path: string, def: number, min: number, max: 
   const v = o[key];
   if (v === undefined) return def;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new ConfigError(`${path}.${key}`, `must be a number from ${min} to ${max} (got ${JSON.stringify(v)})`,
-      `Remove it to use the default (${def}).`);
+    throw new ConfigError(`${path}.${key}`, `must be a number from ${min} to ${max} (got ${JSON.stringify(v)})`, `Remove it to use the default (${def}).`);
   }
   return v;
 }
@@ -70,9 +79,11 @@ function num(o: Json, key: string, path: string, def: number, min: number, max: 
 function parseForward(v: unknown, path: string): ForwardConfig {
   if (!isObject(v)) throw new ConfigError(path, 'must be an object', 'Give {"type":"remote","bindPort":…,"targetHost":…,"targetPort":…}.');
   const type = v.type;
-  onlyKnown(v, path, type === 'remote' || type === 'local'
-    ? ['type', 'bindAddress', 'bindPort', 'targetHost', 'targetPort']
-    : ['type', 'bindAddress', 'bindPort']);
+  onlyKnown(
+    v,
+    path,
+    type === 'remote' || type === 'local' ? ['type', 'bindAddress', 'bindPort', 'targetHost', 'targetPort'] : ['type', 'bindAddress', 'bindPort'],
+  );
   const bindAddress = str(v, 'bindAddress', path, 'Use an address such as "localhost", "0.0.0.0" or "*", or leave it out.', true);
   switch (type) {
     case 'remote':
@@ -105,7 +116,7 @@ function parseRekeyLimitConfig(v: unknown, path: string): RekeyLimitConfig {
     }
     return x;
   };
-  const bytes = whole('bytes', 16, Number.MAX_SAFE_INTEGER, 'Give a number of bytes (1073741824 is 1 GiB), or leave it out for the cipher\'s default.');
+  const bytes = whole('bytes', 16, Number.MAX_SAFE_INTEGER, "Give a number of bytes (1073741824 is 1 GiB), or leave it out for the cipher's default.");
   const seconds = whole('seconds', 1, 366 * 86400, 'Give a number of seconds (3600 is an hour), or leave it out for no time limit.');
   return { ...(bytes !== undefined ? { bytes } : {}), ...(seconds !== undefined ? { seconds } : {}) };
 }
@@ -115,14 +126,19 @@ function parseRekeyLimitConfig(v: unknown, path: string): RekeyLimitConfig {
  * that `+`/`-`/`^` go on following Burrow's defaults; every name must be one Burrow can use.
  */
 function parseAlgorithmsConfig(v: unknown, path: string): AlgorithmsConfig {
-  if (!isObject(v)) throw new ConfigError(path, 'must be an object', 'Give e.g. {"kex":"+diffie-hellman-group14-sha1"}, or leave it out for OpenSSH\'s defaults.');
+  if (!isObject(v))
+    throw new ConfigError(path, 'must be an object', 'Give e.g. {"kex":"+diffie-hellman-group14-sha1"}, or leave it out for OpenSSH\'s defaults.');
   onlyKnown(v, path, ALGORITHM_KINDS);
   const out: Record<string, string> = {};
   for (const kind of ALGORITHM_KINDS) {
     const x = v[kind];
     if (x === undefined) continue;
     if (typeof x !== 'string' || x.trim() === '') {
-      throw new ConfigError(`${path}.${kind}`, 'must be a non-empty string', `Write it as OpenSSH's ${OPENSSH_OPTION[kind]} takes it, e.g. "+ssh-rsa", or leave it out.`);
+      throw new ConfigError(
+        `${path}.${kind}`,
+        'must be a non-empty string',
+        `Write it as OpenSSH's ${OPENSSH_OPTION[kind]} takes it, e.g. "+ssh-rsa", or leave it out.`,
+      );
     }
     try {
       resolveAlgorithms(kind, x);
@@ -150,11 +166,19 @@ const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 function refuseUnsafeText(v: unknown, path: string): void {
   if (typeof v === 'string') {
     if (PRIVATE_KEY_TEXT.test(v)) {
-      throw new ConfigError(path, 'holds a private key', 'Keys are not stored in the config: give the key file\'s path, or import the key into Burrow and give its id as auth.keyId.');
+      throw new ConfigError(
+        path,
+        'holds a private key',
+        "Keys are not stored in the config: give the key file's path, or import the key into Burrow and give its id as auth.keyId.",
+      );
     }
     if ((path.endsWith('.notes') ? CONTROL_IN_TEXT : CONTROL).test(v)) {
       const c = (path.endsWith('.notes') ? CONTROL_IN_TEXT : CONTROL).exec(v)![0].charCodeAt(0);
-      throw new ConfigError(path, `holds a control character (${c === 0 ? 'NUL' : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`})`, 'Remove it: no name, address or path contains one.');
+      throw new ConfigError(
+        path,
+        `holds a control character (${c === 0 ? 'NUL' : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`})`,
+        'Remove it: no name, address or path contains one.',
+      );
     }
   } else if (Array.isArray(v)) {
     v.forEach((x, i) => refuseUnsafeText(x, `${path}[${i}]`));
@@ -179,7 +203,11 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
     throw new ConfigError(`${path}.user`, 'holds a colon, so it carries a password (user:password)', 'Give the user name alone; Burrow logs in with keys.');
   }
   if (host.includes('@')) {
-    throw new ConfigError(`${path}.host`, 'holds an "@": a user name (perhaps with a password) is written into it', 'Give the host name alone, and the user name in its own field.');
+    throw new ConfigError(
+      `${path}.host`,
+      'holds an "@": a user name (perhaps with a password) is written into it',
+      'Give the host name alone, and the user name in its own field.',
+    );
   }
 
   const authRaw = v.auth ?? {};
@@ -208,8 +236,11 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
   }
   const fingerprint = str(hkRaw, 'fingerprint', `${path}.hostKey`, 'Give the SHA256:… fingerprint the vendor publishes.', true);
   if (fingerprint !== undefined && !FINGERPRINT.test(fingerprint)) {
-    throw new ConfigError(`${path}.hostKey.fingerprint`, `is not a SHA256 fingerprint (${JSON.stringify(fingerprint)})`,
-      'Copy it as `ssh-keygen -lf` prints it: SHA256: followed by 43 characters.');
+    throw new ConfigError(
+      `${path}.hostKey.fingerprint`,
+      `is not a SHA256 fingerprint (${JSON.stringify(fingerprint)})`,
+      'Copy it as `ssh-keygen -lf` prints it: SHA256: followed by 43 characters.',
+    );
   }
 
   const kaRaw = v.keepalive ?? {};
@@ -229,19 +260,29 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
   const algorithms = v.algorithms === undefined ? undefined : parseAlgorithmsConfig(v.algorithms, `${path}.algorithms`);
 
   if (!Array.isArray(v.forwards)) {
-    throw new ConfigError(`${path}.forwards`, v.forwards === undefined ? 'is missing' : 'must be a list',
-      'Give at least one forward, e.g. [{"type":"remote","bindPort":15432,"targetHost":"localhost","targetPort":5432}].');
+    throw new ConfigError(
+      `${path}.forwards`,
+      v.forwards === undefined ? 'is missing' : 'must be a list',
+      'Give at least one forward, e.g. [{"type":"remote","bindPort":15432,"targetHost":"localhost","targetPort":5432}].',
+    );
   }
   if (v.forwards.length > IMPORT_LIMITS.forwardsPerSession) {
-    throw new ConfigError(`${path}.forwards`, `has ${v.forwards.length.toLocaleString('en')} forwards, more than the ${IMPORT_LIMITS.forwardsPerSession.toLocaleString('en')} one session may have`,
-      'Split them over several sessions to the same server.');
+    throw new ConfigError(
+      `${path}.forwards`,
+      `has ${v.forwards.length.toLocaleString('en')} forwards, more than the ${IMPORT_LIMITS.forwardsPerSession.toLocaleString('en')} one session may have`,
+      'Split them over several sessions to the same server.',
+    );
   }
   const forwards = v.forwards.map((f, i) => parseForward(f, `${path}.forwards[${i}]`));
   const preset = str(v, 'preset', path, 'Give a preset id such as "fivetran", or leave it out.', true);
   const notes = str(v, 'notes', path, 'Give free text, or leave it out.', true);
 
   return {
-    id, name, host, port, user,
+    id,
+    name,
+    host,
+    port,
+    user,
     auth: {
       identityFiles: files as string[],
       ...(passphraseFile !== undefined ? { passphraseFile } : {}),
@@ -252,7 +293,11 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
       ...(khf !== undefined ? { knownHostsFiles: khf as string[] } : {}),
       ...(fingerprint !== undefined ? { fingerprint } : {}),
     },
-    keepalive, connectTimeoutSeconds, compression, autostart, forwards,
+    keepalive,
+    connectTimeoutSeconds,
+    compression,
+    autostart,
+    forwards,
     ...(rekeyLimit !== undefined ? { rekeyLimit } : {}),
     ...(algorithms !== undefined && Object.keys(algorithms).length > 0 ? { algorithms } : {}),
     ...(preset !== undefined ? { preset } : {}),
@@ -261,17 +306,35 @@ export function parseSessionConfig(v: unknown, path = 'session'): SessionConfig 
 }
 
 const SESSION_KEYS: ReadonlyArray<string> = [
-  'id', 'name', 'host', 'port', 'user', 'auth', 'hostKey', 'keepalive', 'connectTimeoutSeconds', 'compression',
-  'rekeyLimit', 'algorithms', 'forwards', 'autostart', 'preset', 'notes',
+  'id',
+  'name',
+  'host',
+  'port',
+  'user',
+  'auth',
+  'hostKey',
+  'keepalive',
+  'connectTimeoutSeconds',
+  'compression',
+  'rekeyLimit',
+  'algorithms',
+  'forwards',
+  'autostart',
+  'preset',
+  'notes',
 ];
-
 
 /** Throws when two sessions share an id or a name. */
 export function checkUnique(sessions: ReadonlyArray<SessionConfig>): void {
   const ids = new Set<string>();
   const names = new Set<string>();
   sessions.forEach((s, i) => {
-    if (ids.has(s.id)) throw new ConfigError(`sessions[${i}].id`, `repeats ${JSON.stringify(s.id)}`, 'Give every session its own id (or leave ids out and give each its own name).');
+    if (ids.has(s.id))
+      throw new ConfigError(
+        `sessions[${i}].id`,
+        `repeats ${JSON.stringify(s.id)}`,
+        'Give every session its own id (or leave ids out and give each its own name).',
+      );
     if (names.has(s.name.toLowerCase())) throw new ConfigError(`sessions[${i}].name`, `repeats ${JSON.stringify(s.name)}`, 'Give every session its own name.');
     ids.add(s.id);
     names.add(s.name.toLowerCase());

@@ -20,15 +20,7 @@ import { IMPORT_LIMITS, sizeInWords, UPLOAD_CHUNK_BYTES } from './limits.js';
 // ---------------------------------------------------------------------------------------------
 
 /** Codes of errors the app itself gives (besides the engine's ErrorCode of a session). */
-export type AppErrorCode =
-  | 'INVALID_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'UNSUPPORTED'
-  | 'KEY_ERROR'
-  | 'HELD_ELSEWHERE'
-  | 'FORBIDDEN'
-  | 'INTERNAL_ERROR';
+export type AppErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNSUPPORTED' | 'KEY_ERROR' | 'HELD_ELSEWHERE' | 'FORBIDDEN' | 'INTERNAL_ERROR';
 
 /**
  * The plain error object every failed request returns: a stable code, what went wrong, the fix,
@@ -79,7 +71,12 @@ export interface PresetView {
   readonly remotePortRule: string;
   readonly hostKeyPolicy: HostKeyPolicy;
   readonly publishedFingerprint?: string;
-  readonly key: { readonly type: 'rsa' | 'ed25519' | 'ecdsa-sha2-nistp256'; readonly bits?: number; readonly madeBy: 'you' | 'vendor'; readonly passphrase: boolean };
+  readonly key: {
+    readonly type: 'rsa' | 'ed25519' | 'ecdsa-sha2-nistp256';
+    readonly bits?: number;
+    readonly madeBy: 'you' | 'vendor';
+    readonly passphrase: boolean;
+  };
   readonly databases: ReadonlyArray<{ readonly id: string; readonly name: string; readonly port: number }>;
   readonly nextSteps: ReadonlyArray<string>;
   readonly troubleshooting: ReadonlyArray<string>;
@@ -168,25 +165,25 @@ export interface DiagnoseReportView {
 /** Something only a person can decide, asked of whichever window is open. */
 export type Question =
   | {
-    readonly id: string;
-    readonly kind: 'host-key';
-    readonly sessionId: string;
-    readonly sessionName: string;
-    readonly host: string;
-    readonly port: number;
-    readonly keyType: string;
-    readonly fingerprint: string;
-  }
+      readonly id: string;
+      readonly kind: 'host-key';
+      readonly sessionId: string;
+      readonly sessionName: string;
+      readonly host: string;
+      readonly port: number;
+      readonly keyType: string;
+      readonly fingerprint: string;
+    }
   | {
-    readonly id: string;
-    readonly kind: 'passphrase';
-    readonly sessionId: string;
-    readonly sessionName: string;
-    /** The key file or stored key that needs it. */
-    readonly key: string;
-    /** Set when a passphrase was given and did not open the key. */
-    readonly wrong?: boolean;
-  };
+      readonly id: string;
+      readonly kind: 'passphrase';
+      readonly sessionId: string;
+      readonly sessionName: string;
+      /** The key file or stored key that needs it. */
+      readonly key: string;
+      /** Set when a passphrase was given and did not open the key. */
+      readonly wrong?: boolean;
+    };
 
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -236,13 +233,19 @@ const secret = z.string().max(1024, 'is longer than 1024 characters');
 /** Text a person pasted or a file they picked: bounded, so a window cannot make the app hold gigabytes. */
 const pasted = z.string().max(1024 * 1024, 'is larger than 1 MiB');
 /** A picked key file's bytes, as base64 (binary keys: DER). */
-const fileBytes = z.string().max(1.5 * 1024 * 1024, 'is larger than 1 MiB').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64');
+const fileBytes = z
+  .string()
+  .max(1.5 * 1024 * 1024, 'is larger than 1 MiB')
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64');
 /**
  * One piece of a large file picked for an import (a UTF-16 .reg export of 10,000 PuTTY sessions
  * is ~40 MiB), as base64. Large files travel in pieces (`import:upload`), so that no door ever
  * reads one message of tens of megabytes while tunnels wait.
  */
-const uploadChunk = z.string().max(Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4, `is larger than ${sizeInWords(UPLOAD_CHUNK_BYTES)}: send the file in pieces`).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64');
+const uploadChunk = z
+  .string()
+  .max(Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4, `is larger than ${sizeInWords(UPLOAD_CHUNK_BYTES)}: send the file in pieces`)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64');
 
 /**
  * A session's settings as a window sends them: checked by the shared validator in the app, so the
@@ -270,95 +273,128 @@ export const REQUESTS = {
   'sessions:reload': NoArgs,
 
   'presets:list': NoArgs,
-  'presets:create-session': z.object({
-    presetId: id,
-    name: z.string().min(1, 'is empty').max(100, 'is longer than 100 characters'),
-    host: z.string().max(255).optional(),
-    user: z.string().max(100).optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    targetHost: z.string().max(255).optional(),
-    targetPort: z.number().int().min(1).max(65535).optional(),
-    database: z.string().max(50).optional(),
-    remotePort: z.number().int().min(0).max(65535).optional(),
-    keyId: id.optional(),
-    autostart: z.boolean().optional(),
-  }).strict(),
+  'presets:create-session': z
+    .object({
+      presetId: id,
+      name: z.string().min(1, 'is empty').max(100, 'is longer than 100 characters'),
+      host: z.string().max(255).optional(),
+      user: z.string().max(100).optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+      targetHost: z.string().max(255).optional(),
+      targetPort: z.number().int().min(1).max(65535).optional(),
+      database: z.string().max(50).optional(),
+      remotePort: z.number().int().min(0).max(65535).optional(),
+      keyId: id.optional(),
+      autostart: z.boolean().optional(),
+    })
+    .strict(),
 
   /**
    * One piece of a file to import, in order: the first piece comes without `uploadId` and gets one;
    * the rest name it. Kept for five minutes after the last piece; import:preview reads it.
    */
   'import:upload': z.object({ uploadId: id.optional(), base64: uploadChunk }).strict(),
-  'import:preview': z.object({
-    text: pasted.optional(),
-    file: z.object({ name: z.string().max(255), base64: fileBytes }).strict().optional(),
-    /** A file sent in pieces with import:upload. */
-    upload: z.object({ name: z.string().max(255), uploadId: id }).strict().optional(),
-    /** Values for a guide's placeholders (`SSH_HIGH_PORT` → `11433`). */
-    values: z.record(z.string().max(100), z.string().max(1000)).optional(),
-    /** Opens the keys of a `burrow sessions export --with-secrets` file. */
-    passphrase: secret.optional(),
-    /** How many of each list the reply holds (200 unless given). */
-    shown: z.number().int().min(0).max(IMPORT_LIMITS.sessions).optional(),
-  }).strict().refine((a) => [a.text, a.file, a.upload].filter((x) => x !== undefined).length === 1, { message: 'give the pasted text, a file or an upload, one of them', path: ['text'] }),
-  'import:apply': z.object({
-    previewId: id,
-    name: z.string().min(1).max(100).optional(),
-    autostart: z.boolean().optional(),
-    /** How many saved sessions the reply holds (200 unless given). */
-    shown: z.number().int().min(0).max(IMPORT_LIMITS.sessions).optional(),
-  }).strict(),
+  'import:preview': z
+    .object({
+      text: pasted.optional(),
+      file: z
+        .object({ name: z.string().max(255), base64: fileBytes })
+        .strict()
+        .optional(),
+      /** A file sent in pieces with import:upload. */
+      upload: z
+        .object({ name: z.string().max(255), uploadId: id })
+        .strict()
+        .optional(),
+      /** Values for a guide's placeholders (`SSH_HIGH_PORT` → `11433`). */
+      values: z.record(z.string().max(100), z.string().max(1000)).optional(),
+      /** Opens the keys of a `burrow sessions export --with-secrets` file. */
+      passphrase: secret.optional(),
+      /** How many of each list the reply holds (200 unless given). */
+      shown: z.number().int().min(0).max(IMPORT_LIMITS.sessions).optional(),
+    })
+    .strict()
+    .refine((a) => [a.text, a.file, a.upload].filter((x) => x !== undefined).length === 1, {
+      message: 'give the pasted text, a file or an upload, one of them',
+      path: ['text'],
+    }),
+  'import:apply': z
+    .object({
+      previewId: id,
+      name: z.string().min(1).max(100).optional(),
+      autostart: z.boolean().optional(),
+      /** How many saved sessions the reply holds (200 unless given). */
+      shown: z.number().int().min(0).max(IMPORT_LIMITS.sessions).optional(),
+    })
+    .strict(),
 
   'keys:list': NoArgs,
   'keys:get': ById,
-  'keys:generate': z.object({
-    /** Chosen by the window, so it can follow `keys:progress` for this one. */
-    opId: id,
-    type: z.enum(['ed25519', 'rsa', 'ecdsa']),
-    bits: z.number().int().optional(),
-    comment: z.string().max(200).optional(),
-    passphrase: secret.optional(),
-    /** Keep the passphrase, so a tunnel using the key can start unattended. */
-    storePassphrase: z.boolean().optional(),
-  }).strict(),
-  'keys:import': z.object({
-    text: pasted.optional(),
-    file: z.object({ name: z.string().max(255), base64: fileBytes }).strict().optional(),
-    passphrase: secret.optional(),
-    storePassphrase: z.boolean().optional(),
-  }).strict().refine((a) => (a.text === undefined) !== (a.file === undefined), { message: 'give the pasted key or a key file, one of them', path: ['text'] }),
-  'keys:export': z.object({
-    id,
-    format: z.enum(['openssh', 'ppk', 'ppk2']),
-    /** Protects the exported file; the stored key stays as it is. */
-    passphrase: secret.optional(),
-    /** Opens the stored key when it is encrypted and its passphrase is not stored. */
-    keyPassphrase: secret.optional(),
-  }).strict(),
+  'keys:generate': z
+    .object({
+      /** Chosen by the window, so it can follow `keys:progress` for this one. */
+      opId: id,
+      type: z.enum(['ed25519', 'rsa', 'ecdsa']),
+      bits: z.number().int().optional(),
+      comment: z.string().max(200).optional(),
+      passphrase: secret.optional(),
+      /** Keep the passphrase, so a tunnel using the key can start unattended. */
+      storePassphrase: z.boolean().optional(),
+    })
+    .strict(),
+  'keys:import': z
+    .object({
+      text: pasted.optional(),
+      file: z
+        .object({ name: z.string().max(255), base64: fileBytes })
+        .strict()
+        .optional(),
+      passphrase: secret.optional(),
+      storePassphrase: z.boolean().optional(),
+    })
+    .strict()
+    .refine((a) => (a.text === undefined) !== (a.file === undefined), { message: 'give the pasted key or a key file, one of them', path: ['text'] }),
+  'keys:export': z
+    .object({
+      id,
+      format: z.enum(['openssh', 'ppk', 'ppk2']),
+      /** Protects the exported file; the stored key stays as it is. */
+      passphrase: secret.optional(),
+      /** Opens the stored key when it is encrypted and its passphrase is not stored. */
+      keyPassphrase: secret.optional(),
+    })
+    .strict(),
   'keys:delete': ById,
 
-  'diagnose:run': z.object({
-    /** Chosen by the window, so it can follow `diagnose:step` for this run. */
-    runId: id,
-    id: id.optional(),
-    config: sessionInput.optional(),
-  }).strict().refine((a) => (a.id === undefined) !== (a.config === undefined), { message: 'give a saved session\'s id or a config, one of them', path: ['id'] }),
+  'diagnose:run': z
+    .object({
+      /** Chosen by the window, so it can follow `diagnose:step` for this run. */
+      runId: id,
+      id: id.optional(),
+      config: sessionInput.optional(),
+    })
+    .strict()
+    .refine((a) => (a.id === undefined) !== (a.config === undefined), { message: "give a saved session's id or a config, one of them", path: ['id'] }),
 
   'questions:list': NoArgs,
-  'questions:answer': z.object({
-    id,
-    accept: z.boolean(),
-    passphrase: secret.optional(),
-    /** For a passphrase: keep it in the secret store for unattended starts. */
-    remember: z.boolean().optional(),
-  }).strict(),
+  'questions:answer': z
+    .object({
+      id,
+      accept: z.boolean(),
+      passphrase: secret.optional(),
+      /** For a passphrase: keep it in the secret store for unattended starts. */
+      remember: z.boolean().optional(),
+    })
+    .strict(),
 
   'settings:get': NoArgs,
-  'settings:set': z.object({
-    launchAtLogin: z.boolean().optional(),
-    notifications: z.object({ down: z.boolean().optional(), back: z.boolean().optional(), needsPerson: z.boolean().optional() }).strict().optional(),
-    theme: z.enum(['system', 'light', 'dark']).optional(),
-  }).strict(),
+  'settings:set': z
+    .object({
+      launchAtLogin: z.boolean().optional(),
+      notifications: z.object({ down: z.boolean().optional(), back: z.boolean().optional(), needsPerson: z.boolean().optional() }).strict().optional(),
+      theme: z.enum(['system', 'light', 'dark']).optional(),
+    })
+    .strict(),
 
   'logs:get': ById,
 } as const;
@@ -420,6 +456,5 @@ export interface Events {
 }
 
 export type EventName = keyof Events;
-
 
 export { AppCallError, EVENT_NAMES, REQUEST_NAMES, type BurrowApi, type ClientMessage, type ServerMessage } from './api.js';

@@ -8,4 +8,3 @@ export function forwardSpec(f: ForwardConfig): string {
   const target = 'targetHost' in f ? `:${f.targetHost.includes(':') ? `[${f.targetHost}]` : f.targetHost}:${f.targetPort}` : '';
   return `${flag} ${bind}${f.bindPort}${target}`;
 }
-

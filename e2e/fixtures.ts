@@ -43,30 +43,44 @@ async function startWeb(dir: string): Promise<{ child: ChildProcess; url: string
   const child = spawn(process.execPath, [BURROW, 'web', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv({ HOME: home }) });
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`burrow web printed no address: ${out} ${err}`)), 20_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[0]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`burrow web exited ${code}: ${err}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`burrow web exited ${code}: ${err}`));
+    });
   });
   return { child, url, home, config, output: () => `${out}${err}` };
 }
 
 export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgres }>({
-  sshd: [async ({}, use) => {
-    const sshd = await Sshd.start();
-    await use(sshd);
-    await sshd.dispose();
-  }, { scope: 'worker' }],
-  pg: [async ({}, use) => {
-    const pg = await Postgres.start();
-    await use(pg);
-    await pg.stop();
-  }, { scope: 'worker' }],
+  sshd: [
+    async ({}, use) => {
+      const sshd = await Sshd.start();
+      await use(sshd);
+      await sshd.dispose();
+    },
+    { scope: 'worker' },
+  ],
+  pg: [
+    async ({}, use) => {
+      const pg = await Postgres.start();
+      await use(pg);
+      await pg.stop();
+    },
+    { scope: 'worker' },
+  ],
   burrow: async ({ page }, use, testInfo) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'burrow-e2e-'));
     const web = await startWeb(dir);
@@ -78,19 +92,29 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
       ws.on('framereceived', (f) => received.push(String(f.payload)));
       ws.on('framesent', (f) => sent.push(String(f.payload)));
     });
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
-    const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => new Promise((resolve) => {
-      const c = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv({ HOME: web.home, BURROW_CONFIG: web.config }) });
-      let stdout = '';
-      let stderr = '';
-      c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-      c.on('exit', (code) => resolve({ code, stdout, stderr }));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
     });
+    page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+    const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        const c = spawn(process.execPath, [BURROW, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: cleanEnv({ HOME: web.home, BURROW_CONFIG: web.config }),
+        });
+        let stdout = '';
+        let stderr = '';
+        c.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+        });
+        c.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        c.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
     await page.goto(web.url);
     await use({ url: web.url, dir, home: web.home, config: web.config, received, sent, secrets, consoleErrors, cli });
-    expect(consoleErrors, 'errors in the page\'s console').toEqual([]);
+    expect(consoleErrors, "errors in the page's console").toEqual([]);
     // Private keys and passphrases may go in; nothing Burrow sent the page may hold one.
     expect(received.length, 'the page talked to Burrow').toBeGreaterThan(0);
     for (const s of secrets) {
@@ -98,7 +122,8 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
       expect(leak, `a secret reached the page: ${s.slice(0, 12)}…`).toBeUndefined();
     }
     const exited = web.child.exitCode ?? web.child.signalCode;
-    if (testInfo.status !== testInfo.expectedStatus || exited !== null) await testInfo.attach('burrow web output', { body: web.output(), contentType: 'text/plain' });
+    if (testInfo.status !== testInfo.expectedStatus || exited !== null)
+      await testInfo.attach('burrow web output', { body: web.output(), contentType: 'text/plain' });
     expect(exited, 'burrow web ran until the end of the test').toBeNull();
     web.child.kill('SIGTERM');
     await new Promise((r) => web.child.once('exit', r));
@@ -125,8 +150,11 @@ export function plantKey(burrow: BurrowWeb, keyText: string, passphrase?: string
   if (parsed instanceof Error) throw parsed;
   const key = Array.isArray(parsed) ? parsed[0]! : parsed;
   const publicB64 = key.getPublicSSH().toString('base64');
-  const lines = (t: string): string[] => t.split(/\r?\n/).map((l) => l.trim())
-    .filter((l) => l.length >= 30 && !l.startsWith('-----') && !/^[A-Za-z-]+:/.test(l) && !publicB64.includes(l));
+  const lines = (t: string): string[] =>
+    t
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length >= 30 && !l.startsWith('-----') && !/^[A-Za-z-]+:/.test(l) && !publicB64.includes(l));
   burrow.secrets.push(...lines(keyText));
   const pem = key.getPrivatePEM();
   burrow.secrets.push(...lines(pem));
@@ -145,11 +173,17 @@ export function plantKey(burrow: BurrowWeb, keyText: string, passphrase?: string
  */
 export function plantStoredKeys(burrow: BurrowWeb, passphrase?: string): string[] {
   const dir = path.join(path.dirname(burrow.config), 'secrets');
-  const ids = readdirSync(dir).filter((f) => f.startsWith('key-')).map((f) => f.slice('key-'.length));
+  const ids = readdirSync(dir)
+    .filter((f) => f.startsWith('key-'))
+    .map((f) => f.slice('key-'.length));
   expect(ids.length, 'keys in the secret store').toBeGreaterThan(0);
   for (const id of ids) {
     let stored: string | undefined;
-    try { stored = readFileSync(path.join(dir, `passphrase-${id}`), 'utf8'); } catch { stored = undefined; }
+    try {
+      stored = readFileSync(path.join(dir, `passphrase-${id}`), 'utf8');
+    } catch {
+      stored = undefined;
+    }
     plantKey(burrow, readFileSync(path.join(dir, `key-${id}`), 'utf8'), stored ?? passphrase);
   }
   return ids;
@@ -157,5 +191,10 @@ export function plantStoredKeys(burrow: BurrowWeb, passphrase?: string): string[
 
 /** Waits until the page shows a tunnel's state word. */
 export async function expectState(page: Page, name: string, word: RegExp): Promise<void> {
-  await expect(page.getByRole('listitem').filter({ has: page.getByRole('link', { name, exact: true }) }).locator('.status')).toHaveText(word, { timeout: 30_000 });
+  await expect(
+    page
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('link', { name, exact: true }) })
+      .locator('.status'),
+  ).toHaveText(word, { timeout: 30_000 });
 }

@@ -4,7 +4,9 @@ import { expect } from './fixtures.js';
 
 /** Goes to a route of the window, as a link there would. */
 export async function go(page: Page, route: string): Promise<void> {
-  await page.evaluate((r) => { location.hash = r; }, route);
+  await page.evaluate((r) => {
+    location.hash = r;
+  }, route);
 }
 
 /** The list of tunnels (#/). */
@@ -12,7 +14,10 @@ export class TunnelsPage {
   constructor(private readonly page: Page) {}
 
   row(name: string): Locator {
-    return this.page.getByRole('list', { name: 'Tunnels' }).getByRole('listitem').filter({ has: this.page.getByRole('link', { name, exact: true }) });
+    return this.page
+      .getByRole('list', { name: 'Tunnels' })
+      .getByRole('listitem')
+      .filter({ has: this.page.getByRole('link', { name, exact: true }) });
   }
 
   async start(name: string): Promise<void> {
@@ -56,7 +61,7 @@ export class KeyImportPage {
 
   /** Gives the passphrase the import asked for; returns the imported key's heading. */
   async unlock(passphrase: string, opts: { store: boolean }): Promise<void> {
-    await this.page.getByLabel('This key\'s passphrase').fill(passphrase);
+    await this.page.getByLabel("This key's passphrase").fill(passphrase);
     await this.page.getByLabel(/Store the passphrase/).setChecked(opts.store);
     await this.page.getByRole('button', { name: 'Import', exact: true }).click();
     await expect(this.page.getByRole('heading', { name: /^Imported: / })).toBeVisible();

@@ -10,7 +10,8 @@ import type { Sshd } from '../test/helpers/sshd.js';
 import { expect, type BurrowWeb } from './fixtures.js';
 
 /** Fivetran's command, as its guide prints it (placeholders and all). */
-export const FIVETRAN_COMMAND = 'autossh -M 0 -f -N -R <SSH_HIGH_PORT>:<LOCAL_DB_MACHINE_NAME_OR_IP>:<LOCAL_DB_MACHINE_PORT> <FIVETRAN_SSH_USERNAME>@<FIVETRAN_SUPPLIED_IP> -g -i <PATH_TO_PRIVATE_KEY> -o ServerAliveInterval=10 -o ServerAliveCountMax=1 -o ExitOnForwardFailure=yes';
+export const FIVETRAN_COMMAND =
+  'autossh -M 0 -f -N -R <SSH_HIGH_PORT>:<LOCAL_DB_MACHINE_NAME_OR_IP>:<LOCAL_DB_MACHINE_PORT> <FIVETRAN_SSH_USERNAME>@<FIVETRAN_SUPPLIED_IP> -g -i <PATH_TO_PRIVATE_KEY> -o ServerAliveInterval=10 -o ServerAliveCountMax=1 -o ExitOnForwardFailure=yes';
 
 async function cli(burrow: BurrowWeb, args: string[]): Promise<string> {
   const r = await burrow.cli(args);
@@ -30,12 +31,34 @@ export async function addPresetSession(burrow: BurrowWeb, preset: string, name: 
  * against `knownHosts` (default: the sshd's own known_hosts; `home`: the test HOME's
  * ~/.ssh/known_hosts, with OpenSSH's accept-new).
  */
-export async function importSession(burrow: BurrowWeb, sshd: Sshd, name: string, forward: string,
-  opts: { identity?: string; knownHosts?: string } = {}): Promise<string> {
-  const hostKeys = opts.knownHosts === 'home' ? ['-o', 'StrictHostKeyChecking=accept-new']
-    : ['-o', `UserKnownHostsFile=${opts.knownHosts ?? sshd.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes'];
-  const out = await cli(burrow, ['import', '--json', '--name', name, '--', 'ssh', '-N', '-R', forward, '-p', String(sshd.port),
-    '-i', opts.identity ?? sshd.clientKeyPath, ...hostKeys, `${sshd.user}@127.0.0.1`]);
+export async function importSession(
+  burrow: BurrowWeb,
+  sshd: Sshd,
+  name: string,
+  forward: string,
+  opts: { identity?: string; knownHosts?: string } = {},
+): Promise<string> {
+  const hostKeys =
+    opts.knownHosts === 'home'
+      ? ['-o', 'StrictHostKeyChecking=accept-new']
+      : ['-o', `UserKnownHostsFile=${opts.knownHosts ?? sshd.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes'];
+  const out = await cli(burrow, [
+    'import',
+    '--json',
+    '--name',
+    name,
+    '--',
+    'ssh',
+    '-N',
+    '-R',
+    forward,
+    '-p',
+    String(sshd.port),
+    '-i',
+    opts.identity ?? sshd.clientKeyPath,
+    ...hostKeys,
+    `${sshd.user}@127.0.0.1`,
+  ]);
   const { saved } = JSON.parse(out) as { saved: Array<{ id: string }> };
   expect(saved).toHaveLength(1);
   return saved[0]!.id;
@@ -52,11 +75,26 @@ export async function storedNames(burrow: BurrowWeb): Promise<string[]> {
 }
 
 /** A fresh key file made by ssh-keygen in the test's folder; returns its path and its public line. */
-export function keyFile(burrow: BurrowWeb, name: string, opts: { type?: 'ed25519' | 'rsa'; passphrase?: string } = {}): { path: string; publicKey: string; text: string } {
+export function keyFile(
+  burrow: BurrowWeb,
+  name: string,
+  opts: { type?: 'ed25519' | 'rsa'; passphrase?: string } = {},
+): { path: string; publicKey: string; text: string } {
   const dir = path.join(burrow.dir, 'keys');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, name);
-  execFileSync('ssh-keygen', ['-q', '-t', opts.type ?? 'ed25519', ...(opts.type === 'rsa' ? ['-b', '2048'] : []), '-N', opts.passphrase ?? '', '-C', name, '-f', file]);
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    opts.type ?? 'ed25519',
+    ...(opts.type === 'rsa' ? ['-b', '2048'] : []),
+    '-N',
+    opts.passphrase ?? '',
+    '-C',
+    name,
+    '-f',
+    file,
+  ]);
   return { path: file, publicKey: readFileSync(`${file}.pub`, 'utf8').trim(), text: readFileSync(file, 'utf8') };
 }
 
@@ -80,5 +118,7 @@ export function trustSshd(burrow: BurrowWeb, sshd: Sshd): void {
  * has it; nothing here reloads anything.
  */
 export async function reload(page: Page, _burrow: BurrowWeb, route = '#/'): Promise<void> {
-  await page.evaluate((r) => { location.hash = r; }, route);
+  await page.evaluate((r) => {
+    location.hash = r;
+  }, route);
 }

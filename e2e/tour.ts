@@ -17,15 +17,35 @@ import { addPresetSession, FIVETRAN_COMMAND, impostorKnownHosts, importSession, 
 
 /** Every screen the tour stops at, in the order it reaches them. */
 export const SCREENS = [
-  'tunnels-empty', 'key-new', 'key-created', 'preset-fivetran', 'preset-saved', 'host-key-question', 'tunnel',
-  'test-connection', 'tunnels', 'tunnel-host-key-changed', 'edit', 'new-tunnel', 'preset-querycanary', 'paste',
-  'blank', 'blank-error', 'key-import', 'keys', 'passphrase-question', 'settings',
+  'tunnels-empty',
+  'key-new',
+  'key-created',
+  'preset-fivetran',
+  'preset-saved',
+  'host-key-question',
+  'tunnel',
+  'test-connection',
+  'tunnels',
+  'tunnel-host-key-changed',
+  'edit',
+  'new-tunnel',
+  'preset-querycanary',
+  'paste',
+  'blank',
+  'blank-error',
+  'key-import',
+  'keys',
+  'passphrase-question',
+  'settings',
 ] as const;
 export type ScreenName = (typeof SCREENS)[number];
 
 export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgres, stop: (name: ScreenName) => Promise<void>): Promise<void> {
   const seen: string[] = [];
-  const at = async (name: ScreenName): Promise<void> => { seen.push(name); await stop(name); };
+  const at = async (name: ScreenName): Promise<void> => {
+    seen.push(name);
+    await stop(name);
+  };
   const tunnels = new TunnelsPage(page);
   const detail = new SessionDetailPage(page);
 
@@ -48,7 +68,17 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
   const remotePort = await freePort();
   await go(page, '#/new/preset/fivetran');
   const preset = new PresetPage(page);
-  await preset.fill({ name: 'Fivetran – warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user, targetHost: '127.0.0.1', database: 'postgresql', targetPort: pg.port, remotePort, key: `stored:${keyId}` });
+  await preset.fill({
+    name: 'Fivetran – warehouse',
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    targetHost: '127.0.0.1',
+    database: 'postgresql',
+    targetPort: pg.port,
+    remotePort,
+    key: `stored:${keyId}`,
+  });
   await at('preset-fivetran');
   await preset.save();
   await expect(page.getByRole('heading', { name: 'Saved: Fivetran – warehouse' })).toBeVisible();
@@ -59,7 +89,7 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
   await at('host-key-question');
   await question.getByRole('button', { name: 'They match: trust and connect' }).click();
   await detail.expectStatus('Connected');
-  expect(await psql(remotePort, "select count(*) from generate_series(1, 1000)")).toBe('1000');
+  expect(await psql(remotePort, 'select count(*) from generate_series(1, 1000)')).toBe('1000');
   expect((await psql(remotePort, "select repeat('x', 20000)")).length).toBe(20000);
   await expect(page.locator('.facts dt', { hasText: 'Connections in all' }).locator('xpath=following-sibling::dd[1]')).toHaveText('2');
   const fivetranId = decodeURIComponent(page.url().split('#/sessions/')[1]!);
@@ -68,8 +98,20 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
   // A stopped tunnel whose database is down: the test shows the failing step and its fix. It logs in with the sshd's own client key.
   plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
   const down = await freePort();
-  const holisticsId = await addPresetSession(burrow, 'holistics', 'Holistics – reporting', ['--host', '127.0.0.1',
-    '--port', String(sshd.port), '--user', sshd.user, '--target', `127.0.0.1:${down}`, '--remote-port', String(await freePort()), '--identity', sshd.clientKeyPath]);
+  const holisticsId = await addPresetSession(burrow, 'holistics', 'Holistics – reporting', [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(sshd.port),
+    '--user',
+    sshd.user,
+    '--target',
+    `127.0.0.1:${down}`,
+    '--remote-port',
+    String(await freePort()),
+    '--identity',
+    sshd.clientKeyPath,
+  ]);
   await reload(page, burrow, `#/sessions/${holisticsId}/test`);
   await page.getByRole('button', { name: 'Test now' }).click();
   await expect(page.getByRole('status').filter({ hasText: /^Failed at / })).toBeVisible({ timeout: 30_000 });
@@ -103,8 +145,12 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
   const paste = new PasteCommandPage(page);
   await go(page, '#/new/paste');
   await paste.paste(FIVETRAN_COMMAND, {
-    SSH_HIGH_PORT: String(await freePort()), LOCAL_DB_MACHINE_NAME_OR_IP: '127.0.0.1', LOCAL_DB_MACHINE_PORT: String(pg.port),
-    FIVETRAN_SSH_USERNAME: 'fivetran', FIVETRAN_SUPPLIED_IP: '35.230.100.17', PATH_TO_PRIVATE_KEY: '~/.ssh/fivetran_rsa',
+    SSH_HIGH_PORT: String(await freePort()),
+    LOCAL_DB_MACHINE_NAME_OR_IP: '127.0.0.1',
+    LOCAL_DB_MACHINE_PORT: String(pg.port),
+    FIVETRAN_SSH_USERNAME: 'fivetran',
+    FIVETRAN_SUPPLIED_IP: '35.230.100.17',
+    PATH_TO_PRIVATE_KEY: '~/.ssh/fivetran_rsa',
   });
   await paste.preview();
   await at('paste');
@@ -124,7 +170,7 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
   const importer = new KeyImportPage(page);
   await go(page, '#/keys/import');
   await importer.paste(encrypted.text);
-  await expect(page.getByLabel('This key\'s passphrase')).toBeVisible();
+  await expect(page.getByLabel("This key's passphrase")).toBeVisible();
   await at('key-import');
   await importer.unlock('correct horse battery staple', { store: false });
   await go(page, '#/keys');
@@ -133,8 +179,20 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
 
   // A tunnel with that key: starting it asks for the passphrase, which opens it.
   const financeKey = plantStoredKeys(burrow, 'correct horse battery staple').find((k) => k !== keyId)!;
-  await addPresetSession(burrow, 'fivetran', 'Fivetran – finance', ['--host', '127.0.0.1', '--port', String(sshd.port),
-    '--user', sshd.user, '--target', `127.0.0.1:${pg.port}`, '--remote-port', String(await freePort()), '--key-id', financeKey]);
+  await addPresetSession(burrow, 'fivetran', 'Fivetran – finance', [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(sshd.port),
+    '--user',
+    sshd.user,
+    '--target',
+    `127.0.0.1:${pg.port}`,
+    '--remote-port',
+    String(await freePort()),
+    '--key-id',
+    financeKey,
+  ]);
   await reload(page, burrow, '#/');
   await tunnels.start('Fivetran – finance');
   const ask = page.getByRole('dialog', { name: 'Passphrase for Fivetran – finance' });
@@ -150,5 +208,9 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
 
   expect(seen).toEqual([...SCREENS]);
   // The host key Burrow was asked to trust is the only one it wrote; the impostor file is as it was.
-  expect(readFileSync(path.join(burrow.home, '.ssh', 'known_hosts'), 'utf8').trim().split('\n')).toHaveLength(1);
+  expect(
+    readFileSync(path.join(burrow.home, '.ssh', 'known_hosts'), 'utf8')
+      .trim()
+      .split('\n'),
+  ).toHaveLength(1);
 }

@@ -18,9 +18,16 @@ ipcRenderer.on(EVENT_CHANNEL, (_event, name: string, payload: unknown) => {
 const requests = Object.fromEntries(REQUEST_NAMES.map((name) => [name, (args: unknown) => ipcRenderer.invoke(name, args)]));
 
 /** Each event: subscribe, and get the function that unsubscribes. */
-const events = Object.fromEntries(EVENT_NAMES.map((name) => [name, (listener: (payload: unknown) => void) => {
-  listeners.get(name)!.add(listener);
-  return () => { listeners.get(name)!.delete(listener); };
-}]));
+const events = Object.fromEntries(
+  EVENT_NAMES.map((name) => [
+    name,
+    (listener: (payload: unknown) => void) => {
+      listeners.get(name)!.add(listener);
+      return () => {
+        listeners.get(name)!.delete(listener);
+      };
+    },
+  ]),
+);
 
 contextBridge.exposeInMainWorld('burrowIpc', { requests, events });

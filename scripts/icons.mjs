@@ -16,8 +16,11 @@ import { fileURLToPath } from 'node:url';
 const OUT = process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'build');
 
 const COLORS = {
-  mound: [0x3f, 0x7f, 0xc6], stoppedMound: [0x8a, 0x8a, 0x8a],
-  up: [0x2e, 0x9e, 0x48], connecting: [0xe0, 0x9b, 0x16], attention: [0xd8, 0x3a, 0x2e],
+  mound: [0x3f, 0x7f, 0xc6],
+  stoppedMound: [0x8a, 0x8a, 0x8a],
+  up: [0x2e, 0x9e, 0x48],
+  connecting: [0xe0, 0x9b, 0x16],
+  attention: [0xd8, 0x3a, 0x2e],
 };
 
 // ---- the drawing, in a unit square: coverage 0..1 of each shape at a point ----
@@ -31,9 +34,16 @@ function inMound(x, y) {
 const inCircle = (x, y, cx, cy, r) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
 function inTriangle(x, y, cx, cy, r) {
   // Pointing up: apex (cx, cy - r), base corners at the bottom.
-  const ax = cx, ay = cy - r, bx = cx - r * 0.95, by = cy + r * 0.75, ccx = cx + r * 0.95, ccy = by;
+  const ax = cx,
+    ay = cy - r,
+    bx = cx - r * 0.95,
+    by = cy + r * 0.75,
+    ccx = cx + r * 0.95,
+    ccy = by;
   const s = (px, py, qx, qy) => (x - qx) * (py - qy) - (px - qx) * (y - qy);
-  const d1 = s(ax, ay, bx, by), d2 = s(bx, by, ccx, ccy), d3 = s(ccx, ccy, ax, ay);
+  const d1 = s(ax, ay, bx, by),
+    d2 = s(bx, by, ccx, ccy),
+    d3 = s(ccx, ccy, ax, ay);
   return !((d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0));
 }
 const BADGE = { cx: 0.78, cy: 0.76, r: 0.2 };
@@ -41,7 +51,8 @@ const TILE = [0xe6, 0xef, 0xfa];
 
 /** A rounded square (the app icon's tile), inset by `m`, corner radius `k`. */
 function inTile(x, y, m = 0.03, k = 0.2) {
-  const cx = Math.min(Math.max(x, m + k), 1 - m - k), cy = Math.min(Math.max(y, m + k), 1 - m - k);
+  const cx = Math.min(Math.max(x, m + k), 1 - m - k),
+    cy = Math.min(Math.max(y, m + k), 1 - m - k);
   return (x - cx) ** 2 + (y - cy) ** 2 <= k * k;
 }
 
@@ -49,7 +60,8 @@ function inTile(x, y, m = 0.03, k = 0.2) {
 function paint(state, x, y, mono) {
   if (state === 'app') {
     // The mound alone, on a tile, drawn in the tile's inner 76 %.
-    const ix = (x - 0.12) / 0.76, iy = (y - 0.1) / 0.76;
+    const ix = (x - 0.12) / 0.76,
+      iy = (y - 0.1) / 0.76;
     if (inMound(ix, iy) && !inCircle(ix, iy, 0.5, 0.72, 0.14)) return { rgb: COLORS.mound, a: 1 };
     return inTile(x, y) ? { rgb: TILE, a: 1 } : { rgb: [0, 0, 0], a: 0 };
   }
@@ -58,7 +70,10 @@ function paint(state, x, y, mono) {
   let badge = false;
   if (state === 'up') badge = inCircle(x, y, b.cx, b.cy, b.r);
   else if (state === 'connecting') badge = inCircle(x, y, b.cx, b.cy, b.r) && !inCircle(x, y, b.cx, b.cy, b.r * 0.52);
-  else if (state === 'attention') badge = inTriangle(x, y, b.cx, b.cy + 0.01, b.r + 0.02) && !(Math.abs(x - b.cx) < 0.028 && ((y > b.cy - 0.12 && y < b.cy + 0.05) || (y > b.cy + 0.085 && y < b.cy + 0.13)));
+  else if (state === 'attention')
+    badge =
+      inTriangle(x, y, b.cx, b.cy + 0.01, b.r + 0.02) &&
+      !(Math.abs(x - b.cx) < 0.028 && ((y > b.cy - 0.12 && y < b.cy + 0.05) || (y > b.cy + 0.085 && y < b.cy + 0.13)));
   if (badge) return { rgb: mono ? [0, 0, 0] : COLORS[state], a: 1 };
   const hole = inCircle(x, y, 0.5, 0.72, 0.14);
   // The badge sits in a gap cut out of the mound, so it reads at 16 px.
@@ -73,11 +88,17 @@ function render(state, size, mono, n = 4) {
   const px = Buffer.alloc(size * size * 4);
   for (let py = 0; py < size; py++) {
     for (let qx = 0; qx < size; qx++) {
-      let r = 0, g = 0, bl = 0, a = 0;
+      let r = 0,
+        g = 0,
+        bl = 0,
+        a = 0;
       for (let sy = 0; sy < n; sy++) {
         for (let sx = 0; sx < n; sx++) {
           const p = paint(state, (qx + (sx + 0.5) / n) / size, (py + (sy + 0.5) / n) / size, mono);
-          r += p.rgb[0] * p.a; g += p.rgb[1] * p.a; bl += p.rgb[2] * p.a; a += p.a;
+          r += p.rgb[0] * p.a;
+          g += p.rgb[1] * p.a;
+          bl += p.rgb[2] * p.a;
+          a += p.a;
         }
       }
       const o = (py * size + qx) * 4;
@@ -108,7 +129,12 @@ function png(size, rgba) {
   ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA, no interlace
   const raw = Buffer.alloc(size * (size * 4 + 1));
   for (let y = 0; y < size; y++) rgba.copy(raw, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** An .ico of PNG images (Windows Vista and later read PNG entries). */

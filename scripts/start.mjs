@@ -20,9 +20,15 @@ function noDisplay() {
 
 /** Electron's binary, downloading it the first time as electron's own package does; or why not. */
 function electronBinary() {
-  const r = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (r.status === 0 && r.stdout) return { path: r.stdout };
-  const why = /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT/.test(r.stderr ?? '') ? 'it could not be downloaded (no access to its download site)' : 'it failed to install';
+  const why = /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT/.test(r.stderr ?? '')
+    ? 'it could not be downloaded (no access to its download site)'
+    : 'it failed to install';
   return { why: `Electron's binary is missing and ${why}` };
 }
 

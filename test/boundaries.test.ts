@@ -25,7 +25,10 @@ function sources(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(path.join(ROOT, file), 'utf8');
   const specs: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)) specs.push(m[1] ?? m[2] ?? m[3]!);
+  for (const m of text.matchAll(
+    /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ))
+    specs.push(m[1] ?? m[2] ?? m[3]!);
   return specs;
 }
 
@@ -49,15 +52,26 @@ test('the Electron shell is thin: the files that import Electron hold fewer than
   console.log(`# the Electron shell: ${lines} lines in ${shell.length} files`);
 });
 
-test('the window\'s code imports common/ (the contract) and never main/', () => {
-  const offenders = sources('renderer/src').flatMap((f) => importsOf(f).filter((s) => /(^|\/)main\//.test(s)).map((s) => `${f}: ${s}`));
+test("the window's code imports common/ (the contract) and never main/", () => {
+  const offenders = sources('renderer/src').flatMap((f) =>
+    importsOf(f)
+      .filter((s) => /(^|\/)main\//.test(s))
+      .map((s) => `${f}: ${s}`),
+  );
   assert.deepEqual(offenders, []);
 });
 
 test('the key layer stands alone: main/core/keys imports nothing from main/core/session (no import cycle)', () => {
   const files = sources('main/core/keys');
   assert.ok(files.length >= 5, files.join(', '));
-  const offenders = files.flatMap((f) => importsOf(f).filter((s) => /(^|\/)session\//.test(s)).map((s) => `${f}: ${s}`));
+  const offenders = files.flatMap((f) =>
+    importsOf(f)
+      .filter((s) => /(^|\/)session\//.test(s))
+      .map((s) => `${f}: ${s}`),
+  );
   assert.deepEqual(offenders, []);
-  assert.ok(importsOf('main/core/session/identity.ts').some((s) => /keys\//.test(s)), 'the reader sees session → keys imports');
+  assert.ok(
+    importsOf('main/core/session/identity.ts').some((s) => /keys\//.test(s)),
+    'the reader sees session → keys imports',
+  );
 });

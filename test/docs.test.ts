@@ -33,10 +33,12 @@ test('every error code the README lists is produced by some path of the engine',
   const para = README.slice(README.indexOf('Errors are plain objects'));
   const listed = [...para.slice(0, para.indexOf('\n\n')).matchAll(/`([A-Z_]{4,})`/g)].map((m) => m[1]!);
   assert.ok(listed.length >= 17, `codes listed: ${listed.join(', ')}`);
-  const code = sources(path.join(ROOT, 'main')).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const code = sources(path.join(ROOT, 'main'))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   for (const c of listed) {
     // Produced: given as an error's code, not only named in a list of codes.
-    const produced = new RegExp(`code: '${c}'|burrowError\\('${c}'|withCause\\('${c}'|\\? '${c}' :|: '${c}'\\)?;|'${c}' : `).test(code);
+    const produced = new RegExp(`code: '${c}'|burrowError\\(\\s*'${c}'|withCause\\(\\s*'${c}'|\\? '${c}' :|: '${c}'\\)?;|'${c}' : `).test(code);
     assert.ok(produced, `${c} is listed in the README but no path produces it`);
   }
 });
@@ -49,7 +51,12 @@ function options(cell: string): Array<{ program: 'ssh' | 'autossh' | 'plink'; wo
     if (part.includes('`-o`')) {
       const before = part.slice(0, part.indexOf('`-o`'));
       for (const m of before.matchAll(/`([^`]+)`/g)) for (const w of m[1]!.split(' ')) out.push({ program, words: [w] });
-      for (const k of part.slice(part.indexOf('`-o`') + 4).split(',').map((x) => x.trim()).filter(Boolean)) out.push({ program, words: ['-o', `${k}=yes`] });
+      for (const k of part
+        .slice(part.indexOf('`-o`') + 4)
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean))
+        out.push({ program, words: ['-o', `${k}=yes`] });
     } else {
       for (const m of part.matchAll(/`([^`]+)`/g)) {
         const text = m[1]!;
@@ -63,8 +70,7 @@ function options(cell: string): Array<{ program: 'ssh' | 'autossh' | 'plink'; wo
   return out;
 }
 
-const notesFor = (program: string, words: string[]): ReadonlyArray<string> =>
-  parseCommandLine([program, ...words, '-R', '1:db:2', 'u@h']).notes;
+const notesFor = (program: string, words: string[]): ReadonlyArray<string> => parseCommandLine([program, ...words, '-R', '1:db:2', 'u@h']).notes;
 
 test('every option the README says is accepted with a note gets its note', () => {
   const opts = options(row('accepted with a note saying why it does not matter'));
@@ -72,7 +78,10 @@ test('every option the README says is accepted with a note gets its note', () =>
   for (const { program, words } of opts) {
     const notes = notesFor(program, words);
     const name = words[0] === '-o' ? words[1]!.split('=')[0]! : words[0]!;
-    assert.ok(notes.some((n) => n.startsWith(name)), `${program} ${words.join(' ')}: no note (${JSON.stringify(notes)})`);
+    assert.ok(
+      notes.some((n) => n.startsWith(name)),
+      `${program} ${words.join(' ')}: no note (${JSON.stringify(notes)})`,
+    );
   }
 });
 
@@ -95,7 +104,19 @@ test('-o options keep their first value, Compression and GatewayPorts included; 
 });
 
 test('every command and subcommand prints its usage for --help, and exits 0', async () => {
-  const commands = [['run'], ['diagnose'], ['trust'], ['import'], ['sessions'], ['sessions', 'list'], ['sessions', 'edit'], ['sessions', 'export'], ['key'], ['key', 'generate'], ['key', 'convert']];
+  const commands = [
+    ['run'],
+    ['diagnose'],
+    ['trust'],
+    ['import'],
+    ['sessions'],
+    ['sessions', 'list'],
+    ['sessions', 'edit'],
+    ['sessions', 'export'],
+    ['key'],
+    ['key', 'generate'],
+    ['key', 'convert'],
+  ];
   for (const c of commands) {
     const r = await runBurrow([...c, '--help']);
     assert.equal(r.code, 0, `${c.join(' ')} --help: ${r.stderr}`);

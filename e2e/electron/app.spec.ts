@@ -26,29 +26,51 @@ test.describe('the desktop app', () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
   let dir: string;
-  test.beforeAll(async () => { sshd = await Sshd.start({ logLevel: 'DEBUG1' }); echo = await echoServer(); });
-  test.afterAll(async () => { await echo?.close(); await sshd?.dispose(); });
-  test.beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'burrow-electron-')); });
+  test.beforeAll(async () => {
+    sshd = await Sshd.start({ logLevel: 'DEBUG1' });
+    echo = await echoServer();
+  });
+  test.afterAll(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
+  test.beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'burrow-electron-'));
+  });
   test.afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** A config with one session to the test's sshd. */
   function saveSession(port: number, autostart: boolean): void {
     mkdirSync(path.join(dir, 'config'), { recursive: true });
-    writeFileSync(path.join(dir, 'config', 'config.json'), JSON.stringify({
-      version: 3,
-      sessions: [{
-        name: 'warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart,
-        auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
-        forwards: [loopbackRemote(port, echo.port)],
-      }],
-    }));
+    writeFileSync(
+      path.join(dir, 'config', 'config.json'),
+      JSON.stringify({
+        version: 3,
+        sessions: [
+          {
+            name: 'warehouse',
+            host: '127.0.0.1',
+            port: sshd.port,
+            user: sshd.user,
+            autostart,
+            auth: { identityFiles: [sshd.clientKeyPath] },
+            hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+            forwards: [loopbackRemote(port, echo.port)],
+          },
+        ],
+      }),
+    );
   }
 
-  const listening = (port: number): Promise<boolean> => new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
+  const listening = (port: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
 
   test('launched at login (--hidden): no window, a tray that shows the tunnel stopped', async () => {
     saveSession(await freePort(), false);
@@ -70,7 +92,9 @@ test.describe('the desktop app', () => {
     expect((await d.tray())!.tooltip).toBe('Burrow: 1 tunnel up');
     expect((await roundTrip(port, 'through the desktop app')).toString()).toBe('through the desktop app');
     const closed = new Promise<void>((resolve) => d.app.process().once('exit', () => resolve()));
-    await d.act({ kind: 'quit' }).catch(() => { /* the process may exit before the answer */ });
+    await d.act({ kind: 'quit' }).catch(() => {
+      /* the process may exit before the answer */
+    });
     await closed;
     expect(await listening(port)).toBe(false);
     expect(sshd.log()).toMatch(new RegExp(`cancel-tcpip-forward addr 127\\.0\\.0\\.1 port ${port}`));
@@ -94,7 +118,15 @@ test.describe('the desktop app', () => {
       expect([inside.require, inside.process]).toEqual(['undefined', 'undefined']);
       expect(inside.requests).toBeGreaterThan(20);
       // A second launch hands over to this one and leaves.
-      const second = spawnSync(electron.path!, [ROOT], { env: { ...process.env, HOME: path.join(dir, 'home'), XDG_CONFIG_HOME: path.join(dir, 'home', '.config'), BURROW_CONFIG: path.join(dir, 'config', 'config.json') }, timeout: 30_000 });
+      const second = spawnSync(electron.path!, [ROOT], {
+        env: {
+          ...process.env,
+          HOME: path.join(dir, 'home'),
+          XDG_CONFIG_HOME: path.join(dir, 'home', '.config'),
+          BURROW_CONFIG: path.join(dir, 'config', 'config.json'),
+        },
+        timeout: 30_000,
+      });
       expect(second.status).toBe(0);
       expect(d.app.windows()).toHaveLength(1);
       expect(await d.app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.isVisible())).toBe(true);

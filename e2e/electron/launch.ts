@@ -19,9 +19,13 @@ export function electronBinary(): { path: string; why?: undefined } | { path?: u
   if (override) return existsSync(override) ? { path: override } : { why: `BURROW_ELECTRON=${override} does not exist` };
   const pkg = path.join(ROOT, 'node_modules', 'electron');
   const pathFile = path.join(pkg, 'path.txt');
-  const bin = existsSync(pathFile) ? path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkg, 'dist'), readFileSync(pathFile, 'utf8').trim()) : undefined;
+  const bin = existsSync(pathFile)
+    ? path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkg, 'dist'), readFileSync(pathFile, 'utf8').trim())
+    : undefined;
   if (!bin || !existsSync(bin)) {
-    return { why: 'no Electron binary here: electron 42+ downloads it on first launch (`npm start` does), and this machine cannot reach its download site. Set BURROW_ELECTRON to a binary to run them' };
+    return {
+      why: 'no Electron binary here: electron 42+ downloads it on first launch (`npm start` does), and this machine cannot reach its download site. Set BURROW_ELECTRON to a binary to run them',
+    };
   }
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     return { why: 'no display ($DISPLAY and $WAYLAND_DISPLAY are unset); run under xvfb-run' };
@@ -44,7 +48,10 @@ export async function launch(bin: string, dir: string, args: string[] = []): Pro
   const app = await _electron.launch({
     executablePath: bin,
     args: [ROOT, ...args],
-    env: cleanEnv({ HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), BURROW_CONFIG: path.join(dir, 'config', 'config.json') }) as Record<string, string>,
+    env: cleanEnv({ HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), BURROW_CONFIG: path.join(dir, 'config', 'config.json') }) as Record<
+      string,
+      string
+    >,
     timeout: 60_000,
   });
   type Probe = { burrowDesktop?: { tray(): unknown; act(a: unknown): Promise<void> } };

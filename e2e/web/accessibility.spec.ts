@@ -17,7 +17,10 @@ test('every screen, light and dark, has no serious or critical accessibility vio
       const axe = new AxeBuilder({ page });
       const { violations } = await (colorScheme === 'light' ? axe : axe.withRules(['color-contrast', 'link-in-text-block'])).analyze();
       for (const v of violations) {
-        const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ');
+        const where = v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ');
         const line = `${name} (${colorScheme}): ${v.id} [${v.impact}] ${v.help}: ${where}`;
         if (v.impact === 'serious' || v.impact === 'critical') serious.push(line);
         else lesser.add(`${v.id} [${v.impact}] ${v.help}`);

@@ -13,15 +13,29 @@ import { BURROW, cleanEnv } from '../../test/helpers/cli.js';
 import { createHostileUser, hostileUserUnavailable, type HostileUser } from '../../test/helpers/hostile-user.js';
 import { freePort, waitFor } from '../../test/helpers/net.js';
 
-interface Web { child: ChildProcess; url: string; token: string; dir: string; config: string; out: () => string }
+interface Web {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  dir: string;
+  config: string;
+  out: () => string;
+}
 
 async function startWeb(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Web> {
   const dir = mkdtempSync(path.join(tmpdir(), 'burrow-e2e-cred-'));
   const config = path.join(dir, 'config', 'config.json');
-  const child = spawn(process.execPath, [BURROW, 'web', '--config', config, ...args], { env: cleanEnv({ HOME: path.join(dir, 'home'), ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BURROW, 'web', '--config', config, ...args], {
+    env: cleanEnv({ HOME: path.join(dir, 'home'), ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   await waitFor(() => /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+\n/.test(out), `burrow web's address (${out})`, 20_000);
   const url = /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out)![0];
   return { child, url, token: url.slice(url.indexOf('#token=') + 7), dir, config, out: () => out };
@@ -36,18 +50,26 @@ async function stopWeb(web: Web): Promise<void> {
 /** The session credential the bridge gave a page (its `welcome` frame). */
 function welcomes(context: BrowserContext): string[] {
   const got: string[] = [];
-  context.on('page', (p) => p.on('websocket', (ws) => ws.on('framereceived', (f) => {
-    const m = JSON.parse(String(f.payload)) as { type: string; session?: string };
-    if (m.type === 'welcome') got.push(m.session!);
-  })));
+  context.on('page', (p) =>
+    p.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        const m = JSON.parse(String(f.payload)) as { type: string; session?: string };
+        if (m.type === 'welcome') got.push(m.session!);
+      }),
+    ),
+  );
   return got;
 }
 
 test.describe('the browser-mode credential, against another local user', () => {
   let hostile: HostileUser;
   test.skip(hostileUserUnavailable() !== undefined, hostileUserUnavailable() ?? '');
-  test.beforeAll(() => { hostile = createHostileUser(); });
-  test.afterAll(() => { hostile?.dispose(); });
+  test.beforeAll(() => {
+    hostile = createHostileUser();
+  });
+  test.afterAll(() => {
+    hostile?.dispose();
+  });
 
   test('a page another user serves on another port of 127.0.0.1 never sees the token or the session: no cookie, no storage, no header', async ({ browser }) => {
     const web = await startWeb();
@@ -68,9 +90,11 @@ test.describe('the browser-mode credential, against another local user', () => {
       }).listen(${port}, '127.0.0.1', () => console.log('LISTENING'));
     `);
     let seen = '';
-    evil.stdout!.on('data', (d: Buffer) => { seen += d.toString(); });
+    evil.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+    });
     try {
-      await waitFor(() => seen.includes('LISTENING'), 'the other user\'s page');
+      await waitFor(() => seen.includes('LISTENING'), "the other user's page");
       const page = await context.newPage();
       await page.goto(web.url);
       await expect(page.getByRole('heading', { name: 'Tunnels' })).toBeVisible();
@@ -82,7 +106,7 @@ test.describe('the browser-mode credential, against another local user', () => {
       await expect(other).toHaveTitle('reported');
       const lines = seen.split('\n').filter((l) => l.startsWith('{'));
       expect(lines.some((l) => l.includes('/report'))).toBe(true);
-      for (const secret of [web.token, sessions[0]!]) expect(seen, 'the other user saw Burrow\'s credential').not.toContain(secret);
+      for (const secret of [web.token, sessions[0]!]) expect(seen, "the other user saw Burrow's credential").not.toContain(secret);
       expect(seen).not.toMatch(/burrow_\d+=/);
       // The window still works after a reload: its session is kept for its own origin only.
       await page.reload();
@@ -120,7 +144,7 @@ test.describe('the browser-mode credential, against another local user', () => {
     }
   });
 
-  test('--open hands the browser a private redirect file: no token on any command line ps shows, and the file is the owner\'s only', async ({ browser }) => {
+  test("--open hands the browser a private redirect file: no token on any command line ps shows, and the file is the owner's only", async ({ browser }) => {
     // A desktop's opener that records what it was given and stays a moment, as a real one does.
     const bin = mkdtempSync(path.join(tmpdir(), 'burrow-e2e-bin-'));
     const record = path.join(bin, 'opened');
@@ -128,13 +152,28 @@ test.describe('the browser-mode credential, against another local user', () => {
     chmodSync(bin, 0o755);
     const web = await startWeb(['--open'], { DISPLAY: ':99', PATH: `${bin}:${process.env.PATH}` });
     try {
-      await waitFor(() => { try { return readFileSync(record, 'utf8').length > 0; } catch { return false; } }, 'the browser opener to run');
+      await waitFor(() => {
+        try {
+          return readFileSync(record, 'utf8').length > 0;
+        } catch {
+          return false;
+        }
+      }, 'the browser opener to run');
       const opened = readFileSync(record, 'utf8').trim();
       expect(opened).toMatch(/^file:\/\/.*\/control\/open-[0-9a-f]{16}\.html$/);
       const file = decodeURIComponent(new URL(opened).pathname);
       const redirectToken = /#token=([\w-]+)/.exec(readFileSync(file, 'utf8'))![1]!;
       // Every command line on the machine, as root sees them and as the other user sees them.
-      const cmdlines = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8'); } catch { return ''; } }).join('\n');
+      const cmdlines = readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .map((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8');
+          } catch {
+            return '';
+          }
+        })
+        .join('\n');
       const ps = hostile.run(['ps', '-eo', 'args']).stdout;
       expect(ps).toContain('xdg-open');
       for (const t of [web.token, redirectToken]) {

@@ -15,12 +15,17 @@ test('with the database down, Test connection passes the SSH steps and fails at 
   await page.getByRole('button', { name: 'Test now' }).click();
 
   const verdict = page.getByRole('status').filter({ hasText: /^Failed at / });
-  await expect(verdict).toHaveText(`Failed at the step “127.0.0.1:${down} is reachable from this machine”. Fix it as it says there, then test again.`, { timeout: 30_000 });
+  await expect(verdict).toHaveText(`Failed at the step “127.0.0.1:${down} is reachable from this machine”. Fix it as it says there, then test again.`, {
+    timeout: 30_000,
+  });
   const steps = page.getByRole('list', { name: 'Steps' }).getByRole('listitem');
   const marks = await steps.locator('.check-mark').allTextContents();
   // Every step before the database passed (name, TCP, algorithms, host key, login, the server's port); the database step failed, last.
   expect(marks.length).toBeGreaterThanOrEqual(5);
-  expect(marks.slice(0, -1).every((m) => m === 'Passed'), marks.join(', ')).toBe(true);
+  expect(
+    marks.slice(0, -1).every((m) => m === 'Passed'),
+    marks.join(', '),
+  ).toBe(true);
   expect(marks.at(-1)).toBe('Failed');
   const failed = steps.last();
   await expect(failed).toContainText(`127.0.0.1:${down} cannot be reached from this machine (ECONNREFUSED)`);

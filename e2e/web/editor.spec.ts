@@ -80,16 +80,39 @@ test('bad input in the editor is refused with the field named, and nothing is sa
   expect(await storedSession(burrow, 'Warehouse')).toEqual(before);
 });
 
-test('an old server\'s algorithm lists: edited in OpenSSH\'s syntax, shown as the list they give with what is weak, kept when other settings change', async ({ page, burrow, sshd }) => {
+test("an old server's algorithm lists: edited in OpenSSH's syntax, shown as the list they give with what is weak, kept when other settings change", async ({
+  page,
+  burrow,
+  sshd,
+}) => {
   plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
-  const saved = await burrow.cli(['import', '--name', 'legacy', '--', 'ssh', '-N', '-R', '15434:127.0.0.1:5432', '-p', String(sshd.port), '-i', sshd.clientKeyPath,
-    '-o', 'KexAlgorithms=+diffie-hellman-group14-sha1', '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, `${sshd.user}@127.0.0.1`]);
+  const saved = await burrow.cli([
+    'import',
+    '--name',
+    'legacy',
+    '--',
+    'ssh',
+    '-N',
+    '-R',
+    '15434:127.0.0.1:5432',
+    '-p',
+    String(sshd.port),
+    '-i',
+    sshd.clientKeyPath,
+    '-o',
+    'KexAlgorithms=+diffie-hellman-group14-sha1',
+    '-o',
+    `UserKnownHostsFile=${sshd.knownHostsPath}`,
+    `${sshd.user}@127.0.0.1`,
+  ]);
   expect(saved.code, saved.stderr).toBe(0);
   await reload(page, burrow, '#/sessions/legacy/edit');
   await page.getByText('Advanced').click();
   const kex = page.getByLabel('KexAlgorithms', { exact: true });
   await expect(kex).toHaveValue('+diffie-hellman-group14-sha1');
-  await expect(kex).toHaveAccessibleDescription(/^Offers curve25519-sha256, .*, diffie-hellman-group14-sha1 — weak: diffie-hellman-group14-sha1 \(SHA-1\); use only for a server that needs it$/);
+  await expect(kex).toHaveAccessibleDescription(
+    /^Offers curve25519-sha256, .*, diffie-hellman-group14-sha1 — weak: diffie-hellman-group14-sha1 \(SHA-1\); use only for a server that needs it$/,
+  );
   await expect(page.getByLabel('Ciphers', { exact: true })).toHaveAccessibleDescription(/^Offers chacha20-poly1305@openssh\.com, /);
 
   // A name Burrow cannot use is refused beside its field, and in the summary on save.
@@ -119,7 +142,9 @@ test('a form opened before a change made elsewhere is not saved over it: the win
   await name.fill('warehouse-db');
   await page.getByRole('button', { name: 'Save changes' }).click();
   const note = page.getByRole('alert').filter({ hasText: 'was changed elsewhere' });
-  await expect(note).toContainText('"warehouse" was changed elsewhere since this change was started (keepalive.intervalSeconds: 15 → 33); your change was not saved');
+  await expect(note).toContainText(
+    '"warehouse" was changed elsewhere since this change was started (keepalive.intervalSeconds: 15 → 33); your change was not saved',
+  );
   await expect(note).toContainText('Reload it to see the settings as they are now');
   expect((await storedSession(burrow, 'warehouse')).keepalive).toEqual({ intervalSeconds: 33, countMax: 3 });
   await page.getByRole('button', { name: 'Reload the saved settings' }).click();

@@ -23,7 +23,7 @@ test('a changed host key is shown as a stop with both fingerprints, and known_ho
   await expect(tunnels.row('Warehouse')).toContainText('Server key changed');
   await page.getByRole('link', { name: 'Details of Warehouse' }).click();
 
-  const stop = page.getByRole('region', { name: 'Refused: the server\'s identity is not the one Burrow trusts' });
+  const stop = page.getByRole('region', { name: "Refused: the server's identity is not the one Burrow trusts" });
   await expect(stop).toBeVisible();
   const fact = (term: string) => stop.locator('.facts dt', { hasText: term }).locator('xpath=following-sibling::dd[1]');
   await expect(fact('The server presented')).toHaveText(sshd.hostKeyFingerprint());

@@ -42,8 +42,12 @@ test('keyboard only: paste a vendor command, fill it in, save, start, trust the 
   await tabTo(page, page.getByLabel('The command, script or config'));
   await page.keyboard.insertText(`${FIVETRAN_COMMAND} -p ${sshd.port}`);
   const values: Record<string, string> = {
-    SSH_HIGH_PORT: String(remotePort), LOCAL_DB_MACHINE_NAME_OR_IP: '127.0.0.1', LOCAL_DB_MACHINE_PORT: String(pg.port),
-    FIVETRAN_SSH_USERNAME: sshd.user, FIVETRAN_SUPPLIED_IP: '127.0.0.1', PATH_TO_PRIVATE_KEY: sshd.clientKeyPath,
+    SSH_HIGH_PORT: String(remotePort),
+    LOCAL_DB_MACHINE_NAME_OR_IP: '127.0.0.1',
+    LOCAL_DB_MACHINE_PORT: String(pg.port),
+    FIVETRAN_SSH_USERNAME: sshd.user,
+    FIVETRAN_SUPPLIED_IP: '127.0.0.1',
+    PATH_TO_PRIVATE_KEY: sshd.clientKeyPath,
   };
   for (const [name, value] of Object.entries(values)) {
     await tabTo(page, page.getByLabel(name, { exact: true }));

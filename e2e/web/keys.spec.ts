@@ -11,7 +11,12 @@ import { psql } from '../../test/helpers/postgres.js';
 
 const PASSPHRASE = 'correct horse battery staple';
 
-test('a passphrase-protected key: imported with its passphrase, asked for when its tunnel starts, remembered when asked to', async ({ page, burrow, sshd, pg }) => {
+test('a passphrase-protected key: imported with its passphrase, asked for when its tunnel starts, remembered when asked to', async ({
+  page,
+  burrow,
+  sshd,
+  pg,
+}) => {
   const key = keyFile(burrow, 'finance_ed25519', { passphrase: PASSPHRASE });
   plantKey(burrow, key.text, PASSPHRASE);
   burrow.secrets.push('not the passphrase', 'still not it');
@@ -21,7 +26,7 @@ test('a passphrase-protected key: imported with its passphrase, asked for when i
   await page.getByRole('link', { name: 'Import a key' }).click();
   const importer = new KeyImportPage(page);
   await importer.paste(key.text);
-  const pass = page.getByLabel('This key\'s passphrase');
+  const pass = page.getByLabel("This key's passphrase");
   await expect(pass).toBeFocused();
   await pass.fill('not the passphrase');
   await page.getByRole('button', { name: 'Import', exact: true }).click();
@@ -36,8 +41,20 @@ test('a passphrase-protected key: imported with its passphrase, asked for when i
   // A tunnel with that key: its start asks for the passphrase, again after a wrong one.
   trustSshd(burrow, sshd);
   const remotePort = await freePort();
-  await addPresetSession(burrow, 'fivetran', 'Fivetran – finance', ['--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user,
-    '--target', `127.0.0.1:${pg.port}`, '--remote-port', String(remotePort), '--key-id', keyId!]);
+  await addPresetSession(burrow, 'fivetran', 'Fivetran – finance', [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(sshd.port),
+    '--user',
+    sshd.user,
+    '--target',
+    `127.0.0.1:${pg.port}`,
+    '--remote-port',
+    String(remotePort),
+    '--key-id',
+    keyId!,
+  ]);
   await reload(page, burrow);
   const tunnels = new TunnelsPage(page);
   await tunnels.start('Fivetran – finance');
@@ -73,13 +90,18 @@ test('the key wizard shows progress while an RSA-4096 key is made, and protects 
   await page.evaluate(() => {
     const seen: string[] = [];
     (window as unknown as { progressSeen: string[] }).progressSeen = seen;
-    new MutationObserver(() => document.querySelectorAll('.progress').forEach((p) => seen.push(`${p.getAttribute('role')}: ${p.textContent}`)))
-      .observe(document.body, { subtree: true, childList: true, characterData: true });
+    new MutationObserver(() => document.querySelectorAll('.progress').forEach((p) => seen.push(`${p.getAttribute('role')}: ${p.textContent}`))).observe(
+      document.body,
+      { subtree: true, childList: true, characterData: true },
+    );
   });
   await page.getByRole('button', { name: 'Create the key' }).click();
   await expect(page.getByRole('heading', { name: 'Your new key' })).toBeVisible({ timeout: 30_000 });
   const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
-  expect(seen.some((s) => /^status: Creating the RSA-4096 key/.test(s)), seen.join(' | ')).toBe(true);
+  expect(
+    seen.some((s) => /^status: Creating the RSA-4096 key/.test(s)),
+    seen.join(' | '),
+  ).toBe(true);
   await expect(page.getByLabel('Public key', { exact: true })).toHaveText(/^ssh-rsa AAAA/);
   plantStoredKeys(burrow);
   await go(page, '#/keys');

@@ -6,7 +6,7 @@ import { FIVETRAN_COMMAND, storedSession } from '../setup.js';
 import { freePort } from '../../test/helpers/net.js';
 import { psql } from '../../test/helpers/postgres.js';
 
-test('Fivetran\'s autossh command, its placeholders filled, is saved as it says and runs', async ({ page, burrow, sshd, pg }) => {
+test("Fivetran's autossh command, its placeholders filled, is saved as it says and runs", async ({ page, burrow, sshd, pg }) => {
   plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
   const remotePort = await freePort();
   await page.getByRole('button', { name: 'New tunnel' }).first().click();
@@ -15,12 +15,18 @@ test('Fivetran\'s autossh command, its placeholders filled, is saved as it says 
   const paste = new PasteCommandPage(page);
   // The guide's line, pointed at the test server's port (the guide leaves the port at 22).
   await paste.paste(`${FIVETRAN_COMMAND} -p ${sshd.port}`, {
-    SSH_HIGH_PORT: String(remotePort), LOCAL_DB_MACHINE_NAME_OR_IP: '127.0.0.1', LOCAL_DB_MACHINE_PORT: String(pg.port),
-    FIVETRAN_SSH_USERNAME: sshd.user, FIVETRAN_SUPPLIED_IP: '127.0.0.1', PATH_TO_PRIVATE_KEY: sshd.clientKeyPath,
+    SSH_HIGH_PORT: String(remotePort),
+    LOCAL_DB_MACHINE_NAME_OR_IP: '127.0.0.1',
+    LOCAL_DB_MACHINE_PORT: String(pg.port),
+    FIVETRAN_SSH_USERNAME: sshd.user,
+    FIVETRAN_SUPPLIED_IP: '127.0.0.1',
+    PATH_TO_PRIVATE_KEY: sshd.clientKeyPath,
   });
   await paste.preview();
   const preview = page.getByRole('region', { name: 'What would be saved' });
-  await expect(preview.getByRole('listitem').first()).toContainText(`${sshd.user}@127.0.0.1:${sshd.port}, forward -R ${remotePort}:127.0.0.1:${pg.port}, server key asks you the first time`);
+  await expect(preview.getByRole('listitem').first()).toContainText(
+    `${sshd.user}@127.0.0.1:${sshd.port}, forward -R ${remotePort}:127.0.0.1:${pg.port}, server key asks you the first time`,
+  );
   // What it could not take is said, with why: autossh's -f has no meaning for Burrow.
   await expect(preview.getByText(/^-f \(go to the background\)/)).toBeVisible();
   await preview.getByLabel('Name').fill('Fivetran (pasted)');
@@ -29,8 +35,13 @@ test('Fivetran\'s autossh command, its placeholders filled, is saved as it says 
 
   const saved = await storedSession(burrow, 'Fivetran (pasted)');
   expect(saved).toMatchObject({
-    host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart: true,
-    auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'ask' }, keepalive: { intervalSeconds: 10, countMax: 1 },
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    autostart: true,
+    auth: { identityFiles: [sshd.clientKeyPath] },
+    hostKey: { policy: 'ask' },
+    keepalive: { intervalSeconds: 10, countMax: 1 },
     forwards: [{ type: 'remote', bindPort: remotePort, targetHost: '127.0.0.1', targetPort: pg.port }],
   });
 

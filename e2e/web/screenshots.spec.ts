@@ -20,7 +20,12 @@ test('screenshots of every screen, light and dark', async ({ page, burrow, sshd,
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       // A question is a modal over the screen: the window as the person sees it, not the page beneath.
-      await page.screenshot({ path: path.join(OUT, `${name}-${colorScheme}.png`), fullPage: !name.endsWith('-question'), animations: 'disabled', caret: 'hide' });
+      await page.screenshot({
+        path: path.join(OUT, `${name}-${colorScheme}.png`),
+        fullPage: !name.endsWith('-question'),
+        animations: 'disabled',
+        caret: 'hide',
+      });
     }
     await page.emulateMedia({ colorScheme: 'light' });
   });

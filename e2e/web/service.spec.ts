@@ -21,18 +21,31 @@ test('a session saved with the CLI while the window is open appears in it, live;
   expect(status.stdout).toContain('saved-from-cli: stopped');
 });
 
-test('a window on a config the service runs shows the service\'s tunnels, says so, and stops one in the service', async ({ page, sshd }) => {
+test("a window on a config the service runs shows the service's tunnels, says so, and stops one in the service", async ({ page, sshd }) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'burrow-e2e-service-'));
   const config = path.join(dir, 'config', 'config.json');
   const port = await freePort();
   const echo = await echoServer();
   const env = { HOME: path.join(dir, 'home'), BURROW_CONFIG: config };
   mkdirSync(path.dirname(config), { recursive: true, mode: 0o700 });
-  writeFileSync(config, JSON.stringify({ version: 3, sessions: [{
-    name: 'warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart: true,
-    auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
-    forwards: [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }],
-  }] }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      version: 3,
+      sessions: [
+        {
+          name: 'warehouse',
+          host: '127.0.0.1',
+          port: sshd.port,
+          user: sshd.user,
+          autostart: true,
+          auth: { identityFiles: [sshd.clientKeyPath] },
+          hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+          forwards: [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: port, targetHost: '127.0.0.1', targetPort: echo.port }],
+        },
+      ],
+    }),
+  );
   const service = startBurrow(['run', '--json', '--service', '--autostart', '--config', config], env);
   await service.waitForLine((l) => l.session === 'warehouse' && l.state === 'connected');
   // The window's Burrow starts after the service (as after a boot): it finds the service running.
@@ -44,7 +57,10 @@ test('a window on a config the service runs shows the service\'s tunnels, says s
       web.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out);
-        if (m && out.includes('\n', out.indexOf(m[0]))) { clearTimeout(timer); resolve(m[0]); }
+        if (m && out.includes('\n', out.indexOf(m[0]))) {
+          clearTimeout(timer);
+          resolve(m[0]);
+        }
       });
     });
     await page.goto(url);
@@ -54,7 +70,10 @@ test('a window on a config the service runs shows the service\'s tunnels, says s
     await page.getByRole('button', { name: 'Stop warehouse' }).click();
     await expectState(page, 'warehouse', /Stopped/);
     const status = await runBurrow(['status', '--json', '--config', config], env);
-    expect((JSON.parse(status.stdout) as { runBy: { pid: number }; sessions: Array<{ state: string }> })).toMatchObject({ runBy: { pid: service.child.pid }, sessions: [{ state: 'stopped' }] });
+    expect(JSON.parse(status.stdout) as { runBy: { pid: number }; sessions: Array<{ state: string }> }).toMatchObject({
+      runBy: { pid: service.child.pid },
+      sessions: [{ state: 'stopped' }],
+    });
     // Closing the window's Burrow leaves the service and its tunnels alone.
     await page.getByRole('button', { name: 'Start warehouse' }).click();
     await expectState(page, 'warehouse', /Connected/);

@@ -6,13 +6,22 @@ import { test, expect, plantStoredKeys } from '../fixtures.js';
 import { freePort, waitFor } from '../../test/helpers/net.js';
 import { psql } from '../../test/helpers/postgres.js';
 
-const refused = (port: number): Promise<boolean> => new Promise((resolve) => {
-  const s = net.connect(port, '127.0.0.1');
-  s.once('connect', () => { s.destroy(); resolve(false); });
-  s.once('error', () => resolve(true));
-});
+const refused = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(true));
+  });
 
-test('key wizard → Fivetran preset → trust the host key → start → psql through the tunnel → counters move → stop frees the port', async ({ page, burrow, sshd, pg }) => {
+test('key wizard → Fivetran preset → trust the host key → start → psql through the tunnel → counters move → stop frees the port', async ({
+  page,
+  burrow,
+  sshd,
+  pg,
+}) => {
   // 1. A key, made in the wizard with the vendor's recommendation.
   await page.getByRole('link', { name: 'Keys' }).click();
   await page.getByRole('link', { name: 'Create a key' }).click();

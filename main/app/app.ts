@@ -8,7 +8,16 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { SessionConfig } from '../../common/config.js';
-import { REQUESTS, type AppError, type AppInfo, type EventName, type Events, type ReloadResult, type Replies, type RequestName } from '../../common/contract.js';
+import {
+  REQUESTS,
+  type AppError,
+  type AppInfo,
+  type EventName,
+  type Events,
+  type ReloadResult,
+  type Replies,
+  type RequestName,
+} from '../../common/contract.js';
 import { diagnose } from '../core/diagnose.js';
 import { sessionFromPreset } from '../core/config/presets.js';
 import { parseSessionConfig } from '../core/config/schema.js';
@@ -100,7 +109,9 @@ export class BurrowApp implements AppPort {
     );
     this.keys = new KeyLibrary(deps.store, deps.secrets, deps.exporter, (opId, state, elapsedMs) => this.emit('keys:progress', { opId, state, elapsedMs }));
     this.sessions = new Sessions({
-      store: deps.store, secrets: deps.secrets, questions: this.questions,
+      store: deps.store,
+      secrets: deps.secrets,
+      questions: this.questions,
       emitChanged: (v) => this.emit('sessions:changed', v),
       emitRemoved: (id) => this.emit('sessions:removed', { id }),
       emitLog: (id, line) => this.emit('logs:line', { id, line }),
@@ -112,8 +123,11 @@ export class BurrowApp implements AppPort {
       ...(deps.engine ? { engine: deps.engine } : {}),
     });
     this.imports = new Imports(deps.store, deps.secrets, undefined);
-    this.settings = new SettingsStore(deps.store.folder, deps.loginItem,
-      deps.noLoginItemReason ?? 'Launch at login belongs to the desktop app; on a server, `burrow service install` starts Burrow at boot.');
+    this.settings = new SettingsStore(
+      deps.store.folder,
+      deps.loginItem,
+      deps.noLoginItemReason ?? 'Launch at login belongs to the desktop app; on a server, `burrow service install` starts Burrow at boot.',
+    );
     this.handlers = this.makeHandlers();
   }
 
@@ -126,7 +140,13 @@ export class BurrowApp implements AppPort {
     this.runs = opts.run ?? (opts.autostart ? (c) => c.autostart : undefined);
     await this.sessions.sync();
     const runs = this.runs;
-    if (runs) await this.sessions.startAll(this.sessions.configs().filter(runs).map((c) => c.id));
+    if (runs)
+      await this.sessions.startAll(
+        this.sessions
+          .configs()
+          .filter(runs)
+          .map((c) => c.id),
+      );
   }
 
   /** Re-reads the store (SIGHUP, `burrow reload`, a change made elsewhere): see Sessions.sync. */
@@ -135,7 +155,12 @@ export class BurrowApp implements AppPort {
     const runs = this.runs;
     if (runs && diff.added.length > 0) {
       const added = new Set(diff.added);
-      await this.sessions.startAll(this.sessions.configs().filter((c) => added.has(c.name) && runs(c)).map((c) => c.id));
+      await this.sessions.startAll(
+        this.sessions
+          .configs()
+          .filter((c) => added.has(c.name) && runs(c))
+          .map((c) => c.id),
+      );
     }
     return diff;
   }
@@ -167,7 +192,14 @@ export class BurrowApp implements AppPort {
   /** Validates a request's arguments and runs it; never throws. */
   async call(name: string, args: unknown): Promise<CallResult> {
     if (!Object.hasOwn(REQUESTS, name)) {
-      return { ok: false, error: { code: 'INVALID_INPUT', message: `"${name}" is not a request Burrow knows`, hint: 'The window and Burrow may be of different versions: reload the window.' } };
+      return {
+        ok: false,
+        error: {
+          code: 'INVALID_INPUT',
+          message: `"${name}" is not a request Burrow knows`,
+          hint: 'The window and Burrow may be of different versions: reload the window.',
+        },
+      };
     }
     const schema = REQUESTS[name as RequestName];
     const parsed = schema.safeParse(args ?? {});
@@ -193,9 +225,15 @@ export class BurrowApp implements AppPort {
   private info(): AppInfo {
     const web = this.deps.mode === 'web';
     return {
-      version: VERSION, mode: this.deps.mode, door: this.door, pid: process.pid, platform: `${os.platform()} ${os.arch()}`, configPath: this.deps.store.path,
+      version: VERSION,
+      mode: this.deps.mode,
+      door: this.door,
+      pid: process.pid,
+      platform: `${os.platform()} ${os.arch()}`,
+      configPath: this.deps.store.path,
       secretStore: { backend: this.deps.secrets.backend, warnings: this.deps.secrets.warnings },
-      launchAtLogin: this.deps.loginItem ? { supported: true }
+      launchAtLogin: this.deps.loginItem
+        ? { supported: true }
         : { supported: false, reason: this.deps.noLoginItemReason ?? (web ? 'Burrow runs in browser mode here' : 'Not available') },
       ssh2: { nativeCrypto: ssh2NativeCrypto(), patched: ssh2Patched() },
     };
@@ -208,24 +246,51 @@ export class BurrowApp implements AppPort {
 
       // No implicit re-read here: a running Burrow takes the store's changes on a reload (SIGHUP,
       // `burrow reload`, or the CLI after it edits the store), never as a side effect of a look.
-      'sessions:list': async () => { await s.settled(); return s.list(); },
+      'sessions:list': async () => {
+        await s.settled();
+        return s.list();
+      },
       'sessions:get': async ({ id }: { id: string }) => s.editable(id),
       'sessions:create': async ({ config }: { config: Record<string, unknown> }) => {
         if ('id' in config) fail('INVALID_INPUT', 'config.id is given for a new session', 'Leave the id out: Burrow makes one from the name.', 'config.id');
         return s.create(config);
       },
       'sessions:update': async ({ config, version }: { config: Record<string, unknown>; version: string }) => s.update(config, version),
-      'sessions:remove': async ({ id }: { id: string }) => { await s.remove(id); return null; },
+      'sessions:remove': async ({ id }: { id: string }) => {
+        await s.remove(id);
+        return null;
+      },
       'sessions:start': async ({ id }: { id: string }) => s.start(id),
       'sessions:stop': async ({ id }: { id: string }) => s.stop(id),
-      'sessions:start-all': async () => { await s.startAll(); return s.list(); },
-      'sessions:stop-all': async () => { await s.manager.stopAll(); return s.list(); },
+      'sessions:start-all': async () => {
+        await s.startAll();
+        return s.list();
+      },
+      'sessions:stop-all': async () => {
+        await s.manager.stopAll();
+        return s.list();
+      },
       'sessions:reload': async () => this.reload(),
-      'sessions:nudge-all': async () => { s.manager.nudgeAll(); return null; },
+      'sessions:nudge-all': async () => {
+        s.manager.nudgeAll();
+        return null;
+      },
       'sessions:next-steps': async ({ id }: { id: string }) => s.nextSteps(id),
 
       'presets:list': async () => presetViews(),
-      'presets:create-session': async (a: { presetId: string; name: string; host?: string; user?: string; port?: number; targetHost?: string; targetPort?: number; database?: string; remotePort?: number; keyId?: string; autostart?: boolean }) => {
+      'presets:create-session': async (a: {
+        presetId: string;
+        name: string;
+        host?: string;
+        user?: string;
+        port?: number;
+        targetHost?: string;
+        targetPort?: number;
+        database?: string;
+        remotePort?: number;
+        keyId?: string;
+        autostart?: boolean;
+      }) => {
         const { presetId, ...input } = a;
         const taken = this.deps.store.sessions().flatMap((x) => x.forwards.map((f) => f.bindPort));
         const session = sessionFromPreset(presetId, { ...input, takenRemotePorts: taken });
@@ -234,7 +299,14 @@ export class BurrowApp implements AppPort {
       },
 
       'import:upload': async (a: { uploadId?: string; base64: string }) => this.imports.upload(a),
-      'import:preview': async (a: { text?: string; file?: { name: string; base64: string }; upload?: { name: string; uploadId: string }; values?: Record<string, string>; passphrase?: string; shown?: number }) => this.imports.preview(a),
+      'import:preview': async (a: {
+        text?: string;
+        file?: { name: string; base64: string };
+        upload?: { name: string; uploadId: string };
+        values?: Record<string, string>;
+        passphrase?: string;
+        shown?: number;
+      }) => this.imports.preview(a),
       'import:apply': async (a: { previewId: string; name?: string; autostart?: boolean; shown?: number }) => {
         const r = await this.imports.apply(a);
         await s.sync();
@@ -243,7 +315,14 @@ export class BurrowApp implements AppPort {
 
       'keys:list': async () => this.keys.list(),
       'keys:get': async ({ id }: { id: string }) => this.keys.get(id),
-      'keys:generate': async (a: { opId: string; type: 'ed25519' | 'rsa' | 'ecdsa'; bits?: number; comment?: string; passphrase?: string; storePassphrase?: boolean }) => {
+      'keys:generate': async (a: {
+        opId: string;
+        type: 'ed25519' | 'rsa' | 'ecdsa';
+        bits?: number;
+        comment?: string;
+        passphrase?: string;
+        storePassphrase?: boolean;
+      }) => {
         const view = await this.keys.generate(a);
         this.emit('keys:changed', null);
         return view;
@@ -281,7 +360,11 @@ export class BurrowApp implements AppPort {
       },
 
       'settings:get': async () => this.settings.get(),
-      'settings:set': async (a: { launchAtLogin?: boolean; notifications?: { down?: boolean; back?: boolean; needsPerson?: boolean }; theme?: 'system' | 'light' | 'dark' }) => {
+      'settings:set': async (a: {
+        launchAtLogin?: boolean;
+        notifications?: { down?: boolean; back?: boolean; needsPerson?: boolean };
+        theme?: 'system' | 'light' | 'dark';
+      }) => {
         const next = await this.settings.set(a);
         this.emit('settings:changed', next);
         return next;
@@ -295,12 +378,18 @@ export class BurrowApp implements AppPort {
 /** The fix for a kind of malformed argument, in words a window can show. */
 function hintFor(code: string): string {
   switch (code) {
-    case 'invalid_type': return 'Give a value of the right kind (text, a number, yes/no).';
-    case 'too_big': return 'Give a shorter or smaller value.';
-    case 'too_small': return 'Give a value; it must not be empty.';
-    case 'unrecognized_keys': return 'Remove the settings Burrow does not know.';
-    case 'invalid_value': return 'Pick one of the values offered.';
-    default: return 'Correct the value and try again.';
+    case 'invalid_type':
+      return 'Give a value of the right kind (text, a number, yes/no).';
+    case 'too_big':
+      return 'Give a shorter or smaller value.';
+    case 'too_small':
+      return 'Give a value; it must not be empty.';
+    case 'unrecognized_keys':
+      return 'Remove the settings Burrow does not know.';
+    case 'invalid_value':
+      return 'Pick one of the values offered.';
+    default:
+      return 'Correct the value and try again.';
   }
 }
 

@@ -36,7 +36,15 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
     return { error: { code: 'KEY_ERROR', message: err.message, hint: err.hint, cause: err.code }, unexpected: false };
   }
   if (err instanceof SessionChangedError) {
-    return { error: { code: 'CONFLICT', message: `${err.message}; your change was not saved`, hint: 'Reload it to see the settings as they are now, then make your change again.', field: 'version' }, unexpected: false };
+    return {
+      error: {
+        code: 'CONFLICT',
+        message: `${err.message}; your change was not saved`,
+        hint: 'Reload it to see the settings as they are now, then make your change again.',
+        field: 'version',
+      },
+      unexpected: false,
+    };
   }
   if (err instanceof HeldElsewhereError) {
     return { error: { code: 'HELD_ELSEWHERE', message: err.message, hint: err.hint }, unexpected: false };
@@ -46,7 +54,11 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
     return { error: { code, message, ...(hint ? { hint } : {}), ...(cause ? { cause } : {}) }, unexpected: false };
   }
   return {
-    error: { code: 'INTERNAL_ERROR', message: 'Burrow hit an internal error while doing that', hint: 'Try again; if it keeps happening, report it with Burrow\'s log.' },
+    error: {
+      code: 'INTERNAL_ERROR',
+      message: 'Burrow hit an internal error while doing that',
+      hint: "Try again; if it keeps happening, report it with Burrow's log.",
+    },
     unexpected: true,
   };
 }

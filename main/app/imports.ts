@@ -32,7 +32,6 @@ const UPLOAD_MS = 5 * 60_000;
 /** Uploads in progress at once; the oldest goes first. */
 const MAX_UPLOADS = 2;
 
-
 interface Upload {
   readonly parts: Buffer[];
   bytes: number;
@@ -52,7 +51,11 @@ export class Imports {
   private readonly previews = new Map<string, { readonly report: ImportReport; readonly timer: NodeJS.Timeout }>();
   private readonly uploads = new Map<string, Upload>();
 
-  constructor(private readonly store: ConfigStore, private readonly secrets: SecretStore, private readonly knownHostsFile: string | undefined) {}
+  constructor(
+    private readonly store: ConfigStore,
+    private readonly secrets: SecretStore,
+    private readonly knownHostsFile: string | undefined,
+  ) {}
 
   /** Takes one more piece of a file sent in pieces; the whole may be up to the import limit. */
   upload(a: { uploadId?: string; base64: string }): { uploadId: string; bytes: number } {
@@ -69,7 +72,12 @@ export class Imports {
     if (u.bytes + piece.length > IMPORT_LIMITS.bytes) {
       clearTimeout(u.timer);
       this.uploads.delete(id!);
-      fail('INVALID_INPUT', `the file is larger than the ${sizeInWords(IMPORT_LIMITS.bytes)} Burrow imports at once`, 'Import it in parts (a PuTTY export can be split by session; an ssh config by Host block).', 'file');
+      fail(
+        'INVALID_INPUT',
+        `the file is larger than the ${sizeInWords(IMPORT_LIMITS.bytes)} Burrow imports at once`,
+        'Import it in parts (a PuTTY export can be split by session; an ssh config by Host block).',
+        'file',
+      );
     }
     u.parts.push(piece);
     u.bytes += piece.length;
@@ -80,7 +88,14 @@ export class Imports {
     return { uploadId, bytes: u.bytes };
   }
 
-  async preview(a: { text?: string; file?: { name: string; base64: string }; upload?: { name: string; uploadId: string }; values?: Record<string, string>; passphrase?: string; shown?: number }): Promise<ImportPreview> {
+  async preview(a: {
+    text?: string;
+    file?: { name: string; base64: string };
+    upload?: { name: string; uploadId: string };
+    values?: Record<string, string>;
+    passphrase?: string;
+    shown?: number;
+  }): Promise<ImportPreview> {
     const where = a.text !== undefined ? 'text' : 'file';
     let data: Buffer | string;
     if (a.upload) {
@@ -94,7 +109,7 @@ export class Imports {
     }
     const name = a.upload?.name ?? a.file?.name;
     if ((typeof data === 'string' ? data : data.subarray(0, 8192).toString('latin1')).trim() === '' && data.length <= 8192) {
-      fail('INVALID_INPUT', `${where} is empty`, 'Paste the command from your vendor\'s guide, or pick the file that holds it.', where);
+      fail('INVALID_INPUT', `${where} is empty`, "Paste the command from your vendor's guide, or pick the file that holds it.", where);
     }
     let report: ImportReport;
     if (isBurrowExport(data)) {
@@ -113,11 +128,16 @@ export class Imports {
     keepAtMost(this.previews, MAX_PREVIEWS);
     const shown = a.shown ?? SHOWN;
     return {
-      previewId, kind: report.kind,
-      sessions: report.sessions.slice(0, shown), sessionCount: report.sessions.length,
-      took: report.took.slice(0, shown), tookCount: report.took.length,
-      couldNot: report.couldNot.slice(0, shown), couldNotCount: report.couldNot.length,
-      hostKeys: report.hostKeys.length, keys: (report.keys ?? []).length,
+      previewId,
+      kind: report.kind,
+      sessions: report.sessions.slice(0, shown),
+      sessionCount: report.sessions.length,
+      took: report.took.slice(0, shown),
+      tookCount: report.took.length,
+      couldNot: report.couldNot.slice(0, shown),
+      couldNotCount: report.couldNot.length,
+      hostKeys: report.hostKeys.length,
+      keys: (report.keys ?? []).length,
     };
   }
 
@@ -133,7 +153,10 @@ export class Imports {
     clearTimeout(p.timer);
     this.previews.delete(a.previewId);
     return {
-      saved: result.saved.slice(0, a.shown ?? SHOWN), savedCount: result.saved.length, skipped: result.skipped, hostKeysAdded: result.hostKeysAdded,
+      saved: result.saved.slice(0, a.shown ?? SHOWN),
+      savedCount: result.saved.length,
+      skipped: result.skipped,
+      hostKeysAdded: result.hostKeysAdded,
       ...(result.knownHostsFile !== undefined ? { knownHostsFile: result.knownHostsFile } : {}),
     };
   }

@@ -9,7 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyView } from '../../common/contract.js';
-import { exportKey, generateKey, importKey, inspectKey, KeyError, writeKeyFile, type ExportFormat, type KeyInfo, type KeyPair, type SecretStore } from '../core/keys/index.js';
+import {
+  exportKey,
+  generateKey,
+  importKey,
+  inspectKey,
+  KeyError,
+  writeKeyFile,
+  type ExportFormat,
+  type KeyInfo,
+  type KeyPair,
+  type SecretStore,
+} from '../core/keys/index.js';
 import type { ConfigStore } from '../core/config/store.js';
 import { keySecretName, passphraseSecretName } from '../core/session/identity.js';
 import { fail } from './errors.js';
@@ -56,7 +67,10 @@ export class KeyLibrary {
     }
     // An entry whose secret is gone (deleted by hand) is not a key any more.
     for (const id of index.keys()) {
-      if (!names.includes(keySecretName(id))) { index.delete(id); changed = true; }
+      if (!names.includes(keySecretName(id))) {
+        index.delete(id);
+        changed = true;
+      }
     }
     if (changed) await this.writeIndex(index);
     return Promise.all([...index.values()].map((e) => this.view(e)));
@@ -69,7 +83,14 @@ export class KeyLibrary {
   }
 
   /** Generates a key in the worker, with progress events while it works (RSA-4096 takes seconds). */
-  async generate(a: { opId: string; type: 'ed25519' | 'rsa' | 'ecdsa'; bits?: number; comment?: string; passphrase?: string; storePassphrase?: boolean }): Promise<KeyView> {
+  async generate(a: {
+    opId: string;
+    type: 'ed25519' | 'rsa' | 'ecdsa';
+    bits?: number;
+    comment?: string;
+    passphrase?: string;
+    storePassphrase?: boolean;
+  }): Promise<KeyView> {
     const started = Date.now();
     const tick = setInterval(() => this.progress(a.opId, 'working', Date.now() - started), PROGRESS_EVERY_MS);
     this.progress(a.opId, 'working', 0);
@@ -93,7 +114,12 @@ export class KeyLibrary {
   }
 
   /** Writes the key in a file format and hands it to the person (never through a reply). */
-  async export(id: string, format: ExportFormat, passphrase: string | undefined, keyPassphrase: string | undefined): Promise<{ fileName: string; savedTo?: string; downloadUrl?: string }> {
+  async export(
+    id: string,
+    format: ExportFormat,
+    passphrase: string | undefined,
+    keyPassphrase: string | undefined,
+  ): Promise<{ fileName: string; savedTo?: string; downloadUrl?: string }> {
     const key = await this.open(id, keyPassphrase);
     const data = await exportKey(key, format, passphrase ? { passphrase } : {});
     const fileName = `${id}${format === 'openssh' ? '' : '.ppk'}`;
@@ -120,7 +146,7 @@ export class KeyLibrary {
   private async open(id: string, keyPassphrase: string | undefined): Promise<KeyPair> {
     const text = await this.secrets.get(keySecretName(id));
     if (text === undefined) fail('NOT_FOUND', `There is no stored key "${id}"`, 'Pick one of the keys Burrow lists.', 'id');
-    const passphrase = keyPassphrase || await this.secrets.get(passphraseSecretName(id));
+    const passphrase = keyPassphrase || (await this.secrets.get(passphraseSecretName(id)));
     return importKey(text, passphrase !== undefined ? { passphrase } : {});
   }
 
@@ -140,7 +166,12 @@ export class KeyLibrary {
 
   /** A readable id: the comment (or type) and a few random characters, unique among the stored keys. */
   private newId(info: KeyInfo, index: ReadonlyMap<string, IndexEntry>): string {
-    const base = (info.comment || info.type).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || info.type;
+    const base =
+      (info.comment || info.type)
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40) || info.type;
     for (;;) {
       const id = `${base}-${randomBytes(2).toString('hex')}`;
       if (!index.has(id)) return id;
@@ -165,15 +196,24 @@ export class KeyLibrary {
 
   private async view(e: IndexEntry): Promise<KeyView> {
     return {
-      id: e.id, type: e.info.type, algorithm: e.info.algorithm, bits: e.info.bits, comment: e.info.comment,
-      publicKey: e.info.publicKey, fingerprint: e.info.fingerprint, encrypted: e.encrypted,
+      id: e.id,
+      type: e.info.type,
+      algorithm: e.info.algorithm,
+      bits: e.info.bits,
+      comment: e.info.comment,
+      publicKey: e.info.publicKey,
+      fingerprint: e.info.fingerprint,
+      encrypted: e.encrypted,
       passphraseStored: e.encrypted && (await this.secrets.get(passphraseSecretName(e.id))) !== undefined,
       usedBy: this.usedBy(e.id),
     };
   }
 
   private usedBy(id: string): string[] {
-    return this.store.sessions().filter((s) => s.auth.keyId === id).map((s) => s.name);
+    return this.store
+      .sessions()
+      .filter((s) => s.auth.keyId === id)
+      .map((s) => s.name);
   }
 
   private async readIndex(): Promise<Map<string, IndexEntry>> {

@@ -5,10 +5,14 @@ import { DATABASES, PRESETS, publishedFingerprint, type VendorPreset } from '../
 function ruleInWords(p: VendorPreset): string {
   const r = p.remotePort;
   switch (r.kind) {
-    case 'database-prefix': return `the database port with a 1 in front (1433 → 11433), as ${p.vendor} recommends`;
-    case 'fixed': return `always ${r.port}`;
-    case 'vendor-assigned': return `the port ${p.vendor} assigned to you${r.example ? ` (e.g. ${r.example})` : ''}`;
-    case 'none': return 'none: the vendor connects in through your own SSH server';
+    case 'database-prefix':
+      return `the database port with a 1 in front (1433 → 11433), as ${p.vendor} recommends`;
+    case 'fixed':
+      return `always ${r.port}`;
+    case 'vendor-assigned':
+      return `the port ${p.vendor} assigned to you${r.example ? ` (e.g. ${r.example})` : ''}`;
+    case 'none':
+      return 'none: the vendor connects in through your own SSH server';
   }
 }
 
@@ -24,11 +28,20 @@ export function presetViews(): PresetView[] {
     const fingerprint = publishedFingerprint(p);
     const dbs = (p.databases ?? []).map((id) => DATABASES.find((d) => d.id === id)).filter((d) => d !== undefined);
     return {
-      id: p.id, vendor: p.vendor, direction: p.direction, ...(p.user ? { user: p.user } : {}), port: p.port, forward: p.forward,
-      asks, remotePortRule: ruleInWords(p), hostKeyPolicy: p.hostKeyPolicy, ...(fingerprint ? { publishedFingerprint: fingerprint } : {}),
+      id: p.id,
+      vendor: p.vendor,
+      direction: p.direction,
+      ...(p.user ? { user: p.user } : {}),
+      port: p.port,
+      forward: p.forward,
+      asks,
+      remotePortRule: ruleInWords(p),
+      hostKeyPolicy: p.hostKeyPolicy,
+      ...(fingerprint ? { publishedFingerprint: fingerprint } : {}),
       key: { type: p.key.type, ...(p.key.bits ? { bits: p.key.bits } : {}), madeBy: p.key.madeBy, passphrase: p.key.passphrase },
       databases: [...dbs, ...DATABASES.filter((d) => !dbs.includes(d))].map((d) => ({ id: d.id, name: d.name, port: d.port })),
-      nextSteps: p.nextSteps, troubleshooting: p.troubleshooting,
+      nextSteps: p.nextSteps,
+      troubleshooting: p.troubleshooting,
     };
   });
 }

@@ -18,7 +18,7 @@ interface Answer {
   readonly remember?: boolean;
 }
 
-type QuestionBody = Question extends infer Q ? Q extends Question ? Omit<Q, 'id'> : never : never;
+type QuestionBody = Question extends infer Q ? (Q extends Question ? Omit<Q, 'id'> : never) : never;
 
 export class Questions {
   private readonly pending = new Map<string, { readonly question: Question; readonly resolve: (a: Answer) => void }>();
@@ -42,7 +42,7 @@ export class Questions {
     const p = this.pending.get(id);
     if (!p) fail('NOT_FOUND', 'That question was already answered or has expired', 'Nothing to do: the session asks again if it still needs to.', 'id');
     if (answer.accept && p.question.kind === 'passphrase' && !answer.passphrase) {
-      fail('INVALID_INPUT', 'passphrase is empty', 'Type the key\'s passphrase, or choose Cancel.', 'passphrase');
+      fail('INVALID_INPUT', 'passphrase is empty', "Type the key's passphrase, or choose Cancel.", 'passphrase');
     }
     this.close(id);
     p.resolve(answer);

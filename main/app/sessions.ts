@@ -64,13 +64,16 @@ export class Sessions {
   private syncing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: SessionsDeps) {
-    this.manager = new SessionManager({
-      secrets: deps.secrets,
-      ...(deps.home !== undefined ? { home: deps.home } : {}),
-      ...(deps.backoff ? { backoff: deps.backoff } : {}),
-      ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
-      ...deps.engine,
-    }, deps.holds);
+    this.manager = new SessionManager(
+      {
+        secrets: deps.secrets,
+        ...(deps.home !== undefined ? { home: deps.home } : {}),
+        ...(deps.backoff ? { backoff: deps.backoff } : {}),
+        ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
+        ...deps.engine,
+      },
+      deps.holds,
+    );
     this.manager.on('changed', (snap) => this.push(snap.id));
     this.manager.on('forward', (id) => this.push(id));
     this.manager.on('log', (id, l) => this.log(id, l.level, l.message));
@@ -108,7 +111,9 @@ export class Sessions {
     const ids = new Set(saved.map((s) => s.id));
     const diff = { added: [] as string[], removed: [] as string[], changed: [] as string[], unchanged: [] as string[] };
     let n = 0;
-    const breathe = async (): Promise<void> => { if (++n % SYNC_SLICE === 0) await new Promise((r) => setImmediate(r)); };
+    const breathe = async (): Promise<void> => {
+      if (++n % SYNC_SLICE === 0) await new Promise((r) => setImmediate(r));
+    };
     for (const [id, old] of [...this.running]) {
       if (ids.has(id)) continue;
       await breathe();
@@ -207,7 +212,8 @@ export class Sessions {
    */
   async update(input: unknown, version: string): Promise<SavedSession> {
     const id = (input as { id?: unknown }).id;
-    if (typeof id !== 'string' || !this.deps.store.find(id)) fail('NOT_FOUND', 'config.id does not name a saved session', 'Edit a session Burrow lists; to make a new one, create it.', 'config.id');
+    if (typeof id !== 'string' || !this.deps.store.find(id))
+      fail('NOT_FOUND', 'config.id does not name a saved session', 'Edit a session Burrow lists; to make a new one, create it.', 'config.id');
     const { id: _id, ...rest } = input as Record<string, unknown>;
     const next = { ...rest, id } as unknown as SessionConfig;
     const known = this.served.get(version);
@@ -248,8 +254,6 @@ export class Sessions {
     }
   }
 
-
-
   async nextSteps(id: string): Promise<{ nextSteps: ReadonlyArray<string>; troubleshooting: ReadonlyArray<string> }> {
     const config = this.config(id);
     return nextStepsFor(config, await this.publicKey(config));
@@ -268,7 +272,8 @@ export class Sessions {
 
   private async saved(session: SessionConfig): Promise<SavedSession> {
     return {
-      session, nextSteps: nextStepsFor(session, await this.publicKey(session)).nextSteps,
+      session,
+      nextSteps: nextStepsFor(session, await this.publicKey(session)).nextSteps,
       warnings: sessionWarnings(session, this.deps.store.sessions(), this.deps.home),
     };
   }
@@ -317,13 +322,27 @@ export class Sessions {
   private logStateChange(id: string, s: SessionSnapshot): void {
     const previous = this.pushed.get(id)!.split('|')[0];
     if (previous === s.state) return;
-    this.log(id, s.state === 'error' ? 'error' : s.state === 'reconnecting' ? 'warn' : 'info',
-      `state: ${s.state}${s.lastError ? ` — ${s.lastError.code}: ${s.lastError.message}` : ''}`, 'state');
+    this.log(
+      id,
+      s.state === 'error' ? 'error' : s.state === 'reconnecting' ? 'warn' : 'info',
+      `state: ${s.state}${s.lastError ? ` — ${s.lastError.code}: ${s.lastError.message}` : ''}`,
+      'state',
+    );
   }
 }
 
 /** What a window shows of a snapshot, as one string: a push is due when it changes. */
 function fingerprintOf(s: SessionSnapshot): string {
-  return [s.state, s.lastError?.code ?? '', s.nextAttemptAt ?? '', s.reconnects, s.bytesIn, s.bytesOut, s.openConnections, s.totalConnections,
-    s.failedConnections, s.forwards.map((f) => `${f.state}:${f.boundPort ?? ''}`).join(',')].join('|');
+  return [
+    s.state,
+    s.lastError?.code ?? '',
+    s.nextAttemptAt ?? '',
+    s.reconnects,
+    s.bytesIn,
+    s.bytesOut,
+    s.openConnections,
+    s.totalConnections,
+    s.failedConnections,
+    s.forwards.map((f) => `${f.state}:${f.boundPort ?? ''}`).join(','),
+  ].join('|');
 }

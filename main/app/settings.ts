@@ -22,7 +22,11 @@ type Stored = Omit<Settings, 'launchAtLogin'>;
 export class SettingsStore {
   private readonly file: string;
 
-  constructor(configFolder: string, private readonly loginItem: LoginItem | undefined, private readonly noLoginItemReason: string) {
+  constructor(
+    configFolder: string,
+    private readonly loginItem: LoginItem | undefined,
+    private readonly noLoginItemReason: string,
+  ) {
     this.file = path.join(configFolder, 'settings.json');
   }
 

@@ -2,7 +2,10 @@
 
 export class UsageError extends Error {
   /** `showUsage: false` when the usage text would not help (the command was right, the data not). */
-  constructor(message: string, readonly showUsage = true) {
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
     super(message);
   }
 }
@@ -35,7 +38,10 @@ export function parseArgs(argv: ReadonlyArray<string>, spec: OptionSpec): Parsed
   let rest: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') { rest = argv.slice(i + 1); break; }
+    if (a === '--') {
+      rest = argv.slice(i + 1);
+      break;
+    }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq >= 0 ? a.slice(0, eq) : a;

@@ -8,15 +8,24 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   diagnose: { summary: 'check a tunnel step by step (DNS, TCP, host key, login, ports, targets)', load: async () => (await import('./diagnose.js')).main },
   run: { summary: 'run tunnels from an ssh/autossh/plink command line or a config file', load: async () => (await import('./run.js')).main },
   sessions: { summary: 'list, show, add, remove, export and import saved sessions', load: async () => (await import('./sessions.js')).main },
-  trust: { summary: 'check a server\'s host key and record it, so a saved session runs unattended', load: async () => (await import('./trust.js')).main },
-  import: { summary: 'save a session from an ssh/autossh/plink command, ~/.ssh/config, a PuTTY .reg, known_hosts or Secoda\'s env', load: async () => (await import('./import.js')).main },
-  status: { summary: 'show the tunnels of the running Burrow (a service, `burrow run`, the app)', load: async () => (await import('./control.js')).command('status') },
+  trust: { summary: "check a server's host key and record it, so a saved session runs unattended", load: async () => (await import('./trust.js')).main },
+  import: {
+    summary: "save a session from an ssh/autossh/plink command, ~/.ssh/config, a PuTTY .reg, known_hosts or Secoda's env",
+    load: async () => (await import('./import.js')).main,
+  },
+  status: {
+    summary: 'show the tunnels of the running Burrow (a service, `burrow run`, the app)',
+    load: async () => (await import('./control.js')).command('status'),
+  },
   start: { summary: 'start saved sessions in the running Burrow', load: async () => (await import('./control.js')).command('start') },
   stop: { summary: 'stop sessions in the running Burrow', load: async () => (await import('./control.js')).command('stop') },
-  logs: { summary: 'print (or -f follow) a session\'s log from the running Burrow', load: async () => (await import('./control.js')).command('logs') },
+  logs: { summary: "print (or -f follow) a session's log from the running Burrow", load: async () => (await import('./control.js')).command('logs') },
   reload: { summary: 'make the running Burrow re-read its config (as SIGHUP does)', load: async () => (await import('./control.js')).command('reload') },
-  service: { summary: 'install Burrow as a service that starts at boot (systemd, launchd, Task Scheduler)', load: async () => (await import('./service.js')).main },
-  web: { summary: 'open Burrow\'s window in a browser (browser mode), serving it on 127.0.0.1', load: async () => (await import('./web.js')).main },
+  service: {
+    summary: 'install Burrow as a service that starts at boot (systemd, launchd, Task Scheduler)',
+    load: async () => (await import('./service.js')).main,
+  },
+  web: { summary: "open Burrow's window in a browser (browser mode), serving it on 127.0.0.1", load: async () => (await import('./web.js')).main },
   key: { summary: 'generate, identify and convert SSH keys (OpenSSH, PEM, PKCS#8, PuTTY .ppk)', load: async () => (await import('./key.js')).main },
 };
 
@@ -58,7 +67,11 @@ const EDITS_STORE: ReadonlySet<string> = new Set(['import', 'sessions', 'trust']
 async function reloadRunning(args: ReadonlyArray<string>, io: CliIo): Promise<void> {
   const i = args.findIndex((a) => a === '--config' || a.startsWith('--config='));
   const given = i < 0 ? undefined : args[i]!.startsWith('--config=') ? args[i]!.slice('--config='.length) : args[i + 1];
-  const [{ resolveConfigPath }, { ControlClient, controlPath }, path] = await Promise.all([import('../core/config/config-file.js'), import('../control/channel.js'), import('node:path')]);
+  const [{ resolveConfigPath }, { ControlClient, controlPath }, path] = await Promise.all([
+    import('../core/config/config-file.js'),
+    import('../control/channel.js'),
+    import('node:path'),
+  ]);
   const runner = await ControlClient.connect(controlPath(path.dirname(resolveConfigPath(given, io.env)))).catch((err: Error) => {
     io.err(`note: the change was not sent to a running Burrow: ${err.message}`);
     return undefined;
@@ -72,7 +85,13 @@ async function reloadRunning(args: ReadonlyArray<string>, io: CliIo): Promise<vo
       return;
     }
     const d = r.value as { added: string[]; removed: string[]; changed: string[] };
-    const parts = [['added', d.added], ['removed', d.removed], ['changed', d.changed]].filter(([, n]) => n!.length > 0).map(([w, n]) => `${w as string} ${(n as string[]).join(', ')}`);
+    const parts = [
+      ['added', d.added],
+      ['removed', d.removed],
+      ['changed', d.changed],
+    ]
+      .filter(([, n]) => n!.length > 0)
+      .map(([w, n]) => `${w as string} ${(n as string[]).join(', ')}`);
     if (parts.length > 0) io.err(`note: ${who} took the change: ${parts.join('; ')}`);
   } finally {
     runner.close();

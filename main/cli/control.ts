@@ -37,7 +37,10 @@ touched. A config with a mistake is reported and changes nothing.`,
 
 /** The command's exit code, and why, when it cannot go on. */
 class Stop extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -53,13 +56,19 @@ export function command(verb: Verb): (argv: string[], io: CliIo) => Promise<numb
       io.err(USAGE[verb]);
       return 2;
     }
-    if (args.flags.has('--help')) { io.out(USAGE[verb]); return 0; }
+    if (args.flags.has('--help')) {
+      io.out(USAGE[verb]);
+      return 0;
+    }
     const file = resolveConfigPath(args.values['--config'], io.env);
     let runner: ControlClient | undefined;
     try {
       runner = await ControlClient.connect(controlPath(path.dirname(file)));
       if (!runner) {
-        throw new Stop(1, `no Burrow is running on ${file}. Run its tunnels with \`burrow run\` (in this terminal) or \`burrow service install\` (at every boot).`);
+        throw new Stop(
+          1,
+          `no Burrow is running on ${file}. Run its tunnels with \`burrow run\` (in this terminal) or \`burrow service install\` (at every boot).`,
+        );
       }
       return await VERBS[verb](runner, args, io, file);
     } catch (err) {
@@ -88,7 +97,9 @@ async function ask<T>(runner: ControlClient, name: string, args: unknown): Promi
 /** Finds sessions by id, or by name in any case; a wrong name lists the right ones. */
 function pick(views: ReadonlyArray<SessionView>, names: ReadonlyArray<string>): SessionView[] {
   return names.map((n) => {
-    const v = views.find((x) => x.config.id === n) ?? views.find((x) => x.config.name.toLowerCase() === n.toLowerCase() || x.config.id.toLowerCase() === n.toLowerCase());
+    const v =
+      views.find((x) => x.config.id === n) ??
+      views.find((x) => x.config.name.toLowerCase() === n.toLowerCase() || x.config.id.toLowerCase() === n.toLowerCase());
     if (!v) throw new Stop(2, `no session named "${n}" (there are: ${views.map((x) => x.config.name).join(', ') || 'none'})`);
     return v;
   });
@@ -99,9 +110,14 @@ function describe(v: SessionView): string {
   const s = v.snapshot;
   const word = v.heldBy ? `runs in ${v.heldBy}` : s.state;
   // The port bound is news only where the config asked for any free one (port 0).
-  const picked = (i: number): boolean => { const c = v.config.forwards[i]; return c !== undefined && 'bindPort' in c && c.bindPort === 0; };
+  const picked = (i: number): boolean => {
+    const c = v.config.forwards[i];
+    return c !== undefined && 'bindPort' in c && c.bindPort === 0;
+  };
   const forwards = s.forwards.map((f) => `${f.spec}${f.boundPort && picked(f.index) ? ` (port ${f.boundPort})` : ''}: ${f.state}`).join(', ');
-  const lines = [`${v.config.name}: ${word}${s.connectedSince && s.state === 'connected' ? ` since ${s.connectedSince}` : ''}${s.reconnects > 0 ? `, came back ${s.reconnects}×` : ''}`];
+  const lines = [
+    `${v.config.name}: ${word}${s.connectedSince && s.state === 'connected' ? ` since ${s.connectedSince}` : ''}${s.reconnects > 0 ? `, came back ${s.reconnects}×` : ''}`,
+  ];
   if (forwards) lines.push(`    ${forwards}`);
   if (s.lastError) lines.push(`    ${s.lastError.code}: ${s.lastError.message}${s.lastError.hint ? `\n    fix: ${s.lastError.hint}` : ''}`);
   if (s.nextAttemptAt && s.state !== 'connected') lines.push(`    next attempt at ${s.nextAttemptAt}`);
@@ -111,11 +127,23 @@ function describe(v: SessionView): string {
 function snapshotJson(v: SessionView): Record<string, unknown> {
   const s: SessionSnapshot = v.snapshot;
   return {
-    id: v.config.id, name: v.config.name, state: s.state, ...(v.heldBy ? { heldBy: v.heldBy } : {}),
-    ...(s.connectedSince ? { connectedSince: s.connectedSince } : {}), reconnects: s.reconnects,
-    ...(s.lastError ? { error: s.lastError } : {}), ...(s.nextAttemptAt ? { nextAttemptAt: s.nextAttemptAt } : {}),
-    forwards: s.forwards.map((f) => ({ forward: f.spec, state: f.state, ...(f.boundPort !== undefined ? { port: f.boundPort } : {}), ...(f.lastError ? { error: f.lastError } : {}) })),
-    bytesIn: s.bytesIn, bytesOut: s.bytesOut, openConnections: s.openConnections,
+    id: v.config.id,
+    name: v.config.name,
+    state: s.state,
+    ...(v.heldBy ? { heldBy: v.heldBy } : {}),
+    ...(s.connectedSince ? { connectedSince: s.connectedSince } : {}),
+    reconnects: s.reconnects,
+    ...(s.lastError ? { error: s.lastError } : {}),
+    ...(s.nextAttemptAt ? { nextAttemptAt: s.nextAttemptAt } : {}),
+    forwards: s.forwards.map((f) => ({
+      forward: f.spec,
+      state: f.state,
+      ...(f.boundPort !== undefined ? { port: f.boundPort } : {}),
+      ...(f.lastError ? { error: f.lastError } : {}),
+    })),
+    bytesIn: s.bytesIn,
+    bytesOut: s.bytesOut,
+    openConnections: s.openConnections,
   };
 }
 
@@ -129,7 +157,7 @@ const VERBS: Record<Verb, Handler> = {
       return 0;
     }
     io.out(`${info.door} (pid ${info.pid}) runs the tunnels of ${file}`);
-    if (views.length === 0) io.out('No saved sessions yet: add one with `burrow import \'<the vendor\'s command>\'`, then `burrow reload`.');
+    if (views.length === 0) io.out("No saved sessions yet: add one with `burrow import '<the vendor's command>'`, then `burrow reload`.");
     for (const v of views) io.out(describe(v));
     return 0;
   },
@@ -157,20 +185,23 @@ const VERBS: Record<Verb, Handler> = {
     // Follow: lines that arrive while the history is read are held, then printed after it.
     const early: LogLine[] = [];
     let live = false;
-    runner.attach((name, payload) => {
-      if (name !== 'logs:line') return;
-      const p = payload as { id: string; line: LogLine };
-      if (p.id !== id) return;
-      if (live) print(p.line);
-      else early.push(p.line);
-    }, { answers: false });
+    runner.attach(
+      (name, payload) => {
+        if (name !== 'logs:line') return;
+        const p = payload as { id: string; line: LogLine };
+        if (p.id !== id) return;
+        if (live) print(p.line);
+        else early.push(p.line);
+      },
+      { answers: false },
+    );
     const history = await ask<LogLine[]>(runner, 'logs:get', { id });
     for (const l of history) print(l);
     const lastTs = history.at(-1)?.ts ?? '';
     for (const l of early) if (l.ts > lastTs) print(l);
     live = true;
     const gone = new Promise<'gone'>((resolve) => runner.onClose(() => resolve('gone')));
-    if (await Promise.race([io.stopSignal, gone]) === 'gone') throw new Stop(1, 'the running Burrow stopped');
+    if ((await Promise.race([io.stopSignal, gone])) === 'gone') throw new Stop(1, 'the running Burrow stopped');
     return 0;
   },
 

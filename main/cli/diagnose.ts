@@ -29,10 +29,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let passphrase: string | undefined;
   try {
     const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], lists: ['--set'], flags: ['--json', '--help'] });
-    if (args.flags.has('--help')) { io.out(USAGE); return 0; }
+    if (args.flags.has('--help')) {
+      io.out(USAGE);
+      return 0;
+    }
     json = args.flags.has('--json');
     const words = args.rest ?? args.positional;
-    if (words.length === 0 && args.values['--config'] === undefined) throw new UsageError('nothing to check: give a command line after --, or saved session names');
+    if (words.length === 0 && args.values['--config'] === undefined)
+      throw new UsageError('nothing to check: give a command line after --, or saved session names');
     selection = await selectSessions(args, words, io, { command: 'diagnose' });
     const pf = args.values['--passphrase-file'];
     passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
@@ -53,7 +57,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ...(passphrase !== undefined ? { passphrase } : {}),
       ...(selection.secrets ? { secrets: selection.secrets } : {}),
       ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
-      ...(selection.engine.unknownHostHint ? { unknownHostHint: (k: { keyType: string; fingerprint: string }) => selection.engine.unknownHostHint!(cfg, k) } : {}),
+      ...(selection.engine.unknownHostHint
+        ? { unknownHostHint: (k: { keyType: string; fingerprint: string }) => selection.engine.unknownHostHint!(cfg, k) }
+        : {}),
       onStep: (s) => {
         n++;
         if (json) return;

@@ -39,7 +39,10 @@ Each import says what it took, and what it could not take and why. Every placeho
 fill is named at once, with the line to run.`;
 
 async function isFile(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isFile(), () => false);
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /** What is worth knowing about a session just saved: missing or passphrase-protected key files, a remote port claimed twice. */
@@ -47,7 +50,10 @@ async function warningsFor(s: SessionConfig, portsAndFiles: ReadonlyArray<string
   const encrypted = await encryptedKeyFiles(s);
   return [
     ...portsAndFiles,
-    ...encrypted.map((f) => `The key file ${f} is protected by a passphrase, which nobody will be there to type when the tunnel runs unattended: keep it in Burrow's secret store with \`burrow sessions edit ${shellQuote(s.name)} --key-passphrase-file FILE\`.`),
+    ...encrypted.map(
+      (f) =>
+        `The key file ${f} is protected by a passphrase, which nobody will be there to type when the tunnel runs unattended: keep it in Burrow's secret store with \`burrow sessions edit ${shellQuote(s.name)} --key-passphrase-file FILE\`.`,
+    ),
   ];
 }
 
@@ -59,7 +65,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     const args = parseArgs(argv, {
-      values: ['--config', '--name', '--known-hosts', '--passphrase-file', '--key-passphrase-file'], lists: ['--set'], flags: ['--autostart', '--json'],
+      values: ['--config', '--name', '--known-hosts', '--passphrase-file', '--key-passphrase-file'],
+      lists: ['--set'],
+      flags: ['--autostart', '--json'],
     });
     const given = setValues(args);
     const store = openStore(args.values['--config'], io);
@@ -72,7 +80,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (args.positional.length > 0) throw new UsageError('give the command after --, or one FILE / quoted command, not both');
         return { report: await importOffThread({ source: { words: args.rest }, options: { values: pairs } }), source: 'command line' };
       }
-      if (args.positional.length === 1 && await isFile(args.positional[0]!)) {
+      if (args.positional.length === 1 && (await isFile(args.positional[0]!))) {
         const source = args.positional[0]!;
         checkImportSize((await stat(source)).size, source);
         const data = await readFile(source);
@@ -82,7 +90,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           const passphrase = file !== undefined ? await readPassphraseFile(file) : env || undefined;
           return { report: await importBundle(textOf(data), { store, ...(passphrase !== undefined ? { passphrase } : {}) }), source };
         }
-        return { report: await importOffThread({ source: { bytes: data }, options: { values: pairs, source, ...(name !== undefined ? { name } : {}) } }), source };
+        return {
+          report: await importOffThread({ source: { bytes: data }, options: { values: pairs, source, ...(name !== undefined ? { name } : {}) } }),
+          source,
+        };
       }
       if (args.positional.length > 0) {
         // One quoted paste, or the words of a command typed without --.
@@ -103,13 +114,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (!(err instanceof PlaceholderError)) throw err;
       // The line to run again repeats the command: only when Burrow takes it as it is (with any
       // value in the blanks), so that nothing it would refuse, a password included, is repeated.
-      if (!await takenAsIs(() => load(withStandIns(given, err)))) throw err;
+      if (!(await takenAsIs(() => load(withStandIns(given, err))))) throw err;
       io.err(`burrow import: ${withPlaceholderLine(err, 'import', argv).message}`);
       return 1;
     }
     const { report, source } = loaded;
     if (args.values['--passphrase-file'] !== undefined && report.kind !== 'burrow-export') {
-      throw new UsageError('--passphrase-file opens a `burrow sessions export --with-secrets` file; for the passphrase of the session\'s key, use --key-passphrase-file', false);
+      throw new UsageError(
+        "--passphrase-file opens a `burrow sessions export --with-secrets` file; for the passphrase of the session's key, use --key-passphrase-file",
+        false,
+      );
     }
     const keyPassphraseFile = args.values['--key-passphrase-file'];
     const keyPassphrase = keyPassphraseFile !== undefined ? await readPassphraseFile(keyPassphraseFile) : undefined;
@@ -125,18 +139,35 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const couldNot = [...report.couldNot, ...result.skipped];
     const all = store.sessions();
     const general = warningsForMany(result.saved, all);
-    const saved = await Promise.all(result.saved.map(async (s) => ({ session: s, warnings: await warningsFor(s, general.get(s.id) ?? []), steps: await nextStepsWithKey(s, secrets) })));
+    const saved = await Promise.all(
+      result.saved.map(async (s) => ({ session: s, warnings: await warningsFor(s, general.get(s.id) ?? []), steps: await nextStepsWithKey(s, secrets) })),
+    );
     const warnings = [...(report.warnings ?? []), ...saved.flatMap((s) => s.warnings)];
     if (args.flags.has('--json')) {
-      io.out(JSON.stringify({ kind: report.kind, source, store: store.path, saved: result.saved, took: report.took, couldNot, warnings,
-        keptKeys: result.keptKeys, hostKeysAdded: result.hostKeysAdded, hostKeysKnown: result.hostKeysKnown, knownHostsFile: result.knownHostsFile }));
+      io.out(
+        JSON.stringify({
+          kind: report.kind,
+          source,
+          store: store.path,
+          saved: result.saved,
+          took: report.took,
+          couldNot,
+          warnings,
+          keptKeys: result.keptKeys,
+          hostKeysAdded: result.hostKeysAdded,
+          hostKeysKnown: result.hostKeysKnown,
+          knownHostsFile: result.knownHostsFile,
+        }),
+      );
     } else {
       io.out(`${source} (${report.kind}):`);
       for (const t of report.took) io.out(`  took: ${t}`);
       for (const n of couldNot) io.out(`  not taken: ${n.what}: ${n.why}`);
       for (const w of report.warnings ?? []) io.out(`  warning: ${w}`);
       for (const { session: s, warnings: ws, steps } of saved) {
-        io.out(`saved "${s.name}" in ${store.path}: ${s.user}@${s.host}:${s.port} ${s.forwards.map(forwardSpec).join(', ')}${s.autostart ? ' [autostart]' : ''}`);
+        io.out(
+          `saved "${s.name}" in ${store.path}: ${s.user}@${s.host}:${s.port} ${s.forwards.map(forwardSpec).join(', ')}${s.autostart ? ' [autostart]' : ''}`,
+        );
         for (const k of result.keptKeys.filter((k) => k.session === s.name)) {
           io.out(`  key: ${k.file} and its passphrase are kept in Burrow's secret store as "${k.keyId}" (the session no longer reads the file)`);
         }

@@ -26,7 +26,9 @@ export function processIo(): CliIo {
     if (err.code !== 'EPIPE') throw err;
     if (closed) return;
     closed = true;
-    process.on('exit', () => { process.exitCode = 0; });
+    process.on('exit', () => {
+      process.exitCode = 0;
+    });
     if (stopAwaited) resolveStop('EPIPE');
     else process.exit(0);
   };
@@ -48,8 +50,12 @@ export function processIo(): CliIo {
     process.on('SIGTERM', onSignal);
   });
   return {
-    out: (line) => { if (!closed) process.stdout.write(line + '\n'); },
-    err: (line) => { if (!closed) process.stderr.write(line + '\n'); },
+    out: (line) => {
+      if (!closed) process.stdout.write(line + '\n');
+    },
+    err: (line) => {
+      if (!closed) process.stderr.write(line + '\n');
+    },
     env: process.env,
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
     get stopSignal() {
@@ -59,7 +65,9 @@ export function processIo(): CliIo {
     onHangup: (listener) => {
       if (process.platform === 'win32') return () => {};
       process.on('SIGHUP', listener);
-      return () => { process.off('SIGHUP', listener); };
+      return () => {
+        process.off('SIGHUP', listener);
+      };
     },
   };
 }

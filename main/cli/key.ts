@@ -32,10 +32,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   try {
     switch (sub) {
-      case 'generate': return await generate(rest, io);
-      case 'fingerprint': return await show(rest, io, 'fingerprint');
-      case 'public': return await show(rest, io, 'public');
-      case 'convert': return await convert(rest, io);
+      case 'generate':
+        return await generate(rest, io);
+      case 'fingerprint':
+        return await show(rest, io, 'fingerprint');
+      case 'public':
+        return await show(rest, io, 'public');
+      case 'convert':
+        return await convert(rest, io);
       case undefined:
       case '--help':
       case '-h':
@@ -95,7 +99,8 @@ async function generate(argv: string[], io: CliIo): Promise<number> {
   const type = (a.values['--type'] ?? 'ed25519') as KeyType;
   const given = a.values['--out'];
   if (given === '') throw new UsageError('--out needs a path');
-  if (given === undefined && a.flags.has('--force')) throw new UsageError('--force replaces the file given with --out; without --out, an existing ~/.ssh key is never replaced');
+  if (given === undefined && a.flags.has('--force'))
+    throw new UsageError('--force replaces the file given with --out; without --out, an existing ~/.ssh key is never replaced');
   // As ssh-keygen: ~/.ssh/id_<type> (created 0700), never over an existing key.
   const out = given ?? path.join(homedir(), '.ssh', `id_${type}`);
   const format = formatFor(out, a.values['--format']);
@@ -148,7 +153,9 @@ async function convert(argv: string[], io: CliIo): Promise<number> {
   const key = await readKeyFile(file, pass !== undefined ? { passphrase: pass } : {});
   const data = await exportKey(key, to, newPass ? { passphrase: newPass } : {});
   await writeKeyFile(out, data, 0o600, a.flags.has('--force'));
-  io.out(`${out}: ${key.info.fingerprint} (${to === 'openssh' ? 'OpenSSH' : to === 'ppk' ? 'PuTTY .ppk v3' : 'PuTTY .ppk v2'}${newPass ? ', passphrase-protected' : ''})`);
+  io.out(
+    `${out}: ${key.info.fingerprint} (${to === 'openssh' ? 'OpenSSH' : to === 'ppk' ? 'PuTTY .ppk v3' : 'PuTTY .ppk v2'}${newPass ? ', passphrase-protected' : ''})`,
+  );
   if (!newPass && key.info.encrypted) io.err(`note: ${out} is not protected by a passphrase (the original was); add --new-passphrase-file to protect it.`);
   return 0;
 }

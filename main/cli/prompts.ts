@@ -12,7 +12,9 @@ export function terminalHostKeyPrompt(): HostKeyPrompt {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
       const name = hostKeyName(host, port);
-      const answer = await rl.question(`The authenticity of host '${name}' can't be established.\n${keyType} key fingerprint is ${fingerprint}.\nTrust it and record it in known_hosts (yes/no)? `);
+      const answer = await rl.question(
+        `The authenticity of host '${name}' can't be established.\n${keyType} key fingerprint is ${fingerprint}.\nTrust it and record it in known_hosts (yes/no)? `,
+      );
       return answer.trim().toLowerCase() === 'yes';
     } finally {
       rl.close();

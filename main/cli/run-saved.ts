@@ -35,11 +35,16 @@ const STANDBY_MS = 5_000;
 export async function runSaved(o: SavedRun, io: CliIo, reporter: Reporter): Promise<number> {
   const store = ConfigStore.open(o.file);
   const app = new BurrowApp({
-    store, secrets: o.secrets, mode: 'run', door: o.service ? 'the Burrow service' : 'burrow run',
+    store,
+    secrets: o.secrets,
+    mode: 'run',
+    door: o.service ? 'the Burrow service' : 'burrow run',
     ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
     ...(o.engine ? { engine: o.engine } : {}),
     exporter: {
-      offer: async () => { throw new Error('key export is not offered by burrow run'); },
+      offer: async () => {
+        throw new Error('key export is not offered by burrow run');
+      },
     },
     noLoginItemReason: 'This Burrow runs from the command line; `burrow service install` starts it at boot.',
     logError: (m) => reporter.note(`internal error: ${m}`),
@@ -49,11 +54,15 @@ export async function runSaved(o: SavedRun, io: CliIo, reporter: Reporter): Prom
   const channel = controlPath(o.folder);
   let server = await ControlServer.listen(channel, app);
   let stopped = false;
-  void io.stopSignal.then(() => { stopped = true; });
+  void io.stopSignal.then(() => {
+    stopped = true;
+  });
   if (!server) {
     const other = await runnerOf(channel);
     if (!o.service) {
-      io.err(`burrow run: ${other} already runs the tunnels of ${o.file}. See them with \`burrow status\`; \`burrow start NAME\` starts one in it, \`burrow stop NAME\` stops one.`);
+      io.err(
+        `burrow run: ${other} already runs the tunnels of ${o.file}. See them with \`burrow status\`; \`burrow start NAME\` starts one in it, \`burrow stop NAME\` stops one.`,
+      );
       return 1;
     }
     // A service started while the app (or a `burrow run`) holds the config waits for it to stop,
@@ -113,7 +122,7 @@ async function runnerOf(channel: ControlEndpoint): Promise<string> {
 
 async function viewsOf(app: AppPort): Promise<SessionView[]> {
   const r = await app.call('sessions:list', {});
-  return r.ok ? r.value as SessionView[] : [];
+  return r.ok ? (r.value as SessionView[]) : [];
 }
 
 async function reload(app: BurrowApp, file: string, reporter: Reporter): Promise<void> {
@@ -137,41 +146,52 @@ function follow(app: BurrowApp, reporter: Reporter, json: boolean, interactive: 
   const states = new Map<string, string>();
   const forwards = new Map<string, string>();
   const names = new Map<string, string>();
-  return app.attach((name, payload) => {
-    if (name === 'sessions:changed') {
-      for (const { config, snapshot: s } of payload as ReadonlyArray<SessionView>) {
-        names.set(config.id, config.name);
-        const key = `${s.state}|${s.lastError?.code ?? ''}${json ? `|${s.nextAttemptAt ?? ''}` : ''}`;
-        const first = !states.has(config.id);
-        const stateChanged = states.get(config.id) !== key;
-        states.set(config.id, key);
-        // A session's first view, stopped, is not news: it was only loaded.
-        const sayState = (): void => { if (stateChanged && !(first && s.state === 'stopped')) reporter.state(config.name, s.state, s.lastError, s.nextAttemptAt); };
-        const sayForwards = (): void => {
-          for (const f of s.forwards) {
-            const fkey = `${config.id}|${f.index}`;
-            const v = `${f.state}|${f.boundPort ?? ''}|${f.lastError?.code ?? ''}`;
-            const seen = forwards.get(fkey);
-            if (seen === v) continue;
-            forwards.set(fkey, v);
-            if (seen !== undefined || s.state !== 'stopped') reporter.forward(config.name, f.spec, f.state, f.boundPort, f.lastError);
+  return app.attach(
+    (name, payload) => {
+      if (name === 'sessions:changed') {
+        for (const { config, snapshot: s } of payload as ReadonlyArray<SessionView>) {
+          names.set(config.id, config.name);
+          const key = `${s.state}|${s.lastError?.code ?? ''}${json ? `|${s.nextAttemptAt ?? ''}` : ''}`;
+          const first = !states.has(config.id);
+          const stateChanged = states.get(config.id) !== key;
+          states.set(config.id, key);
+          // A session's first view, stopped, is not news: it was only loaded.
+          const sayState = (): void => {
+            if (stateChanged && !(first && s.state === 'stopped')) reporter.state(config.name, s.state, s.lastError, s.nextAttemptAt);
+          };
+          const sayForwards = (): void => {
+            for (const f of s.forwards) {
+              const fkey = `${config.id}|${f.index}`;
+              const v = `${f.state}|${f.boundPort ?? ''}|${f.lastError?.code ?? ''}`;
+              const seen = forwards.get(fkey);
+              if (seen === v) continue;
+              forwards.set(fkey, v);
+              if (seen !== undefined || s.state !== 'stopped') reporter.forward(config.name, f.spec, f.state, f.boundPort, f.lastError);
+            }
+          };
+          // In the order they happened: a session is connected once its forwards are up, and its
+          // forwards go down with it. (Changes of one turn of the event loop arrive as one view.)
+          if (s.state === 'connected') {
+            sayForwards();
+            sayState();
+          } else {
+            sayState();
+            sayForwards();
           }
-        };
-        // In the order they happened: a session is connected once its forwards are up, and its
-        // forwards go down with it. (Changes of one turn of the event loop arrive as one view.)
-        if (s.state === 'connected') { sayForwards(); sayState(); } else { sayState(); sayForwards(); }
+        }
+      } else if (name === 'logs:line') {
+        const { id, line } = payload as { id: string; line: LogLine };
+        if (line.kind !== 'state') reporter.log(names.get(id) ?? id, line.level, line.message);
+      } else if (name === 'sessions:removed') {
+        const { id } = payload as { id: string };
+        states.delete(id);
+        for (const k of [...forwards.keys()]) if (k.startsWith(`${id}|`)) forwards.delete(k);
+      } else if (name === 'questions:asked' && interactive) {
+        void answer(app, payload as Question);
       }
-    } else if (name === 'logs:line') {
-      const { id, line } = payload as { id: string; line: LogLine };
-      if (line.kind !== 'state') reporter.log(names.get(id) ?? id, line.level, line.message);
-    } else if (name === 'sessions:removed') {
-      const { id } = payload as { id: string };
-      states.delete(id);
-      for (const k of [...forwards.keys()]) if (k.startsWith(`${id}|`)) forwards.delete(k);
-    } else if (name === 'questions:asked' && interactive) {
-      void answer(app, payload as Question);
-    }
-  }, { answers: interactive });
+    },
+    { answers: interactive },
+  );
 }
 
 /** Asks a question on the terminal, then answers it in the app. */

@@ -47,7 +47,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let named = false;
   try {
     const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], lists: ['--set'], flags: ['--json', '--help', '--autostart', '--service'] });
-    if (args.flags.has('--help')) { io.out(USAGE); return 0; }
+    if (args.flags.has('--help')) {
+      io.out(USAGE);
+      return 0;
+    }
     json = args.flags.has('--json');
     const words = args.rest ?? args.positional.filter((p) => !/^-v+$/.test(p));
     autostart = args.flags.has('--autostart');
@@ -69,8 +72,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const reporter = new Reporter(io, json, selection.verbose);
   for (const n of selection.notes) reporter.note(n);
   const uninstall = installLastResort((f) => reporter.fault(f));
-  if (!ssh2Patched()) reporter.note('ssh2 is missing Burrow\'s patch (patches/ssh2+1.17.0.patch; install with scripts enabled, e.g. npm ci): a server\'s key re-exchange can cut tunnels that are sending data, and RSA keys ignore PubkeyAcceptedAlgorithms');
-  if (!ssh2NativeCrypto()) reporter.note('ssh2\'s native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)');
+  if (!ssh2Patched())
+    reporter.note(
+      "ssh2 is missing Burrow's patch (patches/ssh2+1.17.0.patch; install with scripts enabled, e.g. npm ci): a server's key re-exchange can cut tunnels that are sending data, and RSA keys ignore PubkeyAcceptedAlgorithms",
+    );
+  if (!ssh2NativeCrypto())
+    reporter.note("ssh2's native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)");
   if (passphrase === undefined && io.interactive) {
     // Ask once up front for an encrypted key rather than failing the first attempt.
     const answer = await askPassphraseUpFront(selection.sessions);
@@ -81,7 +88,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const ids = new Set(selection.sessions.map((s) => s.id));
     const runs = autostart ? (c: SessionConfig) => c.autostart : named ? (c: SessionConfig) => ids.has(c.id) : () => true;
     try {
-      return await runSaved({ file: selection.file, folder: selection.folder, secrets: selection.secrets, runs, passphrase, service, json, engine: selection.engine }, io, reporter);
+      return await runSaved(
+        { file: selection.file, folder: selection.folder, secrets: selection.secrets, runs, passphrase, service, json, engine: selection.engine },
+        io,
+        reporter,
+      );
     } catch (err) {
       // The control folder is not this user's own (another user made it): say who, run nothing.
       if (!(err instanceof ConfigError)) throw err;

@@ -97,8 +97,10 @@ export function withPlaceholderLine(err: PlaceholderError, command: string, argv
 
 /** How a person trusts an unknown host, in the words of the way the session was given. */
 function trustAdvice(origin: Selection['origin'], name: string, fingerprint?: string): string {
-  if (origin === 'saved') return `check and record it with \`burrow trust ${shellQuote(name)}\` (or trust it on first use: \`burrow sessions edit ${shellQuote(name)} --host-key-policy accept-new\`)`;
-  if (origin === 'plink') return `pin it with -hostkey ${fingerprint ?? 'SHA256:…'} in the plink command${fingerprint ? '' : ' (`burrow trust -- <the same command>` shows the fingerprint)'}`;
+  if (origin === 'saved')
+    return `check and record it with \`burrow trust ${shellQuote(name)}\` (or trust it on first use: \`burrow sessions edit ${shellQuote(name)} --host-key-policy accept-new\`)`;
+  if (origin === 'plink')
+    return `pin it with -hostkey ${fingerprint ?? 'SHA256:…'} in the plink command${fingerprint ? '' : ' (`burrow trust -- <the same command>` shows the fingerprint)'}`;
   return 'add -o StrictHostKeyChecking=accept-new to trust it on first use, or check and record it first with `burrow trust -- <the same command>`';
 }
 
@@ -107,7 +109,12 @@ function trustAdvice(origin: Selection['origin'], name: string, fingerprint?: st
  * `autostart`, only the saved sessions marked "start automatically" (what the app at login and a
  * service run). `command` names the command in the lines it suggests (`burrow run --set …`).
  */
-export async function selectSessions(args: ParsedArgs, words: ReadonlyArray<string>, io: CliIo, opts: { readonly autostart?: boolean; readonly command?: string; readonly allowEmpty?: boolean } = {}): Promise<Selection> {
+export async function selectSessions(
+  args: ParsedArgs,
+  words: ReadonlyArray<string>,
+  io: CliIo,
+  opts: { readonly autostart?: boolean; readonly command?: string; readonly allowEmpty?: boolean } = {},
+): Promise<Selection> {
   const given = args.rest === undefined ? words.filter((w) => !VERBOSE.test(w)) : words;
   const asked = args.positional.filter((w) => VERBOSE.test(w)).reduce((n, w) => n + w.length - 1, 0);
   const values = setValues(args);
@@ -122,40 +129,60 @@ export async function selectSessions(args: ParsedArgs, words: ReadonlyArray<stri
       if (!(err instanceof PlaceholderError)) throw err;
       // The line to run again repeats the command: only when Burrow takes it as it is (with any
       // value in the blanks), so that nothing it would refuse, a password included, is repeated.
-      if (!await takenAsIs(() => parseCommandLine(given.map((w) => fillPlaceholders(w, withStandIns(values, err)))))) throw err;
+      if (!(await takenAsIs(() => parseCommandLine(given.map((w) => fillPlaceholders(w, withStandIns(values, err))))))) throw err;
       throw withPlaceholderLine(err, opts.command ?? 'run', retyped(args));
     }
     selection = { sessions: [parsed.session], notes: parsed.notes, verbosity: Math.max(asked, parsed.verbosity), origin: parsed.program };
   } else {
-    if (values.size > 0) throw new UsageError('--set fills the placeholders of a command line; saved sessions have none (change one with `burrow sessions edit`)');
+    if (values.size > 0)
+      throw new UsageError('--set fills the placeholders of a command line; saved sessions have none (change one with `burrow sessions edit`)');
     const file = resolveConfigPath(args.values['--config'], io.env);
     if (opts.autostart && given.length > 0) throw new UsageError('give either --autostart or session names, not both');
     // A first run has no store yet: that is "no sessions", not a broken path.
     let sessions = args.values['--config'] === undefined && !existsSync(file) ? [] : await sessionsFromConfig(file, given);
     // A service runs even with nothing to run yet: sessions saved later start on `burrow reload`.
     if (sessions.length === 0 && !opts.allowEmpty) {
-      throw new UsageError(`${file} has no saved sessions: add one with \`burrow import '<the vendor's ssh/autossh/plink command>'\`, or give a command line directly after --`, false);
+      throw new UsageError(
+        `${file} has no saved sessions: add one with \`burrow import '<the vendor's ssh/autossh/plink command>'\`, or give a command line directly after --`,
+        false,
+      );
     }
     if (opts.autostart) {
       sessions = sessions.filter((s) => s.autostart);
       if (sessions.length === 0 && !opts.allowEmpty) {
-        throw new UsageError(`no session in ${file} is marked "start automatically": import with --autostart, or \`burrow sessions edit NAME --autostart\``, false);
+        throw new UsageError(
+          `no session in ${file} is marked "start automatically": import with --autostart, or \`burrow sessions edit NAME --autostart\``,
+          false,
+        );
       }
     }
-    selection = { sessions, secrets: new FileSecretStore(secretsFolderFor(file), { env: io.env }), folder: path.dirname(file), file, notes: [], verbosity: asked, origin: 'saved' };
+    selection = {
+      sessions,
+      secrets: new FileSecretStore(secretsFolderFor(file), { env: io.env }),
+      folder: path.dirname(file),
+      file,
+      notes: [],
+      verbosity: asked,
+      origin: 'saved',
+    };
   }
   const notes = [...selection.notes];
   if (!io.interactive) {
     for (const s of selection.sessions) {
-      if (s.hostKey.policy !== 'ask' || await hostIsKnown(s.hostKey, s.host, s.port)) continue;
-      notes.push(`${s.name}: ${hostKeyName(s.host, s.port)} is not a known host and there is no terminal to ask about its key, so it will be refused: ${trustAdvice(selection.origin, s.name)}`);
+      if (s.hostKey.policy !== 'ask' || (await hostIsKnown(s.hostKey, s.host, s.port))) continue;
+      notes.push(
+        `${s.name}: ${hostKeyName(s.host, s.port)} is not a known host and there is no terminal to ask about its key, so it will be refused: ${trustAdvice(selection.origin, s.name)}`,
+      );
     }
   }
   const origin = selection.origin;
   return {
-    ...selection, notes, verbose: selection.verbosity > 0,
+    ...selection,
+    notes,
+    verbose: selection.verbosity > 0,
     engine: {
-      unknownHostHint: (cfg, key) => `Compare ${key.fingerprint} with the fingerprint the vendor publishes, then ${trustAdvice(origin, cfg.name, key.fingerprint)}.`,
+      unknownHostHint: (cfg, key) =>
+        `Compare ${key.fingerprint} with the fingerprint the vendor publishes, then ${trustAdvice(origin, cfg.name, key.fingerprint)}.`,
       ...(selection.verbosity >= 2 ? { ssh2Debug: true } : {}),
     },
   };

@@ -39,9 +39,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let configFile: string;
   try {
     const args = parseArgs(argv, { values: ['--config', '--as'], flags: ['--user', '--system', '--dry-run', '--help'] });
-    if (args.flags.has('--help')) { io.out(USAGE); return 0; }
+    if (args.flags.has('--help')) {
+      io.out(USAGE);
+      return 0;
+    }
     if (args.positional.length !== 1 || !['install', 'uninstall', 'status'].includes(args.positional[0]!)) {
-      throw new UsageError(args.positional.length === 0 ? 'say install, uninstall or status' : `unknown subcommand "${args.positional.join(' ')}" (install, uninstall or status)`);
+      throw new UsageError(
+        args.positional.length === 0 ? 'say install, uninstall or status' : `unknown subcommand "${args.positional.join(' ')}" (install, uninstall or status)`,
+      );
     }
     if (args.flags.has('--user') && args.flags.has('--system')) throw new UsageError('give --user or --system, not both');
     verb = args.positional[0]!;
@@ -52,10 +57,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     scope = args.flags.has('--system') || asUser !== undefined ? 'system' : args.flags.has('--user') ? 'user' : root ? 'system' : 'user';
     if (verb === 'install' && root && !sudo && asUser === undefined && !args.flags.has('--system') && !args.flags.has('--user')) {
       // Root's own sessions are rarely what was meant: say whose unit this would be, and ask.
-      throw new UsageError(`you are root, not under sudo: a system unit would run Burrow as root, with root's sessions (${path.resolve(resolveConfigPath(args.values['--config'], io.env))}). `
-        + 'Give --system to install it so, --as USER to run it as USER with USER\'s sessions, or run `burrow service install` as that user', false);
+      throw new UsageError(
+        `you are root, not under sudo: a system unit would run Burrow as root, with root's sessions (${path.resolve(resolveConfigPath(args.values['--config'], io.env))}). ` +
+          "Give --system to install it so, --as USER to run it as USER with USER's sessions, or run `burrow service install` as that user",
+        false,
+      );
     }
-    if (scope === 'system' && process.platform === 'win32') throw new UsageError('on Windows the task always runs as you, at boot and logged on or not: leave --system out');
+    if (scope === 'system' && process.platform === 'win32')
+      throw new UsageError('on Windows the task always runs as you, at boot and logged on or not: leave --system out');
     dryRun = args.flags.has('--dry-run');
     if (asUser !== undefined) {
       const account = accountOf(asUser);
@@ -90,16 +99,25 @@ function whereFor(scope: Scope, configFile: string, env: NodeJS.ProcessEnv, asUs
   // Under sudo the service is still the person's, not root's; --as names the account outright.
   const sudoUser = scope === 'system' && env.SUDO_USER && env.SUDO_USER !== 'root' ? env.SUDO_USER : undefined;
   const named = asUser ?? sudoUser;
-  const account = named ? accountOf(named) ?? { user: named, home: path.join(path.dirname(me.homedir), named), uid: Number(env.SUDO_UID ?? -1) } : { user: me.username, home: os.homedir(), uid: me.uid };
+  const account = named
+    ? (accountOf(named) ?? { user: named, home: path.join(path.dirname(me.homedir), named), uid: Number(env.SUDO_UID ?? -1) })
+    : { user: me.username, home: os.homedir(), uid: me.uid };
   checkUnitWord('the config file', configFile);
   const script = process.argv[1] ? realpathSync(process.argv[1]) : undefined;
   const command = serviceCommand({
-    execPath: process.execPath, configFile,
+    execPath: process.execPath,
+    configFile,
     ...(env.APPIMAGE ? { appImage: env.APPIMAGE } : {}),
     ...(process.versions.electron ? { electron: true } : script ? { script } : {}),
   });
   return {
-    platform: process.platform, scope, configFile, home: account.home, user: account.user, uid: account.uid, command,
+    platform: process.platform,
+    scope,
+    configFile,
+    home: account.home,
+    user: account.user,
+    uid: account.uid,
+    command,
     ...(process.platform === 'win32' ? { windowsUser: `${env.USERDOMAIN ?? os.hostname()}\\${me.username}` } : {}),
   };
 }
@@ -107,7 +125,9 @@ function whereFor(scope: Scope, configFile: string, env: NodeJS.ProcessEnv, asUs
 /** A local account's home and uid, from /etc/passwd (Linux). */
 function accountOf(user: string): { user: string; home: string; uid: number } | undefined {
   try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${user}:`));
     if (!line) return undefined;
     const f = line.split(':');
     return { user, uid: Number(f[2]), home: f[5]! };
@@ -128,7 +148,9 @@ function runAll(commands: ReadonlyArray<ReadonlyArray<string>>, io: CliIo): bool
     io.out(`running: ${shown(cmd)}`);
     const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (r.status === 0) continue;
-    const why = r.error ? `${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd[0]} is not installed here` : r.error.message}` : (r.stderr || r.stdout).trim() || `exit ${r.status}`;
+    const why = r.error
+      ? `${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd[0]} is not installed here` : r.error.message}`
+      : (r.stderr || r.stdout).trim() || `exit ${r.status}`;
     io.err(`burrow service: \`${shown(cmd)}\` failed: ${why}`);
     const rest = commands.slice(i);
     io.err(`Fix that, then run what is left yourself:\n${rest.map((c) => `  ${shown(c)}`).join('\n')}`);
@@ -146,7 +168,13 @@ function install(plan: Plan, dryRun: boolean, io: CliIo): number {
   }
   if (dryRun) {
     io.out(`would install ${plan.name}, running as ${plan.runsAs} with the sessions of ${plan.configFile}`);
-    for (const f of plan.files) io.out(`would write ${f.path} (mode ${f.mode.toString(8)}):\n${text(f.content).split(/\r?\n/).map((l) => `    ${l}`).join('\n')}`);
+    for (const f of plan.files)
+      io.out(
+        `would write ${f.path} (mode ${f.mode.toString(8)}):\n${text(f.content)
+          .split(/\r?\n/)
+          .map((l) => `    ${l}`)
+          .join('\n')}`,
+      );
     for (const c of plan.commands) io.out(`would run: ${shown(c)}`);
     return 0;
   }
@@ -157,7 +185,9 @@ function install(plan: Plan, dryRun: boolean, io: CliIo): number {
       renameSync(`${f.path}.tmp`, f.path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      io.err(`burrow service: cannot write ${f.path} (${code ?? (err as Error).message})${code === 'EACCES' || code === 'EPERM' ? ': a system-wide service needs root — run it with sudo, or use --user' : ''}`);
+      io.err(
+        `burrow service: cannot write ${f.path} (${code ?? (err as Error).message})${code === 'EACCES' || code === 'EPERM' ? ': a system-wide service needs root — run it with sudo, or use --user' : ''}`,
+      );
       return 1;
     }
     io.out(`wrote ${f.path}`);
@@ -174,7 +204,7 @@ function uninstall(plan: Plan, dryRun: boolean, io: CliIo): number {
   const foreign = plan.files.filter((f) => existsSync(f.path) && !ours.includes(f));
   for (const f of foreign) io.err(`burrow service: ${f.path} was not written by Burrow: it is left as it is.`);
   if (ours.length === 0) {
-    io.out(foreign.length > 0 ? 'Nothing of Burrow\'s to remove.' : `Not installed: there is no ${plan.files[0]!.path}.`);
+    io.out(foreign.length > 0 ? "Nothing of Burrow's to remove." : `Not installed: there is no ${plan.files[0]!.path}.`);
     return foreign.length > 0 ? 1 : 0;
   }
   if (dryRun) {
@@ -204,7 +234,8 @@ async function status(w: Where, io: CliIo): Promise<number> {
   io.out(`service (${w.scope}): ${state}: ${file}`);
   if (w.platform === 'linux' && existsSync(file)) {
     const ctl = w.scope === 'user' ? ['--user'] : [];
-    const q = (what: string): string => spawnSync('systemctl', [...ctl, what, 'burrow.service'], { encoding: 'utf8' }).stdout?.trim() || 'unknown (systemctl did not answer)';
+    const q = (what: string): string =>
+      spawnSync('systemctl', [...ctl, what, 'burrow.service'], { encoding: 'utf8' }).stdout?.trim() || 'unknown (systemctl did not answer)';
     io.out(`systemd: ${q('is-enabled')}, ${q('is-active')}`);
   }
   let runner: ControlClient | undefined;
@@ -221,7 +252,9 @@ async function status(w: Where, io: CliIo): Promise<number> {
   }
   try {
     const info = await runner.call('app:info', {});
-    io.out(`tunnels: ${info.ok ? `${(info.value as AppInfo).door} (pid ${(info.value as AppInfo).pid})` : 'a Burrow'} runs them — \`burrow status\` shows each`);
+    io.out(
+      `tunnels: ${info.ok ? `${(info.value as AppInfo).door} (pid ${(info.value as AppInfo).pid})` : 'a Burrow'} runs them — \`burrow status\` shows each`,
+    );
   } finally {
     runner.close();
   }

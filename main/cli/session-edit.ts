@@ -47,14 +47,30 @@ every change is valid. A running Burrow takes the change on \`burrow reload\`.`;
 
 /** The flag that sets each stored field, to name it in errors. */
 const FLAG_OF: ReadonlyArray<[RegExp, string]> = [
-  [/^name$/, '--name'], [/^host$/, '--host'], [/^port$/, '--port'], [/^user$/, '--user'],
-  [/^auth\.identityFiles/, '--identity'], [/^auth\.keyId/, '--key-id'], [/^auth\.passphraseFile/, '--passphrase-file'],
-  [/^hostKey\.policy/, '--host-key-policy'], [/^hostKey\.knownHostsFiles/, '--known-hosts'], [/^hostKey\.fingerprint/, '--fingerprint'],
-  [/^keepalive\.intervalSeconds/, '--keepalive-interval'], [/^keepalive\.countMax/, '--keepalive-count'],
-  [/^connectTimeoutSeconds/, '--connect-timeout'], [/^compression/, '--compression'], [/^rekeyLimit/, '--rekey-limit'],
-  [/^algorithms\.kex/, '--kex-algorithms'], [/^algorithms\.hostKey/, '--host-key-algorithms'], [/^algorithms\.pubkey/, '--pubkey-accepted-algorithms'],
-  [/^algorithms\.ciphers/, '--ciphers'], [/^algorithms\.macs/, '--macs'], [/^forwards/, '--forward'],
-  [/^autostart/, '--autostart'], [/^preset/, '--preset'], [/^notes/, '--notes'],
+  [/^name$/, '--name'],
+  [/^host$/, '--host'],
+  [/^port$/, '--port'],
+  [/^user$/, '--user'],
+  [/^auth\.identityFiles/, '--identity'],
+  [/^auth\.keyId/, '--key-id'],
+  [/^auth\.passphraseFile/, '--passphrase-file'],
+  [/^hostKey\.policy/, '--host-key-policy'],
+  [/^hostKey\.knownHostsFiles/, '--known-hosts'],
+  [/^hostKey\.fingerprint/, '--fingerprint'],
+  [/^keepalive\.intervalSeconds/, '--keepalive-interval'],
+  [/^keepalive\.countMax/, '--keepalive-count'],
+  [/^connectTimeoutSeconds/, '--connect-timeout'],
+  [/^compression/, '--compression'],
+  [/^rekeyLimit/, '--rekey-limit'],
+  [/^algorithms\.kex/, '--kex-algorithms'],
+  [/^algorithms\.hostKey/, '--host-key-algorithms'],
+  [/^algorithms\.pubkey/, '--pubkey-accepted-algorithms'],
+  [/^algorithms\.ciphers/, '--ciphers'],
+  [/^algorithms\.macs/, '--macs'],
+  [/^forwards/, '--forward'],
+  [/^autostart/, '--autostart'],
+  [/^preset/, '--preset'],
+  [/^notes/, '--notes'],
 ];
 
 /** A validator error in the words of this command: the flag, the stored field, the problem and the fix. */
@@ -70,7 +86,8 @@ const numeric = (v: string): number | string => (NUMBER.test(v) ? Number(v) : v)
 
 function forwardOf(option: string, spec: string): ReturnType<typeof parseForwardSpec> {
   const m = /^-?([RLD])\s*(.+)$/s.exec(spec.trim());
-  if (!m) throw new ConfigError(option, `${JSON.stringify(spec)} is not a forward`, 'Write it as ssh does: -R 11433:db.internal:1433, -L 15432:db:5432 or -D 1080.');
+  if (!m)
+    throw new ConfigError(option, `${JSON.stringify(spec)} is not a forward`, 'Write it as ssh does: -R 11433:db.internal:1433, -L 15432:db:5432 or -D 1080.');
   try {
     return parseForwardSpec(m[1] as 'R' | 'L' | 'D', m[2]!);
   } catch (err) {
@@ -94,9 +111,14 @@ function patchOf(args: ParsedArgs, current: SessionConfig, cwd: string): Record<
   const both = (on: string, off: string): void => {
     if (f.has(on) && f.has(off)) throw new UsageError(`give ${on} or ${off}, not both`);
   };
-  for (const [on, off] of [['--compression', '--no-compression'], ['--autostart', '--no-autostart']] as const) both(on, off);
+  for (const [on, off] of [
+    ['--compression', '--no-compression'],
+    ['--autostart', '--no-autostart'],
+  ] as const)
+    both(on, off);
   for (const name of ['--identity', '--known-hosts', '--key-id', '--passphrase-file', '--fingerprint', '--rekey-limit', '--preset', '--notes']) {
-    if ((v[name] !== undefined || l[name] !== undefined) && f.has(`--no-${name.slice(2)}`)) throw new UsageError(`give ${name} or --no-${name.slice(2)}, not both`);
+    if ((v[name] !== undefined || l[name] !== undefined) && f.has(`--no-${name.slice(2)}`))
+      throw new UsageError(`give ${name} or --no-${name.slice(2)}, not both`);
   }
   if (v['--json'] !== undefined) {
     const text = v['--json'] === '-' ? readFileSync(0, 'utf8') : v['--json'];
@@ -104,7 +126,11 @@ function patchOf(args: ParsedArgs, current: SessionConfig, cwd: string): Record<
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new ConfigError('--json', `is not valid JSON (${(err as Error).message})`, 'Give a JSON object of the settings to change, e.g. {"keepalive":{"intervalSeconds":10}}; null removes a setting.');
+      throw new ConfigError(
+        '--json',
+        `is not valid JSON (${(err as Error).message})`,
+        'Give a JSON object of the settings to change, e.g. {"keepalive":{"intervalSeconds":10}}; null removes a setting.',
+      );
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new ConfigError('--json', 'must be a JSON object', 'Give the settings to change, e.g. {"autostart":true}.');
@@ -115,14 +141,22 @@ function patchOf(args: ParsedArgs, current: SessionConfig, cwd: string): Record<
   if (v['--host'] !== undefined) set('host', v['--host']);
   if (v['--port'] !== undefined) set('port', numeric(v['--port']));
   if (v['--user'] !== undefined) set('user', v['--user']);
-  if (l['--identity'] !== undefined) set('auth.identityFiles', l['--identity'].map((p) => absolutePath(p, cwd)));
+  if (l['--identity'] !== undefined)
+    set(
+      'auth.identityFiles',
+      l['--identity'].map((p) => absolutePath(p, cwd)),
+    );
   if (f.has('--no-identity')) set('auth.identityFiles', []);
   if (v['--key-id'] !== undefined) set('auth.keyId', v['--key-id']);
   if (f.has('--no-key-id')) set('auth.keyId', null);
   if (v['--passphrase-file'] !== undefined) set('auth.passphraseFile', absolutePath(v['--passphrase-file'], cwd));
   if (f.has('--no-passphrase-file')) set('auth.passphraseFile', null);
   if (v['--host-key-policy'] !== undefined) set('hostKey.policy', v['--host-key-policy']);
-  if (l['--known-hosts'] !== undefined) set('hostKey.knownHostsFiles', l['--known-hosts'].map((p) => absolutePath(p, cwd)));
+  if (l['--known-hosts'] !== undefined)
+    set(
+      'hostKey.knownHostsFiles',
+      l['--known-hosts'].map((p) => absolutePath(p, cwd)),
+    );
   if (f.has('--no-known-hosts')) set('hostKey.knownHostsFiles', null);
   if (v['--fingerprint'] !== undefined) set('hostKey.fingerprint', v['--fingerprint']);
   if (f.has('--no-fingerprint')) set('hostKey.fingerprint', null);
@@ -141,7 +175,13 @@ function patchOf(args: ParsedArgs, current: SessionConfig, cwd: string): Record<
     }
   }
   if (f.has('--no-rekey-limit')) set('rekeyLimit', null);
-  const algorithms: ReadonlyArray<[string, string]> = [['--kex-algorithms', 'kex'], ['--host-key-algorithms', 'hostKey'], ['--pubkey-accepted-algorithms', 'pubkey'], ['--ciphers', 'ciphers'], ['--macs', 'macs']];
+  const algorithms: ReadonlyArray<[string, string]> = [
+    ['--kex-algorithms', 'kex'],
+    ['--host-key-algorithms', 'hostKey'],
+    ['--pubkey-accepted-algorithms', 'pubkey'],
+    ['--ciphers', 'ciphers'],
+    ['--macs', 'macs'],
+  ];
   if (f.has('--no-algorithms')) set('algorithms', null);
   for (const [flag, kind] of algorithms) if (v[flag] !== undefined) set(`algorithms.${kind}`, v[flag]);
   let forwards = [...current.forwards];
@@ -151,7 +191,12 @@ function patchOf(args: ParsedArgs, current: SessionConfig, cwd: string): Record<
   for (const s of l['--remove-forward'] ?? []) {
     const spec = forwardSpec(forwardOf('--remove-forward', s));
     const i = forwards.findIndex((x) => forwardSpec(x) === spec);
-    if (i < 0) throw new ConfigError('--remove-forward', `${spec} is not one of the session's forwards (${forwards.map(forwardSpec).join(', ') || 'none'})`, 'Give one of them as it is listed.');
+    if (i < 0)
+      throw new ConfigError(
+        '--remove-forward',
+        `${spec} is not one of the session's forwards (${forwards.map(forwardSpec).join(', ') || 'none'})`,
+        'Give one of them as it is listed.',
+      );
     forwards.splice(i, 1);
   }
   if (touched) set('forwards', forwards);
@@ -169,12 +214,46 @@ export { changedFields as changes } from '../core/config/versions.js';
 import { sessionVersion } from '../core/config/versions.js';
 
 export const EDIT_OPTIONS = {
-  values: ['--config', '--name', '--host', '--port', '--user', '--key-id', '--key-passphrase-file', '--passphrase-file', '--host-key-policy', '--fingerprint',
-    '--keepalive-interval', '--keepalive-count', '--connect-timeout', '--rekey-limit', '--kex-algorithms', '--host-key-algorithms',
-    '--pubkey-accepted-algorithms', '--ciphers', '--macs', '--preset', '--notes', '--json'],
+  values: [
+    '--config',
+    '--name',
+    '--host',
+    '--port',
+    '--user',
+    '--key-id',
+    '--key-passphrase-file',
+    '--passphrase-file',
+    '--host-key-policy',
+    '--fingerprint',
+    '--keepalive-interval',
+    '--keepalive-count',
+    '--connect-timeout',
+    '--rekey-limit',
+    '--kex-algorithms',
+    '--host-key-algorithms',
+    '--pubkey-accepted-algorithms',
+    '--ciphers',
+    '--macs',
+    '--preset',
+    '--notes',
+    '--json',
+  ],
   lists: ['--identity', '--known-hosts', '--forward', '--add-forward', '--remove-forward'],
-  flags: ['--no-identity', '--no-key-id', '--no-passphrase-file', '--no-known-hosts', '--no-fingerprint', '--compression', '--no-compression',
-    '--no-rekey-limit', '--no-algorithms', '--autostart', '--no-autostart', '--no-preset', '--no-notes'],
+  flags: [
+    '--no-identity',
+    '--no-key-id',
+    '--no-passphrase-file',
+    '--no-known-hosts',
+    '--no-fingerprint',
+    '--compression',
+    '--no-compression',
+    '--no-rekey-limit',
+    '--no-algorithms',
+    '--autostart',
+    '--no-autostart',
+    '--no-preset',
+    '--no-notes',
+  ],
 } as const;
 
 export interface EditDeps {
@@ -189,12 +268,17 @@ export interface EditDeps {
  * then a key passphrase into the secret store (removed again if the save fails). Returns the
  * session before and after, and the key kept, if any.
  */
-export async function editSession(name: string, args: ParsedArgs, deps: EditDeps): Promise<{ before: SessionConfig; after: SessionConfig; keptKey?: { file: string; keyId: string } }> {
+export async function editSession(
+  name: string,
+  args: ParsedArgs,
+  deps: EditDeps,
+): Promise<{ before: SessionConfig; after: SessionConfig; keptKey?: { file: string; keyId: string } }> {
   const before = deps.store.find(name);
   if (!before) throw new ConfigError(`session ${JSON.stringify(name)}`, 'is not saved', 'See `burrow sessions list` for the names.');
   const patch = patchOf(args, before, deps.cwd);
   const passFile = args.values['--key-passphrase-file'];
-  if (Object.keys(patch).length === 0 && passFile === undefined) throw new UsageError('nothing to change: give at least one option (see `burrow sessions edit --help`)');
+  if (Object.keys(patch).length === 0 && passFile === undefined)
+    throw new UsageError('nothing to change: give at least one option (see `burrow sessions edit --help`)');
   let after: SessionConfig;
   try {
     after = patchSession(before, patch, deps.store.sessions());

@@ -34,7 +34,9 @@ Every subcommand takes --config FILE (default: $BURROW_CONFIG, else the platform
 show     prints a session's settings in words (--json: as stored, with the vendor's next steps).
 edit     changes any stored setting, checked as the store checks it; nothing is saved unless all is valid.
 add      makes a session from a vendor preset (${PRESETS.map((p) => p.id).join(', ')}), filling in
-         what the vendor prescribes; --database (${DATABASES.slice(0, 5).map((d) => d.id).join(', ')}, …) gives the
+         what the vendor prescribes; --database (${DATABASES.slice(0, 5)
+           .map((d) => d.id)
+           .join(', ')}, …) gives the
          target port and a remote port as the vendor suggests. Prints the vendor's next steps.
          --key-passphrase-file keeps the key and its passphrase in Burrow's secret store.
 presets  the vendors' prescriptions and their steps (--json for programs).
@@ -52,15 +54,26 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   try {
     switch (sub) {
-      case 'list': return list(rest, io);
-      case 'show': return await show(rest, io);
-      case 'add': return await add(rest, io);
-      case 'edit': return await edit(rest, io);
-      case 'remove': return await remove(rest, io);
-      case 'export': return await exportAll(rest, io);
-      case 'import': return await importAll(rest, io);
-      case 'presets': return presets(rest, io);
-      case undefined: case '--help': case '-h': case 'help':
+      case 'list':
+        return list(rest, io);
+      case 'show':
+        return await show(rest, io);
+      case 'add':
+        return await add(rest, io);
+      case 'edit':
+        return await edit(rest, io);
+      case 'remove':
+        return await remove(rest, io);
+      case 'export':
+        return await exportAll(rest, io);
+      case 'import':
+        return await importAll(rest, io);
+      case 'presets':
+        return presets(rest, io);
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
         io.out(USAGE);
         return sub === undefined ? 2 : 0;
       default:
@@ -157,22 +170,23 @@ const POLICY_IN_WORDS: Record<SessionConfig['hostKey']['policy'], string> = {
 
 /** A session's settings in words, one per line: what `sessions show` prints for people. */
 export function describeSession(s: SessionConfig): string[] {
-  const keys = [
-    ...(s.auth.keyId !== undefined ? [`key "${s.auth.keyId}" in Burrow's secret store`] : []),
-    ...s.auth.identityFiles,
-  ];
+  const keys = [...(s.auth.keyId !== undefined ? [`key "${s.auth.keyId}" in Burrow's secret store`] : []), ...s.auth.identityFiles];
   const hk = s.hostKey;
   const lines = [
     `${s.name}${s.id !== s.name ? ` (id ${s.id})` : ''}`,
     `  server:      ${s.user}@${s.host}, SSH port ${s.port}`,
-    `  key:         ${keys.length > 0 ? keys.join(', ') : 'OpenSSH\'s defaults (~/.ssh/id_ed25519, id_ecdsa, id_rsa)'}`,
+    `  key:         ${keys.length > 0 ? keys.join(', ') : "OpenSSH's defaults (~/.ssh/id_ed25519, id_ecdsa, id_rsa)"}`,
     ...(s.auth.passphraseFile !== undefined ? [`  passphrase:  read from ${s.auth.passphraseFile}`] : []),
     `  host key:    ${hk.fingerprint !== undefined ? `pinned to ${hk.fingerprint}` : `${hk.policy}: ${POLICY_IN_WORDS[hk.policy]}`}`,
     ...(hk.fingerprint === undefined ? [`  known_hosts: ${hk.knownHostsFiles?.join(', ') ?? '~/.ssh/known_hosts'}`] : []),
     `  keepalive:   every ${s.keepalive.intervalSeconds} s; the link counts as lost after ${s.keepalive.countMax} unanswered`,
     `  timeout:     ${s.connectTimeoutSeconds} s to connect, log in and open the forwards`,
     ...(s.compression ? ['  compression: on'] : []),
-    ...(s.rekeyLimit ? [`  rekey:       ${[s.rekeyLimit.bytes !== undefined ? `after ${s.rekeyLimit.bytes} bytes` : '', s.rekeyLimit.seconds !== undefined ? `every ${s.rekeyLimit.seconds} s` : ''].filter(Boolean).join(', ')}`] : []),
+    ...(s.rekeyLimit
+      ? [
+          `  rekey:       ${[s.rekeyLimit.bytes !== undefined ? `after ${s.rekeyLimit.bytes} bytes` : '', s.rekeyLimit.seconds !== undefined ? `every ${s.rekeyLimit.seconds} s` : ''].filter(Boolean).join(', ')}`,
+        ]
+      : []),
     ...Object.entries(s.algorithms ?? {}).map(([k, v]) => `  algorithms:  ${OPENSSH_OPTION[k as keyof typeof OPENSSH_OPTION]}=${v}`),
     ...s.forwards.map((f, i) => `  ${i === 0 ? 'forwards:   ' : '           '} ${forwardSpec(f)}  (${forwardInWords(f)})`),
     `  starts:      ${s.autostart ? 'automatically (with the app, at login, with `burrow run --autostart`)' : 'by hand'}`,
@@ -186,10 +200,14 @@ function forwardInWords(f: SessionConfig['forwards'][number]): string {
   const bind = f.bindAddress !== undefined ? `${f.bindAddress}:` : '';
   const port = f.bindPort === 0 ? 'a free port' : `port ${bind}${f.bindPort}`;
   switch (f.type) {
-    case 'remote': return `the server listens on ${port}; its connections reach ${f.targetHost}:${f.targetPort} from this machine`;
-    case 'remote-dynamic': return `the server listens on ${port}; its connections speak SOCKS and reach any host from this machine`;
-    case 'local': return `this machine listens on ${port}; its connections reach ${f.targetHost}:${f.targetPort} from the server`;
-    case 'local-dynamic': return `this machine listens on ${port} as a SOCKS proxy through the server`;
+    case 'remote':
+      return `the server listens on ${port}; its connections reach ${f.targetHost}:${f.targetPort} from this machine`;
+    case 'remote-dynamic':
+      return `the server listens on ${port}; its connections speak SOCKS and reach any host from this machine`;
+    case 'local':
+      return `this machine listens on ${port}; its connections reach ${f.targetHost}:${f.targetPort} from the server`;
+    case 'local-dynamic':
+      return `this machine listens on ${port} as a SOCKS proxy through the server`;
   }
 }
 
@@ -211,20 +229,26 @@ async function show(argv: string[], io: CliIo): Promise<number> {
 async function printWarnings(s: SessionConfig, store: ConfigStore, io: CliIo): Promise<void> {
   for (const w of sessionWarnings(s, store.sessions())) io.out(`warning: ${w}`);
   for (const f of await encryptedKeyFiles(s)) {
-    io.out(`warning: the key file ${f} is protected by a passphrase, which nobody will be there to type when the tunnel runs unattended: keep it in Burrow's secret store with \`burrow sessions edit ${shellQuote(s.name)} --key-passphrase-file FILE\`.`);
+    io.out(
+      `warning: the key file ${f} is protected by a passphrase, which nobody will be there to type when the tunnel runs unattended: keep it in Burrow's secret store with \`burrow sessions edit ${shellQuote(s.name)} --key-passphrase-file FILE\`.`,
+    );
   }
 }
 
 async function edit(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, EDIT_OPTIONS);
-  if (args.positional.length !== 1) throw new UsageError(args.positional.length === 0 ? 'edit needs the NAME of a saved session' : `edit takes one session NAME (got ${args.positional.join(' ')})`);
+  if (args.positional.length !== 1)
+    throw new UsageError(
+      args.positional.length === 0 ? 'edit needs the NAME of a saved session' : `edit takes one session NAME (got ${args.positional.join(' ')})`,
+    );
   const store = openStore(args.values['--config'], io);
   const secrets = secretsBeside(store, io);
   const { before, after, keptKey } = await editSession(args.positional[0]!, args, { store, secrets, cwd: process.cwd() });
   const changed = changes(before, after);
   io.out(`edited "${after.name}" in ${store.path}${changed.length === 0 ? ': nothing changed' : ':'}`);
   for (const c of changed) io.out(`  ${c}`);
-  if (keptKey) io.out(`  key: ${keptKey.file} and its passphrase are kept in Burrow's secret store as "${keptKey.keyId}" (the session no longer reads the file)`);
+  if (keptKey)
+    io.out(`  key: ${keptKey.file} and its passphrase are kept in Burrow's secret store as "${keptKey.keyId}" (the session no longer reads the file)`);
   await printWarnings(after, store, io);
   if (changed.length > 0) io.out('A running Burrow (a service, `burrow run`) takes the change on `burrow reload`.');
   return 0;
@@ -238,7 +262,21 @@ function portOption(v: string | undefined, option: string): number | undefined {
 
 async function add(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['--config', '--preset', '--name', '--host', '--user', '--port', '--target', '--target-host', '--database', '--remote-port', '--identity', '--key-id', '--key-passphrase-file'],
+    values: [
+      '--config',
+      '--preset',
+      '--name',
+      '--host',
+      '--user',
+      '--port',
+      '--target',
+      '--target-host',
+      '--database',
+      '--remote-port',
+      '--identity',
+      '--key-id',
+      '--key-passphrase-file',
+    ],
     flags: ['--autostart'],
   });
   if (args.positional.length > 0) throw new UsageError(`add takes options only (got ${args.positional.join(' ')})`);
@@ -318,7 +356,9 @@ async function exportAll(argv: string[], io: CliIo): Promise<number> {
   // the new one, and the file is 0600 even where one was 0644 (writeFile keeps an existing mode).
   else await writeKeyFile(target, result.text, 0o600, true);
   const say = (line: string): void => (target === '-' ? io.err(line) : io.out(line));
-  say(`exported ${sessions.length} session${sessions.length === 1 ? '' : 's'}${target === '-' ? '' : ` to ${target}`}${withSecrets ? `, with ${result.included.length} secret${result.included.length === 1 ? '' : 's'} encrypted` : ''}`);
+  say(
+    `exported ${sessions.length} session${sessions.length === 1 ? '' : 's'}${target === '-' ? '' : ` to ${target}`}${withSecrets ? `, with ${result.included.length} secret${result.included.length === 1 ? '' : 's'} encrypted` : ''}`,
+  );
   for (const l of result.left) say(`  not included: ${l.what}: ${l.why}`);
   return 0;
 }
@@ -348,10 +388,17 @@ function presets(argv: string[], io: CliIo): number {
     return 0;
   }
   for (const p of PRESETS) {
-    const remote = p.remotePort.kind === 'fixed' ? `remote port ${p.remotePort.port}`
-      : p.remotePort.kind === 'database-prefix' ? 'remote port 1 + database port'
-        : p.remotePort.kind === 'vendor-assigned' ? 'remote port assigned by the vendor' : 'no tunnel (the vendor connects in)';
-    io.out(`${p.id.padEnd(15)} ${p.vendor}: user ${p.user ?? '(from the vendor)'}, SSH port ${p.port}, keepalive ${p.keepalive.intervalSeconds} s × ${p.keepalive.countMax}, ${remote}, key ${p.key.type}${p.key.bits ? ` ${p.key.bits}` : ''} made by ${p.key.madeBy}`);
+    const remote =
+      p.remotePort.kind === 'fixed'
+        ? `remote port ${p.remotePort.port}`
+        : p.remotePort.kind === 'database-prefix'
+          ? 'remote port 1 + database port'
+          : p.remotePort.kind === 'vendor-assigned'
+            ? 'remote port assigned by the vendor'
+            : 'no tunnel (the vendor connects in)';
+    io.out(
+      `${p.id.padEnd(15)} ${p.vendor}: user ${p.user ?? '(from the vendor)'}, SSH port ${p.port}, keepalive ${p.keepalive.intervalSeconds} s × ${p.keepalive.countMax}, ${remote}, key ${p.key.type}${p.key.bits ? ` ${p.key.bits}` : ''} made by ${p.key.madeBy}`,
+    );
     p.nextSteps.forEach((step, i) => io.out(`    ${i + 1}. ${blanks(step)}`));
     for (const t of p.troubleshooting) io.out(`    if it does not work: ${blanks(t)}`);
   }

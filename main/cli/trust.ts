@@ -40,7 +40,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let config: string | undefined;
   try {
     const args = parseArgs(argv, { values: ['--config'], lists: ['--set'], flags: ['--yes', '--replace', '--help'] });
-    if (args.flags.has('--help')) { io.out(USAGE); return 0; }
+    if (args.flags.has('--help')) {
+      io.out(USAGE);
+      return 0;
+    }
     const words = args.rest ?? args.positional;
     if (words.length === 0) throw new UsageError('name the saved session(s) to trust, or give a command line after --');
     yes = args.flags.has('--yes');
@@ -65,7 +68,12 @@ function again(cfg: SessionConfig, selection: Selection, flag: string): string {
   return selection.origin === 'saved' ? `\`burrow trust ${shellQuote(cfg.name)} ${flag}\`` : `\`burrow trust ${flag} -- <the same command>\``;
 }
 
-async function trustOne(cfg: SessionConfig, selection: Selection, o: { yes: boolean; replace: boolean; config: string | undefined }, io: CliIo): Promise<boolean> {
+async function trustOne(
+  cfg: SessionConfig,
+  selection: Selection,
+  o: { yes: boolean; replace: boolean; config: string | undefined },
+  io: CliIo,
+): Promise<boolean> {
   const where = hostKeyName(cfg.host, cfg.port);
   let key: PresentedHostKey;
   try {
@@ -80,7 +88,9 @@ async function trustOne(cfg: SessionConfig, selection: Selection, o: { yes: bool
   const status = await trustStatus(cfg, key);
   switch (status.kind) {
     case 'revoked':
-      io.err(`burrow trust: ${cfg.name}: this key is marked @revoked in ${status.entry.file}:${status.entry.line}, so it is never trusted. The server needs a new host key.`);
+      io.err(
+        `burrow trust: ${cfg.name}: this key is marked @revoked in ${status.entry.file}:${status.entry.line}, so it is never trusted. The server needs a new host key.`,
+      );
       return false;
     case 'known':
       io.out(`already trusted: ${status.entry.file} line ${status.entry.line} records it`);
@@ -92,11 +102,15 @@ async function trustOne(cfg: SessionConfig, selection: Selection, o: { yes: bool
       }
       io.out(`this session pins another key:\n  ${status.pinned} (pinned)\n  ${key.fingerprint} (presented now)`);
       if (!o.replace) {
-        io.err(`burrow trust: ${cfg.name}: refused: the server presents a key other than the pinned one. Someone may be intercepting the connection; ask the vendor for its current fingerprint. If it is the new one: ${again(cfg, selection, '--replace')}.`);
+        io.err(
+          `burrow trust: ${cfg.name}: refused: the server presents a key other than the pinned one. Someone may be intercepting the connection; ask the vendor for its current fingerprint. If it is the new one: ${again(cfg, selection, '--replace')}.`,
+        );
         return false;
       }
       if (selection.origin !== 'saved') {
-        io.err(`burrow trust: ${cfg.name}: a command line's pin is part of the command: replace ${status.pinned} with ${key.fingerprint} in it (${selection.origin === 'plink' ? '-hostkey' : 'the pinned fingerprint'}).`);
+        io.err(
+          `burrow trust: ${cfg.name}: a command line's pin is part of the command: replace ${status.pinned} with ${key.fingerprint} in it (${selection.origin === 'plink' ? '-hostkey' : 'the pinned fingerprint'}).`,
+        );
         return false;
       }
       await openStore(o.config, io).update({ ...cfg, hostKey: { ...cfg.hostKey, fingerprint: key.fingerprint } });
@@ -107,7 +121,9 @@ async function trustOne(cfg: SessionConfig, selection: Selection, o: { yes: bool
       for (const e of status.entries) io.out(`  ${e.keyType} ${fingerprintOf(e.keyBlob)} (${e.file} line ${e.line})`);
       io.out(`  ${key.keyType} ${key.fingerprint} (presented now)`);
       if (!o.replace) {
-        io.err(`burrow trust: ${cfg.name}: refused: someone may be intercepting the connection. If the server was really reinstalled and its owner confirms the new fingerprint: ${again(cfg, selection, '--replace')}.`);
+        io.err(
+          `burrow trust: ${cfg.name}: refused: someone may be intercepting the connection. If the server was really reinstalled and its owner confirms the new fingerprint: ${again(cfg, selection, '--replace')}.`,
+        );
         return false;
       }
       const r = await recordHostKey(cfg, key, { replace: true });
@@ -115,9 +131,12 @@ async function trustOne(cfg: SessionConfig, selection: Selection, o: { yes: bool
       return true;
     }
     case 'unknown': {
-      const accept = o.yes || (io.interactive && await terminalHostKeyPrompt()({ host: cfg.host, port: cfg.port, keyType: key.keyType, fingerprint: key.fingerprint }));
+      const accept =
+        o.yes || (io.interactive && (await terminalHostKeyPrompt()({ host: cfg.host, port: cfg.port, keyType: key.keyType, fingerprint: key.fingerprint })));
       if (!accept) {
-        io.err(`burrow trust: ${cfg.name}: not recorded. ${io.interactive ? 'Answer yes to record it' : `Compare it with the fingerprint the vendor publishes, then record it: ${again(cfg, selection, '--yes')}`}.`);
+        io.err(
+          `burrow trust: ${cfg.name}: not recorded. ${io.interactive ? 'Answer yes to record it' : `Compare it with the fingerprint the vendor publishes, then record it: ${again(cfg, selection, '--yes')}`}.`,
+        );
         return false;
       }
       const r = await recordHostKey(cfg, key);

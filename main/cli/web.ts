@@ -47,7 +47,11 @@ export function redirectFile(folder: string, url: string): { readonly url: strin
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const file = path.join(folder, `open-${randomBytes(8).toString('hex')}.html`);
   const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-  writeFileSync(file, `<!doctype html>\n<meta charset="utf-8">\n<meta http-equiv="refresh" content="0;url=${attr}">\n<title>Opening Burrow</title>\n<p><a href="${attr}">Open Burrow</a></p>\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(
+    file,
+    `<!doctype html>\n<meta charset="utf-8">\n<meta http-equiv="refresh" content="0;url=${attr}">\n<title>Opening Burrow</title>\n<p><a href="${attr}">Open Burrow</a></p>\n`,
+    { mode: 0o600, flag: 'wx' },
+  );
   const remove = (): void => rmSync(file, { force: true });
   setTimeout(remove, REDIRECT_MS).unref();
   return { url: pathToFileURL(file).href, remove };
@@ -73,7 +77,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let file: string;
   try {
     const args = parseArgs(argv, { values: ['--port', '--config'], flags: ['--open', '--help'] });
-    if (args.flags.has('--help')) { io.out(USAGE); return 0; }
+    if (args.flags.has('--help')) {
+      io.out(USAGE);
+      return 0;
+    }
     if (args.positional.length > 0 || args.rest !== undefined) throw new UsageError(`unexpected argument ${args.positional[0] ?? '--'}`);
     const p = args.values['--port'];
     if (p !== undefined) {
@@ -97,9 +104,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const store = ConfigStore.open(file);
   const bridge = new WebBridge({ staticDir: RENDERER_DIR, ...(port !== undefined ? { port } : {}) });
   const app = new BurrowApp({
-    store, mode: 'web', exporter: bridge,
+    store,
+    mode: 'web',
+    exporter: bridge,
     secrets: new FileSecretStore(secretsFolderFor(file), { env: io.env }),
-    noLoginItemReason: 'Burrow runs in browser mode here. To start tunnels at boot on this machine, run `burrow service install`; the desktop app has its own switch.',
+    noLoginItemReason:
+      'Burrow runs in browser mode here. To start tunnels at boot on this machine, run `burrow service install`; the desktop app has its own switch.',
     logError: (m) => io.err(`burrow web: internal error: ${m}`),
   });
   // Runs the tunnels marked "start automatically", or, when a service (or another Burrow) already
@@ -124,7 +134,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
   io.out(`Burrow is running in browser mode. Open this address in a browser on this machine:\n\n  ${bridge.url}\n`);
-  if (door.runBy) io.out(`Your tunnels run in ${door.runBy.door} (pid ${door.runBy.pid}); this window shows and steers them, and they keep running when you stop it.`);
+  if (door.runBy)
+    io.out(`Your tunnels run in ${door.runBy.door} (pid ${door.runBy.pid}); this window shows and steers them, and they keep running when you stop it.`);
   io.out('The address carries a one-time token: the first browser to open it is let in, and it works only once. Ctrl-C stops Burrow and every tunnel it runs.');
   let redirect: { url: string; remove: () => void } | undefined;
   if (open) {

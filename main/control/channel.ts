@@ -46,14 +46,14 @@ export const MAX_REPLY_LINE = 1024 * 1024 * 1024;
 /** Where a config folder's control channel is. */
 export type ControlEndpoint =
   | {
-    readonly kind: 'unix';
-    /** The private folder the socket lives in. */
-    readonly folder: string;
-    /** The socket's path, as people see it. */
-    readonly file: string;
-    /** The config folder it belongs to (its owner is whom root talks to). */
-    readonly configFolder: string;
-  }
+      readonly kind: 'unix';
+      /** The private folder the socket lives in. */
+      readonly folder: string;
+      /** The socket's path, as people see it. */
+      readonly file: string;
+      /** The config folder it belongs to (its owner is whom root talks to). */
+      readonly configFolder: string;
+    }
   | { readonly kind: 'pipe'; readonly folder: string; readonly file: string; readonly configFolder: string };
 
 const SOCKET = 'burrow.sock';
@@ -83,7 +83,9 @@ export class ControlFolderError extends ConfigError {
 function accountName(uid: number): string {
   try {
     if (uid === process.getuid?.()) return `${os.userInfo().username} (uid ${uid})`;
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.split(':')[2] === String(uid));
     return line ? `${line.split(':')[0]} (uid ${uid})` : `uid ${uid}`;
   } catch {
     return `uid ${uid}`;
@@ -125,7 +127,11 @@ function openFolder(e: ControlEndpoint, create: boolean): number | undefined {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !create) return undefined;
     if (code === 'ELOOP' || code === 'ENOTDIR') {
-      throw new ControlFolderError(e.folder, 'is a symbolic link or not a folder, so it may be another user\'s', 'Remove it; Burrow makes its own control folder, private to you.');
+      throw new ControlFolderError(
+        e.folder,
+        "is a symbolic link or not a folder, so it may be another user's",
+        'Remove it; Burrow makes its own control folder, private to you.',
+      );
     }
     throw err;
   }
@@ -143,12 +149,18 @@ function checkFolder(e: ControlEndpoint, fd: number, listening: boolean): void {
   const st = fstatSync(fd);
   const owners = expectedOwners(e, listening);
   if (!owners.includes(st.uid)) {
-    throw new ControlFolderError(e.folder, `belongs to ${accountName(st.uid)}, not to ${accountName(owners.at(-1)!)}: another user made it, and may be posing as Burrow`,
-      'Burrow will not listen or talk there. Remove that folder (it may take root), or keep your config in a folder only you can write.');
+    throw new ControlFolderError(
+      e.folder,
+      `belongs to ${accountName(st.uid)}, not to ${accountName(owners.at(-1)!)}: another user made it, and may be posing as Burrow`,
+      'Burrow will not listen or talk there. Remove that folder (it may take root), or keep your config in a folder only you can write.',
+    );
   }
   if ((st.mode & 0o777) !== 0o700) {
-    throw new ControlFolderError(e.folder, `has mode ${(st.mode & 0o777).toString(8).padStart(3, '0')}, not 700: another user may have put a socket there`,
-      `Remove the folder (Burrow makes it again, private), or run \`chmod 700 ${e.folder}\` if you changed it yourself.`);
+    throw new ControlFolderError(
+      e.folder,
+      `has mode ${(st.mode & 0o777).toString(8).padStart(3, '0')}, not 700: another user may have put a socket there`,
+      `Remove the folder (Burrow makes it again, private), or run \`chmod 700 ${e.folder}\` if you changed it yourself.`,
+    );
   }
 }
 
@@ -217,7 +229,11 @@ export class ControlServer {
   private readonly sockets = new Set<net.Socket>();
   private fd: number | undefined;
 
-  private constructor(readonly endpoint: ControlEndpoint, private readonly app: AppPort, private readonly onRefused?: (why: string) => void) {
+  private constructor(
+    readonly endpoint: ControlEndpoint,
+    private readonly app: AppPort,
+    private readonly onRefused?: (why: string) => void,
+  ) {
     this.server = net.createServer((sock) => this.carry(sock));
   }
 
@@ -247,7 +263,11 @@ export class ControlServer {
             return undefined;
           }
           // Nobody answers: a stale socket file. (On Windows a pipe disappears with its process.)
-          try { unlinkSync(target); } catch { /* another Burrow removed it first */ }
+          try {
+            unlinkSync(target);
+          } catch {
+            /* another Burrow removed it first */
+          }
         }
       }
       if (await ControlClient.answers(endpoint)) {
@@ -292,7 +312,9 @@ export class ControlServer {
       }
     }
     this.sockets.add(sock);
-    const send = (m: ServerMessage): void => { if (!sock.destroyed && sock.writable) sock.write(`${JSON.stringify(m)}\n`); };
+    const send = (m: ServerMessage): void => {
+      if (!sock.destroyed && sock.writable) sock.write(`${JSON.stringify(m)}\n`);
+    };
     let detach: (() => void) | undefined;
     sock.on('close', () => {
       detach?.();
@@ -312,7 +334,9 @@ export class ControlServer {
         return;
       }
       const seq = msg.seq;
-      void this.app.call(msg.name, msg.args).then((r) => send(r.ok ? { type: 'reply', seq, ok: true, value: r.value } : { type: 'reply', seq, ok: false, error: r.error }));
+      void this.app
+        .call(msg.name, msg.args)
+        .then((r) => send(r.ok ? { type: 'reply', seq, ok: true, value: r.value } : { type: 'reply', seq, ok: false, error: r.error }));
     });
   }
 
@@ -350,7 +374,15 @@ export class ControlClient implements AppPort {
     sock.on('error', () => sock.destroy());
     sock.on('close', () => {
       this.closed = true;
-      for (const done of this.pending.values()) done({ ok: false, error: { code: 'INTERNAL_ERROR', message: 'The running Burrow went away before it answered', hint: 'See whether it still runs with `burrow status`.' } });
+      for (const done of this.pending.values())
+        done({
+          ok: false,
+          error: {
+            code: 'INTERNAL_ERROR',
+            message: 'The running Burrow went away before it answered',
+            hint: 'See whether it still runs with `burrow status`.',
+          },
+        });
       this.pending.clear();
       for (const l of this.closedListeners) l();
     });
@@ -380,7 +412,11 @@ export class ControlClient implements AppPort {
     };
     return new Promise((resolve) => {
       const sock = net.connect(target);
-      const timer = setTimeout(() => { release(); sock.destroy(); resolve(undefined); }, timeoutMs);
+      const timer = setTimeout(() => {
+        release();
+        sock.destroy();
+        resolve(undefined);
+      }, timeoutMs);
       sock.once('connect', () => {
         clearTimeout(timer);
         release();
@@ -402,7 +438,11 @@ export class ControlClient implements AppPort {
   }
 
   call(name: string, args: unknown): Promise<CallResult> {
-    if (this.closed) return Promise.resolve({ ok: false, error: { code: 'INTERNAL_ERROR', message: 'The running Burrow went away', hint: 'See whether it still runs with `burrow status`.' } });
+    if (this.closed)
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'INTERNAL_ERROR', message: 'The running Burrow went away', hint: 'See whether it still runs with `burrow status`.' },
+      });
     const seq = ++this.seq;
     return new Promise((resolve) => {
       this.pending.set(seq, resolve);
@@ -417,7 +457,9 @@ export class ControlClient implements AppPort {
       this.sock.write(`${JSON.stringify({ type: 'attach', answers: opts.answers ?? true } satisfies ClientMessage)}\n`);
     }
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** Called once when the running Burrow goes away (it stopped, or crashed). */

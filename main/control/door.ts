@@ -18,9 +18,25 @@ import { ControlClient, ControlServer, type ControlEndpoint } from './channel.js
 
 /** What the Burrow that runs the tunnels answers for this door. */
 const RUNNER_REQUESTS: ReadonlySet<string> = new Set<RequestName>([
-  'sessions:list', 'sessions:get', 'sessions:create', 'sessions:update', 'sessions:remove', 'sessions:start', 'sessions:stop',
-  'sessions:start-all', 'sessions:stop-all', 'sessions:nudge-all', 'sessions:next-steps', 'sessions:reload',
-  'presets:create-session', 'import:upload', 'import:preview', 'import:apply', 'questions:list', 'questions:answer', 'logs:get',
+  'sessions:list',
+  'sessions:get',
+  'sessions:create',
+  'sessions:update',
+  'sessions:remove',
+  'sessions:start',
+  'sessions:stop',
+  'sessions:start-all',
+  'sessions:stop-all',
+  'sessions:nudge-all',
+  'sessions:next-steps',
+  'sessions:reload',
+  'presets:create-session',
+  'import:upload',
+  'import:preview',
+  'import:apply',
+  'questions:list',
+  'questions:answer',
+  'logs:get',
 ]);
 
 /** The events that come from the Burrow that runs the tunnels (the rest come from this door). */
@@ -37,7 +53,10 @@ export class DoorApp implements AppPort {
   private detachRunner: (() => void) | undefined;
   private closing = false;
 
-  constructor(private readonly local: BurrowApp, private readonly controlFile: ControlEndpoint) {}
+  constructor(
+    private readonly local: BurrowApp,
+    private readonly controlFile: ControlEndpoint,
+  ) {}
 
   /** Runs the tunnels here, or shows those of the Burrow that already runs them. */
   async start(): Promise<void> {
@@ -102,7 +121,9 @@ export class DoorApp implements AppPort {
       const { door, pid } = info.value as AppInfo;
       this.runner = runner;
       this.runnerInfo = { door, pid };
-      runner.onClose(() => { if (!this.closing) void this.takeOver(); });
+      runner.onClose(() => {
+        if (!this.closing) void this.takeOver();
+      });
       return;
     }
     if (!this.closing) throw new Error(`no Burrow answers on ${this.controlFile.file}, and it cannot be listened on`);

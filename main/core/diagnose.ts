@@ -53,7 +53,12 @@ export interface DiagnoseOptions {
 }
 
 class StepFailed extends Error {
-  constructor(readonly detail: string, readonly hint?: string) { super(detail); }
+  constructor(
+    readonly detail: string,
+    readonly hint?: string,
+  ) {
+    super(detail);
+  }
 }
 
 /** SSH channel-open failure reasons (RFC 4254 §5.1). */
@@ -114,44 +119,76 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
   const checker = new HostKeyChecker(hostKey, cfg.host, cfg.port, opts.prompt, opts.home, opts.unknownHostHint);
   // A configured key file that is not there is the session's fault whatever else happens: say which.
   const missingKeys = cfg.auth.identityFiles.map((f) => expandHome(f, opts.home)).filter((f) => !existsSync(f));
-  const ready = blocked ? Promise.resolve(false) : (async () => {
-    const identities = await loadIdentities(cfg.auth, {
-      ...(opts.home ? { home: opts.home } : {}),
-      ...(opts.loadIdentity ? { loader: opts.loadIdentity } : {}),
-      ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
-      ...(opts.secrets ? { secrets: opts.secrets } : {}),
-    }).catch((err: unknown) => { loginError = err; return undefined; });
-    try {
-      const lists = sessionOffer(cfg.algorithms, cfg.compression);
-      offer = { ...lists, hostKey: await checker.preferredAlgorithms(lists.hostKey) };
-    } catch (err) {
-      loginError ??= err instanceof AlgorithmListError ? burrowError('CONFIG_INVALID', err.message, err.fix) : err;
-      return false;
-    }
-    const sock = net.connect({ host: cfg.host, port: cfg.port });
-    serverKexInit = watchServerKexInit(sock);
-    // With no usable key, still connect far enough to check the host key, then fail the login.
-    const auth = keyAuthHandler(identities ?? [], cfg.user);
-    progress = auth.progress;
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => { loginError ??= new Error('Timed out while waiting for handshake'); client.destroy(); resolve(false); }, timeoutMs);
-      client.once('ready', () => { clearTimeout(timer); resolve(true); });
-      client.once('error', (err) => { loginError ??= err; });
-      client.once('close', () => { clearTimeout(timer); resolve(false); });
-      client.connect({
-        sock, host: cfg.host, port: cfg.port, username: cfg.user, readyTimeout: timeoutMs,
-        authHandler: auth.handler,
-        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-          checker.check(key).then((v) => { verdict = v; verify(v.ok); }, (err: unknown) => { loginError ??= err; verify(false); });
-        },
-        algorithms: ssh2Algorithms(offer!),
-      } as ssh2.ConnectConfig);
-    });
-  })();
+  const ready = blocked
+    ? Promise.resolve(false)
+    : (async () => {
+        const identities = await loadIdentities(cfg.auth, {
+          ...(opts.home ? { home: opts.home } : {}),
+          ...(opts.loadIdentity ? { loader: opts.loadIdentity } : {}),
+          ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
+          ...(opts.secrets ? { secrets: opts.secrets } : {}),
+        }).catch((err: unknown) => {
+          loginError = err;
+          return undefined;
+        });
+        try {
+          const lists = sessionOffer(cfg.algorithms, cfg.compression);
+          offer = { ...lists, hostKey: await checker.preferredAlgorithms(lists.hostKey) };
+        } catch (err) {
+          loginError ??= err instanceof AlgorithmListError ? burrowError('CONFIG_INVALID', err.message, err.fix) : err;
+          return false;
+        }
+        const sock = net.connect({ host: cfg.host, port: cfg.port });
+        serverKexInit = watchServerKexInit(sock);
+        // With no usable key, still connect far enough to check the host key, then fail the login.
+        const auth = keyAuthHandler(identities ?? [], cfg.user);
+        progress = auth.progress;
+        return new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => {
+            loginError ??= new Error('Timed out while waiting for handshake');
+            client.destroy();
+            resolve(false);
+          }, timeoutMs);
+          client.once('ready', () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+          client.once('error', (err) => {
+            loginError ??= err;
+          });
+          client.once('close', () => {
+            clearTimeout(timer);
+            resolve(false);
+          });
+          client.connect({
+            sock,
+            host: cfg.host,
+            port: cfg.port,
+            username: cfg.user,
+            readyTimeout: timeoutMs,
+            authHandler: auth.handler,
+            hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+              checker.check(key).then(
+                (v) => {
+                  verdict = v;
+                  verify(v.ok);
+                },
+                (err: unknown) => {
+                  loginError ??= err;
+                  verify(false);
+                },
+              );
+            },
+            algorithms: ssh2Algorithms(offer!),
+          } as ssh2.ConnectConfig);
+        });
+      })();
   const loggedIn = await ready;
   const context = (): HandshakeContext => ({
-    ...(offer ? { offer } : {}), ...(serverKexInit() ? { server: serverKexInit()! } : {}),
-    ...(progress ? { auth: progress } : {}), ...(cfg.algorithms ? { configured: cfg.algorithms } : {}),
+    ...(offer ? { offer } : {}),
+    ...(serverKexInit() ? { server: serverKexInit()! } : {}),
+    ...(progress ? { auth: progress } : {}),
+    ...(cfg.algorithms ? { configured: cfg.algorithms } : {}),
   });
 
   // Folded into no other step: a server that only speaks old algorithms answers TCP and shows its
@@ -182,8 +219,10 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
 
   blocked = !(await step('login', `user "${cfg.user}" can log in with the key`, async () => {
     if (missingKeys.length > 0) {
-      throw new StepFailed(`the key file ${missingKeys.join(' and the key file ')} does not exist`,
-        'Put the key file there, or point the session at the right one (an absolute path: a service runs from another folder).');
+      throw new StepFailed(
+        `the key file ${missingKeys.join(' and the key file ')} does not exist`,
+        'Put the key file there, or point the session at the right one (an absolute path: a service runs from another folder).',
+      );
     }
     if (!loggedIn) {
       const info = classify(loginError ?? new Error('the server closed the connection'), cfg, context());
@@ -194,16 +233,18 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
 
   // 6. Each forward's listening side can be opened.
   for (const f of cfg.forwards) {
-    await step(`bind:${forwardSpec(f)}`, `${forwardSpec(f)}: the ${isRemote(f) ? 'server' : 'local'} port can be opened`,
-      () => (isRemote(f) ? checkRemoteBind(client, f) : checkLocalBind(f)));
+    await step(`bind:${forwardSpec(f)}`, `${forwardSpec(f)}: the ${isRemote(f) ? 'server' : 'local'} port can be opened`, () =>
+      isRemote(f) ? checkRemoteBind(client, f) : checkLocalBind(f),
+    );
   }
 
   // 7. Each forward's target can be reached from where the traffic will come out.
   for (const f of cfg.forwards) {
     if (!('targetHost' in f)) continue;
     const where = f.type === 'remote' ? 'this machine' : 'the SSH server';
-    await step(`target:${forwardSpec(f)}`, `${f.targetHost}:${f.targetPort} is reachable from ${where}`,
-      () => (f.type === 'remote' ? checkLocalTarget(f.targetHost, f.targetPort) : checkServerTarget(client, f.targetHost, f.targetPort)));
+    await step(`target:${forwardSpec(f)}`, `${f.targetHost}:${f.targetPort} is reachable from ${where}`, () =>
+      f.type === 'remote' ? checkLocalTarget(f.targetHost, f.targetPort) : checkServerTarget(client, f.targetHost, f.targetPort),
+    );
   }
 
   client.end();
@@ -241,12 +282,28 @@ function readBanner(cfg: SessionConfig, timeoutMs: number): Promise<string> {
       sock.destroy();
       fn();
     };
-    const notSsh = (why: string): void => done(() => reject(new StepFailed(`${target} answers, but not as an SSH server (${why})`, 'Check the SSH port the vendor gave you.')));
-    const timer = setTimeout(() => done(() => reject(connected
-      ? new StepFailed(`${target} accepts TCP connections but sent no SSH identification within ${cfg.connectTimeoutSeconds} s`, 'Something other than an SSH server listens there, or the server is overloaded: check the SSH port the vendor gave you.')
-      : new StepFailed(`no answer from ${target} within ${cfg.connectTimeoutSeconds} s`,
-        'A firewall drops the traffic: allow outbound TCP to that port (the vendor can often move it to a port your firewall allows).'))), timeoutMs);
-    sock.once('connect', () => { connected = true; });
+    const notSsh = (why: string): void =>
+      done(() => reject(new StepFailed(`${target} answers, but not as an SSH server (${why})`, 'Check the SSH port the vendor gave you.')));
+    const timer = setTimeout(
+      () =>
+        done(() =>
+          reject(
+            connected
+              ? new StepFailed(
+                  `${target} accepts TCP connections but sent no SSH identification within ${cfg.connectTimeoutSeconds} s`,
+                  'Something other than an SSH server listens there, or the server is overloaded: check the SSH port the vendor gave you.',
+                )
+              : new StepFailed(
+                  `no answer from ${target} within ${cfg.connectTimeoutSeconds} s`,
+                  'A firewall drops the traffic: allow outbound TCP to that port (the vendor can often move it to a port your firewall allows).',
+                ),
+          ),
+        ),
+      timeoutMs,
+    );
+    sock.once('connect', () => {
+      connected = true;
+    });
     sock.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
       for (let nl = buf.indexOf(0x0a); ; nl = buf.indexOf(0x0a)) {
@@ -281,7 +338,10 @@ function serverConnect(client: ssh2.Client, host: string, port: number): Promise
   return new Promise((resolve) => {
     client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => {
       if (err) resolve({ ok: false, reason: (err as Error & { reason?: number }).reason ?? '', message: err.message });
-      else { ch.close(); resolve({ ok: true }); }
+      else {
+        ch.close();
+        resolve({ ok: true });
+      }
     });
   });
 }
@@ -299,23 +359,37 @@ async function checkRemoteBind(client: ssh2.Client, f: ForwardConfig): Promise<s
   const probeHost = addr === '' || addr === '0.0.0.0' || addr === '*' ? '127.0.0.1' : addr;
   const probe = await serverConnect(client, probeHost, f.bindPort);
   if (probe.ok) {
-    throw new StepFailed(`port ${f.bindPort} is IN USE on the server (something already listens there)`,
-      'Stop the other tunnel that uses this port (an older autossh/PuTTY, or this tunnel running elsewhere), or wait until the server notices a dead one (its ClientAliveInterval), or pick another port the vendor allows.');
+    throw new StepFailed(
+      `port ${f.bindPort} is IN USE on the server (something already listens there)`,
+      'Stop the other tunnel that uses this port (an older autossh/PuTTY, or this tunnel running elsewhere), or wait until the server notices a dead one (its ClientAliveInterval), or pick another port the vendor allows.',
+    );
   }
   if (probe.reason === CONNECT_FAILED) {
-    throw new StepFailed(`port ${f.bindPort} is NOT PERMITTED for this user on the server (nothing listens there, yet the server refused)`,
-      'Ask the vendor which remote ports your key may use (sshd PermitListen / AllowTcpForwarding), and use one of those.');
+    throw new StepFailed(
+      `port ${f.bindPort} is NOT PERMITTED for this user on the server (nothing listens there, yet the server refused)`,
+      'Ask the vendor which remote ports your key may use (sshd PermitListen / AllowTcpForwarding), and use one of those.',
+    );
   }
-  throw new StepFailed(`the server refused port ${f.bindPort}: in use or not permitted (it also forbids the check that would tell which: ${probe.message})`,
-    'Ask the vendor which remote ports your key may use, and make sure no other tunnel holds this one.');
+  throw new StepFailed(
+    `the server refused port ${f.bindPort}: in use or not permitted (it also forbids the check that would tell which: ${probe.message})`,
+    'Ask the vendor which remote ports your key may use, and make sure no other tunnel holds this one.',
+  );
 }
 
 async function checkLocalBind(f: ForwardConfig): Promise<string> {
   const host = localBindAddress(f);
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
-    srv.once('error', (err: NodeJS.ErrnoException) => reject(new StepFailed(`cannot listen on ${host ?? '*'}:${f.bindPort} here (${err.code})`,
-      err.code === 'EADDRINUSE' ? 'Another program uses that port: pick another local port or stop it.' : 'Pick a port above 1024 and an address of this machine.')));
+    srv.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new StepFailed(
+          `cannot listen on ${host ?? '*'}:${f.bindPort} here (${err.code})`,
+          err.code === 'EADDRINUSE'
+            ? 'Another program uses that port: pick another local port or stop it.'
+            : 'Pick a port above 1024 and an address of this machine.',
+        ),
+      ),
+    );
     srv.listen({ port: f.bindPort, host }, () => {
       const port = (srv.address() as net.AddressInfo).port;
       srv.close(() => resolve(`this machine can listen on ${host ?? '*'}:${port}`));
@@ -327,14 +401,27 @@ async function checkLocalTarget(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const sock = net.connect({ host, port });
-    const timer = setTimeout(() => { sock.destroy(); reject(new StepFailed(`no answer from ${host}:${port} within 10 s`, 'A firewall between this machine and the database drops the traffic.')); }, 10_000);
-    sock.once('connect', () => { clearTimeout(timer); sock.destroy(); resolve(`connected in ${Math.round(performance.now() - t0)} ms`); });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new StepFailed(`no answer from ${host}:${port} within 10 s`, 'A firewall between this machine and the database drops the traffic.'));
+    }, 10_000);
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(`connected in ${Math.round(performance.now() - t0)} ms`);
+    });
     sock.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new StepFailed(`${host}:${port} cannot be reached from this machine (${err.code})`,
-        err.code === 'ECONNREFUSED' ? 'The database is not running, or listens on another port or address (PostgreSQL: listen_addresses).'
-          : err.code === 'ENOTFOUND' ? 'The database host name does not resolve here: use its IP address or fix DNS.'
-            : 'Check that this machine can reach the database (telnet/psql from here).'));
+      reject(
+        new StepFailed(
+          `${host}:${port} cannot be reached from this machine (${err.code})`,
+          err.code === 'ECONNREFUSED'
+            ? 'The database is not running, or listens on another port or address (PostgreSQL: listen_addresses).'
+            : err.code === 'ENOTFOUND'
+              ? 'The database host name does not resolve here: use its IP address or fix DNS.'
+              : 'Check that this machine can reach the database (telnet/psql from here).',
+        ),
+      );
     });
   });
 }
@@ -342,7 +429,10 @@ async function checkLocalTarget(host: string, port: number): Promise<string> {
 async function checkServerTarget(client: ssh2.Client, host: string, port: number): Promise<string> {
   const r = await serverConnect(client, host, port);
   if (r.ok) return 'the SSH server connected to it';
-  throw new StepFailed(`the SSH server cannot reach ${host}:${port} (${r.message})`,
-    r.reason === ADMINISTRATIVELY_PROHIBITED ? 'The server forbids -L forwarding for this user (AllowTcpForwarding / PermitOpen).'
-      : 'Check the database host and port as seen from the SSH server, and that the database accepts connections from it.');
+  throw new StepFailed(
+    `the SSH server cannot reach ${host}:${port} (${r.message})`,
+    r.reason === ADMINISTRATIVELY_PROHIBITED
+      ? 'The server forbids -L forwarding for this user (AllowTcpForwarding / PermitOpen).'
+      : 'Check the database host and port as seen from the SSH server, and that the database accepts connections from it.',
+  );
 }

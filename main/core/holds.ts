@@ -49,7 +49,11 @@ export function describeHolder(h: Holder): string {
 
 /** A session could not start here: another Burrow runs it. */
 export class HeldElsewhereError extends Error {
-  constructor(readonly sessionId: string, readonly sessionName: string, readonly holder: Holder) {
+  constructor(
+    readonly sessionId: string,
+    readonly sessionName: string,
+    readonly holder: Holder,
+  ) {
     super(`"${sessionName}" already runs in ${describeHolder(holder)}`);
     this.name = 'HeldElsewhereError';
   }
@@ -68,7 +72,11 @@ export class SessionHolds {
   private listing: { readonly at: number; readonly names: ReadonlySet<string> } | undefined;
   private readonly files = new Map<string, string>();
 
-  constructor(private readonly dir: string, private readonly door: string, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly dir: string,
+    private readonly door: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Takes the hold for a session and returns undefined, or returns the live holder that has it. */
   acquire(id: string): Holder | undefined {
@@ -93,7 +101,9 @@ export class SessionHolds {
     try {
       const raw = JSON.parse(readFileSync(this.file(id), 'utf8')) as Partial<HoldFile>;
       if (raw.token === this.token) unlinkSync(this.file(id));
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     if (this.mine.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
@@ -110,7 +120,11 @@ export class SessionHolds {
    */
   heldElsewhere(ids: Iterable<string>): Map<string, Holder> {
     let names: ReadonlySet<string>;
-    try { names = new Set(readdirSync(this.dir)); } catch { names = new Set(); }
+    try {
+      names = new Set(readdirSync(this.dir));
+    } catch {
+      names = new Set();
+    }
     this.listing = { at: this.now(), names };
     const out = new Map<string, Holder>();
     if (names.size === 0) return out;
@@ -132,7 +146,11 @@ export class SessionHolds {
     const t = this.now();
     if (!this.listing || t - this.listing.at > 1000 || t < this.listing.at) {
       let names: string[] = [];
-      try { names = readdirSync(this.dir); } catch { /* no folder: nobody holds anything */ }
+      try {
+        names = readdirSync(this.dir);
+      } catch {
+        /* no folder: nobody holds anything */
+      }
       this.listing = { at: t, names: new Set(names) };
     }
     return this.listing.names.has(path.basename(this.file(id))) ? this.read(id) : undefined;
@@ -146,7 +164,11 @@ export class SessionHolds {
   refresh(): void {
     const t = new Date(this.now());
     for (const id of this.mine) {
-      try { utimesSync(this.file(id), t, t); } catch { /* removed by hand: the next start takes it again */ }
+      try {
+        utimesSync(this.file(id), t, t);
+      } catch {
+        /* removed by hand: the next start takes it again */
+      }
     }
   }
 

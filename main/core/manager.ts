@@ -19,7 +19,10 @@ export class SessionManager extends EventEmitter<ManagerEvents> {
    * `deps` is shared by every session. With `holds` (saved sessions), a session starts only if no
    * other Burrow runs it, and is held by this process until it stops.
    */
-  constructor(private readonly deps: SessionDeps = {}, readonly holds?: SessionHolds) {
+  constructor(
+    private readonly deps: SessionDeps = {},
+    readonly holds?: SessionHolds,
+  ) {
     super();
   }
 

@@ -9,7 +9,16 @@ import type { SessionConfig } from '../../common/config.js';
 import { AlgorithmListError } from '../../common/algorithms.js';
 import { BurrowError, burrowError, classify } from './session/errors.js';
 import { sessionOffer, ssh2Algorithms, watchServerKexInit, type Offer } from './session/handshake.js';
-import { addKnownHost, fingerprintOf, HostKeyChecker, hostKeyStatus, keyTypeOf, knownHostsFiles, removeKnownHost, type HostKeyStatus } from './session/host-keys.js';
+import {
+  addKnownHost,
+  fingerprintOf,
+  HostKeyChecker,
+  hostKeyStatus,
+  keyTypeOf,
+  knownHostsFiles,
+  removeKnownHost,
+  type HostKeyStatus,
+} from './session/host-keys.js';
 
 /** A host key as the server presented it. */
 export interface PresentedHostKey {
@@ -45,13 +54,22 @@ export async function fetchHostKey(cfg: SessionConfig, home?: string): Promise<P
       client.destroy();
       sock.destroy();
       if (presented) resolve(presented);
-      else reject(new BurrowError(classify(err ?? new Error('the server closed the connection before showing its key'), cfg, { offer, ...(server() ? { server: server()! } : {}) })));
+      else
+        reject(
+          new BurrowError(
+            classify(err ?? new Error('the server closed the connection before showing its key'), cfg, { offer, ...(server() ? { server: server()! } : {}) }),
+          ),
+        );
     };
     const timer = setTimeout(() => finish(new Error('Timed out while waiting for handshake')), cfg.connectTimeoutSeconds * 1000);
     client.on('error', (err) => finish(err));
     client.on('close', () => finish());
     client.connect({
-      sock, host: cfg.host, port: cfg.port, username: cfg.user, readyTimeout: 0,
+      sock,
+      host: cfg.host,
+      port: cfg.port,
+      username: cfg.user,
+      readyTimeout: 0,
       // The key is all this connection is for: it is refused here, whatever it is.
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         presented = { keyType: keyTypeOf(key), fingerprint: fingerprintOf(key), keyBlob: Buffer.from(key) };
@@ -72,7 +90,11 @@ export async function trustStatus(cfg: SessionConfig, key: PresentedHostKey, hom
  * `replace`, every key recorded for the host in the session's files is removed first (each file
  * kept as `FILE.old`, as `ssh-keygen -R` does). Returns where it went and how many lines went.
  */
-export async function recordHostKey(cfg: SessionConfig, key: PresentedHostKey, opts: { readonly replace?: boolean; readonly home?: string } = {}): Promise<{ file: string; removed: number }> {
+export async function recordHostKey(
+  cfg: SessionConfig,
+  key: PresentedHostKey,
+  opts: { readonly replace?: boolean; readonly home?: string } = {},
+): Promise<{ file: string; removed: number }> {
   const files = knownHostsFiles(cfg.hostKey, opts.home);
   let removed = 0;
   if (opts.replace) for (const f of files) removed += await removeKnownHost(f, cfg.host, cfg.port);

@@ -64,11 +64,18 @@ async function start(): Promise<void> {
   const configFile = resolveConfigPath(undefined);
   const store = openAppConfigStore(configFile);
   const secrets = await createSecretStore(secretsFolderFor(configFile));
-  const login = process.platform === 'linux'
-    ? new LinuxAutostart(autostartFile(process.env, app.getPath('home')), launchCommand({ execPath: process.execPath, appImage: process.env.APPIMAGE, packaged: app.isPackaged, appPath: app.getAppPath() }))
-    : new ElectronLoginItem();
+  const login =
+    process.platform === 'linux'
+      ? new LinuxAutostart(
+          autostartFile(process.env, app.getPath('home')),
+          launchCommand({ execPath: process.execPath, appImage: process.env.APPIMAGE, packaged: app.isPackaged, appPath: app.getAppPath() }),
+        )
+      : new ElectronLoginItem();
   const local = new BurrowApp({
-    store, secrets, mode: 'desktop', loginItem: login,
+    store,
+    secrets,
+    mode: 'desktop',
+    loginItem: login,
     exporter: {
       async offer(fileName, data) {
         const { writeKeyFile } = await import('../core/keys/index.js');
@@ -93,15 +100,23 @@ async function start(): Promise<void> {
   let tray: BurrowTray | undefined;
   const desktop: DesktopController = new DesktopController(burrow, {
     showTray: (overall, tooltip, menu) => tray?.update(overall, tooltip, menu),
-    notify: (n) => { if (Notification.isSupported()) new Notification({ title: n.title, body: n.body, silent: n.kind === 'back' }).show(); },
+    notify: (n) => {
+      if (Notification.isSupported()) new Notification({ title: n.title, body: n.body, silent: n.kind === 'back' }).show();
+    },
     showWindow,
     copy: (text) => clipboard.writeText(text),
     loginState: () => login.state(),
-    exit: () => { void burrow.close().finally(() => app.exit(0)); },
+    exit: () => {
+      void burrow.close().finally(() => app.exit(0));
+    },
     runBy: () => burrow.runBy,
     timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: () => Date.now() },
   });
-  tray = new BurrowTray(ICONS, (a) => void desktop.act(a), () => showWindow());
+  tray = new BurrowTray(
+    ICONS,
+    (a) => void desktop.act(a),
+    () => showWindow(),
+  );
   // For e2e/electron (Playwright's electronApp.evaluate runs in this process): what the tray
   // shows, and its menu's actions, as a person's click would run them.
   Object.assign(globalThis, { burrowDesktop: { tray: () => tray?.current, act: (a: TrayAction) => desktop.act(a) } });
@@ -122,7 +137,9 @@ async function start(): Promise<void> {
     online = now;
   }, 5_000).unref();
   app.on('second-instance', () => showWindow());
-  app.on('window-all-closed', () => { /* Burrow lives in the tray: closing the window is not quitting. */ });
+  app.on('window-all-closed', () => {
+    /* Burrow lives in the tray: closing the window is not quitting. */
+  });
   app.on('before-quit', (e) => {
     // Quitting from the OS (Cmd-Q, logout) stops every tunnel cleanly first.
     e.preventDefault();
@@ -130,7 +147,12 @@ async function start(): Promise<void> {
   });
 
   app.on('activate', () => showWindow());
-  const hidden = startsHidden({ argv: process.argv, platform: process.platform, wasOpenedAtLogin: app.getLoginItemSettings().wasOpenedAtLogin, hasSessions: store.sessions().length > 0 });
+  const hidden = startsHidden({
+    argv: process.argv,
+    platform: process.platform,
+    wasOpenedAtLogin: app.getLoginItemSettings().wasOpenedAtLogin,
+    hasSessions: store.sessions().length > 0,
+  });
   if (!hidden) showWindow();
 
   function openWindow(): BrowserWindow {

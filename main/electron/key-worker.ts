@@ -9,12 +9,23 @@ export function useUtilityProcessForKeys(): void {
   setWorkerLauncher((script, execArgv) => {
     const child = utilityProcess.fork(script, [], { serviceName: 'Burrow key worker', stdio: 'ignore', execArgv: [...execArgv] });
     const exits: Array<(why: string) => void> = [];
-    child.on('exit', (code) => { for (const l of exits) l(`exit code ${code}`); });
+    child.on('exit', (code) => {
+      for (const l of exits) l(`exit code ${code}`);
+    });
     return {
-      send: (msg, done) => { child.postMessage(msg); done(); },
-      onMessage: (l) => { child.on('message', l); },
-      onExit: (l) => { exits.push(l); },
-      kill: () => { child.kill(); },
+      send: (msg, done) => {
+        child.postMessage(msg);
+        done();
+      },
+      onMessage: (l) => {
+        child.on('message', l);
+      },
+      onExit: (l) => {
+        exits.push(l);
+      },
+      kill: () => {
+        child.kill();
+      },
       // A utility process does not hold the main process open; nothing to do.
       ref: () => undefined,
     };

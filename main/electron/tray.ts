@@ -10,7 +10,11 @@ export class BurrowTray {
   /** What the tray shows now (read by e2e/electron: Electron has no API that lists a tray's menu). */
   current: { overall: Overall; tooltip: string; menu: ReadonlyArray<MenuEntry> } = { overall: 'stopped', tooltip: 'Burrow', menu: [] };
 
-  constructor(private readonly iconDir: string, private readonly act: (a: TrayAction) => void, onClick: () => void) {
+  constructor(
+    private readonly iconDir: string,
+    private readonly act: (a: TrayAction) => void,
+    onClick: () => void,
+  ) {
     this.tray = new Tray(this.image('stopped'));
     this.shown = 'stopped';
     // Windows and Linux open the window on a click; macOS shows the menu.

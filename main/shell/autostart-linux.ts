@@ -20,7 +20,12 @@ export interface LaunchCommand {
  * The command that starts this Burrow at login: the AppImage itself when it runs from one; the
  * packaged executable; or, unpackaged, Electron with the app's folder.
  */
-export function launchCommand(o: { readonly execPath: string; readonly appImage?: string | undefined; readonly packaged: boolean; readonly appPath: string }): LaunchCommand {
+export function launchCommand(o: {
+  readonly execPath: string;
+  readonly appImage?: string | undefined;
+  readonly packaged: boolean;
+  readonly appPath: string;
+}): LaunchCommand {
   if (o.appImage) return { program: o.appImage, args: [] };
   return o.packaged ? { program: o.execPath, args: [] } : { program: o.execPath, args: [o.appPath] };
 }
@@ -56,7 +61,10 @@ export function autostartFile(env: NodeJS.ProcessEnv, home: string): string {
 }
 
 export class LinuxAutostart implements LoginItem {
-  constructor(private readonly file: string, private readonly cmd: LaunchCommand) {}
+  constructor(
+    private readonly file: string,
+    private readonly cmd: LaunchCommand,
+  ) {}
 
   /** On when the file is there and not switched off (desktops' settings set X-GNOME-Autostart-enabled=false or Hidden=true). */
   state(): LoginItemState {

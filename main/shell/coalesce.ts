@@ -19,7 +19,11 @@ export class Coalescer {
   private last = -Infinity;
   private pending: unknown;
 
-  constructor(private readonly run: () => void, private readonly intervalMs = 300, private readonly timers: Timers = REAL) {}
+  constructor(
+    private readonly run: () => void,
+    private readonly intervalMs = 300,
+    private readonly timers: Timers = REAL,
+  ) {}
 
   request(): void {
     if (this.pending !== undefined) return;

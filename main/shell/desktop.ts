@@ -40,10 +40,18 @@ export class DesktopController {
   private toldAboutTray = false;
   private quitting: Promise<void> | undefined;
 
-  constructor(private readonly app: AppPort, private readonly ports: DesktopPorts) {
-    this.policy = new NotificationPolicy(() => this.notifySettings, () => ports.timers.now());
+  constructor(
+    private readonly app: AppPort,
+    private readonly ports: DesktopPorts,
+  ) {
+    this.policy = new NotificationPolicy(
+      () => this.notifySettings,
+      () => ports.timers.now(),
+    );
     this.rebuild = new Coalescer(() => this.showTray(), 300, ports.timers);
-    this.nudger = new Nudger(() => { void this.call('sessions:nudge-all', {}); }, ports.timers);
+    this.nudger = new Nudger(() => {
+      void this.call('sessions:nudge-all', {});
+    }, ports.timers);
   }
 
   /** Loads the sessions and settings, then follows the app's events. */
@@ -59,26 +67,42 @@ export class DesktopController {
   /** A tray menu action. */
   async act(a: TrayAction): Promise<void> {
     switch (a.kind) {
-      case 'start': await this.call('sessions:start', { id: a.id }); break;
-      case 'stop': await this.call('sessions:stop', { id: a.id }); break;
-      case 'start-all': await this.call('sessions:start-all', {}); break;
-      case 'stop-all': await this.call('sessions:stop-all', {}); break;
+      case 'start':
+        await this.call('sessions:start', { id: a.id });
+        break;
+      case 'stop':
+        await this.call('sessions:stop', { id: a.id });
+        break;
+      case 'start-all':
+        await this.call('sessions:start-all', {});
+        break;
+      case 'stop-all':
+        await this.call('sessions:stop-all', {});
+        break;
       case 'copy-public-key': {
         const keyId = this.views.get(a.id)?.config.auth.keyId;
-        const key = keyId !== undefined ? await this.call('keys:get', { id: keyId }) as KeyView | undefined : undefined;
+        const key = keyId !== undefined ? ((await this.call('keys:get', { id: keyId })) as KeyView | undefined) : undefined;
         if (key) this.ports.copy(key.publicKey);
         break;
       }
-      case 'test': this.ports.showWindow(`/sessions/${encodeURIComponent(a.id)}/test`); break;
-      case 'details': this.ports.showWindow(`/sessions/${encodeURIComponent(a.id)}`); break;
-      case 'open': this.ports.showWindow(); break;
+      case 'test':
+        this.ports.showWindow(`/sessions/${encodeURIComponent(a.id)}/test`);
+        break;
+      case 'details':
+        this.ports.showWindow(`/sessions/${encodeURIComponent(a.id)}`);
+        break;
+      case 'open':
+        this.ports.showWindow();
+        break;
       case 'toggle-login': {
         const now = this.ports.loginState();
         await this.call('settings:set', { launchAtLogin: !(now?.enabled ?? false) });
         this.showTray();
         break;
       }
-      case 'quit': await this.quit(); break;
+      case 'quit':
+        await this.quit();
+        break;
     }
   }
 
@@ -86,7 +110,12 @@ export class DesktopController {
   windowClosed(): void {
     if (this.toldAboutTray) return;
     this.toldAboutTray = true;
-    this.ports.notify({ kind: 'back', sessionId: '', title: 'Burrow keeps running', body: 'Your tunnels stay up. Open Burrow from its icon in the tray or menu bar; quit it there to stop them.' });
+    this.ports.notify({
+      kind: 'back',
+      sessionId: '',
+      title: 'Burrow keeps running',
+      body: 'Your tunnels stay up. Open Burrow from its icon in the tray or menu bar; quit it there to stop them.',
+    });
   }
 
   /**
@@ -142,6 +171,6 @@ export class DesktopController {
 
   private async call<K extends RequestName>(name: K, args: unknown): Promise<Replies[K] | undefined> {
     const r = await this.app.call(name, args);
-    return r.ok ? r.value as Replies[K] : undefined;
+    return r.ok ? (r.value as Replies[K]) : undefined;
   }
 }

@@ -24,19 +24,29 @@ export const EVENT_CHANNEL = 'burrow:event';
 
 /** A message from Burrow's window: its own webContents, its top frame, its own origin. */
 export function isTrustedSender(e: IpcSender, windowContentsId: number | undefined): boolean {
-  return windowContentsId !== undefined && e.sender.id === windowContentsId
-    && e.senderFrame !== null && e.senderFrame.parent === null && isOwnUrl(e.senderFrame.url);
+  return (
+    windowContentsId !== undefined && e.sender.id === windowContentsId && e.senderFrame !== null && e.senderFrame.parent === null && isOwnUrl(e.senderFrame.url)
+  );
 }
 
 /** Registers every request's handler; returns the function that removes them. */
-export function registerIpc(ipc: IpcMainLike, app: { call(name: string, args: unknown): Promise<CallResult> }, windowContentsId: () => number | undefined): () => void {
+export function registerIpc(
+  ipc: IpcMainLike,
+  app: { call(name: string, args: unknown): Promise<CallResult> },
+  windowContentsId: () => number | undefined,
+): () => void {
   for (const name of REQUEST_NAMES) {
     ipc.handle(name, async (event, args) => {
       if (!isTrustedSender(event, windowContentsId())) {
-        return { ok: false, error: { code: 'FORBIDDEN', message: 'Refused: the request did not come from Burrow\'s own window', hint: 'Only Burrow\'s window may talk to it.' } };
+        return {
+          ok: false,
+          error: { code: 'FORBIDDEN', message: "Refused: the request did not come from Burrow's own window", hint: "Only Burrow's window may talk to it." },
+        };
       }
       return app.call(name, args);
     });
   }
-  return () => { for (const name of REQUEST_NAMES) ipc.removeHandler(name); };
+  return () => {
+    for (const name of REQUEST_NAMES) ipc.removeHandler(name);
+  };
 }

@@ -28,7 +28,12 @@ export function loginStateOf(s: ElectronLoginSettings, platform: NodeJS.Platform
 export const HIDDEN_ARG = '--hidden';
 
 /** Whether this launch starts in the tray without its window. */
-export function startsHidden(o: { readonly argv: ReadonlyArray<string>; readonly platform: NodeJS.Platform; readonly wasOpenedAtLogin: boolean; readonly hasSessions: boolean }): boolean {
+export function startsHidden(o: {
+  readonly argv: ReadonlyArray<string>;
+  readonly platform: NodeJS.Platform;
+  readonly wasOpenedAtLogin: boolean;
+  readonly hasSessions: boolean;
+}): boolean {
   // Linux and Windows pass --hidden from the login item; older macOS says wasOpenedAtLogin.
   if (o.argv.includes(HIDDEN_ARG) || o.wasOpenedAtLogin) return true;
   // macOS 13+ login items (SMAppService) pass no arguments and no longer report wasOpenedAtLogin.

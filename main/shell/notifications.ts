@@ -13,7 +13,14 @@ export interface Notice {
   readonly body: string;
 }
 
-const PERSON: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['HOST_KEY_UNKNOWN', 'HOST_KEY_MISMATCH', 'HOST_KEY_REVOKED', 'AUTH_FAILED', 'KEY_INVALID', 'KEY_PASSPHRASE']);
+const PERSON: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'HOST_KEY_UNKNOWN',
+  'HOST_KEY_MISMATCH',
+  'HOST_KEY_REVOKED',
+  'AUTH_FAILED',
+  'KEY_INVALID',
+  'KEY_PASSPHRASE',
+]);
 
 /** One notice per kind and session at most this often. */
 export const NOTICE_GAP_MS = 60_000;
@@ -24,7 +31,10 @@ export class NotificationPolicy {
   private readonly wasDown = new Set<string>();
   private readonly shown = new Map<string, number>();
 
-  constructor(private readonly settings: () => Settings['notifications'], private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly settings: () => Settings['notifications'],
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The notice a new snapshot calls for, if any. */
   onSnapshot(name: string, s: Pick<SessionSnapshot, 'id' | 'state' | 'lastError'>): Notice | undefined {
@@ -34,10 +44,20 @@ export class NotificationPolicy {
     let notice: Notice | undefined;
     if (s.state === 'error' && s.lastError && PERSON.has(s.lastError.code)) {
       this.wasDown.add(s.id);
-      notice = { kind: 'needsPerson', sessionId: s.id, title: `${name} needs you`, body: `${s.lastError.message}${s.lastError.hint ? ` ${s.lastError.hint}` : ''}` };
+      notice = {
+        kind: 'needsPerson',
+        sessionId: s.id,
+        title: `${name} needs you`,
+        body: `${s.lastError.message}${s.lastError.hint ? ` ${s.lastError.hint}` : ''}`,
+      };
     } else if ((s.state === 'reconnecting' || s.state === 'error') && before === 'connected') {
       this.wasDown.add(s.id);
-      notice = { kind: 'down', sessionId: s.id, title: `${name} is down`, body: `${s.lastError?.message ?? 'The connection was lost.'} Burrow reconnects by itself.` };
+      notice = {
+        kind: 'down',
+        sessionId: s.id,
+        title: `${name} is down`,
+        body: `${s.lastError?.message ?? 'The connection was lost.'} Burrow reconnects by itself.`,
+      };
     } else if (s.state === 'connected' && this.wasDown.has(s.id)) {
       this.wasDown.delete(s.id);
       notice = { kind: 'back', sessionId: s.id, title: `${name} is back`, body: 'The tunnel is connected again.' };

@@ -11,7 +11,10 @@ export const NUDGE_AGAIN_S: ReadonlyArray<number> = [2, 5, 10, 20, 30];
 export class Nudger {
   private handles: unknown[] = [];
 
-  constructor(private readonly nudgeAll: () => void, private readonly timers: Timers) {}
+  constructor(
+    private readonly nudgeAll: () => void,
+    private readonly timers: Timers,
+  ) {}
 
   /** 'resume', 'unlock-screen', 'network-up': nudge now and on the schedule above (a new event restarts it). */
   wake(): void {

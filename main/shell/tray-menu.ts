@@ -12,7 +12,14 @@ export type TrayAction =
 export type MenuEntry =
   | { readonly type: 'separator' }
   | { readonly type: 'item'; readonly label: string; readonly enabled: boolean; readonly action?: TrayAction }
-  | { readonly type: 'checkbox'; readonly label: string; readonly checked: boolean; readonly enabled: boolean; readonly action: TrayAction; readonly sublabel?: string }
+  | {
+      readonly type: 'checkbox';
+      readonly label: string;
+      readonly checked: boolean;
+      readonly enabled: boolean;
+      readonly action: TrayAction;
+      readonly sublabel?: string;
+    }
   | { readonly type: 'submenu'; readonly label: string; readonly items: ReadonlyArray<MenuEntry> };
 
 /** The OS's launch-at-login state, as the tray's checkbox shows it. */
@@ -37,7 +44,9 @@ function sessionItems(v: SessionView): MenuEntry[] {
   const { config: c, snapshot: s } = v;
   const running = s.state !== 'stopped';
   const items: MenuEntry[] = [
-    running ? { type: 'item', label: 'Stop', enabled: true, action: { kind: 'stop', id: c.id } } : { type: 'item', label: 'Start', enabled: true, action: { kind: 'start', id: c.id } },
+    running
+      ? { type: 'item', label: 'Stop', enabled: true, action: { kind: 'stop', id: c.id } }
+      : { type: 'item', label: 'Start', enabled: true, action: { kind: 'start', id: c.id } },
     { type: 'item', label: 'Copy public key', enabled: c.auth.keyId !== undefined, action: { kind: 'copy-public-key', id: c.id } },
     { type: 'item', label: 'Test connection…', enabled: true, action: { kind: 'test', id: c.id } },
     { type: 'item', label: 'Details…', enabled: true, action: { kind: 'details', id: c.id } },
@@ -50,7 +59,11 @@ function sessionItems(v: SessionView): MenuEntry[] {
  * The whole menu. `runBy`: the Burrow (a service) that runs these tunnels when it is not this
  * app; they are steered from here all the same, and Quit leaves them running.
  */
-export function trayMenu(views: ReadonlyArray<SessionView>, login: LoginItemState | undefined, runBy?: { readonly door: string; readonly pid: number }): MenuEntry[] {
+export function trayMenu(
+  views: ReadonlyArray<SessionView>,
+  login: LoginItemState | undefined,
+  runBy?: { readonly door: string; readonly pid: number },
+): MenuEntry[] {
   const entries: MenuEntry[] = [];
   if (runBy) entries.push({ type: 'item', label: `Tunnels run in ${runBy.door} (pid ${runBy.pid})`, enabled: false }, { type: 'separator' });
   if (views.length === 0) entries.push({ type: 'item', label: 'No tunnels yet', enabled: false });
@@ -65,9 +78,19 @@ export function trayMenu(views: ReadonlyArray<SessionView>, login: LoginItemStat
     { type: 'item', label: 'Open Burrow', enabled: true, action: { kind: 'open' } },
   );
   if (login) {
-    const sublabel = login.needsApproval ? 'Waiting for your approval in System Settings › Login Items'
-      : login.disabledByUser ? 'Turned off in your system\'s startup settings' : undefined;
-    entries.push({ type: 'checkbox', label: 'Launch at login', checked: login.enabled && !login.disabledByUser, enabled: true, action: { kind: 'toggle-login' }, ...(sublabel ? { sublabel } : {}) });
+    const sublabel = login.needsApproval
+      ? 'Waiting for your approval in System Settings › Login Items'
+      : login.disabledByUser
+        ? "Turned off in your system's startup settings"
+        : undefined;
+    entries.push({
+      type: 'checkbox',
+      label: 'Launch at login',
+      checked: login.enabled && !login.disabledByUser,
+      enabled: true,
+      action: { kind: 'toggle-login' },
+      ...(sublabel ? { sublabel } : {}),
+    });
   }
   const quit = runBy ? `Quit Burrow (${runBy.door} keeps the tunnels up)` : anyRunning ? 'Quit Burrow (stops every tunnel)' : 'Quit Burrow';
   entries.push({ type: 'separator' }, { type: 'item', label: quit, enabled: true, action: { kind: 'quit' } });
@@ -90,9 +113,19 @@ export interface MenuTemplateItem {
 export function menuTemplate(entries: ReadonlyArray<MenuEntry>, act: (a: TrayAction) => void): MenuTemplateItem[] {
   return entries.map((e): MenuTemplateItem => {
     switch (e.type) {
-      case 'separator': return { type: 'separator' };
-      case 'submenu': return { label: e.label, submenu: menuTemplate(e.items, act) };
-      case 'checkbox': return { type: 'checkbox', label: e.label, checked: e.checked, enabled: e.enabled, click: () => act(e.action), ...(e.sublabel ? { sublabel: e.sublabel, toolTip: e.sublabel } : {}) };
+      case 'separator':
+        return { type: 'separator' };
+      case 'submenu':
+        return { label: e.label, submenu: menuTemplate(e.items, act) };
+      case 'checkbox':
+        return {
+          type: 'checkbox',
+          label: e.label,
+          checked: e.checked,
+          enabled: e.enabled,
+          click: () => act(e.action),
+          ...(e.sublabel ? { sublabel: e.sublabel, toolTip: e.sublabel } : {}),
+        };
       case 'item': {
         const action = e.action;
         return { label: e.label, enabled: e.enabled, ...(action ? { click: () => act(action) } : {}) };

@@ -24,7 +24,12 @@ export interface WindowLike {
 export function createWindow<W extends WindowLike>(deps: WindowDeps<W>, preload: string, icon: string | undefined): W {
   const BrowserWindow = deps.BrowserWindow;
   const win = new BrowserWindow({
-    width: 1100, height: 800, minWidth: 640, minHeight: 480, show: false, title: 'Burrow',
+    width: 1100,
+    height: 800,
+    minWidth: 640,
+    minHeight: 480,
+    show: false,
+    title: 'Burrow',
     ...(icon ? { icon } : {}),
     webPreferences: {
       preload,
@@ -45,8 +50,12 @@ export function createWindow<W extends WindowLike>(deps: WindowDeps<W>, preload:
     },
   });
   // Navigation stays on Burrow's pages; new windows are refused; https links go to the browser.
-  win.webContents.on('will-navigate', (e, url) => { if (!isOwnUrl(url)) e.preventDefault(); });
-  win.webContents.on('will-redirect', (e, url) => { if (!isOwnUrl(url)) e.preventDefault(); });
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!isOwnUrl(url)) e.preventDefault();
+  });
+  win.webContents.on('will-redirect', (e, url) => {
+    if (!isOwnUrl(url)) e.preventDefault();
+  });
   win.webContents.setWindowOpenHandler(({ url }) => {
     const external = externalUrl(url);
     if (external) void deps.openExternal(external);

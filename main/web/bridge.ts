@@ -46,8 +46,14 @@ const HELLO_MS = 10_000;
 export const CLOSE_REFUSED = 4401;
 
 const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.json': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
 };
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -96,7 +102,9 @@ export class WebBridge implements Exporter {
     this.tokens.add(this.firstToken);
     // A slow or idle client is dropped: headers within 10 s, a whole request within 15 s, an idle
     // keep-alive after 5 s, checked every second (Node's default check is every 30 s).
-    this.server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => { void this.request(req, res); });
+    this.server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+      void this.request(req, res);
+    });
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 15_000;
     this.server.keepAliveTimeout = 5_000;
@@ -215,7 +223,8 @@ export class WebBridge implements Exporter {
   }
 
   private async answer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (!this.hostOk(req) || !this.originOk(req, false)) return this.refuse(res, 403, 'Forbidden: Burrow answers only on 127.0.0.1 and localhost, to its own pages.');
+    if (!this.hostOk(req) || !this.originOk(req, false))
+      return this.refuse(res, 403, 'Forbidden: Burrow answers only on 127.0.0.1 and localhost, to its own pages.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.refuse(res, 405, 'Method not allowed.');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
     if (url.pathname.startsWith('/download/')) return this.download(url.pathname.slice('/download/'.length), res);
@@ -312,7 +321,9 @@ export class WebBridge implements Exporter {
   /** One window: its calls go to the app, the app's events come back to it. */
   private carry(ws: WebSocket): void {
     const app = this.app!;
-    const send = (m: ServerMessage): void => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m)); };
+    const send = (m: ServerMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+    };
     const detach = app.attach((name, payload) => send({ type: 'event', name, payload }));
     ws.on('close', detach);
     ws.on('message', (data, isBinary) => {
@@ -323,7 +334,9 @@ export class WebBridge implements Exporter {
         return;
       }
       const seq = msg.seq;
-      void app.call(msg.name, msg.args).then((r) => send(r.ok ? { type: 'reply', seq, ok: true, value: r.value } : { type: 'reply', seq, ok: false, error: r.error }));
+      void app
+        .call(msg.name, msg.args)
+        .then((r) => send(r.ok ? { type: 'reply', seq, ok: true, value: r.value } : { type: 'reply', seq, ok: false, error: r.error }));
     });
   }
 }

@@ -30,12 +30,18 @@ function Screen({ route }: { route: string[] }) {
     <section className="screen">
       <h1>Not found</h1>
       <p>There is nothing at this address.</p>
-      <p><a href="#/">Back to the tunnels</a></p>
+      <p>
+        <a href="#/">Back to the tunnels</a>
+      </p>
     </section>
   );
 }
 
-const NAV: ReadonlyArray<[string, string]> = [['#/', 'Tunnels'], ['#/keys', 'Keys'], ['#/settings', 'Settings']];
+const NAV: ReadonlyArray<[string, string]> = [
+  ['#/', 'Tunnels'],
+  ['#/keys', 'Keys'],
+  ['#/settings', 'Settings'],
+];
 
 function useLinkState(link: BridgeClient | undefined): LinkState {
   const [state, setState] = useState<LinkState>(link?.state ?? 'open');
@@ -45,7 +51,11 @@ function useLinkState(link: BridgeClient | undefined): LinkState {
 
 function LinkBanner({ state }: { state: LinkState }) {
   if (state !== 'lost') return null;
-  return <div className="banner banner-danger" role="alert">The connection to Burrow was lost. Reconnecting…</div>;
+  return (
+    <div className="banner banner-danger" role="alert">
+      The connection to Burrow was lost. Reconnecting…
+    </div>
+  );
 }
 
 /** Browser mode, when Burrow did not let this browser in: nothing else is shown, only what to do. */
@@ -54,9 +64,16 @@ function Refused({ link }: { link: BridgeClient }) {
     <section className="screen">
       <h1>Burrow did not let this window in</h1>
       <div className="banner banner-danger" role="alert">
-        {link.refusedWhy === 'used'
-          ? <>This address has been used already: each address <code>burrow web</code> prints lets one browser in, once. Run <code>burrow web</code> again for a new one.</>
-          : <>This window cannot reach Burrow: it was probably restarted. Open the new address <code>burrow web</code> printed.</>}
+        {link.refusedWhy === 'used' ? (
+          <>
+            This address has been used already: each address <code>burrow web</code> prints lets one browser in, once. Run <code>burrow web</code> again for a
+            new one.
+          </>
+        ) : (
+          <>
+            This window cannot reach Burrow: it was probably restarted. Open the new address <code>burrow web</code> printed.
+          </>
+        )}
       </div>
     </section>
   );
@@ -73,11 +90,16 @@ export function App({ link }: { link?: BridgeClient | undefined }) {
     if (theme === 'system') delete document.documentElement.dataset.theme;
     else document.documentElement.dataset.theme = theme;
   }, [settings?.theme]);
-  useEffect(() => { document.title = 'Burrow'; }, []);
+  useEffect(() => {
+    document.title = 'Burrow';
+  }, []);
   const path = route.join('/');
   const firstRoute = useRef(true);
   useEffect(() => {
-    if (firstRoute.current) { firstRoute.current = false; return; }
+    if (firstRoute.current) {
+      firstRoute.current = false;
+      return;
+    }
     // A new screen: keyboard and screen-reader users go on from its top, not from the link they left.
     document.getElementById('main')?.focus({ preventScroll: true });
     window.scrollTo(0, 0);
@@ -86,29 +108,59 @@ export function App({ link }: { link?: BridgeClient | undefined }) {
   const current = (href: string): boolean => (href === '#/' ? section === '' || section === 'sessions' || section === 'new' : href === `#/${section}`);
   return (
     <>
-      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header className="top">
         <a className="brand" href="#/" aria-label="Burrow, home">
-          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false"><path d="M2 20 Q12 2 22 20 Z" /><circle cx="12" cy="16" r="3" className="brand-hole" /></svg>
+          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+            <path d="M2 20 Q12 2 22 20 Z" />
+            <circle cx="12" cy="16" r="3" className="brand-hole" />
+          </svg>
           Burrow
         </a>
         <nav aria-label="Main">
           <ul>
             {NAV.map(([href, label]) => (
-              <li key={href}><a href={href} aria-current={current(href) ? 'page' : undefined}>{label}</a></li>
+              <li key={href}>
+                <a href={href} aria-current={current(href) ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
             ))}
           </ul>
         </nav>
-        <button type="button" className="button button-primary" onClick={() => navigate('/new')}>New tunnel</button>
+        <button type="button" className="button button-primary" onClick={() => navigate('/new')}>
+          New tunnel
+        </button>
       </header>
       <main id="main" tabIndex={-1}>
-        {link && linkState === 'refused' ? <Refused link={link} /> : <>
-        <LinkBanner state={linkState} />
-        {info?.runBy
-          ? <p className="mode-note">Your tunnels run in {info.runBy.door} (pid {info.runBy.pid}): this window shows and steers them, and they keep running when you close it.</p>
-          : info?.mode === 'web' && <p className="mode-note">Browser mode: Burrow runs on this machine and keeps your tunnels up while <code>burrow web</code> runs.</p>}
-        <Screen route={route} />
-        </>}
+        {link && linkState === 'refused' ? (
+          <Refused link={link} />
+        ) : (
+          <>
+            <LinkBanner state={linkState} />
+            {info?.runBy ? (
+              <p className="mode-note">
+                Your tunnels run in {info.runBy.door} (pid {info.runBy.pid}): this window shows and steers them, and they keep running when you close it.
+              </p>
+            ) : (
+              info?.mode === 'web' && (
+                <p className="mode-note">
+                  Browser mode: Burrow runs on this machine and keeps your tunnels up while <code>burrow web</code> runs.
+                </p>
+              )
+            )}
+            <Screen route={route} />
+          </>
+        )}
       </main>
       <QuestionDialogs questions={questions} />
     </>

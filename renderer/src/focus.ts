@@ -8,6 +8,8 @@ import { useEffect, useRef, type RefObject } from 'react';
  */
 export function useFocusOnShow<T extends HTMLElement>(): RefObject<T | null> {
   const ref = useRef<T>(null);
-  useEffect(() => { ref.current?.focus(); }, []);
+  useEffect(() => {
+    ref.current?.focus();
+  }, []);
   return ref;
 }

@@ -20,6 +20,6 @@ declare global {
 const api: BurrowApi = window.burrowIpc ? ipcApi(window.burrowIpc) : connectBridge();
 createRoot(document.getElementById('root')!).render(
   <ApiContext.Provider value={api}>
-    <App link={'onState' in api ? api as BridgeClient : undefined} />
+    <App link={'onState' in api ? (api as BridgeClient) : undefined} />
   </ApiContext.Provider>,
 );

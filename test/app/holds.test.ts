@@ -23,8 +23,14 @@ async function viewOf(app: BurrowApp): Promise<SessionView> {
 describe('one Burrow per tunnel', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
-  before(async () => { sshd = await Sshd.start(); echo = await echoServer(); });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start();
+    echo = await echoServer();
+  });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
 
   test('the app shows who runs it, refuses to start it, leaves it out of autostart; once that Burrow stops, it starts here', async () => {
     const port = await freePort();
@@ -32,8 +38,13 @@ describe('one Burrow per tunnel', { skip: sshdUnavailable() }, () => {
     const file = path.join(dir, 'config.json');
     const store = ConfigStore.open(file);
     await store.add({
-      name: 'warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart: true,
-      auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+      name: 'warehouse',
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.user,
+      autostart: true,
+      auth: { identityFiles: [sshd.clientKeyPath] },
+      hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
       forwards: [loopbackRemote(port, echo.port)],
     });
     const run = startBurrow(['run', '--json', '--config', file]);
@@ -51,13 +62,18 @@ describe('one Burrow per tunnel', { skip: sshdUnavailable() }, () => {
       assert.equal(refused.ok, false);
       assert.equal(!refused.ok && refused.error.code, 'HELD_ELSEWHERE');
       assert.match(!refused.ok ? refused.error.message : '', /already runs in burrow run/);
-      assert.match(!refused.ok ? refused.error.hint ?? '' : '', /Stop it in burrow run/);
+      assert.match(!refused.ok ? (refused.error.hint ?? '') : '', /Stop it in burrow run/);
       assert.equal((await roundTrip(port, 'still one tunnel')).toString(), 'still one tunnel', 'the running tunnel was not disturbed');
 
       // A second `burrow run` of the same config leaves, naming the one that runs it.
       const second = await runBurrow(['run', '--config', file]);
       assert.equal(second.code, 1);
-      assert.match(second.stderr, new RegExp(`burrow run \\(pid ${run.child.pid}\\) already runs the tunnels of ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\. See them with \`burrow status\``));
+      assert.match(
+        second.stderr,
+        new RegExp(
+          `burrow run \\(pid ${run.child.pid}\\) already runs the tunnels of ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\. See them with \`burrow status\``,
+        ),
+      );
 
       run.child.kill('SIGTERM');
       assert.equal(await run.exited, 0);

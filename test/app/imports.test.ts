@@ -24,7 +24,12 @@ function heapMiB(): number {
 }
 
 async function appIn(dir: string): Promise<BurrowApp> {
-  const app = new BurrowApp({ store: ConfigStore.open(path.join(dir, 'config.json')), secrets: new FileSecretStore(path.join(dir, 'secrets')), mode: 'web', exporter: { offer: async () => ({}) } });
+  const app = new BurrowApp({
+    store: ConfigStore.open(path.join(dir, 'config.json')),
+    secrets: new FileSecretStore(path.join(dir, 'secrets')),
+    mode: 'web',
+    exporter: { offer: async () => ({}) },
+  });
   await app.start();
   return app;
 }
@@ -66,7 +71,11 @@ test('a file sent in pieces is previewed whole; pieces beyond the import limit a
     const p = await app.call('import:preview', { upload: { name: 'putty.reg', uploadId: uploadId! } });
     assert.ok(p.ok, JSON.stringify(p));
     const preview = p.value as { sessionCount: number; sessions: unknown[]; took: unknown[]; tookCount: number };
-    assert.deepEqual([preview.sessionCount, preview.sessions.length, preview.tookCount, preview.took.length], [1000, 200, 1000, 200], 'a sample, and the counts');
+    assert.deepEqual(
+      [preview.sessionCount, preview.sessions.length, preview.tookCount, preview.took.length],
+      [1000, 200, 1000, 200],
+      'a sample, and the counts',
+    );
     const again = await app.call('import:preview', { upload: { name: 'putty.reg', uploadId: uploadId! } });
     assert.ok(!again.ok);
     assert.equal(again.error.code, 'NOT_FOUND', 'an upload is read once');

@@ -13,7 +13,12 @@ import { SessionChangedError, sessionVersion } from '../../main/core/config/vers
 import { FileSecretStore } from '../../main/core/keys/index.js';
 import { tempDir } from '../core/config/fixtures.js';
 
-const SESSION = { name: 'warehouse', host: 'tunnel.example.com', user: 'tunnel', forwards: [{ type: 'remote', bindPort: 15432, targetHost: 'db', targetPort: 5432 }] };
+const SESSION = {
+  name: 'warehouse',
+  host: 'tunnel.example.com',
+  user: 'tunnel',
+  forwards: [{ type: 'remote', bindPort: 15432, targetHost: 'db', targetPort: 5432 }],
+};
 
 test('an update made to an older version is refused (CONFLICT) with what changed since, and the newer settings stay', async () => {
   const dir = tempDir();
@@ -34,7 +39,10 @@ test('an update made to an older version is refused (CONFLICT) with what changed
     assert.ok(!stale.ok);
     assert.equal(stale.error.code, 'CONFLICT');
     assert.equal(stale.error.field, 'version');
-    assert.match(stale.error.message, /^"warehouse" was changed elsewhere since this change was started \(keepalive\.intervalSeconds: 15 → 33\); your change was not saved$/);
+    assert.match(
+      stale.error.message,
+      /^"warehouse" was changed elsewhere since this change was started \(keepalive\.intervalSeconds: 15 → 33\); your change was not saved$/,
+    );
     assert.match(stale.error.hint!, /Reload it/);
     assert.equal(store.find('warehouse')!.keepalive.intervalSeconds, 33, 'the newer settings stay');
     assert.equal(store.find('warehouse')!.notes, undefined);
@@ -56,13 +64,15 @@ test('an update made to an older version is refused (CONFLICT) with what changed
   }
 });
 
-test('the store refuses an update based on an older version even when the change happened a moment before, in another process\'s write', async () => {
+test("the store refuses an update based on an older version even when the change happened a moment before, in another process's write", async () => {
   const file = path.join(tempDir(), 'config.json');
   const a = ConfigStore.open(file);
   const saved = await a.add(SESSION);
   const b = ConfigStore.open(file);
   await b.update({ ...saved, port: 2222 });
-  await assert.rejects(() => a.update({ ...saved, user: 'other' }, { version: sessionVersion(saved), known: saved }),
-    (e: unknown) => e instanceof SessionChangedError && e.changes.join() === 'port: 22 → 2222');
+  await assert.rejects(
+    () => a.update({ ...saved, user: 'other' }, { version: sessionVersion(saved), known: saved }),
+    (e: unknown) => e instanceof SessionChangedError && e.changes.join() === 'port: 22 → 2222',
+  );
   assert.equal(a.find('warehouse')!.port, 2222);
 });

@@ -15,11 +15,15 @@ import { echoServer, freePort, roundTrip, waitFor } from '../helpers/net.js';
 import { loopbackRemote } from '../helpers/session.js';
 import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
 
-const refused = (port: number): Promise<boolean> => new Promise((resolve) => {
-  const s = net.connect(port, '127.0.0.1');
-  s.once('connect', () => { s.destroy(); resolve(false); });
-  s.once('error', () => resolve(true));
-});
+const refused = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(true));
+  });
 
 describe('the control channel', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
@@ -36,16 +40,28 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
       keys.set(name, { path: file, fingerprint: execFileSync('ssh-keygen', ['-lf', `${file}.pub`], { encoding: 'utf8' }).split(' ')[1]! });
     }
   });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
 
   /** How many times sshd accepted a session's key: one per (re)connection. */
-  const logins = (name: string): number => sshd.log().split('\n').filter((l) => l.includes('Accepted publickey') && l.includes(keys.get(name)!.fingerprint)).length;
+  const logins = (name: string): number =>
+    sshd
+      .log()
+      .split('\n')
+      .filter((l) => l.includes('Accepted publickey') && l.includes(keys.get(name)!.fingerprint)).length;
 
   function session(name: string, port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
     return {
-      name, host: '127.0.0.1', port: sshd.port, user: sshd.user,
-      auth: { identityFiles: [keys.get(name)!.path] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
-      forwards: [loopbackRemote(port, echo.port)], ...extra,
+      name,
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.user,
+      auth: { identityFiles: [keys.get(name)!.path] },
+      hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+      forwards: [loopbackRemote(port, echo.port)],
+      ...extra,
     };
   }
 
@@ -67,10 +83,25 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
       const status = await cli('status');
       assert.equal(status.code, 0, status.stderr);
       assert.match(status.stdout, new RegExp(`^burrow run \\(pid ${run.child.pid}\\) runs the tunnels of `));
-      for (const [n, p] of [['alpha', pa], ['bravo', pb], ['charlie', pc]] as const) assert.match(status.stdout, new RegExp(`${n}: connected since .*\\n    -R 127\\.0\\.0\\.1:${p}:127\\.0\\.0\\.1:${echo.port}: active`));
-      const json = JSON.parse((await cli('status', '--json')).stdout) as { runBy: { pid: number }; sessions: Array<{ name: string; state: string; forwards: Array<{ port: number }> }> };
+      for (const [n, p] of [
+        ['alpha', pa],
+        ['bravo', pb],
+        ['charlie', pc],
+      ] as const)
+        assert.match(status.stdout, new RegExp(`${n}: connected since .*\\n    -R 127\\.0\\.0\\.1:${p}:127\\.0\\.0\\.1:${echo.port}: active`));
+      const json = JSON.parse((await cli('status', '--json')).stdout) as {
+        runBy: { pid: number };
+        sessions: Array<{ name: string; state: string; forwards: Array<{ port: number }> }>;
+      };
       assert.equal(json.runBy.pid, run.child.pid);
-      assert.deepEqual(json.sessions.map((s) => [s.name, s.state, s.forwards[0]!.port]), [['alpha', 'connected', pa], ['bravo', 'connected', pb], ['charlie', 'connected', pc]]);
+      assert.deepEqual(
+        json.sessions.map((s) => [s.name, s.state, s.forwards[0]!.port]),
+        [
+          ['alpha', 'connected', pa],
+          ['bravo', 'connected', pb],
+          ['charlie', 'connected', pc],
+        ],
+      );
 
       // stop and start one, by name in any case
       const stop = await cli('stop', 'BRAVO');
@@ -94,11 +125,20 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
       await waitFor(() => followed().some((l) => /state: connected/.test(l)), 'the history first');
       const seen = followed().length;
       await cli('stop', 'bravo');
-      await waitFor(() => followed().slice(seen).some((l) => /^\S+ info  state: stopped$/.test(l)), 'the followed log to show the stop', 10_000);
+      await waitFor(
+        () =>
+          followed()
+            .slice(seen)
+            .some((l) => /^\S+ info  state: stopped$/.test(l)),
+        'the followed log to show the stop',
+        10_000,
+      );
       follow.child.kill('SIGINT');
       assert.equal(await follow.exited, 0);
       await cli('start', 'bravo');
-      await run.waitForLine((l) => l.session === 'bravo' && l.state === 'connected' && run.lines.filter((x) => x.session === 'bravo' && x.state === 'connected').length >= 3);
+      await run.waitForLine(
+        (l) => l.session === 'bravo' && l.state === 'connected' && run.lines.filter((x) => x.session === 'bravo' && x.state === 'connected').length >= 3,
+      );
       const loginsBefore = { alpha: logins('alpha'), bravo: logins('bravo'), charlie: logins('charlie') };
 
       // Edit the config: add delta, change charlie, remove bravo; alpha stays as it was.
@@ -124,7 +164,14 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
       const afterStatus = await cli('status', '--json');
       assert.equal(afterStatus.code, 0, afterStatus.stderr);
       const after = JSON.parse(afterStatus.stdout) as { sessions: Array<{ name: string; state: string }> };
-      assert.deepEqual(after.sessions.map((s) => [s.name, s.state]), [['alpha', 'connected'], ['charlie', 'connected'], ['delta', 'connected']]);
+      assert.deepEqual(
+        after.sessions.map((s) => [s.name, s.state]),
+        [
+          ['alpha', 'connected'],
+          ['charlie', 'connected'],
+          ['delta', 'connected'],
+        ],
+      );
 
       // sshd's own log: alpha, never touched, logged in exactly once in all this.
       assert.equal(logins('alpha'), 1);
@@ -149,8 +196,25 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
     try {
       await run.waitForLine((l) => l.session === 'alpha' && l.state === 'connected');
       const alphaLogins = logins('alpha');
-      const imp = await runBurrow(['import', '--name', 'newcomer', '--config', file, '--', 'ssh', '-N', '-R', `127.0.0.1:${pn}:127.0.0.1:${echo.port}`,
-        '-i', keys.get('delta')!.path, '-p', String(sshd.port), '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, `${sshd.user}@127.0.0.1`]);
+      const imp = await runBurrow([
+        'import',
+        '--name',
+        'newcomer',
+        '--config',
+        file,
+        '--',
+        'ssh',
+        '-N',
+        '-R',
+        `127.0.0.1:${pn}:127.0.0.1:${echo.port}`,
+        '-i',
+        keys.get('delta')!.path,
+        '-p',
+        String(sshd.port),
+        '-o',
+        `UserKnownHostsFile=${sshd.knownHostsPath}`,
+        `${sshd.user}@127.0.0.1`,
+      ]);
       assert.equal(imp.code, 0, imp.stderr);
       assert.match(imp.stderr, /^note: burrow run took the change: added newcomer$/m);
       await run.waitForLine((l) => l.session === 'newcomer' && l.state === 'connected');
@@ -167,7 +231,10 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
     for (const args of [['status'], ['start', 'x'], ['stop', 'x'], ['logs', 'x'], ['reload']]) {
       const r = await runBurrow([...args, '--config', file]);
       assert.equal(r.code, 1, args.join(' '));
-      assert.match(r.stderr, new RegExp(`^burrow ${args[0]}: no Burrow is running on .*idle/config\\.json\\. Run its tunnels with \`burrow run\` .* or \`burrow service install\``));
+      assert.match(
+        r.stderr,
+        new RegExp(`^burrow ${args[0]}: no Burrow is running on .*idle/config\\.json\\. Run its tunnels with \`burrow run\` .* or \`burrow service install\``),
+      );
     }
   });
 
@@ -195,7 +262,7 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
     }
   });
 
-  test('the socket is the owner\'s only: mode 0600 in a 0700 folder, and another user is refused even with the folder opened', async () => {
+  test("the socket is the owner's only: mode 0600 in a 0700 folder, and another user is refused even with the folder opened", async () => {
     const dir = path.join(sshd.dir, 'private');
     mkdirSync(dir, { mode: 0o700 });
     const file = path.join(dir, 'config.json');
@@ -209,16 +276,28 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
       const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
       const root = process.getuid?.() === 0 && has('useradd') && has('runuser');
       if (!root) {
-        console.log('# not root (or no useradd/runuser): another user\'s refusal is shown by the modes above only');
+        console.log("# not root (or no useradd/runuser): another user's refusal is shown by the modes above only");
         return;
       }
       const user = 'burrow-ctl-test';
       spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user]);
       try {
-        const tryConnect = (): string => spawnSync('runuser', ['-u', user, '--', process.execPath, '-e',
-          `require('net').connect(${JSON.stringify(sock)}).on('connect', () => { console.log('CONNECTED'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(0); })`], { encoding: 'utf8' }).stdout.trim();
+        const tryConnect = (): string =>
+          spawnSync(
+            'runuser',
+            [
+              '-u',
+              user,
+              '--',
+              process.execPath,
+              '-e',
+              `require('net').connect(${JSON.stringify(sock)}).on('connect', () => { console.log('CONNECTED'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(0); })`,
+            ],
+            { encoding: 'utf8' },
+          ).stdout.trim();
         // Every folder above must be passable for the test to reach the socket's own check.
-        for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) if ((statSync(d).mode & 0o001) === 0) chmodSync(d, statSync(d).mode | 0o001);
+        for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d))
+          if ((statSync(d).mode & 0o001) === 0) chmodSync(d, statSync(d).mode | 0o001);
         assert.equal(tryConnect(), 'EACCES', 'the 0700 folder keeps another user out');
         chmodSync(dir, 0o755);
         chmodSync(path.dirname(sock), 0o755);

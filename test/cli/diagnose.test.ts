@@ -8,7 +8,10 @@ import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
 import { echoServer, freePort } from '../helpers/net.js';
 import { runBurrow } from '../helpers/cli.js';
 
-interface Report { ok: boolean; steps: Array<{ id: string; status: string; detail: string; hint?: string; ms: number }> }
+interface Report {
+  ok: boolean;
+  steps: Array<{ id: string; status: string; detail: string; hint?: string; ms: number }>;
+}
 
 describe('burrow diagnose', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
@@ -21,11 +24,29 @@ describe('burrow diagnose', { skip: sshdUnavailable() }, () => {
     limited = await Sshd.start({ extraConfig: [`PermitListen 127.0.0.1:${allowed}`] });
     echo = await echoServer();
   });
-  after(async () => { await echo?.close(); await sshd?.dispose(); await limited?.dispose(); });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+    await limited?.dispose();
+  });
 
   async function diagnose(server: Sshd, forward: string[], extra: string[] = []): Promise<{ code: number | null; report: Report; stdout: string }> {
-    const r = await runBurrow(['diagnose', '--json', '--', 'ssh', '-N', ...forward, '-i', server.clientKeyPath, '-p', String(server.port),
-      '-o', `UserKnownHostsFile=${server.knownHostsPath}`, ...extra, `${server.user}@127.0.0.1`]);
+    const r = await runBurrow([
+      'diagnose',
+      '--json',
+      '--',
+      'ssh',
+      '-N',
+      ...forward,
+      '-i',
+      server.clientKeyPath,
+      '-p',
+      String(server.port),
+      '-o',
+      `UserKnownHostsFile=${server.knownHostsPath}`,
+      ...extra,
+      `${server.user}@127.0.0.1`,
+    ]);
     return { code: r.code, report: JSON.parse(r.stdout) as Report, stdout: r.stdout + r.stderr };
   }
   const status = (r: Report): string => r.steps.map((s) => `${s.id.split(':')[0]}=${s.status}`).join(' ');
@@ -78,8 +99,22 @@ describe('burrow diagnose', { skip: sshdUnavailable() }, () => {
   });
 
   test('an unknown host key stops at the host-key step and skips the rest; a refused port stops at step 2', async () => {
-    const bad = await runBurrow(['diagnose', '--json', '--', 'ssh', '-N', '-R', '0:127.0.0.1:1', '-i', sshd.clientKeyPath, '-p', String(sshd.port),
-      '-o', `UserKnownHostsFile=${path.join(sshd.dir, 'none')}`, `${sshd.user}@127.0.0.1`]);
+    const bad = await runBurrow([
+      'diagnose',
+      '--json',
+      '--',
+      'ssh',
+      '-N',
+      '-R',
+      '0:127.0.0.1:1',
+      '-i',
+      sshd.clientKeyPath,
+      '-p',
+      String(sshd.port),
+      '-o',
+      `UserKnownHostsFile=${path.join(sshd.dir, 'none')}`,
+      `${sshd.user}@127.0.0.1`,
+    ]);
     const report = JSON.parse(bad.stdout) as Report;
     assert.equal(bad.code, 1);
     assert.equal(status(report), 'dns=pass tcp=pass algorithms=pass host-key=fail login=skip bind=skip target=skip');
@@ -92,8 +127,22 @@ describe('burrow diagnose', { skip: sshdUnavailable() }, () => {
   });
 
   test('an unauthorised key fails the login step with the authorized_keys fix; an unknown name fails the first step', async () => {
-    const r = await runBurrow(['diagnose', '--json', '--', 'ssh', '-N', '-R', '0:127.0.0.1:1', '-i', sshd.clientKeyPath, '-p', String(sshd.port),
-      '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, `nobody-here@127.0.0.1`]);
+    const r = await runBurrow([
+      'diagnose',
+      '--json',
+      '--',
+      'ssh',
+      '-N',
+      '-R',
+      '0:127.0.0.1:1',
+      '-i',
+      sshd.clientKeyPath,
+      '-p',
+      String(sshd.port),
+      '-o',
+      `UserKnownHostsFile=${sshd.knownHostsPath}`,
+      `nobody-here@127.0.0.1`,
+    ]);
     const report = JSON.parse(r.stdout) as Report;
     assert.equal(status(report), 'dns=pass tcp=pass algorithms=pass host-key=pass login=fail bind=skip target=skip');
     assert.match(report.steps[4]!.hint!, /authorized_keys/);

@@ -23,13 +23,22 @@ import { echoThrough, socksConnect } from '../helpers/socks-client.js';
 import { world, type World } from '../helpers/newcomer.js';
 import { ESPRESSO, ESPRESSO_PLINK, FIVETRAN, HOLISTICS, SECODA } from '../core/config/importers/guides.js';
 
-interface Report { ok: boolean; steps: Array<{ id: string; status: string }> }
+interface Report {
+  ok: boolean;
+  steps: Array<{ id: string; status: string }>;
+}
 
 describe('the five vendor guides, end to end', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let db: Awaited<ReturnType<typeof echoServer>>;
-  before(async () => { sshd = await Sshd.start(); db = await echoServer(); });
-  after(async () => { await db?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start();
+    db = await echoServer();
+  });
+  after(async () => {
+    await db?.close();
+    await sshd?.dispose();
+  });
 
   /** `burrow …` as the newcomer types it, in their working folder; fails the test on a non-zero exit. */
   async function burrow(w: World, args: string[], cwd = w.work): Promise<string> {
@@ -76,9 +85,25 @@ describe('the five vendor guides, end to end', { skip: sshdUnavailable() }, () =
     assert.equal(bare.code, 1);
     assert.match(bare.stderr, /are 6 placeholders still to be filled in/);
     const highPort = await freePort();
-    await burrow(w, ['import', FIVETRAN, '--name', 'fivetran', '--autostart',
-      '--set', `SSH_HIGH_PORT=${highPort}`, '--set', 'LOCAL_DB_MACHINE_NAME_OR_IP=127.0.0.1', '--set', `LOCAL_DB_MACHINE_PORT=${db.port}`,
-      '--set', `FIVETRAN_SSH_USERNAME=${sshd.user}`, '--set', 'FIVETRAN_SUPPLIED_IP=127.0.0.1', '--set', 'PATH_TO_PRIVATE_KEY=~/.ssh/id_rsa']);
+    await burrow(w, [
+      'import',
+      FIVETRAN,
+      '--name',
+      'fivetran',
+      '--autostart',
+      '--set',
+      `SSH_HIGH_PORT=${highPort}`,
+      '--set',
+      'LOCAL_DB_MACHINE_NAME_OR_IP=127.0.0.1',
+      '--set',
+      `LOCAL_DB_MACHINE_PORT=${db.port}`,
+      '--set',
+      `FIVETRAN_SSH_USERNAME=${sshd.user}`,
+      '--set',
+      'FIVETRAN_SUPPLIED_IP=127.0.0.1',
+      '--set',
+      'PATH_TO_PRIVATE_KEY=~/.ssh/id_rsa',
+    ]);
     await burrow(w, ['sessions', 'edit', 'fivetran', '--port', String(sshd.port)]);
     assert.deepEqual(w.session('fivetran').keepalive, { intervalSeconds: 10, countMax: 1 });
     await trustAndDiagnose(w, 'fivetran');
@@ -87,7 +112,7 @@ describe('the five vendor guides, end to end', { skip: sshdUnavailable() }, () =
     });
   });
 
-  test('Secoda (autossh script): its values from Secoda\'s page, its own pinned host key, reverse SOCKS on 0.0.0.0', async () => {
+  test("Secoda (autossh script): its values from Secoda's page, its own pinned host key, reverse SOCKS on 0.0.0.0", async () => {
     const w = world();
     // Secoda makes the key and hands it over as SSH_KEY_BASE64.
     const vendorKey = path.join(w.home, 'secoda_key');
@@ -145,7 +170,7 @@ ${SECODA}
     });
   });
 
-  test('Holistics (manual): ssh-keygen -t rsa -b 4096; the page\'s command is refused for its hidden user@host, the source\'s command runs; screen/h_autossh → run --autostart', async () => {
+  test("Holistics (manual): ssh-keygen -t rsa -b 4096; the page's command is refused for its hidden user@host, the source's command runs; screen/h_autossh → run --autostart", async () => {
     const w = world();
     await burrow(w, ['key', 'generate', '--type', 'rsa', '--bits', '4096']);
     await sshd.authorize(publicKeyOf(path.join(w.home, '.ssh', 'id_rsa.pub')));
@@ -156,11 +181,30 @@ ${SECODA}
     // The same command from the page's source (Holistics' e-mail gives the tunnel server and user).
     const source = HOLISTICS.replace('[]', '[db_host]').replace('[email protected]', '<tunnel_user>@<tunnel_server>');
     const tunnelPort = await freePort();
-    await burrow(w, ['import', source, '--name', 'holistics', '--autostart', '--set', `tunnel_port=${tunnelPort}`, '--set', 'db_host=127.0.0.1',
-      '--set', `db_port=${db.port}`, '--set', `tunnel_user=${sshd.user}`, '--set', 'tunnel_server=127.0.0.1', '--set', 'path_to_your_private_key_file=~/.ssh/id_rsa']);
+    await burrow(w, [
+      'import',
+      source,
+      '--name',
+      'holistics',
+      '--autostart',
+      '--set',
+      `tunnel_port=${tunnelPort}`,
+      '--set',
+      'db_host=127.0.0.1',
+      '--set',
+      `db_port=${db.port}`,
+      '--set',
+      `tunnel_user=${sshd.user}`,
+      '--set',
+      'tunnel_server=127.0.0.1',
+      '--set',
+      'path_to_your_private_key_file=~/.ssh/id_rsa',
+    ]);
     assert.equal(w.session('holistics').port, 50022);
     await burrow(w, ['sessions', 'edit', 'holistics', '--port', String(sshd.port)]);
-    assert.deepEqual(w.session('holistics').forwards, [{ type: 'remote', bindAddress: '*', bindPort: tunnelPort, targetHost: '127.0.0.1', targetPort: db.port }]);
+    assert.deepEqual(w.session('holistics').forwards, [
+      { type: 'remote', bindAddress: '*', bindPort: tunnelPort, targetHost: '127.0.0.1', targetPort: db.port },
+    ]);
     await trustAndDiagnose(w, 'holistics');
     await runAutostart(w, async () => {
       assert.equal((await roundTrip(tunnelPort, 'holistics data source')).toString(), 'holistics data source');
@@ -176,7 +220,16 @@ ${SECODA}
     execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', made]);
     renameSync(made, pem);
     await sshd.authorize(publicKeyOf(`${made}.pub`));
-    const values = ['--set', 'private-key-file=keys/acme', '--set', 'database-server-address=127.0.0.1', '--set', `database-server-port=${db.port}`, '--set', 'your-server-name=127.0.0.1'];
+    const values = [
+      '--set',
+      'private-key-file=keys/acme',
+      '--set',
+      'database-server-address=127.0.0.1',
+      '--set',
+      `database-server-port=${db.port}`,
+      '--set',
+      'your-server-name=127.0.0.1',
+    ];
 
     await burrow(w, ['import', ESPRESSO, '--name', 'espresso', '--autostart', ...values]);
     assert.deepEqual(w.session('espresso').auth.identityFiles, [pem], 'the relative path is saved absolute');
@@ -190,7 +243,14 @@ ${SECODA}
     const win = world();
     const ppk = path.join(win.work, 'tunnel.ppk');
     await burrow(win, ['key', 'convert', pem, '--to', 'ppk', '--out', ppk]);
-    await burrow(win, ['import', ESPRESSO_PLINK, '--name', 'espresso-plink', '--autostart', ...values.map((v) => (v === 'private-key-file=keys/acme' ? `private-key-file=${ppk.replace(/\.ppk$/, '')}` : v))]);
+    await burrow(win, [
+      'import',
+      ESPRESSO_PLINK,
+      '--name',
+      'espresso-plink',
+      '--autostart',
+      ...values.map((v) => (v === 'private-key-file=keys/acme' ? `private-key-file=${ppk.replace(/\.ppk$/, '')}` : v)),
+    ]);
     await burrow(win, ['sessions', 'edit', 'espresso-plink', '--user', sshd.user, '--port', String(sshd.port)]);
     await trustAndDiagnose(win, 'espresso-plink');
     await runAutostart(win, async () => {
@@ -215,9 +275,25 @@ ${SECODA}
 
     // What QueryCanary's runner does with the fields of its form (SSH Hostname, Port, Username, and
     // the database as the SSH server sees it), checked from here with QueryCanary's key.
-    await burrow(w, ['import', 'ssh -N -L 0:<database_host>:<database_port> -i <key> -p <ssh_port> <ssh_username>@<ssh_hostname>', '--name', 'querycanary', '--autostart',
-      '--set', 'database_host=127.0.0.1', '--set', `database_port=${db.port}`, '--set', 'key=querycanary', '--set', `ssh_port=${sshd.port}`,
-      '--set', `ssh_username=${sshd.user}`, '--set', 'ssh_hostname=127.0.0.1']);
+    await burrow(w, [
+      'import',
+      'ssh -N -L 0:<database_host>:<database_port> -i <key> -p <ssh_port> <ssh_username>@<ssh_hostname>',
+      '--name',
+      'querycanary',
+      '--autostart',
+      '--set',
+      'database_host=127.0.0.1',
+      '--set',
+      `database_port=${db.port}`,
+      '--set',
+      'key=querycanary',
+      '--set',
+      `ssh_port=${sshd.port}`,
+      '--set',
+      `ssh_username=${sshd.user}`,
+      '--set',
+      'ssh_hostname=127.0.0.1',
+    ]);
     await trustAndDiagnose(w, 'querycanary');
     await runAutostart(w, async ([local]) => {
       assert.ok(local !== undefined && local > 0);

@@ -51,7 +51,9 @@ function place(): Place {
   mkdirSync(path.join(root, 'cfg'));
   mkdirSync(inputs);
   return {
-    root, home, config: path.join(root, 'cfg', 'config.json'),
+    root,
+    home,
+    config: path.join(root, 'cfg', 'config.json'),
     input(name, content) {
       const file = path.join(inputs, name);
       writeFileSync(file, content);
@@ -88,7 +90,10 @@ function filesUnder(dir: string): string[] {
 /** Fails when a planted secret is in the output or in any file under HOME or the config folder. */
 function assertNothingLeaked(label: string, p: Place, out: Output): void {
   assert.doesNotMatch(out.stderr.toString(), /\n\s+at /, `${label}: crashed\n${out.stderr.toString()}`);
-  const places: Array<[string, Buffer]> = [['stdout', out.stdout], ['stderr', out.stderr]];
+  const places: Array<[string, Buffer]> = [
+    ['stdout', out.stdout],
+    ['stderr', out.stderr],
+  ];
   for (const f of [...filesUnder(p.home), ...filesUnder(path.dirname(p.config))]) places.push([path.relative(p.root, f), readFileSync(f)]);
   assert.ok(never.size > 0, 'there are planted secrets to look for');
   for (const [where, bytes] of places) {
@@ -123,9 +128,17 @@ const R = ['-N', '-R', '15432:localhost:5432'];
 
 test('command lines: -pw, -pwfile, sshpass, ProxyCommand, user:password@, remote commands and odd -o values are refused without being repeated', async () => {
   const cases: Array<[string, (p: Place) => string[], RegExp]> = [
-    ['plink -pw', () => ['--', 'plink', '-ssh', '-pw', planted('plink-pw'), '-R', '15432:localhost:5432', 'tunnel@db.example'], /-pw: password login is not supported/],
+    [
+      'plink -pw',
+      () => ['--', 'plink', '-ssh', '-pw', planted('plink-pw'), '-R', '15432:localhost:5432', 'tunnel@db.example'],
+      /-pw: password login is not supported/,
+    ],
     ['plink -pwfile', () => ['--', 'plink', '-pwfile', `/etc/${planted('pwfile')}`, '-R', '15432:localhost:5432', 'tunnel@db.example'], /-pwfile/],
-    ['a pasted line with ProxyCommand="sshpass -p …"', () => [`ssh ${R.join(' ')} -o ProxyCommand="sshpass -p ${planted('proxycommand')} ssh -W %h:%p jump" tunnel@db.example`], /-o ProxyCommand/],
+    [
+      'a pasted line with ProxyCommand="sshpass -p …"',
+      () => [`ssh ${R.join(' ')} -o ProxyCommand="sshpass -p ${planted('proxycommand')} ssh -W %h:%p jump" tunnel@db.example`],
+      /-o ProxyCommand/,
+    ],
     ['sshpass -p', () => ['--', 'sshpass', '-p', planted('sshpass'), 'ssh', ...R, 'tunnel@db.example'], /sshpass: runs through sshpass/],
     ['ssh://user:password@host', () => ['--', 'ssh', ...R, `ssh://tunnel:${planted('url')}@db.example`], /carries a password/],
     ['user:password@host', () => ['--', 'ssh', ...R, `tunnel:${planted('userhost')}@db.example`], /carries a password/],
@@ -133,11 +146,23 @@ test('command lines: -pw, -pwfile, sshpass, ProxyCommand, user:password@, remote
     ['-o HostName=user:password@host', () => ['--', 'ssh', ...R, '-o', `HostName=tunnel:${planted('hostname')}@db.example`, 'db'], /-o HostName/],
     ['a lone ssh:// word', () => [`ssh://tunnel:${planted('lone-url')}@db.example`], /neither a file nor a command line/],
     ['a remote command', () => ['--', 'ssh', ...R, 'tunnel@db.example', `PGPASSWORD=${planted('remote-command')} psql`], /remote commands/],
-    ['a placeholder inside a ProxyCommand', () => ['--', 'ssh', ...R, '-o', `ProxyCommand=sshpass -p ${planted('placeholder')} ssh $JUMP`, 'tunnel@db.example'], /\$JUMP/],
+    [
+      'a placeholder inside a ProxyCommand',
+      () => ['--', 'ssh', ...R, '-o', `ProxyCommand=sshpass -p ${planted('placeholder')} ssh $JUMP`, 'tunnel@db.example'],
+      /\$JUMP/,
+    ],
     ['-o without Key=Value', () => ['--', 'ssh', ...R, '-o', `sshpass:${planted('bad-o')}`, 'tunnel@db.example'], /-o: expected Key=Value/],
-    ['-o with a value that is not a number', () => ['--', 'ssh', ...R, '-o', `ServerAliveInterval=${planted('number')}`, 'tunnel@db.example'], /ServerAliveInterval/],
+    [
+      '-o with a value that is not a number',
+      () => ['--', 'ssh', ...R, '-o', `ServerAliveInterval=${planted('number')}`, 'tunnel@db.example'],
+      /ServerAliveInterval/,
+    ],
     ['a -p that is not a port', () => ['--', 'ssh', ...R, `-p${planted('port')}`, 'tunnel@db.example'], /-p: is not a port number/],
-    ['--set filling a ProxyCommand', () => ['--set', `PASS=${planted('set-value')}`, '--', 'ssh', ...R, '-o', 'ProxyCommand=sshpass -p $PASS ssh -W %h:%p jump', 'tunnel@db.example'], /-o ProxyCommand/],
+    [
+      '--set filling a ProxyCommand',
+      () => ['--set', `PASS=${planted('set-value')}`, '--', 'ssh', ...R, '-o', 'ProxyCommand=sshpass -p $PASS ssh -W %h:%p jump', 'tunnel@db.example'],
+      /-o ProxyCommand/,
+    ],
   ];
   for (const [label, args, says] of cases) {
     const text = await importBoth(label, args, 1);
@@ -162,7 +187,8 @@ test('a shell script: each unusable tunnel line is named by its number and optio
   const text = await importBoth('tunnel.sh', (p) => [p.input('tunnel.sh', script)], 0);
   assert.match(text, /not taken: line 3: -pw: password login is not supported/);
   assert.match(text, /not taken: line 4: -o ProxyCommand: /);
-  for (const line of [5, 6, 7]) assert.match(text, new RegExp(`not taken: line ${line}: sshpass: runs through sshpass: password login is not supported.*use a key`, 'i'));
+  for (const line of [5, 6, 7])
+    assert.match(text, new RegExp(`not taken: line ${line}: sshpass: runs through sshpass: password login is not supported.*use a key`, 'i'));
   assert.match(text, /not taken: line 8: user:…@host: /);
   assert.match(text, /not taken: line 9: \(remote command\): /);
   assert.match(text, /saved "tunnel@good\.example"/);
@@ -173,12 +199,19 @@ test('a shell script: each unusable tunnel line is named by its number and optio
 });
 
 test('systemd units: ExecStart through sshpass or plink -pw, and Environment= passwords, are not repeated', async () => {
-  const unit = (exec: string) => [
-    '[Unit]', 'Description=Tunnel', '', '[Service]', `Environment="SSHPASS=${planted('unit-env')}"`, `ExecStart=${exec}`, 'Restart=always', '',
-  ].join('\n');
-  const viaSshpass = await importBoth('unit with sshpass -e', (p) => [p.input('a.service', unit('/usr/bin/sshpass -e /usr/bin/ssh -N -R 15432:localhost:5432 tunnel@db.example'))], 1);
+  const unit = (exec: string) =>
+    ['[Unit]', 'Description=Tunnel', '', '[Service]', `Environment="SSHPASS=${planted('unit-env')}"`, `ExecStart=${exec}`, 'Restart=always', ''].join('\n');
+  const viaSshpass = await importBoth(
+    'unit with sshpass -e',
+    (p) => [p.input('a.service', unit('/usr/bin/sshpass -e /usr/bin/ssh -N -R 15432:localhost:5432 tunnel@db.example'))],
+    1,
+  );
   assert.match(viaSshpass, /line 6: sshpass: runs through sshpass/);
-  const viaPlink = await importBoth('unit with plink -pw', (p) => [p.input('b.service', unit(`/usr/bin/plink -batch -pw ${planted('unit-pw')} -R 15432:localhost:5432 tunnel@db.example`))], 1);
+  const viaPlink = await importBoth(
+    'unit with plink -pw',
+    (p) => [p.input('b.service', unit(`/usr/bin/plink -batch -pw ${planted('unit-pw')} -R 15432:localhost:5432 tunnel@db.example`))],
+    1,
+  );
   assert.match(viaPlink, /line 6: -pw: password login is not supported/);
 });
 
@@ -256,10 +289,10 @@ test('PuTTY .reg: proxy settings, passwords and user:password@ in HostName go no
   assert.match(text, /saved "good"/);
 });
 
-test('Secoda\'s environment: SSH_KEY_BASE64 reaches the secret store only, other variables are named only', async () => {
+test("Secoda's environment: SSH_KEY_BASE64 reaches the secret store only, other variables are named only", async () => {
   const key = plantedKey();
-  const compose = readFileSync(fixture('secoda-docker-compose.yml'), 'utf8').replace('__KEY__', key.base64)
-    + `      - SSH_PASSWORD=${planted('secoda-extra')}\n`;
+  const compose =
+    readFileSync(fixture('secoda-docker-compose.yml'), 'utf8').replace('__KEY__', key.base64) + `      - SSH_PASSWORD=${planted('secoda-extra')}\n`;
   const text = await importBoth('Secoda compose', (p) => [p.input('docker-compose.yml', compose)], 0);
   assert.match(text, /not taken: SSH_PASSWORD: is not one of Secoda's tunnel settings/);
   const notAKey = Buffer.from(planted('secoda-not-a-key')).toString('base64');
@@ -270,8 +303,14 @@ test('Secoda\'s environment: SSH_KEY_BASE64 reaches the secret store only, other
 });
 
 test('known_hosts: unreadable lines are named by number, without their host names', async () => {
-  const good = readFileSync(fixture('known_hosts'), 'utf8').split('\n').filter((l) => l.startsWith('35.230.100.17'));
-  const text = await importBoth('known_hosts', (p) => [p.input('known_hosts', [...good, `${planted('kh-host')} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDfr`, ''].join('\n'))], 0);
+  const good = readFileSync(fixture('known_hosts'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('35.230.100.17'));
+  const text = await importBoth(
+    'known_hosts',
+    (p) => [p.input('known_hosts', [...good, `${planted('kh-host')} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDfr`, ''].join('\n'))],
+    0,
+  );
   assert.match(text, /known_hosts line 2: the ssh-ed25519 key is truncated/);
 });
 
@@ -289,8 +328,13 @@ test('a sessions export with secrets: keys and passphrases reach keys/ and secre
   const compose = source.input('docker-compose.yml', readFileSync(fixture('secoda-docker-compose.yml'), 'utf8').replace('__KEY__', storedKey.base64));
   assert.equal((await burrow(source, ['import', '--config', source.config, compose, '--name', 'secoda'])).code, 0);
   const config = JSON.parse(readFileSync(source.config, 'utf8'));
-  config.sessions.push({ name: 'sql', host: '1.2.3.4', user: 'fivetran', auth: { identityFiles: [keyFile], passphraseFile },
-    forwards: [{ type: 'remote', bindPort: 11433, targetHost: 'db', targetPort: 1433 }] });
+  config.sessions.push({
+    name: 'sql',
+    host: '1.2.3.4',
+    user: 'fivetran',
+    auth: { identityFiles: [keyFile], passphraseFile },
+    forwards: [{ type: 'remote', bindPort: 11433, targetHost: 'db', targetPort: 1433 }],
+  });
   writeFileSync(source.config, JSON.stringify(config));
   writeFileSync(path.join(path.dirname(source.config), 'secrets', `passphrase-${config.sessions[0].auth.keyId}`), storePassphrase, { mode: 0o600 });
 

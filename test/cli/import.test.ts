@@ -14,10 +14,39 @@ function where() {
   return { dir, file, env: { BURROW_CONFIG: file }, saved: () => JSON.parse(readFileSync(file, 'utf8')).sessions as Array<Record<string, any>> };
 }
 
-const FIVETRAN = ['autossh', '-M', '0', '-f', '-N', '-R', '<SSH_HIGH_PORT>:<LOCAL_DB_MACHINE_NAME_OR_IP>:<LOCAL_DB_MACHINE_PORT>', '<FIVETRAN_SSH_USERNAME>@<FIVETRAN_SUPPLIED_IP>',
-  '-g', '-i', '<PATH_TO_PRIVATE_KEY>', '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=1', '-o', 'ExitOnForwardFailure=yes'];
-const FIVETRAN_VALUES = ['--set', 'SSH_HIGH_PORT=11433', '--set', 'LOCAL_DB_MACHINE_NAME_OR_IP=sql01', '--set', 'LOCAL_DB_MACHINE_PORT=1433',
-  '--set', 'FIVETRAN_SSH_USERNAME=fivetran', '--set', '<FIVETRAN_SUPPLIED_IP>=35.230.100.17', '--set', 'PATH_TO_PRIVATE_KEY=/home/f/.ssh/id_rsa'];
+const FIVETRAN = [
+  'autossh',
+  '-M',
+  '0',
+  '-f',
+  '-N',
+  '-R',
+  '<SSH_HIGH_PORT>:<LOCAL_DB_MACHINE_NAME_OR_IP>:<LOCAL_DB_MACHINE_PORT>',
+  '<FIVETRAN_SSH_USERNAME>@<FIVETRAN_SUPPLIED_IP>',
+  '-g',
+  '-i',
+  '<PATH_TO_PRIVATE_KEY>',
+  '-o',
+  'ServerAliveInterval=10',
+  '-o',
+  'ServerAliveCountMax=1',
+  '-o',
+  'ExitOnForwardFailure=yes',
+];
+const FIVETRAN_VALUES = [
+  '--set',
+  'SSH_HIGH_PORT=11433',
+  '--set',
+  'LOCAL_DB_MACHINE_NAME_OR_IP=sql01',
+  '--set',
+  'LOCAL_DB_MACHINE_PORT=1433',
+  '--set',
+  'FIVETRAN_SSH_USERNAME=fivetran',
+  '--set',
+  '<FIVETRAN_SUPPLIED_IP>=35.230.100.17',
+  '--set',
+  'PATH_TO_PRIVATE_KEY=/home/f/.ssh/id_rsa',
+];
 
 test('a vendor command after --, with its placeholders filled by --set, is saved with --name and --autostart', async () => {
   const w = where();
@@ -52,7 +81,10 @@ test('~/.ssh/config: the hosts with forwards are saved, the rest is listed with 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /\(ssh-config\)/);
   assert.match(r.stdout, /not taken: Host staging-db: ProxyJump \(line \d+\): Burrow connects to the SSH server directly/);
-  assert.deepEqual(w.saved().map((s) => s.name), ['fivetran-sql', 'holistics-eu', 'secoda', 'socks-proxy', 'web1.internal']);
+  assert.deepEqual(
+    w.saved().map((s) => s.name),
+    ['fivetran-sql', 'holistics-eu', 'secoda', 'socks-proxy', 'web1.internal'],
+  );
 });
 
 test('a PuTTY .reg export: sessions saved, cached host keys merged into the given known_hosts', async () => {
@@ -62,7 +94,10 @@ test('a PuTTY .reg export: sessions saved, cached host keys merged into the give
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.kind, 'putty-reg');
-  assert.deepEqual(out.saved.map((s: { name: string }) => s.name), ['fivetran-outbound', 'office-tunnels']);
+  assert.deepEqual(
+    out.saved.map((s: { name: string }) => s.name),
+    ['fivetran-outbound', 'office-tunnels'],
+  );
   assert.equal(out.hostKeysAdded, 3);
   assert.ok(out.couldNot.some((n: { what: string }) => n.what.includes('via-corporate-proxy')));
   assert.equal(readFileSync(kh, 'utf8').trim().split('\n').length, 3);
@@ -77,7 +112,7 @@ test('a known_hosts file alone: keys merged, nothing else saved', async () => {
   assert.match(r.stdout, /not taken: .*known_hosts line 6: /);
 });
 
-test('Secoda\'s docker-compose file: the key goes to the secret store; no secret is ever written to the config or printed', async () => {
+test("Secoda's docker-compose file: the key goes to the secret store; no secret is ever written to the config or printed", async () => {
   const w = where();
   const key = secodaKey();
   const compose = path.join(w.dir, 'docker-compose.yml');
@@ -88,7 +123,13 @@ test('Secoda\'s docker-compose file: the key goes to the secret store; no secret
   assert.equal(s!.preset, 'secoda');
   assert.equal(readFileSync(path.join(w.dir, 'secrets', `key-${s!.auth.keyId}`), 'utf8'), key.pem);
   const secretBits = [key.base64.slice(0, 40), ...key.pem.split('\n').filter((l) => l.length > 20)];
-  const everythingButSecrets = [r.stdout, r.stderr, ...readdirSync(w.dir).filter((f) => f !== 'secrets' && f !== 'docker-compose.yml').map((f) => readFileSync(path.join(w.dir, f), 'utf8'))].join('\n');
+  const everythingButSecrets = [
+    r.stdout,
+    r.stderr,
+    ...readdirSync(w.dir)
+      .filter((f) => f !== 'secrets' && f !== 'docker-compose.yml')
+      .map((f) => readFileSync(path.join(w.dir, f), 'utf8')),
+  ].join('\n');
   assert.ok(secretBits.length >= 4, 'the key has lines to look for');
   for (const bit of secretBits) assert.ok(!everythingButSecrets.includes(bit), 'a piece of the private key leaked');
 });
@@ -108,18 +149,21 @@ test('an imported ssh_config host runs as saved: burrow run --config on the stor
     const w = where();
     const port = await freePort();
     const sshConfig = path.join(w.dir, 'ssh_config');
-    writeFileSync(sshConfig, [
-      'Host warehouse-tunnel',
-      '    HostName 127.0.0.1',
-      `    Port ${sshd.port}`,
-      `    User ${sshd.user}`,
-      `    IdentityFile ${sshd.clientKeyPath}`,
-      `    UserKnownHostsFile ${sshd.knownHostsPath}`,
-      '    StrictHostKeyChecking yes',
-      `    RemoteForward 127.0.0.1:${port} 127.0.0.1:${echo.port}`,
-      '    ServerAliveInterval 5',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      sshConfig,
+      [
+        'Host warehouse-tunnel',
+        '    HostName 127.0.0.1',
+        `    Port ${sshd.port}`,
+        `    User ${sshd.user}`,
+        `    IdentityFile ${sshd.clientKeyPath}`,
+        `    UserKnownHostsFile ${sshd.knownHostsPath}`,
+        '    StrictHostKeyChecking yes',
+        `    RemoteForward 127.0.0.1:${port} 127.0.0.1:${echo.port}`,
+        '    ServerAliveInterval 5',
+        '',
+      ].join('\n'),
+    );
     const imported = await runBurrow(['import', sshConfig], w.env);
     assert.equal(imported.code, 0, imported.stderr);
     const r = startBurrow(['run', '--json', '--config', w.file, 'warehouse-tunnel']);

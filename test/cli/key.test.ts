@@ -49,7 +49,11 @@ describe('burrow key', { skip }, () => {
     assert.equal(r.out.split('\n')[1]!, run('ssh-keygen', ['-lf', `${out}.pub`]).trim());
     assert.match(r.out.split('\n')[1]!, new RegExp(`^4096 SHA256:\\S+ ${userInfo().username}@${hostname()} \\(RSA\\)$`));
     assert.equal(publicPart(run('ssh-keygen', ['-y', '-P', PASS, '-f', out])), publicPart(r.out.split('\n')[0]!));
-    assert.throws(() => run('ssh-keygen', ['-y', '-P', '', '-f', out]), (e: unknown) => /incorrect passphrase/.test(String((e as { stderr?: unknown }).stderr)), 'the key is really encrypted');
+    assert.throws(
+      () => run('ssh-keygen', ['-y', '-P', '', '-f', out]),
+      (e: unknown) => /incorrect passphrase/.test(String((e as { stderr?: unknown }).stderr)),
+      'the key is really encrypted',
+    );
   });
 
   test('bad options name the option and the fix: exit 2 for usage, 1 for values', () => {
@@ -89,7 +93,7 @@ describe('burrow key', { skip }, () => {
     assert.equal(viaEnv.out.trim(), run('ssh-keygen', ['-lf', pem + '.pub']).split(' ')[1]);
   });
 
-  test('convert: a vendor\'s .pem to .ppk for PuTTY (v3 and v2), and a .ppk back to OpenSSH', () => {
+  test("convert: a vendor's .pem to .ppk for PuTTY (v3 and v2), and a .ppk back to OpenSSH", () => {
     const pem = w!.path('vendor.pem');
     run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', pem]);
     const expected = publicPart(run('ssh-keygen', ['-y', '-f', pem]));
@@ -120,12 +124,15 @@ describe('burrow key', { skip }, () => {
     const before = readFileSync(key);
     const again = burrow(['generate', '--type', 'ecdsa'], { HOME: home });
     assert.equal(again.code, 2);
-    assert.match(again.err, new RegExp(`${key.replace(/[.]/g, '\\.')} already exists: Burrow never replaces a key it was not told to; give another path with --out`));
+    assert.match(
+      again.err,
+      new RegExp(`${key.replace(/[.]/g, '\\.')} already exists: Burrow never replaces a key it was not told to; give another path with --out`),
+    );
     assert.deepEqual(readFileSync(key), before);
     assert.ok(!existsSync(path.join(home, '.ssh', 'id_ed25519')), 'only the asked type was written');
   });
 
-  test('generate --out NAME.ppk writes PuTTY .ppk v3 (and NAME.pub), as Fivetran\'s PuTTYgen steps ask; --format chooses outright', () => {
+  test("generate --out NAME.ppk writes PuTTY .ppk v3 (and NAME.pub), as Fivetran's PuTTYgen steps ask; --format chooses outright", () => {
     const ppk = w!.path('fivetran.ppk');
     const r = burrow(['generate', '--type', 'rsa', '--bits', '2048', '--out', ppk]);
     assert.equal(r.code, 0, r.err);

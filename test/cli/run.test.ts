@@ -13,21 +13,54 @@ import { loopbackRemote } from '../helpers/session.js';
 describe('burrow run', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
-  before(async () => { sshd = await Sshd.start(); echo = await echoServer(); });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
-
-  const refused = (port: number): Promise<boolean> => new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(false); });
-    s.once('error', () => resolve(true));
+  before(async () => {
+    sshd = await Sshd.start();
+    echo = await echoServer();
   });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
+
+  const refused = (port: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.once('error', () => resolve(true));
+    });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`Fivetran's autossh line runs, prints JSON lines, and ${signal} stops it cleanly (exit 0, port released)`, async () => {
       const port = await freePort();
-      const r = startBurrow(['run', '--json', '--', 'autossh', '-M', '0', '-f', '-N', '-R', `${port}:127.0.0.1:${echo.port}`, `${sshd.user}@127.0.0.1`,
-        '-g', '-i', sshd.clientKeyPath, '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=1', '-o', 'ExitOnForwardFailure=yes',
-        '-p', String(sshd.port), '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`]);
+      const r = startBurrow([
+        'run',
+        '--json',
+        '--',
+        'autossh',
+        '-M',
+        '0',
+        '-f',
+        '-N',
+        '-R',
+        `${port}:127.0.0.1:${echo.port}`,
+        `${sshd.user}@127.0.0.1`,
+        '-g',
+        '-i',
+        sshd.clientKeyPath,
+        '-o',
+        'ServerAliveInterval=10',
+        '-o',
+        'ServerAliveCountMax=1',
+        '-o',
+        'ExitOnForwardFailure=yes',
+        '-p',
+        String(sshd.port),
+        '-o',
+        `UserKnownHostsFile=${sshd.knownHostsPath}`,
+      ]);
       try {
         const fwd = await r.waitForLine((l) => l.type === 'forward' && l.state === 'active');
         assert.equal(fwd.port, port);
@@ -53,9 +86,26 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
     writeFileSync(passFile, 'tunnel pass\n');
     execFileSync('puttygen', [sshd.clientKeyPath, '-O', 'private', '--new-passphrase', passFile, '-o', ppk]);
     // Real plink syntax: -P for the port, -hostkey to pin the server's key.
-    const base = ['--', 'plink', '-ssh', '-batch', '-N', '-P', String(sshd.port), '-i', ppk, '-hostkey', sshd.hostKeyFingerprint(),
-      '-R', `0:127.0.0.1:${echo.port}`, `${sshd.user}@127.0.0.1`];
-    for (const [args, env] of [[['run', '--json', '--passphrase-file', passFile, ...base], {}], [['run', '--json', ...base], { BURROW_PASSPHRASE: 'tunnel pass' }]] as const) {
+    const base = [
+      '--',
+      'plink',
+      '-ssh',
+      '-batch',
+      '-N',
+      '-P',
+      String(sshd.port),
+      '-i',
+      ppk,
+      '-hostkey',
+      sshd.hostKeyFingerprint(),
+      '-R',
+      `0:127.0.0.1:${echo.port}`,
+      `${sshd.user}@127.0.0.1`,
+    ];
+    for (const [args, env] of [
+      [['run', '--json', '--passphrase-file', passFile, ...base], {}],
+      [['run', '--json', ...base], { BURROW_PASSPHRASE: 'tunnel pass' }],
+    ] as const) {
       const r = startBurrow([...args], env);
       try {
         await r.waitForLine((l) => l.type === 'state' && l.state === 'connected');
@@ -76,8 +126,22 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
   });
 
   test('-L 0 binds a free local port and reports it in the forward line, as -R 0 does', async () => {
-    const r = startBurrow(['run', '--json', '--', 'ssh', '-N', '-L', `0:127.0.0.1:${echo.port}`, '-i', sshd.clientKeyPath, '-p', String(sshd.port),
-      '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, `${sshd.user}@127.0.0.1`]);
+    const r = startBurrow([
+      'run',
+      '--json',
+      '--',
+      'ssh',
+      '-N',
+      '-L',
+      `0:127.0.0.1:${echo.port}`,
+      '-i',
+      sshd.clientKeyPath,
+      '-p',
+      String(sshd.port),
+      '-o',
+      `UserKnownHostsFile=${sshd.knownHostsPath}`,
+      `${sshd.user}@127.0.0.1`,
+    ]);
     try {
       const fwd = await r.waitForLine((l) => l.type === 'forward' && l.state === 'active');
       assert.equal(fwd.forward, `-L 0:127.0.0.1:${echo.port}`);
@@ -91,8 +155,23 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
 
   test('a vendor bastion with only SHA-1 key exchange: the error names both sides and the -o; that -o connects, with a warning', async () => {
     const old = await Sshd.start({ extraConfig: ['KexAlgorithms diffie-hellman-group14-sha1'] });
-    const args = (...extra: string[]): string[] => ['run', '--json', '--', 'ssh', '-N', '-R', `0:127.0.0.1:${echo.port}`, '-i', old.clientKeyPath,
-      '-p', String(old.port), '-o', `UserKnownHostsFile=${old.knownHostsPath}`, ...extra, `${old.user}@127.0.0.1`];
+    const args = (...extra: string[]): string[] => [
+      'run',
+      '--json',
+      '--',
+      'ssh',
+      '-N',
+      '-R',
+      `0:127.0.0.1:${echo.port}`,
+      '-i',
+      old.clientKeyPath,
+      '-p',
+      String(old.port),
+      '-o',
+      `UserKnownHostsFile=${old.knownHostsPath}`,
+      ...extra,
+      `${old.user}@127.0.0.1`,
+    ];
     try {
       const r = startBurrow(args());
       let hint: string;
@@ -122,8 +201,22 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
   });
 
   test('an unknown host key with no terminal is refused with its code, fingerprint and fix', async () => {
-    const r = startBurrow(['run', '--json', '--', 'ssh', '-N', '-R', '0:127.0.0.1:1', '-i', sshd.clientKeyPath, '-p', String(sshd.port),
-      '-o', `UserKnownHostsFile=${path.join(sshd.dir, 'empty_known_hosts')}`, `${sshd.user}@127.0.0.1`]);
+    const r = startBurrow([
+      'run',
+      '--json',
+      '--',
+      'ssh',
+      '-N',
+      '-R',
+      '0:127.0.0.1:1',
+      '-i',
+      sshd.clientKeyPath,
+      '-p',
+      String(sshd.port),
+      '-o',
+      `UserKnownHostsFile=${path.join(sshd.dir, 'empty_known_hosts')}`,
+      `${sshd.user}@127.0.0.1`,
+    ]);
     try {
       const line = await r.waitForLine((l) => l.type === 'state' && l.state === 'error');
       const error = line.error as { code: string; message: string; hint: string };
@@ -140,8 +233,12 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
   test('--config FILE NAME runs only the named sessions; a wrong name lists the right ones', async () => {
     const [p1, p2] = [await freePort(), await freePort()];
     const mk = (name: string, port: number): object => ({
-      name, host: '127.0.0.1', port: sshd.port, user: sshd.user,
-      auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+      name,
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.user,
+      auth: { identityFiles: [sshd.clientKeyPath] },
+      hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
       forwards: [loopbackRemote(port, echo.port)],
     });
     const file = path.join(sshd.dir, 'burrow.json');
@@ -161,9 +258,12 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
     assert.match(bad.stderr, /no session named "nope".*warehouse, crm/);
   });
 
-  test('two sessions with differently protected keys run together: each session\'s own passphrase wins, the global one is a fallback', async () => {
+  test("two sessions with differently protected keys run together: each session's own passphrase wins, the global one is a fallback", async () => {
     const keys: Record<string, string> = {};
-    for (const [name, pass] of [['alpha', 'alpha pass'], ['beta', 'beta pass']]) {
+    for (const [name, pass] of [
+      ['alpha', 'alpha pass'],
+      ['beta', 'beta pass'],
+    ]) {
       keys[name] = path.join(sshd.dir, `id_${name}`);
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', pass!, '-C', name!, '-f', keys[name]!]);
       await sshd.authorize(readFileSync(`${keys[name]}.pub`, 'utf8'));
@@ -172,14 +272,21 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
     writeFileSync(alphaPass, 'alpha pass\n');
     const [pa, pb] = [await freePort(), await freePort()];
     const mk = (name: string, port: number, auth: object): object => ({
-      name, host: '127.0.0.1', port: sshd.port, user: sshd.user, auth,
-      hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] }, forwards: [loopbackRemote(port, echo.port)],
+      name,
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.user,
+      auth,
+      hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+      forwards: [loopbackRemote(port, echo.port)],
     });
     const file = path.join(sshd.dir, 'two-keys.json');
-    writeFileSync(file, JSON.stringify({ sessions: [
-      mk('alpha', pa, { identityFiles: [keys.alpha], passphraseFile: alphaPass }),
-      mk('beta', pb, { identityFiles: [keys.beta] }),
-    ] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        sessions: [mk('alpha', pa, { identityFiles: [keys.alpha], passphraseFile: alphaPass }), mk('beta', pb, { identityFiles: [keys.beta] })],
+      }),
+    );
     // The global passphrase is beta's; alpha's own file must win for alpha.
     const r = startBurrow(['run', '--json', '--config', file], { BURROW_PASSPHRASE: 'beta pass' });
     try {
@@ -196,8 +303,13 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
   test('--autostart runs only the sessions marked "start automatically"', async () => {
     const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
     const mk = (name: string, port: number, autostart: boolean): object => ({
-      name, host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart,
-      auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+      name,
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.user,
+      autostart,
+      auth: { identityFiles: [sshd.clientKeyPath] },
+      hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
       forwards: [loopbackRemote(port, echo.port)],
     });
     const file = path.join(sshd.dir, 'autostart.json');
@@ -223,7 +335,10 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
     const cases: Array<[string[], RegExp]> = [
       [['run', '--', 'ssh', '-R', '1:h:2', '-o', 'ExitOnForwardFailure=no', 'u@h'], /ExitOnForwardFailure/],
       [['run', '--', 'ssh', '-N', 'u@h'], /no -R, -L or -D/],
-      [['run', '--', 'ssh', '-R', '1:h:2', '-o', 'KexAlgorithms=+sntrup761x25519-sha512@openssh.com', 'u@h'], /-o KexAlgorithms: sntrup761x25519-sha512@openssh\.com is not a key exchange method Burrow can use/],
+      [
+        ['run', '--', 'ssh', '-R', '1:h:2', '-o', 'KexAlgorithms=+sntrup761x25519-sha512@openssh.com', 'u@h'],
+        /-o KexAlgorithms: sntrup761x25519-sha512@openssh\.com is not a key exchange method Burrow can use/,
+      ],
       [['run', '--frobnicate'], /unknown option --frobnicate/],
       [['run', '--config', '/nonexistent/burrow.json'], /does not exist/],
       [['nonsense'], /unknown command "nonsense"/],
@@ -243,7 +358,13 @@ describe('burrow run', { skip: sshdUnavailable() }, () => {
 
   test('a config file with a mistake names the field and the fix', async () => {
     const file = path.join(sshd.dir, 'broken.json');
-    writeFileSync(file, JSON.stringify({ version: 2, sessions: [{ name: 'x', host: 'h', user: 'u', forwards: [{ type: 'remote', bindPort: 99999, targetHost: 'db', targetPort: 5432 }] }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 2,
+        sessions: [{ name: 'x', host: 'h', user: 'u', forwards: [{ type: 'remote', bindPort: 99999, targetHost: 'db', targetPort: 5432 }] }],
+      }),
+    );
     const r = await runBurrow(['run', '--config', file]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /sessions\[0\]\.forwards\[0\]\.bindPort/);

@@ -47,10 +47,18 @@ function execStartWords(unit: string): string[] {
 }
 
 function where(over: Partial<Where> & Pick<Where, 'platform' | 'scope'>): Where {
-  const configFile = over.platform === 'win32' ? 'C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\config.json' : '/home/ana maria/.config/burrow 100%/config.json';
+  const configFile =
+    over.platform === 'win32' ? 'C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\config.json' : '/home/ana maria/.config/burrow 100%/config.json';
   return {
-    configFile, home: '/home/ana maria', user: 'ana', uid: 1000,
-    command: serviceCommand({ execPath: over.platform === 'win32' ? 'C:\\Program Files\\nodejs\\node.exe' : '/usr/bin/node', script: over.platform === 'win32' ? 'C:\\Users\\Ana Maria\\burrow\\dist\\main\\cli\\burrow.js' : path.join(ROOT, 'dist/main/cli/burrow.js'), configFile }),
+    configFile,
+    home: '/home/ana maria',
+    user: 'ana',
+    uid: 1000,
+    command: serviceCommand({
+      execPath: over.platform === 'win32' ? 'C:\\Program Files\\nodejs\\node.exe' : '/usr/bin/node',
+      script: over.platform === 'win32' ? 'C:\\Users\\Ana Maria\\burrow\\dist\\main\\cli\\burrow.js' : path.join(ROOT, 'dist/main/cli/burrow.js'),
+      configFile,
+    }),
     ...over,
   };
 }
@@ -66,13 +74,26 @@ test('the systemd units, system and user, pass systemd-analyze verify without a 
     mkdirSync(unitDir);
     const file = path.join(unitDir, 'burrow.service');
     writeFileSync(file, plan.files[0]!.content);
-    const r = spawnSync('systemd-analyze', ['verify', ...(scope === 'user' ? ['--user'] : []), file], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: runtime } });
+    const r = spawnSync('systemd-analyze', ['verify', ...(scope === 'user' ? ['--user'] : []), file], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_RUNTIME_DIR: runtime },
+    });
     assert.equal(r.status, 0, `${scope}: ${r.stderr}`);
     assert.equal(`${r.stdout}${r.stderr}`.trim(), '', `${scope}: systemd-analyze said something`);
   }
   // The check is real: a unit with a mistake in it is reported.
   const bad = path.join(dir, 'system', 'burrow.service');
-  writeFileSync(bad, systemdUnit({ scope: 'system', command: { program: '/nonexistent/node', args: ['x'] }, configFile: '/c/config.json', configFolder: '/c', user: 'ana', home: '/home/ana' }));
+  writeFileSync(
+    bad,
+    systemdUnit({
+      scope: 'system',
+      command: { program: '/nonexistent/node', args: ['x'] },
+      configFile: '/c/config.json',
+      configFolder: '/c',
+      user: 'ana',
+      home: '/home/ana',
+    }),
+  );
   const r = spawnSync('systemd-analyze', ['verify', bad], { encoding: 'utf8' });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /is not executable/);
@@ -80,21 +101,49 @@ test('the systemd units, system and user, pass systemd-analyze verify without a 
 
 test('the system unit is hardened, restarts always, reloads with SIGHUP, and may write only the config folder and ~/.ssh', () => {
   const unit = installPlan(where({ platform: 'linux', scope: 'system' })).files[0]!.content.toString();
-  for (const line of ['After=network-online.target', 'Wants=network-online.target', 'Restart=always', 'ExecReload=/bin/kill -HUP $MAINPID', 'NoNewPrivileges=yes',
-    'ProtectSystem=strict', 'ProtectHome=read-only', 'PrivateTmp=yes', 'User=ana', 'WantedBy=multi-user.target', 'UMask=0077', 'SystemCallFilter=@system-service',
-    'ReadWritePaths="/home/ana maria/.config/burrow 100%%"', 'ReadWritePaths=-"/home/ana maria/.ssh"']) {
+  for (const line of [
+    'After=network-online.target',
+    'Wants=network-online.target',
+    'Restart=always',
+    'ExecReload=/bin/kill -HUP $MAINPID',
+    'NoNewPrivileges=yes',
+    'ProtectSystem=strict',
+    'ProtectHome=read-only',
+    'PrivateTmp=yes',
+    'User=ana',
+    'WantedBy=multi-user.target',
+    'UMask=0077',
+    'SystemCallFilter=@system-service',
+    'ReadWritePaths="/home/ana maria/.config/burrow 100%%"',
+    'ReadWritePaths=-"/home/ana maria/.ssh"',
+  ]) {
     assert.ok(unit.split('\n').includes(line), `missing: ${line}`);
   }
-  assert.deepEqual(execStartWords(unit), ['/usr/bin/node', path.join(ROOT, 'dist/main/cli/burrow.js'), 'run', '--service', '--autostart', '--config', '/home/ana maria/.config/burrow 100%/config.json']);
+  assert.deepEqual(execStartWords(unit), [
+    '/usr/bin/node',
+    path.join(ROOT, 'dist/main/cli/burrow.js'),
+    'run',
+    '--service',
+    '--autostart',
+    '--config',
+    '/home/ana maria/.config/burrow 100%/config.json',
+  ]);
   const user = installPlan(where({ platform: 'linux', scope: 'user' }));
   assert.doesNotMatch(user.files[0]!.content.toString(), /^(ProtectSystem|ProtectHome|PrivateTmp)=/m, 'no mount sandbox in a user unit');
-  assert.deepEqual(user.commands, [['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', '--now', 'burrow.service'], ['loginctl', 'enable-linger', 'ana']]);
+  assert.deepEqual(user.commands, [
+    ['systemctl', '--user', 'daemon-reload'],
+    ['systemctl', '--user', 'enable', '--now', 'burrow.service'],
+    ['loginctl', 'enable-linger', 'ana'],
+  ]);
   // The AppImage: its real path, and Chromium told there is no display.
   const appImage = serviceCommand({ execPath: '/tmp/.mount_Burrow/burrow', appImage: '/home/ana/Apps/Burrow.AppImage', configFile: '/c.json' });
-  assert.deepEqual(appImage, { program: '/home/ana/Apps/Burrow.AppImage', args: ['--ozone-platform=headless', 'run', '--service', '--autostart', '--config', '/c.json'] });
+  assert.deepEqual(appImage, {
+    program: '/home/ana/Apps/Burrow.AppImage',
+    args: ['--ozone-platform=headless', 'run', '--service', '--autostart', '--config', '/c.json'],
+  });
 });
 
-test('the launchd agent and daemon are valid property lists (Apple\'s DTD) with what launchd needs', { skip: toolsMissing('xmllint') }, () => {
+test("the launchd agent and daemon are valid property lists (Apple's DTD) with what launchd needs", { skip: toolsMissing('xmllint') }, () => {
   const dtd = path.join(ROOT, 'test', 'fixtures', 'PropertyList-1.0.dtd');
   const dir = tempDir();
   for (const scope of ['user', 'system'] as const) {
@@ -110,7 +159,10 @@ test('the launchd agent and daemon are valid property lists (Apple\'s DTD) with 
     assert.equal(x('count(/plist/dict/key[.="ProgramArguments"]/following-sibling::*[1]/string)'), '7');
     assert.equal(x('string(/plist/dict/key[.="ProgramArguments"]/following-sibling::*[1]/string[7])'), '/home/ana maria/.config/burrow 100%/config.json');
     assert.equal(x('count(/plist/dict/key[.="UserName"])'), scope === 'system' ? '1' : '0');
-    assert.equal(plan.files[0]!.path, scope === 'user' ? '/home/ana maria/Library/LaunchAgents/dev.burrow.tunnels.plist' : '/Library/LaunchDaemons/dev.burrow.tunnels.plist');
+    assert.equal(
+      plan.files[0]!.path,
+      scope === 'user' ? '/home/ana maria/Library/LaunchAgents/dev.burrow.tunnels.plist' : '/Library/LaunchDaemons/dev.burrow.tunnels.plist',
+    );
     assert.deepEqual(plan.commands.at(-1), ['launchctl', 'bootstrap', scope === 'user' ? 'gui/1000' : 'system', plan.files[0]!.path]);
   }
   // The DTD check is real: a dict with two values for one key fails it.
@@ -119,44 +171,57 @@ test('the launchd agent and daemon are valid property lists (Apple\'s DTD) with 
   assert.notEqual(spawnSync('xmllint', ['--noout', '--dtdvalid', dtd, bad]).status, 0);
 });
 
-test('the Windows task: UTF-16, starts at boot logged on or not (S4U), never times out, restarts on failure, and runs node with the arguments intact', { skip: toolsMissing('xmllint') }, () => {
-  const plan = installPlan(where({ platform: 'win32', scope: 'user', windowsUser: 'LAPTOP\\ana' }));
-  const f = plan.files[0]!;
-  assert.equal(f.path, 'C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\burrow-task.xml');
-  assert.deepEqual([f.content[0], f.content[1]], [0xff, 0xfe], 'a UTF-16 byte-order mark');
-  const file = path.join(tempDir(), 'task.xml');
-  writeFileSync(file, f.content);
-  assert.equal(spawnSync('xmllint', ['--noout', file]).status, 0, 'well-formed');
-  const x = (q: string): string => execFileSync('xmllint', ['--xpath', q.replace(/\/(\w+)/g, "/*[local-name()='$1']"), file], { encoding: 'utf8' }).trim();
-  // What the Task Scheduler schema requires (Task/Actions with an Exec/Command), and what a service needs.
-  assert.equal(x('count(/Task/Actions/Exec/Command)'), '1');
-  assert.equal(x('string(/Task/Triggers/BootTrigger/Enabled)'), 'true');
-  assert.equal(x('string(/Task/Principals/Principal/LogonType)'), 'S4U');
-  assert.equal(x('string(/Task/Principals/Principal/UserId)'), 'LAPTOP\\ana');
-  assert.equal(x('string(/Task/Settings/ExecutionTimeLimit)'), 'PT0S');
-  assert.equal(x('string(/Task/Settings/DisallowStartIfOnBatteries)'), 'false');
-  assert.equal(x('string(/Task/Settings/StopIfGoingOnBatteries)'), 'false');
-  assert.equal(x('string(/Task/Settings/RestartOnFailure/Interval)'), 'PT1M');
-  assert.equal(x('string(/Task/Settings/MultipleInstancesPolicy)'), 'IgnoreNew');
-  assert.equal(execFileSync('xmllint', ['--xpath', 'string(/*/@version)', file], { encoding: 'utf8' }).trim(), '1.2');
-  assert.equal(x('string(/Task/Actions/Exec/Command)'), '"C:\\Program Files\\nodejs\\node.exe"');
-  assert.equal(x('string(/Task/Actions/Exec/Arguments)'), '"C:\\Users\\Ana Maria\\burrow\\dist\\main\\cli\\burrow.js" run --service --autostart --config "C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\config.json"');
-  assert.ok(isOurs(f.content));
-  assert.deepEqual(plan.commands[0], ['schtasks', '/Create', '/TN', 'Burrow', '/XML', f.path]);
-  // Windows' own quoting rules (CommandLineToArgvW): backslashes before a quote are doubled.
-  assert.equal(windowsArg('C:\\a b\\'), '"C:\\a b\\\\"');
-  assert.equal(windowsArg('say "hi"'), '"say \\"hi\\""');
-  assert.equal(windowsArg('plain'), 'plain');
-  assert.match(windowsTaskXml({ command: { program: 'n', args: [] }, userId: 'u', workingDirectory: 'w' }), new RegExp(MARKER.replace(/[`$]/g, '.')));
-});
+test(
+  'the Windows task: UTF-16, starts at boot logged on or not (S4U), never times out, restarts on failure, and runs node with the arguments intact',
+  { skip: toolsMissing('xmllint') },
+  () => {
+    const plan = installPlan(where({ platform: 'win32', scope: 'user', windowsUser: 'LAPTOP\\ana' }));
+    const f = plan.files[0]!;
+    assert.equal(f.path, 'C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\burrow-task.xml');
+    assert.deepEqual([f.content[0], f.content[1]], [0xff, 0xfe], 'a UTF-16 byte-order mark');
+    const file = path.join(tempDir(), 'task.xml');
+    writeFileSync(file, f.content);
+    assert.equal(spawnSync('xmllint', ['--noout', file]).status, 0, 'well-formed');
+    const x = (q: string): string => execFileSync('xmllint', ['--xpath', q.replace(/\/(\w+)/g, "/*[local-name()='$1']"), file], { encoding: 'utf8' }).trim();
+    // What the Task Scheduler schema requires (Task/Actions with an Exec/Command), and what a service needs.
+    assert.equal(x('count(/Task/Actions/Exec/Command)'), '1');
+    assert.equal(x('string(/Task/Triggers/BootTrigger/Enabled)'), 'true');
+    assert.equal(x('string(/Task/Principals/Principal/LogonType)'), 'S4U');
+    assert.equal(x('string(/Task/Principals/Principal/UserId)'), 'LAPTOP\\ana');
+    assert.equal(x('string(/Task/Settings/ExecutionTimeLimit)'), 'PT0S');
+    assert.equal(x('string(/Task/Settings/DisallowStartIfOnBatteries)'), 'false');
+    assert.equal(x('string(/Task/Settings/StopIfGoingOnBatteries)'), 'false');
+    assert.equal(x('string(/Task/Settings/RestartOnFailure/Interval)'), 'PT1M');
+    assert.equal(x('string(/Task/Settings/MultipleInstancesPolicy)'), 'IgnoreNew');
+    assert.equal(execFileSync('xmllint', ['--xpath', 'string(/*/@version)', file], { encoding: 'utf8' }).trim(), '1.2');
+    assert.equal(x('string(/Task/Actions/Exec/Command)'), '"C:\\Program Files\\nodejs\\node.exe"');
+    assert.equal(
+      x('string(/Task/Actions/Exec/Arguments)'),
+      '"C:\\Users\\Ana Maria\\burrow\\dist\\main\\cli\\burrow.js" run --service --autostart --config "C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\config.json"',
+    );
+    assert.ok(isOurs(f.content));
+    assert.deepEqual(plan.commands[0], ['schtasks', '/Create', '/TN', 'Burrow', '/XML', f.path]);
+    // Windows' own quoting rules (CommandLineToArgvW): backslashes before a quote are doubled.
+    assert.equal(windowsArg('C:\\a b\\'), '"C:\\a b\\\\"');
+    assert.equal(windowsArg('say "hi"'), '"say \\"hi\\""');
+    assert.equal(windowsArg('plain'), 'plain');
+    assert.match(windowsTaskXml({ command: { program: 'n', args: [] }, userId: 'u', workingDirectory: 'w' }), new RegExp(MARKER.replace(/[`$]/g, '.')));
+  },
+);
 
 describe('installed for real, with systemd replaced by recorders', { skip: sshdUnavailable() ?? toolsMissing('systemd-analyze') }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
-  before(async () => { sshd = await Sshd.start(); echo = await echoServer(); });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start();
+    echo = await echoServer();
+  });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
 
-  test('install writes the unit (--dry-run first writes nothing), its ExecStart runs the autostart tunnels and reloads on SIGHUP; uninstall removes only Burrow\'s file', async () => {
+  test("install writes the unit (--dry-run first writes nothing), its ExecStart runs the autostart tunnels and reloads on SIGHUP; uninstall removes only Burrow's file", async () => {
     const dir = tempDir();
     const home = path.join(dir, 'home');
     const bin = path.join(dir, 'bin');
@@ -171,9 +236,24 @@ describe('installed for real, with systemd replaced by recorders', { skip: sshdU
     const config = path.join(configDir, 'config.json');
     const port = await freePort();
     mkdirSync(configDir, { mode: 0o700 });
-    writeFileSync(config, JSON.stringify({ version: 3, sessions: [
-      { name: 'warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart: true, auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] }, forwards: [loopbackRemote(port, echo.port)] },
-    ] }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        version: 3,
+        sessions: [
+          {
+            name: 'warehouse',
+            host: '127.0.0.1',
+            port: sshd.port,
+            user: sshd.user,
+            autostart: true,
+            auth: { identityFiles: [sshd.clientKeyPath] },
+            hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+            forwards: [loopbackRemote(port, echo.port)],
+          },
+        ],
+      }),
+    );
     const env = { HOME: home, PATH: `${bin}:${process.env.PATH}` };
     const unitFile = path.join(home, '.config', 'systemd', 'user', 'burrow.service');
 
@@ -186,7 +266,11 @@ describe('installed for real, with systemd replaced by recorders', { skip: sshdU
     const inst = await runBurrow(['service', 'install', '--user', '--config', config], env);
     assert.equal(inst.code, 0, inst.stderr);
     assert.equal(statSync(unitFile).mode & 0o777, 0o644);
-    assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['systemctl --user daemon-reload', 'systemctl --user enable --now burrow.service', `loginctl enable-linger ${sshd.user}`]);
+    assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), [
+      'systemctl --user daemon-reload',
+      'systemctl --user enable --now burrow.service',
+      `loginctl enable-linger ${sshd.user}`,
+    ]);
     const unit = readFileSync(unitFile, 'utf8');
 
     // What systemd would start: ExecStart's words, exactly.
@@ -195,7 +279,9 @@ describe('installed for real, with systemd replaced by recorders', { skip: sshdU
     assert.deepEqual(args.slice(0, 1), [BURROW]);
     const svc = spawn(program!, args, { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    svc.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    svc.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     try {
       await waitFor(async () => (await roundTrip(port, 'at boot').catch(() => Buffer.alloc(0))).toString() === 'at boot', 'the autostart tunnel', 15_000);
       const status = await runBurrow(['status', '--config', config], env);
@@ -242,57 +328,95 @@ describe('installed for real, with systemd replaced by recorders', { skip: sshdU
   });
 });
 
-test('as root without sudo, install says whose unit it would write and asks: --system for root\'s own, --as USER for another account', { skip: process.getuid?.() !== 0 ? 'not root' : undefined }, async () => {
-  const home = tempDir();
-  const env = { HOME: home, PATH: process.env.PATH ?? '' };
-  const bare = await runBurrow(['service', 'install', '--dry-run'], env);
-  assert.equal(bare.code, 2);
-  assert.match(bare.stderr, /you are root, not under sudo: a system unit would run Burrow as root, with root's sessions \(.*config\.json\)\. Give --system to install it so, --as USER/);
-  const asRoot = await runBurrow(['service', 'install', '--system', '--dry-run'], env);
-  assert.equal(asRoot.code, 0, asRoot.stderr);
-  assert.match(asRoot.stdout, /^would install burrow\.service, running as root with the sessions of /m);
-  assert.match(asRoot.stdout, /^ {4}User=root$/m);
-  const asNobody = await runBurrow(['service', 'install', '--as', 'nobody', '--dry-run'], env);
-  assert.equal(asNobody.code, 0, asNobody.stderr);
-  assert.match(asNobody.stdout, /^would install burrow\.service, running as nobody with the sessions of \/nonexistent\/\.config\/burrow\/config\.json$/m);
-  assert.match(asNobody.stdout, /^ {4}User=nobody$/m);
-  const unknown = await runBurrow(['service', 'install', '--as', 'no-such-user-here', '--dry-run'], env);
-  assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /--as no-such-user-here: there is no such user on this machine/);
-  // Under sudo the person's own account is meant, as before.
-  const sudo = await runBurrow(['service', 'install', '--dry-run'], { ...env, SUDO_USER: 'nobody' });
-  assert.equal(sudo.code, 0, sudo.stderr);
-  assert.match(sudo.stdout, /^ {4}User=nobody$/m);
-});
+test(
+  "as root without sudo, install says whose unit it would write and asks: --system for root's own, --as USER for another account",
+  { skip: process.getuid?.() !== 0 ? 'not root' : undefined },
+  async () => {
+    const home = tempDir();
+    const env = { HOME: home, PATH: process.env.PATH ?? '' };
+    const bare = await runBurrow(['service', 'install', '--dry-run'], env);
+    assert.equal(bare.code, 2);
+    assert.match(
+      bare.stderr,
+      /you are root, not under sudo: a system unit would run Burrow as root, with root's sessions \(.*config\.json\)\. Give --system to install it so, --as USER/,
+    );
+    const asRoot = await runBurrow(['service', 'install', '--system', '--dry-run'], env);
+    assert.equal(asRoot.code, 0, asRoot.stderr);
+    assert.match(asRoot.stdout, /^would install burrow\.service, running as root with the sessions of /m);
+    assert.match(asRoot.stdout, /^ {4}User=root$/m);
+    const asNobody = await runBurrow(['service', 'install', '--as', 'nobody', '--dry-run'], env);
+    assert.equal(asNobody.code, 0, asNobody.stderr);
+    assert.match(asNobody.stdout, /^would install burrow\.service, running as nobody with the sessions of \/nonexistent\/\.config\/burrow\/config\.json$/m);
+    assert.match(asNobody.stdout, /^ {4}User=nobody$/m);
+    const unknown = await runBurrow(['service', 'install', '--as', 'no-such-user-here', '--dry-run'], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--as no-such-user-here: there is no such user on this machine/);
+    // Under sudo the person's own account is meant, as before.
+    const sudo = await runBurrow(['service', 'install', '--dry-run'], { ...env, SUDO_USER: 'nobody' });
+    assert.equal(sudo.code, 0, sudo.stderr);
+    assert.match(sudo.stdout, /^ {4}User=nobody$/m);
+  },
+);
 
 test('a path with a control character is refused, never written into a unit (a newline would add a line such as ExecStartPre=)', async () => {
   const home = tempDir();
   const evil = path.join(home, 'x\nExecStartPre=/bin/touch /tmp/pwned\n', 'config.json');
   const r = await runBurrow(['service', 'install', '--user', '--dry-run', '--config', evil], { HOME: home, PATH: process.env.PATH ?? '' });
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^burrow service: the config file ".*" holds a control character \(a line break, a tab…\), which no service file can carry safely\. Move the config/m);
+  assert.match(
+    r.stderr,
+    /^burrow service: the config file ".*" holds a control character \(a line break, a tab…\), which no service file can carry safely\. Move the config/m,
+  );
   assert.doesNotMatch(r.stdout, /ExecStartPre/);
-  assert.throws(() => systemdUnit({ scope: 'system', command: { program: '/usr/bin/node', args: ['a\nb'] }, configFile: '/c/config.json', configFolder: '/c', user: 'ana', home: '/home/ana' }), /holds a control character/);
+  assert.throws(
+    () =>
+      systemdUnit({
+        scope: 'system',
+        command: { program: '/usr/bin/node', args: ['a\nb'] },
+        configFile: '/c/config.json',
+        configFolder: '/c',
+        user: 'ana',
+        home: '/home/ana',
+      }),
+    /holds a control character/,
+  );
 });
 
-test('systemd-analyze security scores the system unit 2.0 or lower ("OK"), with the config in a home or outside one', { skip: toolsMissing('systemd-analyze') }, () => {
-  const dir = tempDir();
-  const scores: string[] = [];
-  for (const [name, configFile, home] of [['home', '/home/ana maria/.config/burrow/config.json', '/home/ana maria'], ['etc', '/etc/burrow/config.json', '/var/lib/burrow']] as const) {
-    for (const scope of ['system', 'user'] as const) {
-      const file = path.join(dir, `${name}-${scope}`, 'burrow.service');
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, systemdUnit({ scope, command: { program: '/usr/bin/node', args: ['/opt/burrow/dist/main/cli/burrow.js', 'run', '--service', '--autostart', '--config', configFile] }, configFile, configFolder: path.dirname(configFile), user: 'ana', home }));
-      const r = spawnSync('systemd-analyze', ['security', '--offline=true', file], { encoding: 'utf8' });
-      const m = /Overall exposure level for burrow\.service: ([\d.]+)/.exec(r.stdout);
-      assert.ok(m, r.stdout + r.stderr);
-      scores.push(`${name} ${scope} ${m[1]}`);
-      if (scope === 'system') assert.ok(Number(m[1]) <= 2.0, `${name}: ${m[1]}`);
-      else assert.ok(Number(m[1]) < 8.5, `${name} user: ${m[1]} (was 8.5 before any sandbox)`);
+test(
+  'systemd-analyze security scores the system unit 2.0 or lower ("OK"), with the config in a home or outside one',
+  { skip: toolsMissing('systemd-analyze') },
+  () => {
+    const dir = tempDir();
+    const scores: string[] = [];
+    for (const [name, configFile, home] of [
+      ['home', '/home/ana maria/.config/burrow/config.json', '/home/ana maria'],
+      ['etc', '/etc/burrow/config.json', '/var/lib/burrow'],
+    ] as const) {
+      for (const scope of ['system', 'user'] as const) {
+        const file = path.join(dir, `${name}-${scope}`, 'burrow.service');
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(
+          file,
+          systemdUnit({
+            scope,
+            command: { program: '/usr/bin/node', args: ['/opt/burrow/dist/main/cli/burrow.js', 'run', '--service', '--autostart', '--config', configFile] },
+            configFile,
+            configFolder: path.dirname(configFile),
+            user: 'ana',
+            home,
+          }),
+        );
+        const r = spawnSync('systemd-analyze', ['security', '--offline=true', file], { encoding: 'utf8' });
+        const m = /Overall exposure level for burrow\.service: ([\d.]+)/.exec(r.stdout);
+        assert.ok(m, r.stdout + r.stderr);
+        scores.push(`${name} ${scope} ${m[1]}`);
+        if (scope === 'system') assert.ok(Number(m[1]) <= 2.0, `${name}: ${m[1]}`);
+        else assert.ok(Number(m[1]) < 8.5, `${name} user: ${m[1]} (was 8.5 before any sandbox)`);
+      }
     }
-  }
-  console.log(`# systemd-analyze security: ${scores.join(', ')}`);
-});
+    console.log(`# systemd-analyze security: ${scores.join(', ')}`);
+  },
+);
 
 test('uninstall plans stop the service before its file goes', () => {
   const u = uninstallPlan(where({ platform: 'linux', scope: 'system' }));

@@ -11,7 +11,11 @@ import { runBurrow } from '../helpers/cli.js';
 import { world, type World } from '../helpers/newcomer.js';
 
 async function imported(w: World): Promise<void> {
-  const r = await runBurrow(['import', '--name', 'vendor', '--', 'ssh', '-N', '-R', '11433:db:1433', '-i', 'keys/id_rsa', '-p', '2222', 'tunnel@vendor.example'], w.env, { cwd: w.work });
+  const r = await runBurrow(
+    ['import', '--name', 'vendor', '--', 'ssh', '-N', '-R', '11433:db:1433', '-i', 'keys/id_rsa', '-p', '2222', 'tunnel@vendor.example'],
+    w.env,
+    { cwd: w.work },
+  );
   assert.equal(r.code, 0, r.stderr);
 }
 
@@ -21,13 +25,65 @@ test('every stored setting has a flag; relative paths are saved absolute; the id
   const w = world();
   await imported(w);
   const id = w.session('vendor').id;
-  const r = await runBurrow(['sessions', 'edit', 'VENDOR', '--name', 'fivetran-sql', '--host', '35.230.100.17', '--port', '22', '--user', 'fivetran',
-    '--identity', 'keys/fivetran', '--identity', '/etc/keys/second', '--passphrase-file', 'pass.txt', '--host-key-policy', 'accept-new',
-    '--known-hosts', 'kh', '--fingerprint', FP, '--keepalive-interval', '10', '--keepalive-count', '1', '--connect-timeout', '30', '--compression',
-    '--rekey-limit', '1G 1h', '--kex-algorithms', '+diffie-hellman-group14-sha1', '--host-key-algorithms', '+ssh-rsa',
-    '--pubkey-accepted-algorithms', '+ssh-rsa', '--ciphers', 'aes128-ctr', '--macs', 'hmac-sha2-256', '--key-id', 'stored-1',
-    '--forward', '-R 11434:sql01:1433', '--add-forward', 'L 15432:db:5432', '--autostart', '--preset', 'fivetran', '--notes', 'from the guide'],
-  w.env, { cwd: w.work });
+  const r = await runBurrow(
+    [
+      'sessions',
+      'edit',
+      'VENDOR',
+      '--name',
+      'fivetran-sql',
+      '--host',
+      '35.230.100.17',
+      '--port',
+      '22',
+      '--user',
+      'fivetran',
+      '--identity',
+      'keys/fivetran',
+      '--identity',
+      '/etc/keys/second',
+      '--passphrase-file',
+      'pass.txt',
+      '--host-key-policy',
+      'accept-new',
+      '--known-hosts',
+      'kh',
+      '--fingerprint',
+      FP,
+      '--keepalive-interval',
+      '10',
+      '--keepalive-count',
+      '1',
+      '--connect-timeout',
+      '30',
+      '--compression',
+      '--rekey-limit',
+      '1G 1h',
+      '--kex-algorithms',
+      '+diffie-hellman-group14-sha1',
+      '--host-key-algorithms',
+      '+ssh-rsa',
+      '--pubkey-accepted-algorithms',
+      '+ssh-rsa',
+      '--ciphers',
+      'aes128-ctr',
+      '--macs',
+      'hmac-sha2-256',
+      '--key-id',
+      'stored-1',
+      '--forward',
+      '-R 11434:sql01:1433',
+      '--add-forward',
+      'L 15432:db:5432',
+      '--autostart',
+      '--preset',
+      'fivetran',
+      '--notes',
+      'from the guide',
+    ],
+    w.env,
+    { cwd: w.work },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^edited "fivetran-sql" in .*config\.json:\n/);
   assert.match(r.stdout, /  hostKey\.policy: "ask" → "accept-new"\n/);
@@ -35,27 +91,69 @@ test('every stored setting has a flag; relative paths are saved absolute; the id
   assert.match(r.stdout, /takes the change on `burrow reload`/);
   const s = w.session('fivetran-sql');
   assert.deepEqual(s, {
-    id, name: 'fivetran-sql', host: '35.230.100.17', port: 22, user: 'fivetran',
+    id,
+    name: 'fivetran-sql',
+    host: '35.230.100.17',
+    port: 22,
+    user: 'fivetran',
     auth: { identityFiles: [path.join(w.work, 'keys/fivetran'), '/etc/keys/second'], passphraseFile: path.join(w.work, 'pass.txt'), keyId: 'stored-1' },
     hostKey: { policy: 'accept-new', knownHostsFiles: [path.join(w.work, 'kh')], fingerprint: FP },
-    keepalive: { intervalSeconds: 10, countMax: 1 }, connectTimeoutSeconds: 30, compression: true,
+    keepalive: { intervalSeconds: 10, countMax: 1 },
+    connectTimeoutSeconds: 30,
+    compression: true,
     rekeyLimit: { bytes: 1024 ** 3, seconds: 3600 },
     algorithms: { kex: '+diffie-hellman-group14-sha1', hostKey: '+ssh-rsa', pubkey: '+ssh-rsa', ciphers: 'aes128-ctr', macs: 'hmac-sha2-256' },
-    forwards: [{ type: 'remote', bindPort: 11434, targetHost: 'sql01', targetPort: 1433 }, { type: 'local', bindPort: 15432, targetHost: 'db', targetPort: 5432 }],
-    autostart: true, preset: 'fivetran', notes: 'from the guide',
+    forwards: [
+      { type: 'remote', bindPort: 11434, targetHost: 'sql01', targetPort: 1433 },
+      { type: 'local', bindPort: 15432, targetHost: 'db', targetPort: 5432 },
+    ],
+    autostart: true,
+    preset: 'fivetran',
+    notes: 'from the guide',
   });
 
-  const cleared = await runBurrow(['sessions', 'edit', id, '--no-identity', '--no-passphrase-file', '--no-key-id', '--no-known-hosts', '--no-fingerprint',
-    '--no-compression', '--no-rekey-limit', '--no-algorithms', '--remove-forward', '-L 15432:db:5432', '--no-autostart', '--no-preset', '--no-notes'], w.env);
+  const cleared = await runBurrow(
+    [
+      'sessions',
+      'edit',
+      id,
+      '--no-identity',
+      '--no-passphrase-file',
+      '--no-key-id',
+      '--no-known-hosts',
+      '--no-fingerprint',
+      '--no-compression',
+      '--no-rekey-limit',
+      '--no-algorithms',
+      '--remove-forward',
+      '-L 15432:db:5432',
+      '--no-autostart',
+      '--no-preset',
+      '--no-notes',
+    ],
+    w.env,
+  );
   assert.equal(cleared.code, 0, cleared.stderr);
   const c = w.session('fivetran-sql');
   assert.deepEqual(c, {
-    id, name: 'fivetran-sql', host: '35.230.100.17', port: 22, user: 'fivetran', auth: { identityFiles: [] }, hostKey: { policy: 'accept-new' },
-    keepalive: { intervalSeconds: 10, countMax: 1 }, connectTimeoutSeconds: 30, compression: false,
-    forwards: [{ type: 'remote', bindPort: 11434, targetHost: 'sql01', targetPort: 1433 }], autostart: false,
+    id,
+    name: 'fivetran-sql',
+    host: '35.230.100.17',
+    port: 22,
+    user: 'fivetran',
+    auth: { identityFiles: [] },
+    hostKey: { policy: 'accept-new' },
+    keepalive: { intervalSeconds: 10, countMax: 1 },
+    connectTimeoutSeconds: 30,
+    compression: false,
+    forwards: [{ type: 'remote', bindPort: 11434, targetHost: 'sql01', targetPort: 1433 }],
+    autostart: false,
   });
 
-  const patched = await runBurrow(['sessions', 'edit', 'fivetran-sql', '--json', '{"keepalive":{"countMax":4},"hostKey":{"policy":"yes"},"notes":"patched"}'], w.env);
+  const patched = await runBurrow(
+    ['sessions', 'edit', 'fivetran-sql', '--json', '{"keepalive":{"countMax":4},"hostKey":{"policy":"yes"},"notes":"patched"}'],
+    w.env,
+  );
   assert.equal(patched.code, 0, patched.stderr);
   assert.deepEqual(w.session('fivetran-sql').keepalive, { intervalSeconds: 10, countMax: 4 });
   assert.equal(w.session('fivetran-sql').hostKey.policy, 'yes');
@@ -75,7 +173,10 @@ test('a wrong value names the flag, the stored field and the fix, and the store 
     [['--keepalive-interval', 'often'], /--keepalive-interval \(keepalive\.intervalSeconds\): must be a number from 0 to 3600 \(got "often"\)/],
     [['--keepalive-count', '0'], /--keepalive-count \(keepalive\.countMax\): must be a number from 1 to 100 \(got 0\)/],
     [['--host-key-policy', 'maybe'], /--host-key-policy \(hostKey\.policy\): is "maybe"\n  fix: Use "yes", "accept-new", "no" or "ask"\./],
-    [['--fingerprint', 'MD5:aa'], /--fingerprint \(hostKey\.fingerprint\): is not a SHA256 fingerprint \("MD5:aa"\)\n  fix: Copy it as `ssh-keygen -lf` prints it/],
+    [
+      ['--fingerprint', 'MD5:aa'],
+      /--fingerprint \(hostKey\.fingerprint\): is not a SHA256 fingerprint \("MD5:aa"\)\n  fix: Copy it as `ssh-keygen -lf` prints it/,
+    ],
     [['--kex-algorithms', '+sntrup761x25519-sha512'], /--kex-algorithms \(algorithms\.kex\): .*sntrup761x25519-sha512/],
     [['--forward', '-R 1:h'], /--forward: -R 1:h: is not a port number\n  fix: Give a number from 0 to 65535\./],
     [['--forward', 'nonsense'], /--forward: "nonsense" is not a forward\n  fix: Write it as ssh does: -R 11433:db\.internal:1433/],

@@ -12,17 +12,43 @@ function where() {
   return { dir, file: path.join(dir, 'config.json'), env: { BURROW_CONFIG: path.join(dir, 'config.json') } };
 }
 
-test('add from a preset prints the vendor\'s next steps; list, show and remove work on the same store', async () => {
+test("add from a preset prints the vendor's next steps; list, show and remove work on the same store", async () => {
   const { file, env } = where();
-  const add = await runBurrow(['sessions', 'add', '--preset', 'fivetran', '--name', 'sql', '--host', '35.230.100.17', '--target', 'sql01.corp.local:1433', '--identity', '~/.ssh/id_rsa', '--autostart'], env);
+  const add = await runBurrow(
+    [
+      'sessions',
+      'add',
+      '--preset',
+      'fivetran',
+      '--name',
+      'sql',
+      '--host',
+      '35.230.100.17',
+      '--target',
+      'sql01.corp.local:1433',
+      '--identity',
+      '~/.ssh/id_rsa',
+      '--autostart',
+    ],
+    env,
+  );
   assert.equal(add.code, 0, add.stderr);
   assert.match(add.stdout, /saved sql  fivetran@35\.230\.100\.17:22  -R 11433:sql01\.corp\.local:1433  \[autostart\]  \(fivetran\)/);
   assert.match(add.stdout, /next steps \(Fivetran\):\n  1\. Send Fivetran Support/);
   assert.match(add.stdout, /Host localhost, Port 11433/);
-  const second = await runBurrow(['sessions', 'add', '--preset', 'fivetran', '--name', 'sql2', '--host', '35.230.100.17', '--target-host', 'sql02', '--database', 'sqlserver'], env);
+  const second = await runBurrow(
+    ['sessions', 'add', '--preset', 'fivetran', '--name', 'sql2', '--host', '35.230.100.17', '--target-host', 'sql02', '--database', 'sqlserver'],
+    env,
+  );
   assert.match(second.stdout, /-R 11434:sql02:1433/, 'the next free remote port, as Fivetran counts');
   const list = await runBurrow(['sessions', 'list'], env);
-  assert.deepEqual(list.stdout.trim().split('\n').map((l) => l.split('  ')[0]), ['sql', 'sql2']);
+  assert.deepEqual(
+    list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('  ')[0]),
+    ['sql', 'sql2'],
+  );
   const show = JSON.parse((await runBurrow(['sessions', 'show', 'SQL2', '--json'], env)).stdout);
   assert.equal(show.session.forwards[0].bindPort, 11434);
   assert.match(show.nextSteps.join(' '), /Port 11434/);
@@ -40,7 +66,10 @@ test('--config wins over BURROW_CONFIG, which wins over the platform folder', as
   await runBurrow(['sessions', 'add', '--config', other, '--preset', 'espresso-logic', '--name', 'e', '--host', 'x.example', '--target', 'db:3306'], env);
   assert.equal(JSON.parse(readFileSync(other, 'utf8')).sessions[0].name, 'e');
   assert.match((await runBurrow(['sessions', 'list'], env)).stdout, /no saved sessions/);
-  await runBurrow(['sessions', 'add', '--preset', 'secoda', '--name', 's', '--host', 't.example', '--remote-port', '41234'], { XDG_CONFIG_HOME: xdg, BURROW_CONFIG: '' });
+  await runBurrow(['sessions', 'add', '--preset', 'secoda', '--name', 's', '--host', 't.example', '--remote-port', '41234'], {
+    XDG_CONFIG_HOME: xdg,
+    BURROW_CONFIG: '',
+  });
   assert.equal(JSON.parse(readFileSync(path.join(xdg, 'burrow', 'config.json'), 'utf8')).sessions[0].forwards[0].type, 'remote-dynamic');
 });
 
@@ -73,7 +102,11 @@ test('export without secrets carries no key; with secrets it moves keys to anoth
   const keyFile = path.join(a.dir, 'fivetran_rsa');
   writeFileSync(keyFile, key.pem, { mode: 0o600 });
   assert.equal((await runBurrow(['import', compose, '--name', 'secoda'], a.env)).code, 0);
-  assert.equal((await runBurrow(['sessions', 'add', '--preset', 'fivetran', '--name', 'sql', '--host', '1.2.3.4', '--target', 'db:1433', '--identity', keyFile], a.env)).code, 0);
+  assert.equal(
+    (await runBurrow(['sessions', 'add', '--preset', 'fivetran', '--name', 'sql', '--host', '1.2.3.4', '--target', 'db:1433', '--identity', keyFile], a.env))
+      .code,
+    0,
+  );
 
   const plain = path.join(a.dir, 'plain.json');
   const out = await runBurrow(['sessions', 'export', plain], a.env);
@@ -124,14 +157,25 @@ test('export replaces FILE atomically, and leaves it 0600 even where it was 0644
   // A new file renamed over the old one (a crash leaves one or the other), not the old one rewritten in place.
   assert.notEqual(statSync(file).ino, before);
   assert.equal(JSON.parse(readFileSync(file, 'utf8')).config.sessions[0].name, 'sql');
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('export')), ['export.json'], 'no temporary file is left');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('export')),
+    ['export.json'],
+    'no temporary file is left',
+  );
 });
 
 test('a DER key file travels byte for byte', async () => {
   const a = where();
   const der = path.join(a.dir, 'fivetran.der');
-  writeFileSync(der, generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'der' }, publicKeyEncoding: { type: 'spki', format: 'der' } }).privateKey, { mode: 0o600 });
-  assert.equal((await runBurrow(['sessions', 'add', '--preset', 'fivetran', '--name', 'sql', '--host', '1.2.3.4', '--target', 'db:1433', '--identity', der], a.env)).code, 0);
+  writeFileSync(
+    der,
+    generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'der' }, publicKeyEncoding: { type: 'spki', format: 'der' } }).privateKey,
+    { mode: 0o600 },
+  );
+  assert.equal(
+    (await runBurrow(['sessions', 'add', '--preset', 'fivetran', '--name', 'sql', '--host', '1.2.3.4', '--target', 'db:1433', '--identity', der], a.env)).code,
+    0,
+  );
   const pass = path.join(a.dir, 'pass');
   writeFileSync(pass, 'correct horse battery staple\n');
   const sealed = path.join(a.dir, 'sealed.json');

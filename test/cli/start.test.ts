@@ -15,31 +15,49 @@ import { tempDir } from '../core/config/fixtures.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => http.get(url, (res) => {
-    let body = '';
-    res.on('data', (d: Buffer) => { body += d.toString(); });
-    res.on('end', () => resolve({ status: res.statusCode!, body }));
-  }).on('error', reject));
+  return new Promise((resolve, reject) =>
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => {
+          body += d.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      })
+      .on('error', reject),
+  );
 }
 
 for (const [what, caseEnv, reason] of [
-  ['no display', { DISPLAY: '', WAYLAND_DISPLAY: '' }, /^Burrow: the desktop app cannot start: there is no display here \(\$DISPLAY and \$WAYLAND_DISPLAY are unset\)\. Running the browser mode instead/],
+  [
+    'no display',
+    { DISPLAY: '', WAYLAND_DISPLAY: '' },
+    /^Burrow: the desktop app cannot start: there is no display here \(\$DISPLAY and \$WAYLAND_DISPLAY are unset\)\. Running the browser mode instead/,
+  ],
   ['BURROW_START=web', { BURROW_START: 'web', DISPLAY: ':0' }, /^Burrow: browser mode \(BURROW_START=web\)/],
 ] as const) {
   test(`npm start with ${what}: one line says so, then the browser mode serves the window`, async () => {
     const dir = tempDir();
     // cleanEnv drops every BURROW_* of this process; the case's own are added back.
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs')], { env: cleanEnv({ HOME: dir, BURROW_CONFIG: path.join(dir, 'cfg', 'config.json'), ...caseEnv }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs')], {
+      env: cleanEnv({ HOME: dir, BURROW_CONFIG: path.join(dir, 'cfg', 'config.json'), ...caseEnv }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no address: ${out} ${err}`)), 20_000);
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
           const m = /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out);
-          if (m) { clearTimeout(timer); resolve(m[0]); }
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[0]);
+          }
         });
       });
       assert.match(err, reason);

@@ -13,16 +13,36 @@ import { echoServer, roundTrip } from '../helpers/net.js';
 import { runBurrow, runOnTerminal, startBurrow, terminalUnavailable } from '../helpers/cli.js';
 import { world, type World } from '../helpers/newcomer.js';
 
-interface Report { ok: boolean; steps: Array<{ id: string; status: string; detail: string; hint?: string }> }
+interface Report {
+  ok: boolean;
+  steps: Array<{ id: string; status: string; detail: string; hint?: string }>;
+}
 
 describe('burrow trust', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
-  before(async () => { sshd = await Sshd.start(); echo = await echoServer(); });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start();
+    echo = await echoServer();
+  });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
 
   /** The tunnel a vendor's guide gives, pointed at the test server; host keys as OpenSSH asks (policy "ask"). */
-  const command = (...extra: string[]): string[] => ['ssh', '-N', '-R', `0:127.0.0.1:${echo.port}`, '-i', sshd.clientKeyPath, '-p', String(sshd.port), ...extra, `${sshd.user}@127.0.0.1`];
+  const command = (...extra: string[]): string[] => [
+    'ssh',
+    '-N',
+    '-R',
+    `0:127.0.0.1:${echo.port}`,
+    '-i',
+    sshd.clientKeyPath,
+    '-p',
+    String(sshd.port),
+    ...extra,
+    `${sshd.user}@127.0.0.1`,
+  ];
   const name = (): string => `[127.0.0.1]:${sshd.port}`;
 
   async function saved(w: World, session = 'vendor'): Promise<void> {
@@ -45,7 +65,10 @@ describe('burrow trust', { skip: sshdUnavailable() }, () => {
     const fp = sshd.hostKeyFingerprint();
     const asked = await runBurrow(['trust', 'vendor'], w.env);
     assert.equal(asked.code, 1);
-    assert.match(asked.stdout, new RegExp(`^vendor: \\[127\\.0\\.0\\.1\\]:${sshd.port} presents this ssh-ed25519 host key:\\n  ${fp.replace(/[+/]/g, '\\$&')}\\n`));
+    assert.match(
+      asked.stdout,
+      new RegExp(`^vendor: \\[127\\.0\\.0\\.1\\]:${sshd.port} presents this ssh-ed25519 host key:\\n  ${fp.replace(/[+/]/g, '\\$&')}\\n`),
+    );
     assert.match(asked.stderr, /vendor: not recorded\. Compare it with the fingerprint the vendor publishes, then record it: `burrow trust vendor --yes`/);
     assert.ok(!existsSync(w.knownHosts), 'nothing was recorded');
 
@@ -76,9 +99,16 @@ describe('burrow trust', { skip: sshdUnavailable() }, () => {
     const fp = sshd.hostKeyFingerprint();
     const cases: Array<[string[], RegExp, RegExp]> = [
       [['vendor'], /vendor: \[127\.0\.0\.1\]:\d+ is not a known host .* `burrow trust vendor`/, /then check and record it with `burrow trust vendor`/],
-      [['--', ...command()], /-o StrictHostKeyChecking=accept-new to trust it on first use, or check and record it first with `burrow trust -- <the same command>`/, /add -o StrictHostKeyChecking=accept-new/],
-      [['--', 'plink', '-batch', '-N', '-P', String(sshd.port), '-i', sshd.clientKeyPath, '-R', `0:127.0.0.1:${echo.port}`, `${sshd.user}@127.0.0.1`],
-        /pin it with -hostkey SHA256:… in the plink command/, new RegExp(`pin it with -hostkey ${fp.replace(/[+/]/g, '\\$&')} in the plink command`)],
+      [
+        ['--', ...command()],
+        /-o StrictHostKeyChecking=accept-new to trust it on first use, or check and record it first with `burrow trust -- <the same command>`/,
+        /add -o StrictHostKeyChecking=accept-new/,
+      ],
+      [
+        ['--', 'plink', '-batch', '-N', '-P', String(sshd.port), '-i', sshd.clientKeyPath, '-R', `0:127.0.0.1:${echo.port}`, `${sshd.user}@127.0.0.1`],
+        /pin it with -hostkey SHA256:… in the plink command/,
+        new RegExp(`pin it with -hostkey ${fp.replace(/[+/]/g, '\\$&')} in the plink command`),
+      ],
     ];
     assert.equal(cases.length, 3);
     for (const [args, note, hint] of cases) {
@@ -86,8 +116,14 @@ describe('burrow trust', { skip: sshdUnavailable() }, () => {
       try {
         const error = await r.waitForLine((l) => l.type === 'state' && l.state === 'error');
         const notes = r.lines.filter((l) => l.type === 'note').map((l) => String(l.message));
-        assert.ok(notes.some((n) => note.test(n)), `${args[0]}: ${notes.join(' | ')}`);
-        assert.ok(!notes.some((n) => /-o StrictHostKeyChecking/.test(n)) || args[0] === '--' && args[1] === 'ssh', 'a saved session or plink is not told to use -o');
+        assert.ok(
+          notes.some((n) => note.test(n)),
+          `${args[0]}: ${notes.join(' | ')}`,
+        );
+        assert.ok(
+          !notes.some((n) => /-o StrictHostKeyChecking/.test(n)) || (args[0] === '--' && args[1] === 'ssh'),
+          'a saved session or plink is not told to use -o',
+        );
         const e = error.error as { code: string; hint: string };
         assert.equal(e.code, 'HOST_KEY_UNKNOWN');
         assert.match(e.hint, hint);
@@ -143,12 +179,15 @@ describe('burrow trust', { skip: sshdUnavailable() }, () => {
     assert.equal(w.session('vendor').hostKey.fingerprint, sshd.hostKeyFingerprint());
     assert.match((await runBurrow(['trust', 'vendor'], w.env)).stdout, /it is the key this session pins: nothing to record/);
 
-    const plink = await runBurrow(['trust', '--replace', '--', 'plink', '-N', '-P', String(sshd.port), '-hostkey', wrong, '-R', '1:h:2', `${sshd.user}@127.0.0.1`], w.env);
+    const plink = await runBurrow(
+      ['trust', '--replace', '--', 'plink', '-N', '-P', String(sshd.port), '-hostkey', wrong, '-R', '1:h:2', `${sshd.user}@127.0.0.1`],
+      w.env,
+    );
     assert.equal(plink.code, 1);
     assert.match(plink.stderr, new RegExp(`replace ${wrong} with ${sshd.hostKeyFingerprint().replace(/[+/]/g, '\\$&')} in it \\(-hostkey\\)`));
   });
 
-  test('trust -- <command> records the key in the command\'s own UserKnownHostsFile', async () => {
+  test("trust -- <command> records the key in the command's own UserKnownHostsFile", async () => {
     const w = world();
     const own = path.join(w.home, 'vendor_known_hosts');
     const r = await runBurrow(['trust', '--yes', '--', ...command('-o', `UserKnownHostsFile=${own}`)], w.env);
@@ -167,25 +206,34 @@ describe('burrow trust', { skip: sshdUnavailable() }, () => {
     assert.equal((await runBurrow(['trust'], w.env)).code, 2);
   });
 
-  test('diagnose on a terminal shows an unknown key; "yes" records it and the remaining steps run, "no" stops there', { skip: terminalUnavailable() }, async () => {
-    const w = world();
-    await saved(w);
-    const no = await runOnTerminal(['diagnose', 'vendor'], w.env, ['no']);
-    assert.equal(no.code, 1);
-    assert.match(no.output, new RegExp(`ssh-ed25519 key fingerprint is ${sshd.hostKeyFingerprint().replace(/[+/]/g, '\\$&')}\\.\\r?\\nTrust it and record it in known_hosts \\(yes/no\\)\\? `));
-    assert.match(no.output, /FAIL 4\. the host key/);
-    assert.match(no.output, /skip 5\. user/);
-    assert.ok(!existsSync(w.knownHosts));
+  test(
+    'diagnose on a terminal shows an unknown key; "yes" records it and the remaining steps run, "no" stops there',
+    { skip: terminalUnavailable() },
+    async () => {
+      const w = world();
+      await saved(w);
+      const no = await runOnTerminal(['diagnose', 'vendor'], w.env, ['no']);
+      assert.equal(no.code, 1);
+      assert.match(
+        no.output,
+        new RegExp(
+          `ssh-ed25519 key fingerprint is ${sshd.hostKeyFingerprint().replace(/[+/]/g, '\\$&')}\\.\\r?\\nTrust it and record it in known_hosts \\(yes/no\\)\\? `,
+        ),
+      );
+      assert.match(no.output, /FAIL 4\. the host key/);
+      assert.match(no.output, /skip 5\. user/);
+      assert.ok(!existsSync(w.knownHosts));
 
-    const yes = await runOnTerminal(['diagnose', 'vendor'], w.env, ['yes']);
-    assert.equal(yes.code, 0, yes.output);
-    assert.match(yes.output, /ok {3}4\. the host key .* is the expected one/);
-    assert.match(yes.output, /ok {3}5\. user .* can log in with the key/);
-    assert.match(yes.output, /ok {3}7\. 127\.0\.0\.1:\d+ is reachable from this machine/);
-    assert.match(execFileSync('ssh-keygen', ['-F', name(), '-f', w.knownHosts], { encoding: 'utf8' }), /found: line 1/);
-    // Known now: no question the second time.
-    const quiet = await runOnTerminal(['diagnose', 'vendor'], w.env, []);
-    assert.equal(quiet.code, 0);
-    assert.doesNotMatch(quiet.output, /\(yes\/no\)/);
-  });
+      const yes = await runOnTerminal(['diagnose', 'vendor'], w.env, ['yes']);
+      assert.equal(yes.code, 0, yes.output);
+      assert.match(yes.output, /ok {3}4\. the host key .* is the expected one/);
+      assert.match(yes.output, /ok {3}5\. user .* can log in with the key/);
+      assert.match(yes.output, /ok {3}7\. 127\.0\.0\.1:\d+ is reachable from this machine/);
+      assert.match(execFileSync('ssh-keygen', ['-F', name(), '-f', w.knownHosts], { encoding: 'utf8' }), /found: line 1/);
+      // Known now: no question the second time.
+      const quiet = await runOnTerminal(['diagnose', 'vendor'], w.env, []);
+      assert.equal(quiet.code, 0);
+      assert.doesNotMatch(quiet.output, /\(yes\/no\)/);
+    },
+  );
 });

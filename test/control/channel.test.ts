@@ -19,9 +19,11 @@ import { tempDir } from '../core/config/fixtures.js';
 
 function many(n: number): object[] {
   return Array.from({ length: n }, (_, i) => ({
-    name: `tunnel-${String(i).padStart(5, '0')}`, host: `bastion-${i % 50}.example.com`, user: 'svc',
+    name: `tunnel-${String(i).padStart(5, '0')}`,
+    host: `bastion-${i % 50}.example.com`,
+    user: 'svc',
     forwards: [{ type: 'remote', bindPort: 10000 + (i % 50000), targetHost: `db-${i}.internal`, targetPort: 5432 }],
-    notes: 'Imported from a PuTTY export of the whole team\'s sessions, kept for the record.',
+    notes: "Imported from a PuTTY export of the whole team's sessions, kept for the record.",
   }));
 }
 
@@ -30,9 +32,17 @@ function rawLines(fd: number, text: string): Promise<string> {
   return new Promise((resolve) => {
     const s = net.connect(`/proc/self/fd/${fd}/burrow.sock`);
     let got = '';
-    const timer = setTimeout(() => { s.destroy(); resolve(`${got}<hung>`); }, 3000);
-    s.on('data', (d) => { got += d.toString(); });
-    s.on('close', () => { clearTimeout(timer); resolve(got); });
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve(`${got}<hung>`);
+    }, 3000);
+    s.on('data', (d) => {
+      got += d.toString();
+    });
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
     s.on('error', () => undefined);
     s.write(text);
   });
@@ -47,7 +57,17 @@ test('a frame that is not a message of the contract ends the connection: null, a
   const server = (await ControlServer.listen(endpoint, app))!;
   const fd = openSync(endpoint.folder, 'r');
   try {
-    for (const frame of ['null', '[]', '42', '"call"', '{}', '{"type":"call","seq":1}', '{"type":"call","seq":"1","name":"app:info"}', 'not json', '{"type":"hello","token":"x"}']) {
+    for (const frame of [
+      'null',
+      '[]',
+      '42',
+      '"call"',
+      '{}',
+      '{"type":"call","seq":1}',
+      '{"type":"call","seq":"1","name":"app:info"}',
+      'not json',
+      '{"type":"hello","token":"x"}',
+    ]) {
       const got = await rawLines(fd, `${frame}\n`);
       assert.equal(got, '', `${frame}: closed without a word`);
     }

@@ -20,21 +20,37 @@ async function server(onConnection: (s: net.Socket) => void): Promise<{ port: nu
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   return {
     port: (srv.address() as net.AddressInfo).port,
-    close: () => new Promise((r) => { for (const s of open) s.destroy(); srv.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        for (const s of open) s.destroy();
+        srv.close(() => r());
+      }),
   };
 }
 
 function session(port: number): SessionConfig {
   return {
-    id: 's', name: 's', host: '127.0.0.1', port, user: 'u', auth: { identityFiles: [] }, hostKey: { policy: 'yes' },
-    keepalive: { intervalSeconds: 15, countMax: 3 }, connectTimeoutSeconds: 20, compression: false, autostart: false, forwards: [],
+    id: 's',
+    name: 's',
+    host: '127.0.0.1',
+    port,
+    user: 'u',
+    auth: { identityFiles: [] },
+    hostKey: { policy: 'yes' },
+    keepalive: { intervalSeconds: 15, countMax: 3 },
+    connectTimeoutSeconds: 20,
+    compression: false,
+    autostart: false,
+    forwards: [],
   };
 }
 
 test('a port that streams bytes without a line end fails the TCP step after 255 bytes, long before the timeout', async () => {
   const s = await server((sock) => {
     const chunk = Buffer.alloc(64 * 1024, 0x41);
-    const pump = (): void => { while (!sock.destroyed && sock.write(chunk)); };
+    const pump = (): void => {
+      while (!sock.destroyed && sock.write(chunk));
+    };
     sock.on('drain', pump);
     pump();
   });
@@ -53,7 +69,9 @@ test('a port that streams bytes without a line end fails the TCP step after 255 
 test('a port that sends line after line without an SSH identification fails after 1024 lines', async () => {
   const s = await server((sock) => {
     const lines = Buffer.from('hello, this is not ssh\r\n'.repeat(100));
-    const pump = (): void => { while (!sock.destroyed && sock.write(lines)); };
+    const pump = (): void => {
+      while (!sock.destroyed && sock.write(lines));
+    };
     sock.on('drain', pump);
     pump();
   });

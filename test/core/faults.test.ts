@@ -20,16 +20,29 @@ const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../hel
 describe('one fault, one session', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let target: HashingTarget;
-  before(async () => { sshd = await Sshd.start(); target = await hashingTarget(); });
-  after(async () => { await target?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start();
+    target = await hashingTarget();
+  });
+  after(async () => {
+    await target?.close();
+    await sshd?.dispose();
+  });
 
   test('a dependency of one session throws later, outside any try: that session retries, the other never stops carrying data', async () => {
     const [pa, pb] = [await freePort(), await freePort()];
     const trigger = path.join(sshd.dir, 'trigger');
     const spec = {
-      a: { ...sessionFor(sshd, [loopbackRemote(pa, target.port)], { hostKey: { policy: 'accept-new' as const, knownHostsFiles: [path.join(sshd.dir, 'a_known_hosts')] } }), id: 'a', name: 'a' },
+      a: {
+        ...sessionFor(sshd, [loopbackRemote(pa, target.port)], {
+          hostKey: { policy: 'accept-new' as const, knownHostsFiles: [path.join(sshd.dir, 'a_known_hosts')] },
+        }),
+        id: 'a',
+        name: 'a',
+      },
       b: { ...sessionFor(sshd, [loopbackRemote(pb, target.port)]), id: 'b', name: 'b' },
-      home: sshd.dir, trigger,
+      home: sshd.dir,
+      trigger,
     };
     const child = spawn(process.execPath, [CHILD, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: Array<Record<string, unknown>> = [];
@@ -42,7 +55,9 @@ describe('one fault, one session', { skip: sshdUnavailable() }, () => {
         buf = buf.slice(nl + 1);
       }
     });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
       const connected = (id: string): boolean => lines.some((l) => l.type === 'state' && l.id === id && l.state === 'connected');
@@ -55,10 +70,20 @@ describe('one fault, one session', { skip: sshdUnavailable() }, () => {
       const result = await transfer;
       if (!result.ok) await new Promise((r) => setTimeout(r, 1000)); // let the child's last words arrive
       assert.equal(result.ok, true, `${result.detail}: ${JSON.stringify(lines)} stderr: ${stderr}`);
-      await waitFor(() => lines.some((l) => l.type === 'fault' && l.session === 'a' && /planted: a dependency/.test(String(l.message))), 'the fault to be logged with its session');
+      await waitFor(
+        () => lines.some((l) => l.type === 'fault' && l.session === 'a' && /planted: a dependency/.test(String(l.message))),
+        'the fault to be logged with its session',
+      );
       await waitFor(() => lines.filter((l) => l.id === 'a' && l.state === 'connected').length >= 2, 'a to come back after its fault');
-      assert.ok(lines.some((l) => l.id === 'a' && l.state === 'reconnecting' && l.code === 'INTERNAL_ERROR'), 'a retried with INTERNAL_ERROR');
-      assert.deepEqual(lines.slice(mark).filter((l) => l.id === 'b'), [], `b did not change state at all: ${JSON.stringify(lines)}`);
+      assert.ok(
+        lines.some((l) => l.id === 'a' && l.state === 'reconnecting' && l.code === 'INTERNAL_ERROR'),
+        'a retried with INTERNAL_ERROR',
+      );
+      assert.deepEqual(
+        lines.slice(mark).filter((l) => l.id === 'b'),
+        [],
+        `b did not change state at all: ${JSON.stringify(lines)}`,
+      );
       // The log listener that threw while the new host key was accepted did not keep ssh2 waiting.
       assert.ok(lines.some((l) => l.type === 'fault' && l.session === 'a' && /listener of "log" threw: planted: a log listener/.test(String(l.message))));
       // The listener that threw was logged with its session and did not fail it.

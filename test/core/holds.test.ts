@@ -13,7 +13,7 @@ test('a session held by one Burrow is refused to another, which is told who has 
   const app = new SessionHolds(dir, 'the Burrow app');
   const web = new SessionHolds(dir, 'burrow web');
   assert.equal(app.acquire('warehouse'), undefined);
-  assert.equal(app.acquire('warehouse'), undefined, 'taking one\'s own hold again is fine');
+  assert.equal(app.acquire('warehouse'), undefined, "taking one's own hold again is fine");
   const other = web.acquire('warehouse');
   assert.equal(other?.door, 'the Burrow app');
   assert.equal(other?.pid, process.pid);
@@ -25,7 +25,11 @@ test('a session held by one Burrow is refused to another, which is told who has 
   assert.equal(web.acquire('warehouse'), undefined);
   assert.equal(app.acquire('warehouse')?.door, 'burrow web');
   web.releaseAll();
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.json')), [], 'every hold file is gone after releaseAll');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.json')),
+    [],
+    'every hold file is gone after releaseAll',
+  );
 });
 
 test('a hold left by a Burrow that is gone (crash, kill -9) is taken over', () => {
@@ -46,7 +50,10 @@ test('a hold not refreshed for STALE_MS (a reused pid, a reboot) is taken over; 
   const holder = new SessionHolds(dir, 'the Burrow service', () => now);
   const other = new SessionHolds(dir, 'the Burrow app', () => now);
   holder.acquire('warehouse');
-  const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.json'))!);
+  const file = path.join(
+    dir,
+    readdirSync(dir).find((f) => f.endsWith('.json'))!,
+  );
   const old = new Date(Date.now() - STALE_MS - 60_000);
   utimesSync(file, old, old);
   holder.refresh();
@@ -62,7 +69,21 @@ test('the manager starts only the sessions no other Burrow holds, and gives a ho
   const mine = new SessionHolds(dir, 'burrow run');
   const m = new SessionManager({}, mine);
   // Unreachable servers: the sessions only try to connect, which is all this needs.
-  for (const id of ['a', 'b']) m.add({ id, name: id.toUpperCase(), host: '127.0.0.1', port: 9, user: 'u', auth: { identityFiles: [] }, hostKey: { policy: 'yes' }, keepalive: { intervalSeconds: 15, countMax: 3 }, connectTimeoutSeconds: 1, compression: false, autostart: false, forwards: [] });
+  for (const id of ['a', 'b'])
+    m.add({
+      id,
+      name: id.toUpperCase(),
+      host: '127.0.0.1',
+      port: 9,
+      user: 'u',
+      auth: { identityFiles: [] },
+      hostKey: { policy: 'yes' },
+      keepalive: { intervalSeconds: 15, countMax: 3 },
+      connectTimeoutSeconds: 1,
+      compression: false,
+      autostart: false,
+      forwards: [],
+    });
   const held = m.startAll();
   assert.equal(held.length, 1);
   assert.ok(held[0] instanceof HeldElsewhereError);

@@ -7,9 +7,18 @@ import { freePort, waitFor } from '../helpers/net.js';
 
 async function config(id: string): Promise<SessionConfig> {
   return {
-    id, name: id, host: '127.0.0.1', port: await freePort(), user: 'u', auth: { identityFiles: ['/nonexistent/key'] },
-    hostKey: { policy: 'yes' }, keepalive: { intervalSeconds: 15, countMax: 3 }, connectTimeoutSeconds: 5,
-    compression: false, autostart: false, forwards: [{ type: 'remote', bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }],
+    id,
+    name: id,
+    host: '127.0.0.1',
+    port: await freePort(),
+    user: 'u',
+    auth: { identityFiles: ['/nonexistent/key'] },
+    hostKey: { policy: 'yes' },
+    keepalive: { intervalSeconds: 15, countMax: 3 },
+    connectTimeoutSeconds: 5,
+    compression: false,
+    autostart: false,
+    forwards: [{ type: 'remote', bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }],
   };
 }
 
@@ -18,11 +27,20 @@ test('add, get, list and remove; a second session with the same id is refused', 
   const a = m.add(await config('a'));
   m.add(await config('b'));
   assert.equal(m.get('a'), a);
-  assert.deepEqual(m.list().map((s) => [s.id, s.state]), [['a', 'stopped'], ['b', 'stopped']]);
+  assert.deepEqual(
+    m.list().map((s) => [s.id, s.state]),
+    [
+      ['a', 'stopped'],
+      ['b', 'stopped'],
+    ],
+  );
   assert.throws(() => m.add({ ...a.config }), /a session with id "a" already exists/);
   await m.remove('a');
   assert.equal(m.get('a'), undefined);
-  assert.deepEqual(m.list().map((s) => s.id), ['b']);
+  assert.deepEqual(
+    m.list().map((s) => s.id),
+    ['b'],
+  );
   await m.remove('nope'); // removing what is not there is not an error
   assert.equal(m.list().length, 1);
 });
@@ -52,9 +70,19 @@ test('startAll, stopAll and nudgeAll reach every session; events carry the sessi
   await waitFor(() => m.list().every((s) => s.state === 'error'), 'both sessions to fail their first attempt');
   const before = logs.length;
   m.nudgeAll(); // both wait 60 s; a nudge retries now
-  await waitFor(() => logs.filter((id) => id === 'a').length > logs.slice(0, before).filter((id) => id === 'a').length
-    && logs.filter((id) => id === 'b').length > logs.slice(0, before).filter((id) => id === 'b').length, 'both to retry at once');
+  await waitFor(
+    () =>
+      logs.filter((id) => id === 'a').length > logs.slice(0, before).filter((id) => id === 'a').length &&
+      logs.filter((id) => id === 'b').length > logs.slice(0, before).filter((id) => id === 'b').length,
+    'both to retry at once',
+  );
   await m.stopAll();
-  assert.deepEqual(m.list().map((s) => s.state), ['stopped', 'stopped']);
-  assert.ok(changed.includes('a:connecting') && changed.includes('b:connecting') && changed.includes('a:stopped') && changed.includes('b:stopped'), changed.join(' '));
+  assert.deepEqual(
+    m.list().map((s) => s.state),
+    ['stopped', 'stopped'],
+  );
+  assert.ok(
+    changed.includes('a:connecting') && changed.includes('b:connecting') && changed.includes('a:stopped') && changed.includes('b:stopped'),
+    changed.join(' '),
+  );
 });

@@ -15,7 +15,9 @@ function template(): string {
   const text = readFileSync(FIXTURE, 'utf8');
   const start = text.indexOf('[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\fivetran-outbound]');
   const end = text.indexOf('\n[', start + 10);
-  return text.slice(start, end).trimEnd()
+  return text
+    .slice(start, end)
+    .trimEnd()
     .replace('\\fivetran-outbound]', '\\@NAME@]')
     .replace('"HostName"="fivetran@35.230.100.17"', '"HostName"="@HOST@"')
     .replace('"UserName"=""', '"UserName"="@USER@"')
@@ -28,8 +30,14 @@ export function puttyExport(n: number, encoding: 'utf16le' | 'utf8' = 'utf16le')
   const parts = ['Windows Registry Editor Version 5.00', '', '[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions]', ''];
   for (let i = 1; i <= n; i++) {
     const id = String(i).padStart(5, '0');
-    parts.push(block.replace('@NAME@', `tunnel-${id}`).replace('@HOST@', `bastion-${i % 50}.example.com`).replace('@USER@', `svc${i % 7}`)
-      .replace('@FORWARD@', `R${10000 + (i % 50000)}=db-${i}.internal:5432`), '');
+    parts.push(
+      block
+        .replace('@NAME@', `tunnel-${id}`)
+        .replace('@HOST@', `bastion-${i % 50}.example.com`)
+        .replace('@USER@', `svc${i % 7}`)
+        .replace('@FORWARD@', `R${10000 + (i % 50000)}=db-${i}.internal:5432`),
+      '',
+    );
   }
   const text = parts.join('\r\n');
   return encoding === 'utf8' ? Buffer.from(text, 'utf8') : Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
@@ -39,8 +47,14 @@ export function puttyExport(n: number, encoding: 'utf16le' | 'utf8' = 'utf16le')
 export function sshConfig(n: number): string {
   const lines: string[] = ['# generated', 'Host *', '    ServerAliveInterval 30', ''];
   for (let i = 1; i <= n; i++) {
-    lines.push(`Host tunnel-${String(i).padStart(5, '0')}`, `    HostName bastion-${i % 50}.example.com`, `    User svc${i % 7}`, '    Port 22',
-      `    RemoteForward ${10000 + (i % 50000)} db-${i}.internal:5432`, '');
+    lines.push(
+      `Host tunnel-${String(i).padStart(5, '0')}`,
+      `    HostName bastion-${i % 50}.example.com`,
+      `    User svc${i % 7}`,
+      '    Port 22',
+      `    RemoteForward ${10000 + (i % 50000)} db-${i}.internal:5432`,
+      '',
+    );
   }
   return lines.join('\n');
 }

@@ -43,14 +43,27 @@ export function startBurrow(args: string[], env: NodeJS.ProcessEnv = {}, opts: R
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      try { lines.push(JSON.parse(line) as Record<string, unknown>); } catch { lines.push({ raw: line }); }
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        lines.push({ raw: line });
+      }
     }
     for (const w of waiters.splice(0)) w();
   });
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { for (const w of waiters.splice(0)) w(); resolve(code); }));
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      for (const w of waiters.splice(0)) w();
+      resolve(code);
+    }),
+  );
   return {
-    child, lines, exited,
+    child,
+    lines,
+    exited,
     stderr: () => err,
     async waitForLine(pred, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
@@ -60,19 +73,30 @@ export function startBurrow(args: string[], env: NodeJS.ProcessEnv = {}, opts: R
         if (child.exitCode !== null || Date.now() > deadline) {
           throw new Error(`no matching line (exit ${child.exitCode}); lines:\n${lines.map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${err}`);
         }
-        await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100); });
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 100);
+        });
       }
     },
   };
 }
 
 /** Runs `burrow ...args` to completion. */
-export async function runBurrow(args: string[], env: NodeJS.ProcessEnv = {}, opts: RunOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runBurrow(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  opts: RunOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BURROW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(env), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   return { code, stdout, stderr };
 }
@@ -87,7 +111,12 @@ export function terminalUnavailable(): string | undefined {
  * at a keyboard would: each time the terminal shows `question` (default: a yes/no question), the
  * next of `answers` is typed. Resolves with everything the terminal showed (stdout and stderr).
  */
-export async function runOnTerminal(args: string[], env: NodeJS.ProcessEnv, answers: ReadonlyArray<string>, question = /\(yes\/no\)\? /g): Promise<{ code: number | null; output: string }> {
+export async function runOnTerminal(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  answers: ReadonlyArray<string>,
+  question = /\(yes\/no\)\? /g,
+): Promise<{ code: number | null; output: string }> {
   const command = [process.execPath, BURROW, ...args].map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv(env) });
   let output = '';

@@ -12,7 +12,9 @@ import { loadIdentity } from '../../main/core/session/identity.js';
 import { SessionManager } from '../../main/core/manager.js';
 
 const spec = JSON.parse(process.argv[2]!) as { a: SessionConfig; b: SessionConfig; home: string; trigger: string };
-const out = (o: Record<string, unknown>): void => { process.stdout.write(JSON.stringify(o) + '\n'); };
+const out = (o: Record<string, unknown>): void => {
+  process.stdout.write(JSON.stringify(o) + '\n');
+};
 installLastResort((f) => out({ type: 'fault', ...f }));
 
 const manager = new SessionManager({ home: spec.home, backoff: { initialMs: 200, maxMs: 1_000, jitter: 0, minGapMs: 200 } });
@@ -46,4 +48,6 @@ manager.get(spec.a.id)!.on('log', (l) => {
 manager.on('changed', (s) => out({ type: 'state', id: s.id, state: s.state, ...(s.lastError ? { code: s.lastError.code } : {}) }));
 manager.on('log', (id, l) => out({ type: 'log', id, level: l.level, message: l.message }));
 manager.startAll();
-process.on('SIGTERM', () => { void manager.stopAll().then(() => process.exit(0)); });
+process.on('SIGTERM', () => {
+  void manager.stopAll().then(() => process.exit(0));
+});

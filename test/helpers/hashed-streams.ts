@@ -14,7 +14,11 @@ const CHUNK = 64 * 1024;
 /** Resolves when `sock` drains or closes, leaving no listener behind. */
 function drainedOrClosed(sock: net.Socket): Promise<void> {
   return new Promise((resolve) => {
-    const done = (): void => { sock.off('drain', done); sock.off('close', done); resolve(); };
+    const done = (): void => {
+      sock.off('drain', done);
+      sock.off('close', done);
+      resolve();
+    };
     sock.on('drain', done);
     sock.on('close', done);
   });
@@ -57,13 +61,19 @@ export async function hashingTarget(): Promise<HashingTarget> {
         if (header.length < 8) return;
         want = Number(header.readBigUInt64BE(0));
         chunk = header.subarray(8);
-        sentHash = sendRandom(sock, want).then(async (h) => { sock.write(h); return h; });
+        sentHash = sendRandom(sock, want).then(async (h) => {
+          sock.write(h);
+          return h;
+        });
       }
       received.update(chunk);
       got += chunk.length;
       if (got >= want) {
         sock.removeAllListeners('data');
-        void sentHash!.then(() => sock.end(received.digest()), () => sock.destroy());
+        void sentHash!.then(
+          () => sock.end(received.digest()),
+          () => sock.destroy(),
+        );
       }
     });
   });
@@ -98,7 +108,10 @@ async function exchangeOnce(port: number, bytes: number, host: string): Promise<
   await once(sock, 'connect');
   const got: Buffer[] = [];
   let gotBytes = 0;
-  sock.on('data', (d: Buffer) => { got.push(d); gotBytes += d.length; });
+  sock.on('data', (d: Buffer) => {
+    got.push(d);
+    gotBytes += d.length;
+  });
   // An error (a reset) closes the socket too; the byte counts below then tell what went wrong.
   sock.on('error', () => undefined);
   const closed = new Promise<void>((r) => sock.once('close', () => r()));

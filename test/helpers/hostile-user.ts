@@ -30,9 +30,12 @@ const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool
 
 /** Why no second user can be made here, or undefined when one can. Throws under CI=true. */
 export function hostileUserUnavailable(): string | undefined {
-  const why = process.getuid?.() !== 0 ? 'not root: a second local user cannot be made'
-    : !has('useradd') || !has('runuser') ? 'useradd or runuser is missing (Debian: passwd, util-linux)'
-      : undefined;
+  const why =
+    process.getuid?.() !== 0
+      ? 'not root: a second local user cannot be made'
+      : !has('useradd') || !has('runuser')
+        ? 'useradd or runuser is missing (Debian: passwd, util-linux)'
+        : undefined;
   if (why !== undefined && process.env.CI === 'true') throw new Error(`CI must run every test, but this one cannot: ${why}`);
   return why;
 }
@@ -62,8 +65,16 @@ export function createHostileUser(reach: ReadonlyArray<string> = []): HostileUse
     return file;
   };
   return {
-    name, uid, shared,
-    run: (argv, opts = {}) => spawnSync('runuser', as(argv), { encoding: 'utf8', cwd: shared, timeout: opts.timeoutMs ?? 60_000, ...(opts.input !== undefined ? { input: opts.input } : {}) }),
+    name,
+    uid,
+    shared,
+    run: (argv, opts = {}) =>
+      spawnSync('runuser', as(argv), {
+        encoding: 'utf8',
+        cwd: shared,
+        timeout: opts.timeoutMs ?? 60_000,
+        ...(opts.input !== undefined ? { input: opts.input } : {}),
+      }),
     start: (argv) => spawn('runuser', as(argv), { cwd: shared, stdio: ['ignore', 'pipe', 'pipe'] }),
     node(script, timeoutMs = 60_000) {
       return spawnSync('runuser', as([process.execPath, scriptFile(script)]), { encoding: 'utf8', cwd: shared, timeout: timeoutMs });

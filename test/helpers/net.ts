@@ -19,7 +19,10 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, host);
-      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
       s.once('error', () => resolve(false));
     });
     if (ok) return;
@@ -58,14 +61,29 @@ export async function roundTrip(port: number, payload: Buffer | string, host = '
     const s = net.connect(port, host);
     const chunks: Buffer[] = [];
     let got = 0;
-    const timer = setTimeout(() => { s.destroy(); reject(new Error(`round trip to ${host}:${port} timed out after ${got} bytes`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`round trip to ${host}:${port} timed out after ${got} bytes`));
+    }, timeoutMs);
     s.on('data', (c: Buffer) => {
       chunks.push(c);
       got += c.length;
-      if (got >= data.length) { clearTimeout(timer); s.end(); resolve(Buffer.concat(chunks)); }
+      if (got >= data.length) {
+        clearTimeout(timer);
+        s.end();
+        resolve(Buffer.concat(chunks));
+      }
     });
-    s.on('error', (e) => { clearTimeout(timer); reject(e); });
-    s.on('close', () => { if (got < data.length) { clearTimeout(timer); reject(new Error(`closed after ${got} of ${data.length} bytes`)); } });
+    s.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    s.on('close', () => {
+      if (got < data.length) {
+        clearTimeout(timer);
+        reject(new Error(`closed after ${got} of ${data.length} bytes`));
+      }
+    });
     s.write(data);
   });
 }

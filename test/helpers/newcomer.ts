@@ -32,11 +32,19 @@ export function world(): World {
   const config = path.join(home, '.config', 'burrow', 'config.json');
   const saved = (): SessionConfig[] => (JSON.parse(readFileSync(config, 'utf8')) as { sessions: SessionConfig[] }).sessions;
   return {
-    home, work, config, env: { HOME: home, BURROW_CONFIG: config },
+    home,
+    work,
+    config,
+    env: { HOME: home, BURROW_CONFIG: config },
     saved,
     session: (name) => {
       const s = saved().find((x) => x.name === name);
-      if (!s) throw new Error(`no session "${name}" in ${config}: ${saved().map((x) => x.name).join(', ')}`);
+      if (!s)
+        throw new Error(
+          `no session "${name}" in ${config}: ${saved()
+            .map((x) => x.name)
+            .join(', ')}`,
+        );
       return s;
     },
     secret: (name) => path.join(path.dirname(config), 'secrets', name),

@@ -12,7 +12,9 @@ const execFileAsync = promisify(execFile);
 function binDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(path.join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? path.join(root, versions[0], 'bin') : undefined;
 }
 
@@ -33,7 +35,12 @@ export function postgresUnavailable(): string | undefined {
 }
 
 export class Postgres {
-  private constructor(readonly dir: string, readonly port: number, private readonly bin: string, private readonly asUser: string | undefined) {}
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly bin: string,
+    private readonly asUser: string | undefined,
+  ) {}
 
   /** initdb (trust auth, loopback only) and start; resolves when it accepts connections. */
   static async start(): Promise<Postgres> {
@@ -48,8 +55,18 @@ export class Postgres {
     }
     const pg = new Postgres(dir, await freePort(), bin, asUser);
     pg.exec('initdb', ['-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    pg.exec('pg_ctl', ['-D', path.join(dir, 'data'), '-l', path.join(dir, 'log'), '-w', '-t', '60',
-      '-o', `-p ${pg.port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    pg.exec('pg_ctl', [
+      '-D',
+      path.join(dir, 'data'),
+      '-l',
+      path.join(dir, 'log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-p ${pg.port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ]);
     return pg;
   }
 
@@ -61,7 +78,11 @@ export class Postgres {
   }
 
   async stop(): Promise<void> {
-    try { this.exec('pg_ctl', ['-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']); } catch { /* already down */ }
+    try {
+      this.exec('pg_ctl', ['-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      /* already down */
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -71,7 +92,10 @@ export class Postgres {
  * Asynchronous on purpose: the tunnel under test lives in this same process.
  */
 export async function psql(port: number, sql: string, host = '127.0.0.1'): Promise<string> {
-  const { stdout } = await execFileAsync('psql', ['-h', host, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql],
-    { encoding: 'utf8', env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGUSER: 'postgres', USER: userInfo().username } });
+  const { stdout } = await execFileAsync(
+    'psql',
+    ['-h', host, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+    { encoding: 'utf8', env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGUSER: 'postgres', USER: userInfo().username } },
+  );
   return stdout.trim();
 }

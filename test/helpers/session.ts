@@ -7,11 +7,17 @@ import type { Sshd } from './sshd.js';
 /** A session config that logs in to `sshd` with its client key and trusts its host key. */
 export function sessionFor(sshd: Sshd, forwards: ReadonlyArray<ForwardConfig>, over: Partial<SessionConfig> = {}): SessionConfig {
   return {
-    id: 'test', name: 'test', host: sshd.host, port: sshd.port, user: sshd.user,
+    id: 'test',
+    name: 'test',
+    host: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
     auth: { identityFiles: [sshd.clientKeyPath] },
     hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
     keepalive: { intervalSeconds: 1, countMax: 2 },
-    connectTimeoutSeconds: 10, compression: false, autostart: false,
+    connectTimeoutSeconds: 10,
+    compression: false,
+    autostart: false,
     forwards,
     ...over,
   };
@@ -28,14 +34,23 @@ export function testDeps(sshd: Sshd, over: SessionDeps = {}): SessionDeps {
 }
 
 /** Resolves with the first snapshot in `state` (now or later), or rejects after `timeoutMs`. */
-export function waitForState(session: Session, state: SessionState, timeoutMs = 15_000, pred: (s: SessionSnapshot) => boolean = () => true): Promise<SessionSnapshot> {
+export function waitForState(
+  session: Session,
+  state: SessionState,
+  timeoutMs = 15_000,
+  pred: (s: SessionSnapshot) => boolean = () => true,
+): Promise<SessionSnapshot> {
   const now = session.snapshot();
   if (now.state === state && pred(now)) return Promise.resolve(now);
   return new Promise((resolve, reject) => {
     const seen: string[] = [];
     const timer = setTimeout(() => {
       session.off('snapshot', on);
-      reject(new Error(`session did not reach ${state} within ${timeoutMs} ms; saw ${seen.join(' → ')}; last: ${JSON.stringify(session.snapshot().lastError ?? null)}`));
+      reject(
+        new Error(
+          `session did not reach ${state} within ${timeoutMs} ms; saw ${seen.join(' → ')}; last: ${JSON.stringify(session.snapshot().lastError ?? null)}`,
+        ),
+      );
     }, timeoutMs);
     const on = (s: SessionSnapshot): void => {
       seen.push(s.state + (s.lastError ? `(${s.lastError.code})` : ''));

@@ -61,7 +61,9 @@ export class Sshd {
     const authorized = path.join(dir, 'authorized_keys');
     writeFileSync(authorized, readFileSync(clientKeyPath + '.pub'), { mode: 0o600 });
     const knownHostsPath = path.join(dir, 'known_hosts');
-    const [ktype, kdata] = readFileSync(hostKeyPath + '.pub', 'utf8').trim().split(/\s+/);
+    const [ktype, kdata] = readFileSync(hostKeyPath + '.pub', 'utf8')
+      .trim()
+      .split(/\s+/);
     writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${ktype} ${kdata}\n`);
     const configPath = path.join(dir, 'sshd_config');
     const lines = [
@@ -107,8 +109,7 @@ export class Sshd {
   async launch(): Promise<void> {
     const child = spawn(SSHD, ['-D', '-f', this.configPath, '-E', this.logPath], { stdio: 'ignore' });
     this.child = child;
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) =>
-      reject(new Error(`sshd exited with ${code}: ${this.log().slice(-2000)}`))));
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`sshd exited with ${code}: ${this.log().slice(-2000)}`))));
     await Promise.race([waitForPort(this.port, this.host, 10_000), exited]);
     child.removeAllListeners('exit');
   }
@@ -123,7 +124,10 @@ export class Sshd {
   sessionPids(): number[] {
     if (!this.child?.pid) return [];
     try {
-      return execFileSync('pgrep', ['-P', String(this.child.pid)], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number);
+      return execFileSync('pgrep', ['-P', String(this.child.pid)], { encoding: 'utf8' })
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
     } catch {
       return [];
     }
@@ -132,7 +136,11 @@ export class Sshd {
   /** Ends every SSH connection but keeps the listener: a server-side drop. */
   killSessions(signal: NodeJS.Signals = 'SIGKILL'): void {
     for (const pid of this.sessionPids()) {
-      try { process.kill(pid, signal); } catch { /* already gone */ }
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* already gone */
+      }
     }
   }
 
@@ -154,7 +162,11 @@ export class Sshd {
   }
 
   log(): string {
-    try { return readFileSync(this.logPath, 'utf8'); } catch { return ''; }
+    try {
+      return readFileSync(this.logPath, 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   async dispose(): Promise<void> {

@@ -8,7 +8,10 @@ test('every tool of scripts/tools.txt is here (the test command installed it)', 
 });
 
 test('a missing tool names its Debian package; under CI it fails instead; an unlisted one is a mistake', () => {
-  const list = new Map([['sshd-of-the-future', 'openssh-future'], ['ssh', 'openssh-client']]);
+  const list = new Map([
+    ['sshd-of-the-future', 'openssh-future'],
+    ['ssh', 'openssh-client'],
+  ]);
   assert.equal(missingFrom(list, ['sshd-of-the-future', 'ssh'], false), 'needs sshd-of-the-future (Debian: apt-get install openssh-future)');
   assert.throws(() => missingFrom(list, ['sshd-of-the-future'], true), /CI must run every test, but this one needs sshd-of-the-future/);
   assert.equal(missingFrom(list, ['ssh'], true), undefined);

@@ -15,7 +15,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 /** The list: tool → Debian package. */
 function list(): Map<string, string> {
   const text = readFileSync(path.join(ROOT, 'scripts', 'tools.txt'), 'utf8');
-  const entries = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/) as [string, string]);
+  const entries = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(/\s+/) as [string, string]);
   return new Map(entries);
 }
 
@@ -28,7 +32,11 @@ function globExists(pattern: string): boolean {
     if (!head!.includes('*')) return walk(path.join(dir, head!), tail);
     const re = new RegExp(`^${head!.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
     let names: string[] = [];
-    try { names = readdirSync(dir); } catch { return false; }
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return false;
+    }
     return names.some((n) => re.test(n) && walk(path.join(dir, n), tail));
   };
   return walk('/', parts.filter(Boolean));
@@ -53,7 +61,12 @@ export function toolsMissing(...tools: string[]): string | undefined {
 }
 
 /** toolsMissing over a given list, for its own test. */
-export function missingFrom(known: ReadonlyMap<string, string>, tools: ReadonlyArray<string>, ci: boolean, isPresent: (tool: string) => boolean = present): string | undefined {
+export function missingFrom(
+  known: ReadonlyMap<string, string>,
+  tools: ReadonlyArray<string>,
+  ci: boolean,
+  isPresent: (tool: string) => boolean = present,
+): string | undefined {
   const unlisted = tools.filter((t) => !known.has(t));
   if (unlisted.length > 0) throw new Error(`${unlisted.join(', ')} must be listed in scripts/tools.txt, so that the test command installs it`);
   const missing = tools.filter((t) => !isPresent(t));

@@ -34,8 +34,13 @@ describe('the doors, attacked by another local user', { skip: sshdUnavailable() 
   });
 
   const session = (name: string, port: number): object => ({
-    name, host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart: true,
-    auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+    name,
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    autostart: true,
+    auth: { identityFiles: [sshd.clientKeyPath] },
+    hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
     forwards: [loopbackRemote(port, echo.port)],
   });
 
@@ -48,8 +53,10 @@ describe('the doors, attacked by another local user', { skip: sshdUnavailable() 
     const web = startBurrow(['web', '--config', file]);
     try {
       let out = '';
-      web.child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-      await waitFor(() => /http:\/\/127\.0\.0\.1:(\d+)\//.test(out), 'burrow web\'s address');
+      web.child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      await waitFor(() => /http:\/\/127\.0\.0\.1:(\d+)\//.test(out), "burrow web's address");
       const port = Number(/http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)![1]);
       await waitFor(async () => (await roundTrip(tunnel, 'up').catch(() => Buffer.alloc(0))).toString() === 'up', 'the tunnel', 20_000, 200);
       const pid = web.child.pid!;
@@ -86,16 +93,22 @@ describe('the doors, attacked by another local user', { skip: sshdUnavailable() 
         console.log(JSON.stringify({ idleDroppedByServer: ends.filter((e) => e !== 'held').length }));
       `);
       let attackOut = '';
-      attack.stdout!.on('data', (d: Buffer) => { attackOut += d.toString(); });
+      attack.stdout!.on('data', (d: Buffer) => {
+        attackOut += d.toString();
+      });
       let attackErr = '';
-      attack.stderr!.on('data', (d: Buffer) => { attackErr += d.toString(); });
+      attack.stderr!.on('data', (d: Buffer) => {
+        attackErr += d.toString();
+      });
       const attacked = new Promise<number | null>((r) => attack.on('exit', r));
 
       // Throughout the attack, the tunnel answers and the control channel answers.
       let trips = 0;
       let worst = 0;
       let done = false;
-      void attacked.then(() => { done = true; });
+      void attacked.then(() => {
+        done = true;
+      });
       while (!done) {
         const t = Date.now();
         assert.equal((await roundTrip(tunnel, `ping ${trips}`)).toString(), `ping ${trips}`);
@@ -109,7 +122,9 @@ describe('the doors, attacked by another local user', { skip: sshdUnavailable() 
       }
       assert.equal(await attacked, 0, attackErr);
       const { idleDroppedByServer } = JSON.parse(attackOut) as { idleDroppedByServer: number };
-      console.log(`# ${trips} round trips through the tunnel during the attack, worst ${worst} ms; ${idleDroppedByServer} of 300 idle connections dropped by Burrow within 25 s; descriptors at start ${start}, at the end of the attack ${fds(pid)}`);
+      console.log(
+        `# ${trips} round trips through the tunnel during the attack, worst ${worst} ms; ${idleDroppedByServer} of 300 idle connections dropped by Burrow within 25 s; descriptors at start ${start}, at the end of the attack ${fds(pid)}`,
+      );
       assert.equal(idleDroppedByServer, 300, 'every idle or half-sent connection is dropped by Burrow');
       await waitFor(() => fds(pid) <= start + 2, `descriptors back to ${start} (now ${fds(pid)})`, 40_000, 500);
       assert.equal((await roundTrip(tunnel, 'after')).toString(), 'after');
@@ -136,7 +151,9 @@ describe('the doors, attacked by another local user', { skip: sshdUnavailable() 
       net.createServer((s) => s.on('data', (d) => { got += d.length; console.log('GOT ' + got); })).listen(${JSON.stringify(path.join(dir, 'control', 'burrow.sock'))}, () => console.log('LISTENING'));
     `);
     let heard = '';
-    impostor.stdout!.on('data', (d: Buffer) => { heard += d.toString(); });
+    impostor.stdout!.on('data', (d: Buffer) => {
+      heard += d.toString();
+    });
     try {
       await waitFor(() => heard.includes('LISTENING'), 'the impostor');
       const run = await runBurrow(['run', '--config', file]);
@@ -145,7 +162,11 @@ describe('the doors, attacked by another local user', { skip: sshdUnavailable() 
       for (const verb of ['status', 'reload']) {
         const r = await runBurrow([verb, '--config', file]);
         assert.equal(r.code, 1, verb);
-        assert.match(r.stderr, new RegExp(`^burrow ${verb}: refused to talk to the Burrow on .*: .*control: belongs to ${hostile.name} \\(uid ${hostile.uid}\\)`), verb);
+        assert.match(
+          r.stderr,
+          new RegExp(`^burrow ${verb}: refused to talk to the Burrow on .*: .*control: belongs to ${hostile.name} \\(uid ${hostile.uid}\\)`),
+          verb,
+        );
       }
       await new Promise((r) => setTimeout(r, 300));
       assert.doesNotMatch(heard, /GOT/, 'the impostor received nothing');
@@ -175,8 +196,12 @@ describe('the doors, attacked by another local user', { skip: sshdUnavailable() 
       `);
       let heard = '';
       let err = '';
-      impostor.stdout!.on('data', (d: Buffer) => { heard += d.toString(); });
-      impostor.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+      impostor.stdout!.on('data', (d: Buffer) => {
+        heard += d.toString();
+      });
+      impostor.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
       await waitFor(() => heard.includes('LISTENING') || err !== '', 'the impostor');
       assert.equal(err, '', 'the other user could swap the folder');
       const status = await runBurrow(['status', '--config', file]);

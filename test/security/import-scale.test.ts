@@ -23,7 +23,11 @@ import { tempDir } from '../core/config/fixtures.js';
  * reading megabytes, which would count against Burrow), until stopped: the worst, and how many.
  */
 async function probe(port: number): Promise<{ stop: () => Promise<{ worst: number; trips: number }> }> {
-  const child = spawn(process.execPath, ['-e', `
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const net = require('node:net');
     let worst = 0, trips = 0, running = true;
     process.stdin.on('end', () => { running = false; });
@@ -39,9 +43,14 @@ async function probe(port: number): Promise<{ stop: () => Promise<{ worst: numbe
       while (running) { const rt = await trip(); if (rt > 50) slow.push([Date.now(), Math.round(rt)]); worst = Math.max(worst, rt); trips++; await new Promise((r) => setTimeout(r, 20)); }
       console.log(JSON.stringify({ worst, trips, slow }));
     })();
-  `], { stdio: ['pipe', 'pipe', 'inherit'] });
+  `,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   await waitFor(() => out.includes('READY'), 'the probe');
   return {
     stop: async () => {
@@ -55,7 +64,9 @@ async function probe(port: number): Promise<{ stop: () => Promise<{ worst: numbe
 }
 
 /** A window's WebSocket to `burrow web`, let in with the printed address's token. */
-async function windowOf(url: string): Promise<{ call: (name: string, args: unknown) => Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>; close: () => void }> {
+async function windowOf(
+  url: string,
+): Promise<{ call: (name: string, args: unknown) => Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>; close: () => void }> {
   const origin = new URL(url).origin;
   const ws = new WebSocket(`${origin.replace('http', 'ws')}/bridge`, { headers: { origin }, maxPayload: 512 * 1024 * 1024 });
   await new Promise((r) => ws.once('open', r));
@@ -68,7 +79,12 @@ async function windowOf(url: string): Promise<{ call: (name: string, args: unkno
     if (m.type === 'reply') waiting.get(m.seq)?.(m as never);
   });
   return {
-    call: (name, args) => new Promise((resolve) => { const n = ++seq; waiting.set(n, resolve); ws.send(JSON.stringify({ type: 'call', seq: n, name, args })); }),
+    call: (name, args) =>
+      new Promise((resolve) => {
+        const n = ++seq;
+        waiting.set(n, resolve);
+        ws.send(JSON.stringify({ type: 'call', seq: n, name, args }));
+      }),
     close: () => ws.close(),
   };
 }
@@ -78,41 +94,82 @@ async function windowOf(url: string): Promise<{ call: (name: string, args: unkno
  * the replies of a 10,000-session import, which would count against Burrow).
  */
 async function echoProcess(): Promise<{ port: number; close: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['-e', `
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const net = require('node:net');
     const srv = net.createServer((s) => { s.on('error', () => {}); s.pipe(s); });
     srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
-  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   await waitFor(() => /\d+\n/.test(out), 'the echo process');
-  return { port: Number(out.trim()), close: async () => { child.kill(); await new Promise((r) => child.once('exit', r)); } };
+  return {
+    port: Number(out.trim()),
+    close: async () => {
+      child.kill();
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
 }
 
 describe('an import of 10,000 sessions, while a tunnel runs', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoProcess>>;
-  before(async () => { sshd = await Sshd.start(); echo = await echoProcess(); });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start();
+    echo = await echoProcess();
+  });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
 
   async function webWithTunnel(name: string): Promise<{ url: string; file: string; tunnel: number; stop: () => Promise<void> }> {
     const dir = path.join(sshd.dir, name);
     mkdirSync(dir, { mode: 0o700 });
     const file = path.join(dir, 'config.json');
     const tunnel = await freePort();
-    writeFileSync(file, JSON.stringify({ version: 3, sessions: [{
-      name: 'warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart: true,
-      auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
-      forwards: [loopbackRemote(tunnel, echo.port)],
-    }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 3,
+        sessions: [
+          {
+            name: 'warehouse',
+            host: '127.0.0.1',
+            port: sshd.port,
+            user: sshd.user,
+            autostart: true,
+            auth: { identityFiles: [sshd.clientKeyPath] },
+            hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+            forwards: [loopbackRemote(tunnel, echo.port)],
+          },
+        ],
+      }),
+    );
     const web = startBurrow(['web', '--config', file]);
     let out = '';
-    web.child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    await waitFor(() => /#token=[\w-]+\n/.test(out), 'burrow web\'s address');
+    web.child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await waitFor(() => /#token=[\w-]+\n/.test(out), "burrow web's address");
     await waitFor(async () => (await roundTrip(tunnel, 'up').catch(() => Buffer.alloc(0))).toString() === 'up', 'the tunnel', 20_000, 200);
     return {
-      url: /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out)![0], file, tunnel,
-      stop: async () => { web.child.kill('SIGTERM'); await web.exited; },
+      url: /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out)![0],
+      file,
+      tunnel,
+      stop: async () => {
+        web.child.kill('SIGTERM');
+        await web.exited;
+      },
     };
   }
 
@@ -147,7 +204,9 @@ describe('an import of 10,000 sessions, while a tunnel runs', { skip: sshdUnavai
       const { worst, trips } = await p.stop();
       const list = await win.call('sessions:list', {});
       assert.equal((list.value as unknown[]).length, 10_001);
-      console.log(`# window import of 10,000 sessions (${(reg.length / 1e6).toFixed(1)} MB): ${took.toFixed(0)} ms; ${trips} round trips, worst ${worst.toFixed(1)} ms`);
+      console.log(
+        `# window import of 10,000 sessions (${(reg.length / 1e6).toFixed(1)} MB): ${took.toFixed(0)} ms; ${trips} round trips, worst ${worst.toFixed(1)} ms`,
+      );
       assert.ok(worst < 100, `a round trip took ${worst.toFixed(1)} ms`);
       assert.equal(JSON.parse(readFileSync(web.file, 'utf8')).sessions.length, 10_001);
     } finally {
@@ -167,10 +226,15 @@ describe('an import of 10,000 sessions, while a tunnel runs', { skip: sshdUnavai
       const r = await runBurrow(['import', file, '--config', web.file]);
       assert.equal(r.code, 0, r.stderr);
       const took = performance.now() - t;
-      await waitFor(async () => {
-        const s = await runBurrow(['status', '--json', '--config', web.file]);
-        return s.code === 0 && (JSON.parse(s.stdout) as { sessions: unknown[] }).sessions.length === 10_001;
-      }, 'the running Burrow to show them', 30_000, 250);
+      await waitFor(
+        async () => {
+          const s = await runBurrow(['status', '--json', '--config', web.file]);
+          return s.code === 0 && (JSON.parse(s.stdout) as { sessions: unknown[] }).sessions.length === 10_001;
+        },
+        'the running Burrow to show them',
+        30_000,
+        250,
+      );
       const { worst, trips } = await p.stop();
       console.log(`# command-line import of 10,000 sessions: ${took.toFixed(0)} ms; ${trips} round trips, worst ${worst.toFixed(1)} ms`);
       assert.ok(worst < 100, `a round trip took ${worst.toFixed(1)} ms`);
@@ -209,7 +273,7 @@ describe('a long command-line import, stopped', () => {
     const dir = tempDir();
     const config = path.join(dir, 'cfg', 'config.json');
     const long = path.join(dir, 'long');
-    writeFileSync(long, `ssh -N ${'-R 1:a:1 '.repeat(50 * 1024 * 1024 / 9)} u@h`);
+    writeFileSync(long, `ssh -N ${'-R 1:a:1 '.repeat((50 * 1024 * 1024) / 9)} u@h`);
     let t = performance.now();
     let r = await runBurrow(['import', long, '--config', config]);
     assert.equal(r.code, 1);
@@ -217,7 +281,7 @@ describe('a long command-line import, stopped', () => {
     assert.ok(performance.now() - t < 5000, 'refused at once');
 
     const many = path.join(dir, 'many.sh');
-    writeFileSync(many, `ssh -N \\\n${Array.from({ length: 100_000 }, (_, i) => `  -R ${10000 + (i % 50000)}:db:${i % 60000 + 1} \\`).join('\n')}\n  u@h\n`);
+    writeFileSync(many, `ssh -N \\\n${Array.from({ length: 100_000 }, (_, i) => `  -R ${10000 + (i % 50000)}:db:${(i % 60000) + 1} \\`).join('\n')}\n  u@h\n`);
     t = performance.now();
     r = await runBurrow(['import', many, '--config', config]);
     assert.equal(r.code, 1);

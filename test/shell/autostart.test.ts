@@ -46,10 +46,12 @@ function execArgv(exec: string): string[] {
   }
   if (inArg) out.push(cur);
   // Field codes are expanded last, in quoted arguments too; Burrow's Exec has none but `%%`.
-  return out.map((a) => a.replace(/%(.)/g, (_m, c: string) => {
-    assert.equal(c, '%', `a field code %${c} in ${exec}`);
-    return '%';
-  }));
+  return out.map((a) =>
+    a.replace(/%(.)/g, (_m, c: string) => {
+      assert.equal(c, '%', `a field code %${c} in ${exec}`);
+      return '%';
+    }),
+  );
 }
 
 const CASES: Array<{ what: string; cmd: LaunchCommand }> = [
@@ -57,27 +59,39 @@ const CASES: Array<{ what: string; cmd: LaunchCommand }> = [
   { what: 'a path with a space', cmd: launchCommand({ execPath: '/home/ana maria/Apps/Burrow App/burrow', packaged: true, appPath: '/x' }) },
   {
     what: 'an AppImage (its real path, not the /tmp/.mount_ copy)',
-    cmd: launchCommand({ execPath: '/tmp/.mount_BurrowXyZ12/burrow', appImage: '/home/ana maria/Downloads/Burrow 1.0.0 (x86_64).AppImage', packaged: true, appPath: '/tmp/.mount_BurrowXyZ12/resources/app.asar' }),
+    cmd: launchCommand({
+      execPath: '/tmp/.mount_BurrowXyZ12/burrow',
+      appImage: '/home/ana maria/Downloads/Burrow 1.0.0 (x86_64).AppImage',
+      packaged: true,
+      appPath: '/tmp/.mount_BurrowXyZ12/resources/app.asar',
+    }),
   },
-  { what: 'unpackaged (Electron with the app folder)', cmd: launchCommand({ execPath: '/work/my app/node_modules/electron/dist/electron', packaged: false, appPath: '/work/my app' }) },
+  {
+    what: 'unpackaged (Electron with the app folder)',
+    cmd: launchCommand({ execPath: '/work/my app/node_modules/electron/dist/electron', packaged: false, appPath: '/work/my app' }),
+  },
   { what: 'characters the spec reserves', cmd: { program: '/home/o\'brien/$HOME/100%/a"b\\c`d/burrow', args: [] } },
 ];
 
-test('the autostart file is valid (desktop-file-validate) and its Exec gives back the exact program, for every kind of path', { skip: toolsMissing('desktop-file-validate') }, () => {
-  const dir = tempDir();
-  assert.equal(CASES.length, 5);
-  for (const { what, cmd } of CASES) {
-    const file = path.join(dir, 'burrow.desktop');
-    writeFileSync(file, desktopEntry(cmd));
-    // desktop-file-validate exits non-zero on errors and prints warnings; there must be neither.
-    const report = execFileSync('desktop-file-validate', [file], { encoding: 'utf8' });
-    assert.equal(report.trim(), '', `${what}: ${report}`);
-    const exec = /^Exec=(.*)$/m.exec(readFileSync(file, 'utf8'))![1]!;
-    assert.deepEqual(execArgv(exec), [cmd.program, ...cmd.args, HIDDEN_ARG], what);
-  }
-  assert.equal(CASES[2]!.cmd.program, '/home/ana maria/Downloads/Burrow 1.0.0 (x86_64).AppImage');
-  assert.deepEqual(CASES[3]!.cmd.args, ['/work/my app']);
-});
+test(
+  'the autostart file is valid (desktop-file-validate) and its Exec gives back the exact program, for every kind of path',
+  { skip: toolsMissing('desktop-file-validate') },
+  () => {
+    const dir = tempDir();
+    assert.equal(CASES.length, 5);
+    for (const { what, cmd } of CASES) {
+      const file = path.join(dir, 'burrow.desktop');
+      writeFileSync(file, desktopEntry(cmd));
+      // desktop-file-validate exits non-zero on errors and prints warnings; there must be neither.
+      const report = execFileSync('desktop-file-validate', [file], { encoding: 'utf8' });
+      assert.equal(report.trim(), '', `${what}: ${report}`);
+      const exec = /^Exec=(.*)$/m.exec(readFileSync(file, 'utf8'))![1]!;
+      assert.deepEqual(execArgv(exec), [cmd.program, ...cmd.args, HIDDEN_ARG], what);
+    }
+    assert.equal(CASES[2]!.cmd.program, '/home/ana maria/Downloads/Burrow 1.0.0 (x86_64).AppImage');
+    assert.deepEqual(CASES[3]!.cmd.args, ['/work/my app']);
+  },
+);
 
 test('why not auto-launch on Linux: for a path with a space, the file it writes starts the wrong program', async () => {
   const home = tempDir();
@@ -94,16 +108,23 @@ test('why not auto-launch on Linux: for a path with a space, the file it writes 
   assert.deepEqual(execArgv(ours), [program, HIDDEN_ARG]);
 });
 
-test('both checks are real: auto-launch\'s unquoted Exec runs the wrong program, and the validator refuses an unquoted reserved character', { skip: toolsMissing('desktop-file-validate') }, () => {
-  // What auto-launch writes for a path with a space: valid syntax, but a launcher runs "/home/ana".
-  assert.deepEqual(execArgv('/home/ana maria/Burrow App/burrow --hidden'), ['/home/ana', 'maria/Burrow', 'App/burrow', '--hidden']);
-  const file = path.join(tempDir(), 'burrow.desktop');
-  writeFileSync(file, desktopEntry({ program: '/opt/x/burrow', args: [] }).replace(/^Exec=.*$/m, 'Exec=/home/o\'brien/burrow --hidden'));
-  assert.throws(() => execFileSync('desktop-file-validate', [file], { encoding: 'utf8', stdio: 'pipe' }), (e: { stdout: string }) => /reserved character/.test(e.stdout));
-  assert.equal(execArg('a b'), '"a b"');
-  assert.equal(execArg('plain'), 'plain');
-  assert.equal(execArg(''), '""');
-});
+test(
+  "both checks are real: auto-launch's unquoted Exec runs the wrong program, and the validator refuses an unquoted reserved character",
+  { skip: toolsMissing('desktop-file-validate') },
+  () => {
+    // What auto-launch writes for a path with a space: valid syntax, but a launcher runs "/home/ana".
+    assert.deepEqual(execArgv('/home/ana maria/Burrow App/burrow --hidden'), ['/home/ana', 'maria/Burrow', 'App/burrow', '--hidden']);
+    const file = path.join(tempDir(), 'burrow.desktop');
+    writeFileSync(file, desktopEntry({ program: '/opt/x/burrow', args: [] }).replace(/^Exec=.*$/m, "Exec=/home/o'brien/burrow --hidden"));
+    assert.throws(
+      () => execFileSync('desktop-file-validate', [file], { encoding: 'utf8', stdio: 'pipe' }),
+      (e: { stdout: string }) => /reserved character/.test(e.stdout),
+    );
+    assert.equal(execArg('a b'), '"a b"');
+    assert.equal(execArg('plain'), 'plain');
+    assert.equal(execArg(''), '""');
+  },
+);
 
 test('the autostart file lives in $XDG_CONFIG_HOME/autostart (else ~/.config/autostart); on, off, and switched off by the desktop', () => {
   assert.equal(autostartFile({ XDG_CONFIG_HOME: '/x/cfg' }, '/home/a'), '/x/cfg/autostart/burrow.desktop');
@@ -135,8 +156,13 @@ test('Settings → Launch at login writes and removes the autostart file through
   const dir = tempDir();
   const file = path.join(dir, 'xdg', 'autostart', 'burrow.desktop');
   const store = ConfigStore.open(path.join(dir, 'cfg', 'config.json'));
-  const app = new BurrowApp({ store, secrets: new FileSecretStore(path.join(dir, 'cfg', 'secrets')), mode: 'desktop', exporter: { offer: async () => ({}) },
-    loginItem: new LinuxAutostart(file, { program: '/opt/Burrow/burrow', args: [] }) });
+  const app = new BurrowApp({
+    store,
+    secrets: new FileSecretStore(path.join(dir, 'cfg', 'secrets')),
+    mode: 'desktop',
+    exporter: { offer: async () => ({}) },
+    loginItem: new LinuxAutostart(file, { program: '/opt/Burrow/burrow', args: [] }),
+  });
   await app.start();
   try {
     const on = await app.call('settings:set', { launchAtLogin: true });
@@ -172,5 +198,9 @@ test('a launch at login starts hidden in the tray; a first run always shows the 
   assert.equal(startsHidden({ ...o, argv: mac, platform: 'darwin', wasOpenedAtLogin: true }), true, 'older macOS says it was a login launch');
   assert.equal(startsHidden({ ...o, argv: mac, platform: 'darwin' }), true, 'macOS 13+: a menu-bar app starts in the menu bar');
   assert.equal(startsHidden({ ...o, argv: mac, platform: 'darwin', hasSessions: false }), false, 'a first run shows the wizard');
-  assert.equal(startsHidden({ ...o, argv: ['/opt/Burrow/burrow', '--hidden'], platform: 'linux', hasSessions: false }), true, '--hidden is obeyed even on a first run');
+  assert.equal(
+    startsHidden({ ...o, argv: ['/opt/Burrow/burrow', '--hidden'], platform: 'linux', hasSessions: false }),
+    true,
+    '--hidden is obeyed even on a first run',
+  );
 });

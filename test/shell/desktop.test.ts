@@ -39,13 +39,18 @@ class RecordingApp implements AppPort {
     if (name === 'sessions:list') return { ok: true, value: this.views };
     if (name === 'settings:get') return { ok: true, value: SETTINGS };
     if (name === 'keys:get') return { ok: true, value: { id: (args as { id: string }).id, publicKey: 'ssh-ed25519 AAAAC3Nz burrow-key' } };
-    if (name === 'sessions:stop-all') await new Promise<void>((r) => { this.stopAllDone = r; });
+    if (name === 'sessions:stop-all')
+      await new Promise<void>((r) => {
+        this.stopAllDone = r;
+      });
     return { ok: true, value: null };
   }
 
   attach(listener: <E extends EventName>(name: E, payload: Events[E]) => void): () => void {
     this.listener = listener;
-    return () => { this.listener = undefined; };
+    return () => {
+      this.listener = undefined;
+    };
   }
 
   emit<E extends EventName>(name: E, payload: Events[E]): void {
@@ -76,7 +81,9 @@ function desktop(app: AppPort): { d: DesktopController; rec: Recorded; t: Return
     showWindow: (route) => rec.windows.push(route),
     copy: (text) => rec.copied.push(text),
     loginState: () => rec.login,
-    exit: () => { rec.exits++; },
+    exit: () => {
+      rec.exits++;
+    },
     runBy: () => rec.runBy,
     timers: t,
   };
@@ -129,7 +136,7 @@ test('each menu action becomes its contract call or window route', async () => {
   assert.deepEqual(rec.windows, ['/sessions/a/test', '/sessions/a%20b', undefined]);
 });
 
-test('Launch at login flips the OS\'s real state, and the menu shows the new one', async () => {
+test("Launch at login flips the OS's real state, and the menu shows the new one", async () => {
   const app = new RecordingApp([]);
   const { d, rec } = desktop(app);
   await d.start();
@@ -154,12 +161,19 @@ test('notices for down, back and needs-a-person; closing the window says once th
   app.emit('sessions:changed', [changed('a', 'connected')]);
   t.advance(61_000);
   app.emit('sessions:changed', [changed('a', 'error')]);
-  assert.deepEqual(rec.notices.map((n) => `${n.kind}: ${n.title}`), ['down: a is down', 'back: a is back', 'needsPerson: a needs you']);
+  assert.deepEqual(
+    rec.notices.map((n) => `${n.kind}: ${n.title}`),
+    ['down: a is down', 'back: a is back', 'needsPerson: a needs you'],
+  );
   app.emit('settings:changed', { ...SETTINGS, notifications: { down: false, back: true, needsPerson: true } });
   t.advance(61_000);
   app.emit('sessions:changed', [changed('a', 'connected')]);
   app.emit('sessions:changed', [changed('a', 'reconnecting')]);
-  assert.deepEqual(rec.notices.map((n) => n.kind), ['down', 'back', 'needsPerson', 'back'], 'down notices switched off in Settings');
+  assert.deepEqual(
+    rec.notices.map((n) => n.kind),
+    ['down', 'back', 'needsPerson', 'back'],
+    'down notices switched off in Settings',
+  );
   d.windowClosed();
   d.windowClosed();
   assert.equal(rec.notices.filter((n) => n.title === 'Burrow keeps running').length, 1);
@@ -200,31 +214,51 @@ test('when a service runs the tunnels, the menu says so and Quit leaves them run
   assert.equal((menu.at(-1) as { label: string }).label, 'Quit Burrow (the Burrow service keeps the tunnels up)');
   await d.quit();
   assert.equal(rec.exits, 1);
-  assert.equal(app.named('sessions:stop-all').length, 0, 'the service\'s tunnels were not stopped');
+  assert.equal(app.named('sessions:stop-all').length, 0, "the service's tunnels were not stopped");
 });
 
 describe('the desktop over the real app', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
   // DEBUG1: sshd logs the client's cancel-tcpip-forward, the proof the listener was cancelled, not dropped.
-  before(async () => { sshd = await Sshd.start({ logLevel: 'DEBUG1' }); echo = await echoServer(); });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start({ logLevel: 'DEBUG1' });
+    echo = await echoServer();
+  });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
 
   test('at launch (as at login), the tunnels marked "start automatically" start, the others wait in the tray', async () => {
     const [p1, p2] = [await freePort(), await freePort()];
     const dir = tempDir();
     const store = ConfigStore.open(path.join(dir, 'config.json'));
-    for (const [name, port, autostart] of [['warehouse', p1, true], ['crm', p2, false]] as const) {
+    for (const [name, port, autostart] of [
+      ['warehouse', p1, true],
+      ['crm', p2, false],
+    ] as const) {
       await store.add({
-        name, host: '127.0.0.1', port: sshd.port, user: sshd.user, autostart,
-        auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+        name,
+        host: '127.0.0.1',
+        port: sshd.port,
+        user: sshd.user,
+        autostart,
+        auth: { identityFiles: [sshd.clientKeyPath] },
+        hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
         forwards: [loopbackRemote(port, echo.port)],
       });
     }
     const app = new BurrowApp({ store, secrets: new FileSecretStore(path.join(dir, 'secrets')), mode: 'desktop', exporter: { offer: async () => ({}) } });
     const trays: string[] = [];
     const d = new DesktopController(app, {
-      showTray: (_o, tooltip) => trays.push(tooltip), notify: () => {}, showWindow: () => {}, copy: () => {}, loginState: () => undefined, exit: () => {}, runBy: () => undefined,
+      showTray: (_o, tooltip) => trays.push(tooltip),
+      notify: () => {},
+      showWindow: () => {},
+      copy: () => {},
+      loginState: () => undefined,
+      exit: () => {},
+      runBy: () => undefined,
       timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: () => Date.now() },
     });
     try {
@@ -234,7 +268,10 @@ describe('the desktop over the real app', { skip: sshdUnavailable() }, () => {
       await waitFor(() => trays.at(-1) === 'Burrow: 1 tunnel up, 1 stopped', 'the tray to show one up, one stopped', 10_000);
       assert.equal((await roundTrip(p1, 'autostarted')).toString(), 'autostarted');
       const list = await app.call('sessions:list', {});
-      assert.deepEqual(list.ok && (list.value as SessionView[]).map((v) => [v.config.name, v.snapshot.state]), [['warehouse', 'connected'], ['crm', 'stopped']]);
+      assert.deepEqual(list.ok && (list.value as SessionView[]).map((v) => [v.config.name, v.snapshot.state]), [
+        ['warehouse', 'connected'],
+        ['crm', 'stopped'],
+      ]);
     } finally {
       await d.quit();
       await app.close();
@@ -246,26 +283,39 @@ describe('the desktop over the real app', { skip: sshdUnavailable() }, () => {
     const dir = tempDir();
     const store = ConfigStore.open(path.join(dir, 'config.json'));
     await store.add({
-      name: 'warehouse', host: '127.0.0.1', port: sshd.port, user: sshd.user,
-      auth: { identityFiles: [sshd.clientKeyPath] }, hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+      name: 'warehouse',
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.user,
+      auth: { identityFiles: [sshd.clientKeyPath] },
+      hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
       forwards: [loopbackRemote(port, echo.port)],
     });
     const app = new BurrowApp({ store, secrets: new FileSecretStore(path.join(dir, 'secrets')), mode: 'desktop', exporter: { offer: async () => ({}) } });
     await app.start();
     const rec: Recorded = { trays: [], notices: [], windows: [], copied: [], exits: 0, login: { enabled: false } };
     let portOpenAtExit: boolean | undefined;
-    const listening = (): Promise<boolean> => new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
+    const listening = (): Promise<boolean> =>
+      new Promise((resolve) => {
+        const s = net.connect(port, '127.0.0.1');
+        s.once('connect', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.once('error', () => resolve(false));
+      });
     const d = new DesktopController(app, {
       showTray: (overall, tooltip, menu) => rec.trays.push({ overall, tooltip, menu }),
       notify: (n) => rec.notices.push(n),
       showWindow: () => {},
       copy: () => {},
       loginState: () => undefined,
-      exit: () => { rec.exits++; void listening().then((open) => { portOpenAtExit = open; }); },
+      exit: () => {
+        rec.exits++;
+        void listening().then((open) => {
+          portOpenAtExit = open;
+        });
+      },
       runBy: () => undefined,
       timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: () => Date.now() },
     });
@@ -279,7 +329,7 @@ describe('the desktop over the real app', { skip: sshdUnavailable() }, () => {
       await d.quit();
       assert.equal(rec.exits, 1);
       await waitFor(() => portOpenAtExit !== undefined, 'the port check');
-      assert.equal(portOpenAtExit, false, 'the vendor\'s port was released before exit');
+      assert.equal(portOpenAtExit, false, "the vendor's port was released before exit");
       assert.match(sshd.log(), new RegExp(`cancel-tcpip-forward addr 127\\.0\\.0\\.1 port ${port}`));
     } finally {
       await app.close();

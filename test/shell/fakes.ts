@@ -6,13 +6,31 @@ import type { Timers } from '../../main/shell/coalesce.js';
 export function view(id: string, state: SessionState, keyId?: string): SessionView {
   return {
     config: {
-      id, name: id, host: 'h', port: 22, user: 'u', auth: { identityFiles: [], ...(keyId ? { keyId } : {}) }, hostKey: { policy: 'yes' },
-      keepalive: { intervalSeconds: 15, countMax: 3 }, connectTimeoutSeconds: 20, compression: false, autostart: false,
+      id,
+      name: id,
+      host: 'h',
+      port: 22,
+      user: 'u',
+      auth: { identityFiles: [], ...(keyId ? { keyId } : {}) },
+      hostKey: { policy: 'yes' },
+      keepalive: { intervalSeconds: 15, countMax: 3 },
+      connectTimeoutSeconds: 20,
+      compression: false,
+      autostart: false,
       forwards: [{ type: 'remote', bindPort: 1, targetHost: 'db', targetPort: 2 }],
     },
     version: `v-${id}`,
     snapshot: {
-      id, name: id, state, reconnects: 0, bytesIn: 0, bytesOut: 0, openConnections: 0, totalConnections: 0, failedConnections: 0, forwards: [],
+      id,
+      name: id,
+      state,
+      reconnects: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      openConnections: 0,
+      totalConnections: 0,
+      failedConnections: 0,
+      forwards: [],
       ...(state === 'error' ? { lastError: { code: 'AUTH_FAILED', message: 'The server refused the key', hint: 'Authorise it' } } : {}),
     },
   };
@@ -25,8 +43,15 @@ export function fakeTimers(): Timers & { advance(ms: number): void } {
   let next = 1;
   return {
     now: () => now,
-    setTimeout: (fn, ms) => { const id = next++; due.push({ at: now + ms, fn, id }); return id; },
-    clearTimeout: (h) => { const i = due.findIndex((d) => d.id === h); if (i >= 0) due.splice(i, 1); },
+    setTimeout: (fn, ms) => {
+      const id = next++;
+      due.push({ at: now + ms, fn, id });
+      return id;
+    },
+    clearTimeout: (h) => {
+      const i = due.findIndex((d) => d.id === h);
+      if (i >= 0) due.splice(i, 1);
+    },
     advance(ms) {
       const end = now + ms;
       for (;;) {

@@ -24,20 +24,34 @@ test('build/ holds exactly what scripts/icons.mjs draws: run again, every image 
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'icons.mjs'), out]);
   const made = readdirSync(out).sort();
   assert.equal(made.length, STATES.length * 4 + 2);
-  assert.deepEqual(readdirSync(BUILD).filter((f) => /\.(png|ico)$/.test(f)).sort(), made, 'no icon in build/ that the script does not make, none missing');
+  assert.deepEqual(
+    readdirSync(BUILD)
+      .filter((f) => /\.(png|ico)$/.test(f))
+      .sort(),
+    made,
+    'no icon in build/ that the script does not make, none missing',
+  );
   for (const f of made) {
     const a = readFileSync(path.join(out, f));
     const b = readFileSync(path.join(BUILD, f));
     // Pixels, not bytes: another zlib may compress the same pixels differently.
     if (f.endsWith('.png')) assert.ok(readPng(a).rgba.equals(readPng(b).rgba), f);
-    else assert.deepEqual(readIco(a).map((i) => [i.size, i.png.rgba.toString('base64')]), readIco(b).map((i) => [i.size, i.png.rgba.toString('base64')]), f);
+    else
+      assert.deepEqual(
+        readIco(a).map((i) => [i.size, i.png.rgba.toString('base64')]),
+        readIco(b).map((i) => [i.size, i.png.rgba.toString('base64')]),
+        f,
+      );
   }
 });
 
 test('macOS menu-bar templates are black and alpha only, 16 px with a 32 px @2x', () => {
   for (const s of STATES) {
     const file = path.basename(trayIconFile(BUILD, s, 'darwin'));
-    for (const [name, size] of [[file, 16], [file.replace('.png', '@2x.png'), 32]] as const) {
+    for (const [name, size] of [
+      [file, 16],
+      [file.replace('.png', '@2x.png'), 32],
+    ] as const) {
       const img = png(name);
       assert.deepEqual([img.width, img.height], [size, size], name);
       let opaque = 0;
@@ -53,7 +67,10 @@ test('macOS menu-bar templates are black and alpha only, 16 px with a 32 px @2x'
 test('Windows tray icons hold 16, 20, 24 and 32 px images; Linux gets 32 px PNGs; the app icon is 1024 px', () => {
   for (const s of STATES) {
     const images = readIco(readFileSync(trayIconFile(BUILD, s, 'win32')));
-    assert.deepEqual(images.map((i) => i.size), [16, 20, 24, 32]);
+    assert.deepEqual(
+      images.map((i) => i.size),
+      [16, 20, 24, 32],
+    );
     for (const i of images) assert.deepEqual([i.png.width, i.png.height], [i.size, i.size]);
     const linux = png(path.basename(trayIconFile(BUILD, s, 'linux')));
     assert.deepEqual([linux.width, linux.height], [32, 32]);

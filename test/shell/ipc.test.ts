@@ -28,7 +28,9 @@ function fakeIpcMain(): { handlers: Map<string, Listener>; ipc: Parameters<typeo
         assert.ok(!handlers.has(channel), `${channel} registered twice`);
         handlers.set(channel, listener);
       },
-      removeHandler: (channel) => { handlers.delete(channel); },
+      removeHandler: (channel) => {
+        handlers.delete(channel);
+      },
     },
   };
 }
@@ -38,7 +40,12 @@ const own: IpcSender = { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://b
 
 function newApp(): BurrowApp {
   const dir = tempDir();
-  return new BurrowApp({ store: ConfigStore.open(path.join(dir, 'config.json')), secrets: new FileSecretStore(path.join(dir, 'secrets')), mode: 'desktop', exporter: { offer: async () => ({}) } });
+  return new BurrowApp({
+    store: ConfigStore.open(path.join(dir, 'config.json')),
+    secrets: new FileSecretStore(path.join(dir, 'secrets')),
+    mode: 'desktop',
+    exporter: { offer: async () => ({}) },
+  });
 }
 
 test('one IPC handler per request of the contract, none missing and none extra; unregistering removes them all', () => {
@@ -50,11 +57,20 @@ test('one IPC handler per request of the contract, none missing and none extra; 
   assert.equal(handlers.size, 0);
 });
 
-test('a message from anything but Burrow\'s own window and top-level page is refused before the app sees it', async () => {
+test("a message from anything but Burrow's own window and top-level page is refused before the app sees it", async () => {
   const { handlers, ipc } = fakeIpcMain();
   const seen: string[] = [];
   let windowId: number | undefined = WINDOW_ID;
-  registerIpc(ipc, { call: async (name) => { seen.push(name); return { ok: true, value: null }; } }, () => windowId);
+  registerIpc(
+    ipc,
+    {
+      call: async (name) => {
+        seen.push(name);
+        return { ok: true, value: null };
+      },
+    },
+    () => windowId,
+  );
   const strangers: Array<[string, IpcSender]> = [
     ['another webContents', { sender: { id: 99 }, senderFrame: own.senderFrame }],
     ['a subframe of the window', { sender: own.sender, senderFrame: { url: 'app://burrow/index.html', parent: {} } }],
@@ -77,7 +93,7 @@ test('a message from anything but Burrow\'s own window and top-level page is ref
   assert.deepEqual(seen, ['sessions:list']);
 });
 
-test('the window\'s own calls reach the real app, which checks their arguments with the web bridge\'s schemas', async () => {
+test("the window's own calls reach the real app, which checks their arguments with the web bridge's schemas", async () => {
   const app = newApp();
   await app.start();
   try {
@@ -112,12 +128,23 @@ test('the preload exposes one method per request and one subscription per event,
   const bundle = readFileSync(path.resolve(here, '../../preload/index.cjs'), 'utf8');
   const invoked: Array<[string, unknown]> = [];
   const rendererListeners = new Map<string, (e: unknown, ...a: unknown[]) => void>();
-  let exposed: { key: string; api: { requests: Record<string, (a: unknown) => Promise<unknown>>; events: Record<string, (l: (p: unknown) => void) => () => void> } } | undefined;
+  let exposed:
+    | { key: string; api: { requests: Record<string, (a: unknown) => Promise<unknown>>; events: Record<string, (l: (p: unknown) => void) => () => void> } }
+    | undefined;
   const electron = {
-    contextBridge: { exposeInMainWorld: (key: string, api: NonNullable<typeof exposed>['api']) => { exposed = { key, api }; } },
+    contextBridge: {
+      exposeInMainWorld: (key: string, api: NonNullable<typeof exposed>['api']) => {
+        exposed = { key, api };
+      },
+    },
     ipcRenderer: {
-      invoke: async (channel: string, args: unknown) => { invoked.push([channel, args]); return { ok: true, value: channel }; },
-      on: (channel: string, l: (e: unknown, ...a: unknown[]) => void) => { rendererListeners.set(channel, l); },
+      invoke: async (channel: string, args: unknown) => {
+        invoked.push([channel, args]);
+        return { ok: true, value: channel };
+      },
+      on: (channel: string, l: (e: unknown, ...a: unknown[]) => void) => {
+        rendererListeners.set(channel, l);
+      },
     },
   };
   // A sandboxed preload may require only 'electron'; anything else would fail in the real window.
@@ -134,10 +161,27 @@ test('the preload exposes one method per request and one subscription per event,
   const { requests, events } = exposed!.api;
   assert.deepEqual(Object.keys(requests).sort(), Object.keys(REQUESTS).sort());
   for (const name of REQUEST_NAMES) assert.deepEqual(await requests[name]!({ probe: name }), { ok: true, value: name });
-  assert.deepEqual(invoked.map(([c]) => c), [...REQUEST_NAMES]);
-  assert.deepEqual(invoked.map(([, a]) => a), REQUEST_NAMES.map((name) => ({ probe: name })));
+  assert.deepEqual(
+    invoked.map(([c]) => c),
+    [...REQUEST_NAMES],
+  );
+  assert.deepEqual(
+    invoked.map(([, a]) => a),
+    REQUEST_NAMES.map((name) => ({ probe: name })),
+  );
 
-  const eventKeys: Record<keyof Events, true> = { 'sessions:changed': true, 'sessions:removed': true, 'logs:line': true, 'keys:progress': true, 'keys:changed': true, 'diagnose:step': true, 'questions:asked': true, 'questions:closed': true, 'settings:changed': true, 'app:changed': true };
+  const eventKeys: Record<keyof Events, true> = {
+    'sessions:changed': true,
+    'sessions:removed': true,
+    'logs:line': true,
+    'keys:progress': true,
+    'keys:changed': true,
+    'diagnose:step': true,
+    'questions:asked': true,
+    'questions:closed': true,
+    'settings:changed': true,
+    'app:changed': true,
+  };
   assert.deepEqual(Object.keys(events).sort(), Object.keys(eventKeys).sort());
   assert.deepEqual([...EVENT_NAMES].sort(), Object.keys(eventKeys).sort());
   const fromMain = rendererListeners.get(EVENT_CHANNEL)!;

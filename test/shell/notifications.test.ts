@@ -6,11 +6,18 @@ import { Nudger, NUDGE_AGAIN_S } from '../../main/shell/nudger.js';
 import { fakeTimers } from './fakes.js';
 
 type Snap = Parameters<NotificationPolicy['onSnapshot']>[1];
-const snap = (state: Snap['state'], code?: string): Snap => ({ id: 'a', state, ...(code ? { lastError: { code: code as never, message: `${code} happened`, hint: 'fix it' } } : {}) });
+const snap = (state: Snap['state'], code?: string): Snap => ({
+  id: 'a',
+  state,
+  ...(code ? { lastError: { code: code as never, message: `${code} happened`, hint: 'fix it' } } : {}),
+});
 
 test('down, back and needs-a-person, each once per change of state', () => {
   let now = 0;
-  const p = new NotificationPolicy(() => ({ down: true, back: true, needsPerson: true }), () => now);
+  const p = new NotificationPolicy(
+    () => ({ down: true, back: true, needsPerson: true }),
+    () => now,
+  );
   assert.equal(p.onSnapshot('Fivetran', snap('connecting')), undefined);
   assert.equal(p.onSnapshot('Fivetran', snap('connected')), undefined, 'a first connection is not news');
   const down = p.onSnapshot('Fivetran', snap('reconnecting', 'CONNECTION_LOST'));
@@ -26,7 +33,10 @@ test('down, back and needs-a-person, each once per change of state', () => {
 
 test('at most one notice of a kind per session a minute: a flapping link does not bury the desktop', () => {
   let now = 0;
-  const p = new NotificationPolicy(() => ({ down: true, back: true, needsPerson: true }), () => now);
+  const p = new NotificationPolicy(
+    () => ({ down: true, back: true, needsPerson: true }),
+    () => now,
+  );
   p.onSnapshot('x', snap('connected'));
   const kinds: string[] = [];
   for (let i = 0; i < 20; i++) {
@@ -43,7 +53,10 @@ test('at most one notice of a kind per session a minute: a flapping link does no
 
 test('each kind can be switched off in Settings', () => {
   const settings = { down: false, back: true, needsPerson: false };
-  const p = new NotificationPolicy(() => settings, () => 0);
+  const p = new NotificationPolicy(
+    () => settings,
+    () => 0,
+  );
   p.onSnapshot('x', snap('connected'));
   assert.equal(p.onSnapshot('x', snap('reconnecting', 'CONNECTION_LOST')), undefined);
   assert.equal(p.onSnapshot('x', snap('connected'))?.kind, 'back');

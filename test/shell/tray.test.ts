@@ -22,9 +22,13 @@ test('the overall state: attention beats connecting beats up beats stopped, for 
   assert.equal(all.length, 1 + 3 * 125);
   for (const states of all) {
     const o = overallOf(states.map((state) => ({ state })));
-    const expected = states.includes('error') ? 'attention'
-      : states.some((s) => s === 'connecting' || s === 'reconnecting') ? 'connecting'
-        : states.includes('connected') ? 'up' : 'stopped';
+    const expected = states.includes('error')
+      ? 'attention'
+      : states.some((s) => s === 'connecting' || s === 'reconnecting')
+        ? 'connecting'
+        : states.includes('connected')
+          ? 'up'
+          : 'stopped';
     assert.equal(o, expected, states.join(','));
   }
 });
@@ -40,7 +44,7 @@ test('the tooltip sums the states up in words', () => {
 
 const labels = (entries: ReadonlyArray<MenuEntry>): string[] => entries.map((e) => (e.type === 'separator' ? '---' : e.label));
 
-test('the menu lists every session with its state in words, Start or Stop as it needs, and the app\'s own items', () => {
+test("the menu lists every session with its state in words, Start or Stop as it needs, and the app's own items", () => {
   for (const states of combinations()) {
     const views = states.map((s, i) => view(`s${i}`, s, i === 0 ? 'k' : undefined));
     const menu = trayMenu(views, { enabled: false });
@@ -62,18 +66,22 @@ test('the menu lists every session with its state in words, Start or Stop as it 
     const startAll = menu.find((e) => e.type === 'item' && e.label === 'Start all') as { enabled: boolean };
     const stopAll = menu.find((e) => e.type === 'item' && e.label === 'Stop all') as { enabled: boolean };
     assert.equal(startAll.enabled, states.includes('stopped'));
-    assert.equal(stopAll.enabled, states.some((s) => s !== 'stopped'));
+    assert.equal(
+      stopAll.enabled,
+      states.some((s) => s !== 'stopped'),
+    );
     if (states.length === 0) assert.equal(flat[0], 'No tunnels yet');
   }
 });
 
-test('the launch-at-login checkbox shows the OS\'s real state, approval pending and switched off by the person included', () => {
-  const box = (login: Parameters<typeof trayMenu>[1]) => trayMenu([], login).find((e) => e.type === 'checkbox') as Extract<MenuEntry, { type: 'checkbox' }> | undefined;
+test("the launch-at-login checkbox shows the OS's real state, approval pending and switched off by the person included", () => {
+  const box = (login: Parameters<typeof trayMenu>[1]) =>
+    trayMenu([], login).find((e) => e.type === 'checkbox') as Extract<MenuEntry, { type: 'checkbox' }> | undefined;
   assert.deepEqual([box({ enabled: true })!.checked, box({ enabled: true })!.sublabel], [true, undefined]);
   assert.equal(box({ enabled: false })!.checked, false);
   assert.match(box({ enabled: true, needsApproval: true })!.sublabel!, /approval in System Settings/);
   const off = box({ enabled: true, disabledByUser: true })!;
-  assert.deepEqual([off.checked, off.sublabel], [false, 'Turned off in your system\'s startup settings']);
+  assert.deepEqual([off.checked, off.sublabel], [false, "Turned off in your system's startup settings"]);
   assert.equal(box(undefined), undefined, 'no checkbox where the door cannot set it');
 });
 
@@ -83,14 +91,16 @@ test('each system gets its own tray image: a macOS template, a Windows .ico, a L
   assert.equal(trayIconFile('/b', 'connecting', 'linux'), '/b/tray-connecting.png');
 });
 
-
 test('rebuilds are coalesced: at most one per interval however often asked, and always one after the last request', () => {
   const t = fakeTimers();
   let runs = 0;
   const c = new Coalescer(() => runs++, 300, t);
   c.request();
   assert.equal(runs, 1, 'the first request runs at once');
-  for (let i = 0; i < 100; i++) { c.request(); t.advance(10); }
+  for (let i = 0; i < 100; i++) {
+    c.request();
+    t.advance(10);
+  }
   // 1 s of requests every 10 ms: a run at most every 300 ms.
   assert.ok(runs >= 3 && runs <= 5, `${runs} runs`);
   const before = runs;
@@ -99,4 +109,3 @@ test('rebuilds are coalesced: at most one per interval however often asked, and 
   t.advance(5000);
   assert.equal(runs, before + 1, 'and nothing runs without a request');
 });
-

@@ -21,9 +21,17 @@ class FakeWindow implements WindowLike {
   permissionHandler: Handler | undefined;
   loaded: string[] = [];
   readonly webContents = {
-    on: (event: string, listener: Handler) => { this.handlers.set(event, listener); },
-    setWindowOpenHandler: (h: Handler) => { this.openHandler = h; },
-    session: { setPermissionRequestHandler: (h: Handler) => { this.permissionHandler = h; } },
+    on: (event: string, listener: Handler) => {
+      this.handlers.set(event, listener);
+    },
+    setWindowOpenHandler: (h: Handler) => {
+      this.openHandler = h;
+    },
+    session: {
+      setPermissionRequestHandler: (h: Handler) => {
+        this.permissionHandler = h;
+      },
+    },
   } as unknown as WindowLike['webContents'];
 
   constructor(readonly options: Record<string, unknown>) {
@@ -37,14 +45,30 @@ class FakeWindow implements WindowLike {
 
 function open(): { win: FakeWindow; opened: string[] } {
   const opened: string[] = [];
-  const win = createWindow({ BrowserWindow: FakeWindow, openExternal: async (u) => { opened.push(u); } }, '/app/dist/preload/index.cjs', '/app/build/icon.png');
+  const win = createWindow(
+    {
+      BrowserWindow: FakeWindow,
+      openExternal: async (u) => {
+        opened.push(u);
+      },
+    },
+    '/app/dist/preload/index.cjs',
+    '/app/build/icon.png',
+  );
   return { win, opened };
 }
 
 /** Fires a will-navigate style event; returns whether the handler prevented it. */
 function prevented(win: FakeWindow, event: string, url: string): boolean {
   let stop = false;
-  win.handlers.get(event)!({ preventDefault: () => { stop = true; } }, url);
+  win.handlers.get(event)!(
+    {
+      preventDefault: () => {
+        stop = true;
+      },
+    },
+    url,
+  );
   return stop;
 }
 
@@ -72,7 +96,7 @@ test('the BrowserWindow gets an isolated, sandboxed page without Node, and loads
   assert.equal(APP_URL, 'app://burrow/index.html');
 });
 
-test('navigation and redirects stay on Burrow\'s own pages', () => {
+test("navigation and redirects stay on Burrow's own pages", () => {
   const { win } = open();
   for (const event of ['will-navigate', 'will-redirect']) {
     assert.equal(prevented(win, event, 'app://burrow/index.html#/keys'), false);
@@ -86,7 +110,10 @@ test('navigation and redirects stay on Burrow\'s own pages', () => {
 test('no new windows; https links go to the system browser, nothing else does', () => {
   const { win, opened } = open();
   const links: Array<[string, string | undefined]> = [
-    ['https://fivetran.com/docs/connectors/databases/connection-options#sshtunnel', 'https://fivetran.com/docs/connectors/databases/connection-options#sshtunnel'],
+    [
+      'https://fivetran.com/docs/connectors/databases/connection-options#sshtunnel',
+      'https://fivetran.com/docs/connectors/databases/connection-options#sshtunnel',
+    ],
     ['http://example.com/', undefined],
     ['file:///C:/Windows/System32/calc.exe', undefined],
     ['smb://attacker/share', undefined],
@@ -104,19 +131,35 @@ test('no new windows; https links go to the system browser, nothing else does', 
 
 test('the page gets no permission but writing to the clipboard', () => {
   const { win } = open();
-  for (const [permission, granted] of [['clipboard-sanitized-write', true], ['media', false], ['geolocation', false], ['notifications', false], ['openExternal', false], ['clipboard-read', false]] as const) {
+  for (const [permission, granted] of [
+    ['clipboard-sanitized-write', true],
+    ['media', false],
+    ['geolocation', false],
+    ['notifications', false],
+    ['openExternal', false],
+    ['clipboard-read', false],
+  ] as const) {
     let answer: boolean | undefined;
-    win.permissionHandler!({}, permission, (g: boolean) => { answer = g; });
+    win.permissionHandler!({}, permission, (g: boolean) => {
+      answer = g;
+    });
     assert.equal(answer, granted, permission);
   }
 });
 
-test('app:// serves only files inside the renderer folder, with the browser mode\'s CSP', () => {
+test("app:// serves only files inside the renderer folder, with the browser mode's CSP", () => {
   const root = path.resolve('/srv/burrow/dist/renderer');
   const f = (url: string): string | undefined => appFile(url, root, path.join, path.resolve, path.sep);
   assert.equal(f('app://burrow/'), path.join(root, 'index.html'));
   assert.equal(f('app://burrow/assets/index-abc.js'), path.join(root, 'assets', 'index-abc.js'));
-  for (const url of ['app://burrow/../secret.txt', 'app://burrow/%2e%2e/secret.txt', 'app://burrow/assets/..%2f..%2fsecret', 'app://burrow/%2e%2e%5csecret', 'app://evil/index.html', 'https://burrow/index.html']) {
+  for (const url of [
+    'app://burrow/../secret.txt',
+    'app://burrow/%2e%2e/secret.txt',
+    'app://burrow/assets/..%2f..%2fsecret',
+    'app://burrow/%2e%2e%5csecret',
+    'app://evil/index.html',
+    'https://burrow/index.html',
+  ]) {
     const got = f(url);
     assert.ok(got === undefined || got.startsWith(root + path.sep), `${url} → ${got}`);
   }
@@ -134,5 +177,10 @@ test('app:// serves only files inside the renderer folder, with the browser mode
 test('the page carries the same policy in a meta tag (defence in depth, should a header be lost), minus frame-ancestors, which only works as a header', () => {
   const html = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../renderer/index.html'), 'utf8');
   const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
-  assert.equal(meta, CONTENT_SECURITY_POLICY.split('; ').filter((d) => !d.startsWith('frame-ancestors')).join('; '));
+  assert.equal(
+    meta,
+    CONTENT_SECURITY_POLICY.split('; ')
+      .filter((d) => !d.startsWith('frame-ancestors'))
+      .join('; '),
+  );
 });

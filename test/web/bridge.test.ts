@@ -18,13 +18,19 @@ import { CONTENT_SECURITY_POLICY } from '../../common/csp.js';
 import { tempDir } from '../core/config/fixtures.js';
 import { waitFor } from '../helpers/net.js';
 
-interface Got { status: number; headers: http.IncomingHttpHeaders; body: string }
+interface Got {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 
 function get(port: number, pathname: string, headers: Record<string, string> = {}): Promise<Got> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path: pathname, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
       let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     });
     req.on('error', reject);
@@ -37,9 +43,17 @@ function raw(port: number, bytes: string, ms = 3000): Promise<string> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
     let got = '';
-    const timer = setTimeout(() => { s.destroy(); resolve(`${got}<hung>`); }, ms);
-    s.on('data', (d) => { got += d.toString(); });
-    s.on('close', () => { clearTimeout(timer); resolve(got); });
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve(`${got}<hung>`);
+    }, ms);
+    s.on('data', (d) => {
+      got += d.toString();
+    });
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
     s.on('error', () => undefined);
     s.write(bytes);
   });
@@ -49,7 +63,10 @@ function raw(port: number, bytes: string, ms = 3000): Promise<string> {
 function upgrade(port: number, headers: Record<string, string>, pathname = '/bridge'): Promise<string> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${pathname}`, { headers });
-    ws.on('open', () => { ws.close(); resolve('open'); });
+    ws.on('open', () => {
+      ws.close();
+      resolve('open');
+    });
     ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
     ws.on('error', (e) => resolve(`error ${e.message}`));
   });
@@ -87,7 +104,10 @@ describe('web bridge', () => {
     await bridge.listen(app);
     port = bridge.address.port;
   });
-  after(async () => { await app.close(); await bridge.close(); });
+  after(async () => {
+    await app.close();
+    await bridge.close();
+  });
 
   test('it listens on 127.0.0.1 only; the address carries the token in its fragment, which no browser sends', () => {
     assert.equal(bridge.address.host, '127.0.0.1');
@@ -131,7 +151,13 @@ describe('web bridge', () => {
   });
 
   test('a non-loopback Host (DNS rebinding) and a foreign Origin get 403', async () => {
-    const cases: Array<Record<string, string>> = [{ host: `evil.example:${port}` }, { host: `127.0.0.1:${port + 1}` }, { host: 'localhost' }, { origin: 'http://evil.example' }, { origin: `http://127.0.0.1:${port + 1}` }];
+    const cases: Array<Record<string, string>> = [
+      { host: `evil.example:${port}` },
+      { host: `127.0.0.1:${port + 1}` },
+      { host: 'localhost' },
+      { origin: 'http://evil.example' },
+      { origin: `http://127.0.0.1:${port + 1}` },
+    ];
     for (const h of cases) {
       const r = await get(port, '/', h);
       assert.equal(r.status, 403, JSON.stringify(h));
@@ -143,7 +169,10 @@ describe('web bridge', () => {
 
   test('only GET and HEAD; no file outside the built window; a target that does not decode gets 400', async () => {
     const post = await new Promise<number>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers: { host: `127.0.0.1:${port}` } }, (res) => { res.resume(); resolve(res.statusCode!); });
+      const req = http.request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers: { host: `127.0.0.1:${port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
       req.end();
     });
     assert.equal(post, 405);
@@ -196,7 +225,17 @@ describe('web bridge', () => {
   });
 
   test('every message that is not a call gets a close, never a hang: null, arrays, numbers, strings, half a call', async () => {
-    for (const frame of ['null', '[]', '42', '"call"', 'true', '{}', '{"type":"call"}', '{"type":"call","seq":-1,"name":"app:info"}', '{"type":"call","seq":1,"name":7}']) {
+    for (const frame of [
+      'null',
+      '[]',
+      '42',
+      '"call"',
+      'true',
+      '{}',
+      '{"type":"call"}',
+      '{"type":"call","seq":-1,"name":"app:info"}',
+      '{"type":"call","seq":1,"name":7}',
+    ]) {
       const { ws, welcome } = await hello(port, { type: 'hello', session });
       assert.ok(welcome);
       ws.send(frame);
@@ -216,12 +255,17 @@ describe('web bridge', () => {
     assert.equal((await get(port, '/download/00000000-0000-4000-8000-000000000000')).status, 404, 'an address not given');
   });
 
-  test('nothing answers on the machine\'s other addresses', async () => {
-    const addrs = Object.values((await import('node:os')).networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal);
+  test("nothing answers on the machine's other addresses", async () => {
+    const addrs = Object.values((await import('node:os')).networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal);
     for (const a of addrs) {
       const ok = await new Promise<boolean>((resolve) => {
         const s = net.connect(port, a!.address);
-        s.once('connect', () => { s.destroy(); resolve(true); });
+        s.once('connect', () => {
+          s.destroy();
+          resolve(true);
+        });
         s.once('error', () => resolve(false));
       });
       assert.equal(ok, false, `answered on ${a!.address}`);

@@ -136,12 +136,20 @@ export async function mergeKnownHosts(file: string, entries: ReadonlyArray<Known
  */
 export async function applyImport(store: ConfigStore, report: ImportReport, options: ApplyOptions = {}): Promise<ApplyResult> {
   if (options.name !== undefined && report.sessions.length !== 1) {
-    throw new ConfigError('--name', `names one session, but the input has ${report.sessions.length}`, 'Leave --name out; rename sessions afterwards if needed.');
+    throw new ConfigError(
+      '--name',
+      `names one session, but the input has ${report.sessions.length}`,
+      'Leave --name out; rename sessions afterwards if needed.',
+    );
   }
   const keys = new Map((report.keys ?? []).map((k) => [k.keyId, k]));
   const files = new Map((report.files ?? []).map((f) => [f.path, f]));
   if ((keys.size > 0 || options.keyPassphrase !== undefined) && !options.secrets) {
-    throw new ConfigError('(import)', 'holds a private key but no secret store was given', 'Import it through the CLI or the app, which keep keys in the secret store.');
+    throw new ConfigError(
+      '(import)',
+      'holds a private key but no secret store was given',
+      'Import it through the CLI or the app, which keep keys in the secret store.',
+    );
   }
   const keptKeys: Array<{ file: string; keyId: string; session: string }> = [];
   const skipped: NotTaken[] = [];
@@ -205,7 +213,11 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
   const knownHostsFile = options.knownHostsFile ?? path.join(homedir(), '.ssh', 'known_hosts');
   if (report.hostKeys.length > 0) hostKeys = await mergeKnownHosts(knownHostsFile, report.hostKeys);
   return {
-    saved: added, skipped, hostKeysAdded: hostKeys.added, hostKeysKnown: hostKeys.known, keptKeys,
+    saved: added,
+    skipped,
+    hostKeysAdded: hostKeys.added,
+    hostKeysKnown: hostKeys.known,
+    keptKeys,
     ...(report.hostKeys.length > 0 ? { knownHostsFile } : {}),
   };
 }

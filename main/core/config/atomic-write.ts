@@ -32,7 +32,11 @@ export async function writeFileAtomic(file: string, pieces: ReadonlyArray<string
   if (process.platform !== 'win32') {
     try {
       const dir = await open(path.dirname(file), 'r');
-      try { await dir.sync(); } finally { await dir.close(); }
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
     } catch {
       // A file system that cannot sync a folder: the file itself is on disk.
     }

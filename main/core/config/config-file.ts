@@ -53,8 +53,11 @@ export async function loadConfigFile(file: string): Promise<ConfigFile> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`,
-      code === 'ENOENT' ? 'Check the path, or create the file as docs/config.md shows.' : 'Check the file\'s permissions.');
+    throw new ConfigError(
+      file,
+      code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`,
+      code === 'ENOENT' ? 'Check the path, or create the file as docs/config.md shows.' : "Check the file's permissions.",
+    );
   }
   try {
     return parseConfigFile(parseJsonText(text));

@@ -29,10 +29,17 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 export function patchSession(current: SessionConfig, patch: unknown, others: ReadonlyArray<SessionConfig>): SessionConfig {
   if (!isObject(patch)) throw new ConfigError('(patch)', 'must be a JSON object', 'Give the settings to change, e.g. {"keepalive":{"intervalSeconds":10}}.');
   if ('id' in patch && patch.id !== current.id) {
-    throw new ConfigError('session.id', 'cannot be changed', 'Rename the session with its name instead; the id stays, as stored keys and other doors know the session by it.');
+    throw new ConfigError(
+      'session.id',
+      'cannot be changed',
+      'Rename the session with its name instead; the id stays, as stored keys and other doors know the session by it.',
+    );
   }
   const next = parseSessionConfig(mergePatch(current, patch), 'session');
-  const clash = findSession(others.filter((s) => s.id !== current.id), next.name);
+  const clash = findSession(
+    others.filter((s) => s.id !== current.id),
+    next.name,
+  );
   if (clash && clash.name.toLowerCase() === next.name.toLowerCase()) {
     throw new ConfigError('session.name', `${JSON.stringify(next.name)} is already the name of another saved session`, 'Pick another name.');
   }

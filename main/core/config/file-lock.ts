@@ -71,7 +71,11 @@ function createLock(lock: string): boolean {
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw err;
     }
   } finally {
-    try { unlinkSync(own); } catch { /* not written */ }
+    try {
+      unlinkSync(own);
+    } catch {
+      /* not written */
+    }
   }
   try {
     const fd = openSync(lock, 'wx', 0o600);
@@ -92,12 +96,20 @@ function removeLeftovers(lock: string): void {
   const dir = path.dirname(lock);
   const prefix = `${path.basename(lock)}.`;
   let names: string[];
-  try { names = readdirSync(dir); } catch { return; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split('.')[0]);
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) {
-      try { unlinkSync(path.join(dir, name)); } catch { /* removed by another */ }
+      try {
+        unlinkSync(path.join(dir, name));
+      } catch {
+        /* removed by another */
+      }
     }
   }
 }
@@ -112,19 +124,30 @@ function* acquire(file: string): Generator<number, void> {
       return;
     }
     if (isStale(lock)) {
-      try { unlinkSync(lock); } catch { /* another process took it over first */ }
+      try {
+        unlinkSync(lock);
+      } catch {
+        /* another process took it over first */
+      }
       continue;
     }
     if (Date.now() > deadline) {
-      throw new ConfigError(file, `is being changed by another Burrow that has not finished for ${WAIT_MS / 1000} s`,
-        `Try again. If no other Burrow is running, remove ${lock}.`);
+      throw new ConfigError(
+        file,
+        `is being changed by another Burrow that has not finished for ${WAIT_MS / 1000} s`,
+        `Try again. If no other Burrow is running, remove ${lock}.`,
+      );
     }
     yield 2 + Math.random() * 8;
   }
 }
 
 function release(file: string): void {
-  try { unlinkSync(`${file}.lock`); } catch { /* already gone */ }
+  try {
+    unlinkSync(`${file}.lock`);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Runs `fn` while holding the lock for `file`; throws ConfigError naming the lock if it cannot be had. */

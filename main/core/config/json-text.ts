@@ -51,8 +51,11 @@ export function parseJsonText(text: string): unknown {
     const near = offset < body.length ? ` near ${JSON.stringify(body.slice(offset, offset + 12))}` : ' (the text ends too early)';
     // V8's own message without its position (ours is better) or its quote of the whole text.
     const why = (err as Error).message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*$/s, '');
-    throw new ConfigError(`(file) line ${line}, column ${column}`, `is not valid JSON${near}: ${why}`,
-      'Fix the JSON there (a missing comma or quote, or a trailing comma, is the usual cause).');
+    throw new ConfigError(
+      `(file) line ${line}, column ${column}`,
+      `is not valid JSON${near}: ${why}`,
+      'Fix the JSON there (a missing comma or quote, or a trailing comma, is the usual cause).',
+    );
   }
 }
 
@@ -71,7 +74,10 @@ export async function formatConfigPieces(doc: { readonly version: number; readon
   const pieces = [`{\n  "version": ${JSON.stringify(doc.version)},\n  "sessions": [\n`];
   for (let i = 0; i < doc.sessions.length; i += slice) {
     if (i > 0) await new Promise((r) => setImmediate(r));
-    const part = doc.sessions.slice(i, i + slice).map((s) => `    ${JSON.stringify(s, null, 2).replace(/\n/g, '\n    ')}`).join(',\n');
+    const part = doc.sessions
+      .slice(i, i + slice)
+      .map((s) => `    ${JSON.stringify(s, null, 2).replace(/\n/g, '\n    ')}`)
+      .join(',\n');
     pieces.push(i + slice < doc.sessions.length ? `${part},\n` : part);
   }
   pieces.push('\n  ]\n}\n');

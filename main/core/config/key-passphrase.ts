@@ -20,7 +20,7 @@ export async function storeKey(secrets: SecretStore, key: PendingKey): Promise<{
     if (existing !== undefined && existing !== key.reveal()) continue;
     if (existing === undefined) await secrets.set(keySecretName(keyId), key.reveal());
     const passphrase = key.revealPassphrase();
-    if (passphrase !== undefined && await secrets.get(passphraseSecretName(keyId)) === undefined) {
+    if (passphrase !== undefined && (await secrets.get(passphraseSecretName(keyId))) === undefined) {
       await secrets.set(passphraseSecretName(keyId), passphrase);
     }
     return { keyId, created: existing === undefined };
@@ -29,7 +29,11 @@ export async function storeKey(secrets: SecretStore, key: PendingKey): Promise<{
 
 /** A key id from a key file's name: `~/.ssh/id_rsa` → `id-rsa`, `acme.pem` → `acme`. */
 function keyIdFor(file: string): string {
-  const base = path.basename(file, path.extname(file)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const base = path
+    .basename(file, path.extname(file))
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return base.slice(0, 60) || 'key';
 }
 
@@ -44,7 +48,12 @@ function refuse(option: string, problem: string, fix: string): never {
  * storeKey then puts both in the secret store. The key is stored as it is (still encrypted).
  * Throws ConfigError naming `option` when no key file of the session is opened by it.
  */
-export async function keyWithPassphrase<T extends Pick<SessionConfig, 'auth'>>(session: T, passphrase: string, option: string, home?: string): Promise<{ session: T; key: PendingKey; file: string }> {
+export async function keyWithPassphrase<T extends Pick<SessionConfig, 'auth'>>(
+  session: T,
+  passphrase: string,
+  option: string,
+  home?: string,
+): Promise<{ session: T; key: PendingKey; file: string }> {
   const given = session.auth.identityFiles.map((f) => expandHome(f, home));
   const files = given.length > 0 ? given : defaultIdentityFiles(home);
   const problems: string[] = [];
@@ -73,8 +82,13 @@ export async function keyWithPassphrase<T extends Pick<SessionConfig, 'auth'>>(s
     const { passphraseFile: _unused, ...auth } = session.auth;
     return { session: { ...session, auth: { ...auth, identityFiles: rest, keyId } }, key: new PendingKey(keyId, data.toString('utf8'), passphrase), file };
   }
-  return refuse(option, problems.length > 0 ? `opens no key of the session (${problems.join('; ')})` : 'has no key file to open (none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists)',
-    'Give the passphrase of the session\'s encrypted key file (-i FILE / --identity FILE), or leave the option out for a key without one.');
+  return refuse(
+    option,
+    problems.length > 0
+      ? `opens no key of the session (${problems.join('; ')})`
+      : 'has no key file to open (none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists)',
+    "Give the passphrase of the session's encrypted key file (-i FILE / --identity FILE), or leave the option out for a key without one.",
+  );
 }
 
 /**
@@ -83,14 +97,22 @@ export async function keyWithPassphrase<T extends Pick<SessionConfig, 'auth'>>(s
  */
 export async function keepStoredKeyPassphrase(secrets: SecretStore, keyId: string, passphrase: string, option: string): Promise<void> {
   const text = await secrets.get(keySecretName(keyId));
-  if (text === undefined) refuse(option, `is for the stored key "${keyId}", which is not in the secret store`, 'Import the key again, or point the session at a key file with --identity.');
+  if (text === undefined)
+    refuse(
+      option,
+      `is for the stored key "${keyId}", which is not in the secret store`,
+      'Import the key again, or point the session at a key file with --identity.',
+    );
   try {
     const key = await importKey(text, { passphrase });
     if (!key.info.encrypted) refuse(option, `is for the stored key "${keyId}", which has no passphrase`, 'Leave the option out.');
   } catch (err) {
     if (!(err instanceof KeyError)) throw err;
-    refuse(option, err.code === 'KEY_PASSPHRASE_WRONG' ? `does not open the stored key "${keyId}"` : `cannot open the stored key "${keyId}": ${err.message}`,
-      'Give the passphrase the key was protected with.');
+    refuse(
+      option,
+      err.code === 'KEY_PASSPHRASE_WRONG' ? `does not open the stored key "${keyId}"` : `cannot open the stored key "${keyId}": ${err.message}`,
+      'Give the passphrase the key was protected with.',
+    );
   }
   await secrets.set(passphraseSecretName(keyId), passphrase);
 }
@@ -101,7 +123,12 @@ export async function keepStoredKeyPassphrase(secrets: SecretStore, keyId: strin
  * key stored just now is removed again: nothing is kept half.
  */
 export async function saveWithKeptKey<T extends Pick<SessionConfig, 'auth'>, R>(
-  secrets: SecretStore, session: T, passphrase: string, option: string, save: (session: T) => Promise<R>, home?: string,
+  secrets: SecretStore,
+  session: T,
+  passphrase: string,
+  option: string,
+  save: (session: T) => Promise<R>,
+  home?: string,
 ): Promise<{ saved: R; session: T; file: string; keyId: string }> {
   const kept = await keyWithPassphrase(session, passphrase, option, home);
   const stored = await storeKey(secrets, kept.key);

@@ -26,12 +26,12 @@ function v1ToV2(doc: Json): Json {
   // (a stray `keyId`) or what the app shows, so they are dropped to keep the file's meaning.
   const sessions = Array.isArray(doc.sessions)
     ? doc.sessions.map((s) => {
-      if (!isObject(s)) return s;
-      const { preset: _preset, notes: _notes, ...rest } = s;
-      if (!isObject(rest.auth)) return rest;
-      const { keyId: _keyId, ...auth } = rest.auth;
-      return { ...rest, auth };
-    })
+        if (!isObject(s)) return s;
+        const { preset: _preset, notes: _notes, ...rest } = s;
+        if (!isObject(rest.auth)) return rest;
+        const { keyId: _keyId, ...auth } = rest.auth;
+        return { ...rest, auth };
+      })
     : doc.sessions;
   return { ...doc, version: 2, sessions };
 }
@@ -58,8 +58,11 @@ export function migrateDocument(doc: Json): { doc: Json; from: number } {
     throw new ConfigError('version', `is ${JSON.stringify(version)}`, `Use ${LATEST_VERSION}, or leave it out for a hand-written file.`);
   }
   if (version > LATEST_VERSION) {
-    throw new ConfigError('version', `is ${version}, written by a newer Burrow (this one reads up to ${LATEST_VERSION})`,
-      'Upgrade Burrow, or open the file with the Burrow that wrote it.');
+    throw new ConfigError(
+      'version',
+      `is ${version}, written by a newer Burrow (this one reads up to ${LATEST_VERSION})`,
+      'Upgrade Burrow, or open the file with the Burrow that wrote it.',
+    );
   }
   let current = doc;
   for (let v = version; v < LATEST_VERSION; v++) current = STEPS[v]!(current);

@@ -21,7 +21,11 @@ export function withAbsolutePaths<T extends Pick<SessionConfig, 'auth' | 'hostKe
   const { knownHostsFiles } = session.hostKey;
   return {
     ...session,
-    auth: { ...session.auth, identityFiles: session.auth.identityFiles.map(abs), ...(passphraseFile !== undefined ? { passphraseFile: abs(passphraseFile) } : {}) },
+    auth: {
+      ...session.auth,
+      identityFiles: session.auth.identityFiles.map(abs),
+      ...(passphraseFile !== undefined ? { passphraseFile: abs(passphraseFile) } : {}),
+    },
     hostKey: { ...session.hostKey, ...(knownHostsFiles !== undefined ? { knownHostsFiles: knownHostsFiles.map(abs) } : {}) },
   };
 }

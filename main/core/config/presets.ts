@@ -127,14 +127,12 @@ export const PRESETS: ReadonlyArray<VendorPreset> = [
     key: { type: 'rsa', bits: 2048, madeBy: 'you', passphrase: false },
     databases: ['sqlserver', 'postgresql', 'mysql', 'fivetran-hva'],
     nextSteps: [
-      'Send Fivetran Support this machine\'s public key, its public IP address (CIDR notation), the SSH user name {user} and the name of the Fivetran destination.',
-      'Fivetran replies with the IP address of its reverse SSH host: that is this session\'s host ({host}).',
+      "Send Fivetran Support this machine's public key, its public IP address (CIDR notation), the SSH user name {user} and the name of the Fivetran destination.",
+      "Fivetran replies with the IP address of its reverse SSH host: that is this session's host ({host}).",
       'In Fivetran\'s connection form enter Host localhost, Port {remotePort}, Connection Method "Connect via an SSH tunnel", SSH Host {host}, SSH Port {port}, SSH User {user}.',
       'Each connection needs its own remote port: Fivetran counts up from {remotePort} for further connections to the same kind of database.',
     ],
-    troubleshooting: [
-      'Only one tunnel at a time can hold a remote port: stop any other autossh or PuTTY tunnel using {remotePort} first.',
-    ],
+    troubleshooting: ['Only one tunnel at a time can hold a remote port: stop any other autossh or PuTTY tunnel using {remotePort} first.'],
   },
   {
     id: 'holistics',
@@ -150,14 +148,14 @@ export const PRESETS: ReadonlyArray<VendorPreset> = [
     key: { type: 'rsa', bits: 4096, madeBy: 'you', passphrase: false },
     databases: ['postgresql', 'mysql', 'sqlserver', 'redshift'],
     nextSteps: [
-      'Send your public key to Holistics Support and wait for the tunnel ports they authorise; the session\'s remote port ({remotePort}) must be one of them.',
+      "Send your public key to Holistics Support and wait for the tunnel ports they authorise; the session's remote port ({remotePort}) must be one of them.",
       'Use the tunnel server of your region as the host, the user name Holistics gives you, and SSH port {port}.',
       'In Holistics add the data source with the tunnel server as host and port {remotePort}, and choose "Direct connection".',
     ],
     troubleshooting: [
       'This machine must reach the tunnel server on port {port} (nc -w 10 {host} {port}; `burrow diagnose` checks it).',
       'This machine must reach the database itself (telnet or a database client from here).',
-      'The tunnel ports accept connections from Holistics\'s servers only: test the tunnel from the Holistics UI, not from your side.',
+      "The tunnel ports accept connections from Holistics's servers only: test the tunnel from the Holistics UI, not from your side.",
     ],
   },
   {
@@ -177,7 +175,7 @@ export const PRESETS: ReadonlyArray<VendorPreset> = [
     key: { type: 'rsa', madeBy: 'vendor', passphrase: false, format: 'SSH_KEY_BASE64 (base64 of the private key file)' },
     nextSteps: [
       'Create a reverse tunnel at https://app.secoda.co/tunnels and copy its docker-compose environment (SSH_HOST, SSH_PORT, SSH_LISTEN_PORT, SSH_KEY_BASE64) into `burrow import`.',
-      'On the integration\'s credentials page in Secoda, select this reverse tunnel and give the database host as this machine sees it: names are resolved here.',
+      "On the integration's credentials page in Secoda, select this reverse tunnel and give the database host as this machine sees it: names are resolved here.",
       'Click "Test connection" in Secoda.',
     ],
     troubleshooting: [
@@ -201,9 +199,7 @@ export const PRESETS: ReadonlyArray<VendorPreset> = [
       'Use the private key file (.pem) Espresso Logic sent you and the Espresso server name it gave you as the host.',
       'In the Logic Designer, give the database URL with the address Espresso Logic names for tunnelled databases and port {remotePort}.',
     ],
-    troubleshooting: [
-      'Outbound SSH (port {port}) must be allowed by your firewall.',
-    ],
+    troubleshooting: ['Outbound SSH (port {port}) must be allowed by your firewall.'],
   },
   {
     id: 'querycanary',
@@ -217,13 +213,13 @@ export const PRESETS: ReadonlyArray<VendorPreset> = [
     key: { type: 'ecdsa-sha2-nistp256', madeBy: 'vendor', passphrase: false, format: 'an authorized_keys line: ecdsa-sha2-nistp256 AAAA… querycanary.com' },
     databases: ['postgresql', 'mysql'],
     nextSteps: [
-      'In QueryCanary, enable the SSH tunnel for the server and enter your SSH server\'s hostname, port (22 unless changed) and user.',
+      "In QueryCanary, enable the SSH tunnel for the server and enter your SSH server's hostname, port (22 unless changed) and user.",
       'QueryCanary shows a public key made for that server (ecdsa-sha2-nistp256 … querycanary.com): add it to ~/.ssh/authorized_keys of that user (mkdir -p ~/.ssh; chmod 700 ~/.ssh; chmod 600 ~/.ssh/authorized_keys).',
       'Give the database host and port as the SSH server sees them (5432 for PostgreSQL, 3306 for MySQL).',
     ],
     troubleshooting: [
       'QueryCanary cannot connect to the SSH server: check the hostname, port and user, and that the server is reachable from the internet.',
-      'Invalid SSH key: the key QueryCanary made for this server must be in that user\'s authorized_keys.',
+      "Invalid SSH key: the key QueryCanary made for this server must be in that user's authorized_keys.",
       'Database connection issues: the database host and port must be right from the SSH server, and the database must accept connections from it.',
     ],
   },
@@ -238,7 +234,7 @@ export const PRESETS: ReadonlyArray<VendorPreset> = [
     hostKeyPolicy: 'ask',
     key: { type: 'ed25519', madeBy: 'you', passphrase: false },
     nextSteps: [
-      'Send the vendor this machine\'s public key and ask for the SSH host, port and user name to connect to.',
+      "Send the vendor this machine's public key and ask for the SSH host, port and user name to connect to.",
       'Tell the vendor to connect to localhost:{remotePort} on its SSH server.',
     ],
     troubleshooting: [],
@@ -287,8 +283,11 @@ function need(field: string, fix: string): never {
 export function sessionFromPreset(presetId: string, input: PresetInput): SessionConfig {
   const preset = getPreset(presetId);
   if (preset.direction === 'inbound') {
-    throw new ConfigError('preset', `${preset.vendor} connects in through your own SSH server, so there is no tunnel for Burrow to keep open`,
-      `Follow the preset's steps instead: ${preset.nextSteps[1]}`);
+    throw new ConfigError(
+      'preset',
+      `${preset.vendor} connects in through your own SSH server, so there is no tunnel for Burrow to keep open`,
+      `Follow the preset's steps instead: ${preset.nextSteps[1]}`,
+    );
   }
   const host = input.host ?? need('host', `Give the SSH server ${preset.vendor} names for you.`);
   const user = input.user ?? preset.user ?? need('user', `Give the SSH user name ${preset.vendor} gives you.`);
@@ -302,14 +301,19 @@ export function sessionFromPreset(presetId: string, input: PresetInput): Session
     const targetHost = input.targetHost ?? need('targetHost', 'Give the database host as this machine reaches it, e.g. localhost or db.internal.');
     const db = input.database !== undefined ? findDatabase(input.database) : undefined;
     if (input.database !== undefined && !db) {
-      throw new ConfigError('database', `${JSON.stringify(input.database)} is not a database Burrow knows`, `Give targetPort instead, or one of ${DATABASES.map((d) => d.id).join(', ')}.`);
+      throw new ConfigError(
+        'database',
+        `${JSON.stringify(input.database)} is not a database Burrow knows`,
+        `Give targetPort instead, or one of ${DATABASES.map((d) => d.id).join(', ')}.`,
+      );
     }
     const targetPort = input.targetPort ?? db?.port ?? need('targetPort', 'Give the database port, or the database kind for its default port.');
     const rule = preset.remotePort;
-    const bindPort = input.remotePort
-      ?? (rule.kind === 'fixed' ? rule.port : undefined)
-      ?? (rule.kind === 'database-prefix' ? suggestRemotePort(targetPort, input.takenRemotePorts) : undefined)
-      ?? need('remotePort', `Give the remote port ${preset.vendor} assigned${rule.kind === 'vendor-assigned' && rule.example ? ` (e.g. ${rule.example})` : ''}.`);
+    const bindPort =
+      input.remotePort ??
+      (rule.kind === 'fixed' ? rule.port : undefined) ??
+      (rule.kind === 'database-prefix' ? suggestRemotePort(targetPort, input.takenRemotePorts) : undefined) ??
+      need('remotePort', `Give the remote port ${preset.vendor} assigned${rule.kind === 'vendor-assigned' && rule.example ? ` (e.g. ${rule.example})` : ''}.`);
     forward = { type: 'remote', ...bind, bindPort, targetHost, targetPort };
   }
   const fingerprint = input.fingerprint ?? publishedFingerprint(preset);
@@ -332,16 +336,23 @@ export function sessionFromPreset(presetId: string, input: PresetInput): Session
  * the public key of the session's key (when the vendor's guide has you make the key), the steps
  * start with it: it is what the vendor needs first.
  */
-export function nextStepsFor(session: SessionConfig, publicKey?: string): { readonly nextSteps: ReadonlyArray<string>; readonly troubleshooting: ReadonlyArray<string> } {
+export function nextStepsFor(
+  session: SessionConfig,
+  publicKey?: string,
+): { readonly nextSteps: ReadonlyArray<string>; readonly troubleshooting: ReadonlyArray<string> } {
   const preset = PRESETS.find((p) => p.id === session.preset);
   if (!preset) return { nextSteps: [], troubleshooting: [] };
   const remote = session.forwards.find((f) => f.type === 'remote' || f.type === 'remote-dynamic');
   const values: Record<string, string> = {
-    host: session.host, port: String(session.port), user: session.user,
+    host: session.host,
+    port: String(session.port),
+    user: session.user,
     remotePort: remote ? String(remote.bindPort) : '(remote port)',
   };
   const fill = (s: string): string => s.replace(/\{(host|port|user|remotePort)\}/g, (_, k: string) => values[k]!);
-  const key = publicKey !== undefined && preset.key.madeBy === 'you'
-    ? [`The public key to give ${preset.vendor} (it authorises user "${session.user}"): ${publicKey}`] : [];
+  const key =
+    publicKey !== undefined && preset.key.madeBy === 'you'
+      ? [`The public key to give ${preset.vendor} (it authorises user "${session.user}"): ${publicKey}`]
+      : [];
   return { nextSteps: [...key, ...preset.nextSteps.map(fill)], troubleshooting: preset.troubleshooting.map(fill) };
 }

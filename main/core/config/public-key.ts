@@ -10,7 +10,10 @@ import { nextStepsFor } from './presets.js';
  * file), or undefined when there is none or it cannot be read without a passphrase nobody gave.
  * Never reads more than the public half when the format keeps it in the clear.
  */
-export async function sessionPublicKey(session: Pick<SessionConfig, 'auth'>, opts: { readonly secrets?: SecretStore; readonly home?: string } = {}): Promise<string | undefined> {
+export async function sessionPublicKey(
+  session: Pick<SessionConfig, 'auth'>,
+  opts: { readonly secrets?: SecretStore; readonly home?: string } = {},
+): Promise<string | undefined> {
   try {
     if (session.auth.keyId !== undefined && opts.secrets) {
       const text = await opts.secrets.get(keySecretName(session.auth.keyId));
@@ -36,6 +39,9 @@ export async function sessionPublicKey(session: Pick<SessionConfig, 'auth'>, opt
  * The vendor's next steps for a session made from a preset, led by the public key to send when
  * the guide has you make the key (nextStepsFor).
  */
-export async function nextStepsWithKey(session: SessionConfig, secrets?: SecretStore): Promise<{ readonly nextSteps: ReadonlyArray<string>; readonly troubleshooting: ReadonlyArray<string> }> {
+export async function nextStepsWithKey(
+  session: SessionConfig,
+  secrets?: SecretStore,
+): Promise<{ readonly nextSteps: ReadonlyArray<string>; readonly troubleshooting: ReadonlyArray<string> }> {
   return nextStepsFor(session, session.preset !== undefined ? await sessionPublicKey(session, secrets ? { secrets } : {}) : undefined);
 }

@@ -17,12 +17,12 @@ export function parseConfigFile(v: unknown): ConfigFile {
   if (!isObject(v)) throw new ConfigError('(file)', 'must be a JSON object', 'Start from the example in docs/config.md.');
   const doc = migrateDocument(v).doc;
   onlyKnown(doc, '(file)', ['version', 'sessions']);
-  if (!Array.isArray(doc.sessions)) throw new ConfigError('sessions', doc.sessions === undefined ? 'is missing' : 'must be a list', `Give {"version":${CONFIG_VERSION},"sessions":[…]}.`);
+  if (!Array.isArray(doc.sessions))
+    throw new ConfigError('sessions', doc.sessions === undefined ? 'is missing' : 'must be a list', `Give {"version":${CONFIG_VERSION},"sessions":[…]}.`);
   const sessions = doc.sessions.map((s, i) => parseSessionConfig(s, `sessions[${i}]`));
   checkUnique(sessions);
   return { version: CONFIG_VERSION, sessions };
 }
-
 
 /**
  * The session a person means by `idOrName`, as every door looks one up: the exact id first, then

@@ -13,8 +13,12 @@ export { AlgorithmListError } from '../../../common/algorithms.js';
  * name OpenSSH used before 8.5, still accepted by it, and still in vendors' guides.
  */
 export const ALGORITHM_KEYWORDS: Readonly<Record<string, AlgorithmKind>> = {
-  kexalgorithms: 'kex', hostkeyalgorithms: 'hostKey', pubkeyacceptedalgorithms: 'pubkey', pubkeyacceptedkeytypes: 'pubkey',
-  ciphers: 'ciphers', macs: 'macs',
+  kexalgorithms: 'kex',
+  hostkeyalgorithms: 'hostKey',
+  pubkeyacceptedalgorithms: 'pubkey',
+  pubkeyacceptedkeytypes: 'pubkey',
+  ciphers: 'ciphers',
+  macs: 'macs',
 };
 
 /**
@@ -41,7 +45,10 @@ const TIME_UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 36
 
 /** Why a RekeyLimit value cannot be read; `fix` says what to write instead. */
 export class RekeyLimitError extends Error {
-  constructor(problem: string, readonly fix: string) {
+  constructor(
+    problem: string,
+    readonly fix: string,
+  ) {
     super(problem);
     this.name = 'RekeyLimitError';
   }
@@ -83,10 +90,15 @@ function parseTime(text: string): number | undefined {
 
 /** Writes a RekeyLimit back in OpenSSH's words, e.g. `1G 1h` or `default none`. */
 export function formatRekeyLimit(limit: RekeyLimitConfig): string {
-  const size = limit.bytes === undefined ? 'default'
-    : limit.bytes % GIB === 0 ? `${limit.bytes / GIB}G`
-      : limit.bytes % KIB ** 2 === 0 ? `${limit.bytes / KIB ** 2}M`
-        : limit.bytes % KIB === 0 ? `${limit.bytes / KIB}K` : String(limit.bytes);
+  const size =
+    limit.bytes === undefined
+      ? 'default'
+      : limit.bytes % GIB === 0
+        ? `${limit.bytes / GIB}G`
+        : limit.bytes % KIB ** 2 === 0
+          ? `${limit.bytes / KIB ** 2}M`
+          : limit.bytes % KIB === 0
+            ? `${limit.bytes / KIB}K`
+            : String(limit.bytes);
   return `${size} ${limit.seconds === undefined ? 'none' : `${limit.seconds}s`}`;
 }
-

@@ -17,7 +17,6 @@ import { CONFIG_VERSION, checkUnique, findSession, parseConfigFile, parseSession
 
 export { CONFIG_ENV, defaultConfigPath, loadConfigFile, resolveConfigPath, secretsFolderFor } from './config-file.js';
 
-
 /**
  * Where a store reads its JSON document: conf in the CLI and tests, electron-store in the app.
  * Writes do not go through them (atomic-write.ts says why): the store writes the same file, in
@@ -101,9 +100,16 @@ function removeStaleTemps(file: string): void {
 
 /** A store file that cannot be used as it is: what is wrong, where, and where a copy is kept. */
 export class ConfigFileBrokenError extends ConfigError {
-  constructor(readonly file: string, readonly backup: string, cause: ConfigError) {
-    super(`${file}: ${cause.field}`, cause.problem,
-      `${cause.fix} A copy of the file as it is now is kept at ${backup}; Burrow will not change ${path.basename(file)} until it reads cleanly.`);
+  constructor(
+    readonly file: string,
+    readonly backup: string,
+    cause: ConfigError,
+  ) {
+    super(
+      `${file}: ${cause.field}`,
+      cause.problem,
+      `${cause.fix} A copy of the file as it is now is kept at ${backup}; Burrow will not change ${path.basename(file)} until it reads cleanly.`,
+    );
     this.name = 'ConfigFileBrokenError';
   }
 }
@@ -112,13 +118,23 @@ export class ConfigFileBrokenError extends ConfigError {
 function fileError(err: unknown, file: string, verb: 'read' | 'written'): unknown {
   const code = (err as NodeJS.ErrnoException).code;
   if (typeof code !== 'string') return err;
-  return new ConfigError(file, `cannot be ${verb} (${code})`, code === 'ENOSPC'
-    ? 'Free some disk space; the file was left as it was.'
-    : 'Check that it is a file, and that this user may read and write it and its folder; the file was left as it was.');
+  return new ConfigError(
+    file,
+    `cannot be ${verb} (${code})`,
+    code === 'ENOSPC'
+      ? 'Free some disk space; the file was left as it was.'
+      : 'Check that it is a file, and that this user may read and write it and its folder; the file was left as it was.',
+  );
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'session';
+  return (
+    name
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'session'
+  );
 }
 
 /** Sessions addMany validated before taking the lock, by the JSON round trip the write would make. */
@@ -368,7 +384,9 @@ export class ConfigStore {
     const next: ConfigFile = { version: CONFIG_VERSION, sessions };
     // Validate what is about to be written exactly as it will be read back: the sessions that
     // changed (those read were validated when read, those of addMany before the lock).
-    sessions.forEach((s, i) => { if (!before.has(s) && !CHECKED.has(s)) roundTrip(s, `sessions[${i}]`); });
+    sessions.forEach((s, i) => {
+      if (!before.has(s) && !CHECKED.has(s)) roundTrip(s, `sessions[${i}]`);
+    });
     // An older Burrow cannot read the migrated file: keep the file it wrote for a downgrade.
     if (from < CONFIG_VERSION) this.keepCopy(`v${from}`);
     try {

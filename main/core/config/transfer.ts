@@ -73,8 +73,13 @@ function seal(secrets: Secrets, passphrase: string, format: number): Sealed {
   cipher.setAAD(aad(format));
   const data = Buffer.concat([cipher.update(JSON.stringify(secrets), 'utf8'), cipher.final()]);
   return {
-    kdf: 'scrypt', ...SCRYPT, salt: salt.toString('base64'), cipher: 'aes-256-gcm',
-    iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64'),
+    kdf: 'scrypt',
+    ...SCRYPT,
+    salt: salt.toString('base64'),
+    cipher: 'aes-256-gcm',
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    data: data.toString('base64'),
   };
 }
 
@@ -103,12 +108,19 @@ interface SealedParts {
 function checkSealed(v: unknown): SealedParts {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError('secrets', 'must be an object', SEALED_FIX);
   const sealed = v as Record<string, unknown>;
-  for (const [field, value] of [['kdf', 'scrypt'], ['cipher', 'aes-256-gcm']] as const) {
+  for (const [field, value] of [
+    ['kdf', 'scrypt'],
+    ['cipher', 'aes-256-gcm'],
+  ] as const) {
     if (sealed[field] !== value) throw new ConfigError(`secrets.${field}`, `must be "${value}", the only one Burrow writes`, SEALED_FIX);
   }
   for (const [field, value] of Object.entries(SCRYPT)) {
     if (sealed[field] !== value) {
-      throw new ConfigError(`secrets.${field}`, `must be ${value}, the scrypt cost Burrow writes (another could make reading take gigabytes of memory and minutes)`, SEALED_FIX);
+      throw new ConfigError(
+        `secrets.${field}`,
+        `must be ${value}, the scrypt cost Burrow writes (another could make reading take gigabytes of memory and minutes)`,
+        SEALED_FIX,
+      );
     }
   }
   return {
@@ -152,8 +164,11 @@ function unseal(sealed: SealedParts, passphrase: string, format: number): Opened
     decipher.setAuthTag(sealed.tag);
     plain = Buffer.concat([decipher.update(sealed.data), decipher.final()]);
   } catch {
-    throw new ConfigError('passphrase', 'does not open the secrets in this export (or the file was changed)',
-      'Give the passphrase that was used with `burrow sessions export --with-secrets`.');
+    throw new ConfigError(
+      'passphrase',
+      'does not open the secrets in this export (or the file was changed)',
+      'Give the passphrase that was used with `burrow sessions export --with-secrets`.',
+    );
   }
   // Authentic, so made with this passphrase; still checked, so that no odd entry is written out as a key.
   let doc: Record<string, unknown>;
@@ -166,7 +181,12 @@ function unseal(sealed: SealedParts, passphrase: string, format: number): Opened
   const fileEntries = typeof doc.files === 'object' && doc.files !== null ? Object.entries(doc.files) : [];
   for (const [file, content] of fileEntries) {
     const bytes = decodeFile(content);
-    if (!bytes) throw new ConfigError(`secrets (file ${file})`, 'is in an encoding this Burrow does not read', 'Export again with this version of Burrow, or copy the file by hand.');
+    if (!bytes)
+      throw new ConfigError(
+        `secrets (file ${file})`,
+        'is in an encoding this Burrow does not read',
+        'Export again with this version of Burrow, or copy the file by hand.',
+      );
     files.set(file, bytes);
   }
   return { keys: stringMap(doc.keys, 'keys'), passphrases: stringMap(doc.passphrases, 'passphrases'), files };
@@ -205,7 +225,11 @@ export async function exportSessions(sessions: ReadonlyArray<SessionConfig>, opt
     if (options.secretsPassphrase.length < 8) {
       throw new ConfigError('passphrase', 'is shorter than 8 characters', 'Use a longer passphrase: the file may travel by e-mail or USB stick.');
     }
-    const secrets: { keys: Record<string, string>; passphrases: Record<string, string>; files: Record<string, FileContent> } = { keys: {}, passphrases: {}, files: {} };
+    const secrets: { keys: Record<string, string>; passphrases: Record<string, string>; files: Record<string, FileContent> } = {
+      keys: {},
+      passphrases: {},
+      files: {},
+    };
     for (const s of sessions) {
       const keyId = s.auth.keyId;
       if (keyId !== undefined && options.secrets) {
@@ -229,7 +253,8 @@ export async function exportSessions(sessions: ReadonlyArray<SessionConfig>, opt
     sealed = seal(secrets, options.secretsPassphrase, format);
   } else {
     for (const s of sessions) {
-      for (const f of s.auth.identityFiles) left.push({ what: `${s.name}: ${f}`, why: 'key files are not exported without --with-secrets; copy them yourself' });
+      for (const f of s.auth.identityFiles)
+        left.push({ what: `${s.name}: ${f}`, why: 'key files are not exported without --with-secrets; copy them yourself' });
       if (s.auth.keyId !== undefined) left.push({ what: `${s.name}: key ${s.auth.keyId}`, why: 'stored keys are not exported without --with-secrets' });
     }
   }
@@ -269,7 +294,11 @@ export async function importBundle(text: string, options: BundleOptions): Promis
   }
   const format = doc.format;
   if (format !== FORMAT_TEXT && format !== FORMAT_BINARY) {
-    throw new ConfigError('format', `is ${JSON.stringify(format)}, this Burrow reads ${FORMAT_TEXT} and ${FORMAT_BINARY}`, 'Export again with this version of Burrow.');
+    throw new ConfigError(
+      'format',
+      `is ${JSON.stringify(format)}, this Burrow reads ${FORMAT_TEXT} and ${FORMAT_BINARY}`,
+      'Export again with this version of Burrow.',
+    );
   }
   const config = parseConfigFile(doc.config);
   const sealed = doc.secrets === undefined ? undefined : checkSealed(doc.secrets);

@@ -41,7 +41,10 @@ export class SessionChangedError extends Error {
    * `changes`: what changed between the version the update started from and the stored one, when
    * that version is known; otherwise empty.
    */
-  constructor(readonly current: SessionConfig, readonly changes: ReadonlyArray<string>) {
+  constructor(
+    readonly current: SessionConfig,
+    readonly changes: ReadonlyArray<string>,
+  ) {
     super(`"${current.name}" was changed elsewhere since this change was started${changes.length > 0 ? ` (${changes.join('; ')})` : ''}`);
     this.name = 'SessionChangedError';
   }

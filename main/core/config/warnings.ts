@@ -48,7 +48,8 @@ export function warningsForMany(sessions: ReadonlyArray<SessionConfig>, others: 
       const port = remotePort(f);
       if (port === undefined) continue;
       for (const other of claims.get(claim(session, port)) ?? []) {
-        if (other.id !== session.id) lines.push(`"${other.name}" also asks ${session.host} for remote port ${port} (${forwardSpec(f)}): only one of the two can have it at a time.`);
+        if (other.id !== session.id)
+          lines.push(`"${other.name}" also asks ${session.host} for remote port ${port} (${forwardSpec(f)}): only one of the two can have it at a time.`);
       }
     }
     out.set(session.id, lines);

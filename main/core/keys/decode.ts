@@ -33,7 +33,11 @@ export type DecodeMode = 'private' | 'public';
 /** Reads any supported key from raw bytes. */
 export async function decodeKey(input: Buffer, passphrase: Buffer | undefined, mode: DecodeMode): Promise<Decoded> {
   if (input.length > MAX_KEY_INPUT) {
-    throw keyError('KEY_UNRECOGNISED', `this is ${input.length} bytes, far more than any key file`, 'Check that you picked the private key file (usually id_ed25519, id_rsa, *.pem or *.ppk).');
+    throw keyError(
+      'KEY_UNRECOGNISED',
+      `this is ${input.length} bytes, far more than any key file`,
+      'Check that you picked the private key file (usually id_ed25519, id_rsa, *.pem or *.ppk).',
+    );
   }
   let decoded: Decoded;
   try {
@@ -59,7 +63,11 @@ async function decodeAny(input: Buffer, passphrase: Buffer | undefined, mode: De
   const pemLabel = (/-----BEGIN ((?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----/.exec(text) ?? /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text))?.[1];
   if (pemLabel !== undefined) return pem(text, pemLabel, passphrase, mode);
   if (/---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----/.test(text)) {
-    throw keyError('KEY_UNSUPPORTED', 'this is an ssh.com (SECSH) private key', 'Convert it with PuTTYgen (Conversions → Import key, then Export OpenSSH key).');
+    throw keyError(
+      'KEY_UNSUPPORTED',
+      'this is an ssh.com (SECSH) private key',
+      'Convert it with PuTTYgen (Conversions → Import key, then Export OpenSSH key).',
+    );
   }
   if (/---- BEGIN SSH2 PUBLIC KEY ----/.test(text)) return publicOnly(rfc4716(text), mode);
   const line = /^\s*((?:ssh|ecdsa-sha2|sk)-[A-Za-z0-9@.-]+)\s+([A-Za-z0-9+/]+={0,2})(?:\s+(.*))?$/m.exec(text);
@@ -100,15 +108,18 @@ function armored(text: string, begin: string, end: string): Buffer {
 
 function publicOnly(found: { readonly publicKey: PublicKeyParts; readonly comment: string }, mode: DecodeMode): Decoded {
   if (mode === 'private') {
-    throw keyError('KEY_PUBLIC_ONLY', 'this is a public key; signing in needs the private key',
-      'Give the private key file: the one without .pub (OpenSSH), the .ppk (PuTTY) or the .pem the vendor sent.');
+    throw keyError(
+      'KEY_PUBLIC_ONLY',
+      'this is a public key; signing in needs the private key',
+      'Give the private key file: the one without .pub (OpenSSH), the .ppk (PuTTY) or the .pem the vendor sent.',
+    );
   }
   return { format: 'public', encrypted: false, ...found };
 }
 
 function openssh(bin: Buffer, passphrase: Buffer | undefined, mode: DecodeMode): Decoded {
   const outer = inspectOpenSsh(bin);
-  if (mode === 'public' && (outer.encrypted && !passphrase)) {
+  if (mode === 'public' && outer.encrypted && !passphrase) {
     return { format: 'openssh', encrypted: true, comment: '', publicKey: outer.publicKey };
   }
   const material = readOpenSsh(bin, passphrase);
@@ -160,7 +171,12 @@ function pem(text: string, label: string, passphrase: Buffer | undefined, mode: 
   const endAt = block.indexOf(end);
   if (endAt < 0) throw truncated('key text (its END line is missing)');
   const pemText = block.slice(0, endAt + end.length) + '\n';
-  if (label === 'DSA PRIVATE KEY') throw keyError('KEY_UNSUPPORTED', 'this is a DSA key, which OpenSSH has refused by default since version 7.0', 'Generate a new Ed25519 key with `burrow key generate`.');
+  if (label === 'DSA PRIVATE KEY')
+    throw keyError(
+      'KEY_UNSUPPORTED',
+      'this is a DSA key, which OpenSSH has refused by default since version 7.0',
+      'Generate a new Ed25519 key with `burrow key generate`.',
+    );
   if (label === 'PUBLIC KEY' || label === 'RSA PUBLIC KEY') {
     let key: KeyObject;
     try {
@@ -172,7 +188,11 @@ function pem(text: string, label: string, passphrase: Buffer | undefined, mode: 
   }
   const format = PEM_FORMAT[label];
   if (!format) {
-    throw keyError('KEY_UNRECOGNISED', label === 'CERTIFICATE' ? 'this is an X.509 certificate, not an SSH key' : 'this PEM block is not a private key', FORMATS_HINT);
+    throw keyError(
+      'KEY_UNRECOGNISED',
+      label === 'CERTIFICATE' ? 'this is an X.509 certificate, not an SSH key' : 'this PEM block is not a private key',
+      FORMATS_HINT,
+    );
   }
   // OpenSSL's legacy PEM encryption announces itself in headers; PKCS#8 in its label.
   const encrypted = label === 'ENCRYPTED PRIVATE KEY' || /^Proc-Type:\s*4,ENCRYPTED/m.test(pemText);
@@ -181,7 +201,11 @@ function pem(text: string, label: string, passphrase: Buffer | undefined, mode: 
 
 /** Binary DER (what base64 of a PEM body or a .der file gives): PKCS#8, PKCS#1 or SEC1. */
 function der(bin: Buffer, passphrase: Buffer | undefined, mode: DecodeMode): Decoded {
-  const attempts: ReadonlyArray<[KeySourceFormat, 'pkcs8' | 'pkcs1' | 'sec1']> = [['pkcs8', 'pkcs8'], ['pem-pkcs1', 'pkcs1'], ['pem-sec1', 'sec1']];
+  const attempts: ReadonlyArray<[KeySourceFormat, 'pkcs8' | 'pkcs1' | 'sec1']> = [
+    ['pkcs8', 'pkcs8'],
+    ['pem-pkcs1', 'pkcs1'],
+    ['pem-sec1', 'sec1'],
+  ];
   for (const [format, type] of attempts) {
     try {
       const key = createPrivateKey({ key: bin, format: 'der', type, ...(passphrase ? { passphrase } : {}) });
@@ -206,7 +230,7 @@ function der(bin: Buffer, passphrase: Buffer | undefined, mode: DecodeMode): Dec
  * open with an INTEGER (the version).
  */
 function isEncryptedPkcs8(der: Buffer): boolean {
-  const lengthBytes = (der[1] ?? 0) & 0x80 ? (der[1]! & 0x7f) : 0;
+  const lengthBytes = (der[1] ?? 0) & 0x80 ? der[1]! & 0x7f : 0;
   return der[2 + lengthBytes] === 0x30;
 }
 

@@ -36,7 +36,11 @@ export interface KeyErrorInfo {
 
 /** A key-layer failure. Messages and hints never contain key material or passphrases. */
 export class KeyError extends Error {
-  constructor(readonly code: KeyErrorCode, message: string, readonly hint: string) {
+  constructor(
+    readonly code: KeyErrorCode,
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
     this.name = 'KeyError';
   }
@@ -58,8 +62,11 @@ export function keyError(code: KeyErrorCode, message: string, hint: string): Key
 
 /** The one "data ran out" error, shared by every binary reader. */
 export function truncated(what: string): KeyError {
-  return keyError('KEY_TRUNCATED', `the ${what} ends before the key does: the file is truncated or damaged`,
-    'Copy the whole key again, from its BEGIN line through its END line (or the whole .ppk file).');
+  return keyError(
+    'KEY_TRUNCATED',
+    `the ${what} ends before the key does: the file is truncated or damaged`,
+    'Copy the whole key again, from its BEGIN line through its END line (or the whole .ppk file).',
+  );
 }
 
 /** Values from a file may be echoed in messages only when they look like an algorithm name. */

@@ -13,7 +13,10 @@ export async function writeKeyFile(file: string, data: Buffer | string, mode: nu
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     if (!overwrite) {
-      const exists = await stat(file).then(() => true, () => false);
+      const exists = await stat(file).then(
+        () => true,
+        () => false,
+      );
       if (exists) throw keyError('KEY_WRITE_FAILED', `${file} already exists`, 'Choose another --out path, or add --force to replace it.');
     }
     // Created with the final mode, so the key is never readable by others, not even briefly.
@@ -29,6 +32,10 @@ export async function writeKeyFile(file: string, data: Buffer | string, mode: nu
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     if (err instanceof KeyError) throw err;
-    throw keyError('KEY_WRITE_FAILED', `${file} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check that the folder exists and that Burrow may write there.');
+    throw keyError(
+      'KEY_WRITE_FAILED',
+      `${file} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      'Check that the folder exists and that Burrow may write there.',
+    );
   }
 }

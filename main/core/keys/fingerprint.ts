@@ -34,9 +34,14 @@ export function keyInfo(k: PublicKeyParts, comment: string, format: KeySourceFor
   const oneLine = comment.replace(/[\r\n]+/g, ' ').trim();
   const algorithm = algorithmOf(k);
   return {
-    type: k.kind, algorithm, bits: bitsOf(k), comment: oneLine,
+    type: k.kind,
+    algorithm,
+    bits: bitsOf(k),
+    comment: oneLine,
     publicKey: `${algorithm} ${blob.toString('base64')}${oneLine ? ` ${oneLine}` : ''}`,
-    fingerprint: fingerprintOf(blob), format, encrypted,
+    fingerprint: fingerprintOf(blob),
+    format,
+    encrypted,
   };
 }
 

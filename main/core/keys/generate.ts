@@ -32,12 +32,19 @@ export function generateSpec(o: GenerateOptions): GenerateSpec {
   // hasOwn: a type such as "constructor" must not find Object.prototype's members.
   const allowed = Object.hasOwn(ALLOWED, type) ? ALLOWED[type] : undefined;
   if (!allowed) {
-    throw keyError('KEY_OPTION_INVALID', `--type must be ed25519, rsa or ecdsa (got ${JSON.stringify(o.type)})`, 'Use --type ed25519 unless the vendor asks for RSA or ECDSA.');
+    throw keyError(
+      'KEY_OPTION_INVALID',
+      `--type must be ed25519, rsa or ecdsa (got ${JSON.stringify(o.type)})`,
+      'Use --type ed25519 unless the vendor asks for RSA or ECDSA.',
+    );
   }
   const bits = o.bits ?? allowed.def;
   if (!allowed.bits.includes(bits)) {
-    throw keyError('KEY_OPTION_INVALID', `--bits for ${type} must be ${allowed.bits.join(', ')} (got ${JSON.stringify(o.bits)})`,
-      type === 'ed25519' ? 'Leave --bits out: Ed25519 keys have one size.' : `Leave --bits out for ${allowed.def}, or use one of the sizes listed.`);
+    throw keyError(
+      'KEY_OPTION_INVALID',
+      `--bits for ${type} must be ${allowed.bits.join(', ')} (got ${JSON.stringify(o.bits)})`,
+      type === 'ed25519' ? 'Leave --bits out: Ed25519 keys have one size.' : `Leave --bits out for ${allowed.def}, or use one of the sizes listed.`,
+    );
   }
   const comment = o.comment ?? '';
   if (/[\r\n]/.test(comment)) throw keyError('KEY_OPTION_INVALID', '--comment must be one line', 'Remove the line breaks from the comment.');
@@ -47,8 +54,11 @@ export function generateSpec(o: GenerateOptions): GenerateSpec {
 /** Generates the key pair (in the key worker: RSA-4096 can take seconds). */
 export function generateMaterial(s: GenerateSpec): KeyMaterial {
   const curve = (Object.keys(CURVES) as Array<keyof typeof CURVES>).find((c) => CURVES[c].bits === s.bits)!;
-  const { privateKey } = s.type === 'ed25519' ? generateKeyPairSync('ed25519')
-    : s.type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: s.bits, publicExponent: 65537 })
-    : generateKeyPairSync('ec', { namedCurve: CURVES[curve].node });
+  const { privateKey } =
+    s.type === 'ed25519'
+      ? generateKeyPairSync('ed25519')
+      : s.type === 'rsa'
+        ? generateKeyPairSync('rsa', { modulusLength: s.bits, publicExponent: 65537 })
+        : generateKeyPairSync('ec', { namedCurve: CURVES[curve].node });
   return materialFromKeyObject(privateKey, s.comment);
 }

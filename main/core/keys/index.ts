@@ -45,8 +45,10 @@ const workerOf = (o?: { readonly worker?: KeyWorker }): KeyWorker => o?.worker ?
 const toBytes = (input: Buffer | string): Buffer => (typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
 
 async function read(input: Buffer | string, mode: DecodeMode, o: ReadOptions | undefined) {
-  return workerOf(o).run({ op: 'read', input: toBytes(input), mode, ...(o?.passphrase !== undefined ? { passphrase: o.passphrase } : {}) },
-    o?.timeoutMs ?? KEY_TIMEOUTS.readMs);
+  return workerOf(o).run(
+    { op: 'read', input: toBytes(input), mode, ...(o?.passphrase !== undefined ? { passphrase: o.passphrase } : {}) },
+    o?.timeoutMs ?? KEY_TIMEOUTS.readMs,
+  );
 }
 
 /** Reads a private key in any supported format (file bytes, pasted text, or base64 of either). */
@@ -71,14 +73,21 @@ async function readInput(file: string): Promise<Buffer> {
     const s = await stat(file);
     if (!s.isFile()) throw keyError('KEY_UNREADABLE', `${file} is not a file`, 'Give the path of the key file itself.');
     if (s.size > MAX_FILE_BYTES) {
-      throw keyError('KEY_UNRECOGNISED', `${file} is ${s.size} bytes, far more than any key file`, 'Check that you picked the private key file (usually id_ed25519, id_rsa, *.pem or *.ppk).');
+      throw keyError(
+        'KEY_UNRECOGNISED',
+        `${file} is ${s.size} bytes, far more than any key file`,
+        'Check that you picked the private key file (usually id_ed25519, id_rsa, *.pem or *.ppk).',
+      );
     }
     return await readFile(file);
   } catch (err) {
     if (err instanceof KeyError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw keyError('KEY_UNREADABLE', `${file} cannot be read (${code})`,
-      code === 'ENOENT' ? 'Check the path: the file does not exist.' : 'Check the file\'s permissions: Burrow must be able to read it.');
+    throw keyError(
+      'KEY_UNREADABLE',
+      `${file} cannot be read (${code})`,
+      code === 'ENOENT' ? 'Check the path: the file does not exist.' : "Check the file's permissions: Burrow must be able to read it.",
+    );
   }
 }
 
@@ -113,12 +122,22 @@ export async function generateKey(options: GenerateOptions & { readonly worker?:
  * Writes a key in a file format: `openssh` (encrypted like ssh-keygen when a passphrase is given),
  * `ppk` (PuTTY v3, Argon2id) or `ppk2` (PuTTY before 0.75).
  */
-export async function exportKey(key: KeyPair, format: ExportFormat, options: { readonly passphrase?: string; readonly worker?: KeyWorker; readonly timeoutMs?: number } = {}): Promise<Buffer> {
+export async function exportKey(
+  key: KeyPair,
+  format: ExportFormat,
+  options: { readonly passphrase?: string; readonly worker?: KeyWorker; readonly timeoutMs?: number } = {},
+): Promise<Buffer> {
   if (format !== 'openssh' && format !== 'ppk' && format !== 'ppk2') {
-    throw keyError('KEY_OPTION_INVALID', `--to must be openssh, ppk or ppk2 (got ${JSON.stringify(format)})`, 'Use ppk for PuTTY 0.75 and later, ppk2 for older PuTTY, openssh for everything else.');
+    throw keyError(
+      'KEY_OPTION_INVALID',
+      `--to must be openssh, ppk or ppk2 (got ${JSON.stringify(format)})`,
+      'Use ppk for PuTTY 0.75 and later, ppk2 for older PuTTY, openssh for everything else.',
+    );
   }
-  const r = await workerOf(options).run({ op: 'export', key: key.privateKeyForSsh2(), format, ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}) },
-    options.timeoutMs ?? KEY_TIMEOUTS.exportMs);
+  const r = await workerOf(options).run(
+    { op: 'export', key: key.privateKeyForSsh2(), format, ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}) },
+    options.timeoutMs ?? KEY_TIMEOUTS.exportMs,
+  );
   return Buffer.from(r.data);
 }
 
@@ -128,8 +147,11 @@ export async function readPassphraseFile(file: string): Promise<string> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw keyError('KEY_UNREADABLE', `the passphrase file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the path of the passphrase file (its first line is the passphrase).');
+    throw keyError(
+      'KEY_UNREADABLE',
+      `the passphrase file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      'Check the path of the passphrase file (its first line is the passphrase).',
+    );
   }
   return text.split(/\r?\n/, 1)[0] ?? '';
 }
-

@@ -71,5 +71,9 @@ export async function runJob(job: KeyJob): Promise<KeyJobResults[KeyJob['op']]> 
 /** Turns anything thrown into plain error data that carries no key material. */
 export function replyError(err: unknown): KeyErrorInfo {
   if (err instanceof KeyError) return err.toJSON();
-  return keyError('KEY_WORKER_FAILED', 'the key worker met an internal error', 'Try again; if it keeps happening, report it with the command you ran (never the key).').toJSON();
+  return keyError(
+    'KEY_WORKER_FAILED',
+    'the key worker met an internal error',
+    'Try again; if it keeps happening, report it with the command you ran (never the key).',
+  ).toJSON();
 }

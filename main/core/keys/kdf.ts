@@ -32,16 +32,24 @@ const ARGON2_MAX_MEMORY_KIB = 256 * 1024;
 /** Argon2 as PuTTY uses it for PPK v3 (hash-wasm: Node 20 has no built-in Argon2). */
 export async function argon2Kdf(passphrase: Buffer, p: Argon2Params, length: number): Promise<Buffer> {
   if (p.memory > ARGON2_MAX_MEMORY_KIB) {
-    throw keyError('KEY_UNSUPPORTED', `the key asks for ${p.memory} KiB of Argon2 memory; Burrow allows at most ${ARGON2_MAX_MEMORY_KIB}`,
-      'Re-save the key in PuTTYgen with its default key-derivation settings, or without a passphrase.');
+    throw keyError(
+      'KEY_UNSUPPORTED',
+      `the key asks for ${p.memory} KiB of Argon2 memory; Burrow allows at most ${ARGON2_MAX_MEMORY_KIB}`,
+      'Re-save the key in PuTTYgen with its default key-derivation settings, or without a passphrase.',
+    );
   }
   if (p.passes < 1 || p.parallelism < 1 || p.parallelism > 255 || p.memory < 8 * p.parallelism || p.salt.length < 8) {
     throw keyError('KEY_CORRUPT', 'the key is damaged: its Argon2 parameters are not valid', 'Export the key again from PuTTYgen.');
   }
   const fn = p.flavour === 'Argon2id' ? argon2id : p.flavour === 'Argon2i' ? argon2i : argon2d;
   const out = await fn({
-    password: passphrase, salt: p.salt, iterations: p.passes, memorySize: p.memory,
-    parallelism: p.parallelism, hashLength: length, outputType: 'binary',
+    password: passphrase,
+    salt: p.salt,
+    iterations: p.passes,
+    memorySize: p.memory,
+    parallelism: p.parallelism,
+    hashLength: length,
+    outputType: 'binary',
   });
   return Buffer.from(out);
 }

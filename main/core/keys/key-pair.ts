@@ -10,7 +10,10 @@ import type { KeyInfo } from './fingerprint.js';
 export class KeyPair {
   readonly #openssh: Buffer;
 
-  constructor(readonly info: KeyInfo, openssh: Uint8Array) {
+  constructor(
+    readonly info: KeyInfo,
+    openssh: Uint8Array,
+  ) {
     this.#openssh = Buffer.from(openssh);
   }
 

@@ -28,17 +28,36 @@ export const forkLauncher: WorkerLauncher = (script, execArgv) => {
   });
   let gone = false;
   const exits: Array<(why: string) => void> = [];
-  const exit = (why: string): void => { if (!gone) { gone = true; for (const l of exits) l(why); } };
+  const exit = (why: string): void => {
+    if (!gone) {
+      gone = true;
+      for (const l of exits) l(why);
+    }
+  };
   child.on('exit', (code, signal) => exit(signal ?? `exit code ${code}`));
   child.on('error', (err) => exit((err as NodeJS.ErrnoException).code ?? 'spawn failed'));
   return {
-    send: (msg, done) => { child.send(msg, done); },
-    onMessage: (l) => { child.on('message', l); },
-    onExit: (l) => { exits.push(l); },
-    kill: () => { child.kill('SIGKILL'); },
+    send: (msg, done) => {
+      child.send(msg, done);
+    },
+    onMessage: (l) => {
+      child.on('message', l);
+    },
+    onExit: (l) => {
+      exits.push(l);
+    },
+    kill: () => {
+      child.kill('SIGKILL');
+    },
     ref: (busy) => {
       const channel = child.channel as { ref?: () => void; unref?: () => void } | null | undefined;
-      if (busy) { child.ref(); channel?.ref?.(); } else { child.unref(); channel?.unref?.(); }
+      if (busy) {
+        child.ref();
+        channel?.ref?.();
+      } else {
+        child.unref();
+        channel?.unref?.();
+      }
     },
   };
 };
@@ -119,8 +138,13 @@ export class KeyWorker {
     this.setRef(true);
     const timer = setTimeout(() => {
       this.kill();
-      this.finish(keyError('KEY_TIMEOUT', `reading or writing the key took longer than ${Math.round(next.timeoutMs / 100) / 10} s and was stopped`,
-        'The key\'s passphrase derivation is set to an extreme cost (bcrypt rounds or Argon2 passes), or the file is hostile. Re-encrypt it with default settings (ssh-keygen -p -f FILE, or PuTTYgen).'));
+      this.finish(
+        keyError(
+          'KEY_TIMEOUT',
+          `reading or writing the key took longer than ${Math.round(next.timeoutMs / 100) / 10} s and was stopped`,
+          "The key's passphrase derivation is set to an extreme cost (bcrypt rounds or Argon2 passes), or the file is hostile. Re-encrypt it with default settings (ssh-keygen -p -f FILE, or PuTTYgen).",
+        ),
+      );
     }, next.timeoutMs);
     this.current = { ...next, timer };
     // With a callback, a channel that closed under us reports here instead of throwing.
@@ -172,6 +196,9 @@ export class KeyWorker {
 }
 
 function workerFailed(why: string): KeyError {
-  return keyError('KEY_WORKER_FAILED', `the key worker process stopped unexpectedly (${why})`,
-    'The key file may be damaged or hostile. Try again with a fresh copy of the key.');
+  return keyError(
+    'KEY_WORKER_FAILED',
+    `the key worker process stopped unexpectedly (${why})`,
+    'The key file may be damaged or hostile. Try again with a fresh copy of the key.',
+  );
 }

@@ -22,9 +22,12 @@ export type PublicKeyParts =
 export type KeyMaterial = { readonly comment: string } & (
   | { readonly kind: 'ed25519'; readonly pub: Buffer; readonly seed: Buffer }
   | { readonly kind: 'rsa'; readonly n: Buffer; readonly e: Buffer; readonly d: Buffer; readonly iqmp: Buffer; readonly p: Buffer; readonly q: Buffer }
-  | { readonly kind: 'ecdsa'; readonly curve: EcCurve; readonly q: Buffer; readonly d: Buffer });
+  | { readonly kind: 'ecdsa'; readonly curve: EcCurve; readonly q: Buffer; readonly d: Buffer }
+);
 
-export const CURVES: Readonly<Record<EcCurve, { readonly jwk: string; readonly bytes: number; readonly bits: number; readonly hash: string; readonly node: string }>> = {
+export const CURVES: Readonly<
+  Record<EcCurve, { readonly jwk: string; readonly bytes: number; readonly bits: number; readonly hash: string; readonly node: string }>
+> = {
   nistp256: { jwk: 'P-256', bytes: 32, bits: 256, hash: 'sha256', node: 'prime256v1' },
   nistp384: { jwk: 'P-384', bytes: 48, bits: 384, hash: 'sha384', node: 'secp384r1' },
   nistp521: { jwk: 'P-521', bytes: 66, bits: 521, hash: 'sha512', node: 'secp521r1' },
@@ -39,18 +42,24 @@ const REGENERATE = 'Generate a new Ed25519 key with `burrow key generate` and se
 /** `ssh-ed25519`, `ssh-rsa`, `ecdsa-sha2-nistp256`…: the name on the public key line. */
 export function algorithmOf(k: PublicKeyParts): string {
   switch (k.kind) {
-    case 'ed25519': return 'ssh-ed25519';
-    case 'rsa': return 'ssh-rsa';
-    case 'ecdsa': return `ecdsa-sha2-${k.curve}`;
+    case 'ed25519':
+      return 'ssh-ed25519';
+    case 'rsa':
+      return 'ssh-rsa';
+    case 'ecdsa':
+      return `ecdsa-sha2-${k.curve}`;
   }
 }
 
 /** The size `ssh-keygen -l` prints: modulus bits for RSA, curve size otherwise. */
 export function bitsOf(k: PublicKeyParts): number {
   switch (k.kind) {
-    case 'ed25519': return 256;
-    case 'rsa': return bitLength(k.n);
-    case 'ecdsa': return CURVES[k.curve].bits;
+    case 'ed25519':
+      return 256;
+    case 'rsa':
+      return bitLength(k.n);
+    case 'ecdsa':
+      return CURVES[k.curve].bits;
   }
 }
 
@@ -62,18 +71,24 @@ function bitLength(n: Buffer): number {
 /** The SSH public key blob (what the public key line carries in base64, and what is fingerprinted). */
 export function publicBlob(k: PublicKeyParts): Buffer {
   switch (k.kind) {
-    case 'ed25519': return Buffer.concat([wireString('ssh-ed25519'), wireString(k.pub)]);
-    case 'rsa': return Buffer.concat([wireString('ssh-rsa'), wireMpint(k.e), wireMpint(k.n)]);
-    case 'ecdsa': return Buffer.concat([wireString(algorithmOf(k)), wireString(k.curve), wireString(k.q)]);
+    case 'ed25519':
+      return Buffer.concat([wireString('ssh-ed25519'), wireString(k.pub)]);
+    case 'rsa':
+      return Buffer.concat([wireString('ssh-rsa'), wireMpint(k.e), wireMpint(k.n)]);
+    case 'ecdsa':
+      return Buffer.concat([wireString(algorithmOf(k)), wireString(k.curve), wireString(k.q)]);
   }
 }
 
 /** Only the public numbers of a key. */
 export function publicPartsOf(m: KeyMaterial): PublicKeyParts {
   switch (m.kind) {
-    case 'ed25519': return { kind: 'ed25519', pub: m.pub };
-    case 'rsa': return { kind: 'rsa', n: m.n, e: m.e };
-    case 'ecdsa': return { kind: 'ecdsa', curve: m.curve, q: m.q };
+    case 'ed25519':
+      return { kind: 'ed25519', pub: m.pub };
+    case 'rsa':
+      return { kind: 'rsa', n: m.n, e: m.e };
+    case 'ecdsa':
+      return { kind: 'ecdsa', curve: m.curve, q: m.q };
   }
 }
 
@@ -131,7 +146,11 @@ export function curveOfAlgorithm(algorithm: string): EcCurve | undefined {
 function checkRsa(n: Buffer, e: Buffer): void {
   const bits = bitLength(n);
   if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) {
-    throw keyError('KEY_UNSUPPORTED', `this RSA key has ${bits} bits; Burrow takes ${RSA_MIN_BITS} to ${RSA_MAX_BITS} (servers refuse smaller keys)`, REGENERATE);
+    throw keyError(
+      'KEY_UNSUPPORTED',
+      `this RSA key has ${bits} bits; Burrow takes ${RSA_MIN_BITS} to ${RSA_MAX_BITS} (servers refuse smaller keys)`,
+      REGENERATE,
+    );
   }
   if (e.length === 0 || e.length > 8 || (e[e.length - 1]! & 1) === 0) throw corrupt('the RSA public exponent is not valid');
 }
@@ -161,8 +180,10 @@ function padTo(b: Buffer, len: number): Buffer {
 
 function publicJwk(k: PublicKeyParts): JsonWebKey {
   switch (k.kind) {
-    case 'ed25519': return { kty: 'OKP', crv: 'Ed25519', x: b64u(k.pub) };
-    case 'rsa': return { kty: 'RSA', n: b64u(k.n), e: b64u(k.e) };
+    case 'ed25519':
+      return { kty: 'OKP', crv: 'Ed25519', x: b64u(k.pub) };
+    case 'rsa':
+      return { kty: 'RSA', n: b64u(k.n), e: b64u(k.e) };
     case 'ecdsa': {
       const len = CURVES[k.curve].bytes;
       return { kty: 'EC', crv: CURVES[k.curve].jwk, x: b64u(k.q.subarray(1, 1 + len)), y: b64u(k.q.subarray(1 + len)) };
@@ -230,7 +251,16 @@ export function materialFromKeyObject(key: KeyObject, comment: string): KeyMater
     const n = stripZeros(fromB64u(jwk.n));
     const e = stripZeros(fromB64u(jwk.e));
     checkRsa(n, e);
-    return { kind: 'rsa', comment, n, e, d: stripZeros(fromB64u(jwk.d)), iqmp: stripZeros(fromB64u(jwk.qi)), p: stripZeros(fromB64u(jwk.p)), q: stripZeros(fromB64u(jwk.q)) };
+    return {
+      kind: 'rsa',
+      comment,
+      n,
+      e,
+      d: stripZeros(fromB64u(jwk.d)),
+      iqmp: stripZeros(fromB64u(jwk.qi)),
+      p: stripZeros(fromB64u(jwk.p)),
+      q: stripZeros(fromB64u(jwk.q)),
+    };
   }
   if (type === 'ec') {
     const named = key.asymmetricKeyDetails?.namedCurve;

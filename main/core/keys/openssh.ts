@@ -56,7 +56,8 @@ function readOuter(bin: Buffer): Outer {
   const kdfOptions = r.string();
   const count = r.uint32();
   if (count !== 1) {
-    throw count === 0 ? corrupt('the OpenSSH key file holds no key')
+    throw count === 0
+      ? corrupt('the OpenSSH key file holds no key')
       : keyError('KEY_UNSUPPORTED', `the OpenSSH file holds ${count} keys; Burrow reads files with one`, 'Split it with ssh-keygen, one key per file.');
   }
   const pubBlob = r.string();
@@ -184,11 +185,17 @@ export function writeOpenSsh(m: KeyMaterial, passphrase?: Buffer, rounds = DEFAU
 }
 
 export function passphraseNeeded(): Error {
-  return keyError('KEY_PASSPHRASE_NEEDED', 'the key is protected by a passphrase and none was given',
-    'Give the passphrase with --passphrase-file FILE (or the BURROW_PASSPHRASE environment variable).');
+  return keyError(
+    'KEY_PASSPHRASE_NEEDED',
+    'the key is protected by a passphrase and none was given',
+    'Give the passphrase with --passphrase-file FILE (or the BURROW_PASSPHRASE environment variable).',
+  );
 }
 
 export function passphraseWrong(): Error {
-  return keyError('KEY_PASSPHRASE_WRONG', 'the passphrase does not unlock this key',
-    'Check the passphrase (a passphrase file holds it on its first line, without quotes).');
+  return keyError(
+    'KEY_PASSPHRASE_WRONG',
+    'the passphrase does not unlock this key',
+    'Check the passphrase (a passphrase file holds it on its first line, without quotes).',
+  );
 }

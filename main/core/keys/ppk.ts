@@ -55,8 +55,11 @@ function parse(bytes: string): PpkFile {
   if (!first) throw corrupt('the PuTTY header line is not valid');
   const version = Number(first[1]);
   if (version !== 2 && version !== 3) {
-    throw keyError('KEY_UNSUPPORTED', `this is a version ${printable(first[1]!)} PuTTY key; Burrow reads versions 2 and 3`,
-      'Open it in a current PuTTYgen and save it again (File → Save private key).');
+    throw keyError(
+      'KEY_UNSUPPORTED',
+      `this is a version ${printable(first[1]!)} PuTTY key; Burrow reads versions 2 and 3`,
+      'Open it in a current PuTTYgen and save it again (File → Save private key).',
+    );
   }
   const headers = new Map<string, string>();
   const blobs = new Map<string, Buffer>();
@@ -71,7 +74,10 @@ function parse(bytes: string): PpkFile {
       const count = Number(value.trim());
       if (!Number.isInteger(count) || count < 0 || count > MAX_LINES) throw corrupt(`the ${name} count is not valid`);
       if (i + count > lines.length) throw truncated('PuTTY key');
-      const b64 = lines.slice(i, i + count).join('').trim();
+      const b64 = lines
+        .slice(i, i + count)
+        .join('')
+        .trim();
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw corrupt(`the ${name === 'Public-Lines' ? 'public' : 'private'} key lines are not base64`);
       blobs.set(name, Buffer.from(b64, 'base64'));
       i += count;
@@ -88,15 +94,22 @@ function parse(bytes: string): PpkFile {
   const encryption = headers.get('Encryption');
   if (encryption === undefined) throw corrupt('the Encryption line is missing');
   return {
-    version, algorithm: first[2]!, encryption: encryption.trim(), comment: Buffer.from(headers.get('Comment') ?? '', 'latin1'),
-    publicBlob: pub, privateBlob: priv, mac: Buffer.from(mac.trim(), 'hex'), headers,
+    version,
+    algorithm: first[2]!,
+    encryption: encryption.trim(),
+    comment: Buffer.from(headers.get('Comment') ?? '', 'latin1'),
+    publicBlob: pub,
+    privateBlob: priv,
+    mac: Buffer.from(mac.trim(), 'hex'),
+    headers,
   };
 }
 
 function argon2Params(f: PpkFile): Argon2Params {
   const flavour = f.headers.get('Key-Derivation')?.trim();
   if (flavour !== 'Argon2id' && flavour !== 'Argon2i' && flavour !== 'Argon2d') {
-    throw flavour === undefined ? corrupt('the Key-Derivation line is missing')
+    throw flavour === undefined
+      ? corrupt('the Key-Derivation line is missing')
       : keyError('KEY_UNSUPPORTED', `the key uses the key derivation ${printable(flavour)}; PuTTY uses Argon2`, 'Re-save the key in a current PuTTYgen.');
   }
   const int = (name: string): number => {
@@ -106,7 +119,13 @@ function argon2Params(f: PpkFile): Argon2Params {
   };
   const salt = f.headers.get('Argon2-Salt')?.trim() ?? '';
   if (!/^([0-9a-fA-F]{2})+$/.test(salt)) throw corrupt('the Argon2-Salt line is missing or not hexadecimal');
-  return { flavour: flavour as Argon2Flavour, memory: int('Argon2-Memory'), passes: int('Argon2-Passes'), parallelism: int('Argon2-Parallelism'), salt: Buffer.from(salt, 'hex') };
+  return {
+    flavour: flavour as Argon2Flavour,
+    memory: int('Argon2-Memory'),
+    passes: int('Argon2-Passes'),
+    parallelism: int('Argon2-Parallelism'),
+    salt: Buffer.from(salt, 'hex'),
+  };
 }
 
 interface Secrets {
@@ -148,7 +167,12 @@ function commentText(bytes: Buffer): string {
 }
 
 /** The public half, comment and whether a passphrase is needed, without decrypting anything. */
-export function inspectPpk(text: string): { readonly publicKey: PublicKeyParts; readonly comment: string; readonly encrypted: boolean; readonly version: PpkVersion } {
+export function inspectPpk(text: string): {
+  readonly publicKey: PublicKeyParts;
+  readonly comment: string;
+  readonly encrypted: boolean;
+  readonly version: PpkVersion;
+} {
   const f = parse(text);
   const publicKey = parsePublicBlob(f.publicBlob);
   if (algorithmOf(publicKey) !== f.algorithm) throw corrupt('the key type in the header does not match the public key');
@@ -201,9 +225,12 @@ function withPrivate(pub: PublicKeyParts, r: WireReader, comment: string): KeyMa
 
 function privateBlob(m: KeyMaterial): Buffer {
   switch (m.kind) {
-    case 'rsa': return Buffer.concat([m.d, m.p, m.q, m.iqmp].map(wireMpint));
-    case 'ecdsa': return wireMpint(m.d);
-    case 'ed25519': return wireString(m.seed);
+    case 'rsa':
+      return Buffer.concat([m.d, m.p, m.q, m.iqmp].map(wireMpint));
+    case 'ecdsa':
+      return wireMpint(m.d);
+    case 'ed25519':
+      return wireString(m.seed);
   }
 }
 
@@ -242,13 +269,15 @@ export async function writePpk(m: KeyMaterial, version: PpkVersion, passphrase?:
     `Comment: ${comment}`,
     `Public-Lines: ${pubLines.length}`,
     ...pubLines,
-    ...(argon ? [
-      `Key-Derivation: ${argon.flavour}`,
-      `Argon2-Memory: ${argon.memory}`,
-      `Argon2-Passes: ${argon.passes}`,
-      `Argon2-Parallelism: ${argon.parallelism}`,
-      `Argon2-Salt: ${argon.salt.toString('hex')}`,
-    ] : []),
+    ...(argon
+      ? [
+          `Key-Derivation: ${argon.flavour}`,
+          `Argon2-Memory: ${argon.memory}`,
+          `Argon2-Passes: ${argon.passes}`,
+          `Argon2-Parallelism: ${argon.parallelism}`,
+          `Argon2-Salt: ${argon.salt.toString('hex')}`,
+        ]
+      : []),
     `Private-Lines: ${privLines.length}`,
     ...privLines,
     `Private-MAC: ${macHex}`,

@@ -50,12 +50,19 @@ export class FileSecretStore implements SecretStore {
 
   constructor(
     private readonly dir: string,
-    private readonly options: { readonly env?: NodeJS.ProcessEnv; readonly seal?: SecretSeal; readonly backend?: string; readonly warnings?: ReadonlyArray<string> } = {},
+    private readonly options: {
+      readonly env?: NodeJS.ProcessEnv;
+      readonly seal?: SecretSeal;
+      readonly backend?: string;
+      readonly warnings?: ReadonlyArray<string>;
+    } = {},
   ) {
     this.backend = options.backend ?? `files readable only by this user (${dir})`;
-    this.warnings = options.warnings ?? (process.platform === 'win32'
-      ? ['On Windows, secret files rely on the folder\'s access rights; keep the Burrow config folder in your user profile.']
-      : []);
+    this.warnings =
+      options.warnings ??
+      (process.platform === 'win32'
+        ? ["On Windows, secret files rely on the folder's access rights; keep the Burrow config folder in your user profile."]
+        : []);
   }
 
   async get(name: string): Promise<string | undefined> {
@@ -66,20 +73,30 @@ export class FileSecretStore implements SecretStore {
       data = await readFile(this.file(name));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw keyError('KEY_UNREADABLE', `the secret "${name}" cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, `Check the permissions of ${this.dir}.`);
+      throw keyError(
+        'KEY_UNREADABLE',
+        `the secret "${name}" cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        `Check the permissions of ${this.dir}.`,
+      );
     }
     const sealed = data.subarray(0, SEALED.length).equals(SEALED);
     if (!sealed) return data.toString('utf8');
     if (!this.options.seal) {
-      throw keyError('KEY_UNREADABLE', `the secret "${name}" was encrypted by the system keychain, which is not available now`,
-        'Unlock or start the keychain (GNOME Keyring, KWallet), or store the key again.');
+      throw keyError(
+        'KEY_UNREADABLE',
+        `the secret "${name}" was encrypted by the system keychain, which is not available now`,
+        'Unlock or start the keychain (GNOME Keyring, KWallet), or store the key again.',
+      );
     }
     let opened: { readonly value: string; readonly stale: boolean };
     try {
       opened = await this.options.seal.open(data.subarray(SEALED.length));
     } catch {
-      throw keyError('KEY_UNREADABLE', `the secret "${name}" cannot be decrypted`,
-        'It was stored under another user account or keyring; store the key again (import it in the key wizard).');
+      throw keyError(
+        'KEY_UNREADABLE',
+        `the secret "${name}" cannot be decrypted`,
+        'It was stored under another user account or keyring; store the key again (import it in the key wizard).',
+      );
     }
     if (opened.stale) await this.set(name, opened.value);
     return opened.value;
@@ -94,7 +111,8 @@ export class FileSecretStore implements SecretStore {
 
   async delete(name: string): Promise<void> {
     await unlink(this.file(name)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw keyError('KEY_WRITE_FAILED', `the secret "${name}" cannot be deleted (${err.code ?? 'error'})`, `Check the permissions of ${this.dir}.`);
+      if (err.code !== 'ENOENT')
+        throw keyError('KEY_WRITE_FAILED', `the secret "${name}" cannot be deleted (${err.code ?? 'error'})`, `Check the permissions of ${this.dir}.`);
     });
   }
 
@@ -103,7 +121,12 @@ export class FileSecretStore implements SecretStore {
     try {
       for (const n of await readdir(this.dir)) if (NAME.test(n)) names.add(n);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw keyError('KEY_UNREADABLE', `the secrets folder cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, `Check the permissions of ${this.dir}.`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw keyError(
+          'KEY_UNREADABLE',
+          `the secrets folder cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          `Check the permissions of ${this.dir}.`,
+        );
     }
     return [...names].sort();
   }
@@ -115,7 +138,11 @@ export class FileSecretStore implements SecretStore {
 
 function check(name: string): string {
   if (!NAME.test(name)) {
-    throw keyError('KEY_OPTION_INVALID', `secret name ${JSON.stringify(name)} is not valid`, 'Use letters, digits, ".", "_" and "-" (e.g. key-<session id>), at most 100.');
+    throw keyError(
+      'KEY_OPTION_INVALID',
+      `secret name ${JSON.stringify(name)} is not valid`,
+      'Use letters, digits, ".", "_" and "-" (e.g. key-<session id>), at most 100.',
+    );
   }
   return name;
 }

@@ -5,7 +5,10 @@ import { keyError, truncated } from './errors.js';
 export class WireReader {
   private pos = 0;
 
-  constructor(private readonly buf: Buffer, private readonly what: string) {}
+  constructor(
+    private readonly buf: Buffer,
+    private readonly what: string,
+  ) {}
 
   get remaining(): number {
     return this.buf.length - this.pos;
@@ -34,8 +37,11 @@ export class WireReader {
   mpint(): Buffer {
     const raw = this.string();
     if (raw.length > 0 && (raw[0]! & 0x80) !== 0) {
-      throw keyError('KEY_CORRUPT', `the ${this.what} holds a negative number where a key number belongs`,
-        'The file is damaged: export the key again from the tool that made it.');
+      throw keyError(
+        'KEY_CORRUPT',
+        `the ${this.what} holds a negative number where a key number belongs`,
+        'The file is damaged: export the key again from the tool that made it.',
+      );
     }
     return stripZeros(raw);
   }

@@ -7,7 +7,8 @@ import type { WorkerReply, WorkerRequest } from './jobs.js';
 import { replyError, runJob } from './jobs.js';
 
 /** Electron's utility process (the desktop app) talks through parentPort; a forked Node process through process.send. */
-const parentPort = (process as unknown as { parentPort?: { on(e: 'message', l: (ev: { data: WorkerRequest }) => void): void; postMessage(m: unknown): void } }).parentPort;
+const parentPort = (process as unknown as { parentPort?: { on(e: 'message', l: (ev: { data: WorkerRequest }) => void): void; postMessage(m: unknown): void } })
+  .parentPort;
 
 function handle(msg: WorkerRequest): void {
   void runJob(msg.job).then(

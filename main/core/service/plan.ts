@@ -44,8 +44,12 @@ export interface Where {
 
 /** Where the service's file goes on each system and scope. */
 export function serviceFile(w: Pick<Where, 'platform' | 'scope' | 'home' | 'configFile'>): string {
-  if (w.platform === 'linux') return w.scope === 'system' ? `/etc/systemd/system/${SYSTEMD_UNIT}` : path.posix.join(w.home, '.config', 'systemd', 'user', SYSTEMD_UNIT);
-  if (w.platform === 'darwin') return w.scope === 'system' ? `/Library/LaunchDaemons/${LAUNCHD_LABEL}.plist` : path.posix.join(w.home, 'Library', 'LaunchAgents', `${LAUNCHD_LABEL}.plist`);
+  if (w.platform === 'linux')
+    return w.scope === 'system' ? `/etc/systemd/system/${SYSTEMD_UNIT}` : path.posix.join(w.home, '.config', 'systemd', 'user', SYSTEMD_UNIT);
+  if (w.platform === 'darwin')
+    return w.scope === 'system'
+      ? `/Library/LaunchDaemons/${LAUNCHD_LABEL}.plist`
+      : path.posix.join(w.home, 'Library', 'LaunchAgents', `${LAUNCHD_LABEL}.plist`);
   // Windows keeps tasks in its own store; this is the file the task is imported from (and kept, so uninstall knows it is ours).
   return path.win32.join(path.win32.dirname(w.configFile), 'burrow-task.xml');
 }
@@ -56,8 +60,16 @@ export function installPlan(w: Where): Plan {
   if (w.platform === 'linux') {
     const ctl = w.scope === 'user' ? ['systemctl', '--user'] : ['systemctl'];
     return {
-      name: SYSTEMD_UNIT, runsAs: w.user, configFile: w.configFile,
-      files: [{ path: file, mode: 0o644, content: Buffer.from(systemdUnit({ scope: w.scope, command: w.command, configFile: w.configFile, configFolder: folder, user: w.user, home: w.home })) }],
+      name: SYSTEMD_UNIT,
+      runsAs: w.user,
+      configFile: w.configFile,
+      files: [
+        {
+          path: file,
+          mode: 0o644,
+          content: Buffer.from(systemdUnit({ scope: w.scope, command: w.command, configFile: w.configFile, configFolder: folder, user: w.user, home: w.home })),
+        },
+      ],
       commands: [
         [...ctl, 'daemon-reload'],
         [...ctl, 'enable', '--now', SYSTEMD_UNIT],
@@ -74,18 +86,28 @@ export function installPlan(w: Where): Plan {
     const domain = w.scope === 'system' ? 'system' : `gui/${w.uid}`;
     const logFile = w.scope === 'system' ? '/Library/Logs/Burrow/service.log' : path.posix.join(w.home, 'Library', 'Logs', 'Burrow', 'service.log');
     return {
-      name: LAUNCHD_LABEL, runsAs: w.user, configFile: w.configFile,
+      name: LAUNCHD_LABEL,
+      runsAs: w.user,
+      configFile: w.configFile,
       files: [{ path: file, mode: 0o644, content: Buffer.from(launchdPlist({ scope: w.scope, command: w.command, logFile, user: w.user })) }],
-      commands: [['mkdir', '-p', path.posix.dirname(logFile)], ['launchctl', 'bootstrap', domain, file]],
+      commands: [
+        ['mkdir', '-p', path.posix.dirname(logFile)],
+        ['launchctl', 'bootstrap', domain, file],
+      ],
       after: [],
       notes: [`Logs: ${logFile}   Reload after editing sessions: burrow reload`],
     };
   }
   return {
-    name: WINDOWS_TASK, runsAs: w.windowsUser ?? w.user, configFile: w.configFile,
+    name: WINDOWS_TASK,
+    runsAs: w.windowsUser ?? w.user,
+    configFile: w.configFile,
     files: [{ path: file, mode: 0o600, content: utf16(windowsTaskXml({ command: w.command, userId: w.windowsUser ?? w.user, workingDirectory: folder })) }],
     // No /F: schtasks refuses to replace a task of the same name that is not ours.
-    commands: [['schtasks', '/Create', '/TN', WINDOWS_TASK, '/XML', file], ['schtasks', '/Run', '/TN', WINDOWS_TASK]],
+    commands: [
+      ['schtasks', '/Create', '/TN', WINDOWS_TASK, '/XML', file],
+      ['schtasks', '/Run', '/TN', WINDOWS_TASK],
+    ],
     after: [],
     notes: ['The task runs at every boot, logged on or not, as you (S4U: no password stored). Creating it needs an elevated prompt ("Run as administrator").'],
   };
@@ -95,12 +117,39 @@ export function uninstallPlan(w: Omit<Where, 'command'>): Plan {
   const file = serviceFile(w);
   if (w.platform === 'linux') {
     const ctl = w.scope === 'user' ? ['systemctl', '--user'] : ['systemctl'];
-    return { name: SYSTEMD_UNIT, runsAs: w.user, configFile: w.configFile, files: [{ path: file, mode: 0, content: Buffer.alloc(0) }], commands: [[...ctl, 'disable', '--now', SYSTEMD_UNIT]], after: [[...ctl, 'daemon-reload']], notes: [] };
+    return {
+      name: SYSTEMD_UNIT,
+      runsAs: w.user,
+      configFile: w.configFile,
+      files: [{ path: file, mode: 0, content: Buffer.alloc(0) }],
+      commands: [[...ctl, 'disable', '--now', SYSTEMD_UNIT]],
+      after: [[...ctl, 'daemon-reload']],
+      notes: [],
+    };
   }
   if (w.platform === 'darwin') {
-    return { name: LAUNCHD_LABEL, runsAs: w.user, configFile: w.configFile, files: [{ path: file, mode: 0, content: Buffer.alloc(0) }], commands: [['launchctl', 'bootout', w.scope === 'system' ? `system/${LAUNCHD_LABEL}` : `gui/${w.uid}/${LAUNCHD_LABEL}`]], after: [], notes: [] };
+    return {
+      name: LAUNCHD_LABEL,
+      runsAs: w.user,
+      configFile: w.configFile,
+      files: [{ path: file, mode: 0, content: Buffer.alloc(0) }],
+      commands: [['launchctl', 'bootout', w.scope === 'system' ? `system/${LAUNCHD_LABEL}` : `gui/${w.uid}/${LAUNCHD_LABEL}`]],
+      after: [],
+      notes: [],
+    };
   }
-  return { name: WINDOWS_TASK, runsAs: w.windowsUser ?? w.user, configFile: w.configFile, files: [{ path: file, mode: 0, content: Buffer.alloc(0) }], commands: [['schtasks', '/End', '/TN', WINDOWS_TASK], ['schtasks', '/Delete', '/TN', WINDOWS_TASK, '/F']], after: [], notes: [] };
+  return {
+    name: WINDOWS_TASK,
+    runsAs: w.windowsUser ?? w.user,
+    configFile: w.configFile,
+    files: [{ path: file, mode: 0, content: Buffer.alloc(0) }],
+    commands: [
+      ['schtasks', '/End', '/TN', WINDOWS_TASK],
+      ['schtasks', '/Delete', '/TN', WINDOWS_TASK, '/F'],
+    ],
+    after: [],
+    notes: [],
+  };
 }
 
 /** Whether a file on disk was written by `burrow service install` (UTF-8 or UTF-16). */

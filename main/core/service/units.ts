@@ -49,7 +49,10 @@ export function serviceCommand(o: {
 
 /** A word a unit file cannot hold: a control character would end its line, or start another. */
 export class UnitWordError extends Error {
-  constructor(readonly what: string, readonly word: string) {
+  constructor(
+    readonly what: string,
+    readonly word: string,
+  ) {
     super(`${what} ${JSON.stringify(word)} holds a control character (a line break, a tab…), which no service file can carry safely`);
     this.name = 'UnitWordError';
   }
@@ -178,7 +181,11 @@ export function systemdUnit(o: SystemdOptions): string {
   if (system) {
     lines.push(...systemSandbox(o));
   } else {
-    lines.push(...USER_SANDBOX, '# The file-system sandbox (ProtectSystem=, ProtectHome=, PrivateTmp=) needs mount namespaces, which a user', '# manager has only on some systems: a user unit that asks for them may not start at all, so it does not.');
+    lines.push(
+      ...USER_SANDBOX,
+      '# The file-system sandbox (ProtectSystem=, ProtectHome=, PrivateTmp=) needs mount namespaces, which a user',
+      '# manager has only on some systems: a user unit that asks for them may not start at all, so it does not.',
+    );
   }
   lines.push('', '[Install]', `WantedBy=${system ? 'multi-user.target' : 'default.target'}`, '');
   return lines.join('\n');
@@ -241,8 +248,15 @@ export function windowsArg(arg: string): string {
   let out = '"';
   let slashes = 0;
   for (const ch of arg) {
-    if (ch === '\\') { slashes++; continue; }
-    if (ch === '"') { out += '\\'.repeat(slashes * 2 + 1) + '"'; slashes = 0; continue; }
+    if (ch === '\\') {
+      slashes++;
+      continue;
+    }
+    if (ch === '"') {
+      out += '\\'.repeat(slashes * 2 + 1) + '"';
+      slashes = 0;
+      continue;
+    }
     out += '\\'.repeat(slashes) + ch;
     slashes = 0;
   }

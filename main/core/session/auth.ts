@@ -21,7 +21,11 @@ export interface AuthProgress {
  * Keys are parsed here (once: ssh2 takes the parsed key as is) to know their types. `log` hears
  * what `-v` shows: each key offered, and what the server answered to the one before.
  */
-export function keyAuthHandler(identities: ReadonlyArray<LoadedIdentity>, username: string, log?: (message: string) => void): { handler: ssh2.AuthHandlerMiddleware; progress: AuthProgress } {
+export function keyAuthHandler(
+  identities: ReadonlyArray<LoadedIdentity>,
+  username: string,
+  log?: (message: string) => void,
+): { handler: ssh2.AuthHandlerMiddleware; progress: AuthProgress } {
   const progress: AuthProgress = { keyTypes: [], partial: false, methodsLeft: undefined };
   let next = 0;
   const handler = (methodsLeft: ReadonlyArray<string> | null, partialSuccess: boolean | null, done: (auth: ssh2.PublicKeyAuthMethod | false) => void): void => {
@@ -29,8 +33,11 @@ export function keyAuthHandler(identities: ReadonlyArray<LoadedIdentity>, userna
     if (partialSuccess) progress.partial = true;
     const previous = identities[next - 1];
     if (methodsLeft && previous) {
-      log?.(partialSuccess ? `login: the server accepted ${previous.file} and wants more: ${methodsLeft.join(', ')}`
-        : `login: the server refused ${previous.file}; it accepts: ${methodsLeft.join(', ')}`);
+      log?.(
+        partialSuccess
+          ? `login: the server accepted ${previous.file} and wants more: ${methodsLeft.join(', ')}`
+          : `login: the server refused ${previous.file}; it accepts: ${methodsLeft.join(', ')}`,
+      );
     }
     // Keys cannot answer what the server wants now (a one-time code, a password): stop here
     // rather than spend the server's MaxAuthTries on keys it will not take.

@@ -97,9 +97,15 @@ function slabReads(deliver: (chunk: Buffer) => void): net.OnReadOpts {
 export function connectBatching(host: string, port: number, opts: BatchingOptions = {}): net.Socket {
   const { allowHalfOpen = false, afterFlush } = opts;
   // With `onread`, Node emits no 'data' itself: the slab reader does, so ssh2 reads as before.
-  const emit = (chunk: Buffer): void => { sock.emit('data', chunk); };
+  const emit = (chunk: Buffer): void => {
+    sock.emit('data', chunk);
+  };
   const onread = opts.slabReads ? slabReads(emit) : opts.transientReads ? transientReads(emit) : undefined;
-  const sock: net.Socket = new net.Socket({ allowHalfOpen, writableHighWaterMark: HIGH_WATER_MARK, ...(onread ? { onread } : {}) } as net.SocketConstructorOpts);
+  const sock: net.Socket = new net.Socket({
+    allowHalfOpen,
+    writableHighWaterMark: HIGH_WATER_MARK,
+    ...(onread ? { onread } : {}),
+  } as net.SocketConstructorOpts);
   sock.setNoDelay(true);
   // A transient read is emitted, not buffered: one that came before anyone listens would be lost.
   // Such a socket starts paused and reads once its reader calls resume().

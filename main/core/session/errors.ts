@@ -24,8 +24,15 @@ export function burrowError(code: ErrorCode, message: string, hint?: string, cau
  * server's algorithms or second factor may be changed).
  */
 export const NEEDS_A_PERSON: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'HOST_KEY_UNKNOWN', 'HOST_KEY_MISMATCH', 'HOST_KEY_REVOKED', 'AUTH_FAILED', 'AUTH_PARTIAL', 'KEY_INVALID', 'KEY_PASSPHRASE',
-  'ALGORITHM_MISMATCH', 'CONFIG_INVALID',
+  'HOST_KEY_UNKNOWN',
+  'HOST_KEY_MISMATCH',
+  'HOST_KEY_REVOKED',
+  'AUTH_FAILED',
+  'AUTH_PARTIAL',
+  'KEY_INVALID',
+  'KEY_PASSPHRASE',
+  'ALGORITHM_MISMATCH',
+  'CONFIG_INVALID',
 ]);
 
 /** What the connection learnt before it failed, so the error can say more than ssh2's message. */
@@ -56,44 +63,62 @@ export function classify(err: unknown, where: { host: string; port: number; user
   const e = (err instanceof Error ? err : new Error(String(err))) as Ssh2LikeError;
   const cause = [e.level, e.code].filter(Boolean).join('/') || undefined;
   const target = `${where.host}:${where.port}`;
-  const withCause = (code: ErrorCode, message: string, hint: string): ErrorInfo =>
-    ({ code, message, hint, ...(cause ? { cause } : {}) });
+  const withCause = (code: ErrorCode, message: string, hint: string): ErrorInfo => ({ code, message, hint, ...(cause ? { cause } : {}) });
 
   if (e.level === 'client-authentication') return authError(target, where.user, ctx, withCause);
-  const mismatch = (e.level === 'handshake' || e.level === 'protocol') ? mismatchKindOf(e.message) : undefined;
+  const mismatch = e.level === 'handshake' || e.level === 'protocol' ? mismatchKindOf(e.message) : undefined;
   if (mismatch !== undefined) return mismatchError(mismatch, target, ctx, withCause);
   // ssh2 gives both of its timers the level 'client-timeout': the handshake one (readyTimeout,
   // which Session turns off in favour of its own clock) and the keepalive one.
   if (/Timed out while waiting for handshake/.test(e.message)) {
-    return withCause('CONNECT_TIMEOUT', `${target} did not complete the SSH handshake in time`,
-      'Something answers on that port but does not speak SSH promptly: check the port, or raise the connect timeout.');
+    return withCause(
+      'CONNECT_TIMEOUT',
+      `${target} did not complete the SSH handshake in time`,
+      'Something answers on that port but does not speak SSH promptly: check the port, or raise the connect timeout.',
+    );
   }
   if (e.level === 'client-timeout' || e.message === 'Keepalive timeout') {
-    return withCause('KEEPALIVE_TIMEOUT', `The link to ${target} stopped answering keepalives`,
-      'The network dropped or the server froze; Burrow reconnects by itself.');
+    return withCause(
+      'KEEPALIVE_TIMEOUT',
+      `The link to ${target} stopped answering keepalives`,
+      'The network dropped or the server froze; Burrow reconnects by itself.',
+    );
   }
   switch (e.code) {
     case 'ECONNREFUSED':
-      return withCause('CONNECT_REFUSED', `Nothing accepts SSH connections at ${target}`,
-        'Check the SSH port (the vendor\'s guide names it, e.g. 22 or 50022) and that the server is running.');
+      return withCause(
+        'CONNECT_REFUSED',
+        `Nothing accepts SSH connections at ${target}`,
+        "Check the SSH port (the vendor's guide names it, e.g. 22 or 50022) and that the server is running.",
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_FAIL':
     case 'EAI_NODATA':
-      return withCause('DNS_FAILED', `The name "${where.host}" does not resolve`,
-        'Check the spelling of the SSH host, or this machine\'s DNS.');
+      return withCause('DNS_FAILED', `The name "${where.host}" does not resolve`, "Check the spelling of the SSH host, or this machine's DNS.");
     case 'ETIMEDOUT':
-      return withCause('CONNECT_TIMEOUT', `No answer from ${target}`,
-        'A firewall may drop the traffic: check that outbound connections to that port are allowed.');
+      return withCause(
+        'CONNECT_TIMEOUT',
+        `No answer from ${target}`,
+        'A firewall may drop the traffic: check that outbound connections to that port are allowed.',
+      );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ENETDOWN':
     case 'EADDRNOTAVAIL':
-      return withCause('NETWORK_UNREACHABLE', `No route to ${target}`, 'This machine is offline or the network blocks that address; Burrow retries when it comes back.');
+      return withCause(
+        'NETWORK_UNREACHABLE',
+        `No route to ${target}`,
+        'This machine is offline or the network blocks that address; Burrow retries when it comes back.',
+      );
     case 'ECONNRESET':
     case 'EPIPE':
     case 'ECONNABORTED':
-      return withCause('CONNECTION_LOST', `The connection to ${target} was cut`, 'Burrow reconnects by itself; if it keeps happening, a firewall may be resetting idle connections.');
+      return withCause(
+        'CONNECTION_LOST',
+        `The connection to ${target} was cut`,
+        'Burrow reconnects by itself; if it keeps happening, a firewall may be resetting idle connections.',
+      );
     default:
       break;
   }
@@ -115,19 +140,26 @@ type WithCause = (code: ErrorCode, message: string, hint: string) => ErrorInfo;
 function authError(target: string, user: string, ctx: HandshakeContext, withCause: WithCause): ErrorInfo {
   const left = ctx.auth?.methodsLeft ?? [];
   if (ctx.auth?.partial) {
-    return withCause('AUTH_PARTIAL', `The server at ${target} accepted the key for user "${user}" but requires more before letting it in: ${left.join(', ') || 'another method'}`
-      + (left.includes('keyboard-interactive') ? ' (a second factor, such as a one-time code)' : ''),
-    'An unattended tunnel cannot answer a second factor. Ask the server\'s owner for an account that logs in with the key alone, '
-      + `as the vendors' guides set up their tunnel users, or for a Match block that lets this one do so (Match User ${user} / AuthenticationMethods publickey).`);
+    return withCause(
+      'AUTH_PARTIAL',
+      `The server at ${target} accepted the key for user "${user}" but requires more before letting it in: ${left.join(', ') || 'another method'}` +
+        (left.includes('keyboard-interactive') ? ' (a second factor, such as a one-time code)' : ''),
+      "An unattended tunnel cannot answer a second factor. Ask the server's owner for an account that logs in with the key alone, " +
+        `as the vendors' guides set up their tunnel users, or for a Match block that lets this one do so (Match User ${user} / AuthenticationMethods publickey).`,
+    );
   }
   if (ctx.auth?.methodsLeft !== undefined && !left.includes('publickey')) {
-    return withCause('AUTH_FAILED', `The server at ${target} does not accept keys for user "${user}" (it offers: ${left.join(', ') || 'nothing'})`,
-      'Ask the server\'s owner to allow key login (PubkeyAuthentication yes) for this user: Burrow logs in with keys only.');
+    return withCause(
+      'AUTH_FAILED',
+      `The server at ${target} does not accept keys for user "${user}" (it offers: ${left.join(', ') || 'nothing'})`,
+      "Ask the server's owner to allow key login (PubkeyAuthentication yes) for this user: Burrow logs in with keys only.",
+    );
   }
   let hint = `Check the user name, and that the public key is in ~${user}/.ssh/authorized_keys on the server (or was sent to the vendor).`;
   if (ctx.auth?.keyTypes.includes('ssh-rsa') && ctx.offer !== undefined && !ctx.offer.pubkey.includes('ssh-rsa')) {
-    hint += ` If it is, the server may take only the old ssh-rsa signatures from RSA keys (before OpenSSH 7.2, and some vendors' servers): `
-      + `allow them with ${setting('pubkey', 'ssh-rsa', ctx.configured?.pubkey)}. ${weakWarning('ssh-rsa', 'pubkey')}`;
+    hint +=
+      ` If it is, the server may take only the old ssh-rsa signatures from RSA keys (before OpenSSH 7.2, and some vendors' servers): ` +
+      `allow them with ${setting('pubkey', 'ssh-rsa', ctx.configured?.pubkey)}. ${weakWarning('ssh-rsa', 'pubkey')}`;
   }
   return withCause('AUTH_FAILED', `The server at ${target} refused the key for user "${user}"`, hint);
 }
@@ -144,8 +176,10 @@ function setting(kind: AlgorithmKind, name: string, configured: string | undefin
 function weakWarning(name: string, kind: AlgorithmKind): string {
   const why = WEAK_ALGORITHMS[name];
   if (why === undefined) return '';
-  const better = kind === 'pubkey' ? 'or better, log in with an Ed25519 key (`burrow key generate`), which has no SHA-1 variant'
-    : `and ask its owner to enable a current one such as ${defaultsHere(kind)[0]}`;
+  const better =
+    kind === 'pubkey'
+      ? 'or better, log in with an Ed25519 key (`burrow key generate`), which has no SHA-1 variant'
+      : `and ask its owner to enable a current one such as ${defaultsHere(kind)[0]}`;
   return `Warning: ${name} is weak (${why}); use it only for a server that cannot be upgraded, ${better}.`;
 }
 
@@ -160,21 +194,36 @@ function mismatchError(kind: Mismatch['kind'], target: string, ctx: HandshakeCon
   const theirs = m?.theirs;
   if (kind === 'compress') {
     const wantsZlib = theirs?.some((c) => c.startsWith('zlib'));
-    return withCause('ALGORITHM_MISMATCH', `${target} and Burrow have no compression method in common: the server offers ${theirs?.join(', ') ?? '(unknown)'}; Burrow offers ${ours.join(', ')}`,
-      wantsZlib ? 'The server requires compression: turn it on with -C (or "compression": true in a saved session).' : 'Ask the server\'s owner to allow "none" or zlib compression.');
+    return withCause(
+      'ALGORITHM_MISMATCH',
+      `${target} and Burrow have no compression method in common: the server offers ${theirs?.join(', ') ?? '(unknown)'}; Burrow offers ${ours.join(', ')}`,
+      wantsZlib
+        ? 'The server requires compression: turn it on with -C (or "compression": true in a saved session).'
+        : 'Ask the server\'s owner to allow "none" or zlib compression.',
+    );
   }
   const label = ALGORITHM_LABEL[kind];
   const offered = `Burrow offers ${ours.join(', ') || 'nothing'}`;
   if (theirs === undefined) {
-    return withCause('ALGORITHM_MISMATCH', `${target} and Burrow have no ${label} in common (the server's list could not be read); ${offered}`,
-      `Ask the server's owner which ${label}s it allows (sshd's ${OPENSSH_OPTION[kind]}), and allow one with -o ${OPENSSH_OPTION[kind]}=+NAME.`);
+    return withCause(
+      'ALGORITHM_MISMATCH',
+      `${target} and Burrow have no ${label} in common (the server's list could not be read); ${offered}`,
+      `Ask the server's owner which ${label}s it allows (sshd's ${OPENSSH_OPTION[kind]}), and allow one with -o ${OPENSSH_OPTION[kind]}=+NAME.`,
+    );
   }
   const message = `${target} and Burrow have no ${label} in common: the server offers ${theirs.join(', ') || 'nothing'}; ${offered}`;
   const candidate = theirs.find((a) => supportedHere(kind).includes(a));
   if (candidate === undefined) {
-    return withCause('ALGORITHM_MISMATCH', message,
-      `None of the server's ${label}s is one Burrow can use; the server needs a current one (such as ${defaultsHere(kind)[0]}): ask its owner.`);
+    return withCause(
+      'ALGORITHM_MISMATCH',
+      message,
+      `None of the server's ${label}s is one Burrow can use; the server needs a current one (such as ${defaultsHere(kind)[0]}): ask its owner.`,
+    );
   }
   const warning = weakWarning(candidate, kind);
-  return withCause('ALGORITHM_MISMATCH', message, `Allow ${candidate} with ${setting(kind, candidate, ctx.configured?.[kind])}.${warning ? ` ${warning}` : ''}`);
+  return withCause(
+    'ALGORITHM_MISMATCH',
+    message,
+    `Allow ${candidate} with ${setting(kind, candidate, ctx.configured?.[kind])}.${warning ? ` ${warning}` : ''}`,
+  );
 }

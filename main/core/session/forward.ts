@@ -63,7 +63,9 @@ class Counters {
     });
   }
 
-  get open(): number { return this.live.size; }
+  get open(): number {
+    return this.live.size;
+  }
 
   bytes(): { bytesIn: number; bytesOut: number } {
     let bytesIn = this.closedIn;
@@ -76,7 +78,9 @@ class Counters {
   }
 
   /** Every live socket, so a stop can end them. */
-  sockets(): IterableIterator<net.Socket> { return this.live.keys(); }
+  sockets(): IterableIterator<net.Socket> {
+    return this.live.keys();
+  }
 }
 
 /** How long a side may linger half-open after the other side has closed. */
@@ -116,7 +120,10 @@ export function letServerCloseFirst(channel: ClientChannel): () => void {
     clearTimeout(waiting);
     return destroyNow(); // ssh2's destroy() takes no error: it ends the channel and sends CLOSE
   }) as ClientChannel['destroy'];
-  return () => { clearTimeout(waiting); destroyNow(); };
+  return () => {
+    clearTimeout(waiting);
+    destroyNow();
+  };
 }
 
 /** Destroys a side that was asked to end, if it has not closed by itself within LINGER_MS. */
@@ -154,7 +161,9 @@ function join(sock: net.Socket, channel: ClientChannel, { transient = false, ssh
   // Data both ways with backpressure: a side that cannot take more pauses the other until it
   // drains. (Not stream.pipe(): per connection it adds and removes ~20 listeners, which was a
   // measurable part of Burrow's CPU per forwarded connection in the 200-connection burst.)
-  channel.on('data', (d: Buffer) => { if (!sockClosed && !sock.write(d)) channel.pause(); });
+  channel.on('data', (d: Buffer) => {
+    if (!sockClosed && !sock.write(d)) channel.pause();
+  });
   sock.on('drain', () => channel.resume());
   // What is read from the local socket is read only while it can leave (as OpenSSH's client reads
   // a socket only while its channel has window and its output buffer room): ssh2 itself writes
@@ -171,14 +180,20 @@ function join(sock: net.Socket, channel: ClientChannel, { transient = false, ssh
     // A transient read that ssh2 would keep until the server opens the window: a copy, and no
     // more reads until ssh2 has sent it.
     sock.pause();
-    channel.write(Buffer.from(d), () => { if (!channelClosed) sock.resume(); });
+    channel.write(Buffer.from(d), () => {
+      if (!channelClosed) sock.resume();
+    });
   });
   channel.on('drain', () => sock.resume());
   // Half-close: an EOF from one side becomes a FIN (or an SSH EOF) to the other.
   // (end() on a stream that has already ended builds an Error with a stack trace nobody reads:
   // the writableEnded checks keep that off every connection's path.)
-  channel.once('end', () => { if (!sockClosed && !sock.writableEnded) sock.end(); });
-  sock.once('end', () => { if (!channelClosed && !channel.writableEnded) channel.end(); });
+  channel.once('end', () => {
+    if (!sockClosed && !sock.writableEnded) sock.end();
+  });
+  sock.once('end', () => {
+    if (!channelClosed && !channel.writableEnded) channel.end();
+  });
   sock.once('close', () => {
     sockClosed = true;
     if (channelClosed) return;
@@ -223,7 +238,7 @@ function waitForRoom(ssh: net.Socket, sock: net.Socket): void {
       for (const w of set) if (!w.destroyed) w.resume();
       set.clear();
     });
-    waitingForRoom.set(ssh, waiting = set);
+    waitingForRoom.set(ssh, (waiting = set));
   }
   sock.pause();
   waiting.add(sock);
@@ -250,8 +265,15 @@ function connectTarget(host: string, port: number): Promise<net.Socket> {
       sock.destroy();
       reject(Object.assign(new Error(`connect to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }));
     }, TARGET_CONNECT_TIMEOUT_MS);
-    sock.once('connect', () => { clearTimeout(timer); sock.removeListener('error', onError); resolve(sock); });
-    const onError = (err: Error): void => { clearTimeout(timer); reject(err); };
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      sock.removeListener('error', onError);
+      resolve(sock);
+    });
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      reject(err);
+    };
     sock.once('error', onError);
   });
 }
@@ -270,7 +292,11 @@ export abstract class LiveForward {
    */
   protected binding = 0;
 
-  constructor(readonly index: number, readonly config: ForwardConfig, protected readonly log: ForwardLog) {}
+  constructor(
+    readonly index: number,
+    readonly config: ForwardConfig,
+    protected readonly log: ForwardLog,
+  ) {}
 
   /** The SSH connection's socket while bound (reads from local sockets wait on its backlog). */
   protected ssh: net.Socket | undefined;
@@ -281,7 +307,9 @@ export abstract class LiveForward {
   /** Gives back what `bind` took (remote listener, local server); never throws. */
   abstract release(client: Client | undefined): Promise<void>;
 
-  get spec(): string { return forwardSpec(this.config); }
+  get spec(): string {
+    return forwardSpec(this.config);
+  }
 
   /**
    * Handling one connection is fire-and-forget: a throw in it (a bug, or a channel that vanished
@@ -291,7 +319,11 @@ export abstract class LiveForward {
     work.catch((err: unknown) => {
       this.counters.failed++;
       this.log(`${this.spec}: internal error while ${what}: ${err instanceof Error ? err.message : String(err)}`);
-      try { cleanup(); } catch { /* already gone */ }
+      try {
+        cleanup();
+      } catch {
+        /* already gone */
+      }
     });
   }
 
@@ -342,7 +374,10 @@ export class RemoteForward extends LiveForward {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1_000);
         try {
-          client.unforwardIn(this.requestAddress, port, () => { clearTimeout(timer); resolve(); });
+          client.unforwardIn(this.requestAddress, port, () => {
+            clearTimeout(timer);
+            resolve();
+          });
         } catch {
           clearTimeout(timer);
           resolve();
@@ -357,20 +392,29 @@ export class RemoteForward extends LiveForward {
     const { targetHost, targetPort } = this.config as Extract<ForwardConfig, { type: 'remote' }>;
     const binding = this.binding;
     let target: net.Socket | undefined;
-    this.contain(connectTarget(targetHost, targetPort).then(
-      (sock) => {
-        target = sock;
-        // The link may have dropped while the target was connecting: nobody is left to accept.
-        if (binding !== this.binding) { sock.destroy(); return; }
-        this.counters.track(sock, true);
-        join(sock, accept(), { transient: true, ssh: this.ssh });
-      },
-      (err: NodeJS.ErrnoException) => {
-        this.counters.failed++;
-        this.log(`${this.spec}: connection from ${info.srcIP}:${info.srcPort} refused: ${targetHost}:${targetPort} is unreachable (${err.code ?? err.message})`);
-        reject();
-      },
-    ), `accepting a connection from ${info.srcIP}:${info.srcPort}`, () => target?.destroy());
+    this.contain(
+      connectTarget(targetHost, targetPort).then(
+        (sock) => {
+          target = sock;
+          // The link may have dropped while the target was connecting: nobody is left to accept.
+          if (binding !== this.binding) {
+            sock.destroy();
+            return;
+          }
+          this.counters.track(sock, true);
+          join(sock, accept(), { transient: true, ssh: this.ssh });
+        },
+        (err: NodeJS.ErrnoException) => {
+          this.counters.failed++;
+          this.log(
+            `${this.spec}: connection from ${info.srcIP}:${info.srcPort} refused: ${targetHost}:${targetPort} is unreachable (${err.code ?? err.message})`,
+          );
+          reject();
+        },
+      ),
+      `accepting a connection from ${info.srcIP}:${info.srcPort}`,
+      () => target?.destroy(),
+    );
   }
 }
 
@@ -380,27 +424,36 @@ export class RemoteDynamicForward extends RemoteForward {
     const channel = accept();
     channel.on('error', () => channel.destroy());
     const binding = this.binding;
-    this.contain(readSocksRequest(channel).then(
-      (req) => connectTarget(req.host, req.port).then(
-        (sock) => {
-          if (binding !== this.binding) { sock.destroy(); channel.destroy(); return; }
-          req.reply(true);
-          this.counters.track(sock, true);
-          join(sock, channel, { transient: true, ssh: this.ssh });
-        },
-        (err: NodeJS.ErrnoException) => {
+    this.contain(
+      readSocksRequest(channel).then(
+        (req) =>
+          connectTarget(req.host, req.port).then(
+            (sock) => {
+              if (binding !== this.binding) {
+                sock.destroy();
+                channel.destroy();
+                return;
+              }
+              req.reply(true);
+              this.counters.track(sock, true);
+              join(sock, channel, { transient: true, ssh: this.ssh });
+            },
+            (err: NodeJS.ErrnoException) => {
+              this.counters.failed++;
+              this.log(`${this.spec}: SOCKS request from ${info.srcIP} for ${req.host}:${req.port} failed (${err.code ?? err.message})`);
+              req.reply(false);
+              channel.end();
+            },
+          ),
+        (err: Error) => {
           this.counters.failed++;
-          this.log(`${this.spec}: SOCKS request from ${info.srcIP} for ${req.host}:${req.port} failed (${err.code ?? err.message})`);
-          req.reply(false);
+          this.log(`${this.spec}: bad SOCKS request from ${info.srcIP}: ${err.message}`);
           channel.end();
         },
       ),
-      (err: Error) => {
-        this.counters.failed++;
-        this.log(`${this.spec}: bad SOCKS request from ${info.srcIP}: ${err.message}`);
-        channel.end();
-      },
-    ), `serving a SOCKS request from ${info.srcIP}`, () => channel.destroy());
+      `serving a SOCKS request from ${info.srcIP}`,
+      () => channel.destroy(),
+    );
   }
 }
 
@@ -412,13 +465,21 @@ abstract class LocalListenerForward extends LiveForward {
     const binding = ++this.binding;
     this.ssh = ssh;
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) => {
-      if (binding !== this.binding) { sock.destroy(); return; }
+      if (binding !== this.binding) {
+        sock.destroy();
+        return;
+      }
       this.onConnection(client, sock, binding);
     });
     // Held before 'listening', so a release in the meantime closes it too.
     this.server = server;
     server.listen({ port: this.config.bindPort, host: localBindAddress(this.config) });
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([e]) => {
+        throw e;
+      }),
+    ]);
     this.boundPort = (server.address() as net.AddressInfo).port;
     return this.boundPort;
   }
@@ -447,7 +508,10 @@ abstract class LocalListenerForward extends LiveForward {
       sock.destroy();
     };
     // The link may have gone while a SOCKS handshake was under way; ssh2 throws when not connected.
-    if (binding !== this.binding) { refuse('the SSH connection is gone'); return; }
+    if (binding !== this.binding) {
+      refuse('the SSH connection is gone');
+      return;
+    }
     try {
       this.forwardOut(client, sock, host, port, onResult, refuse);
     } catch (err) {
@@ -455,7 +519,14 @@ abstract class LocalListenerForward extends LiveForward {
     }
   }
 
-  private forwardOut(client: Client, sock: net.Socket, host: string, port: number, onResult: ((ok: boolean) => void) | undefined, refuse: (why: string) => void): void {
+  private forwardOut(
+    client: Client,
+    sock: net.Socket,
+    host: string,
+    port: number,
+    onResult: ((ok: boolean) => void) | undefined,
+    refuse: (why: string) => void,
+  ): void {
     client.forwardOut(sock.remoteAddress ?? '127.0.0.1', sock.remotePort ?? 0, host, port, (err, channel) => {
       if (err) {
         refuse(err.message);
@@ -484,24 +555,33 @@ export class LocalDynamicForward extends LocalListenerForward {
     this.counters.track(sock, false);
     sock.on('error', () => sock.destroy());
     sock.resume();
-    this.contain(readSocksRequest(sock).then(
-      (req) => this.open(client, sock, req.host, req.port, binding, (ok) => req.reply(ok)),
-      (err: Error) => {
-        this.counters.failed++;
-        this.log(`${this.spec}: bad SOCKS request from ${sock.remoteAddress}: ${err.message}`);
-        sock.destroy();
-      },
-    ), `serving a SOCKS request from ${sock.remoteAddress}`, () => sock.destroy());
+    this.contain(
+      readSocksRequest(sock).then(
+        (req) => this.open(client, sock, req.host, req.port, binding, (ok) => req.reply(ok)),
+        (err: Error) => {
+          this.counters.failed++;
+          this.log(`${this.spec}: bad SOCKS request from ${sock.remoteAddress}: ${err.message}`);
+          sock.destroy();
+        },
+      ),
+      `serving a SOCKS request from ${sock.remoteAddress}`,
+      () => sock.destroy(),
+    );
   }
 }
 
 /** The live forward for a config. */
 export function createForward(index: number, config: ForwardConfig, log: ForwardLog): LiveForward {
   switch (config.type) {
-    case 'remote': return new RemoteForward(index, config, log);
-    case 'remote-dynamic': return new RemoteDynamicForward(index, config, log);
-    case 'local': return new LocalForward(index, config, log);
-    case 'local-dynamic': return new LocalDynamicForward(index, config, log);
-    default: return assertNever(config);
+    case 'remote':
+      return new RemoteForward(index, config, log);
+    case 'remote-dynamic':
+      return new RemoteDynamicForward(index, config, log);
+    case 'local':
+      return new LocalForward(index, config, log);
+    case 'local-dynamic':
+      return new LocalDynamicForward(index, config, log);
+    default:
+      return assertNever(config);
   }
 }

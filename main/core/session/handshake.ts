@@ -5,9 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type net from 'node:net';
-import {
-  type AlgorithmKind, type AlgorithmsConfig, DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, resolveAlgorithms,
-} from '../../../common/algorithms.js';
+import { type AlgorithmKind, type AlgorithmsConfig, DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, resolveAlgorithms } from '../../../common/algorithms.js';
 
 const require = createRequire(import.meta.url);
 const ssh2Constants = require('ssh2/lib/protocol/constants.js') as Readonly<Record<string, ReadonlyArray<string>>>;
@@ -48,7 +46,11 @@ export function sessionOffer(cfg: AlgorithmsConfig | undefined, compression: boo
     return value === undefined ? defaultsHere(kind) : resolveAlgorithms(kind, value, supportedHere(kind), defaultsHere(kind));
   };
   return {
-    kex: list('kex'), hostKey: list('hostKey'), pubkey: list('pubkey'), ciphers: list('ciphers'), macs: list('macs'),
+    kex: list('kex'),
+    hostKey: list('hostKey'),
+    pubkey: list('pubkey'),
+    ciphers: list('ciphers'),
+    macs: list('macs'),
     compress: compression ? ['zlib@openssh.com', 'zlib', 'none'] : ['none'],
   };
 }
@@ -92,7 +94,16 @@ function parseKexInit(payload: Buffer): ServerKexInit | undefined {
     lists.push(text === '' ? [] : text.split(','));
     p += 4 + len;
   }
-  const [kex, hostKey, ciphersCs, ciphersSc, macsCs, macsSc, compressCs, compressSc] = lists as [string[], string[], string[], string[], string[], string[], string[], string[]];
+  const [kex, hostKey, ciphersCs, ciphersSc, macsCs, macsSc, compressCs, compressSc] = lists as [
+    string[],
+    string[],
+    string[],
+    string[],
+    string[],
+    string[],
+    string[],
+    string[],
+  ];
   return { kex, hostKey, ciphersCs, ciphersSc, macsCs, macsSc, compressCs, compressSc };
 }
 

@@ -64,7 +64,6 @@ export function parseKnownHosts(text: string, file = '(text)'): KnownHostsParse 
   return { entries, problems };
 }
 
-
 const EC_POINT_LENGTH: Record<string, number> = { nistp256: 65, nistp384: 97, nistp521: 133 };
 
 /**
@@ -75,16 +74,20 @@ export function wellFormedKey(keyType: string, blob: Buffer): boolean {
   const f = wireStrings(blob);
   if (!f || f[0]?.toString() !== keyType) return false;
   switch (keyType) {
-    case 'ssh-ed25519': return f.length === 2 && f[1]!.length === 32;
-    case 'ssh-rsa': return f.length === 3 && f[2]!.length >= 64;
-    case 'ssh-dss': return f.length === 5;
+    case 'ssh-ed25519':
+      return f.length === 2 && f[1]!.length === 32;
+    case 'ssh-rsa':
+      return f.length === 3 && f[2]!.length >= 64;
+    case 'ssh-dss':
+      return f.length === 5;
     case 'ecdsa-sha2-nistp256':
     case 'ecdsa-sha2-nistp384':
     case 'ecdsa-sha2-nistp521': {
       const curve = keyType.slice('ecdsa-sha2-'.length);
       return f.length === 3 && f[1]!.toString() === curve && f[2]!.length === EC_POINT_LENGTH[curve];
     }
-    default: return f.length >= 2; // certificates and security keys: structure only
+    default:
+      return f.length >= 2; // certificates and security keys: structure only
   }
 }
 
@@ -100,7 +103,6 @@ export { fingerprintOf } from '../keys/fingerprint.js';
 export function hostKeyName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
-
 
 /** Whether an entry's host field names host:port (OpenSSH's match_hostname, negation wins). */
 export function entryMatches(entry: Pick<KnownHostEntry, 'hosts'>, host: string, port: number): boolean {
@@ -167,14 +169,17 @@ export async function appendKnownHosts(file: string, lines: ReadonlyArray<string
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const add = lines.join('\n') + '\n';
   let existing = '';
-  try { existing = await readFile(file, 'utf8'); } catch { /* new file */ }
+  try {
+    existing = await readFile(file, 'utf8');
+  } catch {
+    /* new file */
+  }
   if (existing === '') await writeFile(file, add, { mode: 0o600 });
   else await appendFile(file, (existing.endsWith('\n') ? '' : '\n') + add);
 }
 
 export type HostKeyVerdict =
-  | { readonly ok: true; readonly fingerprint: string; readonly note?: string }
-  | { readonly ok: false; readonly fingerprint: string; readonly error: ErrorInfo };
+  { readonly ok: true; readonly fingerprint: string; readonly note?: string } | { readonly ok: false; readonly fingerprint: string; readonly error: ErrorInfo };
 
 /** A person's answer to "trust this new host key?"; absent when nobody is there to ask. */
 export type HostKeyPrompt = (q: { host: string; port: number; keyType: string; fingerprint: string }) => Promise<boolean>;
@@ -227,7 +232,11 @@ export async function removeKnownHost(file: string, host: string, port: number):
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw err;
   }
-  const gone = new Set(parseKnownHosts(text, file).entries.filter((e) => !e.marker && entryMatches(e, host, port)).map((e) => e.line));
+  const gone = new Set(
+    parseKnownHosts(text, file)
+      .entries.filter((e) => !e.marker && entryMatches(e, host, port))
+      .map((e) => e.line),
+  );
   if (gone.size === 0) return 0;
   const kept = text.split(/\r?\n/).filter((_, i) => !gone.has(i + 1));
   await writeFile(`${file}.old`, text, { mode: 0o600 });
@@ -279,8 +288,11 @@ export class HostKeyChecker {
     const status = await hostKeyStatus(this.cfg, this.host, this.port, keyBlob, this.files);
     switch (status.kind) {
       case 'revoked':
-        return fail({ code: 'HOST_KEY_REVOKED', message: `${where} presented a revoked host key ${fingerprint} (${status.entry.file}:${status.entry.line})`,
-          hint: 'The server must get a new host key; this one is marked @revoked.' });
+        return fail({
+          code: 'HOST_KEY_REVOKED',
+          message: `${where} presented a revoked host key ${fingerprint} (${status.entry.file}:${status.entry.line})`,
+          hint: 'The server must get a new host key; this one is marked @revoked.',
+        });
       case 'pinned':
         if (status.matches) return { ok: true, fingerprint };
         return fail({
@@ -307,8 +319,10 @@ export class HostKeyChecker {
         break;
     }
     // "no" records new keys too, as OpenSSH does, so that a later change is caught.
-    const accept = this.cfg.policy === 'accept-new' || this.cfg.policy === 'no'
-      || (this.cfg.policy === 'ask' && this.prompt !== undefined && await this.prompt({ host: this.host, port: this.port, keyType, fingerprint }));
+    const accept =
+      this.cfg.policy === 'accept-new' ||
+      this.cfg.policy === 'no' ||
+      (this.cfg.policy === 'ask' && this.prompt !== undefined && (await this.prompt({ host: this.host, port: this.port, keyType, fingerprint })));
     if (accept) {
       const file = this.files[0]!;
       await addKnownHost(file, this.host, this.port, keyBlob);

@@ -90,17 +90,23 @@ export type PassphraseQuestion = (q: { readonly key: string; readonly keyId?: st
 async function loadStored(keyId: string, opts: LoadIdentitiesOptions & { ownPassphrase?: string }): Promise<LoadedIdentity> {
   const label = `stored key "${keyId}"`;
   if (!opts.secrets) {
-    throw burrowError('KEY_INVALID', `The session uses the ${label}, but no secret store is open`,
-      'Run it from the app, or with `burrow run NAME` (which opens the store beside the config file).');
+    throw burrowError(
+      'KEY_INVALID',
+      `The session uses the ${label}, but no secret store is open`,
+      'Run it from the app, or with `burrow run NAME` (which opens the store beside the config file).',
+    );
   }
   const cached = opts.cache?.get(label);
   if (cached) return cached;
   const text = await opts.secrets.get(keySecretName(keyId));
   if (text === undefined) {
-    throw burrowError('KEY_INVALID', `The ${label} is not in the secret store (${opts.secrets.backend})`,
-      'Import the key again (burrow import, or the key wizard), or point the session at a key file.');
+    throw burrowError(
+      'KEY_INVALID',
+      `The ${label} is not in the secret store (${opts.secrets.backend})`,
+      'Import the key again (burrow import, or the key wizard), or point the session at a key file.',
+    );
   }
-  const passphrase = opts.ownPassphrase ?? await opts.secrets.get(passphraseSecretName(keyId)) ?? opts.passphrase;
+  const passphrase = opts.ownPassphrase ?? (await opts.secrets.get(passphraseSecretName(keyId))) ?? opts.passphrase;
   try {
     const key = await importKey(text, passphrase !== undefined ? { passphrase } : {});
     const loaded = { file: label, privateKey: key.privateKeyForSsh2() };
@@ -119,12 +125,16 @@ async function loadStored(keyId: string, opts: LoadIdentitiesOptions & { ownPass
 export async function loadIdentities(auth: AuthConfig, opts: LoadIdentitiesOptions = {}): Promise<LoadedIdentity[]> {
   const home = opts.home ?? homedir();
   const load = opts.loader ?? loadIdentity;
-  const files = auth.identityFiles.length > 0 || auth.keyId !== undefined
-    ? auth.identityFiles.map((f) => expandHome(f, home))
-    : defaultIdentityFiles(home).filter((f) => existsSync(f));
+  const files =
+    auth.identityFiles.length > 0 || auth.keyId !== undefined
+      ? auth.identityFiles.map((f) => expandHome(f, home))
+      : defaultIdentityFiles(home).filter((f) => existsSync(f));
   if (files.length === 0 && auth.keyId === undefined) {
-    throw burrowError('KEY_INVALID', 'No private key to log in with: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists',
-      'Give one with -i FILE (or identityFiles in the config), or create one with `burrow key generate`.');
+    throw burrowError(
+      'KEY_INVALID',
+      'No private key to log in with: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists',
+      'Give one with -i FILE (or identityFiles in the config), or create one with `burrow key generate`.',
+    );
   }
   let own: string | undefined;
   if (auth.passphraseFile) {
@@ -138,7 +148,12 @@ export async function loadIdentities(auth: AuthConfig, opts: LoadIdentitiesOptio
   const loaded: LoadedIdentity[] = [];
   let firstError: unknown;
   /** Loads one identity; a passphrase error asks a person (when one can be asked) and tries their answer. */
-  const attempt = async (key: string, keyId: string | undefined, first: string | undefined, fn: (pass: string | undefined) => Promise<LoadedIdentity>): Promise<void> => {
+  const attempt = async (
+    key: string,
+    keyId: string | undefined,
+    first: string | undefined,
+    fn: (pass: string | undefined) => Promise<LoadedIdentity>,
+  ): Promise<void> => {
     let pass = first;
     for (let asked = 0; ; asked++) {
       try {

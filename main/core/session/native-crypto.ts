@@ -23,7 +23,9 @@ export function ssh2Patched(): boolean {
   const kex = readFileSync(require.resolve('ssh2/lib/protocol/kex.js'), 'utf8');
   const client = readFileSync(require.resolve('ssh2/lib/client.js'), 'utf8');
   const crypto = readFileSync(require.resolve('ssh2/lib/protocol/crypto.js'), 'utf8');
-  return kex.includes('The outbound direction stays in key exchange until our NEWKEYS is sent')
-    && client.includes('this.config.publicKeyAlgorithms')
-    && crypto.includes('function appendEncrypted(');
+  return (
+    kex.includes('The outbound direction stays in key exchange until our NEWKEYS is sent') &&
+    client.includes('this.config.publicKeyAlgorithms') &&
+    crypto.includes('function appendEncrypted(')
+  );
 }

@@ -85,7 +85,11 @@ export const sessionScope = new AsyncLocalStorage<Session>();
 
 /** A door's listener threw: rethrown on its own so it is logged, without failing the session. */
 export class ListenerError extends Error {
-  constructor(readonly session: string, readonly event: string, readonly original: unknown) {
+  constructor(
+    readonly session: string,
+    readonly event: string,
+    readonly original: unknown,
+  ) {
     super(`a listener of "${event}" threw: ${original instanceof Error ? original.message : String(original)}`);
     this.name = 'ListenerError';
   }
@@ -114,14 +118,19 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Decrypted keys, kept while the session runs so a reconnect needs no KDF; dropped by stop(). */
   private readonly identityCache = new Map<string, LoadedIdentity>();
 
-  constructor(readonly config: SessionConfig, private readonly deps: SessionDeps = {}) {
+  constructor(
+    readonly config: SessionConfig,
+    private readonly deps: SessionDeps = {},
+  ) {
     super();
     this.home = deps.home ?? homedir();
     this.backoff = new Backoff({ ...DEFAULT_BACKOFF, ...deps.backoff });
     this.forwards = config.forwards.map((f, i) => createForward(i, f, (m) => this.log('warn', m)));
   }
 
-  get id(): string { return this.config.id; }
+  get id(): string {
+    return this.config.id;
+  }
 
   /** Starts keeping the session up; a no-op when it already is. */
   start(): void {
@@ -133,7 +142,9 @@ export class Session extends EventEmitter<SessionEvents> {
     this.backoff.up();
     // A restart right after a stop begins once the old connection is fully released, so the old
     // teardown cannot undo the new attempt's forwards or state.
-    const go = (): void => { if (this.wanted) this.launch(); };
+    const go = (): void => {
+      if (this.wanted) this.launch();
+    };
     if (this.stopping) void this.stopping.then(go);
     else go();
   }
@@ -181,7 +192,8 @@ export class Session extends EventEmitter<SessionEvents> {
       hint: 'Burrow retries by itself. If it keeps happening, please report it with the log (burrow run -v).',
     };
     const a = this.current;
-    if (a && a.id === id) a.fail(info); // the connection closes and lost() retries with this error
+    if (a && a.id === id)
+      a.fail(info); // the connection closes and lost() retries with this error
     else this.failed(id, info);
   }
 
@@ -192,8 +204,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   snapshot(): SessionSnapshot {
     const forwards = this.forwards.map((f) => f.snapshot());
-    const sum = (k: 'bytesIn' | 'bytesOut' | 'openConnections' | 'totalConnections' | 'failedConnections'): number =>
-      forwards.reduce((n, f) => n + f[k], 0);
+    const sum = (k: 'bytesIn' | 'bytesOut' | 'openConnections' | 'totalConnections' | 'failedConnections'): number => forwards.reduce((n, f) => n + f[k], 0);
     return {
       id: this.config.id,
       name: this.config.name,
@@ -222,7 +233,9 @@ export class Session extends EventEmitter<SessionEvents> {
       try {
         (listener as (...a: SessionEvents[K]) => void).apply(this, args);
       } catch (err) {
-        process.nextTick(() => { throw new ListenerError(this.config.name, event, err); });
+        process.nextTick(() => {
+          throw new ListenerError(this.config.name, event, err);
+        });
       }
     }
   }
@@ -270,16 +283,18 @@ export class Session extends EventEmitter<SessionEvents> {
     // While a person decides about a new host key, the attempt's clock stops (otherwise the
     // attempt would time out and ask again while the first question is still open).
     const ask = this.deps.prompt;
-    const prompt: HostKeyPrompt | undefined = ask && (async (q) => {
-      clearTimeout(this.attemptTimer);
-      try {
-        // A "yes" that arrives after this attempt is over (stopped, restarted) records nothing:
-        // the attempt it answered no longer exists, and the current one asks for itself.
-        return (await ask(q)) && current();
-      } finally {
-        if (current()) armTimer();
-      }
-    });
+    const prompt: HostKeyPrompt | undefined =
+      ask &&
+      (async (q) => {
+        clearTimeout(this.attemptTimer);
+        try {
+          // A "yes" that arrives after this attempt is over (stopped, restarted) records nothing:
+          // the attempt it answered no longer exists, and the current one asks for itself.
+          return (await ask(q)) && current();
+        } finally {
+          if (current()) armTimer();
+        }
+      });
     const hint = this.deps.unknownHostHint;
     const checker = new HostKeyChecker(cfg.hostKey, cfg.host, cfg.port, prompt, this.home, hint && ((k) => hint(cfg, k)));
     let offer: Offer;
@@ -320,13 +335,20 @@ export class Session extends EventEmitter<SessionEvents> {
       this.warnWeak(negotiated);
     });
     const serverKexInit = watchServerKexInit(sock);
-    const auth = keyAuthHandler(identities, cfg.user, (m) => { if (current()) this.log('debug', m); });
+    const auth = keyAuthHandler(identities, cfg.user, (m) => {
+      if (current()) this.log('debug', m);
+    });
     sock.on('data', () => rekeys.check());
     let verdict: HostKeyVerdict | undefined;
     /** The host key accepted at this connection's first key exchange. */
     let acceptedKey: Buffer | undefined;
     const a: Attempt = {
-      id, client, sock, startedAt: Date.now(), reachedServer: false, error: undefined,
+      id,
+      client,
+      sock,
+      startedAt: Date.now(),
+      reachedServer: false,
+      error: undefined,
       fail: (info) => {
         a.error ??= info;
         client.destroy();
@@ -334,14 +356,19 @@ export class Session extends EventEmitter<SessionEvents> {
       },
     };
     this.current = a;
-    sock.once('connect', () => { a.reachedServer = true; });
+    sock.once('connect', () => {
+      a.reachedServer = true;
+    });
     const fail = a.fail;
     // One clock for TCP, key exchange, login and forwards (ssh2's own readyTimeout is off).
     const armTimer = (): void => {
       clearTimeout(this.attemptTimer);
       this.attemptTimer = setTimeout(() => {
-        fail({ code: 'CONNECT_TIMEOUT', message: `${cfg.host}:${cfg.port} did not let us connect, log in and open the forwards within ${cfg.connectTimeoutSeconds} s`,
-          hint: 'A firewall may drop the traffic, or the server is overloaded; check the host and port, or raise the connect timeout.' });
+        fail({
+          code: 'CONNECT_TIMEOUT',
+          message: `${cfg.host}:${cfg.port} did not let us connect, log in and open the forwards within ${cfg.connectTimeoutSeconds} s`,
+          hint: 'A firewall may drop the traffic, or the server is overloaded; check the host and port, or raise the connect timeout.',
+        });
       }, cfg.connectTimeoutSeconds * 1000);
     };
 
@@ -373,7 +400,11 @@ export class Session extends EventEmitter<SessionEvents> {
       } catch (err) {
         // One incoming connection's trouble is that connection's, not the session's.
         this.log('error', `internal error while accepting a connection on port ${info.destPort}: ${err instanceof Error ? err.message : String(err)}`);
-        try { reject(); } catch { /* the channel may be gone already */ }
+        try {
+          reject();
+        } catch {
+          /* the channel may be gone already */
+        }
       }
     });
 
@@ -391,11 +422,15 @@ export class Session extends EventEmitter<SessionEvents> {
           // read or asked, and ssh2 1.17 sends packets wrongly while an asynchronous answer is
           // pending mid-connection (patches/ssh2+1.17.0.patch; README, workarounds).
           if (key.equals(acceptedKey)) return true;
-          verdict = { ok: false, fingerprint: fingerprintOf(key), error: {
-            code: 'HOST_KEY_MISMATCH',
-            message: `${cfg.host}:${cfg.port} presented a different host key (${fingerprintOf(key)}) while renewing the keys of a connection that began with ${fingerprintOf(acceptedKey)}`,
-            hint: 'Someone may be intercepting the connection. Confirm the server\'s fingerprint with its owner before trusting it.',
-          } };
+          verdict = {
+            ok: false,
+            fingerprint: fingerprintOf(key),
+            error: {
+              code: 'HOST_KEY_MISMATCH',
+              message: `${cfg.host}:${cfg.port} presented a different host key (${fingerprintOf(key)}) while renewing the keys of a connection that began with ${fingerprintOf(acceptedKey)}`,
+              hint: "Someone may be intercepting the connection. Confirm the server's fingerprint with its owner before trusting it.",
+            },
+          };
           return false;
         }
         // ssh2 waits for exactly one answer: it is given whatever happens below, and an answer
@@ -407,30 +442,43 @@ export class Session extends EventEmitter<SessionEvents> {
           answered = true;
           verify(ok && current());
         };
-        checker.check(key).then((v) => {
-          verdict = v;
-          if (v.ok) {
-            acceptedKey = Buffer.from(key);
-            this.hostKeyFingerprint = v.fingerprint;
-            if (current()) this.log('debug', `host key ${v.fingerprint} accepted`);
-          }
-          answer(v.ok);
-          if (v.ok && v.note) this.log(cfg.hostKey.policy === 'no' ? 'warn' : 'info', v.note);
-        }).catch((err: unknown) => {
-          verdict = { ok: false, fingerprint: fingerprintOf(key), error: {
-            code: 'CONFIG_INVALID',
-            message: `The host key of ${cfg.host}:${cfg.port} could not be checked: ${err instanceof Error ? err.message : String(err)}`,
-            hint: 'Check that the known_hosts file can be read (and written, for a new host), then Burrow tries again.',
-          } };
-          answer(false);
-        });
+        checker
+          .check(key)
+          .then((v) => {
+            verdict = v;
+            if (v.ok) {
+              acceptedKey = Buffer.from(key);
+              this.hostKeyFingerprint = v.fingerprint;
+              if (current()) this.log('debug', `host key ${v.fingerprint} accepted`);
+            }
+            answer(v.ok);
+            if (v.ok && v.note) this.log(cfg.hostKey.policy === 'no' ? 'warn' : 'info', v.note);
+          })
+          .catch((err: unknown) => {
+            verdict = {
+              ok: false,
+              fingerprint: fingerprintOf(key),
+              error: {
+                code: 'CONFIG_INVALID',
+                message: `The host key of ${cfg.host}:${cfg.port} could not be checked: ${err instanceof Error ? err.message : String(err)}`,
+                hint: 'Check that the known_hosts file can be read (and written, for a new host), then Burrow tries again.',
+              },
+            };
+            answer(false);
+          });
         return undefined;
       },
       algorithms: ssh2Algorithms(offer),
       keepaliveInterval: ms,
       keepaliveCountMax: cfg.keepalive.countMax,
       readyTimeout: 0,
-      ...(this.deps.ssh2Debug ? { debug: (m: string) => { if (current()) this.log('debug', `ssh2: ${m}`); } } : {}),
+      ...(this.deps.ssh2Debug
+        ? {
+            debug: (m: string) => {
+              if (current()) this.log('debug', `ssh2: ${m}`);
+            },
+          }
+        : {}),
     } as ssh2.ConnectConfig);
   }
 
@@ -440,7 +488,10 @@ export class Session extends EventEmitter<SessionEvents> {
       const why = WEAK_ALGORITHMS[name];
       if (why === undefined || this.weakWarned.has(name)) continue;
       this.weakWarned.add(name);
-      this.log('warn', `the connection to ${this.config.host}:${this.config.port} uses ${name}, which is weak (${why}); this session's algorithm settings allow it`);
+      this.log(
+        'warn',
+        `the connection to ${this.config.host}:${this.config.port} uses ${name}, which is weak (${why}); this session's algorithm settings allow it`,
+      );
     }
   }
 
@@ -488,22 +539,27 @@ export class Session extends EventEmitter<SessionEvents> {
    * and clears the forwards' errors; after a lost link there is nobody left to cancel with.
    */
   private async teardown(client: ssh2.Client | undefined, sock: net.Socket | undefined, polite: boolean): Promise<void> {
-    await Promise.all(this.forwards.map(async (f) => {
-      // Connections first: a listener's close waits for them, and they need nothing of the link.
-      f.closeConnections();
-      await f.release(polite ? client : undefined);
-      // A failed forward keeps its state and error until the next attempt, so people see why.
-      if (polite) f.lastError = undefined;
-      if (polite || f.state === 'active') {
-        // Say so: whoever showed this forward as active (the tray, --json) must not keep doing it
-        // while the session reconnects because a sibling forward failed or the link dropped.
-        const was = f.state;
-        f.state = 'pending';
-        if (was !== 'pending') this.notify('forward', f.snapshot());
-      }
-    }));
+    await Promise.all(
+      this.forwards.map(async (f) => {
+        // Connections first: a listener's close waits for them, and they need nothing of the link.
+        f.closeConnections();
+        await f.release(polite ? client : undefined);
+        // A failed forward keeps its state and error until the next attempt, so people see why.
+        if (polite) f.lastError = undefined;
+        if (polite || f.state === 'active') {
+          // Say so: whoever showed this forward as active (the tray, --json) must not keep doing it
+          // while the session reconnects because a sibling forward failed or the link dropped.
+          const was = f.state;
+          f.state = 'pending';
+          if (was !== 'pending') this.notify('forward', f.snapshot());
+        }
+      }),
+    );
     if (client) {
-      const closed = new Promise<void>((r) => { client.once('close', () => r()); setTimeout(r, 1_000); });
+      const closed = new Promise<void>((r) => {
+        client.once('close', () => r());
+        setTimeout(r, 1_000);
+      });
       client.end();
       await closed;
       client.destroy();
@@ -522,11 +578,17 @@ export class Session extends EventEmitter<SessionEvents> {
     a.client.removeAllListeners();
     a.client.on('error', () => undefined); // a late socket error must not become an uncaught one
     if (id !== this.attemptId || !this.wanted) return;
-    this.failed(id, a.error ?? {
-      code: 'CONNECTION_LOST',
-      message: wasConnected ? `The server ${this.config.host}:${this.config.port} closed the connection` : `${this.config.host}:${this.config.port} closed the connection before it was ready`,
-      hint: 'Burrow reconnects by itself. If it keeps happening, check the server\'s log (sshd may limit sessions, or the account may be disabled).',
-    }, a);
+    this.failed(
+      id,
+      a.error ?? {
+        code: 'CONNECTION_LOST',
+        message: wasConnected
+          ? `The server ${this.config.host}:${this.config.port} closed the connection`
+          : `${this.config.host}:${this.config.port} closed the connection before it was ready`,
+        hint: "Burrow reconnects by itself. If it keeps happening, check the server's log (sshd may limit sessions, or the account may be disabled).",
+      },
+      a,
+    );
   }
 
   private failed(id: number, error: ErrorInfo, attempt?: Attempt): void {
@@ -588,8 +650,12 @@ function forwardError(f: LiveForward, reason: unknown): ErrorInfo {
   return {
     code: 'LOCAL_BIND_FAILED',
     message: `Cannot listen on local port ${f.config.bindPort} (${f.spec}): ${code ?? msg}`,
-    hint: code === 'EADDRINUSE' ? 'Another program uses that port here: pick another local port or stop that program.'
-      : code === 'EACCES' ? 'Ports below 1024 need administrator rights: pick a port above 1024.' : 'Check the bind address.',
+    hint:
+      code === 'EADDRINUSE'
+        ? 'Another program uses that port here: pick another local port or stop that program.'
+        : code === 'EACCES'
+          ? 'Ports below 1024 need administrator rights: pick a port above 1024.'
+          : 'Check the bind address.',
     ...(code ? { cause: code } : {}),
   };
 }

@@ -16,7 +16,14 @@ export interface SocksRequest {
 export class SocksError extends Error {}
 
 /** SOCKS5 reply codes (RFC 1928 §6) for the failures we can tell apart. */
-export const SOCKS5_REPLY = { succeeded: 0, generalFailure: 1, hostUnreachable: 4, connectionRefused: 5, commandNotSupported: 7, addressNotSupported: 8 } as const;
+export const SOCKS5_REPLY = {
+  succeeded: 0,
+  generalFailure: 1,
+  hostUnreachable: 4,
+  connectionRefused: 5,
+  commandNotSupported: 7,
+  addressNotSupported: 8,
+} as const;
 
 /** How long a client may take to send its whole SOCKS request: one that says nothing is closed. */
 export const SOCKS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -43,7 +50,10 @@ class Reader {
   };
   private readonly onEnd = (): void => this.fail(new SocksError('the client closed during the SOCKS handshake'));
 
-  constructor(private readonly stream: Duplex, timeoutMs: number) {
+  constructor(
+    private readonly stream: Duplex,
+    timeoutMs: number,
+  ) {
     stream.on('data', this.onData);
     stream.on('end', this.onEnd);
     stream.on('error', this.onEnd);
@@ -59,7 +69,9 @@ class Reader {
     if (this.overflow) throw this.overflow;
     while (this.buf.length < n) {
       if (this.failed) throw this.failed;
-      await new Promise<void>((r) => { this.wake = r; });
+      await new Promise<void>((r) => {
+        this.wake = r;
+      });
       this.wake = undefined;
     }
     const out = this.buf.subarray(0, n);
@@ -126,7 +138,9 @@ export async function readSocksRequest(stream: Duplex, timeoutMs = SOCKS_HANDSHA
       stream.write(Buffer.from([5, 0]));
       const [ver, cmd, , atyp] = await r.take(4);
       if (ver !== 5) throw new SocksError(`bad SOCKS5 request version ${ver}`);
-      const fail5 = (code: number): void => { stream.write(Buffer.from([5, code, 0, 1, 0, 0, 0, 0, 0, 0])); };
+      const fail5 = (code: number): void => {
+        stream.write(Buffer.from([5, code, 0, 1, 0, 0, 0, 0, 0, 0]));
+      };
       let host: string;
       if (atyp === 1) host = [...(await r.take(4))].join('.');
       else if (atyp === 3) {
@@ -146,7 +160,9 @@ export async function readSocksRequest(stream: Duplex, timeoutMs = SOCKS_HANDSHA
       }
       r.release();
       return {
-        version: 5, host, port,
+        version: 5,
+        host,
+        port,
         // The bound address is not meaningful through a tunnel; OpenSSH also answers 0.0.0.0:0.
         reply: (ok) => (ok ? stream.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0])) : fail5(SOCKS5_REPLY.hostUnreachable)),
       };

@@ -102,7 +102,8 @@ export function connectBridge(): BridgeClient {
     };
     socket.onclose = (e) => {
       if (e.code === CLOSE_REFUSED) {
-        for (const w of waiting.values()) w.reject(new AppCallError({ code: 'FORBIDDEN', message: 'Burrow did not let this window in', hint: 'Open a new address from `burrow web`.' }));
+        for (const w of waiting.values())
+          w.reject(new AppCallError({ code: 'FORBIDDEN', message: 'Burrow did not let this window in', hint: 'Open a new address from `burrow web`.' }));
         waiting.clear();
         queue.length = 0;
         // Nothing this browser holds is good any more: only a new address can let it in.
@@ -113,7 +114,10 @@ export function connectBridge(): BridgeClient {
         setState('refused');
         return;
       }
-      for (const w of waiting.values()) w.reject(new AppCallError({ code: 'INTERNAL_ERROR', message: 'The connection to Burrow was lost', hint: 'It reconnects by itself; try again in a moment.' }));
+      for (const w of waiting.values())
+        w.reject(
+          new AppCallError({ code: 'INTERNAL_ERROR', message: 'The connection to Burrow was lost', hint: 'It reconnects by itself; try again in a moment.' }),
+        );
       waiting.clear();
       setState(welcomed || state === 'open' ? 'lost' : state === 'refused' ? 'refused' : 'lost');
       setTimeout(open, retry);
@@ -123,9 +127,16 @@ export function connectBridge(): BridgeClient {
   open();
 
   return {
-    get state() { return state; },
-    get refusedWhy() { return refusedWhy; },
-    onState(l) { stateListeners.add(l); return () => stateListeners.delete(l); },
+    get state() {
+      return state;
+    },
+    get refusedWhy() {
+      return refusedWhy;
+    },
+    onState(l) {
+      stateListeners.add(l);
+      return () => stateListeners.delete(l);
+    },
     call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<Replies[K]> {
       const n = ++seq;
       const msg = JSON.stringify({ type: 'call', seq: n, name, args });

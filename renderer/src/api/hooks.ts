@@ -4,7 +4,20 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { AppCallError, type BurrowApi } from '../../../common/api.js';
-import type { AppError, AppInfo, EventName, Events, KeyView, LogLine, Question, Replies, RequestArgs, RequestName, SessionView, Settings } from '../../../common/contract.js';
+import type {
+  AppError,
+  AppInfo,
+  EventName,
+  Events,
+  KeyView,
+  LogLine,
+  Question,
+  Replies,
+  RequestArgs,
+  RequestName,
+  SessionView,
+  Settings,
+} from '../../../common/contract.js';
 
 export const ApiContext = createContext<BurrowApi | undefined>(undefined);
 
@@ -29,7 +42,9 @@ export function asAppError(err: unknown): AppError {
 }
 
 /** A request a person starts (a button): its pending state and its error, for the control that started it. */
-export function useAction<K extends RequestName>(name: K): {
+export function useAction<K extends RequestName>(
+  name: K,
+): {
   run: (args: RequestArgs<K>) => Promise<Replies[K] | undefined>;
   pending: boolean;
   error: AppError | undefined;
@@ -38,18 +53,21 @@ export function useAction<K extends RequestName>(name: K): {
   const api = useApi();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<AppError | undefined>();
-  const run = useCallback(async (args: RequestArgs<K>) => {
-    setPending(true);
-    setError(undefined);
-    try {
-      return await api.call(name, args);
-    } catch (err) {
-      setError(asAppError(err));
-      return undefined;
-    } finally {
-      setPending(false);
-    }
-  }, [api, name]);
+  const run = useCallback(
+    async (args: RequestArgs<K>) => {
+      setPending(true);
+      setError(undefined);
+      try {
+        return await api.call(name, args);
+      } catch (err) {
+        setError(asAppError(err));
+        return undefined;
+      } finally {
+        setPending(false);
+      }
+    },
+    [api, name],
+  );
   return { run, pending, error, clear: () => setError(undefined) };
 }
 
@@ -61,12 +79,18 @@ export function useSessions(): { sessions: SessionView[]; loaded: boolean; error
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<AppError | undefined>();
   const load = useCallback(() => {
-    api.call('sessions:list', {}).then((list) => {
-      setViews(new Map(list.map((v) => [v.config.id, v])));
-      setOrder(list.map((v) => v.config.id));
-      setLoaded(true);
-      setError(undefined);
-    }, (err: unknown) => { setError(asAppError(err)); setLoaded(true); });
+    api.call('sessions:list', {}).then(
+      (list) => {
+        setViews(new Map(list.map((v) => [v.config.id, v])));
+        setOrder(list.map((v) => v.config.id));
+        setLoaded(true);
+        setError(undefined);
+      },
+      (err: unknown) => {
+        setError(asAppError(err));
+        setLoaded(true);
+      },
+    );
   }, [api]);
   useEffect(load, [load]);
   // Changes are applied a frame at a time: an import of 10,000 sessions arrives as 10,000 events,
@@ -118,7 +142,13 @@ export function useKeys(): { keys: KeyView[]; loaded: boolean; reload: () => voi
   const [keys, setKeys] = useState<KeyView[]>([]);
   const [loaded, setLoaded] = useState(false);
   const load = useCallback(() => {
-    api.call('keys:list', {}).then((k) => { setKeys([...k]); setLoaded(true); }, () => setLoaded(true));
+    api.call('keys:list', {}).then(
+      (k) => {
+        setKeys([...k]);
+        setLoaded(true);
+      },
+      () => setLoaded(true),
+    );
   }, [api]);
   useEffect(load, [load]);
   useEvent('keys:changed', load);
@@ -130,7 +160,12 @@ export function useKeys(): { keys: KeyView[]; loaded: boolean; reload: () => voi
 export function useQuestions(): Question[] {
   const api = useApi();
   const [questions, setQuestions] = useState<Question[]>([]);
-  useEffect(() => { api.call('questions:list', {}).then((q) => setQuestions([...q]), () => undefined); }, [api]);
+  useEffect(() => {
+    api.call('questions:list', {}).then(
+      (q) => setQuestions([...q]),
+      () => undefined,
+    );
+  }, [api]);
   useEvent('questions:asked', (q) => setQuestions((qs) => (qs.some((x) => x.id === q.id) ? qs : [...qs, q])));
   useEvent('questions:closed', ({ id }) => setQuestions((qs) => qs.filter((q) => q.id !== id)));
   return questions;
@@ -139,7 +174,9 @@ export function useQuestions(): Question[] {
 export function useAppInfo(): AppInfo | undefined {
   const api = useApi();
   const [info, setInfo] = useState<AppInfo>();
-  useEffect(() => { api.call('app:info', {}).then(setInfo, () => undefined); }, [api]);
+  useEffect(() => {
+    api.call('app:info', {}).then(setInfo, () => undefined);
+  }, [api]);
   // This door took over the tunnels from a service that stopped, or began to show one's.
   useEvent('app:changed', setInfo);
   return info;
@@ -148,7 +185,9 @@ export function useAppInfo(): AppInfo | undefined {
 export function useSettings(): [Settings | undefined, (s: Settings) => void] {
   const api = useApi();
   const [settings, setSettings] = useState<Settings>();
-  useEffect(() => { api.call('settings:get', {}).then(setSettings, () => undefined); }, [api]);
+  useEffect(() => {
+    api.call('settings:get', {}).then(setSettings, () => undefined);
+  }, [api]);
   useEvent('settings:changed', setSettings);
   return [settings, setSettings];
 }
@@ -159,8 +198,13 @@ export function useLogs(id: string): LogLine[] {
   const [lines, setLines] = useState<LogLine[]>([]);
   useEffect(() => {
     setLines([]);
-    api.call('logs:get', { id }).then((l) => setLines([...l]), () => undefined);
+    api.call('logs:get', { id }).then(
+      (l) => setLines([...l]),
+      () => undefined,
+    );
   }, [api, id]);
-  useEvent('logs:line', (e) => { if (e.id === id) setLines((l) => [...l.slice(-499), e.line]); });
+  useEvent('logs:line', (e) => {
+    if (e.id === id) setLines((l) => [...l.slice(-499), e.line]);
+  });
   return lines;
 }

@@ -12,12 +12,19 @@ function base64Of(bytes: Uint8Array): string {
 }
 
 /** `file` as import:preview's `file` (small) or `upload` (large, sent first), with progress from 0 to 1. */
-export async function importSource(api: BurrowApi, file: File, progress?: (done: number) => void): Promise<{ file: { name: string; base64: string } } | { upload: { name: string; uploadId: string } }> {
+export async function importSource(
+  api: BurrowApi,
+  file: File,
+  progress?: (done: number) => void,
+): Promise<{ file: { name: string; base64: string } } | { upload: { name: string; uploadId: string } }> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (bytes.length <= UPLOAD_CHUNK_BYTES) return { file: { name: file.name, base64: base64Of(bytes) } };
   let uploadId: string | undefined;
   for (let at = 0; at < bytes.length; at += UPLOAD_CHUNK_BYTES) {
-    const r = await api.call('import:upload', { ...(uploadId !== undefined ? { uploadId } : {}), base64: base64Of(bytes.subarray(at, at + UPLOAD_CHUNK_BYTES)) });
+    const r = await api.call('import:upload', {
+      ...(uploadId !== undefined ? { uploadId } : {}),
+      base64: base64Of(bytes.subarray(at, at + UPLOAD_CHUNK_BYTES)),
+    });
     uploadId = r.uploadId;
     progress?.(r.bytes / bytes.length);
   }

@@ -5,7 +5,14 @@
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
-export function Dialog({ open, title, onClose, children, tone, dismissable = true }: {
+export function Dialog({
+  open,
+  title,
+  onClose,
+  children,
+  tone,
+  dismissable = true,
+}: {
   open: boolean;
   title: string;
   onClose: () => void;
@@ -26,7 +33,10 @@ export function Dialog({ open, title, onClose, children, tone, dismissable = tru
       ref={ref}
       aria-labelledby={titleId}
       className={`dialog${tone ? ` dialog-${tone}` : ''}`}
-      onCancel={(e) => { e.preventDefault(); if (dismissable) onClose(); }}
+      onCancel={(e) => {
+        e.preventDefault();
+        if (dismissable) onClose();
+      }}
     >
       <h2 id={titleId}>{title}</h2>
       {children}

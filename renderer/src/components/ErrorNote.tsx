@@ -6,8 +6,14 @@ export function ErrorNote({ error, id }: { error: AppError | undefined; id?: str
   if (!error) return null;
   return (
     <div className="error-note" role="alert" id={id}>
-      <p className="error-message"><Prose text={error.message} /></p>
-      {error.hint && <p className="error-hint"><Prose text={error.hint} /></p>}
+      <p className="error-message">
+        <Prose text={error.message} />
+      </p>
+      {error.hint && (
+        <p className="error-hint">
+          <Prose text={error.hint} />
+        </p>
+      )}
     </div>
   );
 }

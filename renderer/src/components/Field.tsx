@@ -1,7 +1,12 @@
 /** A labelled form control with its hint and its error right beside it (announced to screen readers). */
 import { useId, type ReactNode } from 'react';
 
-export function Field({ label, hint, error, children }: {
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
   label: string;
   hint?: ReactNode;
   error?: string;
@@ -15,8 +20,16 @@ export function Field({ label, hint, error, children }: {
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
       {children({ id, ...(described ? { 'aria-describedby': described } : {}), ...(error ? { 'aria-invalid': true } : {}) })}
-      {hint && <p className="field-hint" id={hintId}>{hint}</p>}
-      {error && <p className="field-error" id={errorId}>{error}</p>}
+      {hint && (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -3,7 +3,10 @@ export function Progress({ label, elapsedMs }: { label: string; elapsedMs?: numb
   return (
     <div className="progress" role="status">
       <progress aria-label={label} />
-      <span>{label}{elapsedMs !== undefined && elapsedMs >= 1000 ? ` (${Math.round(elapsedMs / 1000)} s)` : ''}…</span>
+      <span>
+        {label}
+        {elapsedMs !== undefined && elapsedMs >= 1000 ? ` (${Math.round(elapsedMs / 1000)} s)` : ''}…
+      </span>
     </div>
   );
 }

@@ -14,7 +14,11 @@ function Verdict({ report }: { report: DiagnoseReportView }) {
   const failed = report.steps.find((s) => s.status === 'fail');
   return (
     <p role="status" className={`verdict ${report.ok ? 'verdict-ok' : 'verdict-fail'}`}>
-      {report.ok ? 'Everything works.' : <>Failed at the step {failed ? <strong>“{failed.title}”</strong> : 'marked below'}. Fix it as it says there, then test again.</>}
+      {report.ok ? (
+        'Everything works.'
+      ) : (
+        <>Failed at the step {failed ? <strong>“{failed.title}”</strong> : 'marked below'}. Fix it as it says there, then test again.</>
+      )}
     </p>
   );
 }
@@ -25,23 +29,35 @@ export function DiagnoseScreen({ id }: { id: string }) {
   const [runId, setRunId] = useState('');
   const [steps, setSteps] = useState<DiagnoseStepView[]>([]);
   const [report, setReport] = useState<DiagnoseReportView>();
-  useEvent('diagnose:step', (e) => { if (e.runId === runId) setSteps((s) => [...s, e.step]); });
+  useEvent('diagnose:step', (e) => {
+    if (e.runId === runId) setSteps((s) => [...s, e.step]);
+  });
   const start = async (): Promise<void> => {
     const r = crypto.randomUUID();
     setRunId(r);
     setSteps([]);
     setReport(undefined);
     const rep = await run.run({ runId: r, id });
-    if (rep) { setReport(rep); setSteps([...rep.steps]); }
+    if (rep) {
+      setReport(rep);
+      setSteps([...rep.steps]);
+    }
   };
   const name = view?.config.name ?? id;
   return (
     <section className="screen">
-      <p className="crumbs"><a href="#/">Tunnels</a> / <a href={`#/sessions/${encodeURIComponent(id)}`}>{name}</a> / Test connection</p>
+      <p className="crumbs">
+        <a href="#/">Tunnels</a> / <a href={`#/sessions/${encodeURIComponent(id)}`}>{name}</a> / Test connection
+      </p>
       <h1>Test the connection of {name}</h1>
-      <p className="lead">Burrow checks, in order: the server's name resolves, the SSH port answers, the server's key is the expected one, the login works, every port can be opened on the server, and the database answers. A failed step says how to fix it.</p>
+      <p className="lead">
+        Burrow checks, in order: the server's name resolves, the SSH port answers, the server's key is the expected one, the login works, every port can be
+        opened on the server, and the database answers. A failed step says how to fix it.
+      </p>
       <div className="toolbar">
-        <button type="button" className="button button-primary" disabled={run.pending} onClick={() => void start()}>{steps.length ? 'Test again' : 'Test now'}</button>
+        <button type="button" className="button button-primary" disabled={run.pending} onClick={() => void start()}>
+          {steps.length ? 'Test again' : 'Test now'}
+        </button>
       </div>
       {run.pending && <Progress label="Testing" />}
       <ErrorNote error={run.error} />
@@ -53,8 +69,14 @@ export function DiagnoseScreen({ id }: { id: string }) {
               <span className={`check-mark check-mark-${s.status}`}>{MARK[s.status]}</span>
               <div>
                 <strong>{s.title}</strong> <span className="muted">({s.ms} ms)</span>
-                <p><Prose text={s.detail} /></p>
-                {s.hint && <p className="state-hint"><strong>How to fix it:</strong> <Prose text={s.hint} /></p>}
+                <p>
+                  <Prose text={s.detail} />
+                </p>
+                {s.hint && (
+                  <p className="state-hint">
+                    <strong>How to fix it:</strong> <Prose text={s.hint} />
+                  </p>
+                )}
               </div>
             </li>
           ))}

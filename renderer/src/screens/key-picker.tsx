@@ -20,7 +20,12 @@ export async function fileAsBase64(file: File): Promise<string> {
   return btoa(bin);
 }
 
-export function KeyPicker({ value, onChange, recommended, error }: {
+export function KeyPicker({
+  value,
+  onChange,
+  recommended,
+  error,
+}: {
   value: KeyChoice;
   onChange: (c: KeyChoice) => void;
   recommended?: { type: 'ed25519' | 'rsa' | 'ecdsa'; bits?: number; why?: string };
@@ -48,7 +53,10 @@ export function KeyPicker({ value, onChange, recommended, error }: {
     setImporting(true);
     setImportError(undefined);
     try {
-      const k = await api.call('keys:import', { file: { name: file.name, base64: await fileAsBase64(file) }, ...(passphrase ? { passphrase, storePassphrase: true } : {}) });
+      const k = await api.call('keys:import', {
+        file: { name: file.name, base64: await fileAsBase64(file) },
+        ...(passphrase ? { passphrase, storePassphrase: true } : {}),
+      });
       setNeedPass(undefined);
       setPass('');
       onChange({ kind: 'stored', keyId: k.id });
@@ -67,13 +75,32 @@ export function KeyPicker({ value, onChange, recommended, error }: {
   return (
     <fieldset className="key-picker">
       <legend>Key</legend>
-      <Field label="Log in with" error={error} hint={chosen ? <>Fingerprint <code>{chosen.fingerprint}</code>{chosen.encrypted && !chosen.passphraseStored ? ' — its passphrase is not stored, so Burrow asks for it when the tunnel starts' : ''}</> : undefined}>
+      <Field
+        label="Log in with"
+        error={error}
+        hint={
+          chosen ? (
+            <>
+              Fingerprint <code>{chosen.fingerprint}</code>
+              {chosen.encrypted && !chosen.passphraseStored ? ' — its passphrase is not stored, so Burrow asks for it when the tunnel starts' : ''}
+            </>
+          ) : undefined
+        }
+      >
         {(p) => (
-          <select {...p} value={selectValue} onChange={(e) => {
-            const v = e.target.value;
-            onChange(v.startsWith('stored:') ? { kind: 'stored', keyId: v.slice(7) } : v === 'file' ? { kind: 'file', path: '' } : { kind: 'default' });
-          }}>
-            {keys.map((k) => <option key={k.id} value={`stored:${k.id}`}>{k.comment || k.id} ({k.algorithm}, {k.fingerprint.slice(0, 19)}…)</option>)}
+          <select
+            {...p}
+            value={selectValue}
+            onChange={(e) => {
+              const v = e.target.value;
+              onChange(v.startsWith('stored:') ? { kind: 'stored', keyId: v.slice(7) } : v === 'file' ? { kind: 'file', path: '' } : { kind: 'default' });
+            }}
+          >
+            {keys.map((k) => (
+              <option key={k.id} value={`stored:${k.id}`}>
+                {k.comment || k.id} ({k.algorithm}, {k.fingerprint.slice(0, 19)}…)
+              </option>
+            ))}
             {value.kind === 'stored' && !chosen && <option value={selectValue}>{value.keyId} (not found)</option>}
             <option value="file">A key file on this machine…</option>
             <option value="default">OpenSSH's defaults (~/.ssh/id_ed25519, id_ecdsa, id_rsa)</option>
@@ -81,7 +108,10 @@ export function KeyPicker({ value, onChange, recommended, error }: {
         )}
       </Field>
       {value.kind === 'file' && (
-        <Field label="Key file path" hint="The private key file, e.g. /home/me/.ssh/id_ed25519 or C:\Users\me\key.ppk (any format: OpenSSH, PEM, PKCS#8, PuTTY .ppk).">
+        <Field
+          label="Key file path"
+          hint="The private key file, e.g. /home/me/.ssh/id_ed25519 or C:\Users\me\key.ppk (any format: OpenSSH, PEM, PKCS#8, PuTTY .ppk)."
+        >
           {(p) => <input {...p} value={value.path} onChange={(e) => onChange({ kind: 'file', path: e.target.value })} spellCheck={false} />}
         </Field>
       )}
@@ -89,9 +119,20 @@ export function KeyPicker({ value, onChange, recommended, error }: {
         <button type="button" className="button" disabled={generate.pending} onClick={() => void makeKey()}>
           Create a new {type === 'rsa' ? `RSA-${recommended?.bits ?? 3072}` : type === 'ecdsa' ? 'ECDSA' : 'Ed25519'} key
         </button>
-        <button type="button" className="button" disabled={importing} onClick={() => fileInput.current?.click()}>Import a key file…</button>
-        <input ref={fileInput} type="file" className="visually-hidden" aria-label="Key file to import" tabIndex={-1}
-          onChange={(e) => { const f = e.target.files?.[0]; if (f) void doImport(f); }} />
+        <button type="button" className="button" disabled={importing} onClick={() => fileInput.current?.click()}>
+          Import a key file…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          className="visually-hidden"
+          aria-label="Key file to import"
+          tabIndex={-1}
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void doImport(f);
+          }}
+        />
       </div>
       {recommended?.why && <p className="field-hint">{recommended.why}</p>}
       {generate.pending && <Progress label="Creating the key" elapsedMs={progress?.elapsedMs} />}
@@ -102,11 +143,24 @@ export function KeyPicker({ value, onChange, recommended, error }: {
           <Field label={`Passphrase of ${needPass.name}`} hint="It is stored with the key in Burrow's secret store, so the tunnel can start unattended.">
             {(p) => <input {...p} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="off" />}
           </Field>
-          <button type="button" className="button button-primary" disabled={!pass || importing} onClick={() => void doImport(needPass, pass)}>Open the key</button>
-          <button type="button" className="button" onClick={() => { setNeedPass(undefined); setImportError(undefined); }}>Cancel</button>
+          <button type="button" className="button button-primary" disabled={!pass || importing} onClick={() => void doImport(needPass, pass)}>
+            Open the key
+          </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              setNeedPass(undefined);
+              setImportError(undefined);
+            }}
+          >
+            Cancel
+          </button>
           <ErrorNote error={importError} />
         </div>
-      ) : <ErrorNote error={importError} />}
+      ) : (
+        <ErrorNote error={importError} />
+      )}
     </fieldset>
   );
 }

@@ -19,7 +19,12 @@ import { NextSteps } from './next-steps.js';
 export function usePresets(): PresetView[] {
   const api = useApi();
   const [presets, setPresets] = useState<PresetView[]>([]);
-  useEffect(() => { api.call('presets:list', {}).then((p) => setPresets([...p]), () => undefined); }, [api]);
+  useEffect(() => {
+    api.call('presets:list', {}).then(
+      (p) => setPresets([...p]),
+      () => undefined,
+    );
+  }, [api]);
   return presets;
 }
 
@@ -27,7 +32,9 @@ export function NewTunnel() {
   const presets = usePresets();
   return (
     <section className="screen">
-      <p className="crumbs"><a href="#/">Tunnels</a> / New tunnel</p>
+      <p className="crumbs">
+        <a href="#/">Tunnels</a> / New tunnel
+      </p>
       <h1>New tunnel</h1>
       <div className="starts">
         <section className="card" aria-labelledby="start-vendor">
@@ -35,19 +42,30 @@ export function NewTunnel() {
           <p>Burrow fills in what the vendor's setup guide prescribes; you add your server and database.</p>
           <ul className="vendor-list">
             {presets.map((p) => (
-              <li key={p.id}><a className="button vendor" href={`#/new/preset/${p.id}`}>{p.id === 'generic' ? 'Another vendor' : p.vendor}</a></li>
+              <li key={p.id}>
+                <a className="button vendor" href={`#/new/preset/${p.id}`}>
+                  {p.id === 'generic' ? 'Another vendor' : p.vendor}
+                </a>
+              </li>
             ))}
           </ul>
         </section>
         <section className="card" aria-labelledby="start-paste">
           <h2 id="start-paste">Paste your vendor's command</h2>
-          <p>An <code>ssh</code>, <code>autossh</code> or <code>plink</code> line from the guide, a whole script or systemd unit, your <code>~/.ssh/config</code>, or a PuTTY <code>.reg</code> export.</p>
-          <a className="button button-primary" href="#/new/paste">Paste a command</a>
+          <p>
+            An <code>ssh</code>, <code>autossh</code> or <code>plink</code> line from the guide, a whole script or systemd unit, your <code>~/.ssh/config</code>
+            , or a PuTTY <code>.reg</code> export.
+          </p>
+          <a className="button button-primary" href="#/new/paste">
+            Paste a command
+          </a>
         </section>
         <section className="card" aria-labelledby="start-blank">
           <h2 id="start-blank">Start blank</h2>
           <p>Fill in the server, key and forwards yourself.</p>
-          <a className="button" href="#/new/blank">Start blank</a>
+          <a className="button" href="#/new/blank">
+            Start blank
+          </a>
         </section>
       </div>
     </section>
@@ -57,7 +75,11 @@ export function NewTunnel() {
 /** The heading of what replaced a form after saving: focus goes there. */
 export function SavedHeading({ children }: { children: ReactNode }) {
   const ref = useFocusOnShow<HTMLHeadingElement>();
-  return <h1 ref={ref} tabIndex={-1}>{children}</h1>;
+  return (
+    <h1 ref={ref} tabIndex={-1}>
+      {children}
+    </h1>
+  );
 }
 
 /** What the vendor's guide says about the key, in a sentence. */
@@ -71,7 +93,10 @@ function keyAdvice(p: PresetView): string {
 
 /** How a session checks its server's key, in words (the editor's choices). */
 const POLICY_WORDS: Readonly<Record<string, string>> = {
-  'accept-new': 'trusted on first connection', yes: 'only a key already known', ask: 'asks you the first time', no: 'not checked',
+  'accept-new': 'trusted on first connection',
+  yes: 'only a key already known',
+  ask: 'asks you the first time',
+  no: 'not checked',
 };
 
 /** A vendor's preset: only what the guide leaves to you. */
@@ -97,14 +122,37 @@ export function PresetSession({ presetId }: { presetId: string }) {
     setUser((u) => u || (preset.user ?? ''));
     setPort((x) => x || String(preset.port));
   }, [preset]);
-  if (presets.length > 0 && !preset) return <section className="screen"><h1>No such vendor</h1><p><a href="#/new">Back</a></p></section>;
-  if (!preset) return <section className="screen"><p role="status">Loading…</p></section>;
+  if (presets.length > 0 && !preset)
+    return (
+      <section className="screen">
+        <h1>No such vendor</h1>
+        <p>
+          <a href="#/new">Back</a>
+        </p>
+      </section>
+    );
+  if (!preset)
+    return (
+      <section className="screen">
+        <p role="status">Loading…</p>
+      </section>
+    );
   if (saved) {
     return (
       <section className="screen">
         <SavedHeading>Saved: {saved.session.name}</SavedHeading>
-        <p>Forward: <code>{saved.session.forwards.map(forwardSpec).join(', ')}</code></p>
-        <NextSteps saved={saved} starting={start.pending} onStart={() => void start.run({ id: saved.session.id }).then((v) => { if (v) navigate(`/sessions/${encodeURIComponent(saved.session.id)}`); })} />
+        <p>
+          Forward: <code>{saved.session.forwards.map(forwardSpec).join(', ')}</code>
+        </p>
+        <NextSteps
+          saved={saved}
+          starting={start.pending}
+          onStart={() =>
+            void start.run({ id: saved.session.id }).then((v) => {
+              if (v) navigate(`/sessions/${encodeURIComponent(saved.session.id)}`);
+            })
+          }
+        />
         <ErrorNote error={start.error} />
       </section>
     );
@@ -112,12 +160,24 @@ export function PresetSession({ presetId }: { presetId: string }) {
   if (preset.direction === 'inbound') {
     return (
       <section className="screen">
-        <p className="crumbs"><a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / {preset.vendor}</p>
+        <p className="crumbs">
+          <a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / {preset.vendor}
+        </p>
         <h1>{preset.vendor}</h1>
-        <p className="lead">{preset.vendor} connects in through your own SSH server, so there is no tunnel for Burrow to keep open. Its guide asks for these steps:</p>
-        <ol className="steps">{preset.nextSteps.map((s, i) => <li key={i}>{s}</li>)}</ol>
+        <p className="lead">
+          {preset.vendor} connects in through your own SSH server, so there is no tunnel for Burrow to keep open. Its guide asks for these steps:
+        </p>
+        <ol className="steps">
+          {preset.nextSteps.map((s, i) => (
+            <li key={i}>{s}</li>
+          ))}
+        </ol>
         <h2>When it does not work</h2>
-        <ul>{preset.troubleshooting.map((s, i) => <li key={i}>{s}</li>)}</ul>
+        <ul>
+          {preset.troubleshooting.map((s, i) => (
+            <li key={i}>{s}</li>
+          ))}
+        </ul>
       </section>
     );
   }
@@ -128,8 +188,11 @@ export function PresetSession({ presetId }: { presetId: string }) {
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const s = await create.run({
-      presetId: preset.id, name,
-      ...(host ? { host } : {}), ...(user ? { user } : {}), ...(num(port) !== undefined ? { port: num(port)! } : {}),
+      presetId: preset.id,
+      name,
+      ...(host ? { host } : {}),
+      ...(user ? { user } : {}),
+      ...(num(port) !== undefined ? { port: num(port)! } : {}),
       ...(asks.has('target') ? { targetHost, ...(num(targetPort) ? { targetPort: num(targetPort)! } : database ? { database } : {}) } : {}),
       ...(num(remotePort) !== undefined ? { remotePort: num(remotePort)! } : {}),
       ...(key.kind === 'stored' ? { keyId: key.keyId } : {}),
@@ -139,25 +202,44 @@ export function PresetSession({ presetId }: { presetId: string }) {
   };
   return (
     <section className="screen">
-      <p className="crumbs"><a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / {preset.vendor}</p>
+      <p className="crumbs">
+        <a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / {preset.vendor}
+      </p>
       <h1>{preset.id === 'generic' ? 'A tunnel for another vendor' : `A tunnel for ${preset.vendor}`}</h1>
       <p className="lead">
         {preset.id === 'generic' ? 'The usual reverse tunnel:' : `From ${preset.vendor}'s guide:`} SSH port {preset.port}
-        {preset.user ? `, user "${preset.user}"` : ''}, a {preset.forward === 'remote-dynamic' ? 'reverse SOCKS forward' : 'remote forward'};
-        {' '}remote port: {preset.remotePortRule}.
-        {preset.publishedFingerprint ? ` The server's key is pinned to the fingerprint ${preset.vendor} publishes.` : ''}
+        {preset.user ? `, user "${preset.user}"` : ''}, a {preset.forward === 'remote-dynamic' ? 'reverse SOCKS forward' : 'remote forward'}; remote port:{' '}
+        {preset.remotePortRule}.{preset.publishedFingerprint ? ` The server's key is pinned to the fingerprint ${preset.vendor} publishes.` : ''}
       </p>
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
-        <Field label="Name" error={errorFor('name')}>{(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+        <Field label="Name" error={errorFor('name')}>
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
         {asks.has('host') && (
-          <Field label="SSH server" error={errorFor('host') ?? errorFor('session.host')} hint={`The host name or IP address ${preset.vendor === 'Other' ? 'your vendor' : preset.vendor} shows you when you set up the connection.`}>
+          <Field
+            label="SSH server"
+            error={errorFor('host') ?? errorFor('session.host')}
+            hint={`The host name or IP address ${preset.vendor === 'Other' ? 'your vendor' : preset.vendor} shows you when you set up the connection.`}
+          >
             {(p) => <input {...p} value={host} onChange={(e) => setHost(e.target.value)} spellCheck={false} autoComplete="off" />}
           </Field>
         )}
-        <Field label="SSH port" error={errorFor('port') ?? errorFor('session.port')} hint={preset.id === 'generic' ? undefined : `${preset.vendor}'s guide uses ${preset.port}.`}>
+        <Field
+          label="SSH port"
+          error={errorFor('port') ?? errorFor('session.port')}
+          hint={preset.id === 'generic' ? undefined : `${preset.vendor}'s guide uses ${preset.port}.`}
+        >
           {(p) => <input {...p} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />}
         </Field>
-        <Field label="SSH user" error={errorFor('user') ?? errorFor('session.user')} hint={preset.user ? `${preset.vendor}'s guide uses "${preset.user}"; change it if yours is different.` : `The user name ${preset.id === 'generic' ? 'your vendor' : preset.vendor} gives you.`}>
+        <Field
+          label="SSH user"
+          error={errorFor('user') ?? errorFor('session.user')}
+          hint={
+            preset.user
+              ? `${preset.vendor}'s guide uses "${preset.user}"; change it if yours is different.`
+              : `The user name ${preset.id === 'generic' ? 'your vendor' : preset.vendor} gives you.`
+          }
+        >
           {(p) => <input {...p} value={user} onChange={(e) => setUser(e.target.value)} spellCheck={false} autoComplete="off" />}
         </Field>
         {asks.has('target') && (
@@ -165,26 +247,79 @@ export function PresetSession({ presetId }: { presetId: string }) {
             <Field label="Database host (as this machine reaches it)" error={errorFor('targetHost')} hint="localhost when the database runs on this machine.">
               {(p) => <input {...p} value={targetHost} onChange={(e) => setTargetHost(e.target.value)} spellCheck={false} />}
             </Field>
-            <Field label="Database" error={errorFor('database')}>{(p) => (
-              <select {...p} value={database} onChange={(e) => { setDatabase(e.target.value); const d = preset.databases.find((x) => x.id === e.target.value); if (d) setTargetPort(String(d.port)); }}>
-                <option value="">Choose…</option>
-                {preset.databases.map((d) => <option key={d.id} value={d.id}>{d.name} ({d.port})</option>)}
-              </select>
-            )}</Field>
-            <Field label="Database port" error={errorFor('targetPort')}>{(p) => <input {...p} inputMode="numeric" value={targetPort} onChange={(e) => setTargetPort(e.target.value)} />}</Field>
+            <Field label="Database" error={errorFor('database')}>
+              {(p) => (
+                <select
+                  {...p}
+                  value={database}
+                  onChange={(e) => {
+                    setDatabase(e.target.value);
+                    const d = preset.databases.find((x) => x.id === e.target.value);
+                    if (d) setTargetPort(String(d.port));
+                  }}
+                >
+                  <option value="">Choose…</option>
+                  {preset.databases.map((d) => (
+                    <option key={d.id} value={d.id}>
+                      {d.name} ({d.port})
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Database port" error={errorFor('targetPort')}>
+              {(p) => <input {...p} inputMode="numeric" value={targetPort} onChange={(e) => setTargetPort(e.target.value)} />}
+            </Field>
           </>
         )}
-        <Field label={asks.has('remotePort') ? `Remote port ${preset.vendor} gave you` : 'Remote port (optional)'} error={errorFor('remotePort')}
-          hint={asks.has('remotePort') ? undefined : `Leave empty for ${preset.remotePortRule}.`}>
+        <Field
+          label={asks.has('remotePort') ? `Remote port ${preset.vendor} gave you` : 'Remote port (optional)'}
+          error={errorFor('remotePort')}
+          hint={asks.has('remotePort') ? undefined : `Leave empty for ${preset.remotePortRule}.`}
+        >
           {(p) => <input {...p} inputMode="numeric" value={remotePort} onChange={(e) => setRemotePort(e.target.value)} />}
         </Field>
-        <KeyPicker value={key} onChange={setKey} error={errorFor('keyId')}
-          recommended={{ type: preset.key.type === 'ecdsa-sha2-nistp256' ? 'ecdsa' : preset.key.type, ...(preset.key.bits ? { bits: preset.key.bits } : {}), why: keyAdvice(preset) }} />
-        <label className="check"><input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically</label>
-        <ErrorNote error={err && !['name', 'host', 'user', 'targetHost', 'database', 'targetPort', 'remotePort', 'keyId', 'port', 'session.host', 'session.user', 'session.port'].includes(err.field ?? '') ? err : undefined} />
+        <KeyPicker
+          value={key}
+          onChange={setKey}
+          error={errorFor('keyId')}
+          recommended={{
+            type: preset.key.type === 'ecdsa-sha2-nistp256' ? 'ecdsa' : preset.key.type,
+            ...(preset.key.bits ? { bits: preset.key.bits } : {}),
+            why: keyAdvice(preset),
+          }}
+        />
+        <label className="check">
+          <input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically
+        </label>
+        <ErrorNote
+          error={
+            err &&
+            ![
+              'name',
+              'host',
+              'user',
+              'targetHost',
+              'database',
+              'targetPort',
+              'remotePort',
+              'keyId',
+              'port',
+              'session.host',
+              'session.user',
+              'session.port',
+            ].includes(err.field ?? '')
+              ? err
+              : undefined
+          }
+        />
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={create.pending}>{create.pending ? 'Saving…' : 'Save tunnel'}</button>
-          <a className="button" href="#/new">Back</a>
+          <button type="submit" className="button button-primary" disabled={create.pending}>
+            {create.pending ? 'Saving…' : 'Save tunnel'}
+          </button>
+          <a className="button" href="#/new">
+            Back
+          </a>
         </div>
       </form>
     </section>
@@ -194,7 +329,9 @@ export function PresetSession({ presetId }: { presetId: string }) {
 /** Placeholders a guide leaves in its commands: `<SSH_HIGH_PORT>`, `$SSH_HOST`, `${SSH_HOST}`, `[port]`. */
 export function placeholdersIn(text: string): string[] {
   const found = new Set<string>();
-  for (const m of text.matchAll(/<([A-Za-z][A-Za-z0-9_-]*)>|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[([A-Za-z_][A-Za-z0-9_-]*)\]/g)) {
+  for (const m of text.matchAll(
+    /<([A-Za-z][A-Za-z0-9_-]*)>|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[([A-Za-z_][A-Za-z0-9_-]*)\]/g,
+  )) {
     found.add((m[1] ?? m[2] ?? m[3] ?? m[4])!);
   }
   return [...found];
@@ -207,7 +344,9 @@ function CappedList<T>({ items, count, render }: { items: ReadonlyArray<T>; coun
   const shown = items.slice(0, SHOWN);
   return (
     <ul>
-      {shown.map((item, i) => <li key={i}>{render(item)}</li>)}
+      {shown.map((item, i) => (
+        <li key={i}>{render(item)}</li>
+      ))}
       {count > shown.length && <li>…and {(count - shown.length).toLocaleString()} more</li>}
     </ul>
   );
@@ -246,17 +385,58 @@ export function PasteCommand() {
   if (result) return <Imported result={result} />;
   return (
     <section className="screen">
-      <p className="crumbs"><a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / Paste a command</p>
+      <p className="crumbs">
+        <a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / Paste a command
+      </p>
       <h1>Paste your vendor's command</h1>
-      <form className="form" onSubmit={(e) => { e.preventDefault(); void doPreview(); }} noValidate>
-        <Field label="The command, script or config" hint="As the vendor's guide shows it; Burrow runs it with its own engine and never starts ssh." error={error?.field === 'text' ? error.message : undefined}>
-          {(p) => <textarea {...p} rows={6} value={text} spellCheck={false} onChange={(e) => { setText(e.target.value); setFile(undefined); setPreview(undefined); }}
-            placeholder="autossh -M 0 -N -R 11433:localhost:1433 fivetran@35.230.100.17 -i ~/.ssh/id_rsa" />}
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void doPreview();
+        }}
+        noValidate
+      >
+        <Field
+          label="The command, script or config"
+          hint="As the vendor's guide shows it; Burrow runs it with its own engine and never starts ssh."
+          error={error?.field === 'text' ? error.message : undefined}
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={6}
+              value={text}
+              spellCheck={false}
+              onChange={(e) => {
+                setText(e.target.value);
+                setFile(undefined);
+                setPreview(undefined);
+              }}
+              placeholder="autossh -M 0 -N -R 11433:localhost:1433 fivetran@35.230.100.17 -i ~/.ssh/id_rsa"
+            />
+          )}
         </Field>
         <p>
-          or <button type="button" className="button" onClick={() => fileRef.current?.click()}>Pick a file…</button>
-          <input ref={fileRef} type="file" className="visually-hidden" aria-label="File to import" tabIndex={-1}
-            onChange={(e) => { const f = e.target.files?.[0]; if (f) { setFile(f); setText(''); setPreview(undefined); } }} />
+          or{' '}
+          <button type="button" className="button" onClick={() => fileRef.current?.click()}>
+            Pick a file…
+          </button>
+          <input
+            ref={fileRef}
+            type="file"
+            className="visually-hidden"
+            aria-label="File to import"
+            tabIndex={-1}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) {
+                setFile(f);
+                setText('');
+                setPreview(undefined);
+              }
+            }}
+          />
           {file && <span> {file.name}</span>}
         </p>
         {holes.length > 0 && (
@@ -265,36 +445,101 @@ export function PasteCommand() {
             <p className="field-hint">The command has placeholders for your own values: give each one, and Burrow puts it wherever the command names it.</p>
             {holes.map((h) => (
               <Field key={h} label={h} error={error?.field?.includes(h) ? `${error.message}` : undefined}>
-                {(p) => <input {...p} value={values[h] ?? ''} onChange={(e) => { setValues({ ...values, [h]: e.target.value }); setPreview(undefined); }} spellCheck={false} autoComplete="off" />}
+                {(p) => (
+                  <input
+                    {...p}
+                    value={values[h] ?? ''}
+                    onChange={(e) => {
+                      setValues({ ...values, [h]: e.target.value });
+                      setPreview(undefined);
+                    }}
+                    spellCheck={false}
+                    autoComplete="off"
+                  />
+                )}
               </Field>
             ))}
           </fieldset>
         )}
         {error && error.field !== 'text' && <ErrorNote error={error} />}
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={previewing || (!text.trim() && !file)}>Show what would be saved</button>
+          <button type="submit" className="button button-primary" disabled={previewing || (!text.trim() && !file)}>
+            Show what would be saved
+          </button>
         </div>
         {previewing && <Progress label="Reading it" />}
       </form>
       {preview && (
         <section aria-labelledby="preview-title" className="preview">
           <h2 id="preview-title">What would be saved</h2>
-          {preview.sessionCount === 0 ? <p>Nothing: this input describes no tunnel{preview.hostKeys ? `, only ${preview.hostKeys} host keys` : ''}.</p> : (
-            <CappedList items={preview.sessions} count={preview.sessionCount} render={(s) => <><strong>{s.name}</strong>: <code>{s.user}@{s.host}:{s.port}</code>, forward <code>{s.forwards.map(forwardSpec).join(', ')}</code>, server key {POLICY_WORDS[s.hostKey.policy] ?? s.hostKey.policy}</>} />
+          {preview.sessionCount === 0 ? (
+            <p>Nothing: this input describes no tunnel{preview.hostKeys ? `, only ${preview.hostKeys} host keys` : ''}.</p>
+          ) : (
+            <CappedList
+              items={preview.sessions}
+              count={preview.sessionCount}
+              render={(s) => (
+                <>
+                  <strong>{s.name}</strong>:{' '}
+                  <code>
+                    {s.user}@{s.host}:{s.port}
+                  </code>
+                  , forward <code>{s.forwards.map(forwardSpec).join(', ')}</code>, server key {POLICY_WORDS[s.hostKey.policy] ?? s.hostKey.policy}
+                </>
+              )}
+            />
           )}
-          {preview.took.length > 0 && <><h3>Taken</h3><CappedList items={preview.took} count={preview.tookCount} render={(t) => t} /></>}
-          {preview.couldNot.length > 0 && <><h3>Not taken, and why</h3><CappedList items={preview.couldNot} count={preview.couldNotCount} render={(c) => <><strong>{c.what}</strong>: {c.why}</>} /></>}
-          {preview.keys > 0 && <p>{preview.keys} private key{preview.keys === 1 ? '' : 's'} will go to Burrow's secret store (never the config).</p>}
+          {preview.took.length > 0 && (
+            <>
+              <h3>Taken</h3>
+              <CappedList items={preview.took} count={preview.tookCount} render={(t) => t} />
+            </>
+          )}
+          {preview.couldNot.length > 0 && (
+            <>
+              <h3>Not taken, and why</h3>
+              <CappedList
+                items={preview.couldNot}
+                count={preview.couldNotCount}
+                render={(c) => (
+                  <>
+                    <strong>{c.what}</strong>: {c.why}
+                  </>
+                )}
+              />
+            </>
+          )}
+          {preview.keys > 0 && (
+            <p>
+              {preview.keys} private key{preview.keys === 1 ? '' : 's'} will go to Burrow's secret store (never the config).
+            </p>
+          )}
           <div className="form">
             {preview.sessionCount === 1 && (
-              <Field label="Name" error={apply.error?.field === 'name' ? apply.error.message : undefined}>{(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+              <Field label="Name" error={apply.error?.field === 'name' ? apply.error.message : undefined}>
+                {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+              </Field>
             )}
-            <label className="check"><input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically (when Burrow starts)</label>
+            <label className="check">
+              <input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically (when Burrow starts)
+            </label>
             <ErrorNote error={apply.error && apply.error.field !== 'name' ? apply.error : undefined} />
             <div className="form-actions">
-              <button type="button" className="button button-primary" disabled={apply.pending || (preview.sessionCount === 0 && preview.hostKeys === 0)}
-                onClick={() => void apply.run({ previewId: preview.previewId, ...(preview.sessionCount === 1 && name.trim() ? { name: name.trim() } : {}), autostart }).then((r) => { if (r) setResult(r); })}>
-                {apply.pending ? 'Saving…' : `Save ${preview.sessionCount === 1 ? 'this tunnel' : preview.sessionCount > 1 ? `these ${preview.sessionCount.toLocaleString()}` : 'these'}`}
+              <button
+                type="button"
+                className="button button-primary"
+                disabled={apply.pending || (preview.sessionCount === 0 && preview.hostKeys === 0)}
+                onClick={() =>
+                  void apply
+                    .run({ previewId: preview.previewId, ...(preview.sessionCount === 1 && name.trim() ? { name: name.trim() } : {}), autostart })
+                    .then((r) => {
+                      if (r) setResult(r);
+                    })
+                }
+              >
+                {apply.pending
+                  ? 'Saving…'
+                  : `Save ${preview.sessionCount === 1 ? 'this tunnel' : preview.sessionCount > 1 ? `these ${preview.sessionCount.toLocaleString()}` : 'these'}`}
               </button>
             </div>
           </div>
@@ -312,23 +557,49 @@ function Imported({ result }: { result: ImportResult }) {
   const [steps, setSteps] = useState<ReadonlyArray<string>>();
   useEffect(() => {
     if (!only) return;
-    api.call('sessions:next-steps', { id: only.id }).then((s) => setSteps(s.nextSteps), () => setSteps([]));
+    api.call('sessions:next-steps', { id: only.id }).then(
+      (s) => setSteps(s.nextSteps),
+      () => setSteps([]),
+    );
   }, [api, only]);
   const extras = (
     <>
-      {result.skipped.length > 0 && <ul>{result.skipped.map((s, i) => <li key={i}>{s.what}: {s.why}</li>)}</ul>}
-      {result.hostKeysAdded > 0 && <p>{result.hostKeysAdded} host key{result.hostKeysAdded === 1 ? '' : 's'} added to <code>{result.knownHostsFile}</code>.</p>}
+      {result.skipped.length > 0 && (
+        <ul>
+          {result.skipped.map((s, i) => (
+            <li key={i}>
+              {s.what}: {s.why}
+            </li>
+          ))}
+        </ul>
+      )}
+      {result.hostKeysAdded > 0 && (
+        <p>
+          {result.hostKeysAdded} host key{result.hostKeysAdded === 1 ? '' : 's'} added to <code>{result.knownHostsFile}</code>.
+        </p>
+      )}
     </>
   );
   if (only) {
     return (
       <section className="screen">
         <SavedHeading>Saved: {only.name}</SavedHeading>
-        <p>Forward: <code>{only.forwards.map(forwardSpec).join(', ')}</code></p>
+        <p>
+          Forward: <code>{only.forwards.map(forwardSpec).join(', ')}</code>
+        </p>
         {extras}
-        {steps === undefined ? <p role="status">Loading…</p> : (
-          <NextSteps saved={{ session: only, nextSteps: steps, warnings: [] }} starting={start.pending}
-            onStart={() => void start.run({ id: only.id }).then((v) => { if (v) navigate(`/sessions/${encodeURIComponent(only.id)}`); })} />
+        {steps === undefined ? (
+          <p role="status">Loading…</p>
+        ) : (
+          <NextSteps
+            saved={{ session: only, nextSteps: steps, warnings: [] }}
+            starting={start.pending}
+            onStart={() =>
+              void start.run({ id: only.id }).then((v) => {
+                if (v) navigate(`/sessions/${encodeURIComponent(only.id)}`);
+              })
+            }
+          />
         )}
         <ErrorNote error={start.error} />
       </section>
@@ -338,8 +609,19 @@ function Imported({ result }: { result: ImportResult }) {
     <section className="screen">
       <SavedHeading>{result.savedCount === 0 ? 'No tunnel saved' : `Saved ${result.savedCount.toLocaleString()} tunnels`}</SavedHeading>
       {extras}
-      <ul className="links">{result.saved.map((s) => <li key={s.id}><a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a></li>)}{result.savedCount > result.saved.length && <li>…and {(result.savedCount - result.saved.length).toLocaleString()} more</li>}</ul>
-      <p><a className="button button-primary" href="#/">Go to the tunnels</a></p>
+      <ul className="links">
+        {result.saved.map((s) => (
+          <li key={s.id}>
+            <a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a>
+          </li>
+        ))}
+        {result.savedCount > result.saved.length && <li>…and {(result.savedCount - result.saved.length).toLocaleString()} more</li>}
+      </ul>
+      <p>
+        <a className="button button-primary" href="#/">
+          Go to the tunnels
+        </a>
+      </p>
     </section>
   );
 }

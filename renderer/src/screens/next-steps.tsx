@@ -10,7 +10,13 @@ const PUBLIC_KEY = /((?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+
 export function Step({ text }: { text: string }) {
   const key = PUBLIC_KEY.exec(text)?.[1];
   if (!key) return <Prose text={text} />;
-  return <><Prose text={text.slice(0, text.length - key.length)} /><pre className="public-key">{key}</pre><CopyButton text={key} label="Copy public key" /></>;
+  return (
+    <>
+      <Prose text={text.slice(0, text.length - key.length)} />
+      <pre className="public-key">{key}</pre>
+      <CopyButton text={key} label="Copy public key" />
+    </>
+  );
 }
 
 export function NextSteps({ saved, onStart, starting = false }: { saved: SavedSession; onStart: () => void; starting?: boolean }) {
@@ -20,19 +26,35 @@ export function NextSteps({ saved, onStart, starting = false }: { saved: SavedSe
       {saved.warnings.length > 0 && (
         <section className="banner banner-warn" aria-labelledby="warn-title">
           <h2 id="warn-title">Worth knowing</h2>
-          <ul>{saved.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>
+          <ul>
+            {saved.warnings.map((w, i) => (
+              <li key={i}>{w}</li>
+            ))}
+          </ul>
         </section>
       )}
       {saved.nextSteps.length > 0 && (
         <section aria-labelledby="next-title">
           <h2 id="next-title">Next steps</h2>
-          <ol className="steps">{saved.nextSteps.map((step, i) => <li key={i}><Step text={step} /></li>)}</ol>
+          <ol className="steps">
+            {saved.nextSteps.map((step, i) => (
+              <li key={i}>
+                <Step text={step} />
+              </li>
+            ))}
+          </ol>
         </section>
       )}
       <div className="form-actions">
-        <button type="button" className="button button-primary" disabled={starting} onClick={onStart}>Start the tunnel</button>
-        <a className="button" href={`#/sessions/${id}/test`}>Test the connection first</a>
-        <a className="button" href={`#/sessions/${id}`}>Open the tunnel</a>
+        <button type="button" className="button button-primary" disabled={starting} onClick={onStart}>
+          Start the tunnel
+        </button>
+        <a className="button" href={`#/sessions/${id}/test`}>
+          Test the connection first
+        </a>
+        <a className="button" href={`#/sessions/${id}`}>
+          Open the tunnel
+        </a>
       </div>
       {starting && <Progress label="Starting" />}
     </>

@@ -15,13 +15,24 @@ function HostKeyQuestion({ q }: { q: Extract<Question, { kind: 'host-key' }> }) 
   const where = q.port === 22 ? q.host : `${q.host}:${q.port}`;
   return (
     <Dialog open title={`First connection to ${where}`} onClose={() => void answer.run({ id: q.id, accept: false })}>
-      <p>"{q.sessionName}" is connecting to a server Burrow has not seen before. It presents this {q.keyType} key:</p>
-      <p className="fingerprint"><code>{q.fingerprint}</code> <CopyButton text={q.fingerprint} label="Copy fingerprint" /></p>
-      <p>Compare it with the fingerprint your vendor publishes (or shows in its setup page). Trust it only if they match: Burrow then remembers it and refuses any other key for this server.</p>
+      <p>
+        "{q.sessionName}" is connecting to a server Burrow has not seen before. It presents this {q.keyType} key:
+      </p>
+      <p className="fingerprint">
+        <code>{q.fingerprint}</code> <CopyButton text={q.fingerprint} label="Copy fingerprint" />
+      </p>
+      <p>
+        Compare it with the fingerprint your vendor publishes (or shows in its setup page). Trust it only if they match: Burrow then remembers it and refuses
+        any other key for this server.
+      </p>
       <ErrorNote error={answer.error} />
       <div className="dialog-actions">
-        <button type="button" className="button" onClick={() => void answer.run({ id: q.id, accept: false })}>Do not trust</button>
-        <button type="button" className="button button-primary" onClick={() => void answer.run({ id: q.id, accept: true })}>They match: trust and connect</button>
+        <button type="button" className="button" onClick={() => void answer.run({ id: q.id, accept: false })}>
+          Do not trust
+        </button>
+        <button type="button" className="button button-primary" onClick={() => void answer.run({ id: q.id, accept: true })}>
+          They match: trust and connect
+        </button>
       </div>
     </Dialog>
   );
@@ -35,21 +46,45 @@ function PassphraseQuestion({ q }: { q: Extract<Question, { kind: 'passphrase' }
   const stored = q.key.startsWith('stored key');
   return (
     <Dialog open title={`Passphrase for ${q.sessionName}`} onClose={() => void answer.run({ id: q.id, accept: false })}>
-      <form onSubmit={(e) => { e.preventDefault(); void answer.run({ id: q.id, accept: true, passphrase: pass, remember }); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void answer.run({ id: q.id, accept: true, passphrase: pass, remember });
+        }}
+      >
         <p>The key {stored ? q.key.replace(/^stored key /, '') : <code>{q.key}</code>} is protected by a passphrase.</p>
-        <Field label="Passphrase" error={q.wrong ? 'The last passphrase did not open the key.' : answer.error?.field === 'passphrase' ? answer.error.message : undefined}>
+        <Field
+          label="Passphrase"
+          error={q.wrong ? 'The last passphrase did not open the key.' : answer.error?.field === 'passphrase' ? answer.error.message : undefined}
+        >
           {(p) => <input {...p} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="off" autoFocus />}
         </Field>
         {stored && (
           <>
-            <label className="check"><input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} {...(info ? { 'aria-describedby': `${q.id}-where` } : {})} /> Remember it, so this tunnel starts unattended</label>
-            {info && <p className="field-hint" id={`${q.id}-where`}>Burrow keeps it in {info.secretStore.backend}.</p>}
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={remember}
+                onChange={(e) => setRemember(e.target.checked)}
+                {...(info ? { 'aria-describedby': `${q.id}-where` } : {})}
+              />{' '}
+              Remember it, so this tunnel starts unattended
+            </label>
+            {info && (
+              <p className="field-hint" id={`${q.id}-where`}>
+                Burrow keeps it in {info.secretStore.backend}.
+              </p>
+            )}
           </>
         )}
         <ErrorNote error={answer.error?.field === 'passphrase' ? undefined : answer.error} />
         <div className="dialog-actions">
-          <button type="button" className="button" onClick={() => void answer.run({ id: q.id, accept: false })}>Cancel</button>
-          <button type="submit" className="button button-primary" disabled={!pass}>Open the key</button>
+          <button type="button" className="button" onClick={() => void answer.run({ id: q.id, accept: false })}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={!pass}>
+            Open the key
+          </button>
         </div>
       </form>
     </Dialog>

@@ -4,7 +4,15 @@
  * an error shows beside its field as it is typed, and nothing half-valid can be saved.
  */
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { ALGORITHM_KINDS, AlgorithmListError, DEFAULT_ALGORITHMS, OPENSSH_OPTION, resolveAlgorithms, WEAK_ALGORITHMS, type AlgorithmKind } from '../../../common/algorithms.js';
+import {
+  ALGORITHM_KINDS,
+  AlgorithmListError,
+  DEFAULT_ALGORITHMS,
+  OPENSSH_OPTION,
+  resolveAlgorithms,
+  WEAK_ALGORITHMS,
+  type AlgorithmKind,
+} from '../../../common/algorithms.js';
 import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
 import { ConfigError, parseSessionConfig } from '../../../common/config-schema.js';
 import type { AppError, PresetView, SavedSession } from '../../../common/contract.js';
@@ -66,28 +74,58 @@ function algorithmsPreview(kind: AlgorithmKind, value: string): { list?: string[
 
 export function emptyDraft(): Draft {
   return {
-    name: '', host: '', port: '22', user: '', key: { kind: 'default' }, passphraseFile: '', policy: 'accept-new', fingerprint: '',
+    name: '',
+    host: '',
+    port: '22',
+    user: '',
+    key: { kind: 'default' },
+    passphraseFile: '',
+    policy: 'accept-new',
+    fingerprint: '',
     forwards: [{ type: 'remote', bindAddress: '', bindPort: '', targetHost: 'localhost', targetPort: '' }],
-    keepaliveInterval: '15', keepaliveCount: '3', connectTimeout: '20', compression: false, rekeyMiB: '', rekeyMinutes: '', autostart: true,
+    keepaliveInterval: '15',
+    keepaliveCount: '3',
+    connectTimeout: '20',
+    compression: false,
+    rekeyMiB: '',
+    rekeyMinutes: '',
+    autostart: true,
     algorithms: NO_ALGORITHMS,
   };
 }
 
 export function draftOf(c: SessionConfig): Draft {
   return {
-    name: c.name, host: c.host, port: String(c.port), user: c.user,
-    key: c.auth.keyId !== undefined ? { kind: 'stored', keyId: c.auth.keyId } : c.auth.identityFiles.length > 0 ? { kind: 'file', path: c.auth.identityFiles[0]! } : { kind: 'default' },
-    passphraseFile: c.auth.passphraseFile ?? '', policy: c.hostKey.policy, fingerprint: c.hostKey.fingerprint ?? '',
+    name: c.name,
+    host: c.host,
+    port: String(c.port),
+    user: c.user,
+    key:
+      c.auth.keyId !== undefined
+        ? { kind: 'stored', keyId: c.auth.keyId }
+        : c.auth.identityFiles.length > 0
+          ? { kind: 'file', path: c.auth.identityFiles[0]! }
+          : { kind: 'default' },
+    passphraseFile: c.auth.passphraseFile ?? '',
+    policy: c.hostKey.policy,
+    fingerprint: c.hostKey.fingerprint ?? '',
     forwards: c.forwards.map((f) => ({
-      type: f.type, bindAddress: f.bindAddress ?? '', bindPort: String(f.bindPort),
-      targetHost: 'targetHost' in f ? f.targetHost : '', targetPort: 'targetPort' in f ? String(f.targetPort) : '',
+      type: f.type,
+      bindAddress: f.bindAddress ?? '',
+      bindPort: String(f.bindPort),
+      targetHost: 'targetHost' in f ? f.targetHost : '',
+      targetPort: 'targetPort' in f ? String(f.targetPort) : '',
     })),
-    keepaliveInterval: String(c.keepalive.intervalSeconds), keepaliveCount: String(c.keepalive.countMax),
-    connectTimeout: String(c.connectTimeoutSeconds), compression: c.compression,
+    keepaliveInterval: String(c.keepalive.intervalSeconds),
+    keepaliveCount: String(c.keepalive.countMax),
+    connectTimeout: String(c.connectTimeoutSeconds),
+    compression: c.compression,
     rekeyMiB: c.rekeyLimit?.bytes !== undefined ? String(c.rekeyLimit.bytes / MiB) : '',
     rekeyMinutes: c.rekeyLimit?.seconds !== undefined ? String(c.rekeyLimit.seconds / 60) : '',
     algorithms: { ...NO_ALGORITHMS, ...(c.algorithms ?? {}) },
-    autostart: c.autostart, ...(c.preset ? { preset: c.preset } : {}), ...(c.notes ? { notes: c.notes } : {}),
+    autostart: c.autostart,
+    ...(c.preset ? { preset: c.preset } : {}),
+    ...(c.notes ? { notes: c.notes } : {}),
   };
 }
 
@@ -99,10 +137,17 @@ function num(s: string): number | string {
 /** The config the draft says, in the form the validator and the app take. */
 export function configOf(d: Draft, id?: string): Record<string, unknown> {
   const rekeyBytes = d.rekeyMiB.trim() ? (typeof num(d.rekeyMiB) === 'number' ? Math.round((num(d.rekeyMiB) as number) * MiB) : d.rekeyMiB) : undefined;
-  const rekeySeconds = d.rekeyMinutes.trim() ? (typeof num(d.rekeyMinutes) === 'number' ? Math.round((num(d.rekeyMinutes) as number) * 60) : d.rekeyMinutes) : undefined;
+  const rekeySeconds = d.rekeyMinutes.trim()
+    ? typeof num(d.rekeyMinutes) === 'number'
+      ? Math.round((num(d.rekeyMinutes) as number) * 60)
+      : d.rekeyMinutes
+    : undefined;
   return {
     ...(id !== undefined ? { id } : {}),
-    name: d.name.trim(), host: d.host.trim(), port: num(d.port), user: d.user.trim(),
+    name: d.name.trim(),
+    host: d.host.trim(),
+    port: num(d.port),
+    user: d.user.trim(),
     auth: {
       identityFiles: d.key.kind === 'file' && d.key.path.trim() ? [d.key.path.trim()] : [],
       ...(d.key.kind === 'stored' ? { keyId: d.key.keyId } : {}),
@@ -112,13 +157,19 @@ export function configOf(d: Draft, id?: string): Record<string, unknown> {
     keepalive: { intervalSeconds: num(d.keepaliveInterval), countMax: num(d.keepaliveCount) },
     connectTimeoutSeconds: num(d.connectTimeout),
     compression: d.compression,
-    ...(ALGORITHM_KINDS.some((k) => d.algorithms[k].trim()) ? { algorithms: Object.fromEntries(ALGORITHM_KINDS.filter((k) => d.algorithms[k].trim()).map((k) => [k, d.algorithms[k].trim()])) } : {}),
-    ...(rekeyBytes !== undefined || rekeySeconds !== undefined ? { rekeyLimit: { ...(rekeyBytes !== undefined ? { bytes: rekeyBytes } : {}), ...(rekeySeconds !== undefined ? { seconds: rekeySeconds } : {}) } } : {}),
+    ...(ALGORITHM_KINDS.some((k) => d.algorithms[k].trim())
+      ? { algorithms: Object.fromEntries(ALGORITHM_KINDS.filter((k) => d.algorithms[k].trim()).map((k) => [k, d.algorithms[k].trim()])) }
+      : {}),
+    ...(rekeyBytes !== undefined || rekeySeconds !== undefined
+      ? { rekeyLimit: { ...(rekeyBytes !== undefined ? { bytes: rekeyBytes } : {}), ...(rekeySeconds !== undefined ? { seconds: rekeySeconds } : {}) } }
+      : {}),
     forwards: d.forwards.map((f) => ({
       type: f.type,
       ...(f.bindAddress.trim() ? { bindAddress: f.bindAddress.trim() } : {}),
       bindPort: f.bindPort.trim() === '' ? '' : num(f.bindPort),
-      ...(f.type === 'remote' || f.type === 'local' ? { targetHost: f.targetHost.trim(), targetPort: f.targetPort.trim() === '' ? '' : num(f.targetPort) } : {}),
+      ...(f.type === 'remote' || f.type === 'local'
+        ? { targetHost: f.targetHost.trim(), targetPort: f.targetPort.trim() === '' ? '' : num(f.targetPort) }
+        : {}),
     })),
     autostart: d.autostart,
     ...(d.preset ? { preset: d.preset } : {}),
@@ -134,8 +185,11 @@ export function fieldLabel(field: string, d: Draft): string {
     const type = d.forwards[i]?.type ?? 'remote';
     const remote = type === 'remote' || type === 'remote-dynamic';
     const names: Record<string, string> = {
-      type: 'Kind', bindAddress: remote ? 'Listen address on the server' : 'Listen address here', bindPort: remote ? 'Port on the server' : 'Port here',
-      targetHost: type === 'remote' ? 'Database host' : 'Target host', targetPort: 'Database port',
+      type: 'Kind',
+      bindAddress: remote ? 'Listen address on the server' : 'Listen address here',
+      bindPort: remote ? 'Port on the server' : 'Port here',
+      targetHost: type === 'remote' ? 'Database host' : 'Target host',
+      targetPort: 'Database port',
     };
     return `Forward ${i + 1}: ${names[f[2]!] ?? f[2]}`;
   }
@@ -143,11 +197,19 @@ export function fieldLabel(field: string, d: Draft): string {
 }
 
 const LABELS: Readonly<Record<string, string>> = {
-  'session.name': 'Name', 'session.host': 'SSH server', 'session.port': 'SSH port', 'session.user': 'User',
-  'session.auth.identityFiles': 'Key file path', 'session.auth.keyId': 'Log in with', 'session.auth.passphraseFile': 'Passphrase file',
-  'session.hostKey.fingerprint': 'Pinned host key', 'session.keepalive.intervalSeconds': 'Keepalive every (seconds)',
-  'session.keepalive.countMax': 'Unanswered keepalives before reconnecting', 'session.connectTimeoutSeconds': 'Connect timeout (seconds)',
-  'session.rekeyLimit.bytes': 'Renew the session keys after (MiB)', 'session.rekeyLimit.seconds': '…or every (minutes)',
+  'session.name': 'Name',
+  'session.host': 'SSH server',
+  'session.port': 'SSH port',
+  'session.user': 'User',
+  'session.auth.identityFiles': 'Key file path',
+  'session.auth.keyId': 'Log in with',
+  'session.auth.passphraseFile': 'Passphrase file',
+  'session.hostKey.fingerprint': 'Pinned host key',
+  'session.keepalive.intervalSeconds': 'Keepalive every (seconds)',
+  'session.keepalive.countMax': 'Unanswered keepalives before reconnecting',
+  'session.connectTimeoutSeconds': 'Connect timeout (seconds)',
+  'session.rekeyLimit.bytes': 'Renew the session keys after (MiB)',
+  'session.rekeyLimit.seconds': '…or every (minutes)',
   ...Object.fromEntries(ALGORITHM_KINDS.map((k) => [`session.algorithms.${k}`, OPENSSH_OPTION[k]])),
 };
 
@@ -174,9 +236,22 @@ export interface Problem {
  * validator (which stops at the first problem) goes on to find the next.
  */
 const STAND_IN: Readonly<Record<string, unknown>> = {
-  name: 'x', host: 'x', user: 'x', port: 22, bindPort: 1, targetHost: 'x', targetPort: 1, bindAddress: undefined,
-  intervalSeconds: 15, countMax: 3, connectTimeoutSeconds: 20, bytes: MiB, seconds: 3600, fingerprint: undefined,
-  passphraseFile: undefined, identityFiles: [],
+  name: 'x',
+  host: 'x',
+  user: 'x',
+  port: 22,
+  bindPort: 1,
+  targetHost: 'x',
+  targetPort: 1,
+  bindAddress: undefined,
+  intervalSeconds: 15,
+  countMax: 3,
+  connectTimeoutSeconds: 20,
+  bytes: MiB,
+  seconds: 3600,
+  fingerprint: undefined,
+  passphraseFile: undefined,
+  identityFiles: [],
 };
 
 /** Sets `path` (`forwards[0].bindPort`) in a plain config object; `undefined` removes it. */
@@ -199,26 +274,46 @@ function setPath(o: Record<string, unknown>, path: string, value: unknown): bool
  */
 export function problemsOf(d: Draft): Problem[] {
   const found: Problem[] = [];
-  if (d.key.kind === 'file' && !d.key.path.trim()) found.push({ field: 'session.auth.identityFiles', text: 'Key file path is empty. Give the key file\'s path, or pick another key.' });
+  if (d.key.kind === 'file' && !d.key.path.trim())
+    found.push({ field: 'session.auth.identityFiles', text: "Key file path is empty. Give the key file's path, or pick another key." });
   const config = configOf(d, 'draft');
   for (let i = 0; i < 30; i++) {
     try {
       parseSessionConfig(config);
       break;
     } catch (err) {
-      if (!(err instanceof ConfigError)) { found.push({ field: '(form)', text: String(err) }); break; }
+      if (!(err instanceof ConfigError)) {
+        found.push({ field: '(form)', text: String(err) });
+        break;
+      }
       found.push({ field: err.field, text: `${fieldLabel(err.field, d)} ${plainProblem(err.problem)}. ${err.fix}` });
       const last = err.field.replace(/^.*[.\]]/, '');
       if (!(last in STAND_IN) || !setPath(config, err.field.replace(/^session\./, ''), STAND_IN[last])) break;
     }
   }
   // In the order the form shows its fields, so the list reads top to bottom as the form does.
-  const rank = (f: string): number => { const i = FORM_ORDER.findIndex((o) => f.startsWith(o)); return i < 0 ? FORM_ORDER.length : i; };
+  const rank = (f: string): number => {
+    const i = FORM_ORDER.findIndex((o) => f.startsWith(o));
+    return i < 0 ? FORM_ORDER.length : i;
+  };
   return found.sort((a, b) => rank(a.field) - rank(b.field));
 }
 
-const FORM_ORDER = ['session.name', 'session.host', 'session.port', 'session.user', 'session.auth.identityFiles', 'session.auth.keyId', 'session.hostKey',
-  'session.forwards', 'session.keepalive', 'session.connectTimeoutSeconds', 'session.rekeyLimit', 'session.auth.passphraseFile', 'session.algorithms'];
+const FORM_ORDER = [
+  'session.name',
+  'session.host',
+  'session.port',
+  'session.user',
+  'session.auth.identityFiles',
+  'session.auth.keyId',
+  'session.hostKey',
+  'session.forwards',
+  'session.keepalive',
+  'session.connectTimeoutSeconds',
+  'session.rekeyLimit',
+  'session.auth.passphraseFile',
+  'session.algorithms',
+];
 
 /**
  * The app's refusal about one of this form's fields, said as the form says its own: the shared
@@ -234,10 +329,14 @@ function fieldProblem(e: AppError, d: Draft): Problem | undefined {
 }
 
 const POLICY: ReadonlyArray<[HostKeyPolicy, string, string]> = [
-  ['accept-new', 'Trust on first connection, then insist on that key', 'Recommended for a server you have not connected to before: its key is remembered in known_hosts, and a different key later is refused.'],
+  [
+    'accept-new',
+    'Trust on first connection, then insist on that key',
+    'Recommended for a server you have not connected to before: its key is remembered in known_hosts, and a different key later is refused.',
+  ],
   ['yes', 'Only a key already known', 'The server must already be in known_hosts, or its fingerprint pinned below.'],
   ['ask', 'Ask me the first time', 'The first connection waits until you compare the fingerprint in this window.'],
-  ['no', 'Do not check (not recommended)', 'Any server can take the vendor\'s place; its key is still recorded, and a later change is refused.'],
+  ['no', 'Do not check (not recommended)', "Any server can take the vendor's place; its key is still recorded, and a later change is refused."],
 ];
 
 const FORWARD_KINDS: ReadonlyArray<[ForwardType, string]> = [
@@ -247,9 +346,22 @@ const FORWARD_KINDS: ReadonlyArray<[ForwardType, string]> = [
   ['local-dynamic', 'Local SOCKS proxy'],
 ];
 
-function ForwardRow({ f, i, onChange, onRemove, error, databases, onlyOne }: {
-  f: ForwardDraft; i: number; onChange: (f: ForwardDraft) => void; onRemove: () => void;
-  error: (field: string) => string | undefined; databases: PresetView['databases']; onlyOne: boolean;
+function ForwardRow({
+  f,
+  i,
+  onChange,
+  onRemove,
+  error,
+  databases,
+  onlyOne,
+}: {
+  f: ForwardDraft;
+  i: number;
+  onChange: (f: ForwardDraft) => void;
+  onRemove: () => void;
+  error: (field: string) => string | undefined;
+  databases: PresetView['databases'];
+  onlyOne: boolean;
 }) {
   const hasTarget = f.type === 'remote' || f.type === 'local';
   const remote = f.type === 'remote' || f.type === 'remote-dynamic';
@@ -257,43 +369,97 @@ function ForwardRow({ f, i, onChange, onRemove, error, databases, onlyOne }: {
   return (
     <fieldset className="forward">
       <legend>Forward {i + 1}</legend>
-      <Field label="Kind">{(q) => (
-        <select {...q} value={f.type} onChange={(e) => onChange({ ...f, type: e.target.value as ForwardType })}>
-          {FORWARD_KINDS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
-        </select>
-      )}</Field>
-      <Field label={remote ? 'Listen address on the server' : 'Listen address here'} error={error(`${p}.bindAddress`)}
-        hint={remote ? 'Empty: the server\'s own loopback. * or 0.0.0.0: every interface of the server (its GatewayPorts setting decides).' : 'Empty: this machine only (127.0.0.1). * or 0.0.0.0: reachable from your network.'}>
-        {(q) => <input {...q} value={f.bindAddress} onChange={(e) => onChange({ ...f, bindAddress: e.target.value })} placeholder={remote ? 'localhost' : '127.0.0.1'} spellCheck={false} />}
+      <Field label="Kind">
+        {(q) => (
+          <select {...q} value={f.type} onChange={(e) => onChange({ ...f, type: e.target.value as ForwardType })}>
+            {FORWARD_KINDS.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        )}
       </Field>
-      <Field label={remote ? 'Port on the server' : 'Port here'} error={error(`${p}.bindPort`)} hint={remote ? 'The port your vendor gave you; 0 lets the server pick one.' : '0 picks a free port.'}>
+      <Field
+        label={remote ? 'Listen address on the server' : 'Listen address here'}
+        error={error(`${p}.bindAddress`)}
+        hint={
+          remote
+            ? "Empty: the server's own loopback. * or 0.0.0.0: every interface of the server (its GatewayPorts setting decides)."
+            : 'Empty: this machine only (127.0.0.1). * or 0.0.0.0: reachable from your network.'
+        }
+      >
+        {(q) => (
+          <input
+            {...q}
+            value={f.bindAddress}
+            onChange={(e) => onChange({ ...f, bindAddress: e.target.value })}
+            placeholder={remote ? 'localhost' : '127.0.0.1'}
+            spellCheck={false}
+          />
+        )}
+      </Field>
+      <Field
+        label={remote ? 'Port on the server' : 'Port here'}
+        error={error(`${p}.bindPort`)}
+        hint={remote ? 'The port your vendor gave you; 0 lets the server pick one.' : '0 picks a free port.'}
+      >
         {(q) => <input {...q} inputMode="numeric" value={f.bindPort} onChange={(e) => onChange({ ...f, bindPort: e.target.value })} />}
       </Field>
       {hasTarget && (
         <>
-          <Field label={f.type === 'remote' ? 'Database host (as this machine reaches it)' : 'Target host (as the server reaches it)'} error={error(`${p}.targetHost`)}>
+          <Field
+            label={f.type === 'remote' ? 'Database host (as this machine reaches it)' : 'Target host (as the server reaches it)'}
+            error={error(`${p}.targetHost`)}
+          >
             {(q) => <input {...q} value={f.targetHost} onChange={(e) => onChange({ ...f, targetHost: e.target.value })} spellCheck={false} />}
           </Field>
-          <Field label="Database" hint="Fills in its usual port.">{(q) => (
-            <select {...q} value="" onChange={(e) => {
-              const db = databases.find((d) => d.id === e.target.value);
-              if (db) onChange({ ...f, targetPort: String(db.port), bindPort: f.bindPort || (f.type === 'remote' && Number(`1${db.port}`) <= 65535 ? `1${db.port}` : f.bindPort) });
-            }}>
-              <option value="">Choose to fill in the port…</option>
-              {databases.map((d) => <option key={d.id} value={d.id}>{d.name} ({d.port})</option>)}
-            </select>
-          )}</Field>
+          <Field label="Database" hint="Fills in its usual port.">
+            {(q) => (
+              <select
+                {...q}
+                value=""
+                onChange={(e) => {
+                  const db = databases.find((d) => d.id === e.target.value);
+                  if (db)
+                    onChange({
+                      ...f,
+                      targetPort: String(db.port),
+                      bindPort: f.bindPort || (f.type === 'remote' && Number(`1${db.port}`) <= 65535 ? `1${db.port}` : f.bindPort),
+                    });
+                }}
+              >
+                <option value="">Choose to fill in the port…</option>
+                {databases.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name} ({d.port})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           <Field label="Database port" error={error(`${p}.targetPort`)}>
             {(q) => <input {...q} inputMode="numeric" value={f.targetPort} onChange={(e) => onChange({ ...f, targetPort: e.target.value })} />}
           </Field>
         </>
       )}
-      {!onlyOne && <button type="button" className="button" onClick={onRemove}>Remove forward {i + 1}</button>}
+      {!onlyOne && (
+        <button type="button" className="button" onClick={onRemove}>
+          Remove forward {i + 1}
+        </button>
+      )}
     </fieldset>
   );
 }
 
-export function SessionForm({ initial, id, version, onSaved, onReload, submitLabel }: {
+export function SessionForm({
+  initial,
+  id,
+  version,
+  onSaved,
+  onReload,
+  submitLabel,
+}: {
   initial: Draft;
   id?: string;
   /** The version of the saved settings this form started from (sessions:get): a newer save is never overwritten. */
@@ -311,7 +477,12 @@ export function SessionForm({ initial, id, version, onSaved, onReload, submitLab
   const [saving, setSaving] = useState(false);
   const [databases, setDatabases] = useState<PresetView['databases']>([]);
   const [advanced, setAdvanced] = useState(false);
-  useEffect(() => { api.call('presets:list', {}).then((p) => setDatabases(p[0]?.databases ?? []), () => undefined); }, [api]);
+  useEffect(() => {
+    api.call('presets:list', {}).then(
+      (p) => setDatabases(p[0]?.databases ?? []),
+      () => undefined,
+    );
+  }, [api]);
   const problems = useMemo(() => problemsOf(d), [d]);
   const update = (change: Partial<Draft>, field?: string): void => {
     setD((x) => ({ ...x, ...change }));
@@ -350,9 +521,7 @@ export function SessionForm({ initial, id, version, onSaved, onReload, submitLab
   const serverField = serverError ? fieldProblem(serverError, d) : undefined;
   const generalError = serverError && !serverField ? serverError : undefined;
   // What stopped the save, naming the field: the form's own check, or the app's answer about a field.
-  const notSaved: string[] = serverField
-    ? [serverField.text]
-    : tried ? problems.map((p) => p.text) : [];
+  const notSaved: string[] = serverField ? [serverField.text] : tried ? problems.map((p) => p.text) : [];
   return (
     <form className="form" onSubmit={(e) => void save(e)} noValidate>
       <fieldset>
@@ -371,7 +540,11 @@ export function SessionForm({ initial, id, version, onSaved, onReload, submitLab
         </Field>
       </fieldset>
 
-      <KeyPicker value={d.key} onChange={(key) => update({ key }, 'session.auth.identityFiles')} error={error('session.auth.identityFiles') ?? error('session.auth.keyId')} />
+      <KeyPicker
+        value={d.key}
+        onChange={(key) => update({ key }, 'session.auth.identityFiles')}
+        error={error('session.auth.identityFiles') ?? error('session.auth.keyId')}
+      />
 
       <fieldset>
         <legend>Server identity (host key)</legend>
@@ -379,23 +552,52 @@ export function SessionForm({ initial, id, version, onSaved, onReload, submitLab
           {POLICY.map(([v, label, hint]) => (
             <label key={v} className="radio">
               <input type="radio" name="policy" value={v} checked={d.policy === v} onChange={() => update({ policy: v })} />
-              <span><strong>{label}</strong><br /><span className="muted">{hint}</span></span>
+              <span>
+                <strong>{label}</strong>
+                <br />
+                <span className="muted">{hint}</span>
+              </span>
             </label>
           ))}
         </div>
-        <Field label="Pinned host key (optional)" error={error('session.hostKey.fingerprint')} hint="The SHA256:… fingerprint your vendor publishes. When given, only that key is accepted.">
-          {(p) => <input {...p} value={d.fingerprint} onChange={(e) => update({ fingerprint: e.target.value }, 'session.hostKey.fingerprint')} placeholder="SHA256:" spellCheck={false} />}
+        <Field
+          label="Pinned host key (optional)"
+          error={error('session.hostKey.fingerprint')}
+          hint="The SHA256:… fingerprint your vendor publishes. When given, only that key is accepted."
+        >
+          {(p) => (
+            <input
+              {...p}
+              value={d.fingerprint}
+              onChange={(e) => update({ fingerprint: e.target.value }, 'session.hostKey.fingerprint')}
+              placeholder="SHA256:"
+              spellCheck={false}
+            />
+          )}
         </Field>
       </fieldset>
 
       <fieldset>
         <legend>Forwards</legend>
         {d.forwards.map((f, i) => (
-          <ForwardRow key={i} f={f} i={i} databases={databases} error={error} onlyOne={d.forwards.length === 1}
+          <ForwardRow
+            key={i}
+            f={f}
+            i={i}
+            databases={databases}
+            error={error}
+            onlyOne={d.forwards.length === 1}
             onChange={(nf) => update({ forwards: d.forwards.map((x, j) => (j === i ? nf : x)) }, `session.forwards[${i}]`)}
-            onRemove={() => update({ forwards: d.forwards.filter((_, j) => j !== i) })} />
+            onRemove={() => update({ forwards: d.forwards.filter((_, j) => j !== i) })}
+          />
         ))}
-        <button type="button" className="button" onClick={() => update({ forwards: [...d.forwards, { type: 'remote', bindAddress: '', bindPort: '', targetHost: 'localhost', targetPort: '' }] })}>Add a forward</button>
+        <button
+          type="button"
+          className="button"
+          onClick={() => update({ forwards: [...d.forwards, { type: 'remote', bindAddress: '', bindPort: '', targetHost: 'localhost', targetPort: '' }] })}
+        >
+          Add a forward
+        </button>
       </fieldset>
 
       <label className="check">
@@ -405,23 +607,69 @@ export function SessionForm({ initial, id, version, onSaved, onReload, submitLab
 
       <details className="advanced" open={advanced} onToggle={(e) => setAdvanced(e.currentTarget.open)}>
         <summary>Advanced</summary>
-        <Field label="Keepalive every (seconds)" error={error('session.keepalive.intervalSeconds')} hint="OpenSSH's ServerAliveInterval. A dead link is noticed after (count + 1) × this.">
-          {(p) => <input {...p} inputMode="numeric" value={d.keepaliveInterval} onChange={(e) => update({ keepaliveInterval: e.target.value }, 'session.keepalive.intervalSeconds')} />}
+        <Field
+          label="Keepalive every (seconds)"
+          error={error('session.keepalive.intervalSeconds')}
+          hint="OpenSSH's ServerAliveInterval. A dead link is noticed after (count + 1) × this."
+        >
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={d.keepaliveInterval}
+              onChange={(e) => update({ keepaliveInterval: e.target.value }, 'session.keepalive.intervalSeconds')}
+            />
+          )}
         </Field>
         <Field label="Unanswered keepalives before reconnecting" error={error('session.keepalive.countMax')} hint="OpenSSH's ServerAliveCountMax.">
-          {(p) => <input {...p} inputMode="numeric" value={d.keepaliveCount} onChange={(e) => update({ keepaliveCount: e.target.value }, 'session.keepalive.countMax')} />}
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={d.keepaliveCount}
+              onChange={(e) => update({ keepaliveCount: e.target.value }, 'session.keepalive.countMax')}
+            />
+          )}
         </Field>
-        <Field label="Connect timeout (seconds)" error={error('session.connectTimeoutSeconds')} hint="For the TCP connection, the key exchange, the login and opening the forwards together.">
-          {(p) => <input {...p} inputMode="numeric" value={d.connectTimeout} onChange={(e) => update({ connectTimeout: e.target.value }, 'session.connectTimeoutSeconds')} />}
+        <Field
+          label="Connect timeout (seconds)"
+          error={error('session.connectTimeoutSeconds')}
+          hint="For the TCP connection, the key exchange, the login and opening the forwards together."
+        >
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={d.connectTimeout}
+              onChange={(e) => update({ connectTimeout: e.target.value }, 'session.connectTimeoutSeconds')}
+            />
+          )}
         </Field>
-        <Field label="Renew the session keys after (MiB, empty: OpenSSH's default)" error={error('session.rekeyLimit.bytes')} hint="OpenSSH's RekeyLimit: 64 GiB for AES, 1 GiB for ChaCha20-Poly1305 unless you give less.">
+        <Field
+          label="Renew the session keys after (MiB, empty: OpenSSH's default)"
+          error={error('session.rekeyLimit.bytes')}
+          hint="OpenSSH's RekeyLimit: 64 GiB for AES, 1 GiB for ChaCha20-Poly1305 unless you give less."
+        >
           {(p) => <input {...p} inputMode="decimal" value={d.rekeyMiB} onChange={(e) => update({ rekeyMiB: e.target.value }, 'session.rekeyLimit.bytes')} />}
         </Field>
         <Field label="…or every (minutes, empty: never by time)" error={error('session.rekeyLimit.seconds')}>
-          {(p) => <input {...p} inputMode="decimal" value={d.rekeyMinutes} onChange={(e) => update({ rekeyMinutes: e.target.value }, 'session.rekeyLimit.seconds')} />}
+          {(p) => (
+            <input {...p} inputMode="decimal" value={d.rekeyMinutes} onChange={(e) => update({ rekeyMinutes: e.target.value }, 'session.rekeyLimit.seconds')} />
+          )}
         </Field>
-        <Field label="Passphrase file (optional)" error={error('session.auth.passphraseFile')} hint="A file whose first line is the key's passphrase, for unattended starts with an encrypted key file.">
-          {(p) => <input {...p} value={d.passphraseFile} onChange={(e) => update({ passphraseFile: e.target.value }, 'session.auth.passphraseFile')} spellCheck={false} />}
+        <Field
+          label="Passphrase file (optional)"
+          error={error('session.auth.passphraseFile')}
+          hint="A file whose first line is the key's passphrase, for unattended starts with an encrypted key file."
+        >
+          {(p) => (
+            <input
+              {...p}
+              value={d.passphraseFile}
+              onChange={(e) => update({ passphraseFile: e.target.value }, 'session.auth.passphraseFile')}
+              spellCheck={false}
+            />
+          )}
         </Field>
         <label className="check">
           <input type="checkbox" checked={d.compression} onChange={(e) => update({ compression: e.target.checked })} />
@@ -429,15 +677,42 @@ export function SessionForm({ initial, id, version, onSaved, onReload, submitLab
         </label>
         <fieldset className="algorithms">
           <legend>Algorithms, as in OpenSSH (for old servers)</legend>
-          <p className="field-hint">Empty: Burrow's defaults, which are OpenSSH's. <code>+name</code> adds to them, <code>-name</code> removes, <code>^name</code> puts first; a plain list replaces them. When an old server has nothing in common with Burrow, the tunnel's error names the line to write here.</p>
+          <p className="field-hint">
+            Empty: Burrow's defaults, which are OpenSSH's. <code>+name</code> adds to them, <code>-name</code> removes, <code>^name</code> puts first; a plain
+            list replaces them. When an old server has nothing in common with Burrow, the tunnel's error names the line to write here.
+          </p>
           {ALGORITHM_KINDS.map((kind) => {
             const preview = algorithmsPreview(kind, d.algorithms[kind]);
             const field = `session.algorithms.${kind}`;
             return (
-              <Field key={kind} label={OPENSSH_OPTION[kind]} error={error(field) ?? preview.problem}
-                hint={preview.list ? <>Offers {preview.list.join(', ')}{preview.weak && preview.weak.length > 0 ? <strong className="weak"> — weak: {preview.weak.map((w) => `${w} (${WEAK_ALGORITHMS[w]})`).join(', ')}; use only for a server that needs it</strong> : null}</> : undefined}>
-                {(p) => <input {...p} value={d.algorithms[kind]} placeholder={kind === 'kex' ? '+diffie-hellman-group14-sha1' : kind === 'hostKey' || kind === 'pubkey' ? '+ssh-rsa' : ''}
-                  onChange={(e) => update({ algorithms: { ...d.algorithms, [kind]: e.target.value } }, field)} spellCheck={false} autoComplete="off" />}
+              <Field
+                key={kind}
+                label={OPENSSH_OPTION[kind]}
+                error={error(field) ?? preview.problem}
+                hint={
+                  preview.list ? (
+                    <>
+                      Offers {preview.list.join(', ')}
+                      {preview.weak && preview.weak.length > 0 ? (
+                        <strong className="weak">
+                          {' '}
+                          — weak: {preview.weak.map((w) => `${w} (${WEAK_ALGORITHMS[w]})`).join(', ')}; use only for a server that needs it
+                        </strong>
+                      ) : null}
+                    </>
+                  ) : undefined
+                }
+              >
+                {(p) => (
+                  <input
+                    {...p}
+                    value={d.algorithms[kind]}
+                    placeholder={kind === 'kex' ? '+diffie-hellman-group14-sha1' : kind === 'hostKey' || kind === 'pubkey' ? '+ssh-rsa' : ''}
+                    onChange={(e) => update({ algorithms: { ...d.algorithms, [kind]: e.target.value } }, field)}
+                    spellCheck={false}
+                    autoComplete="off"
+                  />
+                )}
               </Field>
             );
           })}
@@ -446,17 +721,29 @@ export function SessionForm({ initial, id, version, onSaved, onReload, submitLab
 
       <ErrorNote error={generalError} />
       {generalError?.code === 'CONFLICT' && onReload && (
-        <p><button type="button" className="button" onClick={onReload}>Reload the saved settings</button></p>
+        <p>
+          <button type="button" className="button" onClick={onReload}>
+            Reload the saved settings
+          </button>
+        </p>
       )}
       {notSaved.length > 0 && (
         <div className="form-problem" role="alert">
           <p>Not saved: {notSaved.length === 1 ? 'a field needs' : `${notSaved.length} fields need`} a fix.</p>
-          <ul>{notSaved.map((t, i) => <li key={i}>{t}</li>)}</ul>
+          <ul>
+            {notSaved.map((t, i) => (
+              <li key={i}>{t}</li>
+            ))}
+          </ul>
         </div>
       )}
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={saving}>{saving ? 'Saving…' : submitLabel}</button>
-        <button type="button" className="button" onClick={() => history.back()}>Cancel</button>
+        <button type="submit" className="button button-primary" disabled={saving}>
+          {saving ? 'Saving…' : submitLabel}
+        </button>
+        <button type="button" className="button" onClick={() => history.back()}>
+          Cancel
+        </button>
       </div>
     </form>
   );
@@ -474,28 +761,62 @@ export function SessionEditor({ id }: { id?: string }) {
   const running = id !== undefined && sessions.some((v) => v.config.id === id && v.snapshot.state !== 'stopped');
   const load = useCallback(() => {
     if (id === undefined) return;
-    api.call('sessions:get', { id }).then((s) => { setInitial(draftOf(s.config)); setVersion(s.version); }, () => setMissing(true));
+    api.call('sessions:get', { id }).then(
+      (s) => {
+        setInitial(draftOf(s.config));
+        setVersion(s.version);
+      },
+      () => setMissing(true),
+    );
   }, [api, id]);
   useEffect(load, [load]);
-  if (missing) return <section className="screen"><h1>Tunnel not found</h1><p><a href="#/">Back to the tunnels</a></p></section>;
+  if (missing)
+    return (
+      <section className="screen">
+        <h1>Tunnel not found</h1>
+        <p>
+          <a href="#/">Back to the tunnels</a>
+        </p>
+      </section>
+    );
   if (saved && id === undefined) {
     return (
       <section className="screen">
         <SavedHeading>Saved: {saved.session.name}</SavedHeading>
-        <NextSteps saved={saved} starting={start.pending} onStart={() => void start.run({ id: saved.session.id }).then((v) => { if (v) navigate(`/sessions/${encodeURIComponent(saved.session.id)}`); })} />
+        <NextSteps
+          saved={saved}
+          starting={start.pending}
+          onStart={() =>
+            void start.run({ id: saved.session.id }).then((v) => {
+              if (v) navigate(`/sessions/${encodeURIComponent(saved.session.id)}`);
+            })
+          }
+        />
         <ErrorNote error={start.error} />
       </section>
     );
   }
   return (
     <section className="screen">
-      <p className="crumbs"><a href="#/">Tunnels</a> / {id === undefined ? <a href="#/new">New tunnel</a> : <a href={`#/sessions/${encodeURIComponent(id)}`}>{initial?.name ?? id}</a>} / {id === undefined ? 'Start blank' : 'Edit'}</p>
+      <p className="crumbs">
+        <a href="#/">Tunnels</a> /{' '}
+        {id === undefined ? <a href="#/new">New tunnel</a> : <a href={`#/sessions/${encodeURIComponent(id)}`}>{initial?.name ?? id}</a>} /{' '}
+        {id === undefined ? 'Start blank' : 'Edit'}
+      </p>
       <h1>{id === undefined ? 'New tunnel' : `Edit ${initial?.name ?? ''}`}</h1>
       {running && <p className="lead">This tunnel is running: saving restarts it with the new settings (its open connections are closed and reopened).</p>}
-      {initial
-        ? <SessionForm key={version} initial={initial} {...(id !== undefined ? { id, onReload: load } : {})} {...(version !== undefined ? { version } : {})} submitLabel={id === undefined ? 'Save tunnel' : 'Save changes'}
-            onSaved={(s) => (id === undefined ? setSaved(s) : navigate(`/sessions/${encodeURIComponent(s.session.id)}`))} />
-        : <p role="status">Loading…</p>}
+      {initial ? (
+        <SessionForm
+          key={version}
+          initial={initial}
+          {...(id !== undefined ? { id, onReload: load } : {})}
+          {...(version !== undefined ? { version } : {})}
+          submitLabel={id === undefined ? 'Save tunnel' : 'Save changes'}
+          onSaved={(s) => (id === undefined ? setSaved(s) : navigate(`/sessions/${encodeURIComponent(s.session.id)}`))}
+        />
+      ) : (
+        <p role="status">Loading…</p>
+      )}
     </section>
   );
 }

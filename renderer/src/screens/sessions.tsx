@@ -23,15 +23,33 @@ export function useNow(everyMs = 1000): number {
 /** What the row says under the name: uptime, the retry, or the error and its fix. */
 export function StateLine({ view, now }: { view: SessionView; now: number }) {
   const s = view.snapshot;
-  if (s.state === 'connected') return <p className="state-line">Up for {since(s.connectedSince, now)}{s.reconnects > 0 ? ` · came back ${s.reconnects} time${s.reconnects === 1 ? '' : 's'}` : ''}</p>;
+  if (s.state === 'connected')
+    return (
+      <p className="state-line">
+        Up for {since(s.connectedSince, now)}
+        {s.reconnects > 0 ? ` · came back ${s.reconnects} time${s.reconnects === 1 ? '' : 's'}` : ''}
+      </p>
+    );
   if (s.state === 'stopped' && view.heldBy) return <p className="state-line">Runs in {view.heldBy}, not in this window: see or stop it there.</p>;
   if (s.state === 'stopped') return <p className="state-line">Not running</p>;
   if (s.state === 'connecting' && !s.lastError) return <p className="state-line">Opening the connection…</p>;
   return (
     <div className="state-line">
-      {s.lastError && <p className={s.state === 'error' ? 'state-error' : undefined}><strong>{errorTitle(s.lastError.code)}:</strong> {s.lastError.message} <span className="error-code">({s.lastError.code})</span></p>}
-      {s.lastError?.hint && <p className="state-hint">What to do: <Prose text={s.lastError.hint} /></p>}
-      {s.nextAttemptAt && <p className="state-retry">{s.state === 'error' ? 'Burrow tries again slowly' : 'Retrying'} in {until(s.nextAttemptAt, now)}</p>}
+      {s.lastError && (
+        <p className={s.state === 'error' ? 'state-error' : undefined}>
+          <strong>{errorTitle(s.lastError.code)}:</strong> {s.lastError.message} <span className="error-code">({s.lastError.code})</span>
+        </p>
+      )}
+      {s.lastError?.hint && (
+        <p className="state-hint">
+          What to do: <Prose text={s.lastError.hint} />
+        </p>
+      )}
+      {s.nextAttemptAt && (
+        <p className="state-retry">
+          {s.state === 'error' ? 'Burrow tries again slowly' : 'Retrying'} in {until(s.nextAttemptAt, now)}
+        </p>
+      )}
     </div>
   );
 }
@@ -45,21 +63,44 @@ function SessionRow({ view, now }: { view: SessionView; now: number }) {
   return (
     <li className={`session session-${s.state}`}>
       <div className="session-main">
-        <h2 className="session-name"><a href={`#/sessions/${encodeURIComponent(c.id)}`}>{c.name}</a></h2>
+        <h2 className="session-name">
+          <a href={`#/sessions/${encodeURIComponent(c.id)}`}>{c.name}</a>
+        </h2>
         <StatusBadge state={s.state} />
       </div>
       <p className="session-what">
-        {c.preset ? `${vendorName(c.preset)} · ` : ''}<code>{c.user}@{c.host}{c.port === 22 ? '' : `:${c.port}`}</code>
-        {' · '}{c.forwards.map((f) => forwardSpec(f)).join(', ')}
+        {c.preset ? `${vendorName(c.preset)} · ` : ''}
+        <code>
+          {c.user}@{c.host}
+          {c.port === 22 ? '' : `:${c.port}`}
+        </code>
+        {' · '}
+        {c.forwards.map((f) => forwardSpec(f)).join(', ')}
         {c.autostart ? ' · starts automatically' : ''}
       </p>
       <StateLine view={view} now={now} />
       <div className="session-actions">
-        {running
-          ? <button type="button" className="button" disabled={stop.pending} onClick={() => void stop.run({ id: c.id })} aria-label={`Stop ${c.name}`}>Stop</button>
-          : <button type="button" className="button button-primary" disabled={start.pending} onClick={() => void start.run({ id: c.id })} aria-label={`Start ${c.name}`}>Start</button>}
-        <a className="button" href={`#/sessions/${encodeURIComponent(c.id)}/test`} aria-label={`Test the connection of ${c.name}`}>Test connection</a>
-        <a className="button" href={`#/sessions/${encodeURIComponent(c.id)}`} aria-label={`Details of ${c.name}`}>Details</a>
+        {running ? (
+          <button type="button" className="button" disabled={stop.pending} onClick={() => void stop.run({ id: c.id })} aria-label={`Stop ${c.name}`}>
+            Stop
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={start.pending}
+            onClick={() => void start.run({ id: c.id })}
+            aria-label={`Start ${c.name}`}
+          >
+            Start
+          </button>
+        )}
+        <a className="button" href={`#/sessions/${encodeURIComponent(c.id)}/test`} aria-label={`Test the connection of ${c.name}`}>
+          Test connection
+        </a>
+        <a className="button" href={`#/sessions/${encodeURIComponent(c.id)}`} aria-label={`Details of ${c.name}`}>
+          Details
+        </a>
       </div>
       <ErrorNote error={error} />
     </li>
@@ -71,14 +112,29 @@ export function SessionsScreen() {
   const now = useNow();
   const startAll = useAction('sessions:start-all');
   const stopAll = useAction('sessions:stop-all');
-  if (!loaded) return <section className="screen"><h1>Tunnels</h1><p role="status">Loading…</p></section>;
+  if (!loaded)
+    return (
+      <section className="screen">
+        <h1>Tunnels</h1>
+        <p role="status">Loading…</p>
+      </section>
+    );
   if (sessions.length === 0 && !error) {
     return (
       <section className="screen empty">
         <h1>Tunnels</h1>
-        <p className="lead">Burrow keeps an SSH tunnel open so your data tool — Fivetran, Holistics, Secoda and others — can reach a database behind your firewall.</p>
-        <p className="lead">Paste the command your vendor gave you, or pick your vendor, and Burrow keeps the tunnel running and brings it back after sleep, network changes and restarts.</p>
-        <p><button type="button" className="button button-primary button-large" onClick={() => navigate('/new')}>New tunnel</button></p>
+        <p className="lead">
+          Burrow keeps an SSH tunnel open so your data tool — Fivetran, Holistics, Secoda and others — can reach a database behind your firewall.
+        </p>
+        <p className="lead">
+          Paste the command your vendor gave you, or pick your vendor, and Burrow keeps the tunnel running and brings it back after sleep, network changes and
+          restarts.
+        </p>
+        <p>
+          <button type="button" className="button button-primary button-large" onClick={() => navigate('/new')}>
+            New tunnel
+          </button>
+        </p>
       </section>
     );
   }
@@ -87,15 +143,23 @@ export function SessionsScreen() {
     <section className="screen">
       <div className="screen-head">
         <h1>Tunnels</h1>
-        <p className="summary" role="status">{up} of {sessions.length} up</p>
+        <p className="summary" role="status">
+          {up} of {sessions.length} up
+        </p>
         <div className="toolbar">
-          <button type="button" className="button" disabled={startAll.pending} onClick={() => void startAll.run({})}>Start all</button>
-          <button type="button" className="button" disabled={stopAll.pending} onClick={() => void stopAll.run({})}>Stop all</button>
+          <button type="button" className="button" disabled={startAll.pending} onClick={() => void startAll.run({})}>
+            Start all
+          </button>
+          <button type="button" className="button" disabled={stopAll.pending} onClick={() => void stopAll.run({})}>
+            Stop all
+          </button>
         </div>
       </div>
       <ErrorNote error={error ?? startAll.error ?? stopAll.error} />
       <ul className="sessions" aria-label="Tunnels">
-        {sessions.map((v) => <SessionRow key={v.config.id} view={v} now={now} />)}
+        {sessions.map((v) => (
+          <SessionRow key={v.config.id} view={v} now={now} />
+        ))}
       </ul>
     </section>
   );

@@ -12,7 +12,13 @@ export function SettingsScreen() {
     const next = await save.run(c);
     if (next) setSettings(next as Settings);
   };
-  if (!settings || !info) return <section className="screen"><h1>Settings</h1><p role="status">Loading…</p></section>;
+  if (!settings || !info)
+    return (
+      <section className="screen">
+        <h1>Settings</h1>
+        <p role="status">Loading…</p>
+      </section>
+    );
   const canLogin = info.launchAtLogin.supported;
   return (
     <section className="screen">
@@ -22,16 +28,31 @@ export function SettingsScreen() {
         <fieldset>
           <legend>Start</legend>
           <label className="check">
-            <input type="checkbox" checked={settings.launchAtLogin} disabled={!canLogin} aria-describedby="login-why"
-              onChange={(e) => void change({ launchAtLogin: e.target.checked })} />
+            <input
+              type="checkbox"
+              checked={settings.launchAtLogin}
+              disabled={!canLogin}
+              aria-describedby="login-why"
+              onChange={(e) => void change({ launchAtLogin: e.target.checked })}
+            />
             Launch Burrow at login, in the background, and start the tunnels marked "start automatically"
           </label>
-          {!canLogin && <p className="field-hint" id="login-why">Not available here: <Prose text={info.launchAtLogin.reason ?? ''} /></p>}
+          {!canLogin && (
+            <p className="field-hint" id="login-why">
+              Not available here: <Prose text={info.launchAtLogin.reason ?? ''} />
+            </p>
+          )}
         </fieldset>
         <fieldset>
           <legend>Notifications</legend>
           {info.mode === 'web' && <p className="field-hint">The desktop app shows these notifications; in browser mode they are kept for it.</p>}
-          {([['down', 'When a tunnel goes down'], ['back', 'When it comes back'], ['needsPerson', 'When a tunnel needs you (a changed server key, a refused login)']] as const).map(([k, label]) => (
+          {(
+            [
+              ['down', 'When a tunnel goes down'],
+              ['back', 'When it comes back'],
+              ['needsPerson', 'When a tunnel needs you (a changed server key, a refused login)'],
+            ] as const
+          ).map(([k, label]) => (
             <label key={k} className="check">
               <input type="checkbox" checked={settings.notifications[k]} onChange={(e) => void change({ notifications: { [k]: e.target.checked } })} />
               {label}
@@ -40,7 +61,13 @@ export function SettingsScreen() {
         </fieldset>
         <fieldset>
           <legend>Theme</legend>
-          {([['system', 'Follow the system'], ['light', 'Light'], ['dark', 'Dark']] as const).map(([v, label]) => (
+          {(
+            [
+              ['system', 'Follow the system'],
+              ['light', 'Light'],
+              ['dark', 'Dark'],
+            ] as const
+          ).map(([v, label]) => (
             <label key={v} className="radio">
               <input type="radio" name="theme" value={v} checked={settings.theme === v} onChange={() => void change({ theme: v })} />
               <span>{label}</span>
@@ -51,12 +78,27 @@ export function SettingsScreen() {
       <section aria-labelledby="about-title">
         <h2 id="about-title">About this Burrow</h2>
         <dl className="facts">
-          <dt>Version</dt><dd>{info.version} ({info.mode === 'web' ? 'browser mode' : 'desktop app'}, {info.platform})</dd>
-          <dt>Tunnels are saved in</dt><dd><code>{info.configPath}</code></dd>
-          <dt>Keys and passphrases are kept in</dt><dd>{info.secretStore.backend}</dd>
-          <dt>SSH engine</dt><dd>{info.ssh2.nativeCrypto ? 'native crypto' : 'slow JavaScript crypto (reinstall with a compiler)'}; {info.ssh2.patched ? 'rekey fix applied' : 'rekey fix MISSING (reinstall with npm ci)'}</dd>
+          <dt>Version</dt>
+          <dd>
+            {info.version} ({info.mode === 'web' ? 'browser mode' : 'desktop app'}, {info.platform})
+          </dd>
+          <dt>Tunnels are saved in</dt>
+          <dd>
+            <code>{info.configPath}</code>
+          </dd>
+          <dt>Keys and passphrases are kept in</dt>
+          <dd>{info.secretStore.backend}</dd>
+          <dt>SSH engine</dt>
+          <dd>
+            {info.ssh2.nativeCrypto ? 'native crypto' : 'slow JavaScript crypto (reinstall with a compiler)'};{' '}
+            {info.ssh2.patched ? 'rekey fix applied' : 'rekey fix MISSING (reinstall with npm ci)'}
+          </dd>
         </dl>
-        {info.secretStore.warnings.map((w, i) => <p key={i} className="banner banner-warn">{w}</p>)}
+        {info.secretStore.warnings.map((w, i) => (
+          <p key={i} className="banner banner-warn">
+            {w}
+          </p>
+        ))}
       </section>
     </section>
   );

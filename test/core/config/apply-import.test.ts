@@ -75,7 +75,10 @@ test('host keys are merged into known_hosts once, privately, and keys already th
   const reg = importInput(readFileSync(fixture('putty-sessions.reg')), { source: 'putty-sessions.reg' });
   const third = await applyImport(store, reg, { knownHostsFile: file });
   assert.deepEqual([third.hostKeysAdded, third.hostKeysKnown], [2, 1]);
-  assert.deepEqual(third.saved.map((s) => s.name), ['fivetran-outbound', 'office-tunnels']);
+  assert.deepEqual(
+    third.saved.map((s) => s.name),
+    ['fivetran-outbound', 'office-tunnels'],
+  );
   const text = readFileSync(file, 'utf8');
   assert.match(text, /^\[bastion\.example\.com\]:2222 ecdsa-sha2-nistp256 AAAA\S+ from PuTTY$/m);
   assert.match(text, /^@revoked old\.example\.com ssh-rsa /m);

@@ -12,8 +12,13 @@ test('every earlier version migrates to the latest and keeps its settings', () =
   assert.equal(from, 1);
   assert.equal(doc.version, LATEST_VERSION);
   const config = parseConfigFile(v1);
-  assert.deepEqual(config.sessions.map((s) => [s.id, s.host, s.user, s.forwards[0]!.bindPort, s.autostart]),
-    [['fivetran', '35.230.100.17', 'fivetran', 11433, true], ['espresso', 'espresso.example.com', 'tunnel', 23432, false]]);
+  assert.deepEqual(
+    config.sessions.map((s) => [s.id, s.host, s.user, s.forwards[0]!.bindPort, s.autostart]),
+    [
+      ['fivetran', '35.230.100.17', 'fivetran', 11433, true],
+      ['espresso', 'espresso.example.com', 'tunnel', 23432, false],
+    ],
+  );
   assert.equal(config.sessions[1]!.auth.keyId, undefined, 'a name version 1 ignored keeps meaning nothing');
   assert.deepEqual(v1.sessions[1].auth.keyId, 'set-by-hand-and-ignored-by-version-1', 'the input document is not changed');
 });
@@ -23,7 +28,14 @@ test('the latest version and hand-written files pass unchanged; odd versions are
   assert.deepEqual(migrateDocument(latest), { doc: latest, from: LATEST_VERSION });
   assert.equal(migrateDocument({ sessions: [] }).from, LATEST_VERSION);
   for (const version of [0, 1.5, '2', null]) {
-    assert.throws(() => migrateDocument({ version, sessions: [] }), (e: ConfigError) => e.field === 'version', JSON.stringify(version));
+    assert.throws(
+      () => migrateDocument({ version, sessions: [] }),
+      (e: ConfigError) => e.field === 'version',
+      JSON.stringify(version),
+    );
   }
-  assert.throws(() => migrateDocument({ version: LATEST_VERSION + 1, sessions: [] }), (e: ConfigError) => /newer Burrow/.test(e.problem));
+  assert.throws(
+    () => migrateDocument({ version: LATEST_VERSION + 1, sessions: [] }),
+    (e: ConfigError) => /newer Burrow/.test(e.problem),
+  );
 });

@@ -14,7 +14,7 @@ test('common databases have their default ports', () => {
   assert.equal(new Set(DATABASES.map((d) => d.id)).size, DATABASES.length);
 });
 
-test('remote ports follow Fivetran\'s rule: a 1 in front, counting up past ports in use', () => {
+test("remote ports follow Fivetran's rule: a 1 in front, counting up past ports in use", () => {
   assert.equal(suggestRemotePort(1433), 11433);
   assert.equal(suggestRemotePort(1433, [11433]), 11434);
   assert.equal(suggestRemotePort(5432), 15432);
@@ -35,7 +35,7 @@ test('the Fivetran preset fills in what its guide prescribes', () => {
   assert.match(steps, /SSH Host 35\.230\.100\.17, SSH Port 22, SSH User fivetran/);
 });
 
-test('the Secoda preset is a reverse SOCKS tunnel on all interfaces, pinned to Secoda\'s published ed25519 host key', () => {
+test("the Secoda preset is a reverse SOCKS tunnel on all interfaces, pinned to Secoda's published ed25519 host key", () => {
   const s = sessionFromPreset('secoda', { name: 'secoda', host: 'tunnel.secoda.co', port: 2222, remotePort: 41234 });
   assert.equal(s.user, 'tunnel');
   assert.deepEqual(s.forwards, [{ type: 'remote-dynamic', bindAddress: '0.0.0.0', bindPort: 41234 }]);
@@ -46,8 +46,10 @@ test('the Secoda preset is a reverse SOCKS tunnel on all interfaces, pinned to S
 });
 
 test('the Holistics preset binds on all interfaces on port 50022 and asks for the assigned port', () => {
-  assert.throws(() => sessionFromPreset('holistics', { name: 'h', host: 'tunnel.example', user: 'u', targetHost: 'db', database: 'postgresql' }),
-    (e: ConfigError) => e.field === 'remotePort' && /20032/.test(e.fix));
+  assert.throws(
+    () => sessionFromPreset('holistics', { name: 'h', host: 'tunnel.example', user: 'u', targetHost: 'db', database: 'postgresql' }),
+    (e: ConfigError) => e.field === 'remotePort' && /20032/.test(e.fix),
+  );
   const s = sessionFromPreset('holistics', { name: 'h', host: 'tunnel.example', user: 'u', targetHost: 'db', database: 'postgresql', remotePort: 20032 });
   assert.equal(s.port, 50022);
   assert.deepEqual(s.keepalive, { intervalSeconds: 60, countMax: 3 });
@@ -56,7 +58,13 @@ test('the Holistics preset binds on all interfaces on port 50022 and asks for th
 });
 
 test('the Espresso Logic preset uses user tunnel and remote port 23432', () => {
-  const s = sessionFromPreset('espresso-logic', { name: 'e', host: 'x.espressologic.com', targetHost: 'db', database: 'oracle', identityFiles: ['/k/espresso.pem'] });
+  const s = sessionFromPreset('espresso-logic', {
+    name: 'e',
+    host: 'x.espressologic.com',
+    targetHost: 'db',
+    database: 'oracle',
+    identityFiles: ['/k/espresso.pem'],
+  });
   assert.equal(s.user, 'tunnel');
   assert.deepEqual(s.forwards, [{ type: 'remote', bindPort: 23432, targetHost: 'db', targetPort: 1521 }]);
   assert.deepEqual(s.auth.identityFiles, ['/k/espresso.pem']);
@@ -67,12 +75,24 @@ test('QueryCanary is a checklist, not a tunnel, and says so', () => {
   assert.equal(q.direction, 'inbound');
   assert.equal(q.key.type, 'ecdsa-sha2-nistp256');
   assert.match(q.nextSteps.join(' '), /authorized_keys/);
-  assert.throws(() => sessionFromPreset('querycanary', { name: 'q', host: 'h' }), (e: ConfigError) => /no tunnel for Burrow/.test(e.problem));
+  assert.throws(
+    () => sessionFromPreset('querycanary', { name: 'q', host: 'h' }),
+    (e: ConfigError) => /no tunnel for Burrow/.test(e.problem),
+  );
 });
 
 test('every preset names its next steps, and a missing field is named with its fix', () => {
   for (const p of PRESETS) assert.ok(p.nextSteps.length > 0, p.id);
-  assert.throws(() => sessionFromPreset('generic', { name: 'g', host: 'h', user: 'u' }), (e: ConfigError) => e.field === 'targetHost');
-  assert.throws(() => sessionFromPreset('generic', { name: 'g', host: 'h', user: 'u', targetHost: 'db', database: 'nosuch' }), (e: ConfigError) => e.field === 'database');
-  assert.throws(() => getPreset('acme'), (e: ConfigError) => /fivetran, holistics/.test(e.fix));
+  assert.throws(
+    () => sessionFromPreset('generic', { name: 'g', host: 'h', user: 'u' }),
+    (e: ConfigError) => e.field === 'targetHost',
+  );
+  assert.throws(
+    () => sessionFromPreset('generic', { name: 'g', host: 'h', user: 'u', targetHost: 'db', database: 'nosuch' }),
+    (e: ConfigError) => e.field === 'database',
+  );
+  assert.throws(
+    () => getPreset('acme'),
+    (e: ConfigError) => /fivetran, holistics/.test(e.fix),
+  );
 });

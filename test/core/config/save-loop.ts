@@ -10,11 +10,21 @@ const [file, mode, prefix, count] = process.argv.slice(2);
 const store = ConfigStore.open(file!);
 if (mode === 'add') {
   for (let i = 0; i < Number(count); i++) {
-    await store.add({ name: `${prefix}-${i}`, host: 'tunnel.example.com', user: 'tunnel', forwards: [{ type: 'remote', bindPort: 20000 + i, targetHost: 'db', targetPort: 5432 }] });
+    await store.add({
+      name: `${prefix}-${i}`,
+      host: 'tunnel.example.com',
+      user: 'tunnel',
+      forwards: [{ type: 'remote', bindPort: 20000 + i, targetHost: 'db', targetPort: 5432 }],
+    });
   }
   process.stdout.write('done\n');
 } else {
-  const forwards = Array.from({ length: 200 }, (_, i) => ({ type: 'remote', bindPort: 20000 + i, targetHost: `db-${i}.internal.example.com`, targetPort: 5432 }));
+  const forwards = Array.from({ length: 200 }, (_, i) => ({
+    type: 'remote',
+    bindPort: 20000 + i,
+    targetHost: `db-${i}.internal.example.com`,
+    targetPort: 5432,
+  }));
   for (let round = 0; ; round++) {
     const name = `round-${round}`;
     await store.add({ name, host: 'tunnel.example.com', user: 'tunnel', forwards });

@@ -10,7 +10,12 @@ import { CONFIG_VERSION } from '../../../main/core/config/schema.js';
 import { ConfigFileBrokenError, ConfigStore, defaultConfigPath, loadConfigFile, resolveConfigPath } from '../../../main/core/config/store.js';
 import { fixture, tempDir } from './fixtures.js';
 
-const SESSION = { name: 'Fivetran SQL Server', host: '35.230.100.17', user: 'fivetran', forwards: [{ type: 'remote', bindPort: 11433, targetHost: 'sql.internal', targetPort: 1433 }] };
+const SESSION = {
+  name: 'Fivetran SQL Server',
+  host: '35.230.100.17',
+  user: 'fivetran',
+  forwards: [{ type: 'remote', bindPort: 11433, targetHost: 'sql.internal', targetPort: 1433 }],
+};
 
 test('saved sessions come back as saved, in a private file of the current version', async () => {
   const dir = tempDir();
@@ -43,9 +48,14 @@ test('a second session with the same name is refused and the file is unchanged',
   const store = ConfigStore.open(file);
   await store.add(SESSION);
   const before = readFileSync(file, 'utf8');
-  await assert.rejects(() => store.add({ ...SESSION, name: 'FIVETRAN sql server' }), (e: ConfigError) => e.field === 'name' && /already a saved session/.test(e.problem));
-  await assert.rejects(() => store.add({ ...SESSION, name: 'x', forwards: [{ type: 'remote', bindPort: 70000, targetHost: 'h', targetPort: 1 }] }),
-    (e: ConfigError) => e.field === 'session.forwards[0].bindPort');
+  await assert.rejects(
+    () => store.add({ ...SESSION, name: 'FIVETRAN sql server' }),
+    (e: ConfigError) => e.field === 'name' && /already a saved session/.test(e.problem),
+  );
+  await assert.rejects(
+    () => store.add({ ...SESSION, name: 'x', forwards: [{ type: 'remote', bindPort: 70000, targetHost: 'h', targetPort: 1 }] }),
+    (e: ConfigError) => e.field === 'session.forwards[0].bindPort',
+  );
   assert.equal(readFileSync(file, 'utf8'), before);
 });
 
@@ -65,13 +75,16 @@ test('a hand-broken file is kept aside, the user is told the line and column, an
   writeFileSync(file, broken, { mode: 0o600 });
   const store = ConfigStore.open(file);
   let backup = '';
-  assert.throws(() => store.sessions(), (e: unknown) => {
-    assert.ok(e instanceof ConfigFileBrokenError);
-    assert.match(e.message, /line 4, column 1/);
-    assert.match(e.message, new RegExp(`kept at ${e.backup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    backup = e.backup;
-    return true;
-  });
+  assert.throws(
+    () => store.sessions(),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigFileBrokenError);
+      assert.match(e.message, /line 4, column 1/);
+      assert.match(e.message, new RegExp(`kept at ${e.backup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      backup = e.backup;
+      return true;
+    },
+  );
   assert.equal(readFileSync(backup, 'utf8'), broken);
   assert.equal(statSync(backup).mode & 0o777, 0o600);
   await assert.rejects(() => store.add(SESSION), ConfigFileBrokenError);
@@ -88,17 +101,25 @@ test('a hand-broken file is kept aside, the user is told the line and column, an
 test('a file that is valid JSON but not a valid config names the field', () => {
   const file = path.join(tempDir(), 'config.json');
   writeFileSync(file, JSON.stringify({ version: 2, sessions: [{ ...SESSION, autoStart: true }] }));
-  assert.throws(() => ConfigStore.open(file).sessions(),
-    (e: ConfigError) => e.field.endsWith('sessions[0].autoStart') && /Did you mean "autostart"/.test(e.fix));
+  assert.throws(
+    () => ConfigStore.open(file).sessions(),
+    (e: ConfigError) => e.field.endsWith('sessions[0].autoStart') && /Did you mean "autostart"/.test(e.fix),
+  );
   writeFileSync(file, '');
-  assert.throws(() => ConfigStore.open(file).sessions(), (e: ConfigError) => /is empty/.test(e.problem));
+  assert.throws(
+    () => ConfigStore.open(file).sessions(),
+    (e: ConfigError) => /is empty/.test(e.problem),
+  );
 });
 
 test('a file from a newer Burrow is refused and left alone', async () => {
   const file = path.join(tempDir(), 'config.json');
   const text = JSON.stringify({ version: CONFIG_VERSION + 1, sessions: [] });
   writeFileSync(file, text);
-  await assert.rejects(() => ConfigStore.open(file).add(SESSION), (e: ConfigError) => /newer Burrow/.test(e.problem));
+  await assert.rejects(
+    () => ConfigStore.open(file).add(SESSION),
+    (e: ConfigError) => /newer Burrow/.test(e.problem),
+  );
   assert.equal(readFileSync(file, 'utf8'), text);
 });
 
@@ -110,7 +131,10 @@ test('loadConfigFile reads hand-written files and names the file in its errors',
   assert.equal(config.sessions[0]!.id, 'Fivetran SQL Server', 'a hand-written session without id is known by its name');
   writeFileSync(file, '{"sessions": [ {"name": "x" ]}');
   await assert.rejects(loadConfigFile(file), (e: ConfigError) => e.field.startsWith(`${file}: (file) line 1, column 29`));
-  await assert.rejects(loadConfigFile(path.join(dir, 'none.json')), (e: ConfigError) => e.field === path.join(dir, 'none.json') && /does not exist/.test(e.problem));
+  await assert.rejects(
+    loadConfigFile(path.join(dir, 'none.json')),
+    (e: ConfigError) => e.field === path.join(dir, 'none.json') && /does not exist/.test(e.problem),
+  );
   assert.deepEqual(readdirSync(dir), ['tunnels.json'], 'reading never writes or copies');
 });
 
@@ -122,7 +146,8 @@ test('the default store is where conf puts the project "burrow", and --config / 
     const conf = new Conf({ projectName: 'burrow', projectSuffix: '' });
     assert.equal(defaultConfigPath(process.env, 'linux'), conf.path);
   } finally {
-    if (saved === undefined) delete process.env.XDG_CONFIG_HOME; else process.env.XDG_CONFIG_HOME = saved;
+    if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+    else process.env.XDG_CONFIG_HOME = saved;
   }
   assert.equal(defaultConfigPath({ APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, 'win32'), 'C:\\Users\\me\\AppData\\Roaming\\burrow\\Config\\config.json');
   assert.equal(defaultConfigPath({}, 'darwin', '/Users/me'), '/Users/me/Library/Preferences/burrow/config.json');
@@ -154,18 +179,26 @@ test('kill -9 during repeated saves never leaves a corrupt or missing file', asy
   assert.equal(kills, 8);
 });
 
-test('two processes adding sessions to one store at the same time lose none of each other\'s changes', async () => {
+test("two processes adding sessions to one store at the same time lose none of each other's changes", async () => {
   const file = path.join(tempDir(), 'config.json');
   const loop = path.join(path.dirname(fileURLToPath(import.meta.url)), 'save-loop.js');
   const N = 120;
   const runs = ['app', 'cli'].map((prefix) => {
     const child = spawn(process.execPath, [loop, file, 'add', prefix, String(N)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    return new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${prefix} exited ${code}: ${err}`)))));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    return new Promise<void>((resolve, reject) =>
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${prefix} exited ${code}: ${err}`)))),
+    );
   });
   await Promise.all(runs);
-  const names = new Set(ConfigStore.open(file).sessions().map((s) => s.name));
+  const names = new Set(
+    ConfigStore.open(file)
+      .sessions()
+      .map((s) => s.name),
+  );
   const missing = ['app', 'cli'].flatMap((p) => Array.from({ length: N }, (_, i) => `${p}-${i}`)).filter((n) => !names.has(n));
   assert.deepEqual(missing, [], `${missing.length} changes were lost`);
   assert.equal(names.size, 2 * N);
@@ -192,7 +225,10 @@ test('an empty lock (its writer killed before it wrote its pid) is taken over on
   await ConfigStore.open(file).add(SESSION);
   assert.ok(Date.now() - t0 < 8_000, `took ${Date.now() - t0} ms (the old way waited 10 s, then failed)`);
   assert.equal(ConfigStore.open(file).sessions().length, 1);
-  assert.deepEqual(readdirSync(path.dirname(file)).filter((f) => f.includes('.lock')), []);
+  assert.deepEqual(
+    readdirSync(path.dirname(file)).filter((f) => f.includes('.lock')),
+    [],
+  );
 });
 
 test('a version-1 file is read as the current version, and kept for a downgrade when first saved', async () => {
@@ -220,8 +256,14 @@ test('private key material is refused anywhere in a session, so it can never be 
   const file = path.join(tempDir(), 'config.json');
   const store = ConfigStore.open(file);
   const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n';
-  await assert.rejects(() => store.add({ ...SESSION, notes: `key: ${key}` }), (e: ConfigError) => e.field === 'session.notes' && /holds a private key/.test(e.problem));
-  await assert.rejects(() => store.add({ ...SESSION, auth: { identityFiles: [key] } }), (e: ConfigError) => e.field === 'session.auth.identityFiles[0]');
+  await assert.rejects(
+    () => store.add({ ...SESSION, notes: `key: ${key}` }),
+    (e: ConfigError) => e.field === 'session.notes' && /holds a private key/.test(e.problem),
+  );
+  await assert.rejects(
+    () => store.add({ ...SESSION, auth: { identityFiles: [key] } }),
+    (e: ConfigError) => e.field === 'session.auth.identityFiles[0]',
+  );
   await assert.rejects(() => store.add({ ...SESSION, notes: 'PuTTY-User-Key-File-3: ssh-ed25519' }), ConfigError);
   assert.deepEqual(readdirSync(path.dirname(file)), [], 'nothing was written');
 });
@@ -230,18 +272,24 @@ test('a store path that cannot be read is named with the OS reason, and no copy 
   const dir = tempDir();
   const file = path.join(dir, 'config.json');
   mkdirSync(file);
-  assert.throws(() => ConfigStore.open(file).sessions(), (e: ConfigError) => e.field === file && /cannot be read \(EISDIR\)/.test(e.problem));
+  assert.throws(
+    () => ConfigStore.open(file).sessions(),
+    (e: ConfigError) => e.field === file && /cannot be read \(EISDIR\)/.test(e.problem),
+  );
   assert.deepEqual(readdirSync(dir), ['config.json']);
 });
 
-test('two doors on one file (the app and the CLI) see and keep each other\'s changes', async () => {
+test("two doors on one file (the app and the CLI) see and keep each other's changes", async () => {
   const file = path.join(tempDir(), 'config.json');
   const app = ConfigStore.open(file);
   const cli = ConfigStore.open(file);
   await app.add({ ...SESSION, name: 'from the app' });
   await cli.add({ ...SESSION, name: 'from the cli' });
   await app.remove('from the app');
-  assert.deepEqual(cli.sessions().map((s) => s.name), ['from the cli']);
+  assert.deepEqual(
+    cli.sessions().map((s) => s.name),
+    ['from the cli'],
+  );
 });
 
 test('temporary files left by an interrupted write are removed once they are old', async () => {
@@ -254,7 +302,7 @@ test('temporary files left by an interrupted write are removed once they are old
   const past = (Date.now() - 5 * 60_000) / 1000;
   utimesSync(old, past, past);
   await ConfigStore.open(file).add(SESSION);
-  assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'config.json.tmp-fedcba9876543210'], 'a fresh one may be another process\'s write');
+  assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'config.json.tmp-fedcba9876543210'], "a fresh one may be another process's write");
 });
 
 test('a rekeyLimit is stored as given, and a wrong one is refused naming the field', async () => {
@@ -262,15 +310,29 @@ test('a rekeyLimit is stored as given, and a wrong one is refused naming the fie
   const store = ConfigStore.open(file);
   await store.add({ ...SESSION, rekeyLimit: { bytes: 1024 ** 3, seconds: 3600 } });
   assert.deepEqual(ConfigStore.open(file).sessions()[0]!.rekeyLimit, { bytes: 1024 ** 3, seconds: 3600 });
-  for (const [limit, field] of [[{ bytes: 8 }, 'rekeyLimit.bytes'], [{ seconds: -1 }, 'rekeyLimit.seconds'], [{ minutes: 5 }, 'rekeyLimit.minutes']] as const) {
-    await assert.rejects(() => store.add({ ...SESSION, name: 'other', rekeyLimit: limit as never }), (e: unknown) => e instanceof ConfigError && e.field.endsWith(field), JSON.stringify(limit));
+  for (const [limit, field] of [
+    [{ bytes: 8 }, 'rekeyLimit.bytes'],
+    [{ seconds: -1 }, 'rekeyLimit.seconds'],
+    [{ minutes: 5 }, 'rekeyLimit.minutes'],
+  ] as const) {
+    await assert.rejects(
+      () => store.add({ ...SESSION, name: 'other', rekeyLimit: limit as never }),
+      (e: unknown) => e instanceof ConfigError && e.field.endsWith(field),
+      JSON.stringify(limit),
+    );
   }
 });
 
 test('algorithm lists are stored as written and read back the same; a wrong one is refused naming the field and the fix', async () => {
   const file = path.join(tempDir(), 'config.json');
   const store = ConfigStore.open(file);
-  const algorithms = { kex: '+diffie-hellman-group14-sha1', hostKey: '^ssh-rsa', pubkey: 'ssh-ed25519,rsa-sha2-512', ciphers: '-chacha20*', macs: 'hmac-sha2-256-etm@openssh.com' };
+  const algorithms = {
+    kex: '+diffie-hellman-group14-sha1',
+    hostKey: '^ssh-rsa',
+    pubkey: 'ssh-ed25519,rsa-sha2-512',
+    ciphers: '-chacha20*',
+    macs: 'hmac-sha2-256-etm@openssh.com',
+  };
   await store.add({ ...SESSION, algorithms });
   assert.deepEqual(ConfigStore.open(file).sessions()[0]!.algorithms, algorithms);
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).sessions[0].algorithms, algorithms, 'readable as written in the JSON');
@@ -283,13 +345,25 @@ test('algorithm lists are stored as written and read back the same; a wrong one 
   ];
   assert.equal(cases.length, 5);
   for (const [value, field, problem] of cases) {
-    await assert.rejects(() => store.add({ ...SESSION, name: 'other', algorithms: value as never }),
-      (e: unknown) => e instanceof ConfigError && e.field.endsWith(field) && problem.test(e.problem) && e.fix.length > 10, JSON.stringify(value));
+    await assert.rejects(
+      () => store.add({ ...SESSION, name: 'other', algorithms: value as never }),
+      (e: unknown) => e instanceof ConfigError && e.field.endsWith(field) && problem.test(e.problem) && e.fix.length > 10,
+      JSON.stringify(value),
+    );
   }
 });
 
 test('a local forward on port 0 (a free port picked when it opens) is a valid setting', async () => {
   const store = ConfigStore.open(path.join(tempDir(), 'config.json'));
-  const s = await store.add({ ...SESSION, forwards: [{ type: 'local', bindPort: 0, targetHost: 'db', targetPort: 5432 }, { type: 'local-dynamic', bindPort: 0 }] });
-  assert.deepEqual(s.forwards.map((f) => f.bindPort), [0, 0]);
+  const s = await store.add({
+    ...SESSION,
+    forwards: [
+      { type: 'local', bindPort: 0, targetHost: 'db', targetPort: 5432 },
+      { type: 'local-dynamic', bindPort: 0 },
+    ],
+  });
+  assert.deepEqual(
+    s.forwards.map((f) => f.bindPort),
+    [0, 0],
+  );
 });

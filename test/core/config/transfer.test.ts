@@ -18,9 +18,18 @@ async function sealedExport(): Promise<{ text: string; pem: string }> {
   const keyFile = path.join(tempDir(), 'id_ed25519');
   writeFileSync(keyFile, pem, { mode: 0o600 });
   const session = {
-    id: 'sql', name: 'sql', host: '1.2.3.4', port: 22, user: 'fivetran', auth: { identityFiles: [keyFile] },
-    hostKey: { policy: 'ask' as const }, keepalive: { intervalSeconds: 10, countMax: 1 }, connectTimeoutSeconds: 20, compression: false,
-    autostart: false, forwards: [{ type: 'remote' as const, bindPort: 11433, targetHost: 'db', targetPort: 1433 }],
+    id: 'sql',
+    name: 'sql',
+    host: '1.2.3.4',
+    port: 22,
+    user: 'fivetran',
+    auth: { identityFiles: [keyFile] },
+    hostKey: { policy: 'ask' as const },
+    keepalive: { intervalSeconds: 10, countMax: 1 },
+    connectTimeoutSeconds: 20,
+    compression: false,
+    autostart: false,
+    forwards: [{ type: 'remote' as const, bindPort: 11433, targetHost: 'db', targetPort: 1433 }],
   };
   return { text: (await exportSessions([session], { secretsPassphrase: PASSPHRASE })).text, pem };
 }
@@ -46,26 +55,80 @@ test('the secrets section is read only with the exact scrypt cost, salt, IV and 
   const b64 = (v: unknown) => Buffer.from(v as string, 'base64');
   const cases: Array<[string, (s: Record<string, unknown>) => void]> = [
     // Cheap to run, but still refused before scrypt: N, r and p decide the memory and time it takes.
-    ['secrets.N', (s) => { s.N = 65536; }],
-    ['secrets.r', (s) => { s.r = 16; }],
-    ['secrets.p', (s) => { s.p = 2; }],
-    ['secrets.kdf', (s) => { s.kdf = 'argon2id'; }],
-    ['secrets.cipher', (s) => { s.cipher = 'aes-128-gcm'; }],
-    ['secrets.salt', (s) => { s.salt = b64(s.salt).subarray(0, 8).toString('base64'); }],
-    ['secrets.iv', (s) => { s.iv = Buffer.concat([b64(s.iv), Buffer.alloc(4)]).toString('base64'); }],
+    [
+      'secrets.N',
+      (s) => {
+        s.N = 65536;
+      },
+    ],
+    [
+      'secrets.r',
+      (s) => {
+        s.r = 16;
+      },
+    ],
+    [
+      'secrets.p',
+      (s) => {
+        s.p = 2;
+      },
+    ],
+    [
+      'secrets.kdf',
+      (s) => {
+        s.kdf = 'argon2id';
+      },
+    ],
+    [
+      'secrets.cipher',
+      (s) => {
+        s.cipher = 'aes-128-gcm';
+      },
+    ],
+    [
+      'secrets.salt',
+      (s) => {
+        s.salt = b64(s.salt).subarray(0, 8).toString('base64');
+      },
+    ],
+    [
+      'secrets.iv',
+      (s) => {
+        s.iv = Buffer.concat([b64(s.iv), Buffer.alloc(4)]).toString('base64');
+      },
+    ],
     // A 4-byte tag is one a forger guesses in 2^32 tries; Node's setAuthTag takes it without a word.
-    ['secrets.tag', (s) => { s.tag = b64(s.tag).subarray(0, 4).toString('base64'); }],
-    ['secrets.tag', (s) => { s.tag = `${s.tag as string}!`; }],
-    ['secrets.data', (s) => { s.data = 42; }],
+    [
+      'secrets.tag',
+      (s) => {
+        s.tag = b64(s.tag).subarray(0, 4).toString('base64');
+      },
+    ],
+    [
+      'secrets.tag',
+      (s) => {
+        s.tag = `${s.tag as string}!`;
+      },
+    ],
+    [
+      'secrets.data',
+      (s) => {
+        s.data = 42;
+      },
+    ],
   ];
   for (const [field, edit] of cases) {
     const { store } = target();
-    await assert.rejects(importBundle(change(edit), { store, passphrase: PASSPHRASE }), (e: unknown) => {
-      assert.ok(e instanceof ConfigError, String(e));
-      assert.equal(e.field, field);
-      assert.match(e.fix, /burrow sessions export --with-secrets/);
-      return true;
-    }, field);
+    await assert.rejects(
+      importBundle(change(edit), { store, passphrase: PASSPHRASE }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError, String(e));
+        assert.equal(e.field, field);
+        assert.match(e.fix, /burrow sessions export --with-secrets/);
+        return true;
+      },
+      field,
+    );
   }
   const { store } = target();
   assert.equal((await importBundle(text, { store, passphrase: PASSPHRASE })).sessions.length, 1, 'the export as written is read');
@@ -76,13 +139,18 @@ test('a session that cannot be saved, a wrong passphrase or a taken name leaves 
   const { text } = await sealedExport();
 
   const failing = target();
-  failing.store.addMany = async () => { throw new ConfigError('sessions[0]', 'cannot be saved (the disk is full)', 'Free some space.'); };
+  failing.store.addMany = async () => {
+    throw new ConfigError('sessions[0]', 'cannot be saved (the disk is full)', 'Free some space.');
+  };
   const report = await importBundle(text, { store: failing.store, passphrase: PASSPHRASE, keyDir: failing.keys });
   await assert.rejects(applyImport(failing.store, report, { secrets: failing.secrets }), /disk is full/);
   assert.deepEqual(keyFiles(failing.keys), [], 'the key file of the unsaved session is gone');
 
   const wrong = target();
-  await assert.rejects(importBundle(text, { store: wrong.store, passphrase: 'not the passphrase', keyDir: wrong.keys }), (e: ConfigError) => e.field === 'passphrase');
+  await assert.rejects(
+    importBundle(text, { store: wrong.store, passphrase: 'not the passphrase', keyDir: wrong.keys }),
+    (e: ConfigError) => e.field === 'passphrase',
+  );
   assert.deepEqual(keyFiles(wrong.keys), [], 'nothing is written on a wrong passphrase');
 
   const taken = target();

@@ -51,7 +51,12 @@ const text = (name: string): string => readFileSync(files[name]!, 'utf8');
 /** Expects a KeyError with `code` whose message and hint hold no passphrase and no key bytes. */
 async function rejectsWith(p: Promise<unknown>, code: KeyErrorCode, secretSource?: string): Promise<KeyError> {
   let caught: unknown;
-  await p.then(() => assert.fail(`expected ${code}, got a key`), (e: unknown) => { caught = e; });
+  await p.then(
+    () => assert.fail(`expected ${code}, got a key`),
+    (e: unknown) => {
+      caught = e;
+    },
+  );
   assert.ok(caught instanceof KeyError, `expected KeyError, got ${String(caught)}`);
   assert.equal(caught.code, code, `expected ${code}, got ${caught.code}: ${caught.message}`);
   assert.ok(caught.hint.length > 10, 'every error carries a fix');
@@ -125,7 +130,12 @@ describe('key errors: distinct, plain, with the fix, never secret', { skip }, ()
     // Swap the public half of one .ppk into another: the MAC is then wrong too, so recompute
     // nothing and check an OpenSSH file instead, whose unencrypted form has no checksum at all.
     const other = readFileSync(files['ed25519'] + '.pub', 'utf8').split(' ')[1]!;
-    const bin = Buffer.from(text('ed25519').replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64');
+    const bin = Buffer.from(
+      text('ed25519')
+        .replace(/-----[^-]+-----/g, '')
+        .replace(/\s/g, ''),
+      'base64',
+    );
     const pubAt = bin.indexOf(Buffer.from(other, 'base64').subarray(19));
     assert.ok(pubAt > 0);
     bin[pubAt + 5] ^= 0xff;
@@ -138,23 +148,48 @@ describe('key errors: distinct, plain, with the fix, never secret', { skip }, ()
     const parsed = ssh2.utils.parseKey(key.privateKeyForSsh2());
     assert.ok(!(parsed instanceof Error) && !Array.isArray(parsed));
     const seed = Buffer.from(createPrivateKey(parsed.getPrivatePEM()).export({ format: 'jwk' }).d!, 'base64url');
-    const body = key.privateKeyForSsh2().toString().replace(/-----[^-]+-----|\s/g, '');
+    const body = key
+      .privateKeyForSsh2()
+      .toString()
+      .replace(/-----[^-]+-----|\s/g, '');
     // …and the private section of the internal form, should the whole form leak.
-    const encodings = [seed.toString('hex'), seed.toString('base64').slice(0, 40), seed.toString('base64url').slice(0, 40), body.slice(-120, -80), body.slice(-80, -40)];
+    const encodings = [
+      seed.toString('hex'),
+      seed.toString('base64').slice(0, 40),
+      seed.toString('base64url').slice(0, 40),
+      body.slice(-120, -80),
+      body.slice(-80, -40),
+    ];
     for (const shown of [JSON.stringify(key), inspect(key, { showHidden: true, depth: 5 }), String(key), JSON.stringify({ nested: [key] })]) {
       for (const e of encodings) assert.ok(!shown.includes(e), `private material in: ${shown}`);
       assert.ok(!shown.includes(PASS));
     }
-    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(key))).sort(), ['algorithm', 'bits', 'comment', 'encrypted', 'fingerprint', 'format', 'publicKey', 'type']);
+    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(key))).sort(), [
+      'algorithm',
+      'bits',
+      'comment',
+      'encrypted',
+      'fingerprint',
+      'format',
+      'publicKey',
+      'type',
+    ]);
   });
 });
 
 describe('heavy work stays off the main thread, and hostile keys are stopped by the time limit', { skip }, () => {
   /** Sets the bcrypt round count of an encrypted OpenSSH key file. */
   function withRounds(file: string, rounds: number): Buffer {
-    const bin = Buffer.from(readFileSync(file, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64');
+    const bin = Buffer.from(
+      readFileSync(file, 'utf8')
+        .replace(/-----[^-]+-----/g, '')
+        .replace(/\s/g, ''),
+      'base64',
+    );
     let at = 15;
-    const skipString = (): void => { at += 4 + bin.readUInt32BE(at); };
+    const skipString = (): void => {
+      at += 4 + bin.readUInt32BE(at);
+    };
     skipString(); // cipher
     skipString(); // kdf name
     at += 4; // kdf options length
@@ -185,12 +220,19 @@ describe('heavy work stays off the main thread, and hostile keys are stopped by 
   }
 
   function writeDer(nodes: Der[]): Buffer {
-    return Buffer.concat(nodes.map((n) => {
-      const body = 'body' in n ? n.body : writeDer(n.children);
-      const len = body.length < 0x80 ? Buffer.from([body.length])
-        : Buffer.from([0x80 | Math.ceil(body.length.toString(16).length / 2), ...Buffer.from(body.length.toString(16).padStart(Math.ceil(body.length.toString(16).length / 2) * 2, '0'), 'hex')]);
-      return Buffer.concat([Buffer.from([n.tag]), len, body]);
-    }));
+    return Buffer.concat(
+      nodes.map((n) => {
+        const body = 'body' in n ? n.body : writeDer(n.children);
+        const len =
+          body.length < 0x80
+            ? Buffer.from([body.length])
+            : Buffer.from([
+                0x80 | Math.ceil(body.length.toString(16).length / 2),
+                ...Buffer.from(body.length.toString(16).padStart(Math.ceil(body.length.toString(16).length / 2) * 2, '0'), 'hex'),
+              ]);
+        return Buffer.concat([Buffer.from([n.tag]), len, body]);
+      }),
+    );
   }
 
   /** Rewrites the PBKDF2 iteration count (OpenSSL writes 2048) of an encrypted PKCS#8 key. */
@@ -217,7 +259,9 @@ describe('heavy work stays off the main thread, and hostile keys are stopped by 
   /** Counts event-loop ticks while `p` runs: a blocked main thread would count none. */
   async function ticksDuring<T>(p: Promise<T>): Promise<{ result: T | KeyError; ticks: number; ms: number }> {
     let ticks = 0;
-    const t = setInterval(() => { ticks++; }, 50);
+    const t = setInterval(() => {
+      ticks++;
+    }, 50);
     const start = Date.now();
     const result = await p.catch((e: KeyError) => e);
     clearInterval(t);
@@ -291,7 +335,9 @@ describe('heavy work stays off the main thread, and hostile keys are stopped by 
       const ppk = text('ppk-enc');
       const memory = await rejectsWith(importKey(ppk.replace(/Argon2-Memory: \d+/, 'Argon2-Memory: 4000000'), { passphrase: PASS, worker }), 'KEY_UNSUPPORTED');
       assert.match(memory.message, /4000000 KiB/);
-      const { result } = await ticksDuring(importKey(ppk.replace(/Argon2-Passes: \d+/, 'Argon2-Passes: 4000000000'), { passphrase: PASS, timeoutMs: 1500, worker }));
+      const { result } = await ticksDuring(
+        importKey(ppk.replace(/Argon2-Passes: \d+/, 'Argon2-Passes: 4000000000'), { passphrase: PASS, timeoutMs: 1500, worker }),
+      );
       assert.ok(result instanceof KeyError && result.code === 'KEY_TIMEOUT', `got ${String(result)}`);
       assert.equal((await importKey(ppk, { passphrase: PASS, worker })).info.format, 'ppk3');
     } finally {

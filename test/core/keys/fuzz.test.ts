@@ -23,7 +23,9 @@ const seeds: Array<{ readonly name: string; readonly data: Buffer; readonly encr
 
 before(() => {
   if (skip) return;
-  const add = (name: string, encrypted: boolean): void => { seeds.push({ name, data: readFileSync(w!.path(name)), encrypted }); };
+  const add = (name: string, encrypted: boolean): void => {
+    seeds.push({ name, data: readFileSync(w!.path(name)), encrypted });
+  };
   const keygen = (name: string, args: ReadonlyArray<string>, encrypted: boolean): void => {
     // -a 2: few bcrypt rounds, so encrypted cases stay fast and the fuzzer spends its time on parsing.
     run('ssh-keygen', ['-q', '-C', 'fuzz', '-a', '2', '-N', encrypted ? PASS : '', ...args, '-f', w!.path(name)]);
@@ -52,9 +54,11 @@ after(() => w?.dispose());
 function rng(seed: number): (n: number) => number {
   let x = seed >>> 0 || 1;
   return (n) => {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     return x % n;
   };
 }
@@ -78,9 +82,13 @@ function mutate(data: Buffer, r: (n: number) => number): Buffer {
   const out = Buffer.from(data);
   const at = r(out.length);
   switch (kind) {
-    case 3: out[at] = out[at]! ^ (1 << r(8)); return out;
-    case 4: return out.subarray(0, at);
-    case 5: return Buffer.concat([out.subarray(0, at), out.subarray(at + 1 + r(64))]);
+    case 3:
+      out[at] = out[at]! ^ (1 << r(8));
+      return out;
+    case 4:
+      return out.subarray(0, at);
+    case 5:
+      return Buffer.concat([out.subarray(0, at), out.subarray(at + 1 + r(64))]);
     case 6: {
       // PuTTY headers are numbers and hex: give one of them an extreme value.
       const lines = text.split('\n');
@@ -88,7 +96,8 @@ function mutate(data: Buffer, r: (n: number) => number): Buffer {
       lines[i] = lines[i]!.replace(/\d+/, String(INTERESTING[r(INTERESTING.length)]));
       return Buffer.from(lines.join('\n'), 'latin1');
     }
-    default: return Buffer.concat([out.subarray(0, at), Buffer.from(Array.from({ length: 1 + r(16) }, () => r(256))), out.subarray(at)]);
+    default:
+      return Buffer.concat([out.subarray(0, at), Buffer.from(Array.from({ length: 1 + r(16) }, () => r(256))), out.subarray(at)]);
   }
 }
 
@@ -132,8 +141,13 @@ test(`fuzz: ${CASES} mutated key files, each a key or a clean KeyError within ${
   }
   const wall = (Date.now() - started) / 1000;
   durations.sort((a, b) => a - b);
-  const summary = [...outcomes.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
-  process.stdout.write(`# fuzz: ${CASES} cases (seed ${SEED}) in ${wall.toFixed(1)} s; p50 ${durations[Math.floor(durations.length / 2)]} ms, `
-    + `p99 ${durations[Math.floor(durations.length * 0.99)]} ms, max ${durations.at(-1)} ms; ${summary}\n`);
+  const summary = [...outcomes.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  process.stdout.write(
+    `# fuzz: ${CASES} cases (seed ${SEED}) in ${wall.toFixed(1)} s; p50 ${durations[Math.floor(durations.length / 2)]} ms, ` +
+      `p99 ${durations[Math.floor(durations.length * 0.99)]} ms, max ${durations.at(-1)} ms; ${summary}\n`,
+  );
   assert.equal(outcomes.get('KEY_WORKER_FAILED') ?? 0, 0, 'the worker process died on some input');
 });

@@ -16,7 +16,13 @@ const w = skip ? undefined : new Workdir();
 after(() => w?.dispose());
 
 const SIZES: ReadonlyArray<readonly [KeyType, number | undefined]> = [
-  ['ed25519', undefined], ['rsa', 2048], ['rsa', 3072], ['rsa', 4096], ['ecdsa', 256], ['ecdsa', 384], ['ecdsa', 521],
+  ['ed25519', undefined],
+  ['rsa', 2048],
+  ['rsa', 3072],
+  ['rsa', 4096],
+  ['ecdsa', 256],
+  ['ecdsa', 384],
+  ['ecdsa', 521],
 ];
 
 const publicPart = (line: string): string => line.trim().split(/\s+/).slice(0, 2).join(' ');
@@ -39,7 +45,11 @@ describe('keys Burrow generates and exports, read by the real tools', { skip }, 
       const enc = w!.path(`gen-${label}-enc`);
       await writeKeyFile(enc, await exportKey(key, 'openssh', { passphrase: PASS }), 0o600);
       assert.equal(publicPart(run('ssh-keygen', ['-y', '-P', PASS, '-f', enc])), publicPart(key.info.publicKey), `${label}: ssh-keygen -y -P`);
-      assert.throws(() => run('ssh-keygen', ['-y', '-P', 'wrong', '-f', enc]), (e: unknown) => /incorrect passphrase/.test(String((e as { stderr?: unknown }).stderr)), `${label}: the file is really encrypted`);
+      assert.throws(
+        () => run('ssh-keygen', ['-y', '-P', 'wrong', '-f', enc]),
+        (e: unknown) => /incorrect passphrase/.test(String((e as { stderr?: unknown }).stderr)),
+        `${label}: the file is really encrypted`,
+      );
     }
   });
 
@@ -63,7 +73,7 @@ describe('keys Burrow generates and exports, read by the real tools', { skip }, 
     process.stdout.write(`# puttygen read back ${matrix.length} Burrow .ppk files: ${matrix.join(', ')}\n`);
   });
 
-  test('a PuTTY key from an imported .pem converts as Espresso\'s guide has people do in PuTTYgen', async () => {
+  test("a PuTTY key from an imported .pem converts as Espresso's guide has people do in PuTTYgen", async () => {
     const pem = w!.path('espresso.pem');
     run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', pem]);
     const key = await importKey(readFileSync(pem));
@@ -72,7 +82,7 @@ describe('keys Burrow generates and exports, read by the real tools', { skip }, 
     assert.equal(puttygenPublicViaPrivate(w!, ppk, w!.emptyFile), publicPart(run('ssh-keygen', ['-y', '-f', pem])));
   });
 
-  test('an Ed25519 seed ending in a zero byte: Burrow\'s .ppk is byte for byte what puttygen writes, and reads back', async () => {
+  test("an Ed25519 seed ending in a zero byte: Burrow's .ppk is byte for byte what puttygen writes, and reads back", async () => {
     // The secret is a little-endian integer in PuTTY, so a seed whose last byte is 0 is where an
     // encoder that trims or pads numbers would go wrong; 1 key in 256 has one.
     let pkcs8: string | undefined;

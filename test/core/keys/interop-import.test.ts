@@ -45,8 +45,20 @@ function keygen(name: string, type: string, bits: string, extra: ReadonlyArray<s
 
 function puttygen(name: string, type: string, bits: string, version: 2 | 3, encrypted: boolean): void {
   const file = w!.path(name + '.ppk');
-  run('puttygen', ['-t', type, '-b', bits, '-C', `${name}@putty`, '--new-passphrase', encrypted ? w!.passFile : w!.emptyFile,
-    '--ppk-param', `version=${version}`, '-o', file]);
+  run('puttygen', [
+    '-t',
+    type,
+    '-b',
+    bits,
+    '-C',
+    `${name}@putty`,
+    '--new-passphrase',
+    encrypted ? w!.passFile : w!.emptyFile,
+    '--ppk-param',
+    `version=${version}`,
+    '-o',
+    file,
+  ]);
   const publicLine = run('puttygen', ['-L', '--old-passphrase', w!.passFile, file]).trim();
   fixtures.push({ name, file, format: version === 2 ? 'ppk2' : 'ppk3', encrypted, fingerprint: puttygenFingerprint(file, w!.passFile), publicLine });
 }
@@ -59,7 +71,10 @@ function opensslEd25519(name: string, encrypted: boolean): void {
   const str = (b: Buffer): Buffer => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
   const blob = Buffer.concat([str(Buffer.from('ssh-ed25519')), str(spki.subarray(spki.length - 32))]);
   fixtures.push({
-    name, file, format: 'pkcs8', encrypted,
+    name,
+    file,
+    format: 'pkcs8',
+    encrypted,
     fingerprint: 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, ''),
     publicLine: `ssh-ed25519 ${blob.toString('base64')}`,
   });
@@ -106,11 +121,11 @@ function assertSignsLikeTool(key: KeyPair, publicLine: string): void {
   const data = Buffer.from('a tunnel login');
   const sig = p.sign(data);
   assert.ok(!(sig instanceof Error));
-  assert.equal(q.verify(data, sig as Buffer), true, 'the signature does not verify with the tool\'s public key');
+  assert.equal(q.verify(data, sig as Buffer), true, "the signature does not verify with the tool's public key");
 }
 
 describe('importing keys made by ssh-keygen, puttygen and openssl', { skip }, () => {
-  test('every format × type imports with the tool\'s own fingerprint and signs like the tool\'s key', async () => {
+  test("every format × type imports with the tool's own fingerprint and signs like the tool's key", async () => {
     const matrix: string[] = [];
     assert.ok(fixtures.length >= 50, `only ${fixtures.length} fixtures were made`);
     for (const f of fixtures) {
@@ -129,7 +144,11 @@ describe('importing keys made by ssh-keygen, puttygen and openssl', { skip }, ()
     const encrypted = fixtures.filter((x) => x.encrypted);
     assert.ok(encrypted.length >= 20, `only ${encrypted.length} encrypted fixtures`);
     for (const f of encrypted) {
-      await assert.rejects(readKeyFile(f.file), (e: KeyError) => e.code === 'KEY_PASSPHRASE_NEEDED' && /--passphrase-file/.test(e.hint), `${f.name}: no passphrase`);
+      await assert.rejects(
+        readKeyFile(f.file),
+        (e: KeyError) => e.code === 'KEY_PASSPHRASE_NEEDED' && /--passphrase-file/.test(e.hint),
+        `${f.name}: no passphrase`,
+      );
       await assert.rejects(readKeyFile(f.file, { passphrase: 'not it' }), (e: KeyError) => {
         assert.equal(e.code, 'KEY_PASSPHRASE_WRONG', `${f.name}: wrong passphrase gave ${e.code}: ${e.message}`);
         assert.ok(!e.message.includes('not it') && !e.message.includes(PASS));
@@ -150,7 +169,10 @@ describe('importing keys made by ssh-keygen, puttygen and openssl', { skip }, ()
 
   test('a .ppk comment in Windows-1252 (Windows PuTTYgen) or UTF-8 keeps its MAC valid and reads as text, both ways', async () => {
     // printf through sh: argv from Node is always UTF-8, and the point is bytes that are not.
-    for (const [label, printf, shown] of [['cp1252', 'Jos\\351 \\200', 'José €'], ['utf8', 'José ✓', 'José ✓']] as const) {
+    for (const [label, printf, shown] of [
+      ['cp1252', 'Jos\\351 \\200', 'José €'],
+      ['utf8', 'José ✓', 'José ✓'],
+    ] as const) {
       const file = w!.path(`comment-${label}.ppk`);
       execFileSync('sh', ['-c', `puttygen -t ed25519 -C "$(printf '${printf}')" --new-passphrase "$1" -o "$2"`, 'sh', w!.passFile, file]);
       const key = await readKeyFile(file, { passphrase: PASS });
@@ -162,7 +184,7 @@ describe('importing keys made by ssh-keygen, puttygen and openssl', { skip }, ()
     }
   });
 
-  test('a key pasted as base64 of the file (Secoda\'s SSH_KEY_BASE64) or through an env file reads the same', async () => {
+  test("a key pasted as base64 of the file (Secoda's SSH_KEY_BASE64) or through an env file reads the same", async () => {
     const pasted = fixtures.filter((x) => ['openssh-rsa-2048', 'ppk3-ed25519', 'pem-ecdsa-384', 'pkcs8-ed25519'].includes(x.name));
     assert.equal(pasted.length, 4);
     for (const f of pasted) {
@@ -176,7 +198,20 @@ describe('importing keys made by ssh-keygen, puttygen and openssl', { skip }, ()
     }
     // Binary DER (a .der file, or base64 of one), encrypted PKCS#8 included.
     const f = fixtures.find((x) => x.name === 'pkcs8-rsa-2048-enc')!;
-    const der = execFileSync('openssl', ['pkcs8', '-topk8', '-v2', 'aes256', '-in', f.file, '-passin', `file:${w!.passFile}`, '-passout', `pass:${PASS}`, '-outform', 'DER']);
+    const der = execFileSync('openssl', [
+      'pkcs8',
+      '-topk8',
+      '-v2',
+      'aes256',
+      '-in',
+      f.file,
+      '-passin',
+      `file:${w!.passFile}`,
+      '-passout',
+      `pass:${PASS}`,
+      '-outform',
+      'DER',
+    ]);
     for (const input of [der, der.toString('base64')]) {
       const key = await importKey(input, { passphrase: PASS });
       assert.equal(key.info.fingerprint, f.fingerprint);

@@ -33,15 +33,37 @@ after(async () => {
 function opensshLogin(keyFile: string, passphrase?: string): string {
   const askpass = passphrase === undefined ? undefined : w!.write('askpass.sh', `#!/bin/sh\nprintf '%s\\n' '${passphrase}'\n`);
   if (askpass) execFileSync('chmod', ['700', askpass]);
-  return execFileSync('ssh', [
-    '-F', '/dev/null', '-i', keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
-    '-o', askpass ? 'BatchMode=no' : 'BatchMode=yes', '-o', 'PreferredAuthentications=publickey',
-    '-o', `UserKnownHostsFile=${sshd!.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
-    '-p', String(sshd!.port), `${sshd!.user}@${sshd!.host}`, 'echo logged-in',
-  ], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000,
-    env: { ...process.env, ...(askpass ? { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' } : {}) },
-  }).trim();
+  return execFileSync(
+    'ssh',
+    [
+      '-F',
+      '/dev/null',
+      '-i',
+      keyFile,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'IdentityAgent=none',
+      '-o',
+      askpass ? 'BatchMode=no' : 'BatchMode=yes',
+      '-o',
+      'PreferredAuthentications=publickey',
+      '-o',
+      `UserKnownHostsFile=${sshd!.knownHostsPath}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-p',
+      String(sshd!.port),
+      `${sshd!.user}@${sshd!.host}`,
+      'echo logged-in',
+    ],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 20_000,
+      env: { ...process.env, ...(askpass ? { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' } : {}) },
+    },
+  ).trim();
 }
 
 /** Logs in with ssh2, as the engine does, checking the host key against the test server's. */
@@ -49,25 +71,48 @@ function ssh2Login(privateKey: Buffer): Promise<void> {
   const hostKey = Buffer.from(readFileSync(sshd!.knownHostsPath, 'utf8').trim().split(/\s+/)[2]!, 'base64');
   return new Promise((resolve, reject) => {
     const c = new ssh2.Client();
-    c.on('ready', () => { c.end(); resolve(); });
+    c.on('ready', () => {
+      c.end();
+      resolve();
+    });
     c.on('error', reject);
-    c.connect({ host: sshd!.host, port: sshd!.port, username: sshd!.user, privateKey, readyTimeout: 15_000, hostVerifier: (key: Buffer) => key.equals(hostKey) });
+    c.connect({
+      host: sshd!.host,
+      port: sshd!.port,
+      username: sshd!.user,
+      privateKey,
+      readyTimeout: 15_000,
+      hostVerifier: (key: Buffer) => key.equals(hostKey),
+    });
   });
 }
 
 describe('logging in to a real sshd', { skip }, () => {
-  test('keys Burrow generates (every type) log in with OpenSSH\'s ssh, plain and passphrase-protected', async () => {
-    for (const [type, bits] of [['ed25519', undefined], ['rsa', 3072], ['ecdsa', 256], ['ecdsa', 521]] as ReadonlyArray<[KeyType, number | undefined]>) {
+  test("keys Burrow generates (every type) log in with OpenSSH's ssh, plain and passphrase-protected", async () => {
+    for (const [type, bits] of [
+      ['ed25519', undefined],
+      ['rsa', 3072],
+      ['ecdsa', 256],
+      ['ecdsa', 521],
+    ] as ReadonlyArray<[KeyType, number | undefined]>) {
       const key = await generateKey({ type, ...(bits ? { bits } : {}), comment: `login-${type}` });
       const file = w!.path(`login-${type}-${bits ?? ''}`);
       await writeKeyFile(file, await exportKey(key, 'openssh'), 0o600);
-      assert.throws(() => opensshLogin(file), (e: unknown) => /Permission denied \(publickey\)/.test(String((e as { stderr?: unknown }).stderr)), `${type}: logged in before the key was authorised`);
+      assert.throws(
+        () => opensshLogin(file),
+        (e: unknown) => /Permission denied \(publickey\)/.test(String((e as { stderr?: unknown }).stderr)),
+        `${type}: logged in before the key was authorised`,
+      );
       await sshd!.authorize(key.info.publicKey);
       assert.equal(opensshLogin(file), 'logged-in', `${type} ${bits ?? ''}`);
       const enc = `${file}-enc`;
       await writeKeyFile(enc, await exportKey(key, 'openssh', { passphrase: PASS }), 0o600);
       assert.equal(opensshLogin(enc, PASS), 'logged-in', `${type} ${bits ?? ''} with a passphrase`);
-      assert.throws(() => opensshLogin(enc, 'wrong'), (e: unknown) => /Permission denied \(publickey\)/.test(String((e as { stderr?: unknown }).stderr)), `${type}: a wrong passphrase logged in`);
+      assert.throws(
+        () => opensshLogin(enc, 'wrong'),
+        (e: unknown) => /Permission denied \(publickey\)/.test(String((e as { stderr?: unknown }).stderr)),
+        `${type}: a wrong passphrase logged in`,
+      );
       // ssh-keygen -y derives the same public key the server was given.
       assert.equal(run('ssh-keygen', ['-y', '-f', file]).split(' ').slice(0, 2).join(' '), key.info.publicKey.split(' ').slice(0, 2).join(' '));
     }
@@ -99,7 +144,7 @@ describe('logging in to a real sshd', { skip }, () => {
     }
   });
 
-  test('loadIdentity fails with the engine\'s codes and a hint: KEY_PASSPHRASE for a missing or wrong passphrase, KEY_INVALID otherwise', async () => {
+  test("loadIdentity fails with the engine's codes and a hint: KEY_PASSPHRASE for a missing or wrong passphrase, KEY_INVALID otherwise", async () => {
     const enc = w!.path('fail-enc');
     run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', PASS, '-f', enc]);
     const cases: Array<[string, string | undefined, string, string]> = [

@@ -62,7 +62,7 @@ test('a sealed secret read without its seal is an error, never ciphertext handed
   assert.equal(await sealed.get('key-y'), 'plain-from-before', 'secrets stored before the keychain existed still read');
 });
 
-test('safeStorage\'s Linux basic_text backend, or no encryption at all, is a warning; real keychains are not', () => {
+test("safeStorage's Linux basic_text backend, or no encryption at all, is a warning; real keychains are not", () => {
   assert.match(safeStorageWarning('linux', true, 'basic_text')!, /fixed key/);
   assert.match(safeStorageWarning('linux', true, 'unknown')!, /keyring/);
   assert.match(safeStorageWarning('linux', false, 'basic_text')!, /file permissions/);

@@ -10,7 +10,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import {
-  ALGORITHM_KINDS, AlgorithmListError, DEFAULT_ALGORITHMS, OPENSSH_OPTION, SUPPORTED_ALGORITHMS, resolveAlgorithms, type AlgorithmKind,
+  ALGORITHM_KINDS,
+  AlgorithmListError,
+  DEFAULT_ALGORITHMS,
+  OPENSSH_OPTION,
+  SUPPORTED_ALGORITHMS,
+  resolveAlgorithms,
+  type AlgorithmKind,
 } from '../../../common/algorithms.js';
 import type { SessionConfig } from '../../../common/config.js';
 import type { SessionSnapshot } from '../../../common/session.js';
@@ -26,8 +32,11 @@ const ssh2Constants = require('ssh2/lib/protocol/constants.js') as Record<string
 
 test('the algorithms Burrow says it can use are exactly what the installed ssh2 supports here', () => {
   const ssh2: Record<AlgorithmKind, string[]> = {
-    kex: ssh2Constants.SUPPORTED_KEX!, hostKey: ssh2Constants.SUPPORTED_SERVER_HOST_KEY!, pubkey: ssh2Constants.SUPPORTED_SERVER_HOST_KEY!,
-    ciphers: ssh2Constants.SUPPORTED_CIPHER!, macs: ssh2Constants.SUPPORTED_MAC!,
+    kex: ssh2Constants.SUPPORTED_KEX!,
+    hostKey: ssh2Constants.SUPPORTED_SERVER_HOST_KEY!,
+    pubkey: ssh2Constants.SUPPORTED_SERVER_HOST_KEY!,
+    ciphers: ssh2Constants.SUPPORTED_CIPHER!,
+    macs: ssh2Constants.SUPPORTED_MAC!,
   };
   assert.equal(ALGORITHM_KINDS.length, 5);
   for (const kind of ALGORITHM_KINDS) {
@@ -36,7 +45,7 @@ test('the algorithms Burrow says it can use are exactly what the installed ssh2 
   }
 });
 
-test('the defaults are OpenSSH\'s: no SHA-1 key exchange, no ssh-rsa signatures, unless a session asks', () => {
+test("the defaults are OpenSSH's: no SHA-1 key exchange, no ssh-rsa signatures, unless a session asks", () => {
   const offer = sessionOffer(undefined, false);
   assert.ok(!offer.kex.some((k) => k.endsWith('-sha1')), offer.kex.join(','));
   assert.ok(!offer.hostKey.includes('ssh-rsa') && !offer.pubkey.includes('ssh-rsa'));
@@ -46,13 +55,16 @@ test('the defaults are OpenSSH\'s: no SHA-1 key exchange, no ssh-rsa signatures,
   assert.equal(asked.pubkey.at(-1), 'ssh-rsa');
 });
 
-describe('OpenSSH\'s list syntax, compared with OpenSSH\'s own client', { skip: toolsMissing('ssh') }, () => {
+describe("OpenSSH's list syntax, compared with OpenSSH's own client", { skip: toolsMissing('ssh') }, () => {
   /** What `ssh -G` makes of `-o Option=value`, less what Burrow's engine cannot do. */
   const openssh = (kind: AlgorithmKind, value: string): string[] => {
     const out = execFileSync('ssh', ['-G', '-o', `${OPENSSH_OPTION[kind]}=${value}`, 'localhost'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const key = kind === 'pubkey' ? 'pubkeyacceptedalgorithms' : OPENSSH_OPTION[kind].toLowerCase();
     const line = out.split('\n').find((l) => l.startsWith(`${key} `))!;
-    return line.split(' ')[1]!.split(',').filter((a) => SUPPORTED_ALGORITHMS[kind].includes(a));
+    return line
+      .split(' ')[1]!
+      .split(',')
+      .filter((a) => SUPPORTED_ALGORITHMS[kind].includes(a));
   };
   const cases: Array<[AlgorithmKind, string]> = [
     ['kex', '+diffie-hellman-group14-sha1'],
@@ -80,7 +92,7 @@ describe('OpenSSH\'s list syntax, compared with OpenSSH\'s own client', { skip: 
   });
 });
 
-test('a name Burrow\'s engine cannot use is refused naming it; so are empty and negated names and a list left empty', () => {
+test("a name Burrow's engine cannot use is refused naming it; so are empty and negated names and a list left empty", () => {
   const cases: Array<[AlgorithmKind, string, RegExp]> = [
     ['kex', '+sntrup761x25519-sha512@openssh.com', /sntrup761x25519-sha512@openssh\.com is not a key exchange method Burrow can use/],
     ['macs', 'umac-64@openssh.com', /umac-64@openssh\.com is not a MAC/],
@@ -92,15 +104,25 @@ test('a name Burrow\'s engine cannot use is refused naming it; so are empty and 
   ];
   assert.equal(cases.length, 7);
   for (const [kind, value, re] of cases) {
-    assert.throws(() => resolveAlgorithms(kind, value), (e: unknown) => e instanceof AlgorithmListError && re.test(e.message) && e.fix.includes(OPENSSH_OPTION[kind]), value);
+    assert.throws(
+      () => resolveAlgorithms(kind, value),
+      (e: unknown) => e instanceof AlgorithmListError && re.test(e.message) && e.fix.includes(OPENSSH_OPTION[kind]),
+      value,
+    );
   }
 });
 
 describe('servers as they are in the wild', { skip: sshdUnavailable() }, () => {
   const fwd = [{ type: 'remote' as const, bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }];
   const servers: Sshd[] = [];
-  after(async () => { await Promise.all(servers.map((s) => s.dispose())); });
-  const start = async (opts: SshdOptions): Promise<Sshd> => { const s = await Sshd.start(opts); servers.push(s); return s; };
+  after(async () => {
+    await Promise.all(servers.map((s) => s.dispose()));
+  });
+  const start = async (opts: SshdOptions): Promise<Sshd> => {
+    const s = await Sshd.start(opts);
+    servers.push(s);
+    return s;
+  };
 
   /**
    * Runs the session until its first failure and checks it needs a person: state `error`, the next
@@ -109,7 +131,9 @@ describe('servers as they are in the wild', { skip: sshdUnavailable() }, () => {
   async function failsSlowly(sshd: Sshd, cfg: SessionConfig): Promise<SessionSnapshot> {
     const s = new Session(cfg, testDeps(sshd));
     let attempts = 0;
-    s.on('snapshot', (x) => { if (x.state === 'error') attempts++; });
+    s.on('snapshot', (x) => {
+      if (x.state === 'error') attempts++;
+    });
     s.start();
     try {
       const snap = await waitForState(s, 'error');
@@ -155,7 +179,10 @@ describe('servers as they are in the wild', { skip: sshdUnavailable() }, () => {
     const algorithms = optionFromHint(e.hint!);
     assert.deepEqual(algorithms, { kex: '+diffie-hellman-group14-sha1' });
     const logs = await connects(sshd, sessionFor(sshd, fwd, { algorithms }));
-    assert.ok(logs.some((l) => l.startsWith('warn:') && /uses diffie-hellman-group14-sha1, which is weak/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => l.startsWith('warn:') && /uses diffie-hellman-group14-sha1, which is weak/.test(l)),
+      logs.join('\n'),
+    );
   });
 
   test('a server with only an ssh-rsa host key: ALGORITHM_MISMATCH with HostKeyAlgorithms=+ssh-rsa, slow retry; with it the known key is checked and it connects', async () => {

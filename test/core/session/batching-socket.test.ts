@@ -13,8 +13,14 @@ test('writes made in one event-loop turn leave as one writev, in order, and late
   const calls = { write: 0, writev: 0 };
   const s = sock as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
   const [w, wv] = [s._write, s._writev];
-  s._write = function (...a) { calls.write++; return w.apply(this, a); };
-  s._writev = function (...a) { calls.writev++; return wv.apply(this, a); };
+  s._write = function (...a) {
+    calls.write++;
+    return w.apply(this, a);
+  };
+  s._writev = function (...a) {
+    calls.writev++;
+    return wv.apply(this, a);
+  };
   try {
     // Four SSH-packet-sized writes in one turn: a plain socket makes four write() calls.
     for (let i = 0; i < 4; i++) assert.equal(sock.write(Buffer.alloc(32 * 1024, i)), true, 'no backpressure inside one turn');
@@ -38,7 +44,11 @@ test('writes made in one event-loop turn leave as one writev, in order, and late
 // what ssh2 would keep). A target that speaks first — a MySQL or SMTP greeting — must not lose
 // its first bytes to the time before join() listens, and two sockets' reads must not mix.
 test('transient reads: nothing read before the reader resumes is lost, and reads land in one shared buffer', async () => {
-  const srv = net.createServer((s) => { s.end(`greeting from ${(s.address() as net.AddressInfo).port}`); }).listen(0, '127.0.0.1');
+  const srv = net
+    .createServer((s) => {
+      s.end(`greeting from ${(s.address() as net.AddressInfo).port}`);
+    })
+    .listen(0, '127.0.0.1');
   await once(srv, 'listening');
   const port = (srv.address() as net.AddressInfo).port;
   const socks = [connectBatching('127.0.0.1', port, { transientReads: true }), connectBatching('127.0.0.1', port, { transientReads: true })];
@@ -46,13 +56,18 @@ test('transient reads: nothing read before the reader resumes is lost, and reads
     await Promise.all(socks.map((s) => once(s, 'connect')));
     await new Promise((r) => setTimeout(r, 100)); // the greetings have arrived by now
     const memory = new Set<ArrayBuffer>();
-    const texts = await Promise.all(socks.map(async (s) => {
-      let text = '';
-      s.on('data', (d: Buffer) => { memory.add(d.buffer as ArrayBuffer); text += d.toString(); });
-      s.resume();
-      await Promise.race([once(s, 'end'), new Promise((r) => setTimeout(r, 2_000))]);
-      return text;
-    }));
+    const texts = await Promise.all(
+      socks.map(async (s) => {
+        let text = '';
+        s.on('data', (d: Buffer) => {
+          memory.add(d.buffer as ArrayBuffer);
+          text += d.toString();
+        });
+        s.resume();
+        await Promise.race([once(s, 'end'), new Promise((r) => setTimeout(r, 2_000))]);
+        return text;
+      }),
+    );
     assert.deepEqual(texts, [`greeting from ${port}`, `greeting from ${port}`]);
     assert.equal(memory.size, 1, 'every read in the one shared buffer');
   } finally {

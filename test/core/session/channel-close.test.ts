@@ -18,9 +18,13 @@ import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helper
 /** A stand-in for ssh2's channel: a Duplex whose destroy() is what would send CHANNEL_CLOSE. */
 class FakeChannel extends Duplex {
   closesSent = 0;
-  constructor() { super({ allowHalfOpen: true, emitClose: false }); }
+  constructor() {
+    super({ allowHalfOpen: true, emitClose: false });
+  }
   override _read(): void {}
-  override _write(_c: Buffer, _e: BufferEncoding, cb: () => void): void { cb(); }
+  override _write(_c: Buffer, _e: BufferEncoding, cb: () => void): void {
+    cb();
+  }
   override destroy(err?: Error): this {
     this.closesSent++;
     return super.destroy(err);
@@ -84,8 +88,14 @@ describe('letServerCloseFirst', () => {
 describe('channel close order against a real sshd', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
-  before(async () => { sshd = await Sshd.start({ logLevel: 'DEBUG2' }); echo = await echoServer(); });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start({ logLevel: 'DEBUG2' });
+    echo = await echoServer();
+  });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
 
   test('sshd sends CHANNEL_CLOSE first for every connection a -R client closes, and Burrow answers it', async () => {
     const port = await freePort();

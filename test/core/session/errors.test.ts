@@ -7,7 +7,7 @@ const where = { host: 'tunnel.example', port: 22, user: 'fivetran' };
 const ssh2Error = (message: string, level?: string, code?: string): Error =>
   Object.assign(new Error(message), { ...(level ? { level } : {}), ...(code ? { code } : {}) });
 
-test('ssh2\'s two client-timeout errors get different codes: handshake vs keepalive', () => {
+test("ssh2's two client-timeout errors get different codes: handshake vs keepalive", () => {
   assert.equal(classify(ssh2Error('Timed out while waiting for handshake', 'client-timeout'), where).code, 'CONNECT_TIMEOUT');
   assert.equal(classify(ssh2Error('Keepalive timeout', 'client-timeout'), where).code, 'KEEPALIVE_TIMEOUT');
 });
@@ -27,12 +27,20 @@ test('every mapped error names the target and carries a hint, and keeps the caus
   }
 });
 
-test('a key exchange with nothing in common is ALGORITHM_MISMATCH: the server\'s list and the fix when known, the question to ask when not', async () => {
+test("a key exchange with nothing in common is ALGORITHM_MISMATCH: the server's list and the fix when known, the question to ask when not", async () => {
   const { sessionOffer } = await import('../../../main/core/session/handshake.js');
   const failed = ssh2Error('Handshake failed: no matching key exchange algorithm', 'handshake');
   const offer = sessionOffer(undefined, false);
-  const server = { kex: ['diffie-hellman-group1-sha1', 'ext-info-s'], hostKey: ['ssh-rsa'], ciphersCs: ['aes128-cbc'], ciphersSc: ['aes128-cbc'],
-    macsCs: ['hmac-md5'], macsSc: ['hmac-md5'], compressCs: ['none'], compressSc: ['none'] };
+  const server = {
+    kex: ['diffie-hellman-group1-sha1', 'ext-info-s'],
+    hostKey: ['ssh-rsa'],
+    ciphersCs: ['aes128-cbc'],
+    ciphersSc: ['aes128-cbc'],
+    macsCs: ['hmac-md5'],
+    macsSc: ['hmac-md5'],
+    compressCs: ['none'],
+    compressSc: ['none'],
+  };
   const unknown = classify(failed, where, { offer });
   assert.equal(unknown.code, 'ALGORITHM_MISMATCH');
   assert.match(unknown.message, /the server's list could not be read/);
@@ -46,8 +54,10 @@ test('a key exchange with nothing in common is ALGORITHM_MISMATCH: the server\'s
   const none = classify(failed, where, { offer, server: { ...server, kex: ['sntrup761x25519-sha512@openssh.com'] } });
   assert.match(none.hint!, /None of the server's key exchange methods is one Burrow can use/);
   // The list at fault is found the way RFC 4253 negotiates: here the ciphers, once kex and host key agree.
-  const ciphers = classify(ssh2Error('Handshake failed: no matching C->S cipher', 'handshake'), where,
-    { offer: sessionOffer({ kex: '+diffie-hellman-group1-sha1', hostKey: '+ssh-rsa' }, false), server });
+  const ciphers = classify(ssh2Error('Handshake failed: no matching C->S cipher', 'handshake'), where, {
+    offer: sessionOffer({ kex: '+diffie-hellman-group1-sha1', hostKey: '+ssh-rsa' }, false),
+    server,
+  });
   assert.match(ciphers.message, /no cipher in common: the server offers aes128-cbc/);
   assert.match(ciphers.hint!, /-o Ciphers=\+aes128-cbc .*CBC mode/);
 });

@@ -14,8 +14,14 @@ import type { ForwardConfig } from '../../../common/config.js';
 describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
-  before(async () => { sshd = await Sshd.start(); echo = await echoServer(); });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start();
+    echo = await echoServer();
+  });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
 
   async function withSession<T>(forwards: ForwardConfig[], fn: (s: Session) => Promise<T>): Promise<T> {
     const s = new Session(sessionFor(sshd, forwards), testDeps(sshd));
@@ -46,9 +52,12 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
   for (const bindAddress of [undefined, 'localhost', '127.0.0.1', '0.0.0.0', '*', '']) {
     test(`remote forward with bind address ${JSON.stringify(bindAddress)} accepts on 127.0.0.1`, async () => {
       const port = await freePort();
-      await withSession([{ type: 'remote', ...(bindAddress !== undefined ? { bindAddress } : {}), bindPort: port, targetHost: 'localhost', targetPort: echo.port }], async () => {
-        assert.equal((await roundTrip(port, 'bind')).toString(), 'bind');
-      });
+      await withSession(
+        [{ type: 'remote', ...(bindAddress !== undefined ? { bindAddress } : {}), bindPort: port, targetHost: 'localhost', targetPort: echo.port }],
+        async () => {
+          assert.equal((await roundTrip(port, 'bind')).toString(), 'bind');
+        },
+      );
     });
   }
 
@@ -60,10 +69,15 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
   test('target → vendor with every SSH window full: four streams at once, every byte checked', async () => {
     const size = 12 * 1024 * 1024;
     const answers = new Map<number, Buffer>();
-    const target = net.createServer((c) => {
-      const answer = randomBytes(size);
-      c.once('data', (id: Buffer) => { answers.set(id.readUInt8(0), answer); c.end(answer); });
-    }).listen(0, '127.0.0.1');
+    const target = net
+      .createServer((c) => {
+        const answer = randomBytes(size);
+        c.once('data', (id: Buffer) => {
+          answers.set(id.readUInt8(0), answer);
+          c.end(answer);
+        });
+      })
+      .listen(0, '127.0.0.1');
     await once(target, 'listening');
     const port = await freePort();
     try {
@@ -79,7 +93,10 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
           c.on('data', (b: Buffer) => {
             hash.update(b);
             got += b.length;
-            if (got % 7 === 0) { c.pause(); setTimeout(() => c.resume(), 2); } // and stays short
+            if (got % 7 === 0) {
+              c.pause();
+              setTimeout(() => c.resume(), 2);
+            } // and stays short
           });
           c.resume();
           await once(c, 'end');
@@ -87,7 +104,15 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
           return hash.digest('hex');
         };
         const hashes = await Promise.all([1, 2, 3, 4].map(read));
-        hashes.forEach((h, i) => assert.equal(h, createHash('sha256').update(answers.get(i + 1)!).digest('hex'), `stream ${i + 1}`));
+        hashes.forEach((h, i) =>
+          assert.equal(
+            h,
+            createHash('sha256')
+              .update(answers.get(i + 1)!)
+              .digest('hex'),
+            `stream ${i + 1}`,
+          ),
+        );
       });
     } finally {
       target.close();
@@ -139,14 +164,20 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
   });
 
   test('local port 0 (-L 0, -D 0) is picked here, reported, and carries data', async () => {
-    await withSession([{ type: 'local', bindPort: 0, targetHost: '127.0.0.1', targetPort: echo.port }, { type: 'local-dynamic', bindPort: 0 }], async (s) => {
-      const [local, dynamic] = s.snapshot().forwards.map((f) => f.boundPort!);
-      assert.ok(local! > 0 && dynamic! > 0 && local !== dynamic, `bound ports ${local}, ${dynamic}`);
-      assert.equal((await roundTrip(local!, 'picked')).toString(), 'picked');
-      const sock = await socksConnect(dynamic!, 'socks5', '127.0.0.1', echo.port);
-      assert.equal(await echoThrough(sock, 'picked too'), 'picked too');
-      sock.destroy();
-    });
+    await withSession(
+      [
+        { type: 'local', bindPort: 0, targetHost: '127.0.0.1', targetPort: echo.port },
+        { type: 'local-dynamic', bindPort: 0 },
+      ],
+      async (s) => {
+        const [local, dynamic] = s.snapshot().forwards.map((f) => f.boundPort!);
+        assert.ok(local! > 0 && dynamic! > 0 && local !== dynamic, `bound ports ${local}, ${dynamic}`);
+        assert.equal((await roundTrip(local!, 'picked')).toString(), 'picked');
+        const sock = await socksConnect(dynamic!, 'socks5', '127.0.0.1', echo.port);
+        assert.equal(await echoThrough(sock, 'picked too'), 'picked too');
+        sock.destroy();
+      },
+    );
   });
 
   for (const flavour of ['socks4', 'socks5', 'socks5-name'] as SocksFlavour[]) {
@@ -163,16 +194,22 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
 
   test('a session with every forward type at once is connected only when all are up', async () => {
     const [r, rd, l, d] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    await withSession([
-      { type: 'remote', bindPort: r, targetHost: '127.0.0.1', targetPort: echo.port },
-      { type: 'remote-dynamic', bindPort: rd },
-      { type: 'local', bindPort: l, targetHost: '127.0.0.1', targetPort: echo.port },
-      { type: 'local-dynamic', bindPort: d },
-    ], async (s) => {
-      assert.deepEqual(s.snapshot().forwards.map((f) => f.state), ['active', 'active', 'active', 'active']);
-      assert.equal((await roundTrip(r, 'r')).toString(), 'r');
-      assert.equal((await roundTrip(l, 'l')).toString(), 'l');
-    });
+    await withSession(
+      [
+        { type: 'remote', bindPort: r, targetHost: '127.0.0.1', targetPort: echo.port },
+        { type: 'remote-dynamic', bindPort: rd },
+        { type: 'local', bindPort: l, targetHost: '127.0.0.1', targetPort: echo.port },
+        { type: 'local-dynamic', bindPort: d },
+      ],
+      async (s) => {
+        assert.deepEqual(
+          s.snapshot().forwards.map((f) => f.state),
+          ['active', 'active', 'active', 'active'],
+        );
+        assert.equal((await roundTrip(r, 'r')).toString(), 'r');
+        assert.equal((await roundTrip(l, 'l')).toString(), 'l');
+      },
+    );
   });
 
   test('the local target being down refuses that one connection cleanly and counts it', async () => {
@@ -199,11 +236,13 @@ describe('forwards against a real sshd', { skip: sshdUnavailable() }, () => {
   test('half-close is carried: the client can finish sending and still read the reply', async () => {
     const port = await freePort();
     // A target that answers only after the client has finished sending (like many request/response tools).
-    const target = net.createServer({ allowHalfOpen: true }, (c) => {
-      const chunks: Buffer[] = [];
-      c.on('data', (d) => chunks.push(d));
-      c.on('end', () => c.end(Buffer.concat(chunks).toString().toUpperCase()));
-    }).listen(0, '127.0.0.1');
+    const target = net
+      .createServer({ allowHalfOpen: true }, (c) => {
+        const chunks: Buffer[] = [];
+        c.on('data', (d) => chunks.push(d));
+        c.on('end', () => c.end(Buffer.concat(chunks).toString().toUpperCase()));
+      })
+      .listen(0, '127.0.0.1');
     await once(target, 'listening');
     const tport = (target.address() as net.AddressInfo).port;
     try {

@@ -17,7 +17,7 @@ function keypair(name: string, type = 'ed25519'): { blob: Buffer; line: string; 
 }
 // Made by ssh-keygen itself; without it these tests are skipped (and fail under CI=true).
 const skip = toolsMissing('ssh-keygen');
-const [a, b, r] = skip ? [] as never : [keypair('a'), keypair('b'), keypair('r', 'rsa')];
+const [a, b, r] = skip ? ([] as never) : [keypair('a'), keypair('b'), keypair('r', 'rsa')];
 
 test('fingerprints are exactly what ssh-keygen -lf prints', { skip }, () => {
   for (const k of [a, b, r]) {
@@ -29,7 +29,8 @@ test('fingerprints are exactly what ssh-keygen -lf prints', { skip }, () => {
 test('plain, [host]:port, pattern and negated entries match as in OpenSSH', { skip }, () => {
   const [t, k] = a.line.split(/\s+/);
   const text = [
-    `# comment`, ``,
+    `# comment`,
+    ``,
     `db.example.com,10.0.0.5 ${t} ${k}`,
     `[bastion.example.com]:50022 ${t} ${k}`,
     `*.corp.example ,!secret.corp.example ${t} ${k}`.replace(' ,', ','),
@@ -40,7 +41,10 @@ test('plain, [host]:port, pattern and negated entries match as in OpenSSH', { sk
   ].join('\n');
   const { entries, problems } = parseKnownHosts(text, 'kh');
   assert.equal(entries.length, 3);
-  assert.deepEqual(problems.map((p) => p.line), [6, 7, 8, 9]);
+  assert.deepEqual(
+    problems.map((p) => p.line),
+    [6, 7, 8, 9],
+  );
   assert.ok(entryMatches(entries[0]!, 'db.example.com', 22));
   assert.ok(entryMatches(entries[0]!, '10.0.0.5', 22));
   assert.ok(!entryMatches(entries[0]!, 'db.example.com', 2222), 'a non-22 port needs [host]:port');
@@ -56,7 +60,10 @@ test('hashed entries written by ssh-keygen -H are matched, and ours are found by
   writeFileSync(file, `[tunnel.example.com]:50022 ${t} ${k}\nplain.example.com ${t} ${k}\n`);
   execFileSync('ssh-keygen', ['-q', '-H', '-f', file], { stdio: 'ignore' });
   const { entries } = parseKnownHosts(readFileSync(file, 'utf8'));
-  assert.ok(entries.every((e) => e.hosts.startsWith('|1|')), 'ssh-keygen hashed every line');
+  assert.ok(
+    entries.every((e) => e.hosts.startsWith('|1|')),
+    'ssh-keygen hashed every line',
+  );
   assert.ok(entries.some((e) => entryMatches(e, 'tunnel.example.com', 50022)));
   assert.ok(entries.some((e) => entryMatches(e, 'plain.example.com', 22)));
   assert.ok(!entries.some((e) => entryMatches(e, 'other.example.com', 22)));
@@ -116,7 +123,13 @@ test('known key types are offered first within the allowed algorithms, so the se
   const defaults = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256'];
   assert.deepEqual(await checker.preferredAlgorithms(defaults), ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-ed25519', 'ecdsa-sha2-nistp256']);
   // ssh-rsa (SHA-1) comes with a known RSA key only when the session allows it.
-  assert.deepEqual(await checker.preferredAlgorithms([...defaults, 'ssh-rsa']), ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256']);
+  assert.deepEqual(await checker.preferredAlgorithms([...defaults, 'ssh-rsa']), [
+    'rsa-sha2-512',
+    'rsa-sha2-256',
+    'ssh-rsa',
+    'ssh-ed25519',
+    'ecdsa-sha2-nistp256',
+  ]);
   assert.deepEqual(await checker.preferredAlgorithms(['ssh-ed25519']), ['ssh-ed25519']);
 });
 
@@ -127,7 +140,10 @@ test('"ask" records the key only when the person says yes', { skip }, async () =
   const nobody = await new HostKeyChecker({ policy: 'ask', knownHostsFiles: [file] }, 'h', 22).check(a.blob);
   assert.equal(!nobody.ok && nobody.error.code, 'HOST_KEY_UNKNOWN', 'with nobody to ask, "ask" is "yes"');
   let asked = '';
-  const yes = await new HostKeyChecker({ policy: 'ask', knownHostsFiles: [file] }, 'h', 22, async (q) => { asked = q.fingerprint; return true; }).check(a.blob);
+  const yes = await new HostKeyChecker({ policy: 'ask', knownHostsFiles: [file] }, 'h', 22, async (q) => {
+    asked = q.fingerprint;
+    return true;
+  }).check(a.blob);
   assert.equal(yes.ok, true);
   assert.equal(asked, fingerprintOf(a.blob));
   assert.match(readFileSync(file, 'utf8'), /^h ssh-ed25519 /);

@@ -16,11 +16,21 @@ import type { SessionSnapshot } from '../../../common/session.js';
 describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
-  before(async () => { sshd = await Sshd.start(); echo = await echoServer(); });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start();
+    echo = await echoServer();
+  });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
 
   const fwd = (): SessionConfig['forwards'] => [{ type: 'remote', bindPort: 0, targetHost: '127.0.0.1', targetPort: echo.port }];
-  async function run(cfg: SessionConfig, until: (s: Session) => Promise<SessionSnapshot>, deps = testDeps(sshd)): Promise<{ snap: SessionSnapshot; logs: string[] }> {
+  async function run(
+    cfg: SessionConfig,
+    until: (s: Session) => Promise<SessionSnapshot>,
+    deps = testDeps(sshd),
+  ): Promise<{ snap: SessionSnapshot; logs: string[] }> {
     const s = new Session(cfg, deps);
     const logs: string[] = [];
     s.on('log', (l) => logs.push(`${l.level}: ${l.message}`));
@@ -31,11 +41,19 @@ describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
       await s.stop();
     }
   }
-  const file = (name: string, text: string): string => { const f = path.join(sshd.dir, name); writeFileSync(f, text); return f; };
+  const file = (name: string, text: string): string => {
+    const f = path.join(sshd.dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
   const otherKeyLine = (): string => {
     const f = path.join(sshd.dir, `other-${Math.random()}`);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', f]);
-    return readFileSync(f + '.pub', 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+    return readFileSync(f + '.pub', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .slice(0, 2)
+      .join(' ');
   };
 
   test('a changed host key is refused every time, under "yes" and "accept-new", and never overwritten', async () => {
@@ -57,8 +75,25 @@ describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
     const { snap, logs } = await run(cfg, (s) => waitForState(s, 'connected'));
     assert.equal(snap.hostKeyFingerprint, sshd.hostKeyFingerprint());
     assert.ok(logs.some((l) => /recorded/.test(l)));
-    const out = execFileSync('ssh', ['-i', sshd.clientKeyPath, '-p', String(sshd.port), '-o', `UserKnownHostsFile=${kh}`, '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes', `${sshd.user}@127.0.0.1`, 'echo', 'trusted'], { encoding: 'utf8' });
+    const out = execFileSync(
+      'ssh',
+      [
+        '-i',
+        sshd.clientKeyPath,
+        '-p',
+        String(sshd.port),
+        '-o',
+        `UserKnownHostsFile=${kh}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        `${sshd.user}@127.0.0.1`,
+        'echo',
+        'trusted',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(out.trim(), 'trusted');
   });
 
@@ -92,7 +127,9 @@ describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
     const cfg = sessionFor(sshd, fwd(), { hostKey: { policy: 'yes', knownHostsFiles: [path.join(sshd.dir, 'empty')] } });
     const s = new Session(cfg, testDeps(sshd, { backoff: { personMs: 60_000, jitter: 0 } }));
     let errors = 0;
-    s.on('snapshot', (x) => { if (x.state === 'error') errors++; });
+    s.on('snapshot', (x) => {
+      if (x.state === 'error') errors++;
+    });
     s.start();
     try {
       const snap = await waitForState(s, 'error');
@@ -110,18 +147,25 @@ describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
   test('"no" connects to any key and says so as a warning', async () => {
     const cfg = sessionFor(sshd, fwd(), { hostKey: { policy: 'no', knownHostsFiles: [path.join(sshd.dir, 'nothing')] } });
     const { logs } = await run(cfg, (s) => waitForState(s, 'connected'));
-    assert.ok(logs.some((l) => l.startsWith('warn:') && /NOT checked/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => l.startsWith('warn:') && /NOT checked/.test(l)),
+      logs.join('\n'),
+    );
   });
 
   test('a pinned fingerprint connects with no known_hosts at all, and a wrong pin is refused', async () => {
     const none = [path.join(sshd.dir, 'no-such-file')];
-    await run(sessionFor(sshd, fwd(), { hostKey: { policy: 'yes', knownHostsFiles: none, fingerprint: sshd.hostKeyFingerprint() } }), (s) => waitForState(s, 'connected'));
+    await run(sessionFor(sshd, fwd(), { hostKey: { policy: 'yes', knownHostsFiles: none, fingerprint: sshd.hostKeyFingerprint() } }), (s) =>
+      waitForState(s, 'connected'),
+    );
     const wrong = 'SHA256:' + 'A'.repeat(43);
-    const { snap } = await run(sessionFor(sshd, fwd(), { hostKey: { policy: 'accept-new', knownHostsFiles: none, fingerprint: wrong } }), (s) => waitForState(s, 'error'));
+    const { snap } = await run(sessionFor(sshd, fwd(), { hostKey: { policy: 'accept-new', knownHostsFiles: none, fingerprint: wrong } }), (s) =>
+      waitForState(s, 'error'),
+    );
     assert.equal(snap.lastError?.code, 'HOST_KEY_MISMATCH');
   });
 
-  test('with no file given, the user\'s ~/.ssh/known_hosts (hashed, as Debian writes it) is consulted', async () => {
+  test("with no file given, the user's ~/.ssh/known_hosts (hashed, as Debian writes it) is consulted", async () => {
     const home = path.join(sshd.dir, 'home');
     mkdirSync(path.join(home, '.ssh'), { recursive: true });
     const kh = path.join(home, '.ssh', 'known_hosts');
@@ -187,7 +231,10 @@ describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
     // The identity is loaded once per session; a reconnect reuses it (no second KDF run).
     const { loadIdentity } = await import('../../../main/core/session/identity.js');
     let loads = 0;
-    const counting = async (f: string, p: string | undefined) => { loads++; return loadIdentity(f, p); };
+    const counting = async (f: string, p: string | undefined) => {
+      loads++;
+      return loadIdentity(f, p);
+    };
     const s = new Session(sessionFor(sshd, fwd(), { auth: { identityFiles: [ppk] } }), testDeps(sshd, { loadIdentity: counting }));
     s.start();
     try {
@@ -211,7 +258,7 @@ describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
     assert.match(missing.snap.lastError!.message, /not in the secret store/);
   });
 
-  test('with no identity given, OpenSSH\'s default ~/.ssh/id_* keys are tried', async () => {
+  test("with no identity given, OpenSSH's default ~/.ssh/id_* keys are tried", async () => {
     const home = path.join(sshd.dir, 'home-default');
     mkdirSync(path.join(home, '.ssh'), { recursive: true });
     writeFileSync(path.join(home, '.ssh', 'id_ecdsa'), readFileSync(sshd.clientKeyPath), { mode: 0o600 });
@@ -230,7 +277,9 @@ describe('logging in against a real sshd', { skip: sshdUnavailable() }, () => {
     await once(silent, 'listening');
     try {
       const t0 = Date.now();
-      const slow = await run({ ...sessionFor(sshd, fwd()), port: (silent.address() as net.AddressInfo).port, connectTimeoutSeconds: 1 }, (s) => waitForState(s, 'reconnecting'));
+      const slow = await run({ ...sessionFor(sshd, fwd()), port: (silent.address() as net.AddressInfo).port, connectTimeoutSeconds: 1 }, (s) =>
+        waitForState(s, 'reconnecting'),
+      );
       assert.equal(slow.snap.lastError?.code, 'CONNECT_TIMEOUT');
       // The 1 s connect timeout ended it, not something else: not before it, and long before the
       // 20 s default (with room for a loaded machine).

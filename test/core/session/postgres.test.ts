@@ -11,10 +11,16 @@ import { sessionFor, testDeps, waitForState } from '../../helpers/session.js';
 describe('PostgreSQL through a reverse tunnel', { skip: sshdUnavailable() ?? postgresUnavailable() }, () => {
   let sshd: Sshd;
   let pg: Postgres;
-  before(async () => { sshd = await Sshd.start(); pg = await Postgres.start(); });
-  after(async () => { await pg?.stop(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start();
+    pg = await Postgres.start();
+  });
+  after(async () => {
+    await pg?.stop();
+    await sshd?.dispose();
+  });
 
-  test('the vendor side (connecting to the server\'s port) queries the database, writes and reads it back', async () => {
+  test("the vendor side (connecting to the server's port) queries the database, writes and reads it back", async () => {
     const tunnelPort = await freePort();
     // What Fivetran's guide sets up: -R <high port>:<db host>:5432, the vendor connecting to localhost:<high port>.
     const s = new Session(sessionFor(sshd, [{ type: 'remote', bindPort: tunnelPort, targetHost: 'localhost', targetPort: pg.port }]), testDeps(sshd));

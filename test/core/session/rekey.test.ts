@@ -31,11 +31,11 @@ const STREAMS = 32;
 const PER_STREAM = 8 * MiB;
 const LIMIT = '1M';
 
-test('ssh2 carries Burrow\'s patch (npm ci applies it)', () => {
+test("ssh2 carries Burrow's patch (npm ci applies it)", () => {
   assert.equal(ssh2Patched(), true, 'node_modules/ssh2 is unpatched: run npm ci (with scripts) so patch-package applies patches/ssh2+1.17.0.patch');
 });
 
-test('OpenSSH\'s default data limits per cipher: 64 GiB for AES, 1 GiB for ChaCha20-Poly1305', () => {
+test("OpenSSH's default data limits per cipher: 64 GiB for AES, 1 GiB for ChaCha20-Poly1305", () => {
   assert.equal(defaultRekeyBytes('aes128-gcm@openssh.com'), 64 * 1024 * MiB);
   assert.equal(defaultRekeyBytes('aes256-ctr'), 64 * 1024 * MiB);
   assert.equal(defaultRekeyBytes('chacha20-poly1305@openssh.com'), 1024 * MiB);
@@ -50,8 +50,12 @@ async function allStreams(port: number): Promise<string[]> {
 
 describe('key re-exchange under load', { skip: sshdUnavailable() }, () => {
   let target: HashingTarget;
-  before(async () => { target = await hashingTarget(); });
-  after(async () => { await target?.close(); });
+  before(async () => {
+    target = await hashingTarget();
+  });
+  after(async () => {
+    await target?.close();
+  });
 
   for (const cipher of CIPHERS) {
     for (const by of ['server', 'burrow'] as const) {
@@ -62,14 +66,20 @@ describe('key re-exchange under load', { skip: sshdUnavailable() }, () => {
         const states: SessionState[] = [];
         let renewed = 0;
         s.on('snapshot', (snap) => states.push(snap.state));
-        s.on('log', (l) => { if (/session keys renewed/.test(l.message)) renewed++; });
+        s.on('log', (l) => {
+          if (/session keys renewed/.test(l.message)) renewed++;
+        });
         s.start();
         try {
           await waitForState(s, 'connected');
           states.length = 0;
           const failures = await allStreams(port);
           assert.deepEqual(failures, []);
-          assert.deepEqual(states.filter((x) => x !== 'connected'), [], 'the session never left connected');
+          assert.deepEqual(
+            states.filter((x) => x !== 'connected'),
+            [],
+            'the session never left connected',
+          );
           assert.equal(s.snapshot().reconnects, 0);
           // 256 MiB each way, a new key every 1 MiB per direction: Burrow's exchanges take longer
           // to complete under this load (its KEXINIT waits behind the data already in flight, and
@@ -93,7 +103,9 @@ describe('key re-exchange under load', { skip: sshdUnavailable() }, () => {
     const port = await freePort();
     const s = new Session(sessionFor(sshd, [loopbackRemote(port, target.port)], { rekeyLimit: { seconds: 1 } }), testDeps(sshd));
     let renewed = 0;
-    s.on('log', (l) => { if (/session keys renewed/.test(l.message)) renewed++; });
+    s.on('log', (l) => {
+      if (/session keys renewed/.test(l.message)) renewed++;
+    });
     s.start();
     try {
       await waitForState(s, 'connected');
@@ -113,8 +125,12 @@ describe('key re-exchange under load', { skip: sshdUnavailable() }, () => {
     const port = await freePort();
     let handshakes = 0;
     let clientError: Error | undefined;
-    client.on('handshake', () => { handshakes++; });
-    client.on('error', (e) => { clientError = e; });
+    client.on('handshake', () => {
+      handshakes++;
+    });
+    client.on('error', (e) => {
+      clientError = e;
+    });
     client.on('tcp connection', (_info, accept) => {
       const local = net.connect(target.port, '127.0.0.1', () => {
         const ch = accept();
@@ -126,14 +142,22 @@ describe('key re-exchange under load', { skip: sshdUnavailable() }, () => {
         client.once('ready', resolve);
         client.once('error', reject);
         client.connect({
-          host: sshd.host, port: sshd.port, username: sshd.user, privateKey: readFileSync(sshd.clientKeyPath),
+          host: sshd.host,
+          port: sshd.port,
+          username: sshd.user,
+          privateKey: readFileSync(sshd.clientKeyPath),
           // Answered later, as a known_hosts lookup or a person would.
-          hostVerifier: (_key: Buffer, verify: (ok: boolean) => void) => { setTimeout(() => verify(true), 20); },
+          hostVerifier: (_key: Buffer, verify: (ok: boolean) => void) => {
+            setTimeout(() => verify(true), 20);
+          },
         } as ssh2.ConnectConfig);
       });
       await new Promise<void>((resolve, reject) => client.forwardIn('127.0.0.1', port, (err) => (err ? reject(err) : resolve())));
       const results = await Promise.all(Array.from({ length: 8 }, () => exchange(port, PER_STREAM / 2)));
-      assert.deepEqual(results.filter((r) => !r.ok).map((r) => r.detail), []);
+      assert.deepEqual(
+        results.filter((r) => !r.ok).map((r) => r.detail),
+        [],
+      );
       assert.equal(clientError, undefined);
       assert.ok(handshakes >= 16, `only ${handshakes} handshakes`);
     } finally {
@@ -167,11 +191,23 @@ describe('a host key that changes during a key re-exchange', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'burrow-rekey-'));
     const keyFile = path.join(dir, 'id');
     writeFileSync(keyFile, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
-    const s = new Session({
-      id: 'x', name: 'x', host: '127.0.0.1', port, user: 'u', auth: { identityFiles: [keyFile] },
-      hostKey: { policy: 'yes', fingerprint }, keepalive: { intervalSeconds: 5, countMax: 3 },
-      connectTimeoutSeconds: 10, compression: false, autostart: false, forwards: [{ type: 'remote', bindPort: 40000, targetHost: '127.0.0.1', targetPort: 1 }],
-    }, { home: dir, backoff: { initialMs: 100, maxMs: 1_000, jitter: 0, stableMs: 5_000, personMs: 60_000 } });
+    const s = new Session(
+      {
+        id: 'x',
+        name: 'x',
+        host: '127.0.0.1',
+        port,
+        user: 'u',
+        auth: { identityFiles: [keyFile] },
+        hostKey: { policy: 'yes', fingerprint },
+        keepalive: { intervalSeconds: 5, countMax: 3 },
+        connectTimeoutSeconds: 10,
+        compression: false,
+        autostart: false,
+        forwards: [{ type: 'remote', bindPort: 40000, targetHost: '127.0.0.1', targetPort: 1 }],
+      },
+      { home: dir, backoff: { initialMs: 100, maxMs: 1_000, jitter: 0, stableMs: 5_000, personMs: 60_000 } },
+    );
     s.start();
     try {
       await waitForState(s, 'connected');

@@ -17,19 +17,29 @@ import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helper
 function descendants(pid: number): number[] {
   let kids: number[] = [];
   try {
-    kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number);
-  } catch { /* none */ }
+    kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    /* none */
+  }
   return kids.flatMap((k) => [k, ...descendants(k)]);
 }
 
 describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
   const cleanup: Array<() => Promise<void>> = [];
-  after(async () => { for (const c of cleanup.reverse()) await c(); });
+  after(async () => {
+    for (const c of cleanup.reverse()) await c();
+  });
 
   async function setup(extraConfig: string[] = []) {
     const sshd = await Sshd.start({ extraConfig });
     const echo = await echoServer();
-    cleanup.push(() => echo.close(), () => sshd.dispose());
+    cleanup.push(
+      () => echo.close(),
+      () => sshd.dispose(),
+    );
     return { sshd, echo };
   }
 
@@ -58,68 +68,78 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
   // limit. Reads wait while the SSH socket has a backlog over its mark, and a read ssh2 would keep
   // stops the reading of that target (forward.ts, join), so the targets' data waits in their own
   // sockets. Without the first, 16 streams queue ~29 MiB here; without the second, ~30 MiB.
-  for (const stalled of ['the server', 'the vendors'] as const) test(`${stalled} stalled: what 16 busy targets send waits in their sockets, not in Burrow's memory`, async () => {
-    const { sshd } = await setup();
-    // Measured as `burrow run` carries data (v8-flags.ts): with V8's sweeping on a helper thread,
-    // memory already freed is still counted for a while on a loaded machine.
-    tuneV8ForTunnels();
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    const chunk = Buffer.alloc(64 * 1024, 0x42);
-    const targets = new Set<net.Socket>();
-    const busy = net.createServer((c) => {
-      targets.add(c);
-      c.on('error', () => undefined);
-      const pump = (): void => { while (!c.destroyed && c.write(chunk)); };
-      c.on('drain', pump);
-      pump();
-    }).listen(0, '127.0.0.1');
-    await once(busy, 'listening');
-    const port = await freePort();
-    const s = new Session(sessionFor(sshd, [loopbackRemote(port, (busy.address() as net.AddressInfo).port)]), testDeps(sshd));
-    s.start();
-    const vendors: net.Socket[] = [];
-    let frozen: number[] = [];
-    try {
-      await waitForState(s, 'connected');
-      frozen = sshd.sessionPids().flatMap((p) => [p, ...descendants(p)]);
-      if (stalled === 'the server') for (const p of frozen) process.kill(p, 'SIGSTOP');
-      const before = (gc(), process.memoryUsage().arrayBuffers);
-      // A stalled server: the vendors' connections are opened, then it is frozen with every
-      // channel's window still open (frozen first too, so the baseline is read with nothing moving).
-      if (stalled === 'the server') for (const p of frozen) process.kill(p, 'SIGCONT');
-      for (let i = 0; i < 16; i++) {
-        const v = net.connect(port, '127.0.0.1');
-        v.on('error', () => undefined);
-        v.pause(); // the vendor reads nothing: the server's windows and buffers fill
-        vendors.push(v);
+  for (const stalled of ['the server', 'the vendors'] as const)
+    test(`${stalled} stalled: what 16 busy targets send waits in their sockets, not in Burrow's memory`, async () => {
+      const { sshd } = await setup();
+      // Measured as `burrow run` carries data (v8-flags.ts): with V8's sweeping on a helper thread,
+      // memory already freed is still counted for a while on a loaded machine.
+      tuneV8ForTunnels();
+      v8.setFlagsFromString('--expose-gc');
+      const gc = vm.runInNewContext('gc') as () => void;
+      const chunk = Buffer.alloc(64 * 1024, 0x42);
+      const targets = new Set<net.Socket>();
+      const busy = net
+        .createServer((c) => {
+          targets.add(c);
+          c.on('error', () => undefined);
+          const pump = (): void => {
+            while (!c.destroyed && c.write(chunk));
+          };
+          c.on('drain', pump);
+          pump();
+        })
+        .listen(0, '127.0.0.1');
+      await once(busy, 'listening');
+      const port = await freePort();
+      const s = new Session(sessionFor(sshd, [loopbackRemote(port, (busy.address() as net.AddressInfo).port)]), testDeps(sshd));
+      s.start();
+      const vendors: net.Socket[] = [];
+      let frozen: number[] = [];
+      try {
+        await waitForState(s, 'connected');
+        frozen = sshd.sessionPids().flatMap((p) => [p, ...descendants(p)]);
+        if (stalled === 'the server') for (const p of frozen) process.kill(p, 'SIGSTOP');
+        const before = (gc(), process.memoryUsage().arrayBuffers);
+        // A stalled server: the vendors' connections are opened, then it is frozen with every
+        // channel's window still open (frozen first too, so the baseline is read with nothing moving).
+        if (stalled === 'the server') for (const p of frozen) process.kill(p, 'SIGCONT');
+        for (let i = 0; i < 16; i++) {
+          const v = net.connect(port, '127.0.0.1');
+          v.on('error', () => undefined);
+          v.pause(); // the vendor reads nothing: the server's windows and buffers fill
+          vendors.push(v);
+        }
+        await waitFor(() => s.snapshot().openConnections === 16, 'sixteen forwarded connections');
+        if (stalled === 'the server') for (const p of frozen) process.kill(p, 'SIGSTOP');
+        // Until no more is read from the targets: all the windows and buffers there are, are full.
+        let read = -1;
+        for (let i = 0; i < 40 && s.snapshot().bytesOut !== read; i++) {
+          read = s.snapshot().bytesOut;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        const grown = (gc(), process.memoryUsage().arrayBuffers) - before;
+        assert.ok(grown < 8 * 1024 * 1024, `Burrow holds ${(grown / 1048576).toFixed(1)} MiB more while the server is stalled`);
+      } finally {
+        for (const p of frozen) {
+          try {
+            process.kill(p, 'SIGCONT');
+          } catch {
+            /* gone */
+          }
+        }
+        for (const v of vendors) v.destroy();
+        for (const t of targets) t.destroy();
+        await s.stop();
+        busy.close();
       }
-      await waitFor(() => s.snapshot().openConnections === 16, 'sixteen forwarded connections');
-      if (stalled === 'the server') for (const p of frozen) process.kill(p, 'SIGSTOP');
-      // Until no more is read from the targets: all the windows and buffers there are, are full.
-      let read = -1;
-      for (let i = 0; i < 40 && s.snapshot().bytesOut !== read; i++) {
-        read = s.snapshot().bytesOut;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      const grown = (gc(), process.memoryUsage().arrayBuffers) - before;
-      assert.ok(grown < 8 * 1024 * 1024, `Burrow holds ${(grown / 1048576).toFixed(1)} MiB more while the server is stalled`);
-    } finally {
-      for (const p of frozen) { try { process.kill(p, 'SIGCONT'); } catch { /* gone */ } }
-      for (const v of vendors) v.destroy();
-      for (const t of targets) t.destroy();
-      await s.stop();
-      busy.close();
-    }
-  });
+    });
 
   test('a frozen link (sshd SIGSTOPped) is detected by keepalive within (count + 1) × interval', async () => {
     const { sshd, echo } = await setup();
     const port = await freePort();
     const interval = 2;
     const count = 2;
-    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)],
-      { keepalive: { intervalSeconds: interval, countMax: count } }), testDeps(sshd));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)], { keepalive: { intervalSeconds: interval, countMax: count } }), testDeps(sshd));
     s.start();
     let frozen: number[] = [];
     try {
@@ -139,11 +159,23 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
       await waitFor(() => s.snapshot().lastError?.code === 'FORWARD_REFUSED', 'the held port to be refused', 10_000);
       assert.notEqual(s.snapshot().state, 'connected');
       // …until the server lets go of it.
-      for (const p of frozen) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+      for (const p of frozen) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
       await waitForState(s, 'connected', 20_000);
       assert.equal((await roundTrip(port, 'thawed')).toString(), 'thawed');
     } finally {
-      for (const p of frozen) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+      for (const p of frozen) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
       await s.stop();
     }
   });
@@ -180,12 +212,11 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     const [good, taken] = [await freePort(), await freePort()];
     const squatter = net.createServer().listen(taken, '127.0.0.1');
     await once(squatter, 'listening');
-    const s = new Session(sessionFor(sshd, [
-      loopbackRemote(good, echo.port),
-      loopbackRemote(taken, echo.port),
-    ]), testDeps(sshd));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(good, echo.port), loopbackRemote(taken, echo.port)]), testDeps(sshd));
     const events: string[] = [];
-    s.on('forward', (f) => { if (f.index === 0) events.push(f.state); });
+    s.on('forward', (f) => {
+      if (f.index === 0) events.push(f.state);
+    });
     s.start();
     try {
       await waitFor(() => events.filter((e) => e === 'active').length >= 2, 'two attempts binding the good forward');
@@ -220,14 +251,24 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     }
   });
 
-  test('a user\'s stop is never undone by a pending reconnect', async () => {
+  test("a user's stop is never undone by a pending reconnect", async () => {
     // A server that accepts and hangs up at once: the session retries quickly, and we count tries.
     let tries = 0;
-    const hangup = net.createServer((c) => { tries++; c.destroy(); }).listen(0, '127.0.0.1');
+    const hangup = net
+      .createServer((c) => {
+        tries++;
+        c.destroy();
+      })
+      .listen(0, '127.0.0.1');
     await once(hangup, 'listening');
-    cleanup.push(async () => { hangup.close(); });
+    cleanup.push(async () => {
+      hangup.close();
+    });
     const { sshd } = await setup();
-    const cfg = { ...sessionFor(sshd, [{ type: 'remote' as const, bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }]), port: (hangup.address() as net.AddressInfo).port };
+    const cfg = {
+      ...sessionFor(sshd, [{ type: 'remote' as const, bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }]),
+      port: (hangup.address() as net.AddressInfo).port,
+    };
     const s = new Session(cfg, testDeps(sshd));
     s.start();
     await waitFor(() => tries >= 2, 'two attempts');
@@ -243,8 +284,7 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     const { sshd, echo } = await setup();
     const port = await freePort();
     await sshd.stop();
-    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]),
-      testDeps(sshd, { backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } }));
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]), testDeps(sshd, { backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } }));
     s.start();
     try {
       const waiting = await waitForState(s, 'reconnecting');
@@ -260,41 +300,59 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
   });
 
   for (const outage of [5, 60]) {
-    test(`after a ${outage} s server outage the tunnel is back within 1 s of sshd listening again (default backoff)`, { timeout: (outage + 30) * 1000 }, async () => {
-      const { sshd, echo } = await setup();
-      const port = await freePort();
-      // The real retry timing, not the tests' fast one.
-      const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]), { home: sshd.dir });
-      const refused: number[] = [];
-      s.on('log', (l) => { if (l.message.startsWith('CONNECT_REFUSED')) refused.push(Date.now()); });
-      s.start();
-      try {
-        await waitForState(s, 'connected');
-        await sshd.stop();
-        await new Promise((r) => setTimeout(r, outage * 1000));
-        await sshd.launch();
-        const listening = Date.now();
-        await waitForState(s, 'connected', 10_000, (x) => x.reconnects === 1);
-        const backIn = Date.now() - listening;
-        const perSecond = refused.length / outage;
-        process.stdout.write(`# ${outage} s outage: back ${backIn} ms after sshd listened; ${refused.length} refused connection attempts (${perSecond.toFixed(1)}/s), no SSH handshake during the outage\n`);
-        assert.ok(backIn < 1_000, `back ${backIn} ms after sshd listened`);
-        // Refusals are retried often (every 250 ms) but not in a tight loop.
-        assert.ok(perSecond >= 2 && perSecond <= 4.5, `${refused.length} refused attempts in ${outage} s`);
-        assert.equal((await roundTrip(port, 'back')).toString(), 'back');
-      } finally {
-        await s.stop();
-      }
-    });
+    test(
+      `after a ${outage} s server outage the tunnel is back within 1 s of sshd listening again (default backoff)`,
+      { timeout: (outage + 30) * 1000 },
+      async () => {
+        const { sshd, echo } = await setup();
+        const port = await freePort();
+        // The real retry timing, not the tests' fast one.
+        const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]), { home: sshd.dir });
+        const refused: number[] = [];
+        s.on('log', (l) => {
+          if (l.message.startsWith('CONNECT_REFUSED')) refused.push(Date.now());
+        });
+        s.start();
+        try {
+          await waitForState(s, 'connected');
+          await sshd.stop();
+          await new Promise((r) => setTimeout(r, outage * 1000));
+          await sshd.launch();
+          const listening = Date.now();
+          await waitForState(s, 'connected', 10_000, (x) => x.reconnects === 1);
+          const backIn = Date.now() - listening;
+          const perSecond = refused.length / outage;
+          process.stdout.write(
+            `# ${outage} s outage: back ${backIn} ms after sshd listened; ${refused.length} refused connection attempts (${perSecond.toFixed(1)}/s), no SSH handshake during the outage\n`,
+          );
+          assert.ok(backIn < 1_000, `back ${backIn} ms after sshd listened`);
+          // Refusals are retried often (every 250 ms) but not in a tight loop.
+          assert.ok(perSecond >= 2 && perSecond <= 4.5, `${refused.length} refused attempts in ${outage} s`);
+          assert.equal((await roundTrip(port, 'back')).toString(), 'back');
+        } finally {
+          await s.stop();
+        }
+      },
+    );
   }
 
   test('a server that accepts TCP and then fails gets at most one attempt per second (default backoff)', async () => {
     const starts: number[] = [];
-    const hangup = net.createServer((c) => { starts.push(Date.now()); c.destroy(); }).listen(0, '127.0.0.1');
+    const hangup = net
+      .createServer((c) => {
+        starts.push(Date.now());
+        c.destroy();
+      })
+      .listen(0, '127.0.0.1');
     await once(hangup, 'listening');
-    cleanup.push(async () => { hangup.close(); });
+    cleanup.push(async () => {
+      hangup.close();
+    });
     const { sshd } = await setup();
-    const cfg = { ...sessionFor(sshd, [{ type: 'remote' as const, bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }]), port: (hangup.address() as net.AddressInfo).port };
+    const cfg = {
+      ...sessionFor(sshd, [{ type: 'remote' as const, bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }]),
+      port: (hangup.address() as net.AddressInfo).port,
+    };
     // Full jitter would allow a first retry after 0.7 s; the minimum gap keeps it at 1 s or more.
     const s = new Session(cfg, { home: sshd.dir, backoff: { jitter: 0.3, initialMs: 1_000, maxMs: 1_000 } });
     s.start();
@@ -310,11 +368,21 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
 
   test('backoff grows between attempts and is capped', async () => {
     let tries: number[] = [];
-    const hangup = net.createServer((c) => { tries.push(Date.now()); c.destroy(); }).listen(0, '127.0.0.1');
+    const hangup = net
+      .createServer((c) => {
+        tries.push(Date.now());
+        c.destroy();
+      })
+      .listen(0, '127.0.0.1');
     await once(hangup, 'listening');
-    cleanup.push(async () => { hangup.close(); });
+    cleanup.push(async () => {
+      hangup.close();
+    });
     const { sshd } = await setup();
-    const cfg = { ...sessionFor(sshd, [{ type: 'remote' as const, bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }]), port: (hangup.address() as net.AddressInfo).port };
+    const cfg = {
+      ...sessionFor(sshd, [{ type: 'remote' as const, bindPort: 0, targetHost: '127.0.0.1', targetPort: 1 }]),
+      port: (hangup.address() as net.AddressInfo).port,
+    };
     const s = new Session(cfg, testDeps(sshd, { backoff: { initialMs: 100, maxMs: 400, factor: 2, jitter: 0, minGapMs: 0 } }));
     tries = [];
     s.start();

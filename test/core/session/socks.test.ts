@@ -8,15 +8,27 @@ import { readSocksRequest, SocksError, SOCKS5_REPLY } from '../../../main/core/s
 class Wire extends Duplex {
   readonly written: Buffer[] = [];
   override _read(): void {}
-  override _write(chunk: Buffer, _e: BufferEncoding, cb: () => void): void { this.written.push(chunk); cb(); }
-  out(): number[] { return [...Buffer.concat(this.written)]; }
+  override _write(chunk: Buffer, _e: BufferEncoding, cb: () => void): void {
+    this.written.push(chunk);
+    cb();
+  }
+  out(): number[] {
+    return [...Buffer.concat(this.written)];
+  }
   send(...bytes: Array<number | string | Buffer>): void {
     this.push(Buffer.concat(bytes.map((b) => (typeof b === 'number' ? Buffer.from([b]) : Buffer.isBuffer(b) ? b : Buffer.from(b, 'latin1')))));
   }
 }
 
-const port = (p: number): Buffer => { const b = Buffer.alloc(2); b.writeUInt16BE(p); return b; };
-const socksError = (re: RegExp) => (e: unknown): boolean => e instanceof SocksError && re.test(e.message);
+const port = (p: number): Buffer => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(p);
+  return b;
+};
+const socksError =
+  (re: RegExp) =>
+  (e: unknown): boolean =>
+    e instanceof SocksError && re.test(e.message);
 
 test('SOCKS4 CONNECT to an IPv4 address; a success reply is 0x5a', async () => {
   const w = new Wire();
@@ -135,6 +147,9 @@ test('data the client sends right after its request is kept for the connection',
   w.send(5, 1, 0, 5, 1, 0, 1, Buffer.from([1, 2, 3, 4]), port(80), 'GET / HTTP/1.0\r\n\r\n');
   const req = await readSocksRequest(w);
   assert.equal(req.port, 80);
-  const first = await new Promise<Buffer>((resolve) => { w.once('data', resolve); w.resume(); });
+  const first = await new Promise<Buffer>((resolve) => {
+    w.once('data', resolve);
+    w.resume();
+  });
   assert.equal(first.toString(), 'GET / HTTP/1.0\r\n\r\n');
 });

@@ -17,8 +17,13 @@ import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helper
 
 const require = createRequire(import.meta.url);
 
-interface Cipher { allocPacket(payloadLen: number): Buffer; encrypt(packet: Buffer): void }
-interface Decipher { decrypt(data: Uint8Array, p: number, len: number): unknown }
+interface Cipher {
+  allocPacket(payloadLen: number): Buffer;
+  encrypt(packet: Buffer): void;
+}
+interface Decipher {
+  decrypt(data: Uint8Array, p: number, len: number): unknown;
+}
 interface CryptoModule {
   readonly init: Promise<void>;
   readonly bindingAvailable: boolean;
@@ -43,7 +48,10 @@ function random(seed: number): (n: number) => number {
   };
 }
 
-interface Keys { readonly key: Buffer; readonly iv: Buffer }
+interface Keys {
+  readonly key: Buffer;
+  readonly iv: Buffer;
+}
 const keysFor = (name: string): Keys => ({ key: randomBytes(patched.CIPHER_INFO[name]!.keyLen), iv: randomBytes(patched.CIPHER_INFO[name]!.ivLen) });
 
 /** Payloads as the connection layer sends them: mostly full CHANNEL_DATA packets, some small. */
@@ -57,10 +65,15 @@ function payloads(rnd: (n: number) => number, count: number): Buffer[] {
 /** Encrypts `list` as one connection direction of `impl` would, and returns the bytes on the wire. */
 function encrypt(impl: CryptoModule, name: string, keys: Keys, list: ReadonlyArray<Buffer>): Buffer {
   const wire: Buffer[] = [];
-  const cipher = impl.createCipher({ outbound: {
-    onWrite: (b: Uint8Array) => wire.push(Buffer.from(b)),
-    cipherInfo: impl.CIPHER_INFO[name], cipherKey: Buffer.from(keys.key), cipherIV: Buffer.from(keys.iv), seqno: 0,
-  } });
+  const cipher = impl.createCipher({
+    outbound: {
+      onWrite: (b: Uint8Array) => wire.push(Buffer.from(b)),
+      cipherInfo: impl.CIPHER_INFO[name],
+      cipherKey: Buffer.from(keys.key),
+      cipherIV: Buffer.from(keys.iv),
+      seqno: 0,
+    },
+  });
   for (const p of list) {
     const packet = cipher.allocPacket(p.length);
     packet.set(p, 5);
@@ -108,10 +121,17 @@ function reads(wire: Buffer, rnd: (n: number) => number, layout: Layout): Buffer
 
 /** Decrypts the reads with `impl` and returns every payload (as the views ssh2 hands on) in `got`. */
 function decrypt(impl: CryptoModule, name: string, keys: Keys, chunks: ReadonlyArray<Buffer>, got: Buffer[] = []): Buffer[] {
-  const decipher = impl.createDecipher({ inbound: {
-    onPayload: (p: Buffer) => { got.push(p); },
-    decipherInfo: impl.CIPHER_INFO[name], decipherKey: Buffer.from(keys.key), decipherIV: Buffer.from(keys.iv), seqno: 0,
-  } });
+  const decipher = impl.createDecipher({
+    inbound: {
+      onPayload: (p: Buffer) => {
+        got.push(p);
+      },
+      decipherInfo: impl.CIPHER_INFO[name],
+      decipherKey: Buffer.from(keys.key),
+      decipherIV: Buffer.from(keys.iv),
+      seqno: 0,
+    },
+  });
   for (const c of chunks) decipher.decrypt(c, 0, c.length);
   return got;
 }
@@ -127,7 +147,7 @@ describe('patched ssh2 packets, against ssh2 as published', () => {
     await patched.init;
     await published.init;
     // The accelerated ciphers are the ones the patch changes; without the binding nothing here runs them.
-    assert.equal(patched.bindingAvailable && published.bindingAvailable, true, 'ssh2\'s native crypto binding is missing');
+    assert.equal(patched.bindingAvailable && published.bindingAvailable, true, "ssh2's native crypto binding is missing");
   });
 
   for (const name of CIPHERS) {
@@ -176,7 +196,10 @@ describe('patched ssh2 packets, against ssh2 as published', () => {
       const got: Buffer[] = [];
       // The binding's message for a failed tag is OpenSSL's, which says little; what matters is
       // that it throws at that packet, having passed on only the three before it.
-      assert.throws(() => decrypt(patched, name, keys, chunks, got), (err: unknown) => err instanceof Error && got.length === 3);
+      assert.throws(
+        () => decrypt(patched, name, keys, chunks, got),
+        (err: unknown) => err instanceof Error && got.length === 3,
+      );
       assert.equal(firstDifference(got, list.slice(0, 3)), -1);
     });
   }
@@ -184,9 +207,16 @@ describe('patched ssh2 packets, against ssh2 as published', () => {
   test('padding: the length the protocol requires, from a CSPRNG pool that never hands out the same bytes twice', () => {
     const name = CIPHERS[0];
     const keys = keysFor(name);
-    const mk = (impl: CryptoModule): Cipher => impl.createCipher({ outbound: {
-      onWrite: () => undefined, cipherInfo: impl.CIPHER_INFO[name], cipherKey: Buffer.from(keys.key), cipherIV: Buffer.from(keys.iv), seqno: 0,
-    } });
+    const mk = (impl: CryptoModule): Cipher =>
+      impl.createCipher({
+        outbound: {
+          onWrite: () => undefined,
+          cipherInfo: impl.CIPHER_INFO[name],
+          cipherKey: Buffer.from(keys.key),
+          cipherIV: Buffer.from(keys.iv),
+          seqno: 0,
+        },
+      });
     const ours = mk(patched);
     const theirs = mk(published);
     const rnd = random(7);
@@ -225,7 +255,10 @@ async function choppingRelay(port: number, seed: number): Promise<{ port: number
       from.pause();
       const next = (at: number): void => {
         if (to.destroyed) return;
-        if (at >= d.length) { from.resume(); return; }
+        if (at >= d.length) {
+          from.resume();
+          return;
+        }
         const n = Math.min(d.length - at, rnd(4) === 0 ? 1 + rnd(24) : 1 + rnd(90_000));
         pieces++;
         if (to.write(d.subarray(at, at + n))) setImmediate(() => next(at + n));
@@ -239,7 +272,11 @@ async function choppingRelay(port: number, seed: number): Promise<{ port: number
   };
   const server = net.createServer((client) => {
     const upstream = net.connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) { sockets.add(s); s.setNoDelay(true); s.on('close', () => sockets.delete(s)); }
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.setNoDelay(true);
+      s.on('close', () => sockets.delete(s));
+    }
     chop(client, upstream);
     chop(upstream, client);
   });
@@ -257,8 +294,12 @@ async function choppingRelay(port: number, seed: number): Promise<{ port: number
 
 describe('patched ssh2 against OpenSSH, reads cut at random', { skip: sshdUnavailable() }, () => {
   let target: HashingTarget;
-  before(async () => { target = await hashingTarget(); });
-  after(async () => { await target?.close(); });
+  before(async () => {
+    target = await hashingTarget();
+  });
+  after(async () => {
+    await target?.close();
+  });
 
   for (const name of CIPHERS) {
     test(`${name}: 64 MiB each way at once through a Burrow tunnel arrive whole, with every read boundary random`, async () => {
@@ -266,10 +307,13 @@ describe('patched ssh2 against OpenSSH, reads cut at random', { skip: sshdUnavai
       const seed = randomBytes(4).readUInt32BE();
       const relay = await choppingRelay(sshd.port, seed);
       const port = await freePort();
-      const s = new Session(sessionFor(sshd, [loopbackRemote(port, target.port)], {
-        port: relay.port,
-        hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath], fingerprint: sshd.hostKeyFingerprint() },
-      }), testDeps(sshd));
+      const s = new Session(
+        sessionFor(sshd, [loopbackRemote(port, target.port)], {
+          port: relay.port,
+          hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath], fingerprint: sshd.hostKeyFingerprint() },
+        }),
+        testDeps(sshd),
+      );
       s.start();
       try {
         await waitForState(s, 'connected');

@@ -13,15 +13,24 @@ import { socksConnect } from '../../helpers/socks-client.js';
 describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () => {
   let sshd: Sshd;
   let echo: Awaited<ReturnType<typeof echoServer>>;
-  before(async () => { sshd = await Sshd.start(); echo = await echoServer(); });
-  after(async () => { await echo?.close(); await sshd?.dispose(); });
+  before(async () => {
+    sshd = await Sshd.start();
+    echo = await echoServer();
+  });
+  after(async () => {
+    await echo?.close();
+    await sshd?.dispose();
+  });
 
   test('stop() returns promptly while -L and -D clients keep their connections open (a database pool never closes)', async () => {
     const [l, d] = [await freePort(), await freePort()];
-    const s = new Session(sessionFor(sshd, [
-      { type: 'local', bindPort: l, targetHost: '127.0.0.1', targetPort: echo.port },
-      { type: 'local-dynamic', bindPort: d },
-    ]), testDeps(sshd));
+    const s = new Session(
+      sessionFor(sshd, [
+        { type: 'local', bindPort: l, targetHost: '127.0.0.1', targetPort: echo.port },
+        { type: 'local-dynamic', bindPort: d },
+      ]),
+      testDeps(sshd),
+    );
     s.start();
     await waitForState(s, 'connected');
     const idle = net.connect(l, '127.0.0.1');
@@ -45,7 +54,11 @@ describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () =>
   test('a target that answers and closes at once still delivers its whole answer to a slow reader', async () => {
     const size = 8 * 1024 * 1024;
     const answer = Buffer.alloc(size, 0x61);
-    const target = net.createServer((c) => { c.end(answer); }).listen(0, '127.0.0.1');
+    const target = net
+      .createServer((c) => {
+        c.end(answer);
+      })
+      .listen(0, '127.0.0.1');
     await once(target, 'listening');
     const port = await freePort();
     const s = new Session(sessionFor(sshd, [loopbackRemote(port, (target.address() as net.AddressInfo).port)]), testDeps(sshd));
@@ -56,7 +69,11 @@ describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () =>
       let got = 0;
       c.pause(); // read slowly: the tail has to wait for SSH window after the target is gone
       await new Promise((r) => setTimeout(r, 500));
-      c.on('data', (b: Buffer) => { got += b.length; c.pause(); setTimeout(() => c.resume(), 1); });
+      c.on('data', (b: Buffer) => {
+        got += b.length;
+        c.pause();
+        setTimeout(() => c.resume(), 1);
+      });
       c.resume();
       await once(c, 'end');
       assert.equal(got, size);
@@ -86,7 +103,13 @@ describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () =>
   test('a -D client that resets while its channel opens leaves no connection to the target behind', async () => {
     // A target that waits for the client to speak first (PostgreSQL, HTTP) and never closes by itself.
     let open = 0;
-    const target = net.createServer((c) => { open++; c.on('close', () => open--); c.on('error', () => undefined); }).listen(0, '127.0.0.1');
+    const target = net
+      .createServer((c) => {
+        open++;
+        c.on('close', () => open--);
+        c.on('error', () => undefined);
+      })
+      .listen(0, '127.0.0.1');
     await once(target, 'listening');
     const tport = (target.address() as net.AddressInfo).port;
     const d = await freePort();
@@ -121,13 +144,21 @@ describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () =>
   test('a target still streaming when its -R client leaves is closed at once, not held for the linger time', async () => {
     let closedAt: number | undefined;
     const chunk = Buffer.alloc(64 * 1024, 1);
-    const target = net.createServer((c) => {
-      c.on('error', () => undefined);
-      c.on('close', () => { closedAt = Date.now(); });
-      const pump = (): void => { while (!c.destroyed && c.write(chunk)) { /* until the kernel pushes back */ } };
-      c.on('drain', pump);
-      pump();
-    }).listen(0, '127.0.0.1');
+    const target = net
+      .createServer((c) => {
+        c.on('error', () => undefined);
+        c.on('close', () => {
+          closedAt = Date.now();
+        });
+        const pump = (): void => {
+          while (!c.destroyed && c.write(chunk)) {
+            /* until the kernel pushes back */
+          }
+        };
+        c.on('drain', pump);
+        pump();
+      })
+      .listen(0, '127.0.0.1');
     await once(target, 'listening');
     const port = await freePort();
     const s = new Session(sessionFor(sshd, [loopbackRemote(port, (target.address() as net.AddressInfo).port)]), testDeps(sshd));
@@ -153,9 +184,15 @@ describe('clean endings against a real sshd', { skip: sshdUnavailable() }, () =>
   test('decrypted keys are dropped when a session stops: a reconnect reuses them, a start after a stop reads the key again', async () => {
     let loads = 0;
     const port = await freePort();
-    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)]), testDeps(sshd, {
-      loadIdentity: async (file, passphrase) => { loads++; return loadIdentity(file, passphrase); },
-    }));
+    const s = new Session(
+      sessionFor(sshd, [loopbackRemote(port, echo.port)]),
+      testDeps(sshd, {
+        loadIdentity: async (file, passphrase) => {
+          loads++;
+          return loadIdentity(file, passphrase);
+        },
+      }),
+    );
     s.start();
     try {
       await waitForState(s, 'connected');

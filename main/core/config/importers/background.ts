@@ -16,11 +16,7 @@ import { PendingFile, PendingKey, type ImportReport } from './report.js';
 const INLINE_BYTES = 256 * 1024;
 
 /** What to import: text, a file's bytes (base64 from a window, or read from disk), or a command's words. */
-export type ImportSource =
-  | { readonly text: string }
-  | { readonly base64: string }
-  | { readonly bytes: Buffer }
-  | { readonly words: ReadonlyArray<string> };
+export type ImportSource = { readonly text: string } | { readonly base64: string } | { readonly bytes: Buffer } | { readonly words: ReadonlyArray<string> };
 
 /** What crosses to and from the worker: plain data only (classes and Buffers are rebuilt). */
 export interface ImportJob {
@@ -65,7 +61,11 @@ export function toWire(report: ImportReport): WireReport {
     ...report,
     sessions: report.sessions.map((s) => JSON.stringify(s)),
     hostKeys: report.hostKeys.map((h) => ({ ...h, keyBlob: new Uint8Array(h.keyBlob) })),
-    keys: (report.keys ?? []).map((k) => ({ keyId: k.keyId, material: k.reveal(), ...(k.revealPassphrase() !== undefined ? { passphrase: k.revealPassphrase()! } : {}) })),
+    keys: (report.keys ?? []).map((k) => ({
+      keyId: k.keyId,
+      material: k.reveal(),
+      ...(k.revealPassphrase() !== undefined ? { passphrase: k.revealPassphrase()! } : {}),
+    })),
     files: (report.files ?? []).map((f) => ({ path: f.path, content: new Uint8Array(f.reveal()) })),
   };
 }
@@ -88,17 +88,23 @@ async function fromWire(w: WireReport): Promise<ImportReport> {
 export function errorToWire(err: unknown): WireError {
   if (err instanceof PlaceholderError) return { cls: 'PlaceholderError', placeholders: err.placeholders };
   if (err instanceof CommandLineError) return { cls: 'CommandLineError', option: err.option, problem: err.problem, fix: err.fix };
-  if (err instanceof ConfigError) return { cls: err instanceof ImportLimitError ? 'ImportLimitError' : 'ConfigError', field: err.field, problem: err.problem, fix: err.fix };
+  if (err instanceof ConfigError)
+    return { cls: err instanceof ImportLimitError ? 'ImportLimitError' : 'ConfigError', field: err.field, problem: err.problem, fix: err.fix };
   return { cls: 'Error', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
 }
 
 function errorFromWire(e: WireError): Error {
   switch (e.cls) {
-    case 'PlaceholderError': return new PlaceholderError(e.placeholders);
-    case 'CommandLineError': return new CommandLineError(e.option, e.problem, e.fix);
-    case 'ImportLimitError': return new ImportLimitError(e.field, e.problem, e.fix);
-    case 'ConfigError': return new ConfigError(e.field, e.problem, e.fix);
-    case 'Error': return new Error(`the import worker failed: ${e.message}`);
+    case 'PlaceholderError':
+      return new PlaceholderError(e.placeholders);
+    case 'CommandLineError':
+      return new CommandLineError(e.option, e.problem, e.fix);
+    case 'ImportLimitError':
+      return new ImportLimitError(e.field, e.problem, e.fix);
+    case 'ConfigError':
+      return new ConfigError(e.field, e.problem, e.fix);
+    case 'Error':
+      return new Error(`the import worker failed: ${e.message}`);
   }
 }
 
@@ -137,7 +143,13 @@ function inWorker(job: ImportJob, signal: AbortSignal | undefined): Promise<Work
       done();
       resolve(r);
     });
-    worker.once('error', (err) => { done(); reject(new Error(`the import worker failed: ${err.message}`)); });
-    worker.once('exit', (code) => { done(); if (code !== 0) reject(new Error(`the import worker ended with code ${code}`)); });
+    worker.once('error', (err) => {
+      done();
+      reject(new Error(`the import worker failed: ${err.message}`));
+    });
+    worker.once('exit', (code) => {
+      done();
+      if (code !== 0) reject(new Error(`the import worker ended with code ${code}`));
+    });
   });
 }

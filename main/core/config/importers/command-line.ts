@@ -29,7 +29,11 @@ export interface ParsedCommandLine {
  * both end up in import reports and logs.
  */
 export class CommandLineError extends Error {
-  constructor(readonly option: string, readonly problem: string, readonly fix: string) {
+  constructor(
+    readonly option: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
     super(`${option}: ${problem}. ${fix}`);
     this.name = 'CommandLineError';
   }
@@ -46,12 +50,23 @@ export function splitCommandLine(text: string): string[] {
   let inWord = false;
   let i = 0;
   const s = text.replace(/\r\n/g, '\n');
-  const push = (): void => { if (inWord) words.push(cur); cur = ''; inWord = false; };
+  const push = (): void => {
+    if (inWord) words.push(cur);
+    cur = '';
+    inWord = false;
+  };
   while (i < s.length) {
     const c = s[i]!;
     const next = s[i + 1];
-    if ((c === '\\' || c === '^' || c === '`') && next === '\n') { i += 2; continue; }
-    if (c === ' ' || c === '\t' || c === '\n') { push(); i++; continue; }
+    if ((c === '\\' || c === '^' || c === '`') && next === '\n') {
+      i += 2;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\n') {
+      push();
+      i++;
+      continue;
+    }
     inWord = true;
     if (c === "'") {
       const end = s.indexOf("'", i + 1);
@@ -85,27 +100,50 @@ const SSH_FLAG_OPTS = new Set('46AaCfGgKkMNnqsTtVvXxYy'.split(''));
 
 /** Flags that change nothing for a tunnel-only engine, with the reason shown to the user. */
 const HARMLESS_FLAGS: Record<string, string> = {
-  N: '', T: '', n: '', // Burrow never runs a command, a shell or a terminal: what -N -T -n ask for.
-  f: '-f (go to the background): burrow run stays in the foreground; use the app\'s start-at-login or a service to run it unattended',
-  q: '', 4: '-4: Burrow uses the address the name resolves to first', 6: '-6: Burrow uses the address the name resolves to first',
-  x: '', a: '', k: '', t: '-t (terminal): Burrow opens no terminal, only forwards',
+  N: '',
+  T: '',
+  n: '', // Burrow never runs a command, a shell or a terminal: what -N -T -n ask for.
+  f: "-f (go to the background): burrow run stays in the foreground; use the app's start-at-login or a service to run it unattended",
+  q: '',
+  4: '-4: Burrow uses the address the name resolves to first',
+  6: '-6: Burrow uses the address the name resolves to first',
+  x: '',
+  a: '',
+  k: '',
+  t: '-t (terminal): Burrow opens no terminal, only forwards',
 };
 
 const YES_NO: Record<string, boolean> = { yes: true, true: true, no: false, false: false };
 
 /** ssh_config keywords accepted with -o that do not matter for Burrow, with the reason (empty: none worth saying). */
 const HARMLESS_OPTIONS: Record<string, string> = {
-  controlpath: 'ControlPath: Burrow does not share connections', controlmaster: 'ControlMaster: Burrow does not share connections',
-  controlpersist: 'ControlPersist: Burrow does not share connections', loglevel: 'LogLevel: use -v or --json for Burrow\'s own log',
-  batchmode: '', tcpkeepalive: 'TCPKeepAlive: Burrow relies on SSH keepalives (ServerAliveInterval), which also see a frozen server',
-  identitiesonly: '', pubkeyauthentication: '', passwordauthentication: 'PasswordAuthentication: Burrow logs in with keys only',
-  kbdinteractiveauthentication: 'KbdInteractiveAuthentication: Burrow logs in with keys only', preferredauthentications: '',
-  forwardagent: '', forwardx11: '', requesttty: '', sessiontype: '', stdinnull: '', hashknownhosts: '', checkhostip: '',
-  visualhostkey: '', updatehostkeys: 'UpdateHostKeys: Burrow records only keys it was asked to trust', addkeystoagent: '',
+  controlpath: 'ControlPath: Burrow does not share connections',
+  controlmaster: 'ControlMaster: Burrow does not share connections',
+  controlpersist: 'ControlPersist: Burrow does not share connections',
+  loglevel: "LogLevel: use -v or --json for Burrow's own log",
+  batchmode: '',
+  tcpkeepalive: 'TCPKeepAlive: Burrow relies on SSH keepalives (ServerAliveInterval), which also see a frozen server',
+  identitiesonly: '',
+  pubkeyauthentication: '',
+  passwordauthentication: 'PasswordAuthentication: Burrow logs in with keys only',
+  kbdinteractiveauthentication: 'KbdInteractiveAuthentication: Burrow logs in with keys only',
+  preferredauthentications: '',
+  forwardagent: '',
+  forwardx11: '',
+  requesttty: '',
+  sessiontype: '',
+  stdinnull: '',
+  hashknownhosts: '',
+  checkhostip: '',
+  visualhostkey: '',
+  updatehostkeys: 'UpdateHostKeys: Burrow records only keys it was asked to trust',
+  addkeystoagent: '',
   serveralivecountmax: '', // handled, listed only so the harmless check never shadows it
 };
 
-function lower(s: string): string { return s.toLowerCase(); }
+function lower(s: string): string {
+  return s.toLowerCase();
+}
 
 function parsePortValue(v: string, option: string, allowZero = false): number {
   const n = /^\d+$/.test(v) ? Number(v) : NaN;
@@ -123,7 +161,11 @@ function splitForward(spec: string): string[] {
   for (const c of spec) {
     if (c === '[') depth++;
     if (c === ']') depth--;
-    if (c === ':' && depth === 0) { parts.push(cur); cur = ''; continue; }
+    if (c === ':' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+      continue;
+    }
     cur += c;
   }
   parts.push(cur);
@@ -147,8 +189,11 @@ export function parseForwardSpec(flag: 'R' | 'L' | 'D', spec: string, gatewayPor
     return { type: remote ? 'remote-dynamic' : 'local-dynamic', ...localBind(bind), bindPort };
   }
   if (parts.length !== 3 && parts.length !== 4) {
-    throw new CommandLineError(option, `expected [bind_address:]port:host:hostport${remote ? ' or [bind_address:]port' : ''}`,
-      remote ? 'For a database tunnel write e.g. -R 15432:localhost:5432.' : 'Write e.g. -L 15432:db.internal:5432.');
+    throw new CommandLineError(
+      option,
+      `expected [bind_address:]port:host:hostport${remote ? ' or [bind_address:]port' : ''}`,
+      remote ? 'For a database tunnel write e.g. -R 15432:localhost:5432.' : 'Write e.g. -L 15432:db.internal:5432.',
+    );
   }
   const [bind, port, host, hostPort] = parts.length === 4 ? parts : [undefined, ...parts];
   if (!host) throw new CommandLineError(option, 'the destination host is empty', 'Name the host that runs the database, e.g. localhost.');
@@ -162,7 +207,11 @@ export function parseForwardSpec(flag: 'R' | 'L' | 'D', spec: string, gatewayPor
 }
 
 function programOf(word: string): Program | undefined {
-  const base = word.split(/[\\/]/).pop()!.toLowerCase().replace(/\.exe$/, '');
+  const base = word
+    .split(/[\\/]/)
+    .pop()!
+    .toLowerCase()
+    .replace(/\.exe$/, '');
   if (base === 'ssh' || base === 'autossh' || base === 'plink') return base;
   return undefined;
 }
@@ -172,7 +221,10 @@ const PLACEHOLDER = /<[^<>\s]+>|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\[[A-Za-z_]
 
 /** The name `--set` takes for a placeholder: `<SSH_HIGH_PORT>` → `SSH_HIGH_PORT`, `${X:-22}` → `X`. */
 export function placeholderName(placeholder: string): string {
-  return placeholder.replace(/^(<|\$\{|\$|\[)/, '').replace(/(>|\}|\])$/, '').replace(/:-.*$/s, '');
+  return placeholder
+    .replace(/^(<|\$\{|\$|\[)/, '')
+    .replace(/(>|\}|\])$/, '')
+    .replace(/:-.*$/s, '');
 }
 
 /**
@@ -182,8 +234,11 @@ export function placeholderName(placeholder: string): string {
 export class PlaceholderError extends CommandLineError {
   constructor(readonly placeholders: ReadonlyArray<string>) {
     const one = placeholders.length === 1;
-    super(placeholders.join(', '), one ? 'is a placeholder still to be filled in' : `are ${placeholders.length} placeholders still to be filled in`,
-      `Give ${one ? 'it' : 'each'} the value from the vendor's instructions: ${placeholders.map((p) => `--set ${placeholderName(p)}=…`).join(' ')}`);
+    super(
+      placeholders.join(', '),
+      one ? 'is a placeholder still to be filled in' : `are ${placeholders.length} placeholders still to be filled in`,
+      `Give ${one ? 'it' : 'each'} the value from the vendor's instructions: ${placeholders.map((p) => `--set ${placeholderName(p)}=…`).join(' ')}`,
+    );
     this.name = 'PlaceholderError';
   }
 
@@ -202,8 +257,11 @@ function checkPlaceholders(words: string[]): void {
 
 /** sshpass types a password into ssh's prompt: the command is refused whatever it runs. */
 export function sshpassError(): CommandLineError {
-  return new CommandLineError('sshpass', 'runs through sshpass: password login is not supported, as an unattended tunnel would have to store the password',
-    'Use a key: create one with `burrow key generate`, add its public key on the server, and give it with -i.');
+  return new CommandLineError(
+    'sshpass',
+    'runs through sshpass: password login is not supported, as an unattended tunnel would have to store the password',
+    'Use a key: create one with `burrow key generate`, add its public key on the server, and give it with -i.',
+  );
 }
 
 interface Draft {
@@ -258,23 +316,45 @@ function applySshOption(d: Draft, raw: string): void {
   };
   switch (key) {
     // As in OpenSSH, the first value obtained for an option is the one used.
-    case 'serveraliveinterval': d.keepaliveInterval ??= int(0, 3600); return;
+    case 'serveraliveinterval':
+      d.keepaliveInterval ??= int(0, 3600);
+      return;
     case 'serveralivecountmax':
       // OpenSSH's 0 means "drop the link after one interval with nothing received"; ssh2 counts
       // unanswered probes only, so 0 there would drop even a busy link every interval.
-      if (value === '0') throw new CommandLineError(option, 'ServerAliveCountMax=0 (drop the link after one quiet interval) is not supported', 'Use ServerAliveCountMax=1: the link is dropped when one keepalive goes unanswered.');
+      if (value === '0')
+        throw new CommandLineError(
+          option,
+          'ServerAliveCountMax=0 (drop the link after one quiet interval) is not supported',
+          'Use ServerAliveCountMax=1: the link is dropped when one keepalive goes unanswered.',
+        );
       d.keepaliveCount ??= int(1, 100);
       return;
-    case 'connecttimeout': d.connectTimeout ??= int(1, 600); return;
-    case 'port': d.port ??= parsePortValue(value, option); return;
-    case 'user': d.user ??= value; return;
+    case 'connecttimeout':
+      d.connectTimeout ??= int(1, 600);
+      return;
+    case 'port':
+      d.port ??= parsePortValue(value, option);
+      return;
+    case 'user':
+      d.user ??= value;
+      return;
     case 'hostname':
       // Not quoted: what stands before the @ may be user:password.
-      if (value.includes('@')) throw new CommandLineError(option, 'holds an "@": a user name is written into the host name', 'Give the host name alone, and the user with -l or as user@host.');
+      if (value.includes('@'))
+        throw new CommandLineError(
+          option,
+          'holds an "@": a user name is written into the host name',
+          'Give the host name alone, and the user with -l or as user@host.',
+        );
       d.hostName ??= value;
       return;
-    case 'identityfile': d.identityFiles.push(value); return;
-    case 'compression': d.compression ??= yesNo(); return;
+    case 'identityfile':
+      d.identityFiles.push(value);
+      return;
+    case 'compression':
+      d.compression ??= yesNo();
+      return;
     case 'rekeylimit':
       try {
         d.rekeyLimit ??= parseRekeyLimit(value);
@@ -283,11 +363,16 @@ function applySshOption(d: Draft, raw: string): void {
         throw new CommandLineError(option, err.message, err.fix);
       }
       return;
-    case 'gatewayports': d.gatewayPorts ??= yesNo(); return;
+    case 'gatewayports':
+      d.gatewayPorts ??= yesNo();
+      return;
     case 'exitonforwardfailure':
       if (!yesNo()) {
-        throw new CommandLineError(option, 'Burrow always treats a forward that cannot be opened as a failure (it never reports a tunnel as up when it is not)',
-          'Remove -o ExitOnForwardFailure=no.');
+        throw new CommandLineError(
+          option,
+          'Burrow always treats a forward that cannot be opened as a failure (it never reports a tunnel as up when it is not)',
+          'Remove -o ExitOnForwardFailure=no.',
+        );
       }
       return;
     case 'stricthostkeychecking': {
@@ -309,7 +394,9 @@ function applySshOption(d: Draft, raw: string): void {
       d.rawForwards.push([key === 'remoteforward' ? 'R' : 'L', target ? `${listen}:${target}` : listen!]);
       return;
     }
-    case 'dynamicforward': d.rawForwards.push(['D', value]); return;
+    case 'dynamicforward':
+      d.rawForwards.push(['D', value]);
+      return;
     default:
       break;
   }
@@ -325,7 +412,11 @@ function applySshOption(d: Draft, raw: string): void {
   if (key === 'proxyjump' || key === 'proxycommand') {
     throw new CommandLineError(option, 'connecting through a jump host is not supported yet', 'Run Burrow on a machine that reaches the SSH server directly.');
   }
-  throw new CommandLineError(option, 'is not an option Burrow knows how to honour', 'Remove it, or see the README section "burrow run" for the supported options.');
+  throw new CommandLineError(
+    option,
+    'is not an option Burrow knows how to honour',
+    'Remove it, or see the README section "burrow run" for the supported options.',
+  );
 }
 
 /** An algorithm list checked as OpenSSH reads it; `option` names it in the error. */
@@ -343,7 +434,11 @@ function algorithmList(option: string, kind: AlgorithmKind, value: string): stri
  * /etc/passwd fields), so the part after it is a password: never used, never repeated.
  */
 function passwordInAddress(): CommandLineError {
-  return new CommandLineError('user:…@host', 'the user name carries a password', 'Remove the password from the address or user name; Burrow logs in with keys.');
+  return new CommandLineError(
+    'user:…@host',
+    'the user name carries a password',
+    'Remove the password from the address or user name; Burrow logs in with keys.',
+  );
 }
 
 /** Parses `user@host`, `host` and `ssh://user@host:port`. */
@@ -377,7 +472,8 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
     prefixNotes.push(`${words.shift()!.split('=')[0]}=…: environment settings for ssh/autossh do not apply to Burrow (ignored)`);
   }
   if (words[0] !== undefined && /^sshpass(\.exe)?$/i.test(path.win32.basename(words[0]))) throw sshpassError();
-  if (words.length === 0) throw new CommandLineError('(command)', 'the command line is empty', 'Paste the ssh, autossh or plink command from the vendor\'s guide.');
+  if (words.length === 0)
+    throw new CommandLineError('(command)', 'the command line is empty', "Paste the ssh, autossh or plink command from the vendor's guide.");
   const first = programOf(words[0]!);
   const program: Program = first ?? 'ssh';
   if (first) words.shift();
@@ -386,7 +482,16 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   }
   checkPlaceholders(words);
 
-  const d: Draft = { identityFiles: [], forwards: [], gatewayFlag: false, compressionFlag: false, algorithms: {}, verbosity: 0, notes: prefixNotes, rawForwards: [] };
+  const d: Draft = {
+    identityFiles: [],
+    forwards: [],
+    gatewayFlag: false,
+    compressionFlag: false,
+    algorithms: {},
+    verbosity: 0,
+    notes: prefixNotes,
+    rawForwards: [],
+  };
   const rest: string[] = [];
 
   for (let i = 0; i < words.length; i++) {
@@ -406,28 +511,43 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
       rest.push(w);
       continue;
     }
-    if (w === '--') { rest.push(...words.slice(i + 1)); break; }
+    if (w === '--') {
+      rest.push(...words.slice(i + 1));
+      break;
+    }
 
     if (program === 'plink') {
       const word = w.toLowerCase();
       if (word === '-ssh' || word === '-batch' || word === '-noagent' || word === '-no-antispoof') continue;
       if (word === '-pw' || word === '-pwfile') {
-        throw new CommandLineError(w, 'password login is not supported: an unattended tunnel would have to store the password',
-          'Use a key: create one with `burrow key generate` and give it with -i.');
+        throw new CommandLineError(
+          w,
+          'password login is not supported: an unattended tunnel would have to store the password',
+          'Use a key: create one with `burrow key generate` and give it with -i.',
+        );
       }
       if (word === '-hostkey') {
         if (d.fingerprint !== undefined) {
-          throw new CommandLineError('-hostkey', 'Burrow pins one host key per session',
-            'Keep the -hostkey of the key type the server presents (usually its ssh-ed25519 key), or use known_hosts instead.');
+          throw new CommandLineError(
+            '-hostkey',
+            'Burrow pins one host key per session',
+            'Keep the -hostkey of the key type the server presents (usually its ssh-ed25519 key), or use known_hosts instead.',
+          );
         }
         d.fingerprint = takeArg('-hostkey', '');
         continue;
       }
       if (word === '-load') {
-        throw new CommandLineError(w, 'Burrow cannot read PuTTY\'s registry from a command line',
-          'Export the session with regedit (HKCU\\Software\\SimonTatham\\PuTTY\\Sessions) and run `burrow import FILE.reg`.');
+        throw new CommandLineError(
+          w,
+          "Burrow cannot read PuTTY's registry from a command line",
+          'Export the session with regedit (HKCU\\Software\\SimonTatham\\PuTTY\\Sessions) and run `burrow import FILE.reg`.',
+        );
       }
-      if (word === '-agent') { d.notes.push('-agent: Burrow uses the key given with -i, not Pageant (ignored)'); continue; }
+      if (word === '-agent') {
+        d.notes.push('-agent: Burrow uses the key given with -i, not Pageant (ignored)');
+        continue;
+      }
       if (word === '-sanitise-stderr' || word === '-no-sanitise-stderr' || word === '-shareexists' || word === '-share' || word === '-noshare') continue;
       // Everything else plink shares with OpenSSH's spelling.
     }
@@ -438,26 +558,59 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
       const attached = w.slice(j + 1);
       if (program === 'autossh' && c === 'M') {
         const v = takeArg('-M', attached);
-        if (!/^\d+(:\d+)?$/.test(v)) throw new CommandLineError('-M', 'is not autossh\'s monitor port', 'Write -M 0 (Burrow uses SSH keepalives instead of a monitor port).');
+        if (!/^\d+(:\d+)?$/.test(v))
+          throw new CommandLineError('-M', "is not autossh's monitor port", 'Write -M 0 (Burrow uses SSH keepalives instead of a monitor port).');
         if (v !== '0') d.notes.push(`-M ${v}: Burrow watches the link with SSH keepalives, not autossh's monitor port (ignored)`);
         break;
       }
-      if (program === 'plink' && c === 'P') { d.port ??= parsePortValue(takeArg('-P', attached), '-P'); break; }
+      if (program === 'plink' && c === 'P') {
+        d.port ??= parsePortValue(takeArg('-P', attached), '-P');
+        break;
+      }
       if (SSH_ARG_OPTS.has(c)) {
         const v = takeArg(`-${c}`, attached);
         switch (c) {
-          case 'R': case 'L': case 'D': d.rawForwards.push([c, v]); break;
-          case 'p': d.port ??= parsePortValue(v, '-p'); break;
-          case 'l': d.user ??= v; break;
-          case 'i': d.identityFiles.push(v); break;
-          case 'o': applySshOption(d, v); break;
+          case 'R':
+          case 'L':
+          case 'D':
+            d.rawForwards.push([c, v]);
+            break;
+          case 'p':
+            d.port ??= parsePortValue(v, '-p');
+            break;
+          case 'l':
+            d.user ??= v;
+            break;
+          case 'i':
+            d.identityFiles.push(v);
+            break;
+          case 'o':
+            applySshOption(d, v);
+            break;
           case 'J':
-            throw new CommandLineError('-J', 'connecting through a jump host is not supported yet', 'Run Burrow on a machine that reaches the SSH server directly.');
-          case 'E': d.notes.push('-E: Burrow writes its own log; use --json to capture it (ignored)'); break;
-          case 'S': d.notes.push('-S: Burrow does not share connections (ignored)'); break;
-          case 'F': throw new CommandLineError('-F', 'Burrow does not read ssh config files from a command line', 'Import the host with `burrow import ~/.ssh/config`, or give the options with -o.');
-          case 'c': d.cipherFlag = algorithmList('-c', 'ciphers', v); break;
-          case 'm': d.macFlag = algorithmList('-m', 'macs', v); break;
+            throw new CommandLineError(
+              '-J',
+              'connecting through a jump host is not supported yet',
+              'Run Burrow on a machine that reaches the SSH server directly.',
+            );
+          case 'E':
+            d.notes.push('-E: Burrow writes its own log; use --json to capture it (ignored)');
+            break;
+          case 'S':
+            d.notes.push('-S: Burrow does not share connections (ignored)');
+            break;
+          case 'F':
+            throw new CommandLineError(
+              '-F',
+              'Burrow does not read ssh config files from a command line',
+              'Import the host with `burrow import ~/.ssh/config`, or give the options with -o.',
+            );
+          case 'c':
+            d.cipherFlag = algorithmList('-c', 'ciphers', v);
+            break;
+          case 'm':
+            d.macFlag = algorithmList('-m', 'macs', v);
+            break;
           default:
             throw new CommandLineError(`-${c}`, 'is not an option Burrow can honour for a tunnel', 'Remove it; see the README section "burrow run".');
         }
@@ -482,17 +635,23 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   if (rest.length === 0) throw new CommandLineError('(destination)', 'no SSH server given', 'End the command with user@host.');
   if (rest.length > 1) {
     // Not quoted: a remote command may carry a password (`PGPASSWORD=… psql`).
-    throw new CommandLineError('(remote command)', 'Burrow does not run remote commands: it keeps the tunnel open by itself',
-      'Remove the command after the host (and use -N, as the vendors\' guides do).');
+    throw new CommandLineError(
+      '(remote command)',
+      'Burrow does not run remote commands: it keeps the tunnel open by itself',
+      "Remove the command after the host (and use -N, as the vendors' guides do).",
+    );
   }
   const gatewayPorts = d.gatewayFlag || (d.gatewayPorts ?? false);
   if (gatewayPorts && d.rawForwards.some(([f]) => f === 'R')) {
-    d.notes.push('-g: affects only -L/-D forwards; for -R the bind address and the server\'s GatewayPorts decide, as with OpenSSH');
+    d.notes.push("-g: affects only -L/-D forwards; for -R the bind address and the server's GatewayPorts decide, as with OpenSSH");
   }
   d.forwards = d.rawForwards.map(([flag, spec]) => parseForwardSpec(flag, spec, gatewayPorts));
   if (d.forwards.length === 0) {
-    throw new CommandLineError('(forwards)', 'the command has no -R, -L or -D forward, so there is no tunnel to keep open',
-      'Add the forward from the vendor\'s guide, e.g. -R 15432:localhost:5432.');
+    throw new CommandLineError(
+      '(forwards)',
+      'the command has no -R, -L or -D forward, so there is no tunnel to keep open',
+      "Add the forward from the vendor's guide, e.g. -R 15432:localhost:5432.",
+    );
   }
   if (d.keepaliveInterval === 0) d.notes.push('ServerAliveInterval=0 turns keepalives off: a dead link will only be noticed when the OS gives up');
 
@@ -514,7 +673,9 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
   const session: SessionConfig = {
     id: name,
     name,
-    host, port, user,
+    host,
+    port,
+    user,
     auth: { identityFiles: d.identityFiles },
     hostKey: {
       // OpenSSH's default is to ask; plink with -hostkey trusts exactly that key.

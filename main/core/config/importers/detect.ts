@@ -33,7 +33,8 @@ export function detectKind(text: string): ImportKind {
   // Before command lines: Secoda's script also holds an autossh command, built from these variables.
   if (isSecodaEnv(text)) return 'secoda-env';
   if (isKnownHosts(text)) return 'known-hosts';
-  if (/^\s*(Host|Match)\s+\S/im.test(text) && /^\s*(HostName|RemoteForward|LocalForward|DynamicForward|User|Port|IdentityFile)[\s=]/im.test(text)) return 'ssh-config';
+  if (/^\s*(Host|Match)\s+\S/im.test(text) && /^\s*(HostName|RemoteForward|LocalForward|DynamicForward|User|Port|IdentityFile)[\s=]/im.test(text))
+    return 'ssh-config';
   return isShellScript(text) ? 'shell-script' : 'command-line';
 }
 
@@ -56,17 +57,23 @@ export function importInput(input: string | Buffer | ReadonlyArray<string>, opti
     return counted(importCommandLine(input as ReadonlyArray<string>, options.values), options.source);
   }
   if (Buffer.isBuffer(input)) checkImportSize(input.length, options.source);
-  const text = Buffer.isBuffer(input) ? textOf(input) : input as string;
+  const text = Buffer.isBuffer(input) ? textOf(input) : (input as string);
   checkImportText(text, options.source);
   const kind = detectKind(text);
   if (kind === 'command-line' || kind === 'shell-script') refuseKeyText(text, options.source);
   switch (kind) {
-    case 'putty-reg': return counted(importPuttyReg(text, options.source), options.source);
-    case 'secoda-env': return counted(importSecodaEnv(text, options.name), options.source);
-    case 'known-hosts': return counted(importKnownHosts(text, options.source), options.source);
-    case 'ssh-config': return counted(importSshConfig(text), options.source);
-    case 'command-line': return counted(importCommandLine(text, options.values, options.source), options.source);
-    case 'shell-script': return counted(importShellScript(text, options.values), options.source);
+    case 'putty-reg':
+      return counted(importPuttyReg(text, options.source), options.source);
+    case 'secoda-env':
+      return counted(importSecodaEnv(text, options.name), options.source);
+    case 'known-hosts':
+      return counted(importKnownHosts(text, options.source), options.source);
+    case 'ssh-config':
+      return counted(importSshConfig(text), options.source);
+    case 'command-line':
+      return counted(importCommandLine(text, options.values, options.source), options.source);
+    case 'shell-script':
+      return counted(importShellScript(text, options.values), options.source);
     case 'burrow-export':
       throw new ConfigError(options.source ?? '(input)', 'is a Burrow sessions export', 'Import it with `burrow sessions import FILE`.');
   }

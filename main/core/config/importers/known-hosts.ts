@@ -7,7 +7,10 @@ import type { ImportReport } from './report.js';
 
 /** Whether text looks like known_hosts: every meaningful line is `[marker] hosts keytype base64…`. */
 export function isKnownHosts(text: string): boolean {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   return lines.length > 0 && lines.every((l) => /^(@\S+\s+)?\S+\s+(ssh-|ecdsa-|sk-)\S+\s+[A-Za-z0-9+/]+=*(\s|$)/.test(l));
 }
 
@@ -20,8 +23,13 @@ export function importKnownHosts(text: string, file = '(known_hosts)'): ImportRe
     kind: 'known-hosts',
     sessions: [],
     hostKeys: entries,
-    took: entries.length === 0 ? [] : [`${entries.length} host key${entries.length === 1 ? '' : 's'} from ${file}`
-      + `${hashed ? `, ${hashed} with hashed names` : ''}${marked ? `, ${marked} marked @revoked or @cert-authority` : ''}`],
+    took:
+      entries.length === 0
+        ? []
+        : [
+            `${entries.length} host key${entries.length === 1 ? '' : 's'} from ${file}` +
+              `${hashed ? `, ${hashed} with hashed names` : ''}${marked ? `, ${marked} marked @revoked or @cert-authority` : ''}`,
+          ],
     couldNot: problems.map((p) => ({ what: `${file} line ${p.line}`, why: p.message })),
   };
 }

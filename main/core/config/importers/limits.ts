@@ -17,8 +17,11 @@ export class ImportLimitError extends ConfigError {
 /** Refuses an input larger than the import limit, before it is read or decoded. */
 export function checkImportSize(bytes: number, source = '(input)'): void {
   if (bytes > IMPORT_LIMITS.bytes) {
-    throw new ImportLimitError(source, `is ${sizeInWords(bytes)}, more than the ${sizeInWords(IMPORT_LIMITS.bytes)} Burrow imports at once`,
-      'Import it in parts (a PuTTY export can be split by session; an ssh config by Host block).');
+    throw new ImportLimitError(
+      source,
+      `is ${sizeInWords(bytes)}, more than the ${sizeInWords(IMPORT_LIMITS.bytes)} Burrow imports at once`,
+      'Import it in parts (a PuTTY export can be split by session; an ssh config by Host block).',
+    );
   }
 }
 
@@ -28,7 +31,11 @@ export function checkImportText(text: string, source = '(input)'): void {
   const nul = text.indexOf('\0');
   if (nul >= 0) {
     const line = lineOf(text, nul);
-    throw new ImportLimitError(`${source}: line ${line}`, 'holds a NUL byte, which no path, host or command may contain', 'Remove it; if this is a binary file, it is not one Burrow imports.');
+    throw new ImportLimitError(
+      `${source}: line ${line}`,
+      'holds a NUL byte, which no path, host or command may contain',
+      'Remove it; if this is a binary file, it is not one Burrow imports.',
+    );
   }
   let start = 0;
   let line = 1;
@@ -36,8 +43,11 @@ export function checkImportText(text: string, source = '(input)'): void {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     if (end - start > IMPORT_LIMITS.lineChars) {
-      throw new ImportLimitError(`${source}: line ${line}`, `is ${(end - start).toLocaleString('en')} characters long, more than the ${IMPORT_LIMITS.lineChars.toLocaleString('en')} Burrow reads in one line`,
-        'No ssh command, ssh_config, PuTTY export or script has such a line: check that this is the file you meant.');
+      throw new ImportLimitError(
+        `${source}: line ${line}`,
+        `is ${(end - start).toLocaleString('en')} characters long, more than the ${IMPORT_LIMITS.lineChars.toLocaleString('en')} Burrow reads in one line`,
+        'No ssh command, ssh_config, PuTTY export or script has such a line: check that this is the file you meant.',
+      );
     }
     start = end + 1;
     line++;
@@ -55,8 +65,11 @@ export function checkImportWords(words: ReadonlyArray<string>): void {
  */
 export function checkSessionCount(count: number, source = '(input)'): void {
   if (count > IMPORT_LIMITS.sessions) {
-    throw new ImportLimitError(source, `describes more than ${IMPORT_LIMITS.sessions.toLocaleString('en')} sessions, the most Burrow imports at once`,
-      'Import it in parts.');
+    throw new ImportLimitError(
+      source,
+      `describes more than ${IMPORT_LIMITS.sessions.toLocaleString('en')} sessions, the most Burrow imports at once`,
+      'Import it in parts.',
+    );
   }
 }
 

@@ -58,7 +58,8 @@ function parseReg(text: string): RegKey[] {
     const value = /^"((?:[^"\\]|\\.)*)"=(?:"((?:[^"\\]|\\.)*)"|dword:([0-9a-fA-F]{8}))$/.exec(t);
     if (value && keys.length > 0) {
       keys[keys.length - 1]!.values.set(unquote(value[1]!), {
-        value: value[2] !== undefined ? unquote(value[2]) : parseInt(value[3]!, 16), line,
+        value: value[2] !== undefined ? unquote(value[2]) : parseInt(value[3]!, 16),
+        line,
       });
     }
   }
@@ -73,11 +74,14 @@ function sessionName(escaped: string): string {
 /** Parses PuTTY's PortForwardings: `[4|6]{L|R|D}[addr:]port[=host:port]`, comma separated, `\,` escaped. */
 function forwardsOf(spec: string, localAll: boolean, remoteAll: boolean, where: string, couldNot: NotTaken[]): ForwardConfig[] {
   const out: ForwardConfig[] = [];
-  const entries = spec.split(/(?<!\\),/).map((e) => e.replace(/\\(.)/g, '$1')).filter((e) => e !== '');
+  const entries = spec
+    .split(/(?<!\\),/)
+    .map((e) => e.replace(/\\(.)/g, '$1'))
+    .filter((e) => e !== '');
   for (const entry of entries) {
     const m = /^[46]?([LRD])([^=]+)(?:=(.*))?$/.exec(entry);
     try {
-      if (!m) throw new CommandLineError(entry, 'is not a PuTTY forwarding', 'Re-create it in PuTTY\'s Tunnels panel and export again.');
+      if (!m) throw new CommandLineError(entry, 'is not a PuTTY forwarding', "Re-create it in PuTTY's Tunnels panel and export again.");
       const type = m[1] as 'L' | 'R' | 'D';
       const source = m[2]!;
       const dest = m[3];
@@ -113,23 +117,44 @@ const PUTTY_LISTS: ReadonlyArray<{
   /** Families below WARN in PuTTY's own default: one above it is the user's explicit choice. */
   readonly belowWarnByDefault: ReadonlyArray<string>;
 }> = [
-  { kind: 'kex', value: 'KEX', belowWarnByDefault: ['dh-group1-sha1'], families: {
-    ecdh: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521'],
-    // PuTTY's historical names: "dh-gex-sha1" and "dh-group14-sha1" cover the SHA-256 variants too.
-    'dh-gex-sha1': ['diffie-hellman-group-exchange-sha256', 'diffie-hellman-group-exchange-sha1'],
-    'dh-group18-sha512': ['diffie-hellman-group18-sha512'], 'dh-group17-sha512': ['diffie-hellman-group17-sha512'],
-    'dh-group16-sha512': ['diffie-hellman-group16-sha512'], 'dh-group15-sha512': ['diffie-hellman-group15-sha512'],
-    'dh-group14-sha1': ['diffie-hellman-group14-sha256', 'diffie-hellman-group14-sha1'],
-    'dh-group1-sha1': ['diffie-hellman-group1-sha1'],
-  } },
-  { kind: 'hostKey', value: 'HostKey', belowWarnByDefault: [], families: {
-    ed25519: ['ssh-ed25519'], ecdsa: ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'],
-    rsa: ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'], dsa: ['ssh-dss'],
-  } },
-  { kind: 'ciphers', value: 'Cipher', belowWarnByDefault: ['des', 'blowfish', 'arcfour'], families: {
-    aes: ['aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes256-cbc', 'aes192-cbc', 'aes128-cbc'],
-    aesgcm: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'], chacha20: ['chacha20-poly1305@openssh.com'], '3des': ['3des-cbc'],
-  } },
+  {
+    kind: 'kex',
+    value: 'KEX',
+    belowWarnByDefault: ['dh-group1-sha1'],
+    families: {
+      ecdh: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521'],
+      // PuTTY's historical names: "dh-gex-sha1" and "dh-group14-sha1" cover the SHA-256 variants too.
+      'dh-gex-sha1': ['diffie-hellman-group-exchange-sha256', 'diffie-hellman-group-exchange-sha1'],
+      'dh-group18-sha512': ['diffie-hellman-group18-sha512'],
+      'dh-group17-sha512': ['diffie-hellman-group17-sha512'],
+      'dh-group16-sha512': ['diffie-hellman-group16-sha512'],
+      'dh-group15-sha512': ['diffie-hellman-group15-sha512'],
+      'dh-group14-sha1': ['diffie-hellman-group14-sha256', 'diffie-hellman-group14-sha1'],
+      'dh-group1-sha1': ['diffie-hellman-group1-sha1'],
+    },
+  },
+  {
+    kind: 'hostKey',
+    value: 'HostKey',
+    belowWarnByDefault: [],
+    families: {
+      ed25519: ['ssh-ed25519'],
+      ecdsa: ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'],
+      rsa: ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+      dsa: ['ssh-dss'],
+    },
+  },
+  {
+    kind: 'ciphers',
+    value: 'Cipher',
+    belowWarnByDefault: ['des', 'blowfish', 'arcfour'],
+    families: {
+      aes: ['aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes256-cbc', 'aes192-cbc', 'aes128-cbc'],
+      aesgcm: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'],
+      chacha20: ['chacha20-poly1305@openssh.com'],
+      '3des': ['3des-cbc'],
+    },
+  },
 ];
 
 /**
@@ -149,9 +174,14 @@ function algorithmsOf(get: (k: string) => string): AlgorithmsConfig {
     const above = warn < 0 ? names : names.slice(0, warn);
     const familyOf = (algo: string): string | undefined => Object.keys(list.families).find((f) => list.families[f]!.includes(algo));
     const defaults = DEFAULT_ALGORITHMS[list.kind];
-    const removed = defaults.filter((a) => { const f = familyOf(a); return f !== undefined && !above.includes(f); });
-    const added = above.filter((f) => list.belowWarnByDefault.includes(f))
-      .flatMap((f) => list.families[f] ?? []).filter((a) => SUPPORTED_ALGORITHMS[list.kind].includes(a) && !defaults.includes(a));
+    const removed = defaults.filter((a) => {
+      const f = familyOf(a);
+      return f !== undefined && !above.includes(f);
+    });
+    const added = above
+      .filter((f) => list.belowWarnByDefault.includes(f))
+      .flatMap((f) => list.families[f] ?? [])
+      .filter((a) => SUPPORTED_ALGORITHMS[list.kind].includes(a) && !defaults.includes(a));
     if (removed.length > 0 && added.length > 0) out[list.kind] = [...defaults.filter((a) => !removed.includes(a)), ...added].join(',');
     else if (removed.length > 0) out[list.kind] = `-${removed.join(',')}`;
     else if (added.length > 0) out[list.kind] = `+${added.join(',')}`;
@@ -162,8 +192,8 @@ function algorithmsOf(get: (k: string) => string): AlgorithmsConfig {
 function sessionOf(name: string, key: RegKey, couldNot: NotTaken[]): SessionConfig | undefined {
   const where = `PuTTY session "${name}"`;
   const get = (k: string): RegValue | undefined => key.values.get(k)?.value;
-  const str = (k: string): string => (typeof get(k) === 'string' ? get(k) as string : '');
-  const num = (k: string): number => (typeof get(k) === 'number' ? get(k) as number : 0);
+  const str = (k: string): string => (typeof get(k) === 'string' ? (get(k) as string) : '');
+  const num = (k: string): number => (typeof get(k) === 'number' ? (get(k) as number) : 0);
 
   const protocol = str('Protocol') || 'ssh';
   if (protocol !== 'ssh') {
@@ -190,8 +220,10 @@ function sessionOf(name: string, key: RegKey, couldNot: NotTaken[]): SessionConf
   if (num('ProxyMethod') !== 0) {
     // No proxy setting is repeated: ProxyHost may be user:password@host, ProxyTelnetCommand a
     // command with a password, and ProxyUsername and ProxyPassword are what they say.
-    couldNot.push({ what: `${where}: proxy`,
-      why: 'connects through a proxy, which Burrow does not do yet, so it was not imported; run Burrow where the SSH server is reachable directly' });
+    couldNot.push({
+      what: `${where}: proxy`,
+      why: 'connects through a proxy, which Burrow does not do yet, so it was not imported; run Burrow where the SSH server is reachable directly',
+    });
     return undefined;
   }
   if (!user) {
@@ -205,30 +237,43 @@ function sessionOf(name: string, key: RegKey, couldNot: NotTaken[]): SessionConf
   }
   // PingIntervalSecs is what PuTTY's "Seconds between keepalives" writes; PingInterval is the old minutes value.
   const interval = num('PingIntervalSecs') || num('PingInterval') * 60;
-  if (interval === 0) couldNot.push({ what: `${where}: keepalive 0`, why: `PuTTY sent no keepalives; Burrow uses ${SESSION_DEFAULTS.keepalive.intervalSeconds} s so a dead link is noticed` });
+  if (interval === 0)
+    couldNot.push({
+      what: `${where}: keepalive 0`,
+      why: `PuTTY sent no keepalives; Burrow uses ${SESSION_DEFAULTS.keepalive.intervalSeconds} s so a dead link is noticed`,
+    });
 
-  const pins = str('SshManualHostKeys').split(',').map((s) => s.trim()).filter(Boolean);
+  const pins = str('SshManualHostKeys')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const fingerprint = pins.find((p) => /^SHA256:[A-Za-z0-9+/]{43}$/.test(p));
   for (const p of pins.filter((p) => p !== fingerprint)) {
-    couldNot.push({ what: `${where}: manual host key ${p}`, why: fingerprint ? 'Burrow pins one key per session; the first SHA256 fingerprint was taken' : 'only SHA256 fingerprints can be pinned' });
+    couldNot.push({
+      what: `${where}: manual host key ${p}`,
+      why: fingerprint ? 'Burrow pins one key per session; the first SHA256 fingerprint was taken' : 'only SHA256 fingerprints can be pinned',
+    });
   }
   const keyFile = str('PublicKeyFile');
   const algorithms = algorithmsOf(str);
   try {
-    return parseSessionConfig({
-      name: importedName(name),
-      host,
-      port: num('PortNumber') || 22,
-      user,
-      auth: { identityFiles: keyFile ? [keyFile] : [] },
-      // PuTTY asks on first connection (Fivetran: "click Accept to cache the host key").
-      hostKey: fingerprint ? { policy: 'yes', fingerprint } : { policy: 'ask' },
-      keepalive: interval ? { intervalSeconds: Math.min(interval, 3600) } : {},
-      compression: num('Compression') === 1,
-      ...(Object.keys(algorithms).length > 0 ? { algorithms } : {}),
-      forwards,
-      notes: `Imported from PuTTY session "${name}".`,
-    }, where);
+    return parseSessionConfig(
+      {
+        name: importedName(name),
+        host,
+        port: num('PortNumber') || 22,
+        user,
+        auth: { identityFiles: keyFile ? [keyFile] : [] },
+        // PuTTY asks on first connection (Fivetran: "click Accept to cache the host key").
+        hostKey: fingerprint ? { policy: 'yes', fingerprint } : { policy: 'ask' },
+        keepalive: interval ? { intervalSeconds: Math.min(interval, 3600) } : {},
+        compression: num('Compression') === 1,
+        ...(Object.keys(algorithms).length > 0 ? { algorithms } : {}),
+        forwards,
+        notes: `Imported from PuTTY session "${name}".`,
+      },
+      where,
+    );
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     couldNot.push({ what: err.field, why: `${err.problem}; ${err.fix}` });
@@ -290,7 +335,12 @@ function hostKeysOf(key: RegKey, file: string, couldNot: NotTaken[]): KnownHostE
 /** Imports a .reg export's PuTTY sessions and cached host keys. */
 export function importPuttyReg(data: Buffer | string, file = '(.reg)'): ImportReport {
   const text = typeof data === 'string' ? data : decodeRegFile(data);
-  if (!isRegFile(text)) throw new ConfigError(file, 'is not a regedit export', 'In regedit, select HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions and use File > Export.');
+  if (!isRegFile(text))
+    throw new ConfigError(
+      file,
+      'is not a regedit export',
+      'In regedit, select HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions and use File > Export.',
+    );
   const sessions: SessionConfig[] = [];
   const hostKeys: KnownHostEntry[] = [];
   const took: string[] = [];
@@ -307,14 +357,16 @@ export function importPuttyReg(data: Buffer | string, file = '(.reg)'): ImportRe
     if (m[2] === undefined) continue;
     const name = sessionName(m[2]);
     if (name === 'Default Settings') {
-      couldNot.push({ what: 'PuTTY session "Default Settings"', why: 'holds PuTTY\'s defaults for new sessions, not a tunnel' });
+      couldNot.push({ what: 'PuTTY session "Default Settings"', why: "holds PuTTY's defaults for new sessions, not a tunnel" });
       continue;
     }
     const s = sessionOf(name, key, couldNot);
     if (!s) continue;
     sessions.push(s);
     checkSessionCount(sessions.length);
-    took.push(`PuTTY session "${name}": ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}, keepalive ${s.keepalive.intervalSeconds} s`);
+    took.push(
+      `PuTTY session "${name}": ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}, keepalive ${s.keepalive.intervalSeconds} s`,
+    );
   }
   return { kind: 'putty-reg', sessions, hostKeys, took, couldNot };
 }

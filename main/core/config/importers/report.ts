@@ -30,7 +30,11 @@ export class PendingKey {
   readonly #material: string;
   readonly #passphrase: string | undefined;
 
-  constructor(readonly keyId: string, material: string, passphrase?: string) {
+  constructor(
+    readonly keyId: string,
+    material: string,
+    passphrase?: string,
+  ) {
     this.#material = material;
     this.#passphrase = passphrase;
   }
@@ -62,7 +66,10 @@ export class PendingKey {
 export class PendingFile {
   readonly #content: Buffer;
 
-  constructor(readonly path: string, content: Buffer) {
+  constructor(
+    readonly path: string,
+    content: Buffer,
+  ) {
     this.#content = content;
   }
 

@@ -71,7 +71,10 @@ export function importSecodaEnv(text: string, name?: string): ImportReport {
   if (!/^[A-Za-z0-9+/=\s]+$/.test(keyBase64) || !PRIVATE_KEY.test(key)) {
     throw new ConfigError('SSH_KEY_BASE64', 'is not the base64 of a private key', 'Copy the whole value again from Secoda: it is one long line of base64.');
   }
-  const keyId = `secoda-${host.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${listenPort}`;
+  const keyId = `secoda-${host
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}-${listenPort}`;
   // The script Secoda hands out carries the host key its server has now: when Secoda rotates it,
   // the customer's script is right and Burrow's copy of the published key is old, so the script wins.
   const own = scriptHostKey(text);
@@ -85,12 +88,17 @@ export function importSecodaEnv(text: string, name?: string): ImportReport {
     keyId,
     ...(own ? { fingerprint: own.fingerprint } : {}),
   });
-  const hostKeyLine = !own ? `host key: Secoda's published key ${published}, built into Burrow (this input carries none)`
-    : own.fingerprint === published ? `host key: the script's ${own.keyType} key ${own.fingerprint}, the one Secoda publishes`
+  const hostKeyLine = !own
+    ? `host key: Secoda's published key ${published}, built into Burrow (this input carries none)`
+    : own.fingerprint === published
+      ? `host key: the script's ${own.keyType} key ${own.fingerprint}, the one Secoda publishes`
       : `host key: the script's ${own.keyType} key ${own.fingerprint}`;
-  const warnings = own && own.fingerprint !== published
-    ? [`The script's host key ${own.fingerprint} differs from the one Burrow has on file for Secoda (${published}); the script's is pinned, as Secoda gave it to you. If you did not expect a change, ask Secoda which key is current.`]
-    : [];
+  const warnings =
+    own && own.fingerprint !== published
+      ? [
+          `The script's host key ${own.fingerprint} differs from the one Burrow has on file for Secoda (${published}); the script's is pinned, as Secoda gave it to you. If you did not expect a change, ask Secoda which key is current.`,
+        ]
+      : [];
   const unused = [...vars.keys()].filter((k) => !['SSH_HOST', 'SSH_PORT', 'SSH_HOST_PORT', 'SSH_LISTEN_PORT', 'SSH_KEY_BASE64', 'SSH_USER'].includes(k));
   return {
     kind: 'secoda-env',
@@ -102,7 +110,7 @@ export function importSecodaEnv(text: string, name?: string): ImportReport {
       hostKeyLine,
       `SSH_KEY_BASE64: the private key goes to Burrow's secret store as key-${keyId}, not into the config`,
     ],
-    couldNot: unused.map((k) => ({ what: k, why: 'is not one of Secoda\'s tunnel settings, so it was left out' })),
+    couldNot: unused.map((k) => ({ what: k, why: "is not one of Secoda's tunnel settings, so it was left out" })),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

@@ -30,13 +30,19 @@ export function fillPlaceholders(text: string, values: ReadonlyMap<string, strin
  */
 export function refuseKeyText(text: string, what = '(command)'): void {
   if (/^\s*(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-\S+)\s+\S+/.test(text)) {
-    throw new ConfigError(what, 'is a public key, the kind that goes in an SSH server\'s authorized_keys',
-      'Burrow has nothing to run for it: your own public key goes to the vendor (they add it to their server); a vendor\'s key (QueryCanary\'s) goes in ~/.ssh/authorized_keys of the SSH user on your server. Give the tunnel\'s private key with -i.');
+    throw new ConfigError(
+      what,
+      "is a public key, the kind that goes in an SSH server's authorized_keys",
+      "Burrow has nothing to run for it: your own public key goes to the vendor (they add it to their server); a vendor's key (QueryCanary's) goes in ~/.ssh/authorized_keys of the SSH user on your server. Give the tunnel's private key with -i.",
+    );
   }
   if (/^\s*(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-\d)/.test(text)) {
     // Not repeated: the text is a secret.
-    throw new ConfigError(what, 'is a private key, not a tunnel command',
-      'Give it to the tunnel\'s command with -i FILE (burrow import "ssh -i FILE …"), or to a saved session with `burrow sessions edit NAME --identity FILE`.');
+    throw new ConfigError(
+      what,
+      'is a private key, not a tunnel command',
+      'Give it to the tunnel\'s command with -i FILE (burrow import "ssh -i FILE …"), or to a saved session with `burrow sessions edit NAME --identity FILE`.',
+    );
   }
 }
 
@@ -46,19 +52,28 @@ export function refuseKeyText(text: string, what = '(command)'): void {
  */
 function refuseLookalikes(text: string, what = '(command)'): void {
   if (/\[email(?:&#160;|\s)protected\]/i.test(text)) {
-    throw new ConfigError(what, 'holds "[email protected]" where the page showed user@host (its e-mail protection hid it)',
-      'Copy the command from the vendor\'s e-mail or the page\'s source, or type user@host in its place.');
+    throw new ConfigError(
+      what,
+      'holds "[email protected]" where the page showed user@host (its e-mail protection hid it)',
+      "Copy the command from the vendor's e-mail or the page's source, or type user@host in its place.",
+    );
   }
   if (/^\s*(?:"?[^"\s]*[\\/])?putty(?:\.exe)?"?\s/i.test(text)) {
     const load = /-load\s+['"]?([^'"]+)['"]?/.exec(text)?.[1];
-    throw new ConfigError(what, 'starts PuTTY, whose settings live in the Windows registry, not on the command line',
-      `Export ${load ? `the saved session "${load}"` : 'the saved session'} with regedit (HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions, File > Export) and import the .reg file.`);
+    throw new ConfigError(
+      what,
+      'starts PuTTY, whose settings live in the Windows registry, not on the command line',
+      `Export ${load ? `the saved session "${load}"` : 'the saved session'} with regedit (HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions, File > Export) and import the .reg file.`,
+    );
   }
   refuseKeyText(text, what);
 }
 
 function isProgram(word: string | undefined): boolean {
-  const base = path.win32.basename(word ?? '').toLowerCase().replace(/\.exe$/, '');
+  const base = path.win32
+    .basename(word ?? '')
+    .toLowerCase()
+    .replace(/\.exe$/, '');
   return base === 'ssh' || base === 'autossh' || base === 'plink';
 }
 
@@ -140,9 +155,8 @@ function describe(program: string, s: SessionConfig): string {
 export function importCommandLine(input: string | ReadonlyArray<string>, values: ReadonlyMap<string, string> = new Map(), source?: string): ImportReport {
   const notes: string[] = [];
   refuseLookalikes(typeof input === 'string' ? input : input.join(' '), source);
-  const words = typeof input === 'string'
-    ? splitCommandLine(fillPlaceholders(input.trim().replace(/^\$\s+/, ''), values))
-    : input.map((w) => fillPlaceholders(w, values));
+  const words =
+    typeof input === 'string' ? splitCommandLine(fillPlaceholders(input.trim().replace(/^\$\s+/, ''), values)) : input.map((w) => fillPlaceholders(w, values));
   // Not a recognisable tunnel command: the engine's parser says precisely what is wrong with it.
   const parsed = parseCommandLine(unwrap(words, notes) ?? words);
   return {
@@ -179,7 +193,7 @@ export function logicalLines(text: string): Array<{ line: number; text: string }
       cur += c;
       continue;
     }
-    if (c === '"' || c === '\'') quote = c;
+    if (c === '"' || c === "'") quote = c;
     if (c === '\n') {
       if (cur.trim() !== '' && !cur.trim().startsWith('#')) out.push({ line: start, text: cur.trim() });
       cur = '';
@@ -245,7 +259,12 @@ export function importShellScript(text: string, values: ReadonlyMap<string, stri
       sessions.push({ ...parsed.session, id: name, name, notes: `Imported from line ${line} of a shell script.` });
       checkSessionCount(sessions.length);
       took.push(`line ${line}: ${describe(parsed.program, parsed.session)}`);
-      couldNot.push(...[...notes, ...parsed.notes].map((n) => { const x = toNotTaken(n); return { what: `line ${line}: ${x.what}`, why: x.why }; }));
+      couldNot.push(
+        ...[...notes, ...parsed.notes].map((n) => {
+          const x = toNotTaken(n);
+          return { what: `line ${line}: ${x.what}`, why: x.why };
+        }),
+      );
     } catch (err) {
       if (!(err instanceof CommandLineError) && !(err instanceof ConfigError)) throw err;
       // The line number and the option only: the line itself may hold a password (`plink -pw …`,

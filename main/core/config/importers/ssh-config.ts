@@ -76,14 +76,43 @@ const MULTI = new Set(['identityfile', 'remoteforward', 'localforward', 'dynamic
 
 /** Keywords about interactive use that mean nothing for a tunnel: skipped without a word. */
 const QUIET = new Set([
-  'identitiesonly', 'batchmode', 'forwardagent', 'forwardx11', 'forwardx11trusted', 'addkeystoagent', 'usekeychain',
-  'requesttty', 'sessiontype', 'stdinnull', 'loglevel', 'hashknownhosts', 'checkhostip', 'visualhostkey', 'sendenv', 'setenv',
-  'pubkeyauthentication', 'preferredauthentications', 'controlmaster', 'controlpath', 'controlpersist', 'escapechar',
-  'permitlocalcommand', 'localcommand', 'remotecommand', 'canonicalizehostname', 'updatehostkeys', 'tcpkeepalive',
-  'exitonforwardfailure', 'ipqos', 'gssapiauthentication', 'passwordauthentication',
-  'kbdinteractiveauthentication', 'challengeresponseauthentication', 'identityagent', 'xauthlocation',
+  'identitiesonly',
+  'batchmode',
+  'forwardagent',
+  'forwardx11',
+  'forwardx11trusted',
+  'addkeystoagent',
+  'usekeychain',
+  'requesttty',
+  'sessiontype',
+  'stdinnull',
+  'loglevel',
+  'hashknownhosts',
+  'checkhostip',
+  'visualhostkey',
+  'sendenv',
+  'setenv',
+  'pubkeyauthentication',
+  'preferredauthentications',
+  'controlmaster',
+  'controlpath',
+  'controlpersist',
+  'escapechar',
+  'permitlocalcommand',
+  'localcommand',
+  'remotecommand',
+  'canonicalizehostname',
+  'updatehostkeys',
+  'tcpkeepalive',
+  'exitonforwardfailure',
+  'ipqos',
+  'gssapiauthentication',
+  'passwordauthentication',
+  'kbdinteractiveauthentication',
+  'challengeresponseauthentication',
+  'identityagent',
+  'xauthlocation',
 ]);
-
 
 function parseBlocks(text: string, couldNot: NotTaken[]): Block[] {
   const blocks: Block[] = [{ lines: [] }];
@@ -124,9 +153,19 @@ function parseBlocks(text: string, couldNot: NotTaken[]): Block[] {
 
 /** Expands the `%` tokens OpenSSH allows in IdentityFile and UserKnownHostsFile. */
 function expandTokens(value: string, t: { host: string; alias: string; port: number; user: string }): string {
-  return value.replace(/%([%dhnpru])/g, (_, c: string) => ({
-    '%': '%', d: homedir(), h: t.host, n: t.alias, p: String(t.port), r: t.user, u: userInfo().username,
-  })[c]!);
+  return value.replace(
+    /%([%dhnpru])/g,
+    (_, c: string) =>
+      ({
+        '%': '%',
+        d: homedir(),
+        h: t.host,
+        n: t.alias,
+        p: String(t.port),
+        r: t.user,
+        u: userInfo().username,
+      })[c]!,
+  );
 }
 
 function yesNo(v: string | undefined): boolean | undefined {
@@ -157,8 +196,10 @@ function sessionFor(alias: string, blocks: BlockIndex, couldNot: NotTaken[]): Se
     const l = first.get(k);
     if (l && l.args[0]?.toLowerCase() !== 'none') {
       // The keyword only: a ProxyCommand may run `sshpass -p …`, a ProxyJump may hold user:password@.
-      couldNot.push({ what: `${where}: ${l.written} (line ${l.line})`,
-        why: 'Burrow connects to the SSH server directly and does not hop through a jump host or proxy command yet, so this host was not imported; run Burrow on a machine that reaches it directly' });
+      couldNot.push({
+        what: `${where}: ${l.written} (line ${l.line})`,
+        why: 'Burrow connects to the SSH server directly and does not hop through a jump host or proxy command yet, so this host was not imported; run Burrow on a machine that reaches it directly',
+      });
       return undefined;
     }
   }
@@ -169,7 +210,7 @@ function sessionFor(alias: string, blocks: BlockIndex, couldNot: NotTaken[]): Se
     const l = first.get(k);
     if (!l) return undefined;
     if (!/^\d+$/.test(l.args[0] ?? '')) {
-      couldNot.push({ what: `${where}: ${l.written} ${l.args.join(' ')} (line ${l.line})`, why: 'is not a whole number, so Burrow\'s default is used' });
+      couldNot.push({ what: `${where}: ${l.written} ${l.args.join(' ')} (line ${l.line})`, why: "is not a whole number, so Burrow's default is used" });
       return undefined;
     }
     return Number(l.args[0]);
@@ -184,8 +225,9 @@ function sessionFor(alias: string, blocks: BlockIndex, couldNot: NotTaken[]): Se
     const flag = l.keyword === 'remoteforward' ? 'R' : l.keyword === 'localforward' ? 'L' : 'D';
     const [listen, target] = l.args;
     try {
-      if (l.args.some((a) => a.includes('/') && !a.includes(':'))) throw new CommandLineError(l.written, 'forwards a Unix socket', 'Burrow forwards TCP ports only.');
-      forwards.push(parseForwardSpec(flag, target !== undefined ? `${listen}:${target}` : listen ?? '', gatewayPorts));
+      if (l.args.some((a) => a.includes('/') && !a.includes(':')))
+        throw new CommandLineError(l.written, 'forwards a Unix socket', 'Burrow forwards TCP ports only.');
+      forwards.push(parseForwardSpec(flag, target !== undefined ? `${listen}:${target}` : (listen ?? ''), gatewayPorts));
     } catch (err) {
       if (!(err instanceof CommandLineError)) throw err;
       couldNot.push({ what: `${where}: ${l.written} ${l.args.join(' ')} (line ${l.line})`, why: `${err.message}` });
@@ -234,8 +276,26 @@ function sessionFor(alias: string, blocks: BlockIndex, couldNot: NotTaken[]): Se
     }
   }
 
-  const handled = new Set(['hostname', 'port', 'user', 'gatewayports', 'stricthostkeychecking', 'userknownhostsfile', 'serveraliveinterval',
-    'serveralivecountmax', 'connecttimeout', 'compression', 'rekeylimit', ...Object.keys(ALGORITHM_KEYWORDS), 'proxyjump', 'proxycommand', 'identityfile', 'remoteforward', 'localforward', 'dynamicforward']);
+  const handled = new Set([
+    'hostname',
+    'port',
+    'user',
+    'gatewayports',
+    'stricthostkeychecking',
+    'userknownhostsfile',
+    'serveraliveinterval',
+    'serveralivecountmax',
+    'connecttimeout',
+    'compression',
+    'rekeylimit',
+    ...Object.keys(ALGORITHM_KEYWORDS),
+    'proxyjump',
+    'proxycommand',
+    'identityfile',
+    'remoteforward',
+    'localforward',
+    'dynamicforward',
+  ]);
   for (const l of [...first.values(), ...(multi.get('certificatefile') ?? [])]) {
     if (handled.has(l.keyword) || QUIET.has(l.keyword)) continue;
     // Values of keywords Burrow does not know are not repeated: it cannot tell which are secrets.
@@ -243,19 +303,24 @@ function sessionFor(alias: string, blocks: BlockIndex, couldNot: NotTaken[]): Se
   }
 
   try {
-    return parseSessionConfig({
-      name: alias,
-      host, port, user,
-      auth: { identityFiles: (multi.get('identityfile') ?? []).map((l) => expandTokens(l.args[0]!, tokens)).filter((f) => f.toLowerCase() !== 'none') },
-      hostKey: { policy, ...(knownHosts ? { knownHostsFiles: knownHosts } : {}) },
-      keepalive: { ...(interval !== undefined ? { intervalSeconds: interval } : {}), ...(countMax !== undefined ? { countMax } : {}) },
-      ...(timeout !== undefined ? { connectTimeoutSeconds: timeout } : {}),
-      ...(compression !== undefined ? { compression } : {}),
-      ...(rekeyLimit && Object.keys(rekeyLimit).length > 0 ? { rekeyLimit } : {}),
-      ...(Object.keys(algorithms).length > 0 ? { algorithms } : {}),
-      forwards,
-      notes: `Imported from ssh config (Host ${alias}).`,
-    }, where);
+    return parseSessionConfig(
+      {
+        name: alias,
+        host,
+        port,
+        user,
+        auth: { identityFiles: (multi.get('identityfile') ?? []).map((l) => expandTokens(l.args[0]!, tokens)).filter((f) => f.toLowerCase() !== 'none') },
+        hostKey: { policy, ...(knownHosts ? { knownHostsFiles: knownHosts } : {}) },
+        keepalive: { ...(interval !== undefined ? { intervalSeconds: interval } : {}), ...(countMax !== undefined ? { countMax } : {}) },
+        ...(timeout !== undefined ? { connectTimeoutSeconds: timeout } : {}),
+        ...(compression !== undefined ? { compression } : {}),
+        ...(rekeyLimit && Object.keys(rekeyLimit).length > 0 ? { rekeyLimit } : {}),
+        ...(Object.keys(algorithms).length > 0 ? { algorithms } : {}),
+        forwards,
+        notes: `Imported from ssh config (Host ${alias}).`,
+      },
+      where,
+    );
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     couldNot.push({ what: err.field, why: `${err.problem}; ${err.fix}` });
@@ -282,8 +347,10 @@ export function importSshConfig(text: string): ImportReport {
     if (!s) continue;
     sessions.push(s);
     checkSessionCount(sessions.length);
-    took.push(`Host ${alias}: ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}`
-      + `${s.auth.identityFiles.length ? `, key ${s.auth.identityFiles.join(', ')}` : ''}, keepalive ${s.keepalive.intervalSeconds} s × ${s.keepalive.countMax}`);
+    took.push(
+      `Host ${alias}: ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}` +
+        `${s.auth.identityFiles.length ? `, key ${s.auth.identityFiles.join(', ')}` : ''}, keepalive ${s.keepalive.intervalSeconds} s × ${s.keepalive.countMax}`,
+    );
   }
   return { kind: 'ssh-config', sessions, hostKeys: [], took, couldNot };
 }

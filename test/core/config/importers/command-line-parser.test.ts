@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommandLineError, parseCommandLine, parseForwardSpec, splitCommandLine } from '../../../../main/core/config/importers/command-line.js';
 
-test('Fivetran\'s autossh command (options after the host, -g, -f, -M 0) parses to the session it describes', () => {
-  const p = parseCommandLine('autossh -M 0 -f -N -R 11433:10.0.0.12:1433 fivetran@35.230.100.17 -g -i ~/.ssh/id_rsa -o ServerAliveInterval=10 -o ServerAliveCountMax=1 -o ExitOnForwardFailure=yes');
+test("Fivetran's autossh command (options after the host, -g, -f, -M 0) parses to the session it describes", () => {
+  const p = parseCommandLine(
+    'autossh -M 0 -f -N -R 11433:10.0.0.12:1433 fivetran@35.230.100.17 -g -i ~/.ssh/id_rsa -o ServerAliveInterval=10 -o ServerAliveCountMax=1 -o ExitOnForwardFailure=yes',
+  );
   assert.equal(p.program, 'autossh');
   assert.equal(p.session.host, '35.230.100.17');
   assert.equal(p.session.user, 'fivetran');
@@ -12,7 +14,10 @@ test('Fivetran\'s autossh command (options after the host, -g, -f, -M 0) parses 
   assert.deepEqual(p.session.auth.identityFiles, ['~/.ssh/id_rsa']);
   assert.deepEqual(p.session.keepalive, { intervalSeconds: 10, countMax: 1 });
   assert.deepEqual(p.session.forwards, [{ type: 'remote', bindPort: 11433, targetHost: '10.0.0.12', targetPort: 1433 }]);
-  assert.ok(p.notes.some((n) => n.startsWith('-f')), 'the -f note says why it is ignored');
+  assert.ok(
+    p.notes.some((n) => n.startsWith('-f')),
+    'the -f note says why it is ignored',
+  );
   assert.ok(p.notes.some((n) => n.startsWith('-g')));
 });
 
@@ -45,7 +50,7 @@ holistics@tunnel.holistics.io -p 50022 \\
   assert.deepEqual(p.session.keepalive, { intervalSeconds: 60, countMax: 3 });
 });
 
-test('Espresso Logic\'s ssh -nNT and plink.exe commands', () => {
+test("Espresso Logic's ssh -nNT and plink.exe commands", () => {
   const ssh = parseCommandLine('ssh -nNT -i espresso.pem -R 23432:db.internal:3306 tunnel@acme.espressologic.com');
   assert.deepEqual(ssh.session.forwards, [{ type: 'remote', bindPort: 23432, targetHost: 'db.internal', targetPort: 3306 }]);
   assert.equal(ssh.session.user, 'tunnel');
@@ -61,13 +66,29 @@ test('plink spellings: -P port, -l user, -hostkey pins the key, -batch/-ssh acce
   assert.equal(p.session.port, 2222);
   assert.equal(p.session.user, 'fivetran');
   assert.deepEqual(p.session.hostKey, { policy: 'yes', fingerprint: fp });
-  assert.throws(() => parseCommandLine('plink -pw secret -R 1:h:2 u@h'), (e: CommandLineError) => e.option === '-pw' && /key/.test(e.fix));
-  assert.throws(() => parseCommandLine('plink -load "fivetran"'), (e: CommandLineError) => e.option === '-load' && /\.reg/.test(e.fix));
+  assert.throws(
+    () => parseCommandLine('plink -pw secret -R 1:h:2 u@h'),
+    (e: CommandLineError) => e.option === '-pw' && /key/.test(e.fix),
+  );
+  assert.throws(
+    () => parseCommandLine('plink -load "fivetran"'),
+    (e: CommandLineError) => e.option === '-load' && /\.reg/.test(e.fix),
+  );
 });
 
 test('OpenSSH grammar: clusters, attached values, -o forms, ssh:// URIs, -g on local forwards', () => {
-  const p = parseCommandLine(['ssh', '-fNT', '-p2200', '-R8080:localhost:80', '-oConnectTimeout=7', '-o', 'Compression yes', '-C', 'ssh://me@example.org:2201']);
-  assert.equal(p.session.port, 2200, 'as in OpenSSH, the first value obtained (-p2200) wins over the URI\'s');
+  const p = parseCommandLine([
+    'ssh',
+    '-fNT',
+    '-p2200',
+    '-R8080:localhost:80',
+    '-oConnectTimeout=7',
+    '-o',
+    'Compression yes',
+    '-C',
+    'ssh://me@example.org:2201',
+  ]);
+  assert.equal(p.session.port, 2200, "as in OpenSSH, the first value obtained (-p2200) wins over the URI's");
   assert.equal(p.session.user, 'me');
   assert.equal(p.session.connectTimeoutSeconds, 7);
   assert.equal(p.session.compression, true);
@@ -85,7 +106,13 @@ test('OpenSSH grammar: clusters, attached values, -o forms, ssh:// URIs, -g on l
 test('forward specs: bind address forms, IPv6 brackets, port 0, reverse dynamic', () => {
   assert.deepEqual(parseForwardSpec('R', '0:localhost:5432'), { type: 'remote', bindPort: 0, targetHost: 'localhost', targetPort: 5432 });
   assert.deepEqual(parseForwardSpec('R', ':9000:h:1'), { type: 'remote', bindAddress: '', bindPort: 9000, targetHost: 'h', targetPort: 1 });
-  assert.deepEqual(parseForwardSpec('R', '[::1]:9000:[fd00::5]:5432'), { type: 'remote', bindAddress: '::1', bindPort: 9000, targetHost: 'fd00::5', targetPort: 5432 });
+  assert.deepEqual(parseForwardSpec('R', '[::1]:9000:[fd00::5]:5432'), {
+    type: 'remote',
+    bindAddress: '::1',
+    bindPort: 9000,
+    targetHost: 'fd00::5',
+    targetPort: 5432,
+  });
   assert.deepEqual(parseForwardSpec('R', '1080'), { type: 'remote-dynamic', bindPort: 1080 });
   assert.deepEqual(parseForwardSpec('D', 'localhost:1080'), { type: 'local-dynamic', bindAddress: 'localhost', bindPort: 1080 });
   // -L 0 and -D 0: a free local port is picked when the forward is opened, and reported.
@@ -117,12 +144,15 @@ test('what cannot be honoured is an error naming the option and the fix', () => 
     ["ssh -R '1:h:2 u@h", '(quoting)'],
   ];
   for (const [cmd, option] of cases) {
-    assert.throws(() => parseCommandLine(cmd), (e: unknown) => {
-      assert.ok(e instanceof CommandLineError, `${cmd}: ${String(e)}`);
-      assert.equal(e.option, option, cmd);
-      assert.ok(e.fix.length > 10, `${cmd} has a fix`);
-      return true;
-    });
+    assert.throws(
+      () => parseCommandLine(cmd),
+      (e: unknown) => {
+        assert.ok(e instanceof CommandLineError, `${cmd}: ${String(e)}`);
+        assert.equal(e.option, option, cmd);
+        assert.ok(e.fix.length > 10, `${cmd} has a fix`);
+        return true;
+      },
+    );
   }
 });
 
@@ -131,9 +161,15 @@ test('environment prefixes are noted by name only; sshpass and passwords in addr
   assert.equal(p.program, 'autossh');
   assert.ok(p.notes.some((n) => n.startsWith('AUTOSSH_GATETIME=…')));
   for (const cmd of ["sshpass -p 'S3cret!' ssh -N -R 1:h:2 u@h", 'ssh -N -R 1:h:2 ssh://u:S3cret!@h']) {
-    assert.throws(() => parseCommandLine(cmd), (e: Error) => e instanceof CommandLineError && !e.message.includes('S3cret'));
+    assert.throws(
+      () => parseCommandLine(cmd),
+      (e: Error) => e instanceof CommandLineError && !e.message.includes('S3cret'),
+    );
   }
-  assert.throws(() => parseCommandLine(`plink -hostkey SHA256:${'a'.repeat(43)} -hostkey SHA256:${'b'.repeat(43)} -R 1:h:2 u@h`), (e: CommandLineError) => e.option === '-hostkey');
+  assert.throws(
+    () => parseCommandLine(`plink -hostkey SHA256:${'a'.repeat(43)} -hostkey SHA256:${'b'.repeat(43)} -R 1:h:2 u@h`),
+    (e: CommandLineError) => e.option === '-hostkey',
+  );
   assert.equal(parseCommandLine('ssh -R 1:h:2 vendor@host -l other').session.user, 'vendor', 'user@host obtained first wins over a later -l');
   assert.equal(parseCommandLine('ssh -R 1:h:2 -o StrictHostKeyChecking=false u@h').session.hostKey.policy, 'no');
 });
@@ -146,35 +182,72 @@ test('splitCommandLine: quotes, escapes, continuations of sh, cmd.exe and PowerS
 });
 
 test('ServerAliveCountMax=0 is refused with the reason and the nearest setting that works', () => {
-  assert.throws(() => parseCommandLine('ssh -N -o ServerAliveCountMax=0 -R 1:h:2 u@h'), (e: CommandLineError) =>
-    e.option.includes('ServerAliveCountMax') && /quiet interval/.test(e.message) && /ServerAliveCountMax=1/.test(e.fix));
+  assert.throws(
+    () => parseCommandLine('ssh -N -o ServerAliveCountMax=0 -R 1:h:2 u@h'),
+    (e: CommandLineError) => e.option.includes('ServerAliveCountMax') && /quiet interval/.test(e.message) && /ServerAliveCountMax=1/.test(e.fix),
+  );
   assert.equal(parseCommandLine('ssh -N -o ServerAliveCountMax=1 -R 1:h:2 u@h').session.keepalive.countMax, 1);
 });
 
-test('-o RekeyLimit is read in OpenSSH\'s syntax: size with K/M/G or default, then an optional time', () => {
+test("-o RekeyLimit is read in OpenSSH's syntax: size with K/M/G or default, then an optional time", () => {
   const rk = (o: string): unknown => parseCommandLine(['-N', '-R', '1:h:2', '-o', o, 'u@h']).session.rekeyLimit;
   assert.deepEqual(rk('RekeyLimit=1G'), { bytes: 1024 ** 3 });
   assert.deepEqual(rk('RekeyLimit 512M 1h'), { bytes: 512 * 1024 ** 2, seconds: 3600 });
   assert.deepEqual(rk('RekeyLimit=default 1h30m'), { seconds: 5400 });
   assert.deepEqual(rk('RekeyLimit "64K none"'), { bytes: 65536 });
-  assert.equal(rk('RekeyLimit=default none'), undefined, 'OpenSSH\'s default is stored as no setting');
+  assert.equal(rk('RekeyLimit=default none'), undefined, "OpenSSH's default is stored as no setting");
   // As in OpenSSH, the first value obtained wins.
   assert.deepEqual(parseCommandLine(['-N', '-R', '1:h:2', '-o', 'RekeyLimit=1G', '-o', 'RekeyLimit=2G', 'u@h']).session.rekeyLimit, { bytes: 1024 ** 3 });
-  for (const [bad, why] of [['RekeyLimit=8', /too small.*16 bytes/], ['RekeyLimit=lots', /not a size/], ['RekeyLimit=1G soon', /not a time/], ['RekeyLimit=1G 1h 2', /not a size and an optional time/]] as const) {
-    assert.throws(() => rk(bad), (e: unknown) => e instanceof CommandLineError && e.option === '-o RekeyLimit' && why.test(e.message) && /RekeyLimit=1G/.test(e.fix), bad);
+  for (const [bad, why] of [
+    ['RekeyLimit=8', /too small.*16 bytes/],
+    ['RekeyLimit=lots', /not a size/],
+    ['RekeyLimit=1G soon', /not a time/],
+    ['RekeyLimit=1G 1h 2', /not a size and an optional time/],
+  ] as const) {
+    assert.throws(
+      () => rk(bad),
+      (e: unknown) => e instanceof CommandLineError && e.option === '-o RekeyLimit' && why.test(e.message) && /RekeyLimit=1G/.test(e.fix),
+      bad,
+    );
   }
 });
 
 test('-o KexAlgorithms, HostKeyAlgorithms, PubkeyAcceptedAlgorithms (or PubkeyAcceptedKeyTypes), Ciphers, MACs are kept as written, first value wins; -c and -m set ciphers and MACs outright', () => {
   const algos = (...words: string[]): unknown => parseCommandLine(['-N', '-R', '1:h:2', ...words, 'u@h']).session.algorithms;
-  assert.equal(algos(), undefined, 'nothing set: OpenSSH\'s defaults, stored as no setting');
-  assert.deepEqual(algos('-o', 'KexAlgorithms=+diffie-hellman-group14-sha1', '-o', 'HostKeyAlgorithms +ssh-rsa', '-o', 'PubkeyAcceptedKeyTypes=+ssh-rsa',
-    '-o', 'Ciphers=-chacha20-poly1305@openssh.com', '-o', 'MACs=^hmac-sha2-512'), {
-    kex: '+diffie-hellman-group14-sha1', hostKey: '+ssh-rsa', pubkey: '+ssh-rsa', ciphers: '-chacha20-poly1305@openssh.com', macs: '^hmac-sha2-512',
+  assert.equal(algos(), undefined, "nothing set: OpenSSH's defaults, stored as no setting");
+  assert.deepEqual(
+    algos(
+      '-o',
+      'KexAlgorithms=+diffie-hellman-group14-sha1',
+      '-o',
+      'HostKeyAlgorithms +ssh-rsa',
+      '-o',
+      'PubkeyAcceptedKeyTypes=+ssh-rsa',
+      '-o',
+      'Ciphers=-chacha20-poly1305@openssh.com',
+      '-o',
+      'MACs=^hmac-sha2-512',
+    ),
+    {
+      kex: '+diffie-hellman-group14-sha1',
+      hostKey: '+ssh-rsa',
+      pubkey: '+ssh-rsa',
+      ciphers: '-chacha20-poly1305@openssh.com',
+      macs: '^hmac-sha2-512',
+    },
+  );
+  assert.deepEqual(algos('-o', 'KexAlgorithms=+diffie-hellman-group1-sha1', '-o', 'kexalgorithms=+diffie-hellman-group14-sha1'), {
+    kex: '+diffie-hellman-group1-sha1',
   });
-  assert.deepEqual(algos('-o', 'KexAlgorithms=+diffie-hellman-group1-sha1', '-o', 'kexalgorithms=+diffie-hellman-group14-sha1'), { kex: '+diffie-hellman-group1-sha1' });
-  assert.deepEqual(algos('-o', 'PubkeyAcceptedAlgorithms=^ssh-rsa', '-o', 'PubkeyAcceptedKeyTypes=+ssh-rsa'), { pubkey: '^ssh-rsa' }, 'one option under two names');
+  assert.deepEqual(
+    algos('-o', 'PubkeyAcceptedAlgorithms=^ssh-rsa', '-o', 'PubkeyAcceptedKeyTypes=+ssh-rsa'),
+    { pubkey: '^ssh-rsa' },
+    'one option under two names',
+  );
   // As in OpenSSH, -c and -m replace what -o Ciphers/MACs say, wherever they stand.
-  assert.deepEqual(algos('-c', 'aes256-ctr', '-o', 'Ciphers=aes128-ctr', '-m', 'hmac-sha2-256', '-o', 'MACs=hmac-sha1'), { ciphers: 'aes256-ctr', macs: 'hmac-sha2-256' });
+  assert.deepEqual(algos('-c', 'aes256-ctr', '-o', 'Ciphers=aes128-ctr', '-m', 'hmac-sha2-256', '-o', 'MACs=hmac-sha1'), {
+    ciphers: 'aes256-ctr',
+    macs: 'hmac-sha2-256',
+  });
   assert.deepEqual(algos('-o', 'Ciphers=aes128-ctr', '-c', 'aes256-ctr', '-c', '+aes128-cbc'), { ciphers: '+aes128-cbc' });
 });

@@ -10,9 +10,15 @@ test('a known_hosts file: plain, [host]:port, hashed and @revoked entries are ta
   assert.equal(detectKind(text), 'known-hosts');
   const r = importKnownHosts(text, 'known_hosts');
   assert.equal(r.hostKeys.length, 4);
-  assert.deepEqual(r.hostKeys.map((e) => e.keyType), ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa']);
+  assert.deepEqual(
+    r.hostKeys.map((e) => e.keyType),
+    ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa'],
+  );
   assert.equal(r.hostKeys[3]!.marker, '@revoked');
   assert.match(r.took[0]!, /4 host keys from known_hosts, 1 with hashed names, 1 marked/);
-  assert.deepEqual(r.couldNot.map((n) => n.what), ['known_hosts line 6']);
+  assert.deepEqual(
+    r.couldNot.map((n) => n.what),
+    ['known_hosts line 6'],
+  );
   assert.equal(r.sessions.length, 0);
 });

@@ -9,7 +9,10 @@ const report = importSshConfig(readFileSync(fixture('ssh_config'), 'utf8'));
 const byName = (n: string) => report.sessions.find((s) => s.name === n);
 
 test('hosts with forwards become sessions, with settings gathered as ssh gathers them', () => {
-  assert.deepEqual(report.sessions.map((s) => s.name), ['fivetran-sql', 'holistics-eu', 'secoda', 'socks-proxy', 'web1.internal']);
+  assert.deepEqual(
+    report.sessions.map((s) => s.name),
+    ['fivetran-sql', 'holistics-eu', 'secoda', 'socks-proxy', 'web1.internal'],
+  );
   const f = byName('fivetran-sql')!;
   assert.equal(f.host, '35.230.100.17');
   assert.equal(f.user, 'fivetran');
@@ -65,27 +68,40 @@ test('a forward that cannot be read is named and the rest of the host still impo
   assert.match(r.couldNot[1]!.why, /not a port/);
 });
 
-test('RekeyLimit is taken (first value wins); one that cannot be read is reported and OpenSSH\'s default kept', () => {
+test("RekeyLimit is taken (first value wins); one that cannot be read is reported and OpenSSH's default kept", () => {
   const r = importSshConfig('Host a\n  RekeyLimit 1G 1h\n  RekeyLimit 2G\n  RemoteForward 1 db:2\nHost b\n  RekeyLimit often\n  RemoteForward 1 db:2\n');
   assert.deepEqual(r.sessions.find((s) => s.name === 'a')!.rekeyLimit, { bytes: 1024 ** 3, seconds: 3600 });
   assert.equal(r.sessions.find((s) => s.name === 'b')!.rekeyLimit, undefined);
-  assert.ok(r.couldNot.some((c) => /Host b: RekeyLimit \(line 6\)/.test(c.what) && /not a size/.test(c.why)), JSON.stringify(r.couldNot));
+  assert.ok(
+    r.couldNot.some((c) => /Host b: RekeyLimit \(line 6\)/.test(c.what) && /not a size/.test(c.why)),
+    JSON.stringify(r.couldNot),
+  );
 });
 
 test('algorithm lists are taken as written (first value wins, PubkeyAcceptedKeyTypes is PubkeyAcceptedAlgorithms); one Burrow cannot use is reported and the default kept', () => {
-  const r = importSshConfig([
-    'Host legacy-bastion',
-    '  KexAlgorithms +diffie-hellman-group14-sha1',
-    '  HostKeyAlgorithms=+ssh-rsa',
-    '  PubkeyAcceptedKeyTypes +ssh-rsa',
-    '  PubkeyAcceptedAlgorithms ^ssh-rsa',
-    '  Ciphers aes256-ctr,aes128-ctr',
-    '  MACs umac-128@openssh.com',
-    '  RemoteForward 15432 localhost:5432',
-    'Host *',
-    '  KexAlgorithms +diffie-hellman-group1-sha1',
-  ].join('\n'));
-  assert.deepEqual(r.sessions[0]!.algorithms, { kex: '+diffie-hellman-group14-sha1', hostKey: '+ssh-rsa', pubkey: '+ssh-rsa', ciphers: 'aes256-ctr,aes128-ctr' });
-  assert.ok(r.couldNot.some((c) => /MACs \(line 7\)/.test(c.what) && /umac-128@openssh\.com is not a MAC Burrow can use/.test(c.why)), JSON.stringify(r.couldNot));
+  const r = importSshConfig(
+    [
+      'Host legacy-bastion',
+      '  KexAlgorithms +diffie-hellman-group14-sha1',
+      '  HostKeyAlgorithms=+ssh-rsa',
+      '  PubkeyAcceptedKeyTypes +ssh-rsa',
+      '  PubkeyAcceptedAlgorithms ^ssh-rsa',
+      '  Ciphers aes256-ctr,aes128-ctr',
+      '  MACs umac-128@openssh.com',
+      '  RemoteForward 15432 localhost:5432',
+      'Host *',
+      '  KexAlgorithms +diffie-hellman-group1-sha1',
+    ].join('\n'),
+  );
+  assert.deepEqual(r.sessions[0]!.algorithms, {
+    kex: '+diffie-hellman-group14-sha1',
+    hostKey: '+ssh-rsa',
+    pubkey: '+ssh-rsa',
+    ciphers: 'aes256-ctr,aes128-ctr',
+  });
+  assert.ok(
+    r.couldNot.some((c) => /MACs \(line 7\)/.test(c.what) && /umac-128@openssh\.com is not a MAC Burrow can use/.test(c.why)),
+    JSON.stringify(r.couldNot),
+  );
   assert.ok(!r.couldNot.some((c) => /KexAlgorithms|Ciphers|HostKeyAlgorithms|Pubkey/.test(c.what)), JSON.stringify(r.couldNot));
 });
