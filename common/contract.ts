@@ -20,7 +20,7 @@ import { IMPORT_LIMITS, sizeInWords, UPLOAD_CHUNK_BYTES } from './limits.js';
 // ---------------------------------------------------------------------------------------------
 
 /** Codes of errors the app itself gives (besides the engine's ErrorCode of a session). */
-export type AppErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNSUPPORTED' | 'KEY_ERROR' | 'HELD_ELSEWHERE' | 'FORBIDDEN' | 'INTERNAL_ERROR';
+export type AppErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNSUPPORTED' | 'KEY_ERROR' | 'FORBIDDEN' | 'INTERNAL_ERROR';
 
 /**
  * The plain error object every failed request returns: a stable code, what went wrong, the fix,
@@ -32,8 +32,21 @@ export interface AppError {
   readonly hint?: string;
   /** `config.forwards[0].bindPort`, `passphrase`, … */
   readonly field?: string;
-  /** The key layer's own code (KEY_PASSPHRASE_NEEDED, …) under KEY_ERROR. */
+  /** What is wrong with `field`, without its name (a door that names fields its own way, the CLI's flags, puts the two together). */
+  readonly problem?: string;
+  /**
+   * The key layer's own code (KEY_PASSPHRASE_NEEDED, …) under KEY_ERROR; PLACEHOLDERS for a command
+   * with blanks; COMMAND_LINE for a command line Burrow refuses; the service choice that went wrong
+   * (ROOT_UNASKED, NO_ACCOUNT…) for service requests.
+   */
   readonly cause?: string;
+  /**
+   * With `cause: 'PLACEHOLDERS'`: the names of a vendor command's placeholders still to fill
+   * (`SSH_HIGH_PORT`), in order; `onlyPlaceholders` when nothing else in the command is wrong, so
+   * that the command can be shown again with a value for each.
+   */
+  readonly placeholders?: ReadonlyArray<string>;
+  readonly onlyPlaceholders?: boolean;
 }
 
 /** A saved session and its live state, as every door shows it. */
@@ -42,11 +55,6 @@ export interface SessionView {
   /** The version of `config` (a hash of it): sessions:update names it, so a newer save is never overwritten. */
   readonly version: string;
   readonly snapshot: SessionSnapshot;
-  /**
-   * When another running Burrow (a service, `burrow run`, another window) holds this session:
-   * who, so the window shows that one's state instead of starting a second copy.
-   */
-  readonly heldBy?: string;
 }
 
 /** What a reload changed, by session name. */
@@ -67,8 +75,15 @@ export interface PresetView {
   readonly forward: 'remote' | 'remote-dynamic' | 'none';
   /** What the person must still give: host, user, target, remote port… */
   readonly asks: ReadonlyArray<'host' | 'user' | 'target' | 'remotePort'>;
-  /** The remote port rule, said in words ("the database port with a 1 in front"). */
+  /** The remote port rule, said in words ("the database port with a 1 in front"), and as data. */
   readonly remotePortRule: string;
+  readonly remotePort:
+    | { readonly kind: 'fixed'; readonly port: number }
+    | { readonly kind: 'database-prefix' }
+    | { readonly kind: 'vendor-assigned'; readonly example?: number }
+    | { readonly kind: 'none' };
+  /** ServerAliveInterval and ServerAliveCountMax as the vendor prescribes them. */
+  readonly keepalive: { readonly intervalSeconds: number; readonly countMax: number };
   readonly hostKeyPolicy: HostKeyPolicy;
   readonly publishedFingerprint?: string;
   readonly key: {
@@ -82,13 +97,24 @@ export interface PresetView {
   readonly troubleshooting: ReadonlyArray<string>;
 }
 
-/** What a session from a preset needs besides the preset. */
+/**
+ * Something worth knowing about a saved session, not wrong: `text` says it for any door; `kind`
+ * (and `file`) let a door say what to do in its own words — the window names its buttons, the
+ * command line its commands.
+ */
+export interface SessionWarning {
+  readonly kind: 'key-file-missing' | 'key-file-encrypted' | 'remote-port-shared';
+  readonly text: string;
+  readonly file?: string;
+}
+
+/** A session just saved, with what to do next. */
 export interface SavedSession {
   readonly session: SessionConfig;
   /** The vendor's next steps with this session's values filled in (its public key included). */
   readonly nextSteps: ReadonlyArray<string>;
   /** Worth knowing, not wrong: another session uses the same server and remote port, a key file is missing… */
-  readonly warnings: ReadonlyArray<string>;
+  readonly warnings: ReadonlyArray<SessionWarning>;
 }
 
 /**
@@ -115,6 +141,13 @@ export interface ImportPreview {
 export interface ImportResult {
   readonly saved: ReadonlyArray<SessionConfig>;
   readonly savedCount: number;
+  /** For each saved session shown, by id: what is worth knowing (a missing or encrypted key file, a port asked for twice) and the vendor's next steps. */
+  readonly about: Readonly<Record<string, { readonly warnings: ReadonlyArray<SessionWarning>; readonly nextSteps: ReadonlyArray<string> }>>;
+  /** What the input itself deserves a warning for (it disagrees with what Burrow knows). */
+  readonly warnings: ReadonlyArray<string>;
+  /** Key files taken into the secret store with their passphrase (keyPassphrase). */
+  readonly keptKeys: ReadonlyArray<{ readonly file: string; readonly keyId: string; readonly session: string }>;
+  readonly hostKeysKnown: number;
   readonly skipped: ReadonlyArray<{ readonly what: string; readonly why: string }>;
   readonly hostKeysAdded: number;
   readonly knownHostsFile?: string;
@@ -221,6 +254,107 @@ export interface LogLine {
   readonly kind?: 'state';
 }
 
+/** What sessions:edit changed: the session as saved, and each setting `field: old → new`. */
+export interface EditResult {
+  readonly saved: SavedSession;
+  readonly changes: ReadonlyArray<string>;
+  /** The key file whose key and passphrase went to the secret store (keyPassphrase). */
+  readonly keptKey?: { readonly file: string; readonly keyId: string };
+}
+
+/** A command line (ssh, autossh, plink) read into a session, not saved. */
+export interface ParsedCommandLine {
+  readonly session: SessionConfig;
+  readonly program: 'ssh' | 'autossh' | 'plink';
+  /** Options taken without effect, and the like: worth saying, not wrong. */
+  readonly notes: ReadonlyArray<string>;
+  /** How many `-v` the command line had. */
+  readonly verbosity: number;
+}
+
+/** A saved session's host key, or a command line's, as the server presents it and as Burrow knows it. */
+export interface HostKeyCheck {
+  readonly host: string;
+  readonly port: number;
+  /** `[host]:port`, or `host` on port 22, as known_hosts names it. */
+  readonly name: string;
+  readonly keyType: string;
+  readonly fingerprint: string;
+  readonly status:
+    | { readonly kind: 'known'; readonly file: string; readonly line: number }
+    | { readonly kind: 'unknown' }
+    | { readonly kind: 'changed'; readonly recorded: ReadonlyArray<{ readonly keyType: string; readonly fingerprint: string; readonly file: string; readonly line: number }> }
+    | { readonly kind: 'pinned'; readonly matches: boolean; readonly pinned: string }
+    | { readonly kind: 'revoked'; readonly file: string; readonly line: number };
+}
+
+/** What hostkeys:trust did. */
+export interface HostKeyTrusted {
+  /** Recorded in this known_hosts file (unknown or changed keys). */
+  readonly file?: string;
+  /** Old lines removed (a changed key, replaced; the old file kept as FILE.old). */
+  readonly removed?: number;
+  /** The session's pin, replaced (was `previous`). */
+  readonly pinned?: { readonly fingerprint: string; readonly previous: string };
+  /** Nothing was needed: already known, or the pinned key. */
+  readonly already?: boolean;
+}
+
+/** Whether a host key is already trusted, looked up without connecting. */
+export interface HostKeyStatus {
+  readonly name: string;
+  readonly policy: HostKeyPolicy;
+  readonly known: boolean;
+}
+
+/** How Burrow would start at boot here: what it writes and runs, as the account it runs as. */
+export interface ServicePlanView {
+  readonly action: 'install' | 'uninstall';
+  readonly platform: string;
+  readonly scope: 'user' | 'system';
+  /** What the system calls it (burrow.service, dev.burrow.tunnels, Burrow). */
+  readonly name: string;
+  readonly runsAs: string;
+  readonly configFile: string;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly mode: number; readonly text: string; readonly exists: 'no' | 'ours' | 'foreign' }>;
+  readonly commands: ReadonlyArray<ReadonlyArray<string>>;
+  /** Uninstall: run after the files are removed. */
+  readonly after: ReadonlyArray<ReadonlyArray<string>>;
+  readonly notes: ReadonlyArray<string>;
+}
+
+/** What service:install or service:uninstall did, step by step; `left` is what to run by hand after a failure. */
+export interface ServiceResult {
+  readonly ok: boolean;
+  readonly steps: ReadonlyArray<{ readonly kind: 'wrote' | 'removed' | 'ran' | 'failed' | 'note'; readonly text: string }>;
+  readonly left: ReadonlyArray<ReadonlyArray<string>>;
+  readonly plan: ServicePlanView;
+}
+
+export interface ServiceStatusView {
+  readonly scope: 'user' | 'system';
+  readonly file: string;
+  /** The store whose sessions the service runs. */
+  readonly configFile: string;
+  readonly state: 'not installed' | 'installed' | 'foreign';
+  /** systemd's word for it, where there is systemd: enabled/disabled, active/inactive. */
+  readonly systemd?: { readonly enabled: string; readonly active: string };
+}
+
+/** A key file written or read on this machine (the CLI's `burrow key`). */
+export interface KeyFileView {
+  readonly path: string;
+  /** The OpenSSH public key line, and the `ssh-keygen -l` line. */
+  readonly publicKey: string;
+  readonly fingerprint: string;
+  readonly listLine: string;
+  readonly format: 'openssh' | 'ppk' | 'ppk2';
+  /** Whether the key read was encrypted; whether the file written is. */
+  readonly encrypted: boolean;
+  /** generate: where the public key went. */
+  readonly publicPath?: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Argument schemas
 // ---------------------------------------------------------------------------------------------
@@ -252,6 +386,24 @@ const uploadChunk = z
  * schema here only says "an object". The same validator runs in the form, on every keystroke.
  */
 const sessionInput = z.record(z.string(), z.unknown());
+
+/** A saved session's id or name (any case), or a session's settings not saved (a command line): one of them. */
+const target = z.object({ id: id.optional(), config: sessionInput.optional() }).strict();
+const oneTarget = <T extends { id?: unknown; config?: unknown }>(a: T): boolean => (a.id === undefined) !== (a.config === undefined);
+const ONE_TARGET = { message: "give a saved session's id or name, or a config, one of them", path: ['id'] };
+
+/** A path on the machine the app runs on (the command line's key files and service files). */
+const localPath = z.string().min(1, 'is empty').max(4096, 'is longer than 4096 characters');
+/** A service's scope and account (see service:plan). */
+const serviceWhere = {
+  scope: z.enum(['user', 'system']).optional(),
+  /** A system unit that runs as this account, with its sessions. */
+  as: z.string().min(1).max(100).optional(),
+  /** The store whose sessions the service runs (default: this app's). */
+  configFile: localPath.optional(),
+};
+/** Placeholder values for a vendor's command (`SSH_HIGH_PORT` → `11433`). */
+const values = z.record(z.string().max(100), z.string().max(1000));
 
 export const REQUESTS = {
   'app:info': NoArgs,
@@ -285,7 +437,100 @@ export const REQUESTS = {
       database: z.string().max(50).optional(),
       remotePort: z.number().int().min(0).max(65535).optional(),
       keyId: id.optional(),
+      /** Key files to log in with (absolute paths, as the command line makes them). */
+      identityFiles: z.array(localPath).max(20).optional(),
+      /** The passphrase of that key file: the key and the passphrase go to the secret store. */
+      keyPassphrase: secret.optional(),
       autostart: z.boolean().optional(),
+    })
+    .strict(),
+
+  /**
+   * Changes some settings of a saved session (what `burrow sessions edit` does): a JSON merge
+   * patch of the stored settings, forwards in ssh's words, RekeyLimit in OpenSSH's, a key's
+   * passphrase to keep. Checked as the store checks a session; nothing is saved unless all is valid.
+   */
+  'sessions:edit': z
+    .object({
+      id,
+      /** A JSON merge patch of the stored session: null removes a setting. */
+      patch: z.record(z.string(), z.unknown()).optional(),
+      /** Forwards in ssh's words (-R 11433:db:1433, -L…, -D…): the whole list, more of them, or some removed. */
+      forwards: z
+        .object({
+          set: z.array(z.string().max(300)).max(1000).optional(),
+          add: z.array(z.string().max(300)).max(1000).optional(),
+          remove: z.array(z.string().max(300)).max(1000).optional(),
+        })
+        .strict()
+        .optional(),
+      /** OpenSSH's RekeyLimit ('1G 1h'); 'default none' or '' removes it. */
+      rekeyLimit: z.string().max(100).optional(),
+      /** The passphrase of the session's key: the key and the passphrase go to the secret store. */
+      keyPassphrase: secret.optional(),
+      /** The version the edit was made to: a session changed since is refused (CONFLICT). Without it, the edit applies to the settings as they are. */
+      version: z.string().min(1).max(100).optional(),
+    })
+    .strict(),
+  /** Every saved session as one file for another machine; keys and passphrases only with `withSecrets`, sealed with `passphrase`. */
+  'sessions:export': z.object({ withSecrets: z.boolean().optional(), passphrase: secret.optional() }).strict(),
+
+  /** Reads an ssh, autossh or plink command line (its words, as a shell split them) into a session, without saving it. */
+  'commandline:parse': z
+    .object({
+      words: z.array(z.string().max(IMPORT_LIMITS.lineChars)).min(1, 'is empty: give the command').max(10_000),
+      values: values.optional(),
+    })
+    .strict(),
+
+  /** Connects to the server and shows its host key beside what Burrow knows of it (`burrow trust`). */
+  'hostkeys:check': target.refine(oneTarget, ONE_TARGET),
+  /**
+   * Trusts the key the server presents, which must still be `fingerprint` (the one the person was
+   * shown): records it in known_hosts, or, with `replace`, replaces a changed key or a saved
+   * session's pin.
+   */
+  'hostkeys:trust': target
+    .extend({ fingerprint: z.string().max(100), replace: z.boolean().optional() })
+    .strict()
+    .refine(oneTarget, ONE_TARGET),
+  /** Forgets what is recorded for a saved session's server (its known_hosts lines, kept as FILE.old; or its pin). */
+  'hostkeys:forget': ById,
+  /** Whether the server's key is already trusted, looked up without connecting. */
+  'hostkeys:status': target.refine(oneTarget, ONE_TARGET),
+
+  /** What starting Burrow at boot writes and runs here (`burrow service install --dry-run`), as whom. */
+  'service:plan': z
+    .object({ action: z.enum(['install', 'uninstall']), ...serviceWhere })
+    .strict(),
+  'service:install': z.object(serviceWhere).strict(),
+  'service:uninstall': z.object(serviceWhere).strict(),
+  'service:status': z.object({ scope: serviceWhere.scope, configFile: serviceWhere.configFile }).strict(),
+
+  /** Makes a key pair as files on this machine (`burrow key generate`): PATH and PATH.pub, or ~/.ssh/id_<type>. */
+  'keyfiles:generate': z
+    .object({
+      path: localPath.optional(),
+      /** ed25519, rsa or ecdsa: the key layer checks it with `bits`, and says which it takes. */
+      type: z.string().max(20).optional(),
+      bits: z.number().int().optional(),
+      comment: z.string().max(200).optional(),
+      passphrase: secret.optional(),
+      format: z.enum(['openssh', 'ppk', 'ppk2']).optional(),
+      force: z.boolean().optional(),
+    })
+    .strict(),
+  /** Reads a key file on this machine: its public key and fingerprint. */
+  'keyfiles:inspect': z.object({ path: localPath, passphrase: secret.optional() }).strict(),
+  /** Writes a key file in another format (OpenSSH, PuTTY .ppk v3 or v2). */
+  'keyfiles:convert': z
+    .object({
+      path: localPath,
+      to: z.enum(['openssh', 'ppk', 'ppk2']),
+      out: localPath,
+      passphrase: secret.optional(),
+      newPassphrase: secret.optional(),
+      force: z.boolean().optional(),
     })
     .strict(),
 
@@ -306,16 +551,20 @@ export const REQUESTS = {
         .object({ name: z.string().max(255), uploadId: id })
         .strict()
         .optional(),
+      /** A command's words, as a shell split them (`burrow import -- ssh …`). */
+      words: z.array(z.string().max(IMPORT_LIMITS.lineChars)).min(1).max(10_000).optional(),
       /** Values for a guide's placeholders (`SSH_HIGH_PORT` → `11433`). */
-      values: z.record(z.string().max(100), z.string().max(1000)).optional(),
+      values: values.optional(),
+      /** A name for the session, where the input names none (Secoda's environment). */
+      name: z.string().min(1).max(100).optional(),
       /** Opens the keys of a `burrow sessions export --with-secrets` file. */
       passphrase: secret.optional(),
       /** How many of each list the reply holds (200 unless given). */
       shown: z.number().int().min(0).max(IMPORT_LIMITS.sessions).optional(),
     })
     .strict()
-    .refine((a) => [a.text, a.file, a.upload].filter((x) => x !== undefined).length === 1, {
-      message: 'give the pasted text, a file or an upload, one of them',
+    .refine((a) => [a.text, a.file, a.upload, a.words].filter((x) => x !== undefined).length === 1, {
+      message: 'give the pasted text, a file, an upload or a command, one of them',
       path: ['text'],
     }),
   'import:apply': z
@@ -325,6 +574,12 @@ export const REQUESTS = {
       autostart: z.boolean().optional(),
       /** How many saved sessions the reply holds (200 unless given). */
       shown: z.number().int().min(0).max(IMPORT_LIMITS.sessions).optional(),
+      /** The folder the input's relative paths mean something in (the command line's): they are saved absolute. */
+      cwd: localPath.optional(),
+      /** The passphrase of the sessions' encrypted key file: the key and its passphrase go to the secret store. */
+      keyPassphrase: secret.optional(),
+      /** Where host keys found in the input go (default ~/.ssh/known_hosts). */
+      knownHostsFile: localPath.optional(),
     })
     .strict(),
 
@@ -372,6 +627,8 @@ export const REQUESTS = {
       runId: id,
       id: id.optional(),
       config: sessionInput.optional(),
+      /** For keys with no passphrase of their own (`--passphrase-file`, BURROW_PASSPHRASE). */
+      passphrase: secret.optional(),
     })
     .strict()
     .refine((a) => (a.id === undefined) !== (a.config === undefined), { message: "give a saved session's id or a config, one of them", path: ['id'] }),
@@ -401,6 +658,8 @@ export const REQUESTS = {
 
 export type RequestName = keyof typeof REQUESTS;
 export type RequestArgs<K extends RequestName> = z.input<(typeof REQUESTS)[K]>;
+/** A request's arguments as the app receives them, validated (defaults applied). */
+export type RequestOutput<K extends RequestName> = z.output<(typeof REQUESTS)[K]>;
 
 /** What each request resolves with. */
 export interface Replies {
@@ -418,7 +677,28 @@ export interface Replies {
   'sessions:next-steps': { readonly nextSteps: ReadonlyArray<string>; readonly troubleshooting: ReadonlyArray<string> };
   'sessions:reload': ReloadResult;
   'presets:list': ReadonlyArray<PresetView>;
-  'presets:create-session': SavedSession;
+  'presets:create-session': SavedSession & { readonly keptKey?: { readonly file: string; readonly keyId: string } };
+  'sessions:edit': EditResult;
+  'sessions:export': {
+    readonly text: string;
+    readonly sessions: number;
+    readonly withSecrets: boolean;
+    /** The secrets included, named (never shown), and what the other machine will need from elsewhere. */
+    readonly included: ReadonlyArray<string>;
+    readonly left: ReadonlyArray<{ readonly what: string; readonly why: string }>;
+  };
+  'commandline:parse': ParsedCommandLine;
+  'hostkeys:check': HostKeyCheck;
+  'hostkeys:trust': HostKeyTrusted;
+  'hostkeys:forget': { readonly removed: number; readonly file?: string; readonly unpinned?: string };
+  'hostkeys:status': HostKeyStatus;
+  'service:plan': ServicePlanView;
+  'service:install': ServiceResult;
+  'service:uninstall': ServiceResult;
+  'service:status': ServiceStatusView;
+  'keyfiles:generate': KeyFileView;
+  'keyfiles:inspect': KeyFileView;
+  'keyfiles:convert': KeyFileView;
   'import:upload': { readonly uploadId: string; readonly bytes: number };
   'import:preview': ImportPreview;
   'import:apply': ImportResult;
@@ -457,4 +737,3 @@ export interface Events {
 
 export type EventName = keyof Events;
 
-export { AppCallError, EVENT_NAMES, REQUEST_NAMES, type BurrowApi, type ClientMessage, type ServerMessage } from './api.js';

@@ -14,24 +14,34 @@ import {
   type AppInfo,
   type EventName,
   type Events,
+  type ImportResult,
   type ReloadResult,
   type Replies,
+  type RequestArgs,
   type RequestName,
+  type RequestOutput,
+  type SessionWarning,
 } from '../../common/contract.js';
 import { diagnose } from '../core/diagnose.js';
+import { saveWithKeptKey } from '../core/config/key-passphrase.js';
 import { sessionFromPreset } from '../core/config/presets.js';
+import { nextStepsWithKey } from '../core/config/public-key.js';
 import { parseSessionConfig } from '../core/config/schema.js';
 import type { ConfigStore } from '../core/config/store.js';
+import { allWarnings, warningsForMany } from '../core/config/warnings.js';
 import type { SecretStore } from '../core/keys/index.js';
 import type { SessionDeps } from '../core/session/session.js';
 import type { BackoffOptions } from '../core/session/backoff.js';
-import { holdsFolderFor, SessionHolds } from '../core/holds.js';
 import { ssh2NativeCrypto, ssh2Patched } from '../core/session/native-crypto.js';
+import { parseWords } from './commandline.js';
 import { AppFailure, fail, toAppError } from './errors.js';
+import { HostKeys, type Target } from './hostkeys.js';
 import { Imports } from './imports.js';
+import { convertKeyFile, generateKeyFile, inspectKeyFileView } from './keyfiles.js';
 import { KeyLibrary, type Exporter } from './keys.js';
 import { presetViews } from './presets.js';
 import { Questions } from './questions.js';
+import { Service } from './service.js';
 import { Sessions } from './sessions.js';
 import { SettingsStore, type LoginItem } from './settings.js';
 
@@ -59,17 +69,22 @@ export interface AppDeps {
   readonly engine?: Pick<SessionDeps, 'unknownHostHint' | 'ssh2Debug'>;
   /** Where unexpected errors are written (never a secret: only an error's name and message). */
   readonly logError?: (message: string) => void;
+  /** The environment a service plan reads (SUDO_USER, APPIMAGE); this process's unless given. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The result of one call, as a door sends it back. */
-export type CallResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: AppError };
+export type CallResult<K extends RequestName = RequestName> = { readonly ok: true; readonly value: Replies[K] } | { readonly ok: false; readonly error: AppError };
 
 /**
  * The app as every door holds it: calls and events. A BurrowApp in this process, or the one
  * another Burrow runs, through the control channel (main/control/).
  */
 export interface AppPort {
-  call(name: string, args: unknown): Promise<CallResult>;
+  /** A request, typed end to end: its arguments as the contract declares them, its reply as well. */
+  call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<CallResult<K>>;
+  /** A request as it arrived over a wire (a window's WebSocket, the control channel): checked by the app. */
+  dispatch(name: string, args: unknown): Promise<CallResult>;
   /**
    * Follows the app's events. `answers: false` for a door that shows events but cannot answer a
    * question (a log reader, `burrow run` without a terminal): questions are asked only while a
@@ -83,7 +98,8 @@ export interface AttachOptions {
   readonly answers?: boolean;
 }
 
-type Handlers = { [K in RequestName]: (args: never) => Promise<Replies[K]> };
+/** One handler per request: its arguments as validated, its reply as the contract declares. */
+type Handlers = { [K in RequestName]: (args: RequestOutput<K>) => Promise<Replies[K]> };
 
 export class BurrowApp implements AppPort {
   private readonly events = new EventEmitter();
@@ -95,6 +111,8 @@ export class BurrowApp implements AppPort {
   private readonly questions: Questions;
   private readonly imports: Imports;
   private readonly settings: SettingsStore;
+  private readonly hostKeys: HostKeys;
+  private readonly service: Service;
   private readonly handlers: Handlers;
   /** Which sessions this door runs (see start()). */
   private runs: ((c: SessionConfig) => boolean) | undefined;
@@ -115,19 +133,19 @@ export class BurrowApp implements AppPort {
       emitChanged: (v) => this.emit('sessions:changed', v),
       emitRemoved: (id) => this.emit('sessions:removed', { id }),
       emitLog: (id, line) => this.emit('logs:line', { id, line }),
-      publicKeyOf: async (keyId) => (await this.keys.get(keyId).catch(() => undefined))?.publicKey,
-      holds: new SessionHolds(holdsFolderFor(deps.store.folder), this.door),
       ...(deps.home !== undefined ? { home: deps.home } : {}),
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
       ...(deps.engine ? { engine: deps.engine } : {}),
     });
-    this.imports = new Imports(deps.store, deps.secrets, undefined);
+    this.imports = new Imports(deps.store, deps.secrets, deps.home);
     this.settings = new SettingsStore(
       deps.store.folder,
       deps.loginItem,
       deps.noLoginItemReason ?? 'Launch at login belongs to the desktop app; on a server, `burrow service install` starts Burrow at boot.',
     );
+    this.hostKeys = new HostKeys(deps.store, deps.home);
+    this.service = new Service(deps.store.path, deps.env ?? process.env);
     this.handlers = this.makeHandlers();
   }
 
@@ -137,32 +155,23 @@ export class BurrowApp implements AppPort {
    * (`burrow run NAME…`). The same choice starts the sessions a reload adds.
    */
   async start(opts: { readonly autostart?: boolean; readonly run?: (c: SessionConfig) => boolean } = {}): Promise<void> {
-    this.runs = opts.run ?? (opts.autostart ? (c) => c.autostart : undefined);
+    const runs = opts.run ?? (opts.autostart ? (c: SessionConfig) => c.autostart : undefined);
+    // A headless Burrow (`burrow run`, the service) starts the sessions added while it runs (a
+    // reload, an import from the command line) by the same choice: nobody is there to start them.
+    // Where a window is open, the person starts a session they just saved (its "Saved" screen
+    // offers it), so that a host-key question never appears over a screen they did not expect it on.
+    this.sessions.runsAdded = this.deps.mode === 'run' ? runs : undefined;
+    this.runs = runs;
     await this.sessions.sync();
-    const runs = this.runs;
-    if (runs)
-      await this.sessions.startAll(
-        this.sessions
-          .configs()
-          .filter(runs)
-          .map((c) => c.id),
-      );
+    if (runs) await this.sessions.startAll(this.sessions.configs().filter(runs).map((c) => c.id));
   }
 
-  /** Re-reads the store (SIGHUP, `burrow reload`, a change made elsewhere): see Sessions.sync. */
+  /**
+   * Re-reads the store (SIGHUP, `burrow reload`, a file edited by hand): see Sessions.sync. The
+   * sessions it finds added start if this door runs such, in every mode: the reload was asked for.
+   */
   async reload(): Promise<ReloadResult> {
-    const diff = await this.sessions.sync();
-    const runs = this.runs;
-    if (runs && diff.added.length > 0) {
-      const added = new Set(diff.added);
-      await this.sessions.startAll(
-        this.sessions
-          .configs()
-          .filter((c) => added.has(c.name) && runs(c))
-          .map((c) => c.id),
-      );
-    }
-    return diff;
+    return this.sessions.sync(this.runs);
   }
 
   /** Stops every session cleanly (remote listeners cancelled). */
@@ -189,8 +198,12 @@ export class BurrowApp implements AppPort {
     };
   }
 
+  call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<CallResult<K>> {
+    return this.dispatch(name, args) as Promise<CallResult<K>>;
+  }
+
   /** Validates a request's arguments and runs it; never throws. */
-  async call(name: string, args: unknown): Promise<CallResult> {
+  async dispatch(name: string, args: unknown): Promise<CallResult> {
     if (!Object.hasOwn(REQUESTS, name)) {
       return {
         ok: false,
@@ -201,16 +214,17 @@ export class BurrowApp implements AppPort {
         },
       };
     }
-    const schema = REQUESTS[name as RequestName];
-    const parsed = schema.safeParse(args ?? {});
+    const request = name as RequestName;
+    const parsed = REQUESTS[request].safeParse(args ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.map(String).join('.') || '(arguments)';
       return { ok: false, error: { code: 'INVALID_INPUT', message: `${field} ${issue.message}`, hint: hintFor(issue.code), field } };
     }
     try {
-      const value = await (this.handlers[name as RequestName] as (a: unknown) => Promise<unknown>)(parsed.data);
-      return { ok: true, value: value ?? null };
+      const handler = this.handlers[request] as (a: unknown) => Promise<Replies[RequestName]>;
+      const value = await handler(parsed.data);
+      return { ok: true, value: value ?? null } as CallResult;
     } catch (err) {
       const { error, unexpected } = toAppError(err);
       if (unexpected) this.deps.logError?.(`${name}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
@@ -239,6 +253,32 @@ export class BurrowApp implements AppPort {
     };
   }
 
+  /** A session a request names: a saved one (by id or name), or settings given in the request (a command line). */
+  private target(a: { id?: string | undefined; config?: Record<string, unknown> | undefined }): Target {
+    if (a.id !== undefined) return { config: this.sessions.config(a.id), saved: true };
+    return { config: parseSessionConfig({ name: 'check', ...a.config }, 'config'), saved: false };
+  }
+
+  /** Remote ports the saved sessions already ask their servers for (a new session from a preset picks another). */
+  private takenRemotePorts(): number[] {
+    return this.deps.store
+      .sessions()
+      .flatMap((x) => x.forwards.filter((f) => f.type === 'remote' || f.type === 'remote-dynamic').map((f) => f.bindPort));
+  }
+
+  /** What is worth knowing about each saved session of an import shown, and its next steps. */
+  private async about(saved: ReadonlyArray<SessionConfig>): Promise<ImportResult['about']> {
+    const general = warningsForMany(saved, this.deps.store.sessions(), this.deps.home);
+    const out: Record<string, { warnings: SessionWarning[]; nextSteps: ReadonlyArray<string> }> = {};
+    for (const s of saved) {
+      out[s.id] = {
+        warnings: await allWarnings(s, general.get(s.id) ?? [], this.deps.home),
+        nextSteps: (await nextStepsWithKey(s, this.deps.secrets)).nextSteps,
+      };
+    }
+    return out;
+  }
+
   private makeHandlers(): Handlers {
     const s = this.sessions;
     return {
@@ -250,18 +290,18 @@ export class BurrowApp implements AppPort {
         await s.settled();
         return s.list();
       },
-      'sessions:get': async ({ id }: { id: string }) => s.editable(id),
-      'sessions:create': async ({ config }: { config: Record<string, unknown> }) => {
+      'sessions:get': async ({ id }) => s.editable(id),
+      'sessions:create': async ({ config }) => {
         if ('id' in config) fail('INVALID_INPUT', 'config.id is given for a new session', 'Leave the id out: Burrow makes one from the name.', 'config.id');
         return s.create(config);
       },
-      'sessions:update': async ({ config, version }: { config: Record<string, unknown>; version: string }) => s.update(config, version),
-      'sessions:remove': async ({ id }: { id: string }) => {
+      'sessions:update': async ({ config, version }) => s.update(config, version),
+      'sessions:remove': async ({ id }) => {
         await s.remove(id);
         return null;
       },
-      'sessions:start': async ({ id }: { id: string }) => s.start(id),
-      'sessions:stop': async ({ id }: { id: string }) => s.stop(id),
+      'sessions:start': async ({ id }) => s.start(id),
+      'sessions:stop': async ({ id }) => s.stop(id),
       'sessions:start-all': async () => {
         await s.startAll();
         return s.list();
@@ -275,103 +315,92 @@ export class BurrowApp implements AppPort {
         s.manager.nudgeAll();
         return null;
       },
-      'sessions:next-steps': async ({ id }: { id: string }) => s.nextSteps(id),
+      'sessions:next-steps': async ({ id }) => s.nextSteps(id),
+      'sessions:edit': async ({ id, ...edit }) => s.edit(id, edit),
+      'sessions:export': async (a) => s.exportAll(a.withSecrets ?? false, a.passphrase),
 
       'presets:list': async () => presetViews(),
-      'presets:create-session': async (a: {
-        presetId: string;
-        name: string;
-        host?: string;
-        user?: string;
-        port?: number;
-        targetHost?: string;
-        targetPort?: number;
-        database?: string;
-        remotePort?: number;
-        keyId?: string;
-        autostart?: boolean;
-      }) => {
-        const { presetId, ...input } = a;
-        const taken = this.deps.store.sessions().flatMap((x) => x.forwards.map((f) => f.bindPort));
-        const session = sessionFromPreset(presetId, { ...input, takenRemotePorts: taken });
-        const { id: _id, ...config } = session;
-        return s.create(config);
+      'presets:create-session': async ({ presetId, keyPassphrase, ...input }) => {
+        const { id: _id, ...config } = sessionFromPreset(presetId, { ...input, takenRemotePorts: this.takenRemotePorts() });
+        if (keyPassphrase === undefined) return s.create(config);
+        const kept = await saveWithKeptKey(this.deps.secrets, config, keyPassphrase, 'keyPassphrase', (c) => this.deps.store.add(c), this.deps.home);
+        await s.sync();
+        return { ...(await s.saved(kept.saved)), keptKey: { file: kept.file, keyId: kept.keyId } };
       },
 
-      'import:upload': async (a: { uploadId?: string; base64: string }) => this.imports.upload(a),
-      'import:preview': async (a: {
-        text?: string;
-        file?: { name: string; base64: string };
-        upload?: { name: string; uploadId: string };
-        values?: Record<string, string>;
-        passphrase?: string;
-        shown?: number;
-      }) => this.imports.preview(a),
-      'import:apply': async (a: { previewId: string; name?: string; autostart?: boolean; shown?: number }) => {
+      'commandline:parse': async ({ words, values }) => parseWords(words, values),
+
+      'hostkeys:check': async (a) => this.hostKeys.check(this.target(a)),
+      'hostkeys:trust': async (a) => this.hostKeys.trust(this.target(a), a.fingerprint, a.replace ?? false),
+      'hostkeys:forget': async ({ id }) => this.hostKeys.forget(s.config(id)),
+      'hostkeys:status': async (a) => this.hostKeys.status(this.target(a).config),
+
+      'service:plan': async (a) => this.service.plan(a),
+      'service:install': async (a) => this.service.install(a),
+      'service:uninstall': async (a) => this.service.uninstall(a),
+      'service:status': async (a) => this.service.status(a),
+
+      'keyfiles:generate': async (a) => generateKeyFile(a),
+      'keyfiles:inspect': async (a) => inspectKeyFileView(a),
+      'keyfiles:convert': async (a) => convertKeyFile(a),
+
+      'import:upload': async (a) => this.imports.upload(a),
+      'import:preview': async (a) => this.imports.preview(a),
+      'import:apply': async (a) => {
         const r = await this.imports.apply(a);
         await s.sync();
-        return r;
+        return { ...r, about: await this.about(r.saved) };
       },
 
       'keys:list': async () => this.keys.list(),
-      'keys:get': async ({ id }: { id: string }) => this.keys.get(id),
-      'keys:generate': async (a: {
-        opId: string;
-        type: 'ed25519' | 'rsa' | 'ecdsa';
-        bits?: number;
-        comment?: string;
-        passphrase?: string;
-        storePassphrase?: boolean;
-      }) => {
+      'keys:get': async ({ id }) => this.keys.get(id),
+      'keys:generate': async (a) => {
         const view = await this.keys.generate(a);
         this.emit('keys:changed', null);
         return view;
       },
-      'keys:import': async (a: { text?: string; file?: { name: string; base64: string }; passphrase?: string; storePassphrase?: boolean }) => {
+      'keys:import': async (a) => {
         const input = a.file ? Buffer.from(a.file.base64, 'base64') : a.text!;
         const view = await this.keys.import(input, a.passphrase, a.storePassphrase ?? false);
         this.emit('keys:changed', null);
         return view;
       },
-      'keys:export': async (a: { id: string; format: 'openssh' | 'ppk' | 'ppk2'; passphrase?: string; keyPassphrase?: string }) =>
-        this.keys.export(a.id, a.format, a.passphrase || undefined, a.keyPassphrase || undefined),
-      'keys:delete': async ({ id }: { id: string }) => {
+      'keys:export': async (a) => this.keys.export(a.id, a.format, a.passphrase || undefined, a.keyPassphrase || undefined),
+      'keys:delete': async ({ id }) => {
         await this.keys.delete(id);
         this.emit('keys:changed', null);
         return null;
       },
 
-      'diagnose:run': async (a: { runId: string; id?: string; config?: Record<string, unknown> }) => {
-        const config: SessionConfig = a.id !== undefined ? s.config(a.id) : parseSessionConfig({ name: 'check', ...a.config }, 'config');
-        const report = await diagnose(config, {
+      'diagnose:run': async (a) => {
+        const { config } = this.target(a);
+        const hint = this.deps.engine?.unknownHostHint;
+        return diagnose(config, {
           secrets: this.deps.secrets,
           ...(this.deps.home !== undefined ? { home: this.deps.home } : {}),
-          prompt: this.questions.hostKeyPrompt(config),
+          ...((a.passphrase ?? this.deps.passphrase) !== undefined ? { passphrase: a.passphrase ?? this.deps.passphrase! } : {}),
+          // Asked only of a door that can answer (a window, a terminal); else the policy decides.
+          ...(this.attachedDoors > 0 ? { prompt: this.questions.hostKeyPrompt(config) } : {}),
+          ...(hint ? { unknownHostHint: (k: { keyType: string; fingerprint: string }) => hint(config, k) } : {}),
           onStep: (step) => this.emit('diagnose:step', { runId: a.runId, step }),
         });
-        return report;
       },
 
       'questions:list': async () => this.questions.list(),
-      'questions:answer': async (a: { id: string; accept: boolean; passphrase?: string; remember?: boolean }) => {
-        const { id, ...answer } = a;
+      'questions:answer': async ({ id, ...answer }) => {
         this.questions.answer(id, answer);
         return null;
       },
 
       'settings:get': async () => this.settings.get(),
-      'settings:set': async (a: {
-        launchAtLogin?: boolean;
-        notifications?: { down?: boolean; back?: boolean; needsPerson?: boolean };
-        theme?: 'system' | 'light' | 'dark';
-      }) => {
+      'settings:set': async (a) => {
         const next = await this.settings.set(a);
         this.emit('settings:changed', next);
         return next;
       },
 
-      'logs:get': async ({ id }: { id: string }) => s.logsOf(id),
-    } as unknown as Handlers;
+      'logs:get': async ({ id }) => s.logsOf(id),
+    };
   }
 }
 

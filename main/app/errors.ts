@@ -4,7 +4,6 @@ import { ConfigError } from '../../common/config-schema.js';
 import { KeyError } from '../core/keys/index.js';
 import { BurrowError } from '../core/session/errors.js';
 import { CommandLineError } from '../core/config/importers/command-line.js';
-import { HeldElsewhereError } from '../core/holds.js';
 import { SessionChangedError } from '../core/config/versions.js';
 
 /** A failure the app raises itself, already in the contract's words. */
@@ -27,10 +26,13 @@ export function fail(code: AppError['code'], message: string, hint?: string, fie
 export function toAppError(err: unknown): { error: AppError; unexpected: boolean } {
   if (err instanceof AppFailure) return { error: err.error, unexpected: false };
   if (err instanceof ConfigError) {
-    return { error: { code: 'INVALID_INPUT', message: `${err.field} ${err.problem}`, hint: err.fix, field: err.field }, unexpected: false };
+    return { error: { code: 'INVALID_INPUT', message: `${err.field} ${err.problem}`, hint: err.fix, field: err.field, problem: err.problem }, unexpected: false };
   }
   if (err instanceof CommandLineError) {
-    return { error: { code: 'INVALID_INPUT', message: err.message, hint: err.fix, field: err.option }, unexpected: false };
+    return {
+      error: { code: 'INVALID_INPUT', message: err.message, hint: err.fix, field: err.option, problem: err.problem, cause: 'COMMAND_LINE' },
+      unexpected: false,
+    };
   }
   if (err instanceof KeyError) {
     return { error: { code: 'KEY_ERROR', message: err.message, hint: err.hint, cause: err.code }, unexpected: false };
@@ -45,9 +47,6 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
       },
       unexpected: false,
     };
-  }
-  if (err instanceof HeldElsewhereError) {
-    return { error: { code: 'HELD_ELSEWHERE', message: err.message, hint: err.hint }, unexpected: false };
   }
   if (err instanceof BurrowError) {
     const { code, message, hint, cause } = err.info;

@@ -13,12 +13,15 @@ import type { ImportPreview, ImportResult } from '../../common/contract.js';
 import { IMPORT_LIMITS, sizeInWords } from '../../common/limits.js';
 import { applyImport } from '../core/config/apply-import.js';
 import { importOffThread } from '../core/config/importers/background.js';
+import { PlaceholderError } from '../core/config/importers/command-line.js';
 import { isBurrowExport, textOf } from '../core/config/importers/detect.js';
 import { checkImportSize } from '../core/config/importers/limits.js';
 import type { ImportReport } from '../core/config/importers/report.js';
 import type { ConfigStore } from '../core/config/store.js';
 import { importBundle } from '../core/config/transfer.js';
 import type { SecretStore } from '../core/keys/index.js';
+import { placeholderName } from '../../common/placeholders.js';
+import { placeholderFailure } from './commandline.js';
 import { fail } from './errors.js';
 
 /** How long a preview can be applied: long enough to read it, short enough not to hold keys for ever. */
@@ -54,7 +57,7 @@ export class Imports {
   constructor(
     private readonly store: ConfigStore,
     private readonly secrets: SecretStore,
-    private readonly knownHostsFile: string | undefined,
+    private readonly home: string | undefined,
   ) {}
 
   /** Takes one more piece of a file sent in pieces; the whole may be up to the import limit. */
@@ -92,13 +95,17 @@ export class Imports {
     text?: string;
     file?: { name: string; base64: string };
     upload?: { name: string; uploadId: string };
+    words?: ReadonlyArray<string>;
     values?: Record<string, string>;
+    name?: string;
     passphrase?: string;
     shown?: number;
   }): Promise<ImportPreview> {
-    const where = a.text !== undefined ? 'text' : 'file';
+    const where = a.text !== undefined ? 'text' : a.words !== undefined ? 'words' : 'file';
     let data: Buffer | string;
-    if (a.upload) {
+    if (a.words) {
+      data = '';
+    } else if (a.upload) {
       const u = this.uploads.get(a.upload.uploadId);
       if (!u) fail('NOT_FOUND', 'That upload has expired or was never started', 'Pick the file again.', 'upload.uploadId');
       clearTimeout(u.timer);
@@ -108,18 +115,27 @@ export class Imports {
       data = a.file ? Buffer.from(a.file.base64, 'base64') : a.text!;
     }
     const name = a.upload?.name ?? a.file?.name;
-    if ((typeof data === 'string' ? data : data.subarray(0, 8192).toString('latin1')).trim() === '' && data.length <= 8192) {
+    if (!a.words && (typeof data === 'string' ? data : data.subarray(0, 8192).toString('latin1')).trim() === '' && data.length <= 8192) {
       fail('INVALID_INPUT', `${where} is empty`, "Paste the command from your vendor's guide, or pick the file that holds it.", where);
     }
     let report: ImportReport;
-    if (isBurrowExport(data)) {
+    if (!a.words && isBurrowExport(data)) {
       checkImportSize(data.length, name);
       report = await importBundle(typeof data === 'string' ? data : textOf(data), { store: this.store, ...(a.passphrase ? { passphrase: a.passphrase } : {}) });
     } else {
-      report = await importOffThread({
-        source: typeof data === 'string' ? { text: data } : { bytes: data },
-        options: { values: Object.entries(a.values ?? {}), ...(name !== undefined ? { source: name } : {}) },
-      });
+      const source = a.words ? { words: a.words } : typeof data === 'string' ? { text: data } : { bytes: data };
+      const read = (values: ReadonlyMap<string, string>): Promise<ImportReport> =>
+        importOffThread({
+          source,
+          options: { values: [...values], ...(name !== undefined ? { source: name } : {}), ...(a.name !== undefined ? { name: a.name } : {}) },
+        });
+      const given = new Map(Object.entries(a.values ?? {}).map(([k, v]): [string, string] => [placeholderName(k), v]));
+      try {
+        report = await read(given);
+      } catch (err) {
+        if (!(err instanceof PlaceholderError)) throw err;
+        throw await placeholderFailure(err, (standIns) => read(new Map([...standIns, ...given])));
+      }
     }
     const previewId = randomUUID();
     const timer = setTimeout(() => this.previews.delete(previewId), PREVIEW_MS);
@@ -141,13 +157,28 @@ export class Imports {
     };
   }
 
-  async apply(a: { previewId: string; name?: string; autostart?: boolean; shown?: number }): Promise<ImportResult> {
+  /**
+   * Saves what a preview found. `about` (warnings and next steps of each saved session shown) is
+   * filled by the caller, which knows the saved sessions as the app runs them.
+   */
+  async apply(a: {
+    previewId: string;
+    name?: string;
+    autostart?: boolean;
+    shown?: number;
+    cwd?: string;
+    keyPassphrase?: string;
+    knownHostsFile?: string;
+  }): Promise<Omit<ImportResult, 'about'>> {
     const p = this.previews.get(a.previewId);
     if (!p) fail('NOT_FOUND', 'That import preview has expired', 'Paste or pick the input again to see a fresh preview.', 'previewId');
     const result = await applyImport(this.store, p.report, {
       ...(a.name !== undefined ? { name: a.name } : {}),
       ...(a.autostart !== undefined ? { autostart: a.autostart } : {}),
-      ...(this.knownHostsFile !== undefined ? { knownHostsFile: this.knownHostsFile } : {}),
+      ...(a.knownHostsFile !== undefined ? { knownHostsFile: a.knownHostsFile } : {}),
+      ...(a.cwd !== undefined ? { cwd: a.cwd } : {}),
+      ...(a.keyPassphrase !== undefined ? { keyPassphrase: a.keyPassphrase } : {}),
+      ...(this.home !== undefined ? { home: this.home } : {}),
       secrets: this.secrets,
     });
     clearTimeout(p.timer);
@@ -157,6 +188,9 @@ export class Imports {
       savedCount: result.saved.length,
       skipped: result.skipped,
       hostKeysAdded: result.hostKeysAdded,
+      hostKeysKnown: result.hostKeysKnown,
+      keptKeys: result.keptKeys,
+      warnings: p.report.warnings ?? [],
       ...(result.knownHostsFile !== undefined ? { knownHostsFile: result.knownHostsFile } : {}),
     };
   }

@@ -36,6 +36,8 @@ export function presetViews(): PresetView[] {
       forward: p.forward,
       asks,
       remotePortRule: ruleInWords(p),
+      remotePort: p.remotePort,
+      keepalive: { intervalSeconds: p.keepalive.intervalSeconds, countMax: p.keepalive.countMax },
       hostKeyPolicy: p.hostKeyPolicy,
       ...(fingerprint ? { publishedFingerprint: fingerprint } : {}),
       key: { type: p.key.type, ...(p.key.bits ? { bits: p.key.bits } : {}), madeBy: p.key.madeBy, passphrase: p.key.passphrase },

@@ -4,17 +4,19 @@
  * second), and a bounded log per session.
  */
 import type { SessionConfig } from '../../common/config.js';
-import type { LogLine, ReloadResult, SavedSession, SessionView } from '../../common/contract.js';
+import type { EditResult, LogLine, ReloadResult, Replies, SavedSession, SessionView } from '../../common/contract.js';
 import type { SessionSnapshot } from '../../common/session.js';
-import { nextStepsFor } from '../core/config/presets.js';
-import { sessionWarnings } from '../core/config/warnings.js';
+import { nextStepsWithKey } from '../core/config/public-key.js';
+import { findSession } from '../core/config/schema.js';
+import { exportSessions } from '../core/config/transfer.js';
+import { allWarnings, warningsForMany } from '../core/config/warnings.js';
 import { sessionVersion } from '../core/config/versions.js';
 import type { ConfigStore } from '../core/config/store.js';
-import { describeHolder, type SessionHolds } from '../core/holds.js';
 import { SessionManager } from '../core/manager.js';
 import type { BackoffOptions } from '../core/session/backoff.js';
 import type { SecretStore } from '../core/keys/index.js';
 import type { SessionDeps } from '../core/session/session.js';
+import { applyEdit, changedFields, type EditRequest } from './edit.js';
 import { fail } from './errors.js';
 import type { Questions } from './questions.js';
 
@@ -26,8 +28,6 @@ const COUNTERS_EVERY_MS = 500;
 const SERVED_VERSIONS = 20_000;
 /** Sessions added or removed between two turns of the event loop (sync). */
 const SYNC_SLICE = 100;
-/** How often sessions stopped here are checked for another Burrow starting or stopping them. */
-const HOLDERS_EVERY_MS = 5_000;
 
 export interface SessionsDeps {
   readonly store: ConfigStore;
@@ -37,10 +37,6 @@ export interface SessionsDeps {
   readonly emitChanged: (views: ReadonlyArray<SessionView>) => void;
   readonly emitRemoved: (id: string) => void;
   readonly emitLog: (id: string, line: LogLine) => void;
-  /** The public key line of a stored key, for the vendor's next steps. */
-  readonly publicKeyOf: (keyId: string) => Promise<string | undefined>;
-  /** Which Burrow runs which session, shared with every other Burrow on this config. */
-  readonly holds: SessionHolds;
   readonly home?: string;
   readonly backoff?: Partial<BackoffOptions>;
   /** For keys without a passphrase of their own (see AppDeps.passphrase). */
@@ -62,32 +58,31 @@ export class Sessions {
   private readonly outgoing = new Map<string, SessionView>();
   private readonly timer: NodeJS.Timeout;
   private syncing: Promise<unknown> = Promise.resolve();
+  /**
+   * Which sessions start as soon as they are saved or appear in the store (a reload, an import, a
+   * session created in a window): those this door runs (see BurrowApp.start); none when undefined.
+   */
+  runsAdded: ((c: SessionConfig) => boolean) | undefined;
 
   constructor(private readonly deps: SessionsDeps) {
-    this.manager = new SessionManager(
-      {
-        secrets: deps.secrets,
-        ...(deps.home !== undefined ? { home: deps.home } : {}),
-        ...(deps.backoff ? { backoff: deps.backoff } : {}),
-        ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
-        ...deps.engine,
-      },
-      deps.holds,
-    );
+    this.manager = new SessionManager({
+      secrets: deps.secrets,
+      ...(deps.home !== undefined ? { home: deps.home } : {}),
+      ...(deps.backoff ? { backoff: deps.backoff } : {}),
+      ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
+      ...deps.engine,
+    });
     this.manager.on('changed', (snap) => this.push(snap.id));
     this.manager.on('forward', (id) => this.push(id));
     this.manager.on('log', (id, l) => this.log(id, l.level, l.message));
-    let ticks = 0;
-    let held = new Map<string, string>();
+    // The state history shown in a session's detail: a log line for every change of state, as
+    // the session itself reports it.
+    this.manager.on('state', (id, to, error) =>
+      this.log(id, to === 'error' ? 'error' : to === 'reconnecting' ? 'warn' : 'info', `state: ${to}${error ? ` — ${error.code}: ${error.message}` : ''}`, 'state'),
+    );
+    // Counters move only while connected: 10,000 stopped sessions are not 10,000 views a second.
     this.timer = setInterval(() => {
-      // Counters move only while connected; who holds a stopped session changes only in the holds
-      // folder, so only sessions whose holder changed are looked at (10,000 stopped sessions are
-      // not 10,000 views every few seconds).
       for (const id of this.manager.idsIn('connected')) this.push(id);
-      if (++ticks % (HOLDERS_EVERY_MS / COUNTERS_EVERY_MS) !== 0) return;
-      const now = new Map([...this.deps.holds.heldElsewhere(this.manager.idsIn('stopped'))].map(([id, h]) => [id, describeHolder(h)]));
-      for (const id of new Set([...held.keys(), ...now.keys()])) if (held.get(id) !== now.get(id)) this.push(id);
-      held = now;
     }, COUNTERS_EVERY_MS);
     this.timer.unref();
   }
@@ -99,17 +94,18 @@ export class Sessions {
    * hundred sessions at a time, with the event loop free in between: 10,000 sessions arriving
    * from an import must not hold up the tunnels that run.
    */
-  sync(): Promise<ReloadResult> {
+  sync(startAdded = this.runsAdded): Promise<ReloadResult> {
     // One at a time: two syncs interleaving at their pauses would both add the same session.
-    const next = this.syncing.then(() => this.syncNow());
+    const next = this.syncing.then(() => this.syncNow(startAdded));
     this.syncing = next.catch(() => undefined);
     return next;
   }
 
-  private async syncNow(): Promise<ReloadResult> {
+  private async syncNow(startAdded: ((c: SessionConfig) => boolean) | undefined): Promise<ReloadResult> {
     const saved = this.deps.store.sessions();
     const ids = new Set(saved.map((s) => s.id));
     const diff = { added: [] as string[], removed: [] as string[], changed: [] as string[], unchanged: [] as string[] };
+    const toStart: string[] = [];
     let n = 0;
     const breathe = async (): Promise<void> => {
       if (++n % SYNC_SLICE === 0) await new Promise((r) => setImmediate(r));
@@ -145,10 +141,11 @@ export class Sessions {
         askPassphrase: this.deps.questions.passphraseQuestion(config),
       });
       this.running.set(config.id, config);
-      // If another Burrow took it in the instant between, its log says so.
-      if (wasRunning) await this.startAll([config.id]);
+      if (wasRunning) this.manager.start(config.id);
+      else if (!old && startAdded?.(config)) toStart.push(config.id);
       this.push(config.id, true);
     }
+    await this.startAll(toStart);
     return diff;
   }
 
@@ -167,13 +164,22 @@ export class Sessions {
     return [...this.running.keys()].map((id) => this.view(id));
   }
 
+  /**
+   * The id of the session a person means: an id, else a name in any case, else an id in any case
+   * (findSession) — resolved here, once, for every door and every request that names a session.
+   */
+  idOf(idOrName: string): string {
+    if (this.running.has(idOrName)) return idOrName;
+    const found = findSession(this.configs(), idOrName) ?? this.deps.store.find(idOrName);
+    if (!found) fail('NOT_FOUND', `There is no session "${idOrName}"`, 'Pick one of the sessions Burrow lists.', 'id');
+    return found.id;
+  }
+
   view(id: string): SessionView {
     const config = this.running.get(id);
     const session = this.manager.get(id);
     if (!config || !session) fail('NOT_FOUND', `There is no session "${id}"`, 'Pick one of the sessions Burrow lists.', 'id');
-    const snapshot = session.snapshot();
-    const holder = snapshot.state === 'stopped' ? this.deps.holds.holderOf(id) : undefined;
-    return { config, version: this.versionOf(config), snapshot, ...(holder ? { heldBy: describeHolder(holder) } : {}) };
+    return { config, version: this.versionOf(config), snapshot: session.snapshot() };
   }
 
   /** A saved session as an editor opens it: its settings and their version. */
@@ -222,45 +228,67 @@ export class Sessions {
     return this.saved(this.config(id));
   }
 
-  async remove(id: string): Promise<void> {
-    await this.deps.store.remove(this.config(id).id);
+  /** Changes some settings of a saved session (edit.ts); one that runs restarts with them. */
+  async edit(idOrName: string, r: EditRequest): Promise<EditResult> {
+    const before = this.config(idOrName);
+    // The version the edit was made to, when the editor says which: what changed since is named.
+    const known = r.version !== undefined ? this.served.get(r.version) : before;
+    const edited = await applyEdit(r, before, {
+      store: this.deps.store,
+      secrets: this.deps.secrets,
+      ...(known ? { known } : {}),
+      ...(this.deps.home !== undefined ? { home: this.deps.home } : {}),
+    });
+    await this.sync();
+    const after = this.config(before.id);
+    return { saved: await this.saved(after), changes: changedFields(before, after), ...(edited.keptKey ? { keptKey: edited.keptKey } : {}) };
+  }
+
+  /** Every saved session as one file for another machine (transfer.ts); secrets only sealed with a passphrase. */
+  async exportAll(withSecrets: boolean, passphrase: string | undefined): Promise<Replies['sessions:export']> {
+    if (withSecrets && (passphrase === undefined || passphrase === '')) {
+      fail('INVALID_INPUT', 'an export with secrets needs a passphrase to seal them with', 'Give a passphrase of 8 characters or more.', 'passphrase');
+    }
+    const sessions = this.deps.store.sessions();
+    const r = await exportSessions(sessions, withSecrets ? { secretsPassphrase: passphrase!, secrets: this.deps.secrets } : {});
+    return { text: r.text, sessions: sessions.length, withSecrets, included: r.included, left: r.left };
+  }
+
+  async remove(idOrName: string): Promise<void> {
+    await this.deps.store.remove(this.config(idOrName).id);
     await this.sync();
   }
 
-  start(id: string): SessionView {
-    this.view(id);
+  start(idOrName: string): SessionView {
+    const id = this.idOf(idOrName);
     this.manager.start(id);
     return this.view(id);
   }
 
-  async stop(id: string): Promise<SessionView> {
-    this.view(id);
+  async stop(idOrName: string): Promise<SessionView> {
+    const id = this.idOf(idOrName);
     this.deps.questions.cancelFor(id);
     await this.manager.stop(id);
     return this.view(id);
   }
 
-  /** Starts every session (or those given) that no other Burrow runs; the others say who runs them. */
+  /** Starts every session (or those given). */
   async startAll(ids: Iterable<string> = this.running.keys()): Promise<void> {
     // A few at a time: starting 10,000 sessions is 10,000 connections set up, and the tunnels
     // already up must go on meanwhile.
     const all = [...ids];
     for (let i = 0; i < all.length; i += SYNC_SLICE) {
       if (i > 0) await new Promise((r) => setImmediate(r));
-      for (const held of this.manager.startAll(all.slice(i, i + SYNC_SLICE))) {
-        this.log(held.sessionId, 'warn', `not started here: ${held.message}`);
-        this.push(held.sessionId, true);
-      }
+      this.manager.startAll(all.slice(i, i + SYNC_SLICE));
     }
   }
 
-  async nextSteps(id: string): Promise<{ nextSteps: ReadonlyArray<string>; troubleshooting: ReadonlyArray<string> }> {
-    const config = this.config(id);
-    return nextStepsFor(config, await this.publicKey(config));
+  async nextSteps(idOrName: string): Promise<{ nextSteps: ReadonlyArray<string>; troubleshooting: ReadonlyArray<string> }> {
+    return nextStepsWithKey(this.config(idOrName), this.deps.secrets);
   }
 
-  logsOf(id: string): LogLine[] {
-    this.view(id);
+  logsOf(idOrName: string): LogLine[] {
+    const id = this.idOf(idOrName);
     return [...(this.logs.get(id) ?? [])];
   }
 
@@ -270,17 +298,14 @@ export class Sessions {
     this.flush();
   }
 
-  private async saved(session: SessionConfig): Promise<SavedSession> {
+  /** A session just saved, with its next steps and what is worth knowing (every door's "Saved" screen). */
+  async saved(session: SessionConfig): Promise<SavedSession> {
+    const general = warningsForMany([session], this.deps.store.sessions(), this.deps.home).get(session.id) ?? [];
     return {
       session,
-      nextSteps: nextStepsFor(session, await this.publicKey(session)).nextSteps,
-      warnings: sessionWarnings(session, this.deps.store.sessions(), this.deps.home),
+      nextSteps: (await nextStepsWithKey(session, this.deps.secrets)).nextSteps,
+      warnings: await allWarnings(session, general, this.deps.home),
     };
-  }
-
-  /** The public key line of the session's stored key, for the vendor's next steps. */
-  private async publicKey(session: SessionConfig): Promise<string | undefined> {
-    return session.auth.keyId !== undefined ? this.deps.publicKeyOf(session.auth.keyId) : undefined;
   }
 
   private log(id: string, level: LogLine['level'], message: string, kind?: LogLine['kind']): void {
@@ -296,9 +321,8 @@ export class Sessions {
   private push(id: string, force = false): void {
     if (!this.manager.get(id) || !this.running.has(id)) return;
     const view = this.view(id);
-    const key = `${fingerprintOf(view.snapshot)}|${view.heldBy ?? ''}`;
+    const key = fingerprintOf(view.snapshot);
     if (!force && this.pushed.get(id) === key) return;
-    if (this.pushed.get(id) !== undefined && !force) this.logStateChange(id, view.snapshot);
     this.pushed.set(id, key);
     if (this.outgoing.size === 0) setImmediate(() => this.flush());
     this.outgoing.set(id, view);
@@ -316,18 +340,6 @@ export class Sessions {
   private removed(id: string): void {
     this.flush();
     this.deps.emitRemoved(id);
-  }
-
-  /** The state history shown in a session's detail: a log line for every change of state. */
-  private logStateChange(id: string, s: SessionSnapshot): void {
-    const previous = this.pushed.get(id)!.split('|')[0];
-    if (previous === s.state) return;
-    this.log(
-      id,
-      s.state === 'error' ? 'error' : s.state === 'reconnecting' ? 'warn' : 'info',
-      `state: ${s.state}${s.lastError ? ` — ${s.lastError.code}: ${s.lastError.message}` : ''}`,
-      'state',
-    );
   }
 }
 

@@ -54,46 +54,5 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
   // whatever else is on the line; after `--` it belongs to a pasted command line.
   const end = rest.indexOf('--');
   if ((end < 0 ? rest : rest.slice(0, end)).includes('--help')) return (await command.load())(['--help'], io);
-  const code = await (await command.load())(rest, io);
-  // A change to the store reaches the Burrow that runs it (a service, the app, `burrow web`) at once.
-  if (code === 0 && EDITS_STORE.has(name)) await reloadRunning(end < 0 ? rest : rest.slice(0, end), io);
-  return code;
-}
-
-/** Commands that may change the saved sessions. */
-const EDITS_STORE: ReadonlySet<string> = new Set(['import', 'sessions', 'trust']);
-
-/** Asks the running Burrow of this command's config, if there is one, to re-read it; says what changed. */
-async function reloadRunning(args: ReadonlyArray<string>, io: CliIo): Promise<void> {
-  const i = args.findIndex((a) => a === '--config' || a.startsWith('--config='));
-  const given = i < 0 ? undefined : args[i]!.startsWith('--config=') ? args[i]!.slice('--config='.length) : args[i + 1];
-  const [{ resolveConfigPath }, { ControlClient, controlPath }, path] = await Promise.all([
-    import('../core/config/config-file.js'),
-    import('../control/channel.js'),
-    import('node:path'),
-  ]);
-  const runner = await ControlClient.connect(controlPath(path.dirname(resolveConfigPath(given, io.env)))).catch((err: Error) => {
-    io.err(`note: the change was not sent to a running Burrow: ${err.message}`);
-    return undefined;
-  });
-  if (!runner) return;
-  try {
-    const [info, r] = await Promise.all([runner.call('app:info', {}), runner.call('sessions:reload', {})]);
-    const who = info.ok ? (info.value as { door: string }).door : 'the running Burrow';
-    if (!r.ok) {
-      io.err(`note: ${who} could not take the change: ${r.error.message}`);
-      return;
-    }
-    const d = r.value as { added: string[]; removed: string[]; changed: string[] };
-    const parts = [
-      ['added', d.added],
-      ['removed', d.removed],
-      ['changed', d.changed],
-    ]
-      .filter(([, n]) => n!.length > 0)
-      .map(([w, n]) => `${w as string} ${(n as string[]).join(', ')}`);
-    if (parts.length > 0) io.err(`note: ${who} took the change: ${parts.join('; ')}`);
-  } finally {
-    runner.close();
-  }
+  return (await command.load())(rest, io);
 }

@@ -3,13 +3,12 @@
  * service, `burrow run`, the app, `burrow web`) over its control channel, with the app contract.
  * With nothing running they say so and exit 1, pointing to `burrow run` and `burrow service install`.
  */
-import path from 'node:path';
-import type { AppInfo, LogLine, ReloadResult, SessionView } from '../../common/contract.js';
+import type { AppInfo, LogLine, ReloadResult, Replies, RequestArgs, RequestName, SessionView } from '../../common/contract.js';
 import type { SessionSnapshot } from '../../common/session.js';
-import { resolveConfigPath } from '../core/config/config-file.js';
+import { configFolderOf, resolveConfigPath } from '../app/platform.js';
 import { ControlClient, ControlFolderError, controlPath } from '../control/channel.js';
-import { parseArgs, UsageError, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
+import { parseOptions, UsageError } from './options.js';
 
 type Verb = 'status' | 'start' | 'stop' | 'logs' | 'reload';
 
@@ -47,23 +46,28 @@ class Stop extends Error {
 
 export function command(verb: Verb): (argv: string[], io: CliIo) => Promise<number> {
   return async (argv, io) => {
-    let args: ParsedArgs;
+    let args: Args;
     try {
-      args = parseArgs(argv, { values: ['--config'], flags: ['--json', '--help', '--follow'] });
+      args = parseOptions(argv, {
+        config: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+        follow: { type: 'boolean', short: 'f' },
+      });
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
       io.err(`burrow ${verb}: ${err.message}`);
       io.err(USAGE[verb]);
       return 2;
     }
-    if (args.flags.has('--help')) {
+    if (args.values.help) {
       io.out(USAGE[verb]);
       return 0;
     }
-    const file = resolveConfigPath(args.values['--config'], io.env);
+    const file = resolveConfigPath(args.values.config, io.env);
     let runner: ControlClient | undefined;
     try {
-      runner = await ControlClient.connect(controlPath(path.dirname(file)));
+      runner = await ControlClient.connect(controlPath(configFolderOf(file)));
       if (!runner) {
         throw new Stop(
           1,
@@ -86,29 +90,37 @@ export function command(verb: Verb): (argv: string[], io: CliIo) => Promise<numb
   };
 }
 
-type Handler = (runner: ControlClient, args: ParsedArgs, io: CliIo, file: string) => Promise<number>;
-
-async function ask<T>(runner: ControlClient, name: string, args: unknown): Promise<T> {
-  const r = await runner.call(name, args);
-  if (!r.ok) throw new Stop(1, `${r.error.message}${r.error.hint ? `. ${r.error.hint}` : ''}`);
-  return r.value as T;
+interface Args {
+  readonly values: { readonly config?: string; readonly json?: boolean; readonly help?: boolean; readonly follow?: boolean };
+  readonly positionals: string[];
 }
 
-/** Finds sessions by id, or by name in any case; a wrong name lists the right ones. */
-function pick(views: ReadonlyArray<SessionView>, names: ReadonlyArray<string>): SessionView[] {
-  return names.map((n) => {
-    const v =
-      views.find((x) => x.config.id === n) ??
-      views.find((x) => x.config.name.toLowerCase() === n.toLowerCase() || x.config.id.toLowerCase() === n.toLowerCase());
-    if (!v) throw new Stop(2, `no session named "${n}" (there are: ${views.map((x) => x.config.name).join(', ') || 'none'})`);
-    return v;
-  });
+type Handler = (runner: ControlClient, args: Args, io: CliIo, file: string) => Promise<number>;
+
+/** A request to the running Burrow; its error stops the command with its message and fix. */
+async function ask<K extends RequestName>(runner: ControlClient, name: K, args: RequestArgs<K>): Promise<Replies[K]> {
+  const r = await runner.call(name, args);
+  if (!r.ok) throw new Stop(1, `${r.error.message}${r.error.hint ? `. ${r.error.hint}` : ''}`);
+  return r.value;
+}
+
+/**
+ * A session named on the command line, by id or by name in any case: the app resolves it (one
+ * rule for every door); a name it does not know lists the ones it does.
+ */
+async function resolve(runner: ControlClient, name: string): Promise<{ id: string; name: string }> {
+  const r = await runner.call('sessions:get', { id: name });
+  if (r.ok) return { id: r.value.config.id, name: r.value.config.name };
+  if (r.error.code !== 'NOT_FOUND') throw new Stop(1, `${r.error.message}${r.error.hint ? `. ${r.error.hint}` : ''}`);
+  const list = await runner.call('sessions:list', {});
+  const names = list.ok ? list.value.map((v) => v.config.name).join(', ') : '';
+  throw new Stop(2, `no session named "${name}" (there are: ${names || 'none'})`);
 }
 
 /** One line about a session, as `status` prints it. */
 function describe(v: SessionView): string {
   const s = v.snapshot;
-  const word = v.heldBy ? `runs in ${v.heldBy}` : s.state;
+  const word = s.state;
   // The port bound is news only where the config asked for any free one (port 0).
   const picked = (i: number): boolean => {
     const c = v.config.forwards[i];
@@ -130,7 +142,6 @@ function snapshotJson(v: SessionView): Record<string, unknown> {
     id: v.config.id,
     name: v.config.name,
     state: s.state,
-    ...(v.heldBy ? { heldBy: v.heldBy } : {}),
     ...(s.connectedSince ? { connectedSince: s.connectedSince } : {}),
     reconnects: s.reconnects,
     ...(s.lastError ? { error: s.lastError } : {}),
@@ -149,10 +160,10 @@ function snapshotJson(v: SessionView): Record<string, unknown> {
 
 const VERBS: Record<Verb, Handler> = {
   async status(runner, args, io, file) {
-    if (args.positional.length > 0) throw new Stop(2, `unexpected argument ${args.positional[0]}`);
-    const info = await ask<AppInfo>(runner, 'app:info', {});
-    const views = await ask<SessionView[]>(runner, 'sessions:list', {});
-    if (args.flags.has('--json')) {
+    if (args.positionals.length > 0) throw new Stop(2, `unexpected argument ${args.positionals[0]}`);
+    const info: AppInfo = await ask(runner, 'app:info', {});
+    const views: ReadonlyArray<SessionView> = await ask(runner, 'sessions:list', {});
+    if (args.values.json) {
       io.out(JSON.stringify({ config: file, runBy: { door: info.door, pid: info.pid, version: info.version }, sessions: views.map(snapshotJson) }));
       return 0;
     }
@@ -171,15 +182,14 @@ const VERBS: Record<Verb, Handler> = {
   },
 
   async logs(runner, args, io) {
-    // -f is the usual spelling; parseArgs reads only long options, so it arrives as a word.
-    const follow = args.flags.has('--follow') || args.positional.includes('-f');
-    const names = args.positional.filter((p) => p !== '-f');
+    const follow = args.values.follow === true;
+    const names = args.positionals;
     if (names.length !== 1) throw new Stop(2, names.length === 0 ? 'name the session whose log to show' : 'name one session');
-    const [view] = pick(await ask<SessionView[]>(runner, 'sessions:list', {}), names);
-    const id = view!.config.id;
+    const { id } = await resolve(runner, names[0]!);
     const print = (l: LogLine): void => io.out(`${l.ts} ${l.level.padEnd(5)} ${l.message}`);
     if (!follow) {
-      for (const l of await ask<LogLine[]>(runner, 'logs:get', { id })) print(l);
+      const lines: ReadonlyArray<LogLine> = await ask(runner, 'logs:get', { id });
+      for (const l of lines) print(l);
       return 0;
     }
     // Follow: lines that arrive while the history is read are held, then printed after it.
@@ -195,7 +205,7 @@ const VERBS: Record<Verb, Handler> = {
       },
       { answers: false },
     );
-    const history = await ask<LogLine[]>(runner, 'logs:get', { id });
+    const history: ReadonlyArray<LogLine> = await ask(runner, 'logs:get', { id });
     for (const l of history) print(l);
     const lastTs = history.at(-1)?.ts ?? '';
     for (const l of early) if (l.ts > lastTs) print(l);
@@ -206,27 +216,33 @@ const VERBS: Record<Verb, Handler> = {
   },
 
   async reload(runner, args, io, file) {
-    if (args.positional.length > 0) throw new Stop(2, `unexpected argument ${args.positional[0]}`);
-    const d = await ask<ReloadResult>(runner, 'sessions:reload', {});
-    const part = (what: string, names: ReadonlyArray<string>): string | undefined => (names.length > 0 ? `${what}: ${names.join(', ')}` : undefined);
-    const parts = [part('added', d.added), part('removed', d.removed), part('changed (restarted if running)', d.changed)].filter(Boolean);
-    io.out(`reloaded ${file}: ${parts.length > 0 ? parts.join('; ') : 'no change'} (${d.unchanged.length} unchanged)`);
+    if (args.positionals.length > 0) throw new Stop(2, `unexpected argument ${args.positionals[0]}`);
+    const d = await ask(runner, 'sessions:reload', {});
+    io.out(`reloaded ${file}: ${reloadSummary(d, 'changed (restarted if running)', ': ')} (${d.unchanged.length} unchanged)`);
     return 0;
   },
 };
 
-async function startOrStop(name: 'sessions:start' | 'sessions:stop', runner: ControlClient, args: ParsedArgs, io: CliIo): Promise<number> {
-  if (args.positional.length === 0) throw new Stop(2, 'name the sessions, e.g. `burrow status` lists them');
-  const targets = pick(await ask<SessionView[]>(runner, 'sessions:list', {}), args.positional);
+async function startOrStop(name: 'sessions:start' | 'sessions:stop', runner: ControlClient, args: Args, io: CliIo): Promise<number> {
+  if (args.positionals.length === 0) throw new Stop(2, 'name the sessions, e.g. `burrow status` lists them');
+  const targets: Array<{ id: string; name: string }> = [];
+  for (const n of args.positionals) targets.push(await resolve(runner, n));
   let failed = 0;
   for (const t of targets) {
-    const r = await runner.call(name, { id: t.config.id });
+    const r = await runner.call(name, { id: t.id });
     if (r.ok) {
-      io.out(`${t.config.name}: ${(r.value as SessionView).snapshot.state}`);
+      io.out(`${t.name}: ${r.value.snapshot.state}`);
     } else {
       failed++;
-      io.err(`${t.config.name}: ${r.error.message}${r.error.hint ? `\n    fix: ${r.error.hint}` : ''}`);
+      io.err(`${t.name}: ${r.error.message}${r.error.hint ? `\n    fix: ${r.error.hint}` : ''}`);
     }
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** What a reload changed, in one line ("added a, b; removed c"), or "no change". */
+export function reloadSummary(d: ReloadResult, changedWord = 'changed', sep = ' '): string {
+  const part = (what: string, names: ReadonlyArray<string>): string | undefined => (names.length > 0 ? `${what}${sep}${names.join(', ')}` : undefined);
+  const parts = [part('added', d.added), part('removed', d.removed), part(changedWord, d.changed)].filter(Boolean);
+  return parts.length > 0 ? parts.join('; ') : 'no change';
 }

@@ -1,13 +1,13 @@
-/** `burrow diagnose`: the vendors' troubleshooting checklist, run for one tunnel. */
-import { diagnose, type DiagnoseStep } from '../core/diagnose.js';
-import { ConfigError } from '../core/config/schema.js';
-import { CommandLineError } from '../core/config/importers/command-line.js';
-import { BurrowError } from '../core/session/errors.js';
-import { KeyError, readPassphraseFile } from '../core/keys/index.js';
-import { parseArgs, UsageError } from './args.js';
+/** `burrow diagnose`: the vendors' troubleshooting checklist, run for one tunnel by the app (diagnose:run). */
+import { randomUUID } from 'node:crypto';
+import type { DiagnoseStatus, Events, Question } from '../../common/contract.js';
+import { readSecretFile } from '../app/platform.js';
+import { openDoor, type CliDoor } from './connect.js';
 import type { CliIo } from './io.js';
-import { terminalHostKeyPrompt } from './prompts.js';
-import { selectSessions, type Selection } from './select.js';
+import { parseOptions, setValues, UsageError } from './options.js';
+import { reportFailure } from './say.js';
+import { commandLineTargets, engineFor, isCommandLine, savedTargets, type Targets } from './targets.js';
+import { answerOnTerminal } from './terminal.js';
 
 const USAGE = `usage: burrow diagnose [--json] [--passphrase-file FILE] [--set NAME=VALUE]... -- <ssh|autossh|plink command line>
        burrow diagnose [--json] [--passphrase-file FILE] [--config FILE] NAME...
@@ -21,53 +21,86 @@ On a terminal, an unknown host key is shown and you are asked whether to trust i
 trust\` does); if you do, it is recorded and the remaining steps run. --set NAME=VALUE fills a
 placeholder of a vendor's command (<NAME>, $NAME, [name]).`;
 
-const MARK: Record<DiagnoseStep['status'], string> = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' };
+const MARK: Record<DiagnoseStatus, string> = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' };
+
+const OPTIONS = {
+  config: { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  set: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  let selection: Selection;
-  let json: boolean;
-  let passphrase: string | undefined;
+  let door: CliDoor | undefined;
   try {
-    const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], lists: ['--set'], flags: ['--json', '--help'] });
-    if (args.flags.has('--help')) {
+    const { values: v, positionals, rest } = parseOptions(argv, OPTIONS, true);
+    if (v.help) {
       io.out(USAGE);
       return 0;
     }
-    json = args.flags.has('--json');
-    const words = args.rest ?? args.positional;
-    if (words.length === 0 && args.values['--config'] === undefined)
-      throw new UsageError('nothing to check: give a command line after --, or saved session names');
-    selection = await selectSessions(args, words, io, { command: 'diagnose' });
-    const pf = args.values['--passphrase-file'];
-    passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof CommandLineError || err instanceof ConfigError || err instanceof BurrowError || err instanceof KeyError) {
-      io.err(`burrow diagnose: ${err.message}`);
-      if (err instanceof UsageError && err.showUsage) io.err(USAGE);
-      return 2;
-    }
-    throw err;
-  }
+    const json = v.json === true;
+    const words = rest ?? positionals;
+    if (words.length === 0 && v.config === undefined) throw new UsageError('nothing to check: give a command line after --, or saved session names');
+    const values = setValues(v.set);
+    const commandLine = isCommandLine(rest, words);
+    if (commandLine && v.config !== undefined) throw new UsageError('give either --config FILE or a command line, not both');
+    if (!commandLine && Object.keys(values).length > 0)
+      throw new UsageError('--set fills the placeholders of a command line; saved sessions have none (change one with `burrow sessions edit`)');
+    const passphrase = v['passphrase-file'] !== undefined ? await readSecretFile(v['passphrase-file']) : io.env.BURROW_PASSPHRASE || undefined;
 
-  let allOk = true;
-  for (const cfg of selection.sessions) {
-    if (!json) io.out(`${cfg.name}:`);
+    // The command line is read first: how an unknown host is trusted is said in its words.
+    let targets: Targets;
+    if (commandLine) {
+      const reader = await openDoor(io, { sessions: false });
+      try {
+        targets = await commandLineTargets(reader.ask, words, values, { command: 'diagnose', argv });
+      } finally {
+        await reader.close();
+      }
+      door = await openDoor(io, { sessions: false, engine: engineFor(targets.origin, targets.verbosity) });
+    } else {
+      door = await openDoor(io, { config: v.config, engine: engineFor('saved', 0) });
+      targets = { sessions: await savedTargets(door.ask, door.file, words), origin: 'saved', notes: [], verbosity: 0 };
+    }
+
+    const app = door.app;
     let n = 0;
-    const report = await diagnose(cfg, {
-      ...(passphrase !== undefined ? { passphrase } : {}),
-      ...(selection.secrets ? { secrets: selection.secrets } : {}),
-      ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
-      ...(selection.engine.unknownHostHint
-        ? { unknownHostHint: (k: { keyType: string; fingerprint: string }) => selection.engine.unknownHostHint!(cfg, k) }
-        : {}),
-      onStep: (s) => {
+    let runId = '';
+    // On a terminal the app asks it about an unknown host key; the steps are printed as they end.
+    const detach = app.attach(
+      (name, payload) => {
+        if (name === 'questions:asked' && io.interactive) void answerOnTerminal(app, payload as Question);
+        if (name !== 'diagnose:step' || json) return;
+        const { runId: of, step: s } = payload as Events['diagnose:step'];
+        if (of !== runId) return;
         n++;
-        if (json) return;
         io.out(`  ${MARK[s.status]} ${n}. ${s.title} (${s.ms} ms)\n         ${s.detail}${s.hint ? `\n         fix: ${s.hint}` : ''}`);
       },
-    });
-    if (json) io.out(JSON.stringify(report));
-    allOk &&= report.ok;
+      { answers: io.interactive },
+    );
+    let allOk = true;
+    try {
+      for (const cfg of targets.sessions) {
+        if (!json) io.out(`${cfg.name}:`);
+        n = 0;
+        runId = randomUUID();
+        const { id: _id, ...config } = cfg;
+        const report = await door.ask('diagnose:run', {
+          runId,
+          ...(targets.origin === 'saved' ? { id: cfg.id } : { config }),
+          ...(passphrase !== undefined ? { passphrase } : {}),
+        });
+        if (json) io.out(JSON.stringify(report));
+        allOk &&= report.ok;
+      }
+    } finally {
+      detach();
+    }
+    return allOk ? 0 : 1;
+  } catch (err) {
+    return reportFailure(err, io, 'burrow diagnose', USAGE);
+  } finally {
+    await door?.close();
   }
-  return allOk ? 0 : 1;
 }

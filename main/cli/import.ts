@@ -1,21 +1,15 @@
-/** `burrow import`: turns what people already have into saved sessions, detecting the kind of input. */
-import { readFile, stat } from 'node:fs/promises';
-import type { SessionConfig } from '../../common/config.js';
-import { applyImport } from '../core/config/apply-import.js';
-import { ConfigError } from '../core/config/config-error.js';
-import { PlaceholderError } from '../core/config/importers/command-line.js';
-import { importOffThread } from '../core/config/importers/background.js';
-import { isBurrowExport, textOf } from '../core/config/importers/detect.js';
-import { checkImportSize } from '../core/config/importers/limits.js';
-import type { ImportReport } from '../core/config/importers/report.js';
-import { nextStepsWithKey } from '../core/config/public-key.js';
-import { importBundle } from '../core/config/transfer.js';
-import { encryptedKeyFiles, warningsForMany } from '../core/config/warnings.js';
-import { readPassphraseFile } from '../core/keys/index.js';
-import { parseArgs, setValues, shellQuote, UsageError } from './args.js';
+/** `burrow import`: turns what people already have into saved sessions, through the app's import:preview and import:apply. */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AppCallError } from '../../common/api.js';
+import { forwardSpec } from '../../common/forward-spec.js';
+import { readSecretFile } from '../app/platform.js';
+import { openDoor, type CliDoor } from './connect.js';
 import type { CliIo } from './io.js';
-import { takenAsIs, withPlaceholderLine, withStandIns } from './select.js';
-import { forwardSpec, openStore, reportError, secretsBeside } from './sessions.js';
+import { parseOptions, setValues, UsageError } from './options.js';
+import { reportFailure, tookTheChange, warningText } from './say.js';
+import { commandLineMistake } from './targets.js';
+import { importVia, type ImportInput } from './transfer.js';
 
 const USAGE = `usage: burrow import FILE [options]
        burrow import 'COMMAND LINE' [options]
@@ -38,6 +32,18 @@ Relative key and known_hosts paths are saved absolute, against the folder you ru
 Each import says what it took, and what it could not take and why. Every placeholder still to
 fill is named at once, with the line to run.`;
 
+const OPTIONS = {
+  config: { type: 'string' },
+  name: { type: 'string' },
+  'known-hosts': { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  'key-passphrase-file': { type: 'string' },
+  set: { type: 'string', multiple: true },
+  autostart: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 async function isFile(p: string): Promise<boolean> {
   return stat(p).then(
     (s) => s.isFile(),
@@ -45,114 +51,98 @@ async function isFile(p: string): Promise<boolean> {
   );
 }
 
-/** What is worth knowing about a session just saved: missing or passphrase-protected key files, a remote port claimed twice. */
-async function warningsFor(s: SessionConfig, portsAndFiles: ReadonlyArray<string>): Promise<string[]> {
-  const encrypted = await encryptedKeyFiles(s);
-  return [
-    ...portsAndFiles,
-    ...encrypted.map(
-      (f) =>
-        `The key file ${f} is protected by a passphrase, which nobody will be there to type when the tunnel runs unattended: keep it in Burrow's secret store with \`burrow sessions edit ${shellQuote(s.name)} --key-passphrase-file FILE\`.`,
-    ),
-  ];
+/** What the words name: a command after `--`, a file, one quoted paste, or the words of a command typed without `--`. */
+async function inputOf(positionals: ReadonlyArray<string>, rest: ReadonlyArray<string> | undefined): Promise<{ input: ImportInput; source: string }> {
+  if (rest !== undefined) {
+    if (positionals.length > 0) throw new UsageError('give the command after --, or one FILE / quoted command, not both');
+    return { input: { words: rest }, source: 'command line' };
+  }
+  if (positionals.length === 1 && (await isFile(positionals[0]!))) return { input: { file: positionals[0]!, name: positionals[0]! }, source: positionals[0]! };
+  if (positionals.length === 1) {
+    const only = positionals[0]!;
+    // Not repeated: a lone word may be user:password@host as well as a mistyped path.
+    if (!/\s/.test(only)) {
+      throw new AppCallError({
+        code: 'INVALID_INPUT',
+        message: '(input) is neither a file nor a command line',
+        field: '(input)',
+        problem: 'is neither a file nor a command line',
+        hint: 'Check the path, or quote the whole command.',
+      });
+    }
+    return { input: { text: only }, source: 'command line' };
+  }
+  if (positionals.length > 1) return { input: { words: positionals }, source: 'command line' };
+  throw new UsageError('give a FILE, a quoted command line, or a command after --');
+}
+
+/** Says how many more a list had than it shows. */
+function more(io: CliIo, n: number, what: string): void {
+  if (n > 0) io.out(`  … and ${n} more ${what}`);
 }
 
 /** Runs `burrow import`; 0 when something was imported, 1 when nothing could be, 2 on a usage error. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  let door: CliDoor | undefined;
   try {
-    if (argv[0] === '--help' || argv[0] === '-h') {
+    const { values: v, positionals, rest } = parseOptions(argv, OPTIONS, true);
+    if (v.help) {
       io.out(USAGE);
       return 0;
     }
-    const args = parseArgs(argv, {
-      values: ['--config', '--name', '--known-hosts', '--passphrase-file', '--key-passphrase-file'],
-      lists: ['--set'],
-      flags: ['--autostart', '--json'],
-    });
-    const given = setValues(args);
-    const store = openStore(args.values['--config'], io);
-    const secrets = secretsBeside(store, io);
-    const name = args.values['--name'];
-    /** Reads the input into a report (and where it came from), with `values` in its placeholders. */
-    const load = async (values: ReadonlyMap<string, string>): Promise<{ report: ImportReport; source: string }> => {
-      const pairs = [...values];
-      if (args.rest !== undefined) {
-        if (args.positional.length > 0) throw new UsageError('give the command after --, or one FILE / quoted command, not both');
-        return { report: await importOffThread({ source: { words: args.rest }, options: { values: pairs } }), source: 'command line' };
-      }
-      if (args.positional.length === 1 && (await isFile(args.positional[0]!))) {
-        const source = args.positional[0]!;
-        checkImportSize((await stat(source)).size, source);
-        const data = await readFile(source);
-        if (isBurrowExport(data)) {
-          const file = args.values['--passphrase-file'];
-          const env = io.env.BURROW_EXPORT_PASSPHRASE;
-          const passphrase = file !== undefined ? await readPassphraseFile(file) : env || undefined;
-          return { report: await importBundle(textOf(data), { store, ...(passphrase !== undefined ? { passphrase } : {}) }), source };
-        }
-        return {
-          report: await importOffThread({ source: { bytes: data }, options: { values: pairs, source, ...(name !== undefined ? { name } : {}) } }),
-          source,
-        };
-      }
-      if (args.positional.length > 0) {
-        // One quoted paste, or the words of a command typed without --.
-        const input = args.positional.length === 1 ? args.positional[0]! : args.positional;
-        if (typeof input === 'string' && !/\s/.test(input)) {
-          // Not repeated: a lone word may be user:password@host as well as a mistyped path.
-          throw new ConfigError('(input)', 'is neither a file nor a command line', 'Check the path, or quote the whole command.');
-        }
-        const from = typeof input === 'string' ? { text: input } : { words: input };
-        return { report: await importOffThread({ source: from, options: { values: pairs, ...(name !== undefined ? { name } : {}) } }), source: 'command line' };
-      }
-      throw new UsageError('give a FILE, a quoted command line, or a command after --');
-    };
-    let loaded: { report: ImportReport; source: string };
+    const values = setValues(v.set);
+    const { input, source } = await inputOf(positionals, rest);
+    const exportFile = v['passphrase-file'];
+    const passphrase = exportFile !== undefined ? await readSecretFile(exportFile) : io.env.BURROW_EXPORT_PASSPHRASE || undefined;
+    const keyPassphrase = v['key-passphrase-file'] !== undefined ? await readSecretFile(v['key-passphrase-file']) : undefined;
+    door = await openDoor(io, { config: v.config });
+    let done;
     try {
-      loaded = await load(given);
-    } catch (err) {
-      if (!(err instanceof PlaceholderError)) throw err;
-      // The line to run again repeats the command: only when Burrow takes it as it is (with any
-      // value in the blanks), so that nothing it would refuse, a password included, is repeated.
-      if (!(await takenAsIs(() => load(withStandIns(given, err))))) throw err;
-      io.err(`burrow import: ${withPlaceholderLine(err, 'import', argv).message}`);
-      return 1;
-    }
-    const { report, source } = loaded;
-    if (args.values['--passphrase-file'] !== undefined && report.kind !== 'burrow-export') {
-      throw new UsageError(
-        "--passphrase-file opens a `burrow sessions export --with-secrets` file; for the passphrase of the session's key, use --key-passphrase-file",
-        false,
+      done = await importVia(
+        door.ask,
+        input,
+        { ...(Object.keys(values).length > 0 ? { values } : {}), ...(v.name !== undefined ? { name: v.name } : {}), ...(passphrase !== undefined ? { passphrase } : {}) },
+        {
+          ...(v.name !== undefined ? { name: v.name } : {}),
+          ...(v.autostart ? { autostart: true } : {}),
+          ...(v['known-hosts'] !== undefined ? { knownHostsFile: path.resolve(v['known-hosts']) } : {}),
+          ...(keyPassphrase !== undefined ? { keyPassphrase } : {}),
+          cwd: process.cwd(),
+        },
+        (preview) => {
+          if (exportFile !== undefined && preview.kind !== 'burrow-export') {
+            throw new UsageError(
+              "--passphrase-file opens a `burrow sessions export --with-secrets` file; for the passphrase of the session's key, use --key-passphrase-file",
+              false,
+            );
+          }
+        },
       );
+    } catch (err) {
+      // Blanks still to fill: the line to run, with a --set for each (exit 1: nothing was imported).
+      const said = commandLineMistake(err, 'import', argv);
+      if (said instanceof UsageError && err instanceof AppCallError && err.error.cause === 'PLACEHOLDERS') {
+        io.err(`burrow import: ${said.message}`);
+        return 1;
+      }
+      throw err;
     }
-    const keyPassphraseFile = args.values['--key-passphrase-file'];
-    const keyPassphrase = keyPassphraseFile !== undefined ? await readPassphraseFile(keyPassphraseFile) : undefined;
-
-    const result = await applyImport(store, report, {
-      ...(name !== undefined ? { name } : {}),
-      ...(args.flags.has('--autostart') ? { autostart: true } : {}),
-      ...(args.values['--known-hosts'] !== undefined ? { knownHostsFile: args.values['--known-hosts'] } : {}),
-      ...(keyPassphrase !== undefined ? { keyPassphrase } : {}),
-      secrets,
-      cwd: process.cwd(),
-    });
-    const couldNot = [...report.couldNot, ...result.skipped];
-    const all = store.sessions();
-    const general = warningsForMany(result.saved, all);
-    const saved = await Promise.all(
-      result.saved.map(async (s) => ({ session: s, warnings: await warningsFor(s, general.get(s.id) ?? []), steps: await nextStepsWithKey(s, secrets) })),
-    );
-    const warnings = [...(report.warnings ?? []), ...saved.flatMap((s) => s.warnings)];
-    if (args.flags.has('--json')) {
+    const { preview, result } = done;
+    const couldNot = [...preview.couldNot, ...result.skipped];
+    const saved = result.saved.map((s) => ({ session: s, warnings: (result.about[s.id]?.warnings ?? []).map((w) => warningText(w, s.name)), steps: result.about[s.id]?.nextSteps ?? [] }));
+    if (v.json) {
       io.out(
         JSON.stringify({
-          kind: report.kind,
+          kind: preview.kind,
           source,
-          store: store.path,
+          store: door.file,
           saved: result.saved,
-          took: report.took,
+          savedCount: result.savedCount,
+          took: preview.took,
+          tookCount: preview.tookCount,
           couldNot,
-          warnings,
+          couldNotCount: preview.couldNotCount + result.skipped.length,
+          warnings: [...result.warnings, ...saved.flatMap((s) => s.warnings)],
           keptKeys: result.keptKeys,
           hostKeysAdded: result.hostKeysAdded,
           hostKeysKnown: result.hostKeysKnown,
@@ -160,24 +150,28 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         }),
       );
     } else {
-      io.out(`${source} (${report.kind}):`);
-      for (const t of report.took) io.out(`  took: ${t}`);
+      io.out(`${source} (${preview.kind}):`);
+      for (const t of preview.took) io.out(`  took: ${t}`);
+      more(io, preview.tookCount - preview.took.length, 'taken');
       for (const n of couldNot) io.out(`  not taken: ${n.what}: ${n.why}`);
-      for (const w of report.warnings ?? []) io.out(`  warning: ${w}`);
-      for (const { session: s, warnings: ws, steps } of saved) {
-        io.out(
-          `saved "${s.name}" in ${store.path}: ${s.user}@${s.host}:${s.port} ${s.forwards.map(forwardSpec).join(', ')}${s.autostart ? ' [autostart]' : ''}`,
-        );
+      more(io, preview.couldNotCount - preview.couldNot.length, 'not taken');
+      for (const w of result.warnings) io.out(`  warning: ${w}`);
+      for (const { session: s, warnings, steps } of saved) {
+        io.out(`saved "${s.name}" in ${door.file}: ${s.user}@${s.host}:${s.port} ${s.forwards.map(forwardSpec).join(', ')}${s.autostart ? ' [autostart]' : ''}`);
         for (const k of result.keptKeys.filter((k) => k.session === s.name)) {
           io.out(`  key: ${k.file} and its passphrase are kept in Burrow's secret store as "${k.keyId}" (the session no longer reads the file)`);
         }
-        for (const w of ws) io.out(`  warning: ${w}`);
-        for (const step of steps.nextSteps) io.out(`  next: ${step}`);
+        for (const w of warnings) io.out(`  warning: ${w}`);
+        for (const step of steps) io.out(`  next: ${step}`);
       }
+      if (result.savedCount > result.saved.length) io.out(`… and ${result.savedCount - result.saved.length} more sessions saved: \`burrow sessions list\` shows them all`);
       if (result.knownHostsFile) io.out(`host keys: ${result.hostKeysAdded} added to ${result.knownHostsFile}, ${result.hostKeysKnown} already there`);
     }
-    return result.saved.length > 0 || result.hostKeysAdded + result.hostKeysKnown > 0 ? 0 : 1;
+    tookTheChange(io, door.runBy, [['added', result.saved.map((s) => s.name)]]);
+    return result.savedCount > 0 || result.hostKeysAdded + result.hostKeysKnown > 0 ? 0 : 1;
   } catch (err) {
-    return reportError(err, io, 'burrow import', USAGE);
+    return reportFailure(err, io, 'burrow import', USAGE);
+  } finally {
+    await door?.close();
   }
 }

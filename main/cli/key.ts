@@ -1,12 +1,12 @@
-/** `burrow key`: generate, identify and convert SSH keys (the backend of the key wizard, headless). */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { homedir, hostname, userInfo } from 'node:os';
+/** `burrow key`: generate, identify and convert SSH keys (the backend of the key wizard, headless), through the app's keyfiles:* requests. */
 import path from 'node:path';
-import type { ExportFormat, KeyType } from '../core/keys/index.js';
-import { exportKey, generateKey, inspectKeyFile, KeyError, keygenListLine, readKeyFile, readPassphraseFile, writeKeyFile } from '../core/keys/index.js';
-import { parseArgs, UsageError } from './args.js';
+import { AppCallError } from '../../common/api.js';
+import type { KeyFileView, RequestArgs } from '../../common/contract.js';
+import { readSecretFile } from '../app/platform.js';
+import { openDoor } from './connect.js';
 import type { CliIo } from './io.js';
+import { parseOptions, UsageError } from './options.js';
+import { reportFailure } from './say.js';
 
 const USAGE = `usage: burrow key generate [--type ed25519|rsa|ecdsa] [--bits N] [--comment C] [--passphrase-file F] [--out PATH [--force]] [--format openssh|ppk|ppk2]
        burrow key fingerprint FILE [--passphrase-file F]
@@ -26,6 +26,10 @@ convert      writes the key as OpenSSH, PuTTY .ppk v3 (PuTTY 0.75+) or .ppk v2 (
 Formats read: OpenSSH, PEM (PKCS#1, SEC1), PKCS#8, PuTTY .ppk v2/v3, public key lines, as files,
 pasted text or base64 of either. Passphrases come from the first line of --passphrase-file or the
 BURROW_PASSPHRASE environment variable; --new-passphrase-file protects what convert writes.`;
+
+const FORMATS = ['openssh', 'ppk', 'ppk2'] as const;
+type Format = (typeof FORMATS)[number];
+const FORMAT_NAME: Record<Format, string> = { openssh: 'OpenSSH', ppk: 'PuTTY .ppk v3', ppk2: 'PuTTY .ppk v2' };
 
 /** Runs `burrow key …`; exit code 0 on success, 1 on a key error, 2 on a usage error. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -50,112 +54,112 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         throw new UsageError(`unknown subcommand "${sub}"`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`burrow key: ${err.message}`);
-      io.err(USAGE);
+    // A key file that is there already, not named to be replaced: the command was right, the path not.
+    if (err instanceof AppCallError && err.error.code === 'CONFLICT' && err.error.field === 'path') {
+      io.err(`burrow key: ${err.error.message}; give another path with --out`);
       return 2;
     }
-    if (err instanceof KeyError) {
-      io.err(`burrow key: ${err.message} [${err.code}]`);
-      io.err(`  fix: ${err.hint}`);
-      return 1;
-    }
-    throw err;
+    return reportFailure(err, io, 'burrow key', USAGE);
+  }
+}
+
+/** Calls the app's key-file request (keys are files on this machine: the app in this process does it). */
+async function ask<K extends 'keyfiles:generate' | 'keyfiles:inspect' | 'keyfiles:convert'>(
+  io: CliIo,
+  name: K,
+  args: RequestArgs<K>,
+): Promise<KeyFileView> {
+  const door = await openDoor(io, { sessions: false });
+  try {
+    return await door.ask(name, args);
+  } finally {
+    await door.close();
   }
 }
 
 /** The passphrase for reading: --passphrase-file, else BURROW_PASSPHRASE. */
 async function passphrase(file: string | undefined, io: CliIo): Promise<string | undefined> {
-  if (file !== undefined) return readPassphraseFile(file);
+  if (file !== undefined) return readSecretFile(file);
   const env = io.env.BURROW_PASSPHRASE;
   return env === undefined || env === '' ? undefined : env;
 }
 
-function onlyFile(positional: ReadonlyArray<string>): string {
-  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'give the key FILE' : `one FILE only (got ${positional.length})`);
-  return positional[0]!;
+function onlyFile(positionals: ReadonlyArray<string>): string {
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the key FILE' : `one FILE only (got ${positionals.length})`);
+  return path.resolve(positionals[0]!);
 }
 
-function required(values: Record<string, string>, name: string): string {
-  const v = values[name];
-  if (v === undefined || v === '') throw new UsageError(`${name} is required`);
-  return v;
+function format(v: string | undefined, option: string): Format | undefined {
+  if (v === undefined) return undefined;
+  if (!(FORMATS as ReadonlyArray<string>).includes(v)) throw new UsageError(`${option} must be openssh, ppk or ppk2 (got "${v}")`);
+  return v as Format;
 }
-
-/** The private key format `generate` writes: --format, else the file's extension, else OpenSSH. */
-function formatFor(out: string, format: string | undefined): ExportFormat {
-  if (format !== undefined) {
-    if (!FORMATS.includes(format as ExportFormat)) throw new UsageError(`--format must be openssh, ppk or ppk2 (got "${format}")`);
-    return format as ExportFormat;
-  }
-  return path.extname(out).toLowerCase() === '.ppk' ? 'ppk' : 'openssh';
-}
-
-const FORMAT_NAME: Record<ExportFormat, string> = { openssh: 'OpenSSH', ppk: 'PuTTY .ppk v3', ppk2: 'PuTTY .ppk v2' };
 
 async function generate(argv: string[], io: CliIo): Promise<number> {
-  const a = parseArgs(argv, { values: ['--type', '--bits', '--comment', '--passphrase-file', '--out', '--format'], flags: ['--force'] });
-  if (a.positional.length > 0) throw new UsageError(`unexpected argument "${a.positional[0]}"`);
-  const type = (a.values['--type'] ?? 'ed25519') as KeyType;
-  const given = a.values['--out'];
-  if (given === '') throw new UsageError('--out needs a path');
-  if (given === undefined && a.flags.has('--force'))
-    throw new UsageError('--force replaces the file given with --out; without --out, an existing ~/.ssh key is never replaced');
-  // As ssh-keygen: ~/.ssh/id_<type> (created 0700), never over an existing key.
-  const out = given ?? path.join(homedir(), '.ssh', `id_${type}`);
-  const format = formatFor(out, a.values['--format']);
-  const pub = format === 'openssh' ? `${out}.pub` : `${out.slice(0, out.length - path.extname(out).length) || out}.pub`;
-  if (given === undefined) {
-    for (const f of [out, pub]) {
-      if (existsSync(f)) throw new UsageError(`${f} already exists: Burrow never replaces a key it was not told to; give another path with --out`, false);
-    }
-    await mkdir(path.dirname(out), { recursive: true, mode: 0o700 });
-  }
-  const bitsText = a.values['--bits'];
-  if (bitsText !== undefined && !/^\d+$/.test(bitsText)) throw new UsageError(`--bits must be a number (got "${bitsText}")`);
-  const newPassphrase = a.values['--passphrase-file'] !== undefined ? await readPassphraseFile(a.values['--passphrase-file']) : undefined;
-  const key = await generateKey({
-    type,
-    ...(bitsText !== undefined ? { bits: Number(bitsText) } : {}),
-    // ssh-keygen's default comment: who made it, where.
-    comment: a.values['--comment'] ?? `${userInfo().username}@${hostname()}`,
+  const { values: v, positionals } = parseOptions(argv, {
+    type: { type: 'string' },
+    bits: { type: 'string' },
+    comment: { type: 'string' },
+    'passphrase-file': { type: 'string' },
+    out: { type: 'string' },
+    format: { type: 'string' },
+    force: { type: 'boolean' },
   });
-  const file = await exportKey(key, format, newPassphrase ? { passphrase: newPassphrase } : {});
-  const force = a.flags.has('--force');
-  await writeKeyFile(out, file, 0o600, force);
-  await writeKeyFile(pub, key.info.publicKey + '\n', 0o644, force);
-  io.out(key.info.publicKey);
-  io.out(keygenListLine(key.info));
-  io.err(`wrote ${out} (${FORMAT_NAME[format]}) and ${pub}`);
-  if (!newPassphrase) io.err(`note: ${out} has no passphrase (what unattended tunnels need); keep it private.`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (v.out === '') throw new UsageError('--out needs a path');
+  if (v.out === undefined && v.force) throw new UsageError('--force replaces the file given with --out; without --out, an existing ~/.ssh key is never replaced');
+  if (v.bits !== undefined && !/^\d+$/.test(v.bits)) throw new UsageError(`--bits must be a number (got "${v.bits}")`);
+  const fmt = format(v.format, '--format');
+  const newPassphrase = v['passphrase-file'] !== undefined ? await readSecretFile(v['passphrase-file']) : undefined;
+  const key = await ask(io, 'keyfiles:generate', {
+    // The key layer checks the type and bits, and says which it takes.
+    ...(v.type !== undefined ? { type: v.type as 'ed25519' } : {}),
+    ...(v.bits !== undefined ? { bits: Number(v.bits) } : {}),
+    ...(v.comment !== undefined ? { comment: v.comment } : {}),
+    ...(v.out !== undefined ? { path: path.resolve(v.out) } : {}),
+    ...(fmt ? { format: fmt } : {}),
+    ...(newPassphrase ? { passphrase: newPassphrase } : {}),
+    ...(v.force ? { force: true } : {}),
+  });
+  io.out(key.publicKey);
+  io.out(key.listLine);
+  io.err(`wrote ${key.path} (${FORMAT_NAME[key.format]}) and ${key.publicPath}`);
+  if (!newPassphrase) io.err(`note: ${key.path} has no passphrase (what unattended tunnels need); keep it private.`);
   return 0;
 }
 
 async function show(argv: string[], io: CliIo, what: 'fingerprint' | 'public'): Promise<number> {
-  const a = parseArgs(argv, { values: ['--passphrase-file'] });
-  const file = onlyFile(a.positional);
-  const pass = await passphrase(a.values['--passphrase-file'], io);
-  const info = await inspectKeyFile(file, pass !== undefined ? { passphrase: pass } : {});
-  io.out(what === 'fingerprint' ? info.fingerprint : info.publicKey);
+  const { values: v, positionals } = parseOptions(argv, { 'passphrase-file': { type: 'string' } });
+  const file = onlyFile(positionals);
+  const pass = await passphrase(v['passphrase-file'], io);
+  const key = await ask(io, 'keyfiles:inspect', { path: file, ...(pass !== undefined ? { passphrase: pass } : {}) });
+  io.out(what === 'fingerprint' ? key.fingerprint : key.publicKey);
   return 0;
 }
 
-const FORMATS: ReadonlyArray<ExportFormat> = ['openssh', 'ppk', 'ppk2'];
-
 async function convert(argv: string[], io: CliIo): Promise<number> {
-  const a = parseArgs(argv, { values: ['--to', '--out', '--passphrase-file', '--new-passphrase-file'], flags: ['--force'] });
-  const file = onlyFile(a.positional);
-  const to = required(a.values, '--to') as ExportFormat;
-  if (!FORMATS.includes(to)) throw new UsageError(`--to must be openssh, ppk or ppk2 (got "${to}")`);
-  const out = required(a.values, '--out');
-  const pass = await passphrase(a.values['--passphrase-file'], io);
-  const newPass = a.values['--new-passphrase-file'] !== undefined ? await readPassphraseFile(a.values['--new-passphrase-file']) : undefined;
-  const key = await readKeyFile(file, pass !== undefined ? { passphrase: pass } : {});
-  const data = await exportKey(key, to, newPass ? { passphrase: newPass } : {});
-  await writeKeyFile(out, data, 0o600, a.flags.has('--force'));
-  io.out(
-    `${out}: ${key.info.fingerprint} (${to === 'openssh' ? 'OpenSSH' : to === 'ppk' ? 'PuTTY .ppk v3' : 'PuTTY .ppk v2'}${newPass ? ', passphrase-protected' : ''})`,
-  );
-  if (!newPass && key.info.encrypted) io.err(`note: ${out} is not protected by a passphrase (the original was); add --new-passphrase-file to protect it.`);
+  const { values: v, positionals } = parseOptions(argv, {
+    to: { type: 'string' },
+    out: { type: 'string' },
+    'passphrase-file': { type: 'string' },
+    'new-passphrase-file': { type: 'string' },
+    force: { type: 'boolean' },
+  });
+  const file = onlyFile(positionals);
+  if (!v.to) throw new UsageError('--to is required');
+  const to = format(v.to, '--to')!;
+  if (!v.out) throw new UsageError('--out is required');
+  const pass = await passphrase(v['passphrase-file'], io);
+  const newPass = v['new-passphrase-file'] !== undefined ? await readSecretFile(v['new-passphrase-file']) : undefined;
+  const key = await ask(io, 'keyfiles:convert', {
+    path: file,
+    to,
+    out: path.resolve(v.out),
+    ...(pass !== undefined ? { passphrase: pass } : {}),
+    ...(newPass ? { newPassphrase: newPass } : {}),
+    ...(v.force ? { force: true } : {}),
+  });
+  io.out(`${v.out}: ${key.fingerprint} (${FORMAT_NAME[to]}${newPass ? ', passphrase-protected' : ''})`);
+  if (!newPass && key.encrypted) io.err(`note: ${v.out} is not protected by a passphrase (the original was); add --new-passphrase-file to protect it.`);
   return 0;
 }

@@ -1,6 +1,6 @@
 /** How long-running commands (`burrow run`) report: JSON lines for programs, readable lines for people. */
 import type { ErrorInfo } from '../../common/session.js';
-import type { Fault } from '../core/faults.js';
+import type { Fault } from '../app/platform.js';
 import type { CliIo } from './io.js';
 
 export class Reporter {
@@ -44,11 +44,6 @@ export class Reporter {
   /** Something that failed but stops nothing (a reload with a broken config). */
   error(message: string): void {
     this.line({ type: 'error', message }, `error: ${message}`);
-  }
-
-  /** A session this command leaves alone: another Burrow runs it. */
-  held(session: string, message: string): void {
-    this.line({ session, type: 'state', state: 'stopped', error: { code: 'HELD_ELSEWHERE', message } }, `${session}: not started — ${message}`);
   }
 
   /** An error nobody caught (see faults.ts): always shown, with its session when known. */

@@ -1,21 +1,18 @@
 /**
  * `burrow run`: runs tunnels headless, from a pasted ssh/autossh/plink command line or from a
- * config file, with the same engine the app uses. Stops cleanly on SIGINT/SIGTERM.
+ * config file, with the app every other door uses. Stops cleanly on SIGINT/SIGTERM.
  */
-import { ConfigError } from '../core/config/schema.js';
-import { CommandLineError } from '../core/config/importers/command-line.js';
-import { installLastResort } from '../core/faults.js';
-import { SessionManager } from '../core/manager.js';
-import { KeyError, readPassphraseFile } from '../core/keys/index.js';
-import { BurrowError } from '../core/session/errors.js';
-import { ssh2NativeCrypto, ssh2Patched } from '../core/session/native-crypto.js';
-import { parseArgs, UsageError } from './args.js';
+import { existsSync } from 'node:fs';
+import type { AppInfo } from '../../common/contract.js';
+import type { BurrowApp } from '../app/app.js';
+import { asAppCallError, catchStrayErrors, openApp, openScratchApp, readSecretFile, resolveConfigPath, type OpenAppOptions } from '../app/platform.js';
+import { AppCallError, askOf, ControlFolderError } from './connect.js';
 import type { CliIo } from './io.js';
-import { askPassphraseUpFront, terminalHostKeyPrompt } from './prompts.js';
+import { parseOptions, setValues, UsageError } from './options.js';
 import { Reporter } from './reporter.js';
-import { runSaved } from './run-saved.js';
-import { selectSessions, type Selection } from './select.js';
-import type { SessionConfig } from '../../common/config.js';
+import { follow, runSaved } from './run-saved.js';
+import { errorLines } from './say.js';
+import { commandLineTargets, engineFor, isCommandLine, savedTargets, unknownHostNotes, type Targets } from './targets.js';
 
 const USAGE = `usage: burrow run [--json] [-v|-vv] [--passphrase-file FILE] [--set NAME=VALUE]... -- <ssh|autossh|plink command line>
        burrow run [--json] [-v|-vv] [--passphrase-file FILE] [--config FILE] [--service] [--autostart | NAME...]
@@ -38,94 +35,165 @@ variable, or a prompt on a terminal.
 missing is named at once. -v shows each connection's handshake (algorithms agreed, keys offered
 and the server's answers), -vv ssh2's own debug output too.`;
 
+const OPTIONS = {
+  config: { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  set: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+  autostart: { type: 'boolean' },
+  service: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
+} as const;
+
+/** What every app this command opens shares. */
+function appOptions(io: CliIo, door: string, passphrase: string | undefined, reporter: () => Reporter | undefined): Omit<OpenAppOptions, 'configFile'> {
+  return {
+    env: io.env,
+    mode: 'run',
+    door,
+    ...(passphrase !== undefined ? { passphrase } : {}),
+    exporter: {
+      offer: async () => {
+        throw new Error('key export is not offered by burrow run');
+      },
+    },
+    noLoginItemReason: 'This Burrow runs from the command line; `burrow service install` starts it at boot.',
+    logError: (m) => (reporter() ? reporter()!.note(`internal error: ${m}`) : io.err(`burrow run: internal error: ${m}`)),
+  };
+}
+
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  let selection: Selection;
-  let json: boolean;
-  let passphrase: string | undefined;
-  let autostart = false;
+  let app: BurrowApp | undefined;
+  let dispose: (() => void) | undefined;
+  let reporter: Reporter | undefined;
+  let targets: Targets;
+  let file: string | undefined;
   let service = false;
-  let named = false;
+  let json = false;
+  let runs: (c: { id: string; autostart: boolean }) => boolean = () => true;
   try {
-    const args = parseArgs(argv, { values: ['--config', '--passphrase-file'], lists: ['--set'], flags: ['--json', '--help', '--autostart', '--service'] });
-    if (args.flags.has('--help')) {
+    const { values: v, positionals, rest } = parseOptions(argv, OPTIONS, true);
+    if (v.help) {
       io.out(USAGE);
       return 0;
     }
-    json = args.flags.has('--json');
-    const words = args.rest ?? args.positional.filter((p) => !/^-v+$/.test(p));
-    autostart = args.flags.has('--autostart');
-    service = args.flags.has('--service');
-    named = words.length > 0;
-    selection = await selectSessions(args, words, io, { autostart, allowEmpty: service });
-    if (service && selection.file === undefined) throw new UsageError('--service runs saved sessions; it does not go with a command line');
-    const pf = args.values['--passphrase-file'];
-    passphrase = pf !== undefined ? await readPassphraseFile(pf) : io.env.BURROW_PASSPHRASE;
+    json = v.json === true;
+    service = v.service === true;
+    const asked = v.verbose?.length ?? 0;
+    const words = rest ?? positionals;
+    const values = setValues(v.set);
+    const commandLine = isCommandLine(rest, words);
+    if (commandLine) {
+      if (v.config !== undefined) throw new UsageError('give either --config FILE or a command line, not both');
+      if (v.autostart) throw new UsageError('--autostart selects saved sessions; it does not go with a command line');
+      if (service) throw new UsageError('--service runs saved sessions; it does not go with a command line');
+    } else if (Object.keys(values).length > 0) {
+      throw new UsageError('--set fills the placeholders of a command line; saved sessions have none (change one with `burrow sessions edit`)');
+    }
+    const passphrase = v['passphrase-file'] !== undefined ? await readSecretFile(v['passphrase-file']) : io.env.BURROW_PASSPHRASE || undefined;
+    const door = service ? 'the Burrow service' : 'burrow run';
+
+    if (commandLine) {
+      // A pasted command line runs as given, not saved (save it with `burrow import` to run it as
+      // a service): an app over a throwaway store, which nothing but this terminal steers.
+      const reader = openScratchApp(appOptions(io, door, passphrase, () => reporter));
+      try {
+        const parsed = await commandLineTargets(askOf(reader.app), words, values, { command: 'run', argv });
+        targets = { ...parsed, verbosity: Math.max(asked, parsed.verbosity) };
+      } finally {
+        await reader.app.close();
+        reader.dispose();
+      }
+      const scratch = openScratchApp({ ...appOptions(io, door, passphrase, () => reporter), engine: engineFor(targets.origin, targets.verbosity) });
+      app = scratch.app;
+      dispose = scratch.dispose;
+      await app.start();
+    } else {
+      file = resolveConfigPath(v.config, io.env);
+      // A first run has no store yet (that is "no sessions"); a file named outright must be there.
+      if (v.config !== undefined && !existsSync(file)) throw new UsageError(`${file} does not exist: check the path, or create the file as docs/config.md shows`, false);
+      app = openApp({ ...appOptions(io, door, passphrase, () => reporter), configFile: file, engine: engineFor('saved', asked) });
+      try {
+        await app.start();
+      } catch (err) {
+        throw asUsage(asAppCallError(err));
+      }
+      const sessions = await savedTargets(askOf(app), file, words, { autostart: v.autostart === true, allowEmpty: service });
+      targets = { sessions, origin: 'saved', notes: [], verbosity: asked };
+      const ids = new Set(sessions.map((s) => s.id));
+      runs = v.autostart ? (c) => c.autostart : words.length > 0 ? (c) => ids.has(c.id) : () => true;
+    }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof CommandLineError || err instanceof ConfigError || err instanceof BurrowError || err instanceof KeyError) {
-      io.err(`burrow run: ${err.message}${err instanceof KeyError && err.hint ? ` ${err.hint}` : ''}`);
-      if (err instanceof UsageError && err.showUsage) io.err(USAGE);
-      return 2;
-    }
-    throw err;
+    await app?.close();
+    dispose?.();
+    return setupFailure(err, io);
   }
 
-  const reporter = new Reporter(io, json, selection.verbose);
-  for (const n of selection.notes) reporter.note(n);
-  const uninstall = installLastResort((f) => reporter.fault(f));
-  if (!ssh2Patched())
-    reporter.note(
-      "ssh2 is missing Burrow's patch (patches/ssh2+1.17.0.patch; install with scripts enabled, e.g. npm ci): a server's key re-exchange can cut tunnels that are sending data, and RSA keys ignore PubkeyAcceptedAlgorithms",
-    );
-  if (!ssh2NativeCrypto())
-    reporter.note("ssh2's native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)");
-  if (passphrase === undefined && io.interactive) {
-    // Ask once up front for an encrypted key rather than failing the first attempt.
-    const answer = await askPassphraseUpFront(selection.sessions);
-    if (answer === null) return 130;
-    passphrase = answer;
-  }
-  if (selection.file !== undefined && selection.folder !== undefined && selection.secrets) {
-    const ids = new Set(selection.sessions.map((s) => s.id));
-    const runs = autostart ? (c: SessionConfig) => c.autostart : named ? (c: SessionConfig) => ids.has(c.id) : () => true;
-    try {
-      return await runSaved(
-        { file: selection.file, folder: selection.folder, secrets: selection.secrets, runs, passphrase, service, json, engine: selection.engine },
-        io,
-        reporter,
+  reporter = new Reporter(io, json, targets.verbosity > 0);
+  try {
+    for (const n of targets.notes) reporter.note(n);
+    if (!io.interactive) for (const n of await unknownHostNotes(askOf(app), targets.sessions, targets.origin)) reporter.note(n);
+    const info: AppInfo = await askOf(app)('app:info', {});
+    if (!info.ssh2.patched)
+      reporter.note(
+        "ssh2 is missing Burrow's patch (patches/ssh2+1.17.0.patch; install with scripts enabled, e.g. npm ci): a server's key re-exchange can cut tunnels that are sending data, and RSA keys ignore PubkeyAcceptedAlgorithms",
       );
-    } catch (err) {
-      // The control folder is not this user's own (another user made it): say who, run nothing.
-      if (!(err instanceof ConfigError)) throw err;
-      io.err(`burrow run: ${err.message}`);
-      return 1;
-    } finally {
-      uninstall();
-    }
+    if (!info.ssh2.nativeCrypto) reporter.note("ssh2's native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)");
+  } catch (err) {
+    await app.close();
+    dispose?.();
+    return setupFailure(err, io);
   }
+  const uninstall = catchStrayErrors((f) => reporter!.fault(f));
+  try {
+    if (file !== undefined) return await runSaved({ app, file, runs, service, json }, io, reporter);
+    const detach = follow(app, reporter, json, io.interactive);
+    try {
+      // The one session of the command line: saved in the throwaway store, then started.
+      const { id: _id, ...config } = targets.sessions[0]!;
+      const saved = await askOf(app)('sessions:create', { config });
+      await askOf(app)('sessions:start', { id: saved.session.id });
+      await io.stopSignal;
+      await app.close();
+    } finally {
+      detach();
+    }
+    return 0;
+  } catch (err) {
+    // The control folder is not this user's own (another user made it): say who, run nothing.
+    if (!(err instanceof ControlFolderError)) throw err;
+    io.err(`burrow run: ${err.message}`);
+    return 1;
+  } finally {
+    uninstall();
+    await app.close();
+    dispose?.();
+  }
+}
 
-  // A pasted command line: run as given, not saved, so no other Burrow can hold it and nothing
-  // steers it but this terminal (save it with `burrow import` to run it as a service).
-  const manager = new SessionManager({
-    ...selection.engine,
-    ...(passphrase !== undefined ? { passphrase } : {}),
-    ...(io.interactive ? { prompt: terminalHostKeyPrompt() } : {}),
-  });
-  let last = new Map<string, string>();
-  for (const cfg of selection.sessions) manager.add(cfg);
-  manager.on('changed', (s) => {
-    // One line per state or error change, not per counter tick; programs also get each new retry time.
-    const key = `${s.state}|${s.lastError?.code ?? ''}${json ? `|${s.nextAttemptAt ?? ''}` : ''}`;
-    if (last.get(s.id) === key) return;
-    last.set(s.id, key);
-    reporter.state(s.name, s.state, s.lastError, s.nextAttemptAt);
-  });
-  manager.on('forward', (id, f) => reporter.forward(manager.get(id)!.config.name, f.spec, f.state, f.boundPort, f.lastError));
-  manager.on('log', (id, l) => reporter.log(manager.get(id)!.config.name, l.level, l.message));
-  manager.startAll();
+/** A store that cannot be read, when `burrow run` opens it: a mistake in what it was given (exit 2). */
+function asUsage(err: unknown): unknown {
+  if (err instanceof AppCallError) return new UsageError(errorLines(err.error).join('\n'), false);
+  return err;
+}
 
-  await io.stopSignal;
-  last = new Map();
-  await manager.stopAll();
-  uninstall();
-  return 0;
+/** A failure before any tunnel starts: what was given is wrong (exit 2, with the fix), or the control folder is not this user's (1). */
+function setupFailure(err: unknown, io: CliIo): number {
+  if (err instanceof UsageError) {
+    io.err(`burrow run: ${err.message}`);
+    if (err.showUsage) io.err(USAGE);
+    return 2;
+  }
+  if (err instanceof AppCallError) {
+    const [first, ...more] = errorLines(err.error);
+    io.err(`burrow run: ${first}`);
+    for (const l of more) io.err(l);
+    return 2;
+  }
+  if (err instanceof ControlFolderError) {
+    io.err(`burrow run: ${err.message}`);
+    return 1;
+  }
+  throw err;
 }

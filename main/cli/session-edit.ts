@@ -1,20 +1,18 @@
 /**
  * `burrow sessions edit NAME`: every stored setting of a saved session has a flag (and `--json`
- * takes a JSON merge patch), checked by the store's own validator, so a session can be changed
- * without opening its JSON file. An error names the flag, the field and the fix.
+ * takes a JSON merge patch). The flags are read into one sessions:edit request; the app checks it
+ * with the store's own validator, so a session can be changed without opening its JSON file. An
+ * error names the flag, the field and the fix.
  */
 import { readFileSync } from 'node:fs';
-import type { SessionConfig } from '../../common/config.js';
-import { ConfigError } from '../core/config/config-error.js';
-import { patchSession } from '../core/config/edit.js';
-import { CommandLineError, parseForwardSpec } from '../core/config/importers/command-line.js';
-import { keepStoredKeyPassphrase, saveWithKeptKey } from '../core/config/key-passphrase.js';
-import { absolutePath } from '../core/config/paths.js';
-import { parseRekeyLimit, RekeyLimitError } from '../core/config/ssh-options.js';
-import type { ConfigStore } from '../core/config/store.js';
-import { readPassphraseFile, type SecretStore } from '../core/keys/index.js';
-import { forwardSpec } from '../core/session/forward.js';
-import { UsageError, type ParsedArgs } from './args.js';
+import path from 'node:path';
+import { AppCallError } from '../../common/api.js';
+import type { RequestArgs } from '../../common/contract.js';
+import { readSecretFile } from '../app/platform.js';
+import type { CliDoor } from './connect.js';
+import type { CliIo } from './io.js';
+import { parseOptions, UsageError } from './options.js';
+import { notSaved, printWarnings, tookTheChange } from './say.js';
 
 /** The options of `burrow sessions edit`, as the sessions usage lists them. */
 export const EDIT_USAGE = `edit options (burrow sessions edit NAME [options]):
@@ -73,234 +71,188 @@ const FLAG_OF: ReadonlyArray<[RegExp, string]> = [
   [/^notes/, '--notes'],
 ];
 
-/** A validator error in the words of this command: the flag, the stored field, the problem and the fix. */
-function inFlags(err: ConfigError): ConfigError {
-  const field = err.field.replace(/^session\.?/, '');
-  const flag = FLAG_OF.find(([re]) => re.test(field))?.[1];
-  return new ConfigError(flag ? `${flag} (${field})` : field || '(session)', err.problem, err.fix);
+/** The request's own fields, which are flags of their own. */
+const REQUEST_FLAG: Readonly<Record<string, string>> = {
+  'forwards.set': '--forward',
+  'forwards.add': '--add-forward',
+  'forwards.remove': '--remove-forward',
+  keyPassphrase: '--key-passphrase-file',
+  patch: '--json',
+};
+
+/** A field of an app error in the words of this command: `--port (port)`, `--forward`, or the field itself. */
+export function fieldAsFlag(field: string): string {
+  if (REQUEST_FLAG[field] !== undefined) return REQUEST_FLAG[field]!;
+  const stored = field.replace(/^(session|config|patch)(\.|$)/, '');
+  const flag = FLAG_OF.find(([re]) => re.test(stored))?.[1];
+  return flag ? `${flag} (${stored})` : stored || '(session)';
 }
 
 const NUMBER = /^\d+$/;
 /** A number when it is one; otherwise the text, for the validator to refuse with its own words. */
 const numeric = (v: string): number | string => (NUMBER.test(v) ? Number(v) : v);
+/** A path as the store keeps it: absolute against the folder this runs in (a running Burrow runs elsewhere); `~` kept. */
+const absolute = (p: string): string => (p === '~' || p.startsWith('~/') || p.startsWith('~\\') || path.win32.isAbsolute(p) ? p : path.resolve(p));
 
-function forwardOf(option: string, spec: string): ReturnType<typeof parseForwardSpec> {
-  const m = /^-?([RLD])\s*(.+)$/s.exec(spec.trim());
-  if (!m)
-    throw new ConfigError(option, `${JSON.stringify(spec)} is not a forward`, 'Write it as ssh does: -R 11433:db.internal:1433, -L 15432:db:5432 or -D 1080.');
-  try {
-    return parseForwardSpec(m[1] as 'R' | 'L' | 'D', m[2]!);
-  } catch (err) {
-    if (err instanceof CommandLineError) throw new ConfigError(option, `${err.option}: ${err.problem}`, err.fix);
-    throw err;
-  }
+export const EDIT_OPTIONS = {
+  config: { type: 'string' },
+  name: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  user: { type: 'string' },
+  'key-id': { type: 'string' },
+  'key-passphrase-file': { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  'host-key-policy': { type: 'string' },
+  fingerprint: { type: 'string' },
+  'keepalive-interval': { type: 'string' },
+  'keepalive-count': { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  'rekey-limit': { type: 'string' },
+  'kex-algorithms': { type: 'string' },
+  'host-key-algorithms': { type: 'string' },
+  'pubkey-accepted-algorithms': { type: 'string' },
+  ciphers: { type: 'string' },
+  macs: { type: 'string' },
+  preset: { type: 'string' },
+  notes: { type: 'string' },
+  json: { type: 'string' },
+  identity: { type: 'string', multiple: true },
+  'known-hosts': { type: 'string', multiple: true },
+  forward: { type: 'string', multiple: true },
+  'add-forward': { type: 'string', multiple: true },
+  'remove-forward': { type: 'string', multiple: true },
+  'no-identity': { type: 'boolean' },
+  'no-key-id': { type: 'boolean' },
+  'no-passphrase-file': { type: 'boolean' },
+  'no-known-hosts': { type: 'boolean' },
+  'no-fingerprint': { type: 'boolean' },
+  compression: { type: 'boolean' },
+  'no-compression': { type: 'boolean' },
+  'no-rekey-limit': { type: 'boolean' },
+  'no-algorithms': { type: 'boolean' },
+  autostart: { type: 'boolean' },
+  'no-autostart': { type: 'boolean' },
+  'no-preset': { type: 'boolean' },
+  'no-notes': { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parseOptions<typeof EDIT_OPTIONS>>['values'];
+
+/** A mistake in what was given, refused as the app refuses a value (exit 1), with the fix. */
+function refused(field: string, problem: string, hint: string): AppCallError {
+  return new AppCallError({ code: 'INVALID_INPUT', message: `${field} ${problem}`, field, problem, hint });
 }
 
-/** The merge patch the flags ask for, on top of `--json`'s. */
-function patchOf(args: ParsedArgs, current: SessionConfig, cwd: string): Record<string, unknown> {
-  const v = args.values;
-  const l = args.lists;
-  const f = args.flags;
+/** The sessions:edit request the flags ask for: a merge patch (on top of `--json`'s), forwards and RekeyLimit in ssh's words. */
+function requestOf(v: Values): Omit<RequestArgs<'sessions:edit'>, 'id'> {
   const patch: Record<string, unknown> = {};
-  const set = (path: string, value: unknown): void => {
-    const keys = path.split('.');
+  const set = (at: string, value: unknown): void => {
+    const keys = at.split('.');
     let o = patch;
-    for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) o = (o[k] = typeof o[k] === 'object' && o[k] !== null ? o[k] : {}) as Record<string, unknown>;
     o[keys.at(-1)!] = value;
   };
-  const both = (on: string, off: string): void => {
-    if (f.has(on) && f.has(off)) throw new UsageError(`give ${on} or ${off}, not both`);
-  };
+  const flag = (name: string): boolean => (v as Record<string, unknown>)[name] === true;
+  const given = (name: string): boolean => (v as Record<string, unknown>)[name] !== undefined;
   for (const [on, off] of [
-    ['--compression', '--no-compression'],
-    ['--autostart', '--no-autostart'],
-  ] as const)
-    both(on, off);
-  for (const name of ['--identity', '--known-hosts', '--key-id', '--passphrase-file', '--fingerprint', '--rekey-limit', '--preset', '--notes']) {
-    if ((v[name] !== undefined || l[name] !== undefined) && f.has(`--no-${name.slice(2)}`))
-      throw new UsageError(`give ${name} or --no-${name.slice(2)}, not both`);
+    ['compression', 'no-compression'],
+    ['autostart', 'no-autostart'],
+  ] as const) {
+    if (flag(on) && flag(off)) throw new UsageError(`give --${on} or --${off}, not both`);
   }
-  if (v['--json'] !== undefined) {
-    const text = v['--json'] === '-' ? readFileSync(0, 'utf8') : v['--json'];
+  for (const name of ['identity', 'known-hosts', 'key-id', 'passphrase-file', 'fingerprint', 'rekey-limit', 'preset', 'notes']) {
+    if (given(name) && flag(`no-${name}`)) throw new UsageError(`give --${name} or --no-${name}, not both`);
+  }
+  if (v.json !== undefined) {
+    const text = v.json === '-' ? readFileSync(0, 'utf8') : v.json;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new ConfigError(
+      throw refused(
         '--json',
         `is not valid JSON (${(err as Error).message})`,
         'Give a JSON object of the settings to change, e.g. {"keepalive":{"intervalSeconds":10}}; null removes a setting.',
       );
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new ConfigError('--json', 'must be a JSON object', 'Give the settings to change, e.g. {"autostart":true}.');
-    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw refused('--json', 'must be a JSON object', 'Give the settings to change, e.g. {"autostart":true}.');
     Object.assign(patch, parsed);
   }
-  if (v['--name'] !== undefined) set('name', v['--name']);
-  if (v['--host'] !== undefined) set('host', v['--host']);
-  if (v['--port'] !== undefined) set('port', numeric(v['--port']));
-  if (v['--user'] !== undefined) set('user', v['--user']);
-  if (l['--identity'] !== undefined)
-    set(
-      'auth.identityFiles',
-      l['--identity'].map((p) => absolutePath(p, cwd)),
-    );
-  if (f.has('--no-identity')) set('auth.identityFiles', []);
-  if (v['--key-id'] !== undefined) set('auth.keyId', v['--key-id']);
-  if (f.has('--no-key-id')) set('auth.keyId', null);
-  if (v['--passphrase-file'] !== undefined) set('auth.passphraseFile', absolutePath(v['--passphrase-file'], cwd));
-  if (f.has('--no-passphrase-file')) set('auth.passphraseFile', null);
-  if (v['--host-key-policy'] !== undefined) set('hostKey.policy', v['--host-key-policy']);
-  if (l['--known-hosts'] !== undefined)
-    set(
-      'hostKey.knownHostsFiles',
-      l['--known-hosts'].map((p) => absolutePath(p, cwd)),
-    );
-  if (f.has('--no-known-hosts')) set('hostKey.knownHostsFiles', null);
-  if (v['--fingerprint'] !== undefined) set('hostKey.fingerprint', v['--fingerprint']);
-  if (f.has('--no-fingerprint')) set('hostKey.fingerprint', null);
-  if (v['--keepalive-interval'] !== undefined) set('keepalive.intervalSeconds', numeric(v['--keepalive-interval']));
-  if (v['--keepalive-count'] !== undefined) set('keepalive.countMax', numeric(v['--keepalive-count']));
-  if (v['--connect-timeout'] !== undefined) set('connectTimeoutSeconds', numeric(v['--connect-timeout']));
-  if (f.has('--compression')) set('compression', true);
-  if (f.has('--no-compression')) set('compression', false);
-  if (v['--rekey-limit'] !== undefined) {
-    try {
-      const limit = parseRekeyLimit(v['--rekey-limit']);
-      set('rekeyLimit', Object.keys(limit).length > 0 ? limit : null);
-    } catch (err) {
-      if (err instanceof RekeyLimitError) throw new ConfigError('--rekey-limit (rekeyLimit)', err.message, err.fix);
-      throw err;
-    }
+  if (v.name !== undefined) set('name', v.name);
+  if (v.host !== undefined) set('host', v.host);
+  if (v.port !== undefined) set('port', numeric(v.port));
+  if (v.user !== undefined) set('user', v.user);
+  if (v.identity !== undefined) set('auth.identityFiles', v.identity.map(absolute));
+  if (v['no-identity']) set('auth.identityFiles', []);
+  if (v['key-id'] !== undefined) set('auth.keyId', v['key-id']);
+  if (v['no-key-id']) set('auth.keyId', null);
+  if (v['passphrase-file'] !== undefined) set('auth.passphraseFile', absolute(v['passphrase-file']));
+  if (v['no-passphrase-file']) set('auth.passphraseFile', null);
+  if (v['host-key-policy'] !== undefined) set('hostKey.policy', v['host-key-policy']);
+  if (v['known-hosts'] !== undefined) set('hostKey.knownHostsFiles', v['known-hosts'].map(absolute));
+  if (v['no-known-hosts']) set('hostKey.knownHostsFiles', null);
+  if (v.fingerprint !== undefined) set('hostKey.fingerprint', v.fingerprint);
+  if (v['no-fingerprint']) set('hostKey.fingerprint', null);
+  if (v['keepalive-interval'] !== undefined) set('keepalive.intervalSeconds', numeric(v['keepalive-interval']));
+  if (v['keepalive-count'] !== undefined) set('keepalive.countMax', numeric(v['keepalive-count']));
+  if (v['connect-timeout'] !== undefined) set('connectTimeoutSeconds', numeric(v['connect-timeout']));
+  if (v.compression) set('compression', true);
+  if (v['no-compression']) set('compression', false);
+  if (v['no-rekey-limit']) set('rekeyLimit', null);
+  if (v['no-algorithms']) set('algorithms', null);
+  for (const [option, kind] of [
+    ['kex-algorithms', 'kex'],
+    ['host-key-algorithms', 'hostKey'],
+    ['pubkey-accepted-algorithms', 'pubkey'],
+    ['ciphers', 'ciphers'],
+    ['macs', 'macs'],
+  ] as const) {
+    if (v[option] !== undefined) set(`algorithms.${kind}`, v[option]);
   }
-  if (f.has('--no-rekey-limit')) set('rekeyLimit', null);
-  const algorithms: ReadonlyArray<[string, string]> = [
-    ['--kex-algorithms', 'kex'],
-    ['--host-key-algorithms', 'hostKey'],
-    ['--pubkey-accepted-algorithms', 'pubkey'],
-    ['--ciphers', 'ciphers'],
-    ['--macs', 'macs'],
-  ];
-  if (f.has('--no-algorithms')) set('algorithms', null);
-  for (const [flag, kind] of algorithms) if (v[flag] !== undefined) set(`algorithms.${kind}`, v[flag]);
-  let forwards = [...current.forwards];
-  const touched = l['--forward'] !== undefined || l['--add-forward'] !== undefined || l['--remove-forward'] !== undefined;
-  if (l['--forward'] !== undefined) forwards = l['--forward'].map((s) => forwardOf('--forward', s));
-  for (const s of l['--add-forward'] ?? []) forwards.push(forwardOf('--add-forward', s));
-  for (const s of l['--remove-forward'] ?? []) {
-    const spec = forwardSpec(forwardOf('--remove-forward', s));
-    const i = forwards.findIndex((x) => forwardSpec(x) === spec);
-    if (i < 0)
-      throw new ConfigError(
-        '--remove-forward',
-        `${spec} is not one of the session's forwards (${forwards.map(forwardSpec).join(', ') || 'none'})`,
-        'Give one of them as it is listed.',
-      );
-    forwards.splice(i, 1);
-  }
-  if (touched) set('forwards', forwards);
-  if (f.has('--autostart')) set('autostart', true);
-  if (f.has('--no-autostart')) set('autostart', false);
-  if (v['--preset'] !== undefined) set('preset', v['--preset']);
-  if (f.has('--no-preset')) set('preset', null);
-  if (v['--notes'] !== undefined) set('notes', v['--notes']);
-  if (f.has('--no-notes')) set('notes', null);
-  return patch;
-}
-
-/** What changed between two versions of a session, one `field: old → new` each. */
-export { changedFields as changes } from '../core/config/versions.js';
-import { sessionVersion } from '../core/config/versions.js';
-
-export const EDIT_OPTIONS = {
-  values: [
-    '--config',
-    '--name',
-    '--host',
-    '--port',
-    '--user',
-    '--key-id',
-    '--key-passphrase-file',
-    '--passphrase-file',
-    '--host-key-policy',
-    '--fingerprint',
-    '--keepalive-interval',
-    '--keepalive-count',
-    '--connect-timeout',
-    '--rekey-limit',
-    '--kex-algorithms',
-    '--host-key-algorithms',
-    '--pubkey-accepted-algorithms',
-    '--ciphers',
-    '--macs',
-    '--preset',
-    '--notes',
-    '--json',
-  ],
-  lists: ['--identity', '--known-hosts', '--forward', '--add-forward', '--remove-forward'],
-  flags: [
-    '--no-identity',
-    '--no-key-id',
-    '--no-passphrase-file',
-    '--no-known-hosts',
-    '--no-fingerprint',
-    '--compression',
-    '--no-compression',
-    '--no-rekey-limit',
-    '--no-algorithms',
-    '--autostart',
-    '--no-autostart',
-    '--no-preset',
-    '--no-notes',
-  ],
-} as const;
-
-export interface EditDeps {
-  readonly store: ConfigStore;
-  readonly secrets: SecretStore;
-  /** The folder relative paths are resolved against. */
-  readonly cwd: string;
-}
-
-/**
- * Applies an edit: the flags' patch, validated as the store validates (nothing saved otherwise),
- * then a key passphrase into the secret store (removed again if the save fails). Returns the
- * session before and after, and the key kept, if any.
- */
-export async function editSession(
-  name: string,
-  args: ParsedArgs,
-  deps: EditDeps,
-): Promise<{ before: SessionConfig; after: SessionConfig; keptKey?: { file: string; keyId: string } }> {
-  const before = deps.store.find(name);
-  if (!before) throw new ConfigError(`session ${JSON.stringify(name)}`, 'is not saved', 'See `burrow sessions list` for the names.');
-  const patch = patchOf(args, before, deps.cwd);
-  const passFile = args.values['--key-passphrase-file'];
-  if (Object.keys(patch).length === 0 && passFile === undefined)
-    throw new UsageError('nothing to change: give at least one option (see `burrow sessions edit --help`)');
-  let after: SessionConfig;
-  try {
-    after = patchSession(before, patch, deps.store.sessions());
-  } catch (err) {
-    throw err instanceof ConfigError ? inFlags(err) : err;
-  }
-  // Made to `before`: a change saved meanwhile (the window, another command) is not overwritten.
-  const update = async (s: SessionConfig): Promise<void> => {
-    try {
-      await deps.store.update(s, { version: sessionVersion(before), known: before });
-    } catch (err) {
-      throw err instanceof ConfigError ? inFlags(err) : err;
-    }
+  if (v.autostart) set('autostart', true);
+  if (v['no-autostart']) set('autostart', false);
+  if (v.preset !== undefined) set('preset', v.preset);
+  if (v['no-preset']) set('preset', null);
+  if (v.notes !== undefined) set('notes', v.notes);
+  if (v['no-notes']) set('notes', null);
+  const forwards = {
+    ...(v.forward !== undefined ? { set: v.forward } : {}),
+    ...(v['add-forward'] !== undefined ? { add: v['add-forward'] } : {}),
+    ...(v['remove-forward'] !== undefined ? { remove: v['remove-forward'] } : {}),
   };
-  if (passFile !== undefined) {
-    const passphrase = await readPassphraseFile(absolutePath(passFile, deps.cwd));
-    if (after.auth.keyId === undefined || after.auth.identityFiles.length > 0) {
-      const kept = await saveWithKeptKey(deps.secrets, after, passphrase, '--key-passphrase-file', update);
-      return { before, after: kept.session, keptKey: { file: kept.file, keyId: kept.keyId } };
-    }
-    await keepStoredKeyPassphrase(deps.secrets, after.auth.keyId, passphrase, '--key-passphrase-file');
+  return {
+    ...(Object.keys(patch).length > 0 ? { patch } : {}),
+    ...(Object.keys(forwards).length > 0 ? { forwards } : {}),
+    ...(v['rekey-limit'] !== undefined ? { rekeyLimit: v['rekey-limit'] } : {}),
+  };
+}
+
+/** `burrow sessions edit NAME [options]`. */
+export async function editCommand(argv: string[], io: CliIo, open: (config: string | undefined) => Promise<CliDoor>): Promise<number> {
+  const { values: v, positionals } = parseOptions(argv, EDIT_OPTIONS);
+  if (positionals.length !== 1) {
+    throw new UsageError(positionals.length === 0 ? 'edit needs the NAME of a saved session' : `edit takes one session NAME (got ${positionals.join(' ')})`);
   }
-  await update(after);
-  return { before, after };
+  const request = requestOf(v);
+  const keyPassphrase = v['key-passphrase-file'] !== undefined ? await readSecretFile(path.resolve(v['key-passphrase-file'])) : undefined;
+  if (Object.keys(request).length === 0 && keyPassphrase === undefined) throw new UsageError('nothing to change: give at least one option (see `burrow sessions edit --help`)');
+  const door = await open(v.config);
+  const name = positionals[0]!;
+  let r;
+  try {
+    r = await door.ask('sessions:edit', { id: name, ...request, ...(keyPassphrase !== undefined ? { keyPassphrase } : {}) });
+  } catch (err) {
+    throw notSaved(err, name);
+  }
+  const after = r.saved.session;
+  io.out(`edited "${after.name}" in ${door.file}${r.changes.length === 0 ? ': nothing changed' : ':'}`);
+  for (const c of r.changes) io.out(`  ${c}`);
+  if (r.keptKey) io.out(`  key: ${r.keptKey.file} and its passphrase are kept in Burrow's secret store as "${r.keptKey.keyId}" (the session no longer reads the file)`);
+  printWarnings(r.saved, io);
+  if (r.changes.length > 0) {
+    if (door.runBy) tookTheChange(io, door.runBy, [['changed', [after.name]]]);
+    else io.out('No Burrow runs this config now: the next one to start (a service, `burrow run`, the app) runs the session as saved.');
+  }
+  return 0;
 }

@@ -1,19 +1,16 @@
 /**
  * `burrow trust`: checks a server's host key on purpose and records it, so that a saved session
  * runs unattended (a service has no terminal to ask on) without turning host-key checking off.
+ * The app checks and records (hostkeys:check, hostkeys:trust); this command shows and asks.
  */
-import { CommandLineError } from '../core/config/importers/command-line.js';
-import { ConfigError } from '../core/config/config-error.js';
-import { fetchHostKey, recordHostKey, trustStatus, type PresentedHostKey } from '../core/trust.js';
-import { BurrowError } from '../core/session/errors.js';
-import { hostKeyName } from '../core/session/host-keys.js';
-import { fingerprintOf } from '../core/keys/fingerprint.js';
 import type { SessionConfig } from '../../common/config.js';
-import { parseArgs, shellQuote, UsageError } from './args.js';
+import type { HostKeyCheck } from '../../common/contract.js';
+import { AppCallError, openDoor, type Ask } from './connect.js';
 import type { CliIo } from './io.js';
-import { terminalHostKeyPrompt } from './prompts.js';
-import { selectSessions, type Selection } from './select.js';
-import { openStore } from './sessions.js';
+import { parseOptions, setValues, shellQuote, UsageError } from './options.js';
+import { reportFailure } from './say.js';
+import { commandLineTargets, isCommandLine, savedTargets, type Origin } from './targets.js';
+import { askHostKey } from './terminal.js';
 
 const USAGE = `usage: burrow trust [--yes] [--replace] [--config FILE] NAME...
        burrow trust [--yes] [--replace] [--set NAME=VALUE]... -- <ssh|autossh|plink command line>
@@ -33,69 +30,77 @@ before you confirm.
 
 Exits 0 when the key is trusted (now or already), 1 when it is not recorded.`;
 
+const OPTIONS = {
+  config: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  yes: { type: 'boolean' },
+  replace: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  let selection: Selection;
-  let yes: boolean;
-  let replace: boolean;
-  let config: string | undefined;
+  let door: Awaited<ReturnType<typeof openDoor>> | undefined;
   try {
-    const args = parseArgs(argv, { values: ['--config'], lists: ['--set'], flags: ['--yes', '--replace', '--help'] });
-    if (args.flags.has('--help')) {
+    const { values: v, positionals, rest } = parseOptions(argv, OPTIONS, true);
+    if (v.help) {
       io.out(USAGE);
       return 0;
     }
-    const words = args.rest ?? args.positional;
+    const words = rest ?? positionals;
     if (words.length === 0) throw new UsageError('name the saved session(s) to trust, or give a command line after --');
-    yes = args.flags.has('--yes');
-    replace = args.flags.has('--replace');
-    config = args.values['--config'];
-    selection = await selectSessions(args, words, io, { command: 'trust' });
+    const values = setValues(v.set);
+    const commandLine = isCommandLine(rest, words);
+    if (commandLine && v.config !== undefined) throw new UsageError('give either --config FILE or a command line, not both');
+    if (!commandLine && Object.keys(values).length > 0)
+      throw new UsageError('--set fills the placeholders of a command line; saved sessions have none (change one with `burrow sessions edit`)');
+    door = await openDoor(io, { config: v.config });
+    const ask = door.ask;
+    const targets = commandLine
+      ? await commandLineTargets(ask, words, values, { command: 'trust', argv })
+      : { sessions: await savedTargets(ask, door.file, words), origin: 'saved' as const };
+    let ok = true;
+    for (const cfg of targets.sessions) ok = (await trustOne(ask, cfg, targets.origin, { yes: v.yes === true, replace: v.replace === true }, io)) && ok;
+    return ok ? 0 : 1;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof CommandLineError || err instanceof ConfigError) {
-      io.err(`burrow trust: ${err.message}`);
-      if (err instanceof UsageError && err.showUsage) io.err(USAGE);
-      return 2;
-    }
-    throw err;
+    return reportFailure(err, io, 'burrow trust', USAGE);
+  } finally {
+    await door?.close();
   }
-  let ok = true;
-  for (const cfg of selection.sessions) ok = (await trustOne(cfg, selection, { yes, replace, config }, io)) && ok;
-  return ok ? 0 : 1;
 }
 
 /** How to run this again for one session, in the words it was given. */
-function again(cfg: SessionConfig, selection: Selection, flag: string): string {
-  return selection.origin === 'saved' ? `\`burrow trust ${shellQuote(cfg.name)} ${flag}\`` : `\`burrow trust ${flag} -- <the same command>\``;
+function again(cfg: SessionConfig, origin: Origin, flag: string): string {
+  return origin === 'saved' ? `\`burrow trust ${shellQuote(cfg.name)} ${flag}\`` : `\`burrow trust ${flag} -- <the same command>\``;
 }
 
-async function trustOne(
-  cfg: SessionConfig,
-  selection: Selection,
-  o: { yes: boolean; replace: boolean; config: string | undefined },
-  io: CliIo,
-): Promise<boolean> {
-  const where = hostKeyName(cfg.host, cfg.port);
-  let key: PresentedHostKey;
+/** The request's target: a saved session by id, or the command line's settings. */
+function targetOf(cfg: SessionConfig, origin: Origin): { id: string } | { config: Record<string, unknown> } {
+  if (origin === 'saved') return { id: cfg.id };
+  const { id: _id, ...config } = cfg;
+  return { config };
+}
+
+async function trustOne(ask: Ask, cfg: SessionConfig, origin: Origin, o: { yes: boolean; replace: boolean }, io: CliIo): Promise<boolean> {
+  const target = targetOf(cfg, origin);
+  let key: HostKeyCheck;
   try {
-    key = await fetchHostKey(cfg);
+    key = await ask('hostkeys:check', target);
   } catch (err) {
-    if (!(err instanceof BurrowError)) throw err;
-    io.err(`burrow trust: ${cfg.name}: ${err.info.code}: ${err.message}`);
-    if (err.info.hint) io.err(`  fix: ${err.info.hint}`);
+    if (!(err instanceof AppCallError) || err.error.code === 'INVALID_INPUT' || err.error.code === 'INTERNAL_ERROR') throw err;
+    io.err(`burrow trust: ${cfg.name}: ${err.error.code}: ${err.error.message}`);
+    if (err.error.hint) io.err(`  fix: ${err.error.hint}`);
     return false;
   }
-  io.out(`${cfg.name}: ${where} presents this ${key.keyType} host key:\n  ${key.fingerprint}`);
-  const status = await trustStatus(cfg, key);
+  io.out(`${cfg.name}: ${key.name} presents this ${key.keyType} host key:\n  ${key.fingerprint}`);
+  const status = key.status;
   switch (status.kind) {
     case 'revoked':
-      io.err(
-        `burrow trust: ${cfg.name}: this key is marked @revoked in ${status.entry.file}:${status.entry.line}, so it is never trusted. The server needs a new host key.`,
-      );
+      io.err(`burrow trust: ${cfg.name}: this key is marked @revoked in ${status.file}:${status.line}, so it is never trusted. The server needs a new host key.`);
       return false;
     case 'known':
-      io.out(`already trusted: ${status.entry.file} line ${status.entry.line} records it`);
+      io.out(`already trusted: ${status.file} line ${status.line} records it`);
       return true;
-    case 'pinned':
+    case 'pinned': {
       if (status.matches) {
         io.out('it is the key this session pins: nothing to record');
         return true;
@@ -103,44 +108,46 @@ async function trustOne(
       io.out(`this session pins another key:\n  ${status.pinned} (pinned)\n  ${key.fingerprint} (presented now)`);
       if (!o.replace) {
         io.err(
-          `burrow trust: ${cfg.name}: refused: the server presents a key other than the pinned one. Someone may be intercepting the connection; ask the vendor for its current fingerprint. If it is the new one: ${again(cfg, selection, '--replace')}.`,
+          `burrow trust: ${cfg.name}: refused: the server presents a key other than the pinned one. Someone may be intercepting the connection; ask the vendor for its current fingerprint. If it is the new one: ${again(cfg, origin, '--replace')}.`,
         );
         return false;
       }
-      if (selection.origin !== 'saved') {
+      if (origin !== 'saved') {
         io.err(
-          `burrow trust: ${cfg.name}: a command line's pin is part of the command: replace ${status.pinned} with ${key.fingerprint} in it (${selection.origin === 'plink' ? '-hostkey' : 'the pinned fingerprint'}).`,
+          `burrow trust: ${cfg.name}: a command line's pin is part of the command: replace ${status.pinned} with ${key.fingerprint} in it (${origin === 'plink' ? '-hostkey' : 'the pinned fingerprint'}).`,
         );
         return false;
       }
-      await openStore(o.config, io).update({ ...cfg, hostKey: { ...cfg.hostKey, fingerprint: key.fingerprint } });
+      await ask('hostkeys:trust', { id: cfg.id, fingerprint: key.fingerprint, replace: true });
       io.out(`replaced: ${cfg.name} now pins ${key.fingerprint} (was ${status.pinned})`);
       return true;
+    }
     case 'changed': {
       io.out('HOST KEY CHANGED: the key recorded for this host is another one:');
-      for (const e of status.entries) io.out(`  ${e.keyType} ${fingerprintOf(e.keyBlob)} (${e.file} line ${e.line})`);
+      for (const e of status.recorded) io.out(`  ${e.keyType} ${e.fingerprint} (${e.file} line ${e.line})`);
       io.out(`  ${key.keyType} ${key.fingerprint} (presented now)`);
       if (!o.replace) {
         io.err(
-          `burrow trust: ${cfg.name}: refused: someone may be intercepting the connection. If the server was really reinstalled and its owner confirms the new fingerprint: ${again(cfg, selection, '--replace')}.`,
+          `burrow trust: ${cfg.name}: refused: someone may be intercepting the connection. If the server was really reinstalled and its owner confirms the new fingerprint: ${again(cfg, origin, '--replace')}.`,
         );
         return false;
       }
-      const r = await recordHostKey(cfg, key, { replace: true });
-      io.out(`replaced: ${r.removed} old line${r.removed === 1 ? '' : 's'} removed (the old file kept as .old); ${key.fingerprint} recorded in ${r.file}`);
+      const r = await ask('hostkeys:trust', { ...target, fingerprint: key.fingerprint, replace: true });
+      io.out(
+        `replaced: ${r.removed ?? 0} old line${r.removed === 1 ? '' : 's'} removed (the old file kept as .old); ${key.fingerprint} recorded in ${r.file ?? 'known_hosts'}`,
+      );
       return true;
     }
     case 'unknown': {
-      const accept =
-        o.yes || (io.interactive && (await terminalHostKeyPrompt()({ host: cfg.host, port: cfg.port, keyType: key.keyType, fingerprint: key.fingerprint })));
+      const accept = o.yes || (io.interactive && (await askHostKey(key)));
       if (!accept) {
         io.err(
-          `burrow trust: ${cfg.name}: not recorded. ${io.interactive ? 'Answer yes to record it' : `Compare it with the fingerprint the vendor publishes, then record it: ${again(cfg, selection, '--yes')}`}.`,
+          `burrow trust: ${cfg.name}: not recorded. ${io.interactive ? 'Answer yes to record it' : `Compare it with the fingerprint the vendor publishes, then record it: ${again(cfg, origin, '--yes')}`}.`,
         );
         return false;
       }
-      const r = await recordHostKey(cfg, key);
-      io.out(`recorded in ${r.file}`);
+      const r = await ask('hostkeys:trust', { ...target, fingerprint: key.fingerprint });
+      io.out(`recorded in ${r.file ?? 'known_hosts'}`);
       return true;
     }
   }

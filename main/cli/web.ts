@@ -9,16 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BurrowApp } from '../app/app.js';
+import { asAppCallError, catchStrayErrors, configFolderOf, openApp, resolveConfigPath } from '../app/platform.js';
 import { controlPath } from '../control/channel.js';
 import { DoorApp } from '../control/door.js';
-import { ConfigError } from '../core/config/config-error.js';
-import { ConfigStore, resolveConfigPath, secretsFolderFor } from '../core/config/store.js';
-import { installLastResort } from '../core/faults.js';
-import { FileSecretStore } from '../core/keys/index.js';
 import { WebBridge } from '../web/bridge.js';
-import { parseArgs, UsageError } from './args.js';
+import { AppCallError, ControlFolderError } from './connect.js';
 import type { CliIo } from './io.js';
+import { parseOptions, UsageError } from './options.js';
+import { errorLines } from './say.js';
 
 const USAGE = `usage: burrow web [--port N] [--open] [--config FILE]
 
@@ -76,19 +74,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let open: boolean;
   let file: string;
   try {
-    const args = parseArgs(argv, { values: ['--port', '--config'], flags: ['--open', '--help'] });
-    if (args.flags.has('--help')) {
+    const args = parseOptions(argv, { port: { type: 'string' }, config: { type: 'string' }, open: { type: 'boolean' }, help: { type: 'boolean' } });
+    if (args.values.help) {
       io.out(USAGE);
       return 0;
     }
-    if (args.positional.length > 0 || args.rest !== undefined) throw new UsageError(`unexpected argument ${args.positional[0] ?? '--'}`);
-    const p = args.values['--port'];
+    if (args.positionals.length > 0 || args.rest !== undefined) throw new UsageError(`unexpected argument ${args.positionals[0] ?? '--'}`);
+    const p = args.values.port;
     if (p !== undefined) {
       port = /^\d+$/.test(p) ? Number(p) : NaN;
       if (!(port >= 1 && port <= 65535)) throw new UsageError(`--port must be a number from 1 to 65535 (got ${JSON.stringify(p)})`);
     }
-    open = args.flags.has('--open');
-    file = resolveConfigPath(args.values['--config'], io.env);
+    open = args.values.open === true;
+    file = resolveConfigPath(args.values.config, io.env);
     if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
       throw new UsageError(`the window is not built (${RENDERER_DIR} has no index.html): run \`npm run build\` first`, false);
     }
@@ -101,29 +99,35 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
 
-  const store = ConfigStore.open(file);
   const bridge = new WebBridge({ staticDir: RENDERER_DIR, ...(port !== undefined ? { port } : {}) });
-  const app = new BurrowApp({
-    store,
+  const app = openApp({
+    configFile: file,
+    env: io.env,
     mode: 'web',
     exporter: bridge,
-    secrets: new FileSecretStore(secretsFolderFor(file), { env: io.env }),
     noLoginItemReason:
       'Burrow runs in browser mode here. To start tunnels at boot on this machine, run `burrow service install`; the desktop app has its own switch.',
     logError: (m) => io.err(`burrow web: internal error: ${m}`),
   });
   // Runs the tunnels marked "start automatically", or, when a service (or another Burrow) already
   // runs this config, shows and steers that one's.
-  const door = new DoorApp(app, controlPath(path.dirname(file)));
-  const uninstall = installLastResort((f) => io.err(`burrow web: ${f.session ? `${f.session}: ` : ''}internal error: ${f.message}`));
+  const door = new DoorApp(app, controlPath(configFolderOf(file)));
+  const uninstall = catchStrayErrors((f) => io.err(`burrow web: ${f.session ? `${f.session}: ` : ''}internal error: ${f.message}`));
   try {
     await door.start();
     await bridge.listen(door);
   } catch (err) {
     uninstall();
     await door.close();
-    if (err instanceof ConfigError) {
+    if (err instanceof ControlFolderError) {
       io.err(`burrow web: ${err.message}`);
+      return 1;
+    }
+    const said = asAppCallError(err);
+    if (said instanceof AppCallError) {
+      const [first, ...more] = errorLines(said.error);
+      io.err(`burrow web: ${first}`);
+      for (const l of more) io.err(l);
       return 1;
     }
     const code = (err as NodeJS.ErrnoException).code;
@@ -140,7 +144,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let redirect: { url: string; remove: () => void } | undefined;
   if (open) {
     // Its own token: the printed address stays good for the person, whichever browser opens first.
-    redirect = redirectFile(path.join(path.dirname(file), 'control'), bridge.newUrl());
+    redirect = redirectFile(path.join(configFolderOf(file), 'control'), bridge.newUrl());
     if (!openBrowser(redirect.url, io.env)) {
       redirect.remove();
       io.out('(No desktop browser to open here: open the address above yourself.)');

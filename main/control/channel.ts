@@ -29,11 +29,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ClientMessage, ServerMessage } from '../../common/api.js';
-import type { EventName, Events } from '../../common/contract.js';
+import type { AppError, EventName, Events, RequestArgs, RequestName } from '../../common/contract.js';
 import { MAX_REQUEST_BYTES } from '../../common/limits.js';
 import { parseClientMessage, parseServerMessage } from '../../common/wire.js';
 import type { AppPort, AttachOptions, CallResult } from '../app/app.js';
-import { ConfigError } from '../core/config/config-error.js';
+import { ConfigError } from '../../common/config-schema.js';
 
 /**
  * A request line longer than this is not a Burrow message: the connection is closed. Requests
@@ -335,7 +335,7 @@ export class ControlServer {
       }
       const seq = msg.seq;
       void this.app
-        .call(msg.name, msg.args)
+        .dispatch(msg.name, msg.args)
         .then((r) => send(r.ok ? { type: 'reply', seq, ok: true, value: r.value } : { type: 'reply', seq, ok: false, error: r.error }));
     });
   }
@@ -352,7 +352,7 @@ export class ControlServer {
 /** A door's view of the Burrow that runs the tunnels, over its control channel. */
 export class ControlClient implements AppPort {
   private seq = 0;
-  private readonly pending = new Map<number, (r: CallResult) => void>();
+  private readonly pending = new Map<number, (r: { ok: true; value: unknown } | { ok: false; error: AppError }) => void>();
   private readonly listeners = new Set<<E extends EventName>(name: E, payload: Events[E]) => void>();
   private readonly closedListeners = new Set<() => void>();
   private attached = false;
@@ -437,7 +437,15 @@ export class ControlClient implements AppPort {
     return c !== undefined;
   }
 
-  call(name: string, args: unknown): Promise<CallResult> {
+  /**
+   * A request to the running Burrow. Its reply is taken as the contract types it: it comes from
+   * the app of a Burrow of this user (the control folder's owner, checked before connecting).
+   */
+  call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<CallResult<K>> {
+    return this.dispatch(name, args) as Promise<CallResult<K>>;
+  }
+
+  dispatch(name: string, args: unknown): Promise<CallResult> {
     if (this.closed)
       return Promise.resolve({
         ok: false,
@@ -445,7 +453,7 @@ export class ControlClient implements AppPort {
       });
     const seq = ++this.seq;
     return new Promise((resolve) => {
-      this.pending.set(seq, resolve);
+      this.pending.set(seq, resolve as (r: { ok: true; value: unknown } | { ok: false; error: AppError }) => void);
       this.sock.write(`${JSON.stringify({ type: 'call', seq, name, args: args ?? {} } satisfies ClientMessage)}\n`);
     });
   }

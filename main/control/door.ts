@@ -12,12 +12,16 @@
  * - If that Burrow goes away, this door takes over: it listens and starts the tunnels, and tells
  *   the window (`app:changed`).
  */
-import type { AppInfo, EventName, Events, RequestName } from '../../common/contract.js';
-import type { AppPort, BurrowApp, CallResult } from '../app/app.js';
+import type { EventName, Events, RequestArgs, RequestName } from '../../common/contract.js';
+import type { AppPort, AttachOptions, BurrowApp, CallResult } from '../app/app.js';
 import { ControlClient, ControlServer, type ControlEndpoint } from './channel.js';
 
 /** What the Burrow that runs the tunnels answers for this door. */
 const RUNNER_REQUESTS: ReadonlySet<string> = new Set<RequestName>([
+  'sessions:edit',
+  'sessions:export',
+  'hostkeys:trust',
+  'hostkeys:forget',
   'sessions:list',
   'sessions:get',
   'sessions:create',
@@ -49,19 +53,52 @@ export class DoorApp implements AppPort {
   private runner: ControlClient | undefined;
   private runnerInfo: { door: string; pid: number } | undefined;
   private readonly listeners = new Set<Listener>();
+  /**
+   * Questions this door's own app asked (a "Test connection" or `burrow diagnose` meets an unknown
+   * host key): answered here even while another Burrow runs the tunnels and answers the rest.
+   */
+  private readonly localQuestions = new Set<string>();
+  private attachOptions: AttachOptions = {};
   private detachLocal: (() => void) | undefined;
   private detachRunner: (() => void) | undefined;
   private closing = false;
 
+  /**
+   * `follows`: a door for one command (the CLI) — it talks to the Burrow that runs the config when
+   * one does, and otherwise works on the store in this process; it never listens on the channel,
+   * starts a tunnel, or takes over.
+   */
   constructor(
     private readonly local: BurrowApp,
     private readonly controlFile: ControlEndpoint,
+    private readonly opts: { readonly follows?: boolean; readonly loadSessions?: boolean } = {},
   ) {}
 
   /** Runs the tunnels here, or shows those of the Burrow that already runs them. */
   async start(): Promise<void> {
+    if (this.opts.follows) {
+      const runner = await ControlClient.connect(this.controlFile);
+      if (runner) await this.attachTo(runner);
+      // The saved sessions, read (nothing is started): the requests this door answers itself
+      // (diagnose, a host key's check) name them too. Changes go to the runner when there is one.
+      if (this.opts.loadSessions !== false) await this.local.start();
+      return;
+    }
     await this.local.start();
     await this.settle();
+  }
+
+  /** Shows and steers the Burrow answering on `runner`; false when it does not answer as one. */
+  private async attachTo(runner: ControlClient): Promise<boolean> {
+    const info = await runner.call('app:info', {});
+    if (!info.ok) {
+      runner.close();
+      return false;
+    }
+    const { door, pid } = info.value;
+    this.runner = runner;
+    this.runnerInfo = { door, pid };
+    return true;
   }
 
   /** Who runs the tunnels this door shows: undefined when it is this door. */
@@ -69,17 +106,28 @@ export class DoorApp implements AppPort {
     return this.runnerInfo;
   }
 
-  async call(name: string, args: unknown): Promise<CallResult> {
-    const runner = this.runner;
-    if (name === 'app:info') {
-      const r = await this.local.call(name, args);
-      return r.ok && this.runnerInfo ? { ok: true, value: { ...(r.value as AppInfo), runBy: this.runnerInfo } } : r;
-    }
-    if (runner && RUNNER_REQUESTS.has(name)) return runner.call(name, args);
-    return this.local.call(name, args);
+  call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<CallResult<K>> {
+    return this.dispatch(name, args) as Promise<CallResult<K>>;
   }
 
-  attach(listener: Listener): () => void {
+  async dispatch(name: string, args: unknown): Promise<CallResult> {
+    const runner = this.runner;
+    if (name === 'app:info') {
+      const r = await this.local.call('app:info', {});
+      return r.ok && this.runnerInfo ? { ok: true, value: { ...r.value, runBy: this.runnerInfo } } : r;
+    }
+    if (name === 'questions:answer' && this.localQuestions.has(String((args as { id?: unknown } | undefined)?.id))) return this.local.dispatch(name, args);
+    if (runner && name === 'questions:list') {
+      const [mine, theirs] = await Promise.all([this.local.call('questions:list', {}), runner.call('questions:list', {})]);
+      if (!mine.ok) return mine;
+      return theirs.ok ? { ok: true, value: [...theirs.value, ...mine.value] } : theirs;
+    }
+    if (runner && RUNNER_REQUESTS.has(name)) return runner.dispatch(name, args);
+    return this.local.dispatch(name, args);
+  }
+
+  attach(listener: Listener, opts: AttachOptions = {}): () => void {
+    if (this.listeners.size === 0) this.attachOptions = opts;
     this.listeners.add(listener);
     if (this.listeners.size === 1) this.follow();
     return () => {
@@ -112,15 +160,7 @@ export class DoorApp implements AppPort {
         return;
       }
       const runner = await ControlClient.connect(this.controlFile);
-      if (!runner) continue;
-      const info = await runner.call('app:info', {});
-      if (!info.ok) {
-        runner.close();
-        continue;
-      }
-      const { door, pid } = info.value as AppInfo;
-      this.runner = runner;
-      this.runnerInfo = { door, pid };
+      if (!runner || !(await this.attachTo(runner))) continue;
       runner.onClose(() => {
         if (!this.closing) void this.takeOver();
       });
@@ -136,25 +176,27 @@ export class DoorApp implements AppPort {
     await this.settle();
     if (this.listeners.size > 0) this.follow();
     const info = await this.call('app:info', {});
-    if (info.ok) this.dispatch('app:changed', info.value as AppInfo);
+    if (info.ok) this.tell('app:changed', info.value);
     // The window's list came from the other Burrow: send this door's own.
     const list = await this.call('sessions:list', {});
-    if (list.ok) this.dispatch('sessions:changed', list.value as Events['sessions:changed']);
+    if (list.ok) this.tell('sessions:changed', list.value);
   }
 
   /** Events to the listeners: session events from whoever runs the tunnels, the rest from this door. */
   private follow(): void {
     this.detachLocal ??= this.local.attach((name, payload) => {
-      if (!this.runner || !RUNNER_EVENTS.has(name)) this.dispatch(name, payload);
-    });
+      if (name === 'questions:asked') this.localQuestions.add((payload as Events['questions:asked']).id);
+      const local = name === 'questions:closed' && this.localQuestions.delete((payload as Events['questions:closed']).id);
+      if (local || name === 'questions:asked' || !this.runner || !RUNNER_EVENTS.has(name)) this.tell(name, payload);
+    }, this.attachOptions);
     if (this.runner && !this.detachRunner) {
       this.detachRunner = this.runner.attach((name, payload) => {
-        if (RUNNER_EVENTS.has(name)) this.dispatch(name, payload);
-      });
+        if (RUNNER_EVENTS.has(name)) this.tell(name, payload);
+      }, this.attachOptions);
     }
   }
 
-  private dispatch<E extends EventName>(name: E, payload: Events[E]): void {
+  private tell<E extends EventName>(name: E, payload: Events[E]): void {
     for (const l of this.listeners) l(name, payload);
   }
 }

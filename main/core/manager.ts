@@ -1,13 +1,14 @@
 /** Every running session in one place; the one object all doors (tray, CLI, web bridge) talk to. */
 import { EventEmitter } from 'node:events';
 import type { SessionConfig } from '../../common/config.js';
-import type { ForwardSnapshot, SessionSnapshot } from '../../common/session.js';
-import { HeldElsewhereError, type SessionHolds } from './holds.js';
+import type { ErrorInfo, ForwardSnapshot, SessionSnapshot, SessionState } from '../../common/session.js';
 import { Session, type SessionDeps, type SessionLog } from './session/session.js';
 
 export interface ManagerEvents {
   /** A session's snapshot changed (`sessions:changed` for the renderer). */
   changed: [SessionSnapshot];
+  /** A session's state changed (see SessionEvents.state). */
+  state: [sessionId: string, to: SessionState, error: ErrorInfo | undefined];
   forward: [sessionId: string, forward: ForwardSnapshot];
   log: [sessionId: string, log: SessionLog];
 }
@@ -16,13 +17,10 @@ export class SessionManager extends EventEmitter<ManagerEvents> {
   private readonly sessions = new Map<string, Session>();
 
   /**
-   * `deps` is shared by every session. With `holds` (saved sessions), a session starts only if no
-   * other Burrow runs it, and is held by this process until it stops.
+   * `deps` is shared by every session. (One Burrow runs a config's sessions: the one that answers
+   * on its control channel, main/control/channel.ts.)
    */
-  constructor(
-    private readonly deps: SessionDeps = {},
-    readonly holds?: SessionHolds,
-  ) {
+  constructor(private readonly deps: SessionDeps = {}) {
     super();
   }
 
@@ -30,10 +28,8 @@ export class SessionManager extends EventEmitter<ManagerEvents> {
   add(config: SessionConfig, extra: SessionDeps = {}): Session {
     if (this.sessions.has(config.id)) throw new Error(`a session with id "${config.id}" already exists`);
     const s = new Session(config, { ...this.deps, ...extra });
-    s.on('snapshot', (snap) => {
-      if (snap.state === 'stopped') this.holds?.release(config.id);
-      this.emit('changed', snap);
-    });
+    s.on('snapshot', (snap) => this.emit('changed', snap));
+    s.on('state', (_from, to, error) => this.emit('state', config.id, to, error));
     s.on('forward', (f) => this.emit('forward', config.id, f));
     s.on('log', (l) => this.emit('log', config.id, l));
     this.sessions.set(config.id, s);
@@ -50,39 +46,23 @@ export class SessionManager extends EventEmitter<ManagerEvents> {
     if (!s) return;
     await s.stop();
     s.removeAllListeners();
-    this.holds?.release(id);
     this.sessions.delete(id);
   }
 
-  /** Starts a session; throws HeldElsewhereError when another Burrow runs it. */
   start(id: string): void {
-    const s = this.require(id);
-    const holder = s.snapshot().state === 'stopped' ? this.holds?.acquire(id) : undefined;
-    if (holder) throw new HeldElsewhereError(id, s.config.name, holder);
-    s.start();
+    this.require(id).start();
   }
 
   async stop(id: string): Promise<void> {
     await this.require(id).stop();
   }
 
-  /** Starts every session no other Burrow runs; returns those it left to the other. */
-  startAll(ids: Iterable<string> = this.sessions.keys()): HeldElsewhereError[] {
-    const held: HeldElsewhereError[] = [];
-    for (const id of ids) {
-      try {
-        this.start(id);
-      } catch (err) {
-        if (!(err instanceof HeldElsewhereError)) throw err;
-        held.push(err);
-      }
-    }
-    return held;
+  startAll(ids: Iterable<string> = this.sessions.keys()): void {
+    for (const id of ids) this.start(id);
   }
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.sessions.values()].map((s) => s.stop()));
-    this.holds?.releaseAll();
   }
 
   /** Retry every waiting session now: the machine woke up or the network came back. */

@@ -1,13 +1,12 @@
 /**
- * The app's session store: electron-store over the same file, format and rules as the CLI's conf
- * store (validation, migrations, atomic 0600 writes, broken files kept aside), so the tray and
- * `burrow sessions` see the same sessions.
+ * The app reads its session store with electron-store: the same file, format and rules as the
+ * CLI's conf reader, so the tray and `burrow sessions` see the same sessions (writes go through
+ * Burrow's own atomic writer for both, core/config/atomic-write.ts).
  */
 import ElectronStore from 'electron-store';
-import { ConfigStore, confBackend, resolveConfigPath } from '../core/config/store.js';
+import type { ConfLike, ConfOptions } from '../app/platform.js';
 
-/** Opens the shared store: $BURROW_CONFIG, else the platform config folder's burrow/config.json. */
-export function openAppConfigStore(file = resolveConfigPath(undefined)): ConfigStore {
-  // electron-store takes conf's options, with `name` for conf's `configName`.
-  return new ConfigStore(confBackend(file, ({ configName, ...options }) => new ElectronStore({ ...options, name: configName })));
+/** electron-store takes conf's options, with `name` for conf's `configName`. */
+export function electronStoreReader({ configName, ...options }: ConfOptions): ConfLike {
+  return new ElectronStore({ ...options, name: configName });
 }

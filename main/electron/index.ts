@@ -7,24 +7,21 @@
 import { app, BrowserWindow, clipboard, ipcMain, net, Notification, powerMonitor } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BurrowApp } from '../app/app.js';
+import { catchStrayErrors, configFolderOf, fileExporter, openApp, prepareTunnelProcess, resolveConfigPath } from '../app/platform.js';
 import { controlPath } from '../control/channel.js';
 import { DoorApp } from '../control/door.js';
 import { cli, COMMAND_NAMES } from '../cli/commands.js';
 import { processIo } from '../cli/io.js';
-import { resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
-import { installLastResort } from '../core/faults.js';
-import { tuneV8ForTunnels } from '../core/session/v8-flags.js';
 import { autostartFile, launchCommand, LinuxAutostart } from '../shell/autostart-linux.js';
 import { DesktopController } from '../shell/desktop.js';
 import type { TrayAction } from '../shell/tray-menu.js';
 import { EVENT_CHANNEL, registerIpc } from '../shell/ipc.js';
 import { cliArgsOf } from '../shell/launch.js';
 import { startsHidden } from '../shell/login-item.js';
-import { openAppConfigStore } from './config-store.js';
+import { electronStoreReader } from './config-store.js';
 import { useUtilityProcessForKeys } from './key-worker.js';
 import { ElectronLoginItem } from './login-item.js';
-import { createSecretStore } from './secret-store.js';
+import { electronSeal } from './secret-store.js';
 import { BurrowTray } from './tray.js';
 import { createWindow, registerAppScheme, serveRenderer } from './window.js';
 
@@ -36,7 +33,7 @@ const PRELOAD = path.join(ROOT, 'dist', 'preload', 'index.cjs');
 const ICONS = app.isPackaged ? path.join(process.resourcesPath, 'icons') : path.join(ROOT, 'build');
 
 // This process carries the tunnels' data, as `burrow run` does (v8-flags.ts).
-tuneV8ForTunnels();
+prepareTunnelProcess();
 
 const cliArgs = cliArgsOf(process.argv, app.isPackaged, COMMAND_NAMES);
 if (cliArgs) {
@@ -62,8 +59,6 @@ async function start(): Promise<void> {
   serveRenderer(RENDERER);
   useUtilityProcessForKeys();
   const configFile = resolveConfigPath(undefined);
-  const store = openAppConfigStore(configFile);
-  const secrets = await createSecretStore(secretsFolderFor(configFile));
   const login =
     process.platform === 'linux'
       ? new LinuxAutostart(
@@ -71,24 +66,18 @@ async function start(): Promise<void> {
           launchCommand({ execPath: process.execPath, appImage: process.env.APPIMAGE, packaged: app.isPackaged, appPath: app.getAppPath() }),
         )
       : new ElectronLoginItem();
-  const local = new BurrowApp({
-    store,
-    secrets,
+  const local = openApp({
+    configFile,
+    reader: electronStoreReader,
+    seal: await electronSeal(),
     mode: 'desktop',
     loginItem: login,
-    exporter: {
-      async offer(fileName, data) {
-        const { writeKeyFile } = await import('../core/keys/index.js');
-        const target = path.join(app.getPath('downloads'), fileName);
-        await writeKeyFile(target, data, 0o600);
-        return { savedTo: target };
-      },
-    },
+    exporter: fileExporter(app.getPath('downloads')),
     logError: (m) => console.error(`burrow: internal error: ${m}`),
   });
-  installLastResort((f) => console.error(`burrow: ${f.session ? `${f.session}: ` : ''}internal error: ${f.message}`));
+  catchStrayErrors((f) => console.error(`burrow: ${f.session ? `${f.session}: ` : ''}internal error: ${f.message}`));
   // Runs the tunnels marked "start automatically", or shows those of a service that already runs them.
-  const burrow = new DoorApp(local, controlPath(path.dirname(configFile)));
+  const burrow = new DoorApp(local, controlPath(configFolderOf(configFile)));
 
   const showWindow = (route?: string): void => {
     win ??= openWindow();
@@ -151,7 +140,7 @@ async function start(): Promise<void> {
     argv: process.argv,
     platform: process.platform,
     wasOpenedAtLogin: app.getLoginItemSettings().wasOpenedAtLogin,
-    hasSessions: store.sessions().length > 0,
+    hasSessions: local.sessions.configs().length > 0,
   });
   if (!hidden) showWindow();
 

@@ -3,10 +3,10 @@
  * off (electron-builder.yml), Node's fork() cannot start the Electron binary as Node.
  */
 import { utilityProcess } from 'electron';
-import { setWorkerLauncher } from '../core/keys/index.js';
+import { useKeyWorkerLauncher } from '../app/platform.js';
 
 export function useUtilityProcessForKeys(): void {
-  setWorkerLauncher((script, execArgv) => {
+  useKeyWorkerLauncher((script, execArgv) => {
     const child = utilityProcess.fork(script, [], { serviceName: 'Burrow key worker', stdio: 'ignore', execArgv: [...execArgv] });
     const exits: Array<(why: string) => void> = [];
     child.on('exit', (code) => {

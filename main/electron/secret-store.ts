@@ -1,8 +1,6 @@
-/** The Electron shell's SecretStore: secrets sealed by the OS through safeStorage, in files beside the config. */
+/** The Electron shell's way of sealing secrets: the OS's, through safeStorage (app/platform.ts stores them). */
 import { safeStorage } from 'electron';
-import { resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
-import type { SecretStore } from '../core/keys/index.js';
-import { FileSecretStore, safeStorageWarning } from '../core/keys/index.js';
+import type { PlatformSeal } from '../app/platform.js';
 
 const BACKENDS: Readonly<Record<string, string>> = {
   darwin: 'macOS Keychain',
@@ -18,19 +16,17 @@ const BACKENDS: Readonly<Record<string, string>> = {
  * Keychain (macOS), DPAPI (Windows) or libsecret/KWallet (Linux) seal each secret; the sealed
  * bytes live in 0600 files in the `secrets/` folder beside the config file — the folder the CLI
  * uses too, so keys imported by either door belong to the same sessions (the CLI cannot unseal
- * what the keychain sealed, and says so). Without a keychain it falls back to plain
- * 0600 files. Either way `warnings` says what protection is missing (Linux `basic_text` included),
- * for the UI to show. Call after the app is ready: before that Linux reports `unknown`.
+ * what the keychain sealed, and says so). Without a keychain the app falls back to plain 0600
+ * files, and says what protection is missing (Linux `basic_text` included) for the UI to show.
+ * Call after the app is ready: before that Linux reports `unknown`.
  */
-export async function createSecretStore(dir = secretsFolderFor(resolveConfigPath(undefined))): Promise<SecretStore> {
+export async function electronSeal(): Promise<PlatformSeal> {
   const available = await safeStorage.isAsyncEncryptionAvailable();
   const linuxBackend = process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : undefined;
-  const warning = safeStorageWarning(process.platform, available, linuxBackend);
-  const warnings = warning ? [warning] : [];
-  if (!available) return new FileSecretStore(dir, { warnings });
-  return new FileSecretStore(dir, {
+  return {
+    available,
+    ...(linuxBackend !== undefined ? { linuxBackend } : {}),
     backend: `${BACKENDS[linuxBackend ?? process.platform] ?? linuxBackend ?? process.platform} (Electron safeStorage)`,
-    warnings,
     seal: {
       seal: (plain) => safeStorage.encryptStringAsync(plain),
       open: async (sealed) => {
@@ -38,5 +34,5 @@ export async function createSecretStore(dir = secretsFolderFor(resolveConfigPath
         return { value: r.result, stale: r.shouldReEncrypt };
       },
     },
-  });
+  };
 }

@@ -4,7 +4,7 @@
  * (coalesced), notices go out as the policy says, tray actions become contract calls, closing the
  * window keeps Burrow in the tray (said once), and Quit stops every tunnel before the app exits.
  */
-import type { EventName, KeyView, Replies, RequestName, SessionView, Settings } from '../../common/contract.js';
+import type { EventName, Replies, RequestArgs, RequestName, SessionView, Settings } from '../../common/contract.js';
 import type { AppPort } from '../app/app.js';
 
 export type { AppPort };
@@ -81,7 +81,7 @@ export class DesktopController {
         break;
       case 'copy-public-key': {
         const keyId = this.views.get(a.id)?.config.auth.keyId;
-        const key = keyId !== undefined ? ((await this.call('keys:get', { id: keyId })) as KeyView | undefined) : undefined;
+        const key = keyId !== undefined ? await this.call('keys:get', { id: keyId }) : undefined;
         if (key) this.ports.copy(key.publicKey);
         break;
       }
@@ -169,8 +169,8 @@ export class DesktopController {
     this.ports.showTray(overallOf(snaps), tooltipOf(snaps), trayMenu(views, this.ports.loginState(), this.ports.runBy()));
   }
 
-  private async call<K extends RequestName>(name: K, args: unknown): Promise<Replies[K] | undefined> {
+  private async call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<Replies[K] | undefined> {
     const r = await this.app.call(name, args);
-    return r.ok ? (r.value as Replies[K]) : undefined;
+    return r.ok ? r.value : undefined;
   }
 }

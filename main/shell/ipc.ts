@@ -32,7 +32,7 @@ export function isTrustedSender(e: IpcSender, windowContentsId: number | undefin
 /** Registers every request's handler; returns the function that removes them. */
 export function registerIpc(
   ipc: IpcMainLike,
-  app: { call(name: string, args: unknown): Promise<CallResult> },
+  app: { dispatch(name: string, args: unknown): Promise<CallResult> },
   windowContentsId: () => number | undefined,
 ): () => void {
   for (const name of REQUEST_NAMES) {
@@ -43,7 +43,7 @@ export function registerIpc(
           error: { code: 'FORBIDDEN', message: "Refused: the request did not come from Burrow's own window", hint: "Only Burrow's window may talk to it." },
         };
       }
-      return app.call(name, args);
+      return app.dispatch(name, args);
     });
   }
   return () => {

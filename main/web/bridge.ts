@@ -25,7 +25,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ServerMessage } from '../../common/contract.js';
+import type { ServerMessage } from '../../common/api.js';
 import { CONTENT_SECURITY_POLICY } from '../../common/csp.js';
 import { MAX_REQUEST_BYTES } from '../../common/limits.js';
 import { parseClientMessage } from '../../common/wire.js';
@@ -335,7 +335,7 @@ export class WebBridge implements Exporter {
       }
       const seq = msg.seq;
       void app
-        .call(msg.name, msg.args)
+        .dispatch(msg.name, msg.args)
         .then((r) => send(r.ok ? { type: 'reply', seq, ok: true, value: r.value } : { type: 'reply', seq, ok: false, error: r.error }));
     });
   }

@@ -70,7 +70,7 @@ test('a file sent in pieces is previewed whole; pieces beyond the import limit a
     }
     const p = await app.call('import:preview', { upload: { name: 'putty.reg', uploadId: uploadId! } });
     assert.ok(p.ok, JSON.stringify(p));
-    const preview = p.value as { sessionCount: number; sessions: unknown[]; took: unknown[]; tookCount: number };
+    const preview = p.value;
     assert.deepEqual(
       [preview.sessionCount, preview.sessions.length, preview.tookCount, preview.took.length],
       [1000, 200, 1000, 200],

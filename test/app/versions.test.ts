@@ -30,7 +30,7 @@ test('an update made to an older version is refused (CONFLICT) with what changed
     assert.ok(created.ok);
     const opened = await app.call('sessions:get', { id: 'warehouse' });
     assert.ok(opened.ok);
-    const { config, version } = opened.value as { config: Record<string, unknown>; version: string };
+    const { config, version } = opened.value;
     // Elsewhere (the command line, another window): keepalive 33.
     const other = ConfigStore.open(store.path);
     await other.update({ ...other.find('warehouse')!, keepalive: { intervalSeconds: 33, countMax: 3 } });

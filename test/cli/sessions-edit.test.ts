@@ -88,7 +88,7 @@ test('every stored setting has a flag; relative paths are saved absolute; the id
   assert.match(r.stdout, /^edited "fivetran-sql" in .*config\.json:\n/);
   assert.match(r.stdout, /  hostKey\.policy: "ask" → "accept-new"\n/);
   assert.match(r.stdout, /  forwards: -R 11433:db:1433 → -R 11434:sql01:1433, -L 15432:db:5432\n/);
-  assert.match(r.stdout, /takes the change on `burrow reload`/);
+  assert.match(r.stdout, /No Burrow runs this config now: the next one to start .* runs the session as saved/);
   const s = w.session('fivetran-sql');
   assert.deepEqual(s, {
     id,

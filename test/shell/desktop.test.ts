@@ -8,7 +8,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
-import type { EventName, Events, SessionView, Settings } from '../../common/contract.js';
+import type { EventName, Events, KeyView, RequestArgs, RequestName, SessionView, Settings } from '../../common/contract.js';
 import type { SessionState } from '../../common/session.js';
 import { BurrowApp, type CallResult } from '../../main/app/app.js';
 import { ConfigStore } from '../../main/core/config/store.js';
@@ -34,11 +34,15 @@ class RecordingApp implements AppPort {
 
   constructor(public views: SessionView[]) {}
 
-  async call(name: string, args: unknown): Promise<CallResult> {
+  call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<CallResult<K>> {
+    return this.dispatch(name, args) as Promise<CallResult<K>>;
+  }
+
+  async dispatch(name: string, args: unknown): Promise<CallResult> {
     this.calls.push([name, args]);
     if (name === 'sessions:list') return { ok: true, value: this.views };
     if (name === 'settings:get') return { ok: true, value: SETTINGS };
-    if (name === 'keys:get') return { ok: true, value: { id: (args as { id: string }).id, publicKey: 'ssh-ed25519 AAAAC3Nz burrow-key' } };
+    if (name === 'keys:get') return { ok: true, value: { id: (args as { id: string }).id, publicKey: 'ssh-ed25519 AAAAC3Nz burrow-key' } as KeyView };
     if (name === 'sessions:stop-all')
       await new Promise<void>((r) => {
         this.stopAllDone = r;

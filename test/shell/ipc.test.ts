@@ -51,7 +51,7 @@ function newApp(): BurrowApp {
 test('one IPC handler per request of the contract, none missing and none extra; unregistering removes them all', () => {
   assert.deepEqual([...REQUEST_NAMES].sort(), Object.keys(REQUESTS).sort());
   const { handlers, ipc } = fakeIpcMain();
-  const unregister = registerIpc(ipc, { call: async () => ({ ok: true, value: null }) }, () => WINDOW_ID);
+  const unregister = registerIpc(ipc, { dispatch: async () => ({ ok: true, value: null }) }, () => WINDOW_ID);
   assert.deepEqual([...handlers.keys()].sort(), Object.keys(REQUESTS).sort());
   unregister();
   assert.equal(handlers.size, 0);
@@ -64,7 +64,7 @@ test("a message from anything but Burrow's own window and top-level page is refu
   registerIpc(
     ipc,
     {
-      call: async (name) => {
+      dispatch: async (name) => {
         seen.push(name);
         return { ok: true, value: null };
       },

@@ -1,9 +1,10 @@
 /**
  * What is worth telling a person about a session when it is saved, though it is valid: one copy
- * for every door (the CLI's import, add and edit, and the window's editor).
+ * for every door (the command line's import, add and edit, and the window's editor and imports).
  */
 import { existsSync } from 'node:fs';
 import type { ForwardConfig, SessionConfig } from '../../../common/config.js';
+import type { SessionWarning } from '../../../common/contract.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
 import { inspectKeyFile, KeyError } from '../keys/index.js';
 import { expandHome } from '../session/identity.js';
@@ -17,7 +18,7 @@ function remotePort(f: ForwardConfig): number | undefined {
  * for: only one of two such sessions can hold the port at a time, and each would take it from the
  * other on every reconnect. `others` may include `session` itself (by id), which is skipped.
  */
-export function sessionWarnings(session: SessionConfig, others: ReadonlyArray<SessionConfig>, home?: string): string[] {
+export function sessionWarnings(session: SessionConfig, others: ReadonlyArray<SessionConfig>, home?: string): SessionWarning[] {
   return warningsForMany([session], others, home).get(session.id) ?? [];
 }
 
@@ -25,7 +26,7 @@ export function sessionWarnings(session: SessionConfig, others: ReadonlyArray<Se
  * sessionWarnings for many sessions at once (an import of thousands): the remote ports of
  * `others` are indexed once by server, so each session costs its own forwards, not the whole store.
  */
-export function warningsForMany(sessions: ReadonlyArray<SessionConfig>, others: ReadonlyArray<SessionConfig>, home?: string): Map<string, string[]> {
+export function warningsForMany(sessions: ReadonlyArray<SessionConfig>, others: ReadonlyArray<SessionConfig>, home?: string): Map<string, SessionWarning[]> {
   const claims = new Map<string, SessionConfig[]>();
   const claim = (s: SessionConfig, port: number): string => `${s.host.toLowerCase()}|${s.port}|${port}`;
   for (const other of others) {
@@ -36,20 +37,23 @@ export function warningsForMany(sessions: ReadonlyArray<SessionConfig>, others: 
     }
   }
   const exists = new Map<string, boolean>();
-  const out = new Map<string, string[]>();
+  const out = new Map<string, SessionWarning[]>();
   for (const session of sessions) {
-    const lines: string[] = [];
+    const lines: SessionWarning[] = [];
     for (const f of session.auth.identityFiles) {
       const file = expandHome(f, home);
       if (!exists.has(file)) exists.set(file, existsSync(file));
-      if (!exists.get(file)) lines.push(`The key file ${f} does not exist (yet): the session cannot log in until it does.`);
+      if (!exists.get(file)) lines.push({ kind: 'key-file-missing', file: f, text: `The key file ${f} does not exist (yet): the session cannot log in until it does.` });
     }
     for (const f of session.forwards) {
       const port = remotePort(f);
       if (port === undefined) continue;
       for (const other of claims.get(claim(session, port)) ?? []) {
-        if (other.id !== session.id)
-          lines.push(`"${other.name}" also asks ${session.host} for remote port ${port} (${forwardSpec(f)}): only one of the two can have it at a time.`);
+        if (other.id === session.id) continue;
+        lines.push({
+          kind: 'remote-port-shared',
+          text: `"${other.name}" also asks ${session.host} for remote port ${port} (${forwardSpec(f)}): only one of the two can have it at a time.`,
+        });
       }
     }
     out.set(session.id, lines);
@@ -76,4 +80,16 @@ export async function encryptedKeyFiles(session: Pick<SessionConfig, 'auth'>, ho
     }
   }
   return out;
+}
+
+/** Every warning about a session: sessionWarnings, and its encrypted key files. */
+export async function allWarnings(session: SessionConfig, general: ReadonlyArray<SessionWarning>, home?: string): Promise<SessionWarning[]> {
+  return [
+    ...general,
+    ...(await encryptedKeyFiles(session, home)).map((f): SessionWarning => ({
+      kind: 'key-file-encrypted',
+      file: f,
+      text: `The key file ${f} is protected by a passphrase, which nobody will be there to type when the tunnel runs unattended: keep it in Burrow's secret store with its passphrase.`,
+    })),
+  ];
 }

@@ -4,17 +4,11 @@
  * wanted. The error for a failed login is made from that (errors.ts).
  */
 import ssh2 from 'ssh2';
+import type { AuthProgress } from './errors.js';
 import type { LoadedIdentity } from './identity.js';
 
-/** How a login went, as far as the server told us. */
-export interface AuthProgress {
-  /** Types of the keys offered (`ssh-rsa`, `ssh-ed25519`, …), in order. */
-  readonly keyTypes: string[];
-  /** The server accepted a key and asked for another method as well. */
-  partial: boolean;
-  /** The methods the server last said could continue (`keyboard-interactive`, `password`, …). */
-  methodsLeft: ReadonlyArray<string> | undefined;
-}
+/** How a login went, as far as the server told us (defined beside the errors made from it). */
+export type { AuthProgress } from './errors.js';
 
 /**
  * An ssh2 `authHandler` that offers each identity in turn while the server still takes keys.

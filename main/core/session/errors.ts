@@ -1,8 +1,17 @@
 /** Stable error codes, human messages and fix hints; classification of ssh2 and OS errors. */
 import type { ErrorCode, ErrorInfo } from '../../../common/session.js';
 import { type AlgorithmKind, type AlgorithmsConfig, ALGORITHM_LABEL, OPENSSH_OPTION, WEAK_ALGORITHMS } from '../../../common/algorithms.js';
-import type { AuthProgress } from './auth.js';
 import { defaultsHere, mismatchKindOf, negotiate, type Mismatch, type Offer, type ServerKexInit, supportedHere } from './handshake.js';
+
+/** How far key authentication got (auth.ts keeps it; the error of a failed login reads it). */
+export interface AuthProgress {
+  /** Types of the keys offered (`ssh-rsa`, `ssh-ed25519`, …), in order. */
+  readonly keyTypes: string[];
+  /** The server accepted a key and asked for another method as well. */
+  partial: boolean;
+  /** The methods the server last said could continue (`keyboard-interactive`, `password`, …). */
+  methodsLeft: ReadonlyArray<string> | undefined;
+}
 
 /** An Error that carries an ErrorInfo, so it can be thrown inside the core and sent out plain. */
 export class BurrowError extends Error {

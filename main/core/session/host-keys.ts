@@ -3,6 +3,7 @@
  * `[host]:port`, patterns with `*`, `?` and `!`, `@revoked`), and the host-key policies
  * (StrictHostKeyChecking yes / accept-new / no / ask, plus a pinned SHA256 fingerprint).
  */
+import { hostKeyName } from '../../../common/known-hosts.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -100,9 +101,7 @@ export function keyTypeOf(blob: Buffer): string {
 export { fingerprintOf } from '../keys/fingerprint.js';
 
 /** How OpenSSH names a host in known_hosts: bare for port 22, `[host]:port` otherwise. */
-export function hostKeyName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
-}
+export { hostKeyName };
 
 /** Whether an entry's host field names host:port (OpenSSH's match_hostname, negation wins). */
 export function entryMatches(entry: Pick<KnownHostEntry, 'hosts'>, host: string, port: number): boolean {

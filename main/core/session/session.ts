@@ -38,6 +38,8 @@ export interface SessionLog {
 export interface SessionEvents {
   /** Any change of state, error or forward. */
   snapshot: [SessionSnapshot];
+  /** The state changed (from, to), with the error that made it change, if one did. */
+  state: [from: SessionState, to: SessionState, error: ErrorInfo | undefined];
   /** A forward became active (with its bound port) or failed. */
   forward: [ForwardSnapshot];
   log: [SessionLog];
@@ -245,7 +247,9 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private setState(state: SessionState): void {
+    const from = this.state;
     this.state = state;
+    if (from !== state) this.notify('state', from, state, this.lastError);
     this.notify('snapshot', this.snapshot());
   }
 

@@ -10,6 +10,7 @@ import type {
   EventName,
   Events,
   KeyView,
+  PresetView,
   LogLine,
   Question,
   Replies,
@@ -69,6 +70,19 @@ export function useAction<K extends RequestName>(
     [api, name],
   );
   return { run, pending, error, clear: () => setError(undefined) };
+}
+
+/** The vendors' presets, as the New-tunnel screens and the key wizard offer them. */
+export function usePresets(): PresetView[] {
+  const api = useApi();
+  const [presets, setPresets] = useState<PresetView[]>([]);
+  useEffect(() => {
+    api.call('presets:list', {}).then(
+      (p) => setPresets([...p]),
+      () => undefined,
+    );
+  }, [api]);
+  return presets;
 }
 
 /** Every session and its live state, in the store's order. */
@@ -207,4 +221,13 @@ export function useLogs(id: string): LogLine[] {
     if (e.id === id) setLines((l) => [...l.slice(-499), e.line]);
   });
   return lines;
+}
+
+/** The progress of a key being made (`keys:progress` for `opId`), while it runs. */
+export function useKeyProgress(opId: string): { state: string; elapsedMs: number } | undefined {
+  const [p, setP] = useState<{ state: string; elapsedMs: number }>();
+  useEvent('keys:progress', (e) => {
+    if (e.opId === opId) setP({ state: e.state, elapsedMs: e.elapsedMs });
+  });
+  return opId ? p : undefined;
 }

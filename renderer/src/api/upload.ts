@@ -11,6 +11,11 @@ function base64Of(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
+/** A picked file's bytes as base64 (keys:import takes them so). */
+export async function fileAsBase64(file: File): Promise<string> {
+  return base64Of(new Uint8Array(await file.arrayBuffer()));
+}
+
 /** `file` as import:preview's `file` (small) or `upload` (large, sent first), with progress from 0 to 1. */
 export async function importSource(
   api: BurrowApi,

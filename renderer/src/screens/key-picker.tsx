@@ -4,21 +4,15 @@
  */
 import { useRef, useState } from 'react';
 import type { AppError, KeyView } from '../../../common/contract.js';
-import { asAppError, useAction, useApi, useKeys } from '../api/hooks.js';
+import { asAppError, useAction, useApi, useKeyProgress, useKeys } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { Progress } from '../components/Progress.js';
-import { useKeyProgress } from './keys.js';
+import { fileAsBase64 } from '../api/upload.js';
 
 export type KeyChoice = { kind: 'stored'; keyId: string } | { kind: 'file'; path: string } | { kind: 'default' };
 
 /** Reads a picked file as base64, for requests that take a file. */
-export async function fileAsBase64(file: File): Promise<string> {
-  const buf = new Uint8Array(await file.arrayBuffer());
-  let bin = '';
-  for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode(...buf.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
 
 export function KeyPicker({
   value,

@@ -4,23 +4,16 @@
  */
 import { useRef, useState } from 'react';
 import type { AppError, KeyExport, KeyView } from '../../../common/contract.js';
-import { asAppError, useAction, useApi, useEvent, useKeys } from '../api/hooks.js';
+import { asAppError, useAction, useApi, useKeyProgress, useKeys, usePresets } from '../api/hooks.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { Progress } from '../components/Progress.js';
-import { fileAsBase64 } from './key-picker.js';
-import { SavedHeading, usePresets } from './new-tunnel.js';
+import { fileAsBase64 } from '../api/upload.js';
+import { SavedHeading } from '../components/SavedHeading.js';
 
 /** The latest progress of one key operation (`keys:progress` for its opId). */
-export function useKeyProgress(opId: string): { state: string; elapsedMs: number } | undefined {
-  const [p, setP] = useState<{ state: string; elapsedMs: number }>();
-  useEvent('keys:progress', (e) => {
-    if (e.opId === opId) setP({ state: e.state, elapsedMs: e.elapsedMs });
-  });
-  return opId ? p : undefined;
-}
 
 function ExportControls({ k }: { k: KeyView }) {
   const exportKey = useAction('keys:export');

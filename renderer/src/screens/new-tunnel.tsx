@@ -6,27 +6,17 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ImportPreview, ImportResult, PresetView, SavedSession } from '../../../common/contract.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
-import { asAppError, useAction, useApi } from '../api/hooks.js';
+import { placeholderNames } from '../../../common/placeholders.js';
+import { asAppError, useAction, useApi, usePresets } from '../api/hooks.js';
+import { SavedHeading } from '../components/SavedHeading.js';
 import { importSource } from '../api/upload.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { Progress } from '../components/Progress.js';
-import { useFocusOnShow } from '../focus.js';
 import { navigate } from '../router.js';
 import { KeyPicker, type KeyChoice } from './key-picker.js';
 import { NextSteps } from './next-steps.js';
 
-export function usePresets(): PresetView[] {
-  const api = useApi();
-  const [presets, setPresets] = useState<PresetView[]>([]);
-  useEffect(() => {
-    api.call('presets:list', {}).then(
-      (p) => setPresets([...p]),
-      () => undefined,
-    );
-  }, [api]);
-  return presets;
-}
 
 export function NewTunnel() {
   const presets = usePresets();
@@ -73,14 +63,6 @@ export function NewTunnel() {
 }
 
 /** The heading of what replaced a form after saving: focus goes there. */
-export function SavedHeading({ children }: { children: ReactNode }) {
-  const ref = useFocusOnShow<HTMLHeadingElement>();
-  return (
-    <h1 ref={ref} tabIndex={-1}>
-      {children}
-    </h1>
-  );
-}
 
 /** What the vendor's guide says about the key, in a sentence. */
 function keyAdvice(p: PresetView): string {
@@ -326,16 +308,6 @@ export function PresetSession({ presetId }: { presetId: string }) {
   );
 }
 
-/** Placeholders a guide leaves in its commands: `<SSH_HIGH_PORT>`, `$SSH_HOST`, `${SSH_HOST}`, `[port]`. */
-export function placeholdersIn(text: string): string[] {
-  const found = new Set<string>();
-  for (const m of text.matchAll(
-    /<([A-Za-z][A-Za-z0-9_-]*)>|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[([A-Za-z_][A-Za-z0-9_-]*)\]/g,
-  )) {
-    found.add((m[1] ?? m[2] ?? m[3] ?? m[4])!);
-  }
-  return [...found];
-}
 
 /** Items shown in a preview list before "…and N more": a list of 10,000 helps nobody read. */
 const SHOWN = 200;
@@ -366,7 +338,7 @@ export function PasteCommand() {
   const [result, setResult] = useState<ImportResult>();
   const apply = useAction('import:apply');
   const fileRef = useRef<HTMLInputElement>(null);
-  const holes = useMemo(() => placeholdersIn(text), [text]);
+  const holes = useMemo(() => placeholderNames(text), [text]);
   const doPreview = async (): Promise<void> => {
     setPreviewing(true);
     setError(undefined);

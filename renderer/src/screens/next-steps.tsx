@@ -28,7 +28,7 @@ export function NextSteps({ saved, onStart, starting = false }: { saved: SavedSe
           <h2 id="warn-title">Worth knowing</h2>
           <ul>
             {saved.warnings.map((w, i) => (
-              <li key={i}>{w}</li>
+              <li key={i}>{w.text}</li>
             ))}
           </ul>
         </section>

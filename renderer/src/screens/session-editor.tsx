@@ -22,7 +22,7 @@ import { Field } from '../components/Field.js';
 import { navigate } from '../router.js';
 import { KeyPicker, type KeyChoice } from './key-picker.js';
 import { NextSteps } from './next-steps.js';
-import { SavedHeading } from './new-tunnel.js';
+import { SavedHeading } from '../components/SavedHeading.js';
 
 type ForwardType = ForwardConfig['type'];
 

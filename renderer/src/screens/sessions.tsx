@@ -30,7 +30,6 @@ export function StateLine({ view, now }: { view: SessionView; now: number }) {
         {s.reconnects > 0 ? ` · came back ${s.reconnects} time${s.reconnects === 1 ? '' : 's'}` : ''}
       </p>
     );
-  if (s.state === 'stopped' && view.heldBy) return <p className="state-line">Runs in {view.heldBy}, not in this window: see or stop it there.</p>;
   if (s.state === 'stopped') return <p className="state-line">Not running</p>;
   if (s.state === 'connecting' && !s.lastError) return <p className="state-line">Opening the connection…</p>;
   return (

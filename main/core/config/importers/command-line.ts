@@ -3,6 +3,7 @@
  * SessionConfig for Burrow's own engine (Burrow never spawns ssh). Every option is either honoured,
  * accepted with a note saying why it does not matter here, or refused with an error naming it.
  */
+import { placeholderName, placeholdersOf } from '../../../../common/placeholders.js';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
@@ -216,16 +217,7 @@ function programOf(word: string): Program | undefined {
   return undefined;
 }
 
-/** A vendor guide's placeholder in a word: `<SSH_HIGH_PORT>`, `$SSH_HOST`, `${SSH_HOST}`, `[tunnel_port]`. */
-const PLACEHOLDER = /<[^<>\s]+>|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\[[A-Za-z_][A-Za-z0-9_-]*\]/g;
-
-/** The name `--set` takes for a placeholder: `<SSH_HIGH_PORT>` → `SSH_HIGH_PORT`, `${X:-22}` → `X`. */
-export function placeholderName(placeholder: string): string {
-  return placeholder
-    .replace(/^(<|\$\{|\$|\[)/, '')
-    .replace(/(>|\}|\])$/, '')
-    .replace(/:-.*$/s, '');
-}
+export { placeholderName };
 
 /**
  * Every unfilled placeholder of a command, reported at once with the `--set` that fills each: a
@@ -251,7 +243,7 @@ export class PlaceholderError extends CommandLineError {
 /** Refuses unfilled placeholders from vendor guides, naming all of them. */
 function checkPlaceholders(words: string[]): void {
   // Only the placeholders are named: the word around one may be a proxy command with a password.
-  const found = [...new Set(words.flatMap((w) => [...w.matchAll(PLACEHOLDER)].map((m) => m[0])))];
+  const found = [...new Set(words.flatMap((w) => placeholdersOf(w)))];
   if (found.length > 0) throw new PlaceholderError(found);
 }
 

@@ -5,6 +5,7 @@
  * `sudo`, `su user -c '…'`, `nohup`, `screen`, `start-stop-daemon --exec` unwrapped, shell
  * redirections and `&` dropped.
  */
+import { fillPlaceholders } from '../../../../common/placeholders.js';
 import path from 'node:path';
 import type { SessionConfig } from '../../../../common/config.js';
 import { ConfigError } from '../config-error.js';
@@ -12,17 +13,7 @@ import { CommandLineError, parseCommandLine, splitCommandLine, sshpassError } fr
 import { checkSessionCount } from './limits.js';
 import type { ImportReport, NotTaken } from './report.js';
 
-/**
- * Replaces a vendor guide's placeholders with given values: `<NAME>`, `$NAME`, `${NAME}`,
- * `${NAME:-default}` (the default when no value is given) and `[name]` (Holistics' style).
- */
-export function fillPlaceholders(text: string, values: ReadonlyMap<string, string>): string {
-  return text
-    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]*)\}/g, (_, n: string, def: string) => values.get(n) ?? def)
-    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a?: string, b?: string) => values.get((a ?? b)!) ?? m)
-    .replace(/<([^<>\s]+)>/g, (m, n: string) => values.get(n) ?? m)
-    .replace(/\[([A-Za-z_][A-Za-z0-9_-]*)\]/g, (m, n: string) => values.get(n) ?? m);
-}
+export { fillPlaceholders };
 
 /**
  * Refuses a key where a command or a file of tunnels was expected, saying where the key goes
