@@ -45,7 +45,8 @@ module.exports = {
     },
     {
       name: 'doors-do-not-lean-on-each-other',
-      comment: 'Each door stands on the app alone. The command line composes the doors it starts (burrow web serves the web door; every command is a client of the control channel), and the desktop shell is built of main/shell.',
+      comment:
+        'Each door stands on the app alone. The command line composes the doors it starts (burrow web serves the web door; every command is a client of the control channel), and the desktop shell is built of main/shell.',
       severity: 'error',
       from: { path: '^main/(web|control|shell)/' },
       to: { path: '^main/(cli|web|electron)/' },

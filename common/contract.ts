@@ -283,7 +283,10 @@ export interface HostKeyCheck {
   readonly status:
     | { readonly kind: 'known'; readonly file: string; readonly line: number }
     | { readonly kind: 'unknown' }
-    | { readonly kind: 'changed'; readonly recorded: ReadonlyArray<{ readonly keyType: string; readonly fingerprint: string; readonly file: string; readonly line: number }> }
+    | {
+        readonly kind: 'changed';
+        readonly recorded: ReadonlyArray<{ readonly keyType: string; readonly fingerprint: string; readonly file: string; readonly line: number }>;
+      }
     | { readonly kind: 'pinned'; readonly matches: boolean; readonly pinned: string }
     | { readonly kind: 'revoked'; readonly file: string; readonly line: number };
 }
@@ -500,9 +503,7 @@ export const REQUESTS = {
   'hostkeys:status': target.refine(oneTarget, ONE_TARGET),
 
   /** What starting Burrow at boot writes and runs here (`burrow service install --dry-run`), as whom. */
-  'service:plan': z
-    .object({ action: z.enum(['install', 'uninstall']), ...serviceWhere })
-    .strict(),
+  'service:plan': z.object({ action: z.enum(['install', 'uninstall']), ...serviceWhere }).strict(),
   'service:install': z.object(serviceWhere).strict(),
   'service:uninstall': z.object(serviceWhere).strict(),
   'service:status': z.object({ scope: serviceWhere.scope, configFile: serviceWhere.configFile }).strict(),
@@ -736,4 +737,3 @@ export interface Events {
 }
 
 export type EventName = keyof Events;
-

@@ -66,6 +66,7 @@ async function startWeb(dir: string): Promise<{ child: ChildProcess; url: string
 
 export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgres }>({
   sshd: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: it has none
     async ({}, use) => {
       const sshd = await Sshd.start();
       await use(sshd);
@@ -74,6 +75,7 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
     { scope: 'worker' },
   ],
   pg: [
+    // eslint-disable-next-line no-empty-pattern -- as above
     async ({}, use) => {
       const pg = await Postgres.start();
       await use(pg);

@@ -3,7 +3,8 @@
 # node:test suites (unit and integration, against a real sshd and PostgreSQL), then the browser
 # end-to-end tests (Playwright driving Debian's Chromium against `burrow web`).
 # `npm test -- PATTERN` runs only the node:test files whose path matches PATTERN (no e2e);
-# `npm test -- e2e` runs only the browser tests.
+# `npm test -- e2e` runs only the browser tests; `npm test -- lint` only the checks of the code
+# itself (layers, cycles, ESLint, formatting: scripts/lint.sh), which a full run does first.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,12 @@ rm -rf dist && npm run -s build || exit 1  # a clean build: no compiled test may
 
 unit=0
 e2e=0
+lint=0
+if [ $# -eq 0 ] || [ "${1:-}" = "lint" ]; then
+  bash scripts/lint.sh
+  lint=$?
+  [ "${1:-}" = "lint" ] && exit $lint
+fi
 if [ "${1:-}" != "e2e" ]; then
   # Every compiled *.test.js under dist/test; Node 20's --test takes file names, not globs.
   mapfile -t files < <(find dist/test -name '*.test.js' | sort)
@@ -33,4 +40,5 @@ if [ $# -eq 0 ] || [ "${1:-}" = "e2e" ]; then
     echo "e2e: skipped: no Chromium at ${BURROW_CHROMIUM:-/usr/bin/chromium} (Debian: apt-get install chromium; or set BURROW_CHROMIUM)"
   fi
 fi
-[ $unit -eq 0 ] && [ $e2e -eq 0 ]
+[ $lint -ne 0 ] && echo "lint: failed (see its output at the top); \`npm test -- lint\` runs it alone"
+[ $lint -eq 0 ] && [ $unit -eq 0 ] && [ $e2e -eq 0 ]

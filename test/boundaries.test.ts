@@ -5,7 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,4 +76,66 @@ test('the key layer stands alone: main/core/keys imports nothing from main/core/
     importsOf('main/core/session/identity.ts').some((s) => /keys\//.test(s)),
     'the reader sees session → keys imports',
   );
+});
+
+/**
+ * The layers are held by dependency-cruiser (.dependency-cruiser.cjs, run by scripts/lint.sh in
+ * `npm test`). These plant what the rules forbid in a copy of the layout and run the checker with
+ * the project's own rules: each must fail, naming the rule, so a rule that stopped biting is seen.
+ */
+function cruise(files: Record<string, string>): { status: number | null; out: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'burrow-layers-'));
+  try {
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true }, include: ['**/*.ts'] }),
+    );
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+        ...new Set(Object.keys(files).map((f) => f.split('/')[0]!)),
+        '--config',
+        path.join(ROOT, '.dependency-cruiser.cjs'),
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a planted import of the core in the command line fails the layer check, naming the rule', () => {
+  const clean = cruise({
+    'main/core/engine.ts': 'export const engine = 1;\n',
+    'main/app/app.ts': "import { engine } from '../core/engine.js';\nexport const app = engine;\n",
+    'main/cli/run.ts': "import { app } from '../app/app.js';\nexport const run = app;\n",
+  });
+  assert.equal(clean.status, 0, clean.out);
+  const planted = cruise({
+    'main/core/engine.ts': 'export const engine = 1;\n',
+    'main/cli/run.ts': "import { engine } from '../core/engine.js';\nexport const run = engine;\n",
+  });
+  assert.notEqual(planted.status, 0, planted.out);
+  assert.match(planted.out, /doors-carry-the-contract: main\/cli\/run\.ts → main\/core\/engine\.ts/);
+});
+
+test('a planted import cycle fails the layer check, and so does the core importing a door', () => {
+  const cycle = cruise({
+    'common/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",
+    'common/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
+  });
+  assert.notEqual(cycle.status, 0, cycle.out);
+  assert.match(cycle.out, /no-cycles: common\/a\.ts → \s*common\/b\.ts →\s*common\/a\.ts/);
+  const upward = cruise({
+    'main/cli/words.ts': 'export const words = 1;\n',
+    'main/core/engine.ts': "import { words } from '../cli/words.js';\nexport const engine = words;\n",
+  });
+  assert.notEqual(upward.status, 0, upward.out);
+  assert.match(upward.out, /core-stands-alone: main\/core\/engine\.ts → main\/cli\/words\.ts/);
 });

@@ -74,7 +74,8 @@ export interface AppDeps {
 }
 
 /** The result of one call, as a door sends it back. */
-export type CallResult<K extends RequestName = RequestName> = { readonly ok: true; readonly value: Replies[K] } | { readonly ok: false; readonly error: AppError };
+export type CallResult<K extends RequestName = RequestName> =
+  { readonly ok: true; readonly value: Replies[K] } | { readonly ok: false; readonly error: AppError };
 
 /**
  * The app as every door holds it: calls and events. A BurrowApp in this process, or the one
@@ -163,7 +164,13 @@ export class BurrowApp implements AppPort {
     this.sessions.runsAdded = this.deps.mode === 'run' ? runs : undefined;
     this.runs = runs;
     await this.sessions.sync();
-    if (runs) await this.sessions.startAll(this.sessions.configs().filter(runs).map((c) => c.id));
+    if (runs)
+      await this.sessions.startAll(
+        this.sessions
+          .configs()
+          .filter(runs)
+          .map((c) => c.id),
+      );
   }
 
   /**
@@ -261,9 +268,7 @@ export class BurrowApp implements AppPort {
 
   /** Remote ports the saved sessions already ask their servers for (a new session from a preset picks another). */
   private takenRemotePorts(): number[] {
-    return this.deps.store
-      .sessions()
-      .flatMap((x) => x.forwards.filter((f) => f.type === 'remote' || f.type === 'remote-dynamic').map((f) => f.bindPort));
+    return this.deps.store.sessions().flatMap((x) => x.forwards.filter((f) => f.type === 'remote' || f.type === 'remote-dynamic').map((f) => f.bindPort));
   }
 
   /** What is worth knowing about each saved session of an import shown, and its next steps. */

@@ -26,7 +26,10 @@ export function fail(code: AppError['code'], message: string, hint?: string, fie
 export function toAppError(err: unknown): { error: AppError; unexpected: boolean } {
   if (err instanceof AppFailure) return { error: err.error, unexpected: false };
   if (err instanceof ConfigError) {
-    return { error: { code: 'INVALID_INPUT', message: `${err.field} ${err.problem}`, hint: err.fix, field: err.field, problem: err.problem }, unexpected: false };
+    return {
+      error: { code: 'INVALID_INPUT', message: `${err.field} ${err.problem}`, hint: err.fix, field: err.field, problem: err.problem },
+      unexpected: false,
+    };
   }
   if (err instanceof CommandLineError) {
     return {

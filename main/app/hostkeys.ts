@@ -99,7 +99,7 @@ export class HostKeys {
           fail(
             'CONFLICT',
             `the key recorded for ${hostKeyName(cfg.host, cfg.port)} is another one: someone may be intercepting the connection`,
-            "If the server was really reinstalled and its owner confirms the new fingerprint, replace the recorded key.",
+            'If the server was really reinstalled and its owner confirms the new fingerprint, replace the recorded key.',
             'replace',
           );
         }

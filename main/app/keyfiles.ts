@@ -28,7 +28,12 @@ export async function generateKeyFile(a: {
   // Checked by the key layer (generateKey), which says which types and sizes it takes.
   const type = (a.type ?? 'ed25519') as KeyType;
   if (a.path === undefined && a.force) {
-    fail('INVALID_INPUT', 'force replaces the file given with a path; without one, an existing ~/.ssh key is never replaced', 'Give the path to write.', 'force');
+    fail(
+      'INVALID_INPUT',
+      'force replaces the file given with a path; without one, an existing ~/.ssh key is never replaced',
+      'Give the path to write.',
+      'force',
+    );
   }
   // As ssh-keygen: ~/.ssh/id_<type> (created 0700), never over an existing key.
   const out = a.path ?? path.join(homedir(), '.ssh', `id_${type}`);
@@ -72,7 +77,14 @@ export async function inspectKeyFileView(a: { path: string; passphrase?: string 
   };
 }
 
-export async function convertKeyFile(a: { path: string; to: ExportFormat; out: string; passphrase?: string; newPassphrase?: string; force?: boolean }): Promise<KeyFileView> {
+export async function convertKeyFile(a: {
+  path: string;
+  to: ExportFormat;
+  out: string;
+  passphrase?: string;
+  newPassphrase?: string;
+  force?: boolean;
+}): Promise<KeyFileView> {
   const key = await readKeyFile(a.path, a.passphrase !== undefined ? { passphrase: a.passphrase } : {});
   const data = await exportKey(key, a.to, a.newPassphrase ? { passphrase: a.newPassphrase } : {});
   await writeKeyFile(a.out, data, 0o600, a.force ?? false);

@@ -11,7 +11,15 @@ import path from 'node:path';
 import { defaultConfigPath, resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
 import { ConfigStore, confBackend, type ConfLike, type ConfOptions } from '../core/config/store.js';
 import { installLastResort, type Fault } from '../core/faults.js';
-import { FileSecretStore, readPassphraseFile, safeStorageWarning, setWorkerLauncher, writeKeyFile, type SecretSeal, type WorkerLauncher } from '../core/keys/index.js';
+import {
+  FileSecretStore,
+  readPassphraseFile,
+  safeStorageWarning,
+  setWorkerLauncher,
+  writeKeyFile,
+  type SecretSeal,
+  type WorkerLauncher,
+} from '../core/keys/index.js';
 import { tuneV8ForTunnels } from '../core/session/v8-flags.js';
 import { AppCallError } from '../../common/api.js';
 import { BurrowApp, type AppDeps } from './app.js';

@@ -5,7 +5,16 @@
  * at boot" are this, in their own words.
  */
 import type { ServicePlanView, ServiceResult, ServiceStatusView } from '../../common/contract.js';
-import { carryOutInstall, carryOutUninstall, chooseWhere, fileState, fileText, serviceStatus, ServiceChoiceError, type ServiceChoice } from '../core/service/manage.js';
+import {
+  carryOutInstall,
+  carryOutUninstall,
+  chooseWhere,
+  fileState,
+  fileText,
+  serviceStatus,
+  ServiceChoiceError,
+  type ServiceChoice,
+} from '../core/service/manage.js';
 import { installPlan, uninstallPlan, type Plan, type Where } from '../core/service/plan.js';
 import { UnitWordError } from '../core/service/units.js';
 import { AppFailure } from './errors.js';
@@ -20,7 +29,8 @@ function where(c: ServiceChoice, defaultFile: string, env: NodeJS.ProcessEnv, ac
 }
 
 function asFailure(err: unknown): unknown {
-  if (err instanceof ServiceChoiceError) return new AppFailure({ code: 'INVALID_INPUT', message: err.message, hint: err.hint, field: err.field, cause: err.reason });
+  if (err instanceof ServiceChoiceError)
+    return new AppFailure({ code: 'INVALID_INPUT', message: err.message, hint: err.hint, field: err.field, cause: err.reason });
   if (err instanceof UnitWordError) {
     return new AppFailure({ code: 'INVALID_INPUT', message: err.message, hint: 'Move the config (or Burrow) to a path without one.', field: 'configFile' });
   }

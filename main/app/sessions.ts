@@ -78,7 +78,12 @@ export class Sessions {
     // The state history shown in a session's detail: a log line for every change of state, as
     // the session itself reports it.
     this.manager.on('state', (id, to, error) =>
-      this.log(id, to === 'error' ? 'error' : to === 'reconnecting' ? 'warn' : 'info', `state: ${to}${error ? ` — ${error.code}: ${error.message}` : ''}`, 'state'),
+      this.log(
+        id,
+        to === 'error' ? 'error' : to === 'reconnecting' ? 'warn' : 'info',
+        `state: ${to}${error ? ` — ${error.code}: ${error.message}` : ''}`,
+        'state',
+      ),
     );
     // Counters move only while connected: 10,000 stopped sessions are not 10,000 views a second.
     this.timer = setInterval(() => {

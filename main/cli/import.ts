@@ -101,7 +101,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       done = await importVia(
         door.ask,
         input,
-        { ...(Object.keys(values).length > 0 ? { values } : {}), ...(v.name !== undefined ? { name: v.name } : {}), ...(passphrase !== undefined ? { passphrase } : {}) },
+        {
+          ...(Object.keys(values).length > 0 ? { values } : {}),
+          ...(v.name !== undefined ? { name: v.name } : {}),
+          ...(passphrase !== undefined ? { passphrase } : {}),
+        },
         {
           ...(v.name !== undefined ? { name: v.name } : {}),
           ...(v.autostart ? { autostart: true } : {}),
@@ -129,7 +133,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const { preview, result } = done;
     const couldNot = [...preview.couldNot, ...result.skipped];
-    const saved = result.saved.map((s) => ({ session: s, warnings: (result.about[s.id]?.warnings ?? []).map((w) => warningText(w, s.name)), steps: result.about[s.id]?.nextSteps ?? [] }));
+    const saved = result.saved.map((s) => ({
+      session: s,
+      warnings: (result.about[s.id]?.warnings ?? []).map((w) => warningText(w, s.name)),
+      steps: result.about[s.id]?.nextSteps ?? [],
+    }));
     if (v.json) {
       io.out(
         JSON.stringify({
@@ -157,14 +165,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       more(io, preview.couldNotCount - preview.couldNot.length, 'not taken');
       for (const w of result.warnings) io.out(`  warning: ${w}`);
       for (const { session: s, warnings, steps } of saved) {
-        io.out(`saved "${s.name}" in ${door.file}: ${s.user}@${s.host}:${s.port} ${s.forwards.map(forwardSpec).join(', ')}${s.autostart ? ' [autostart]' : ''}`);
+        io.out(
+          `saved "${s.name}" in ${door.file}: ${s.user}@${s.host}:${s.port} ${s.forwards.map(forwardSpec).join(', ')}${s.autostart ? ' [autostart]' : ''}`,
+        );
         for (const k of result.keptKeys.filter((k) => k.session === s.name)) {
           io.out(`  key: ${k.file} and its passphrase are kept in Burrow's secret store as "${k.keyId}" (the session no longer reads the file)`);
         }
         for (const w of warnings) io.out(`  warning: ${w}`);
         for (const step of steps) io.out(`  next: ${step}`);
       }
-      if (result.savedCount > result.saved.length) io.out(`… and ${result.savedCount - result.saved.length} more sessions saved: \`burrow sessions list\` shows them all`);
+      if (result.savedCount > result.saved.length)
+        io.out(`… and ${result.savedCount - result.saved.length} more sessions saved: \`burrow sessions list\` shows them all`);
       if (result.knownHostsFile) io.out(`host keys: ${result.hostKeysAdded} added to ${result.knownHostsFile}, ${result.hostKeysKnown} already there`);
     }
     tookTheChange(io, door.runBy, [['added', result.saved.map((s) => s.name)]]);

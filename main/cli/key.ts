@@ -64,11 +64,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Calls the app's key-file request (keys are files on this machine: the app in this process does it). */
-async function ask<K extends 'keyfiles:generate' | 'keyfiles:inspect' | 'keyfiles:convert'>(
-  io: CliIo,
-  name: K,
-  args: RequestArgs<K>,
-): Promise<KeyFileView> {
+async function ask<K extends 'keyfiles:generate' | 'keyfiles:inspect' | 'keyfiles:convert'>(io: CliIo, name: K, args: RequestArgs<K>): Promise<KeyFileView> {
   const door = await openDoor(io, { sessions: false });
   try {
     return await door.ask(name, args);
@@ -107,7 +103,8 @@ async function generate(argv: string[], io: CliIo): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (v.out === '') throw new UsageError('--out needs a path');
-  if (v.out === undefined && v.force) throw new UsageError('--force replaces the file given with --out; without --out, an existing ~/.ssh key is never replaced');
+  if (v.out === undefined && v.force)
+    throw new UsageError('--force replaces the file given with --out; without --out, an existing ~/.ssh key is never replaced');
   if (v.bits !== undefined && !/^\d+$/.test(v.bits)) throw new UsageError(`--bits must be a number (got "${v.bits}")`);
   const fmt = format(v.format, '--format');
   const newPassphrase = v['passphrase-file'] !== undefined ? await readSecretFile(v['passphrase-file']) : undefined;

@@ -19,7 +19,15 @@ export class UsageError extends Error {
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 export interface Parsed<O extends OptionSpec> {
-  readonly values: { readonly [K in keyof O]?: O[K] extends { type: 'boolean'; multiple: true } ? boolean[] : O[K] extends { type: 'boolean' } ? boolean : O[K] extends { multiple: true } ? string[] : string };
+  readonly values: {
+    readonly [K in keyof O]?: O[K] extends { type: 'boolean'; multiple: true }
+      ? boolean[]
+      : O[K] extends { type: 'boolean' }
+        ? boolean
+        : O[K] extends { multiple: true }
+          ? string[]
+          : string;
+  };
   /** The words before `--` that are not options. */
   readonly positionals: string[];
   /** Everything after `--`, untouched (a pasted ssh command); undefined without `--`. */

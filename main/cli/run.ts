@@ -112,7 +112,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     } else {
       file = resolveConfigPath(v.config, io.env);
       // A first run has no store yet (that is "no sessions"); a file named outright must be there.
-      if (v.config !== undefined && !existsSync(file)) throw new UsageError(`${file} does not exist: check the path, or create the file as docs/config.md shows`, false);
+      if (v.config !== undefined && !existsSync(file))
+        throw new UsageError(`${file} does not exist: check the path, or create the file as docs/config.md shows`, false);
       app = openApp({ ...appOptions(io, door, passphrase, () => reporter), configFile: file, engine: engineFor('saved', asked) });
       try {
         await app.start();
@@ -139,7 +140,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       reporter.note(
         "ssh2 is missing Burrow's patch (patches/ssh2+1.17.0.patch; install with scripts enabled, e.g. npm ci): a server's key re-exchange can cut tunnels that are sending data, and RSA keys ignore PubkeyAcceptedAlgorithms",
       );
-    if (!info.ssh2.nativeCrypto) reporter.note("ssh2's native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)");
+    if (!info.ssh2.nativeCrypto)
+      reporter.note("ssh2's native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)");
   } catch (err) {
     await app.close();
     dispose?.();

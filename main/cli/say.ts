@@ -63,7 +63,13 @@ export function tookTheChange(io: CliIo, runBy: { door: string } | undefined, pa
  */
 export function notSaved(err: unknown, name: string, what = 'is not saved'): unknown {
   if (err instanceof AppCallError && err.error.code === 'NOT_FOUND' && err.error.field === 'id') {
-    return new AppCallError({ code: 'NOT_FOUND', message: `session ${JSON.stringify(name)} ${what}`, field: `session ${JSON.stringify(name)}`, problem: what, hint: 'See `burrow sessions list` for the names.' });
+    return new AppCallError({
+      code: 'NOT_FOUND',
+      message: `session ${JSON.stringify(name)} ${what}`,
+      field: `session ${JSON.stringify(name)}`,
+      problem: what,
+      hint: 'See `burrow sessions list` for the names.',
+    });
   }
   return err;
 }
@@ -72,4 +78,3 @@ export function notSaved(err: unknown, name: string, what = 'is not saved'): unk
 export function printWarnings(saved: SavedSession, io: CliIo, prefix = 'warning: '): void {
   for (const w of saved.warnings) io.out(`${prefix}${warningText(w, saved.session.name)}`);
 }
-

@@ -49,7 +49,9 @@ function said(err: AppCallError, as: string | undefined, io: CliIo): number {
   };
   switch (e.cause) {
     case 'ROOT_UNASKED':
-      return usage(`${e.message}. Give --system to install it so, --as USER to run it as USER with USER's sessions, or run \`burrow service install\` as that user`);
+      return usage(
+        `${e.message}. Give --system to install it so, --as USER to run it as USER with USER's sessions, or run \`burrow service install\` as that user`,
+      );
     case 'NO_ACCOUNT':
       return usage(`--as ${as}: there is no such user on this machine`);
     case 'AS_WITH_USER':
@@ -57,7 +59,9 @@ function said(err: AppCallError, as: string | undefined, io: CliIo): number {
     case 'WINDOWS_SYSTEM':
       return usage(`${e.message}: leave --system out`);
     case 'CANNOT_WRITE':
-      io.err(`burrow service: ${e.message}${e.hint?.startsWith('A system-wide') ? ': a system-wide service needs root — run it with sudo, or use --user' : ''}`);
+      io.err(
+        `burrow service: ${e.message}${e.hint?.startsWith('A system-wide') ? ': a system-wide service needs root — run it with sudo, or use --user' : ''}`,
+      );
       return 1;
     default:
       io.err(`burrow service: ${e.message}${e.hint ? `. ${e.hint}` : ''}`);
@@ -75,7 +79,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (positionals.length !== 1 || !['install', 'uninstall', 'status'].includes(positionals[0]!)) {
-      throw new UsageError(positionals.length === 0 ? 'say install, uninstall or status' : `unknown subcommand "${positionals.join(' ')}" (install, uninstall or status)`);
+      throw new UsageError(
+        positionals.length === 0 ? 'say install, uninstall or status' : `unknown subcommand "${positionals.join(' ')}" (install, uninstall or status)`,
+      );
     }
     if (v.user && v.system) throw new UsageError('give --user or --system, not both');
     const verb = positionals[0] as 'install' | 'uninstall' | 'status';

@@ -176,7 +176,8 @@ function requestOf(v: Values): Omit<RequestArgs<'sessions:edit'>, 'id'> {
         'Give a JSON object of the settings to change, e.g. {"keepalive":{"intervalSeconds":10}}; null removes a setting.',
       );
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw refused('--json', 'must be a JSON object', 'Give the settings to change, e.g. {"autostart":true}.');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw refused('--json', 'must be a JSON object', 'Give the settings to change, e.g. {"autostart":true}.');
     Object.assign(patch, parsed);
   }
   if (v.name !== undefined) set('name', v.name);
@@ -236,7 +237,8 @@ export async function editCommand(argv: string[], io: CliIo, open: (config: stri
   }
   const request = requestOf(v);
   const keyPassphrase = v['key-passphrase-file'] !== undefined ? await readSecretFile(path.resolve(v['key-passphrase-file'])) : undefined;
-  if (Object.keys(request).length === 0 && keyPassphrase === undefined) throw new UsageError('nothing to change: give at least one option (see `burrow sessions edit --help`)');
+  if (Object.keys(request).length === 0 && keyPassphrase === undefined)
+    throw new UsageError('nothing to change: give at least one option (see `burrow sessions edit --help`)');
   const door = await open(v.config);
   const name = positionals[0]!;
   let r;
@@ -248,7 +250,8 @@ export async function editCommand(argv: string[], io: CliIo, open: (config: stri
   const after = r.saved.session;
   io.out(`edited "${after.name}" in ${door.file}${r.changes.length === 0 ? ': nothing changed' : ':'}`);
   for (const c of r.changes) io.out(`  ${c}`);
-  if (r.keptKey) io.out(`  key: ${r.keptKey.file} and its passphrase are kept in Burrow's secret store as "${r.keptKey.keyId}" (the session no longer reads the file)`);
+  if (r.keptKey)
+    io.out(`  key: ${r.keptKey.file} and its passphrase are kept in Burrow's secret store as "${r.keptKey.keyId}" (the session no longer reads the file)`);
   printWarnings(r.saved, io);
   if (r.changes.length > 0) {
     if (door.runBy) tookTheChange(io, door.runBy, [['changed', [after.name]]]);

@@ -306,12 +306,19 @@ async function importAll(argv: string[], io: CliIo, open: Open): Promise<number>
   if (positionals.length !== 1) throw new UsageError('import takes one FILE made by `burrow sessions export`');
   const file = positionals[0]!;
   const data = await readFile(file).catch((err: NodeJS.ErrnoException) => {
-    throw new AppCallError({ code: 'INVALID_INPUT', message: `${file} cannot be read`, field: file, problem: `cannot be read (${err.code ?? 'error'})`, hint: 'Check the path.' });
+    throw new AppCallError({
+      code: 'INVALID_INPUT',
+      message: `${file} cannot be read`,
+      field: file,
+      problem: `cannot be read (${err.code ?? 'error'})`,
+      hint: 'Check the path.',
+    });
   });
   const passphrase = await exportPassphrase(v['passphrase-file'], io);
   const door = await open(v.config);
   const { preview, result } = await importVia(door.ask, { data, name: file }, { ...(passphrase !== undefined ? { passphrase } : {}) }, {}, (p) => {
-    if (p.kind !== 'burrow-export') throw new UsageError(`${file} is not a file made by \`burrow sessions export\` (it reads as ${p.kind}): import it with \`burrow import\``, false);
+    if (p.kind !== 'burrow-export')
+      throw new UsageError(`${file} is not a file made by \`burrow sessions export\` (it reads as ${p.kind}): import it with \`burrow import\``, false);
   });
   for (const s of result.saved) io.out(`imported ${summary(s)}`);
   for (const n of [...preview.couldNot, ...result.skipped]) io.out(`  not imported: ${n.what}: ${n.why}`);

@@ -54,7 +54,10 @@ export function commandLineMistake(err: unknown, command: string, argv: Readonly
       return new UsageError(`${e.message}. Give each the value from the vendor's instructions:\n  ${placeholderLine(command, argv, names)}`, false);
     }
     const one = names.length === 1;
-    return new UsageError(`${e.message}. Give ${one ? 'it' : 'each'} the value from the vendor's instructions: ${names.map((n) => `--set ${n}=…`).join(' ')}`, false);
+    return new UsageError(
+      `${e.message}. Give ${one ? 'it' : 'each'} the value from the vendor's instructions: ${names.map((n) => `--set ${n}=…`).join(' ')}`,
+      false,
+    );
   }
   if (e.cause === 'COMMAND_LINE') return new UsageError(e.message, false);
   // The session the command line makes is refused by the store's validator (a port out of range…).
@@ -63,7 +66,12 @@ export function commandLineMistake(err: unknown, command: string, argv: Readonly
 }
 
 /** A pasted command line, read by the app with `values` in its placeholders. */
-export async function commandLineTargets(ask: Ask, words: ReadonlyArray<string>, values: Readonly<Record<string, string>>, retype: { command: string; argv: ReadonlyArray<string> }): Promise<Targets> {
+export async function commandLineTargets(
+  ask: Ask,
+  words: ReadonlyArray<string>,
+  values: Readonly<Record<string, string>>,
+  retype: { command: string; argv: ReadonlyArray<string> },
+): Promise<Targets> {
   try {
     const p = await ask('commandline:parse', { words: [...words], values: { ...values } });
     return { sessions: [p.session], origin: p.program, notes: p.notes, verbosity: p.verbosity };
@@ -108,7 +116,10 @@ export async function savedTargets(
   if (opts.autostart) {
     sessions = sessions.filter((s) => s.autostart);
     if (sessions.length === 0 && !opts.allowEmpty) {
-      throw new UsageError(`no session in ${file} is marked "start automatically": import with --autostart, or \`burrow sessions edit NAME --autostart\``, false);
+      throw new UsageError(
+        `no session in ${file} is marked "start automatically": import with --autostart, or \`burrow sessions edit NAME --autostart\``,
+        false,
+      );
     }
   }
   return sessions;
@@ -126,7 +137,8 @@ export function trustAdvice(origin: Origin, name: string, fingerprint?: string):
 /** What the engine says, in the command line's words, about an unknown host key; ssh2's own debug output with -vv. */
 export function engineFor(origin: Origin, verbosity: number): NonNullable<AppDeps['engine']> {
   return {
-    unknownHostHint: (cfg, key) => `Compare ${key.fingerprint} with the fingerprint the vendor publishes, then ${trustAdvice(origin, cfg.name, key.fingerprint)}.`,
+    unknownHostHint: (cfg, key) =>
+      `Compare ${key.fingerprint} with the fingerprint the vendor publishes, then ${trustAdvice(origin, cfg.name, key.fingerprint)}.`,
     ...(verbosity >= 2 ? { ssh2Debug: true } : {}),
   };
 }
@@ -142,7 +154,9 @@ export async function unknownHostNotes(ask: Ask, sessions: ReadonlyArray<Session
     const { id: _id, ...config } = s;
     const status = await ask('hostkeys:status', origin === 'saved' ? { id: s.id } : { config });
     if (status.known) continue;
-    notes.push(`${s.name}: ${hostKeyName(s.host, s.port)} is not a known host and there is no terminal to ask about its key, so it will be refused: ${trustAdvice(origin, s.name)}`);
+    notes.push(
+      `${s.name}: ${hostKeyName(s.host, s.port)} is not a known host and there is no terminal to ask about its key, so it will be refused: ${trustAdvice(origin, s.name)}`,
+    );
   }
   return notes;
 }

@@ -95,7 +95,9 @@ async function trustOne(ask: Ask, cfg: SessionConfig, origin: Origin, o: { yes: 
   const status = key.status;
   switch (status.kind) {
     case 'revoked':
-      io.err(`burrow trust: ${cfg.name}: this key is marked @revoked in ${status.file}:${status.line}, so it is never trusted. The server needs a new host key.`);
+      io.err(
+        `burrow trust: ${cfg.name}: this key is marked @revoked in ${status.file}:${status.line}, so it is never trusted. The server needs a new host key.`,
+      );
       return false;
     case 'known':
       io.out(`already trusted: ${status.file} line ${status.line} records it`);

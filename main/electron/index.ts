@@ -93,7 +93,8 @@ async function start(): Promise<void> {
       if (Notification.isSupported()) new Notification({ title: n.title, body: n.body, silent: n.kind === 'back' }).show();
     },
     showWindow,
-    copy: (text) => clipboard.writeText(text),
+    // Electron 45's writeText returns a promise: a failed copy is said where the app's errors go.
+    copy: (text) => void clipboard.writeText(text).catch((err: unknown) => console.error(`burrow: copy to the clipboard failed: ${(err as Error).message}`)),
     loginState: () => login.state(),
     exit: () => {
       void burrow.close().finally(() => app.exit(0));

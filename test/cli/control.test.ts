@@ -129,7 +129,7 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
         () =>
           followed()
             .slice(seen)
-            .some((l) => /^\S+ info  state: stopped$/.test(l)),
+            .some((l) => /^\S+ info {2}state: stopped$/.test(l)),
         'the followed log to show the stop',
         10_000,
       );

@@ -177,7 +177,7 @@ ${SECODA}
     // As the page renders it: its e-mail protection replaced user@host, and the database host is blank.
     const refused = await runBurrow(['import', HOLISTICS], w.env);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /e-mail protection hid it\)\n  fix: Copy the command from the vendor's e-mail or the page's source/);
+    assert.match(refused.stderr, /e-mail protection hid it\)\n {2}fix: Copy the command from the vendor's e-mail or the page's source/);
     // The same command from the page's source (Holistics' e-mail gives the tunnel server and user).
     const source = HOLISTICS.replace('[]', '[db_host]').replace('[email protected]', '<tunnel_user>@<tunnel_server>');
     const tunnelPort = await freePort();

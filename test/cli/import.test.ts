@@ -11,6 +11,8 @@ import { fixture, secodaKey, tempDir } from '../core/config/fixtures.js';
 function where() {
   const dir = tempDir();
   const file = path.join(dir, 'config.json');
+  // The stored JSON, read as the tests read any JSON: its shape is what they check.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return { dir, file, env: { BURROW_CONFIG: file }, saved: () => JSON.parse(readFileSync(file, 'utf8')).sessions as Array<Record<string, any>> };
 }
 
@@ -55,7 +57,7 @@ test('a vendor command after --, with its placeholders filled by --set, is saved
   assert.match(missing.stderr, /<SSH_HIGH_PORT>, .*, <PATH_TO_PRIVATE_KEY>: are 6 placeholders still to be filled in/);
   const r = await runBurrow(['import', ...FIVETRAN_VALUES, '--name', 'fivetran sql', '--autostart', '--', ...FIVETRAN], w.env);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^command line \(command-line\):\n  took: autossh: fivetran@35\.230\.100\.17:22, 1 forward, keepalive 10 s × 1/);
+  assert.match(r.stdout, /^command line \(command-line\):\n {2}took: autossh: fivetran@35\.230\.100\.17:22, 1 forward, keepalive 10 s × 1/);
   assert.match(r.stdout, /not taken: -f \(go to the background\)/);
   assert.match(r.stdout, /saved "fivetran sql" in .*: fivetran@35\.230\.100\.17:22 -R 11433:sql01:1433/);
   const [s] = w.saved();

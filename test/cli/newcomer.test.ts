@@ -444,7 +444,7 @@ autossh -N -M0 -o "ServerAliveInterval 15" -o "UserKnownHostsFile=$TEMPFILE" -o 
     );
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.includes(`  1. The public key to give Fivetran (it authorises user "acme_tunnel"): ${publicKey}\n`), r.stdout);
-    assert.match(r.stdout, /  2\. Send Fivetran Support .* the SSH user name acme_tunnel and/);
+    assert.match(r.stdout, / {2}2\. Send Fivetran Support .* the SSH user name acme_tunnel and/);
     assert.doesNotMatch(r.stdout, /user name fivetran/);
     assert.ok((await runBurrow(['sessions', 'show', 'f'], w.env)).stdout.includes(publicKey), 'show prints it too');
 

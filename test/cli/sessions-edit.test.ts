@@ -86,8 +86,8 @@ test('every stored setting has a flag; relative paths are saved absolute; the id
   );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^edited "fivetran-sql" in .*config\.json:\n/);
-  assert.match(r.stdout, /  hostKey\.policy: "ask" → "accept-new"\n/);
-  assert.match(r.stdout, /  forwards: -R 11433:db:1433 → -R 11434:sql01:1433, -L 15432:db:5432\n/);
+  assert.match(r.stdout, / {2}hostKey\.policy: "ask" → "accept-new"\n/);
+  assert.match(r.stdout, / {2}forwards: -R 11433:db:1433 → -R 11434:sql01:1433, -L 15432:db:5432\n/);
   assert.match(r.stdout, /No Burrow runs this config now: the next one to start .* runs the session as saved/);
   const s = w.session('fivetran-sql');
   assert.deepEqual(s, {
@@ -169,24 +169,24 @@ test('a wrong value names the flag, the stored field and the fix, and the store 
   assert.equal((await runBurrow(['import', '--name', 'other', '--', 'ssh', '-N', '-R', '1:h:2', 'u@h2'], w.env)).code, 0);
   const before = readFileSync(w.config, 'utf8');
   const cases: Array<[string[], RegExp]> = [
-    [['--port', '70000'], /--port \(port\): must be a whole number from 1 to 65535 \(got 70000\)\n  fix: Use the port the service listens on\./],
+    [['--port', '70000'], /--port \(port\): must be a whole number from 1 to 65535 \(got 70000\)\n {2}fix: Use the port the service listens on\./],
     [['--keepalive-interval', 'often'], /--keepalive-interval \(keepalive\.intervalSeconds\): must be a number from 0 to 3600 \(got "often"\)/],
     [['--keepalive-count', '0'], /--keepalive-count \(keepalive\.countMax\): must be a number from 1 to 100 \(got 0\)/],
-    [['--host-key-policy', 'maybe'], /--host-key-policy \(hostKey\.policy\): is "maybe"\n  fix: Use "yes", "accept-new", "no" or "ask"\./],
+    [['--host-key-policy', 'maybe'], /--host-key-policy \(hostKey\.policy\): is "maybe"\n {2}fix: Use "yes", "accept-new", "no" or "ask"\./],
     [
       ['--fingerprint', 'MD5:aa'],
-      /--fingerprint \(hostKey\.fingerprint\): is not a SHA256 fingerprint \("MD5:aa"\)\n  fix: Copy it as `ssh-keygen -lf` prints it/,
+      /--fingerprint \(hostKey\.fingerprint\): is not a SHA256 fingerprint \("MD5:aa"\)\n {2}fix: Copy it as `ssh-keygen -lf` prints it/,
     ],
     [['--kex-algorithms', '+sntrup761x25519-sha512'], /--kex-algorithms \(algorithms\.kex\): .*sntrup761x25519-sha512/],
-    [['--forward', '-R 1:h'], /--forward: -R 1:h: is not a port number\n  fix: Give a number from 0 to 65535\./],
-    [['--forward', 'nonsense'], /--forward: "nonsense" is not a forward\n  fix: Write it as ssh does: -R 11433:db\.internal:1433/],
+    [['--forward', '-R 1:h'], /--forward: -R 1:h: is not a port number\n {2}fix: Give a number from 0 to 65535\./],
+    [['--forward', 'nonsense'], /--forward: "nonsense" is not a forward\n {2}fix: Write it as ssh does: -R 11433:db\.internal:1433/],
     [['--remove-forward', '-R 9:h:9'], /--remove-forward: -R 9:h:9 is not one of the session's forwards \(-R 11433:db:1433\)/],
     [['--rekey-limit', 'lots'], /--rekey-limit \(rekeyLimit\): "lots" is not a size/],
     [['--user', 'tunnel:secret'], /--user \(user\): holds a colon, so it carries a password/],
-    [['--name', 'OTHER'], /--name \(name\): "OTHER" is already the name of another saved session\n  fix: Pick another name\./],
-    [['--json', '{"id":"x"}'], /id: cannot be changed\n  fix: Rename the session with its name instead/],
+    [['--name', 'OTHER'], /--name \(name\): "OTHER" is already the name of another saved session\n {2}fix: Pick another name\./],
+    [['--json', '{"id":"x"}'], /id: cannot be changed\n {2}fix: Rename the session with its name instead/],
     [['--json', '{"keepalive":'], /--json: is not valid JSON/],
-    [['--json', '{"autoStart":true}'], /autoStart: is not a setting Burrow knows\n  fix: Did you mean "autostart"\?/],
+    [['--json', '{"autoStart":true}'], /autoStart: is not a setting Burrow knows\n {2}fix: Did you mean "autostart"\?/],
     [['--notes', '-----BEGIN OPENSSH PRIVATE KEY-----'], /--notes \(notes\): holds a private key/],
   ];
   assert.equal(cases.length, 16);
@@ -211,7 +211,7 @@ test('a wrong value names the flag, the stored field and the fix, and the store 
   }
   const missing = await runBurrow(['sessions', 'edit', 'nobody', '--port', '22'], w.env);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /session "nobody": is not saved\n  fix: See `burrow sessions list`/);
+  assert.match(missing.stderr, /session "nobody": is not saved\n {2}fix: See `burrow sessions list`/);
   assert.equal(readFileSync(w.config, 'utf8'), before);
   const help = await runBurrow(['sessions', 'edit', '--help'], w.env);
   assert.equal(help.code, 0);

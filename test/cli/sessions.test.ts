@@ -33,8 +33,8 @@ test("add from a preset prints the vendor's next steps; list, show and remove wo
     env,
   );
   assert.equal(add.code, 0, add.stderr);
-  assert.match(add.stdout, /saved sql  fivetran@35\.230\.100\.17:22  -R 11433:sql01\.corp\.local:1433  \[autostart\]  \(fivetran\)/);
-  assert.match(add.stdout, /next steps \(Fivetran\):\n  1\. Send Fivetran Support/);
+  assert.match(add.stdout, /saved sql {2}fivetran@35\.230\.100\.17:22 {2}-R 11433:sql01\.corp\.local:1433 {2}\[autostart\] {2}\(fivetran\)/);
+  assert.match(add.stdout, /next steps \(Fivetran\):\n {2}1\. Send Fivetran Support/);
   assert.match(add.stdout, /Host localhost, Port 11433/);
   const second = await runBurrow(
     ['sessions', 'add', '--preset', 'fivetran', '--name', 'sql2', '--host', '35.230.100.17', '--target-host', 'sql02', '--database', 'sqlserver'],
@@ -56,7 +56,7 @@ test("add from a preset prints the vendor's next steps; list, show and remove wo
   assert.equal((await runBurrow(['sessions', 'remove', 'sql'], env)).code, 0);
   const gone = await runBurrow(['sessions', 'remove', 'sql'], env);
   assert.equal(gone.code, 1);
-  assert.match(gone.stderr, /is not a saved session\n  fix: See `burrow sessions list`/);
+  assert.match(gone.stderr, /is not a saved session\n {2}fix: See `burrow sessions list`/);
 });
 
 test('--config wins over BURROW_CONFIG, which wins over the platform folder', async () => {
@@ -89,7 +89,7 @@ test('bad options are usage errors (exit 2); a missing preset field is named wit
   assert.equal((await runBurrow(['sessions', 'add', '--name', 'x'], env)).code, 2);
   const r = await runBurrow(['sessions', 'add', '--preset', 'holistics', '--name', 'h', '--host', 'h.example', '--user', 'u', '--target', 'db:5432'], env);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /remotePort: is missing\n  fix: Give the remote port Holistics assigned \(e\.g\. 20032\)/);
+  assert.match(r.stderr, /remotePort: is missing\n {2}fix: Give the remote port Holistics assigned \(e\.g\. 20032\)/);
   const q = await runBurrow(['sessions', 'add', '--preset', 'querycanary', '--name', 'q', '--host', 'h'], env);
   assert.match(q.stderr, /no tunnel for Burrow to keep open/);
 });

@@ -202,7 +202,7 @@ describe('burrow trust', { skip: sshdUnavailable() }, () => {
     const w = world();
     const r = await runBurrow(['trust', '--yes', '--', 'ssh', '-N', '-R', '1:h:2', '-p', '1', 'u@127.0.0.1'], w.env);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /CONNECT_REFUSED: Nothing accepts SSH connections at 127\.0\.0\.1:1\n  fix: /);
+    assert.match(r.stderr, /CONNECT_REFUSED: Nothing accepts SSH connections at 127\.0\.0\.1:1\n {2}fix: /);
     assert.equal((await runBurrow(['trust'], w.env)).code, 2);
   });
 

@@ -43,7 +43,8 @@ export function warningsForMany(sessions: ReadonlyArray<SessionConfig>, others: 
     for (const f of session.auth.identityFiles) {
       const file = expandHome(f, home);
       if (!exists.has(file)) exists.set(file, existsSync(file));
-      if (!exists.get(file)) lines.push({ kind: 'key-file-missing', file: f, text: `The key file ${f} does not exist (yet): the session cannot log in until it does.` });
+      if (!exists.get(file))
+        lines.push({ kind: 'key-file-missing', file: f, text: `The key file ${f} does not exist (yet): the session cannot log in until it does.` });
     }
     for (const f of session.forwards) {
       const port = remotePort(f);

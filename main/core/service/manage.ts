@@ -55,7 +55,8 @@ export interface ServiceChoice {
 export function chooseWhere(c: ServiceChoice, defaultFile: string, env: NodeJS.ProcessEnv, action: 'install' | 'uninstall' | 'status'): Where {
   const root = process.getuid?.() === 0 && process.platform !== 'win32';
   const sudo = env.SUDO_USER !== undefined && env.SUDO_USER !== '' && env.SUDO_USER !== 'root';
-  if (c.as !== undefined && c.scope === 'user') throw new ServiceChoiceError('a service that runs as another account is a system service', 'Leave the user scope out.', 'as', 'AS_WITH_USER');
+  if (c.as !== undefined && c.scope === 'user')
+    throw new ServiceChoiceError('a service that runs as another account is a system service', 'Leave the user scope out.', 'as', 'AS_WITH_USER');
   const scope: Scope = c.scope ?? (c.as !== undefined || root ? 'system' : 'user');
   if (action === 'install' && root && !sudo && c.as === undefined && c.scope === undefined) {
     throw new ServiceChoiceError(
@@ -66,7 +67,12 @@ export function chooseWhere(c: ServiceChoice, defaultFile: string, env: NodeJS.P
     );
   }
   if (scope === 'system' && process.platform === 'win32') {
-    throw new ServiceChoiceError('on Windows the task always runs as you, at boot and logged on or not', 'Leave the system scope out.', 'scope', 'WINDOWS_SYSTEM');
+    throw new ServiceChoiceError(
+      'on Windows the task always runs as you, at boot and logged on or not',
+      'Leave the system scope out.',
+      'scope',
+      'WINDOWS_SYSTEM',
+    );
   }
   let configFile = path.resolve(c.configFile ?? defaultFile);
   if (c.as !== undefined) {
@@ -165,7 +171,9 @@ export function carryOutInstall(plan: Plan): Outcome {
       const code = (err as NodeJS.ErrnoException).code;
       throw new ServiceChoiceError(
         `cannot write ${f.path} (${code ?? (err as Error).message})`,
-        code === 'EACCES' || code === 'EPERM' ? 'A system-wide service needs root: install it with sudo, or for your user.' : 'Check that the folder may be written.',
+        code === 'EACCES' || code === 'EPERM'
+          ? 'A system-wide service needs root: install it with sudo, or for your user.'
+          : 'Check that the folder may be written.',
         'scope',
         'CANNOT_WRITE',
       );
@@ -186,7 +194,10 @@ export function carryOutUninstall(plan: Plan): Outcome & { readonly removedNothi
     steps.push({ kind: 'ran', text: shownCommand(c) });
     const r = spawnSync(c[0]!, c.slice(1), { encoding: 'utf8' });
     if (r.status !== 0) {
-      steps.push({ kind: 'note', text: `\`${shownCommand(c)}\` failed (${(r.stderr || r.error?.message || '').trim() || `exit ${r.status}`}); removing the file anyway` });
+      steps.push({
+        kind: 'note',
+        text: `\`${shownCommand(c)}\` failed (${(r.stderr || r.error?.message || '').trim() || `exit ${r.status}`}); removing the file anyway`,
+      });
     }
   }
   for (const f of ours) {
@@ -197,12 +208,18 @@ export function carryOutUninstall(plan: Plan): Outcome & { readonly removedNothi
 }
 
 /** Whether the service is installed, and (systemd) whether it is enabled and active. */
-export function serviceStatus(w: Where): { file: string; configFile: string; state: 'not installed' | 'installed' | 'foreign'; systemd?: { enabled: string; active: string } } {
+export function serviceStatus(w: Where): {
+  file: string;
+  configFile: string;
+  state: 'not installed' | 'installed' | 'foreign';
+  systemd?: { enabled: string; active: string };
+} {
   const file = serviceFile(w);
   const s = fileState(file);
   const state = s === 'no' ? 'not installed' : s === 'ours' ? 'installed' : 'foreign';
   if (w.platform !== 'linux' || s === 'no') return { file, configFile: w.configFile, state };
   const ctl = w.scope === 'user' ? ['--user'] : [];
-  const q = (what: string): string => spawnSync('systemctl', [...ctl, what, 'burrow.service'], { encoding: 'utf8' }).stdout?.trim() || 'unknown (systemctl did not answer)';
+  const q = (what: string): string =>
+    spawnSync('systemctl', [...ctl, what, 'burrow.service'], { encoding: 'utf8' }).stdout?.trim() || 'unknown (systemctl did not answer)';
   return { file, configFile: w.configFile, state, systemd: { enabled: q('is-enabled'), active: q('is-active') } };
 }

@@ -2,7 +2,7 @@
  * One hook per piece of live state the window shows: each asks once and then follows the app's
  * pushed events (never polling), as the doors push them.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { AppCallError, type BurrowApi } from '../../../common/api.js';
 import type {
   AppError,
@@ -32,7 +32,10 @@ export function useApi(): BurrowApi {
 export function useEvent<E extends EventName>(event: E, listener: (payload: Events[E]) => void): void {
   const api = useApi();
   const ref = useRef(listener);
-  ref.current = listener;
+  // The latest listener, kept after each render (before any effect that might fire the event).
+  useLayoutEffect(() => {
+    ref.current = listener;
+  });
   useEffect(() => api.on(event, (p) => ref.current(p)), [api, event]);
 }
 
@@ -209,18 +212,18 @@ export function useSettings(): [Settings | undefined, (s: Settings) => void] {
 /** A session's recent log and the lines that follow. */
 export function useLogs(id: string): LogLine[] {
   const api = useApi();
-  const [lines, setLines] = useState<LogLine[]>([]);
+  // Kept with the session they belong to: another session's lines are never shown, not even for one render.
+  const [log, setLog] = useState<{ readonly id: string; readonly lines: LogLine[] }>({ id, lines: [] });
   useEffect(() => {
-    setLines([]);
     api.call('logs:get', { id }).then(
-      (l) => setLines([...l]),
+      (l) => setLog({ id, lines: [...l] }),
       () => undefined,
     );
   }, [api, id]);
   useEvent('logs:line', (e) => {
-    if (e.id === id) setLines((l) => [...l.slice(-499), e.line]);
+    if (e.id === id) setLog((l) => ({ id, lines: [...(l.id === id ? l.lines : []).slice(-499), e.line] }));
   });
-  return lines;
+  return log.id === id ? log.lines : [];
 }
 
 /** The progress of a key being made (`keys:progress` for `opId`), while it runs. */

@@ -114,6 +114,7 @@ function KeyCard({ k }: { k: KeyView }) {
             : 'Burrow forgets this private key. Anything that still trusts its public key will not be reachable with it again.'}
         </p>
         <div className="dialog-actions">
+          {/* eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog moves focus into itself (WAI-ARIA's dialog pattern) */}
           <button type="button" className="button" onClick={() => setConfirm(false)} autoFocus>
             Keep it
           </button>
@@ -424,6 +425,7 @@ export function KeyImport() {
               hint="This key is protected by a passphrase: type it to import the key."
               error={error?.cause === 'KEY_PASSPHRASE_WRONG' ? 'That passphrase does not open this key.' : undefined}
             >
+              {/* eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog moves focus into itself (WAI-ARIA's dialog pattern) */}
               {(p) => <input {...p} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="off" autoFocus />}
             </Field>
             <label className="check">

@@ -17,7 +17,6 @@ import { navigate } from '../router.js';
 import { KeyPicker, type KeyChoice } from './key-picker.js';
 import { NextSteps } from './next-steps.js';
 
-
 export function NewTunnel() {
   const presets = usePresets();
   return (
@@ -98,12 +97,15 @@ export function PresetSession({ presetId }: { presetId: string }) {
   const [remotePort, setRemotePort] = useState('');
   const [key, setKey] = useState<KeyChoice>({ kind: 'default' });
   const [autostart, setAutostart] = useState(true);
-  useEffect(() => {
-    if (!preset) return;
+  // The preset's defaults, filled in once it has loaded (during render, as React advises for
+  // state that follows a prop: an effect would render the empty form first).
+  const [filledFor, setFilledFor] = useState<string>();
+  if (preset && filledFor !== preset.id) {
+    setFilledFor(preset.id);
     setName((n) => n || (preset.id === 'generic' ? 'My tunnel' : preset.vendor));
     setUser((u) => u || (preset.user ?? ''));
     setPort((x) => x || String(preset.port));
-  }, [preset]);
+  }
   if (presets.length > 0 && !preset)
     return (
       <section className="screen">
@@ -307,7 +309,6 @@ export function PresetSession({ presetId }: { presetId: string }) {
     </section>
   );
 }
-
 
 /** Items shown in a preview list before "…and N more": a list of 10,000 helps nobody read. */
 const SHOWN = 200;

@@ -57,6 +57,7 @@ function PassphraseQuestion({ q }: { q: Extract<Question, { kind: 'passphrase' }
           label="Passphrase"
           error={q.wrong ? 'The last passphrase did not open the key.' : answer.error?.field === 'passphrase' ? answer.error.message : undefined}
         >
+          {/* eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog moves focus into itself (WAI-ARIA's dialog pattern) */}
           {(p) => <input {...p} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="off" autoFocus />}
         </Field>
         {stored && (

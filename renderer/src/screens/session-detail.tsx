@@ -312,6 +312,7 @@ export function SessionDetail({ id }: { id: string }) {
       <Dialog open={confirmRemove} title={`Remove ${c.name}?`} onClose={() => setConfirmRemove(false)}>
         <p>The tunnel stops{running ? ' now' : ''} and its settings are deleted. Its key stays in Burrow's keys.</p>
         <div className="dialog-actions">
+          {/* eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog moves focus into itself (WAI-ARIA's dialog pattern) */}
           <button type="button" className="button" onClick={() => setConfirmRemove(false)} autoFocus>
             Keep it
           </button>

@@ -12,7 +12,7 @@ import { vendorName } from './vendors.js';
 
 /** The clock the list counts uptimes and retries with (display only: the data is pushed). */
 export function useNow(everyMs = 1000): number {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), everyMs);
     return () => clearInterval(t);

@@ -162,7 +162,7 @@ test('kill -9 during repeated saves never leaves a corrupt or missing file', asy
   for (let i = 0; i < 8; i++) {
     const child = spawn(process.execPath, [loop, file], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
-      child.stdout.once('data', async () => resolve());
+      child.stdout.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`save loop exited early (${code})`)));
     });
     // Different moments of the write cycle: right away, then a few milliseconds apart.
