@@ -47,6 +47,11 @@ export interface AppError {
    */
   readonly placeholders?: ReadonlyArray<string>;
   readonly onlyPlaceholders?: boolean;
+  /**
+   * Settings refused by the validator: every problem found, the first being `field`/`problem`/`hint`
+   * (a form shows each beside its field; a config file with three mistakes is told about all three).
+   */
+  readonly problems?: ReadonlyArray<{ readonly field: string; readonly problem: string; readonly fix: string }>;
 }
 
 /** A saved session and its live state, as every door shows it. */

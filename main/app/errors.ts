@@ -27,7 +27,14 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
   if (err instanceof AppFailure) return { error: err.error, unexpected: false };
   if (err instanceof ConfigError) {
     return {
-      error: { code: 'INVALID_INPUT', message: `${err.field} ${err.problem}`, hint: err.fix, field: err.field, problem: err.problem },
+      error: {
+        code: 'INVALID_INPUT',
+        message: `${err.field} ${err.problem}`,
+        hint: err.fix,
+        field: err.field,
+        problem: err.problem,
+        ...(err.problems.length > 1 ? { problems: err.problems } : {}),
+      },
       unexpected: false,
     };
   }

@@ -23,7 +23,9 @@ export function errorLines(e: AppError, named?: (field: string) => string | unde
   if (e.code === 'KEY_ERROR') return [`${e.message}${e.cause ? ` [${e.cause}]` : ''}`, ...(e.hint ? [`  fix: ${e.hint}`] : [])];
   const field = e.field !== undefined && e.problem !== undefined ? (named?.(e.field) ?? e.field) : undefined;
   const first = field !== undefined ? `${field}: ${e.problem}` : e.message;
-  return [first, ...(e.hint ? [`  fix: ${e.hint}`] : [])];
+  // Every other problem the validator found, each with its fix: one run says all that is wrong.
+  const more = (e.problems ?? []).slice(1).flatMap((p) => [`${named?.(p.field) ?? p.field}: ${p.problem}`, `  fix: ${p.fix}`]);
+  return [first, ...(e.hint ? [`  fix: ${e.hint}`] : []), ...more];
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Validation of whole config files (with migrations); a session's own validator lives in common/. */
 import type { ConfigFile } from '../../../common/config.js';
-import { checkUnique, ConfigError, isObject, onlyKnown, parseSessionConfig } from '../../../common/config-schema.js';
+import { checkUnique, ConfigError, isObject, onlyKnown, readSession } from '../../../common/config-schema.js';
 import { LATEST_VERSION, migrateDocument } from './migrations.js';
 
 export { checkPort, checkUnique, ConfigError, parseSessionConfig } from '../../../common/config-schema.js';
@@ -19,7 +19,11 @@ export function parseConfigFile(v: unknown): ConfigFile {
   onlyKnown(doc, '(file)', ['version', 'sessions']);
   if (!Array.isArray(doc.sessions))
     throw new ConfigError('sessions', doc.sessions === undefined ? 'is missing' : 'must be a list', `Give {"version":${CONFIG_VERSION},"sessions":[…]}.`);
-  const sessions = doc.sessions.map((s, i) => parseSessionConfig(s, `sessions[${i}]`));
+  // Every problem of every session, at once: a file with three mistakes is told about all three.
+  const read = doc.sessions.map((s, i) => readSession(s, `sessions[${i}]`));
+  const problems = read.flatMap((r) => r.problems ?? []);
+  if (problems.length > 0) throw new ConfigError(problems[0]!.field, problems[0]!.problem, problems[0]!.fix, problems.slice(1));
+  const sessions = read.map((r) => r.config!);
   checkUnique(sessions);
   return { version: CONFIG_VERSION, sessions };
 }

@@ -14,7 +14,7 @@ import {
   type AlgorithmKind,
 } from '../../../common/algorithms.js';
 import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
-import { ConfigError, parseSessionConfig } from '../../../common/config-schema.js';
+import { sessionProblems } from '../../../common/config-schema.js';
 import type { AppError, PresetView, SavedSession } from '../../../common/contract.js';
 import { useAction, useApi, useSessions } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -232,64 +232,15 @@ export interface Problem {
 }
 
 /**
- * Values that pass the validator, by a field's last name: a problem's field takes one, so the
- * validator (which stops at the first problem) goes on to find the next.
- */
-const STAND_IN: Readonly<Record<string, unknown>> = {
-  name: 'x',
-  host: 'x',
-  user: 'x',
-  port: 22,
-  bindPort: 1,
-  targetHost: 'x',
-  targetPort: 1,
-  bindAddress: undefined,
-  intervalSeconds: 15,
-  countMax: 3,
-  connectTimeoutSeconds: 20,
-  bytes: MiB,
-  seconds: 3600,
-  fingerprint: undefined,
-  passphraseFile: undefined,
-  identityFiles: [],
-};
-
-/** Sets `path` (`forwards[0].bindPort`) in a plain config object; `undefined` removes it. */
-function setPath(o: Record<string, unknown>, path: string, value: unknown): boolean {
-  const keys = path.replace(/\[(\d+)\]/g, '.$1').split('.');
-  let at: unknown = o;
-  for (const k of keys.slice(0, -1)) {
-    at = (at as Record<string, unknown> | undefined)?.[k];
-    if (typeof at !== 'object' || at === null) return false;
-  }
-  const last = keys.at(-1)!;
-  if (value === undefined) delete (at as Record<string, unknown>)[last];
-  else (at as Record<string, unknown>)[last] = value;
-  return true;
-}
-
-/**
- * Every problem of a draft, by field, as the shared validator finds them, each said with the
- * field's label: the first, then (with a stand-in in its place) the next, and so on.
+ * Every problem of a draft, by field, as the shared validator finds them (all of them, in one
+ * pass), each said with the field's label.
  */
 export function problemsOf(d: Draft): Problem[] {
   const found: Problem[] = [];
   if (d.key.kind === 'file' && !d.key.path.trim())
     found.push({ field: 'session.auth.identityFiles', text: "Key file path is empty. Give the key file's path, or pick another key." });
-  const config = configOf(d, 'draft');
-  for (let i = 0; i < 30; i++) {
-    try {
-      parseSessionConfig(config);
-      break;
-    } catch (err) {
-      if (!(err instanceof ConfigError)) {
-        found.push({ field: '(form)', text: String(err) });
-        break;
-      }
-      found.push({ field: err.field, text: `${fieldLabel(err.field, d)} ${plainProblem(err.problem)}. ${err.fix}` });
-      const last = err.field.replace(/^.*[.\]]/, '');
-      if (!(last in STAND_IN) || !setPath(config, err.field.replace(/^session\./, ''), STAND_IN[last])) break;
-    }
+  for (const p of sessionProblems(configOf(d, 'draft'))) {
+    found.push({ field: p.field, text: `${fieldLabel(p.field, d)} ${plainProblem(p.problem)}. ${p.fix}` });
   }
   // In the order the form shows its fields, so the list reads top to bottom as the form does.
   const rank = (f: string): number => {
