@@ -31,6 +31,7 @@ import type { ConfigStore } from '../core/config/store.js';
 import { allWarnings, warningsForMany } from '../core/config/warnings.js';
 import type { SecretStore } from '../core/keys/index.js';
 import type { SessionDeps } from '../core/session/session.js';
+import type { LogFiles } from '../core/logs/log-files.js';
 import type { BackoffOptions } from '../core/session/backoff.js';
 import { ssh2NativeCrypto, ssh2Patched } from '../core/session/native-crypto.js';
 import { parseWords } from './commandline.js';
@@ -71,6 +72,8 @@ export interface AppDeps {
   readonly logError?: (message: string) => void;
   /** The environment a service plan reads (SUDO_USER, APPIMAGE); this process's unless given. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Where each session's log is kept across restarts (platform.ts puts it beside the store). */
+  readonly logFiles?: LogFiles;
 }
 
 /** The result of one call, as a door sends it back. */
@@ -138,6 +141,7 @@ export class BurrowApp implements AppPort {
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
       ...(deps.engine ? { engine: deps.engine } : {}),
+      ...(deps.logFiles ? { logFiles: deps.logFiles } : {}),
     });
     this.imports = new Imports(deps.store, deps.secrets, deps.home);
     this.settings = new SettingsStore(

@@ -21,6 +21,7 @@ import {
   type WorkerLauncher,
 } from '../core/keys/index.js';
 import { tuneV8ForTunnels } from '../core/session/v8-flags.js';
+import { LogFiles } from '../core/logs/log-files.js';
 import { AppCallError } from '../../common/api.js';
 import { BurrowApp, type AppDeps } from './app.js';
 import { toAppError } from './errors.js';
@@ -70,7 +71,9 @@ export function openApp(o: OpenAppOptions): BurrowApp {
   const secrets = seal?.available
     ? new FileSecretStore(dir, { backend: seal.backend, warnings: warning ? [warning] : [], seal: seal.seal, ...(env ? { env } : {}) })
     : new FileSecretStore(dir, { ...(warning ? { warnings: [warning] } : {}), ...(env ? { env } : {}) });
-  return new BurrowApp({ ...deps, store, secrets });
+  // Each session's log beside the store, so it outlives a restart (core/logs/log-files.ts).
+  const logFiles = new LogFiles(path.join(configFolderOf(configFile), 'logs'));
+  return new BurrowApp({ ...deps, store, secrets, logFiles });
 }
 
 /**

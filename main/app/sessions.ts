@@ -16,6 +16,7 @@ import { SessionManager } from '../core/manager.js';
 import type { BackoffOptions } from '../core/session/backoff.js';
 import type { SecretStore } from '../core/keys/index.js';
 import type { SessionDeps } from '../core/session/session.js';
+import type { LogFiles } from '../core/logs/log-files.js';
 import { applyEdit, changedFields, type EditRequest } from './edit.js';
 import { fail } from './errors.js';
 import type { Questions } from './questions.js';
@@ -43,6 +44,8 @@ export interface SessionsDeps {
   readonly passphrase?: string;
   /** See AppDeps.engine. */
   readonly engine?: Pick<SessionDeps, 'unknownHostHint' | 'ssh2Debug'>;
+  /** Where each session's log is kept across restarts (absent: in memory only). */
+  readonly logFiles?: LogFiles;
 }
 
 export class Sessions {
@@ -122,6 +125,8 @@ export class Sessions {
       await this.manager.remove(id);
       this.running.delete(id);
       this.logs.delete(id);
+      // A removed session's log goes with it: it names a server and a user that are no longer saved.
+      await this.deps.logFiles?.remove(id);
       this.pushed.delete(id);
       this.removed(id);
       diff.removed.push(old.name);
@@ -164,9 +169,18 @@ export class Sessions {
     return [...this.running.values()];
   }
 
-  /** The sessions as loaded at the last sync (a store broken since does not hide the running ones). */
-  list(): SessionView[] {
-    return [...this.running.keys()].map((id) => this.view(id));
+  /**
+   * The sessions as loaded at the last sync (a store broken since does not hide the running ones),
+   * a few hundred views at a time: 10,000 snapshots are not taken in one turn of the event loop.
+   */
+  async list(): Promise<SessionView[]> {
+    const out: SessionView[] = [];
+    for (const id of [...this.running.keys()]) {
+      if (out.length > 0 && out.length % SYNC_SLICE === 0) await new Promise((r) => setImmediate(r));
+      // Removed meanwhile: not listed.
+      if (this.running.has(id)) out.push(this.view(id));
+    }
+    return out;
   }
 
   /**
@@ -292,8 +306,10 @@ export class Sessions {
     return nextStepsWithKey(this.config(idOrName), this.deps.secrets);
   }
 
-  logsOf(idOrName: string): LogLine[] {
+  /** A session's recent log: from disk, earlier runs included, where there are log files. */
+  async logsOf(idOrName: string): Promise<LogLine[]> {
     const id = this.idOf(idOrName);
+    if (this.deps.logFiles) return this.deps.logFiles.read(id, LOG_LINES);
     return [...(this.logs.get(id) ?? [])];
   }
 
@@ -301,6 +317,7 @@ export class Sessions {
     clearInterval(this.timer);
     await this.manager.stopAll();
     this.flush();
+    await this.deps.logFiles?.close();
   }
 
   /** A session just saved, with its next steps and what is worth knowing (every door's "Saved" screen). */
@@ -319,6 +336,7 @@ export class Sessions {
     lines.push(line);
     if (lines.length > LOG_LINES) lines.splice(0, lines.length - LOG_LINES);
     this.logs.set(id, lines);
+    this.deps.logFiles?.append(id, line);
     this.deps.emitLog(id, line);
   }
 

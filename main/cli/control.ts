@@ -7,6 +7,7 @@ import type { AppInfo, LogLine, ReloadResult, Replies, RequestArgs, RequestName,
 import type { SessionSnapshot } from '../../common/session.js';
 import { configFolderOf, resolveConfigPath } from '../app/platform.js';
 import { ControlClient, ControlFolderError, controlPath } from '../control/channel.js';
+import { openDoor } from './connect.js';
 import type { CliIo } from './io.js';
 import { parseOptions, UsageError } from './options.js';
 
@@ -68,6 +69,8 @@ export function command(verb: Verb): (argv: string[], io: CliIo) => Promise<numb
     let runner: ControlClient | undefined;
     try {
       runner = await ControlClient.connect(controlPath(configFolderOf(file)));
+      // Nothing runs: a saved session's log is still on disk, from the runs before.
+      if (!runner && verb === 'logs' && !args.values.follow && (await logsFromDisk(args, io, file))) return 0;
       if (!runner) {
         throw new Stop(
           1,
@@ -238,6 +241,24 @@ async function startOrStop(name: 'sessions:start' | 'sessions:stop', runner: Con
     }
   }
   return failed > 0 ? 1 : 0;
+}
+
+/**
+ * `burrow logs NAME` with no Burrow running: the lines kept on disk by the runs before, read by
+ * the app in this process. False when there are none to show (the command then says nothing runs).
+ */
+async function logsFromDisk(args: Args, io: CliIo, file: string): Promise<boolean> {
+  if (args.positionals.length !== 1) return false;
+  const door = await openDoor(io, { config: file });
+  try {
+    const lines = await door.ask('logs:get', { id: args.positionals[0]! }).catch(() => [] as LogLine[]);
+    if (lines.length === 0) return false;
+    for (const l of lines) io.out(`${l.ts} ${l.level.padEnd(5)} ${l.message}`);
+    io.err(`note: no Burrow is running on ${file}; these lines are from the log kept on disk.`);
+    return true;
+  } finally {
+    await door.close();
+  }
 }
 
 /** What a reload changed, in one line ("added a, b; removed c"), or "no change". */

@@ -28,11 +28,12 @@ import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readF
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { ClientMessage, ServerMessage } from '../../common/api.js';
+import type { ClientMessage } from '../../common/api.js';
 import type { AppError, EventName, Events, RequestArgs, RequestName } from '../../common/contract.js';
 import { MAX_REQUEST_BYTES } from '../../common/limits.js';
 import { parseClientMessage, parseServerMessage } from '../../common/wire.js';
 import type { AppPort, AttachOptions, CallResult } from '../app/app.js';
+import { orderedSender } from '../app/wire-text.js';
 import { ConfigError } from '../../common/config-schema.js';
 
 /**
@@ -312,9 +313,9 @@ export class ControlServer {
       }
     }
     this.sockets.add(sock);
-    const send = (m: ServerMessage): void => {
-      if (!sock.destroyed && sock.writable) sock.write(`${JSON.stringify(m)}\n`);
-    };
+    const send = orderedSender((text) => {
+      if (!sock.destroyed && sock.writable) sock.write(`${text}\n`);
+    });
     let detach: (() => void) | undefined;
     sock.on('close', () => {
       detach?.();

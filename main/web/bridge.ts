@@ -31,6 +31,7 @@ import { MAX_REQUEST_BYTES } from '../../common/limits.js';
 import { parseClientMessage } from '../../common/wire.js';
 import type { AppPort } from '../app/app.js';
 import type { Exporter } from '../app/keys.js';
+import { orderedSender } from '../app/wire-text.js';
 
 /** Largest message a window may send: a picked file (a PuTTY export of 10,000 sessions) as base64, with room. */
 const MAX_MESSAGE = MAX_REQUEST_BYTES;
@@ -321,9 +322,9 @@ export class WebBridge implements Exporter {
   /** One window: its calls go to the app, the app's events come back to it. */
   private carry(ws: WebSocket): void {
     const app = this.app!;
-    const send = (m: ServerMessage): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
-    };
+    const send = orderedSender((text) => {
+      if (ws.readyState === ws.OPEN) ws.send(text);
+    });
     const detach = app.attach((name, payload) => send({ type: 'event', name, payload }));
     ws.on('close', detach);
     ws.on('message', (data, isBinary) => {

@@ -109,6 +109,7 @@ export class ConfigFileBrokenError extends ConfigError {
       `${file}: ${cause.field}`,
       cause.problem,
       `${cause.fix} A copy of the file as it is now is kept at ${backup}; Burrow will not change ${path.basename(file)} until it reads cleanly.`,
+      cause.problems.slice(1).map((p) => ({ ...p, field: `${file}: ${p.field}` })),
     );
     this.name = 'ConfigFileBrokenError';
   }
@@ -140,10 +141,14 @@ function slug(name: string): string {
 /** Sessions addMany validated before taking the lock, by the JSON round trip the write would make. */
 const CHECKED = new WeakSet<SessionConfig>();
 /** Sessions validated between two turns of the event loop. */
-const SLICE = 100;
+const SLICE = 50;
 
-/** A session exactly as it will be read back from the file, validated: it must come back the same. */
-function roundTrip(session: SessionConfig, field: string): SessionConfig {
+/**
+ * A session exactly as it will be read back from the file, validated: what the JSON of it says
+ * (a value JSON cannot carry is refused here, not on the next read). One validation: the
+ * validator's output is plain JSON, so it reads back the same.
+ */
+function roundTrip(session: unknown, field: string): SessionConfig {
   return parseSessionConfig(JSON.parse(JSON.stringify(session)), field);
 }
 
@@ -239,7 +244,7 @@ export class ConfigStore {
   async addMany(inputs: ReadonlyArray<unknown>): Promise<AddedMany> {
     const valid: Array<Omit<SessionConfig, 'id'>> = [];
     for (let i = 0; i < inputs.length; i++) {
-      const { id: _id, ...parsed } = roundTrip(parseSessionConfig(inputs[i], `sessions[${i}]`), `sessions[${i}]`);
+      const { id: _id, ...parsed } = roundTrip(inputs[i], `sessions[${i}]`);
       valid.push(parsed);
       if (i % SLICE === SLICE - 1) await new Promise((r) => setImmediate(r));
     }

@@ -20,6 +20,14 @@ export function ssh2NativeCrypto(): boolean {
  * more CPU; an install that skipped scripts (`--ignore-scripts`) is the usual reason it is missing.
  */
 export function ssh2Patched(): boolean {
+  // Read once: the installed ssh2 does not change under a running Burrow, and app:info asks often.
+  patched ??= readPatched();
+  return patched;
+}
+
+let patched: boolean | undefined;
+
+function readPatched(): boolean {
   const kex = readFileSync(require.resolve('ssh2/lib/protocol/kex.js'), 'utf8');
   const client = readFileSync(require.resolve('ssh2/lib/client.js'), 'utf8');
   const crypto = readFileSync(require.resolve('ssh2/lib/protocol/crypto.js'), 'utf8');
