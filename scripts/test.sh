@@ -14,6 +14,9 @@ if ! bash scripts/deps.sh; then
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund || exit 1
 rm -rf dist && npm run -s build || exit 1  # a clean build: no compiled test may outlive its source
+# The window's unit tests (test/renderer/, TSX): type-checked, then bundled as the window is, for node:test.
+npx --no-install tsc --noEmit -p test/renderer/tsconfig.json || exit 1
+npx --no-install vite build --config renderer/vite.units.config.ts --logLevel warn || exit 1
 
 unit=0
 e2e=0

@@ -1,0 +1,65 @@
+/** The window's formatters (renderer/src/format.ts) and the editor's problems (session-editor.tsx): what people read. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bytes, duration, errorTitle, since, STATE_WORD, until } from '../../renderer/src/format.js';
+import { configOf, emptyDraft, problemsOf, type Draft } from '../../renderer/src/screens/session-editor.js';
+
+test('sizes and durations as people read them at a glance', () => {
+  assert.deepEqual([0, 1023, 1024, 1536, 10 * 1024 * 1024, 150 * 1024 * 1024, 3 * 1024 ** 4, 5000 * 1024 ** 4].map(bytes), [
+    '0 B',
+    '1023 B',
+    '1.0 KiB',
+    '1.5 KiB',
+    '10.0 MiB',
+    '150 MiB',
+    '3.0 TiB',
+    '5000 TiB',
+  ]);
+  assert.deepEqual([-5000, 0, 59_499, 60_000, 3_599_000, 3_600_000, 47 * 3_600_000 + 60_000, 49 * 3_600_000].map(duration), [
+    '0 s',
+    '0 s',
+    '59 s',
+    '1 min',
+    '59 min',
+    '1 h 0 min',
+    '47 h 1 min',
+    '2 days',
+  ]);
+  const now = Date.parse('2026-12-06T12:00:00Z');
+  assert.equal(since('2026-12-06T11:00:00Z', now), '1 h 0 min');
+  assert.equal(until('2026-12-06T12:00:04Z', now), '4 s');
+  assert.equal(since(undefined, now), undefined);
+});
+
+test('every state has a word (never a colour alone); an error code Burrow does not know yet shows as itself', () => {
+  assert.deepEqual(Object.keys(STATE_WORD).sort(), ['connected', 'connecting', 'error', 'reconnecting', 'stopped']);
+  assert.equal(errorTitle('HOST_KEY_MISMATCH'), 'Server key changed');
+  assert.equal(errorTitle('SOMETHING_NEW' as never), 'SOMETHING_NEW');
+});
+
+test("the editor lists every problem of a draft at once, in the form's order, each with its field's label and fix", () => {
+  const d: Draft = { ...emptyDraft(), name: '', host: 'tunnel.example.com', port: '70000', user: 'fivetran:secret' };
+  const problems = problemsOf(d);
+  const fields = problems.map((p) => p.field);
+  assert.ok(fields.indexOf('session.name') < fields.indexOf('session.port'), fields.join(' '));
+  assert.ok(fields.includes('session.user') && fields.includes('session.port') && fields.includes('session.name'), fields.join(' '));
+  assert.ok(
+    problems.every((p) => /\. \S/.test(p.text)),
+    'each says what is wrong, then the fix',
+  );
+  assert.ok(!problems.some((p) => p.text.includes('secret')), 'a password is never repeated');
+  // The empty forward of a new draft is one more problem, at its own field.
+  assert.ok(
+    fields.some((f) => f.startsWith('session.forwards[0]')),
+    fields.join(' '),
+  );
+  const fixed: Draft = {
+    ...d,
+    name: 'ok',
+    port: '22',
+    user: 'fivetran',
+    forwards: [{ type: 'remote', bindAddress: '', bindPort: '11433', targetHost: 'db', targetPort: '1433' }],
+  };
+  assert.deepEqual(problemsOf(fixed), []);
+  assert.equal(configOf(fixed).user, 'fivetran');
+});
