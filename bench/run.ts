@@ -18,7 +18,8 @@
  * BENCH_CIPHERS (default aes128-gcm@openssh.com,chacha20-poly1305@openssh.com; the long haul uses
  * the first), BENCH_AB=1 to add Burrow on ssh2 as published (without patches/ssh2+1.17.0.patch)
  * as a third tool, BENCH_PACKET_ROUNDS (default 5; 0 skips bench/packets.ts, ssh2's packet path
- * in one process), BENCH_JSON=FILE to also write the raw results.
+ * in one process), BENCH_IMPORT_ROUNDS (default 3; 0 skips bench/imports.ts, imports of 1,000 to
+ * 10,000 sessions), BENCH_JSON=FILE to also write the raw results.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ import path from 'node:path';
 import { Sshd } from '../test/helpers/sshd.js';
 import { freePort, waitForPort } from '../test/helpers/net.js';
 import { ssh2NativeCrypto } from '../main/core/session/native-crypto.js';
+import { importRows } from './imports.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BURROW = path.resolve(here, '../main/cli/burrow.js');
@@ -406,6 +408,8 @@ async function main(): Promise<void> {
   }
   // CPU per packet of ssh2's own code, patched against as published: steady where the tables above are noisy.
   if (process.env.BENCH_PACKET_ROUNDS !== '0') lines.push(await run(process.execPath, [path.join(here, 'packets.js')]));
+  // Imports at scale: no OpenSSH counterpart; wall and CPU seconds per size, and how they grow.
+  if (process.env.BENCH_IMPORT_ROUNDS !== '0') lines.push(...(await importRows()));
   let haul: LongHaul[] = [];
   if (LONGHAUL_GIB > 0) {
     const cipher = CIPHERS[0]!;

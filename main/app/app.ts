@@ -143,7 +143,7 @@ export class BurrowApp implements AppPort {
       ...(deps.engine ? { engine: deps.engine } : {}),
       ...(deps.logFiles ? { logFiles: deps.logFiles } : {}),
     });
-    this.imports = new Imports(deps.store, deps.secrets, deps.home);
+    this.imports = new Imports(deps.store, deps.secrets, deps.home, () => this.sessions.manager.anyRunning());
     this.settings = new SettingsStore(
       deps.store.folder,
       deps.loginItem,

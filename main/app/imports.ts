@@ -58,6 +58,8 @@ export class Imports {
     private readonly store: ConfigStore,
     private readonly secrets: SecretStore,
     private readonly home: string | undefined,
+    /** Whether this process runs any tunnel now (an import then reads in a worker thread). */
+    private readonly tunnelsRun: () => boolean = () => true,
   ) {}
 
   /** Takes one more piece of a file sent in pieces; the whole may be up to the import limit. */
@@ -125,10 +127,14 @@ export class Imports {
     } else {
       const source = a.words ? { words: a.words } : typeof data === 'string' ? { text: data } : { bytes: data };
       const read = (values: ReadonlyMap<string, string>): Promise<ImportReport> =>
-        importOffThread({
-          source,
-          options: { values: [...values], ...(name !== undefined ? { source: name } : {}), ...(a.name !== undefined ? { name: a.name } : {}) },
-        });
+        importOffThread(
+          {
+            source,
+            options: { values: [...values], ...(name !== undefined ? { source: name } : {}), ...(a.name !== undefined ? { name: a.name } : {}) },
+          },
+          undefined,
+          this.tunnelsRun(),
+        );
       const given = new Map(Object.entries(a.values ?? {}).map(([k, v]): [string, string] => [placeholderName(k), v]));
       try {
         report = await read(given);

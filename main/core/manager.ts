@@ -70,6 +70,12 @@ export class SessionManager extends EventEmitter<ManagerEvents> {
     for (const s of this.sessions.values()) s.nudge();
   }
 
+  /** Whether any session is not stopped (it carries data, or tries to). */
+  anyRunning(): boolean {
+    for (const s of this.sessions.values()) if (s.currentState !== 'stopped') return true;
+    return false;
+  }
+
   /** The ids of the sessions in `state`, without building their snapshots. */
   idsIn(state: SessionSnapshot['state']): string[] {
     const out: string[] = [];

@@ -17,6 +17,9 @@ import { freePort, roundTrip, waitFor } from '../helpers/net.js';
 import { loopbackRemote } from '../helpers/session.js';
 import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
 import { tempDir } from '../core/config/fixtures.js';
+import { BurrowApp } from '../../main/app/app.js';
+import { ConfigStore } from '../../main/core/config/store.js';
+import { FileSecretStore } from '../../main/core/keys/index.js';
 
 /**
  * Round trips through `port` every 20 ms, from a process of its own (this one is busy making and
@@ -300,4 +303,64 @@ describe('a long command-line import, stopped', () => {
     assert.match(r.stderr, /describes more than 10,000 sessions, the most Burrow imports at once/);
     assert.throws(() => readFileSync(config), /ENOENT/, 'nothing was saved');
   });
+});
+
+/**
+ * The time of an import grows with its size, not with its square (issue: "one app", import at
+ * scale: every session used to rewrite the whole store, 13 minutes for 10,000). A ratio, not a
+ * time: 2,000 sessions must take less than 2.5× what 1,000 take (linear is 2×), through the app as
+ * every door uses it (preview, then apply: one write). The times themselves are in `npm run bench`.
+ */
+describe('an import grows linearly with its size', () => {
+  async function importTime(data: Buffer | string, name: string): Promise<number> {
+    let best = Infinity;
+    for (let round = 0; round < 2; round++) {
+      const dir = tempDir();
+      const app = new BurrowApp({
+        store: ConfigStore.open(path.join(dir, 'config.json')),
+        secrets: new FileSecretStore(path.join(dir, 'secrets')),
+        mode: 'run',
+        exporter: { offer: async () => ({}) },
+      });
+      await app.start();
+      try {
+        const t = performance.now();
+        const text = typeof data === 'string' ? data : undefined;
+        const preview = text
+          ? await app.call('import:preview', { text })
+          : await (async () => {
+              let uploadId: string | undefined;
+              for (let at = 0; at < data.length; at += 1024 * 1024) {
+                const u = await app.call('import:upload', {
+                  ...(uploadId ? { uploadId } : {}),
+                  base64: (data as Buffer).subarray(at, at + 1024 * 1024).toString('base64'),
+                });
+                assert.ok(u.ok);
+                uploadId = u.value.uploadId;
+              }
+              return app.call('import:preview', { upload: { name, uploadId: uploadId! } });
+            })();
+        assert.ok(preview.ok, JSON.stringify(preview));
+        const applied = await app.call('import:apply', { previewId: preview.value.previewId });
+        assert.ok(applied.ok, JSON.stringify(applied));
+        best = Math.min(best, performance.now() - t);
+      } finally {
+        await app.close();
+      }
+    }
+    return best;
+  }
+
+  for (const [kind, make] of [
+    ['a PuTTY .reg export (UTF-16)', (n: number) => puttyExport(n)],
+    ['an ~/.ssh/config', (n: number) => sshConfig(n)],
+  ] as const) {
+    test(`${kind}: 2,000 sessions take less than 2.5× the time of 1,000`, async () => {
+      await importTime(make(200), 'warm-up');
+      const one = await importTime(make(1_000), 'input');
+      const two = await importTime(make(2_000), 'input');
+      console.log(`# ${kind}: 1,000 in ${one.toFixed(0)} ms, 2,000 in ${two.toFixed(0)} ms (${(two / one).toFixed(2)}×)`);
+      assert.ok(two < 2.5 * one, `2,000 took ${(two / one).toFixed(2)}× the time of 1,000`);
+    });
+  }
 });

@@ -115,10 +115,14 @@ function sizeOf(s: ImportSource): number {
   return s.words.reduce((n, w) => n + w.length, 0);
 }
 
-/** Imports `job`: in a worker thread when it is large; rejects at once when `signal` aborts. */
-export async function importOffThread(job: ImportJob, signal?: AbortSignal): Promise<ImportReport> {
+/**
+ * Imports `job`: in a worker thread when it is large and `tunnelsRun` (this process carries tunnel
+ * data that must not wait for it); otherwise at once, where a thread would only cost its start and
+ * its lower priority (`burrow import` with no Burrow running). Rejects at once when `signal` aborts.
+ */
+export async function importOffThread(job: ImportJob, signal?: AbortSignal, tunnelsRun = true): Promise<ImportReport> {
   signal?.throwIfAborted();
-  if (sizeOf(job.source) < INLINE_BYTES) return runImportJob(job);
+  if (sizeOf(job.source) < INLINE_BYTES || !tunnelsRun) return runImportJob(job);
   const result = await inWorker(job, signal);
   if (!result.ok) throw errorFromWire(result.error);
   return fromWire(result.report);
