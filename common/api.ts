@@ -75,6 +75,13 @@ export const EVENT_NAMES = [
 const everyEvent: Record<Exclude<EventName, (typeof EVENT_NAMES)[number]>, never> = {};
 void everyEvent;
 
+/** The result of one call as a door carries it back: the reply, or the app's error. */
+export type CallResult<K extends RequestName = RequestName> =
+  { readonly ok: true; readonly value: Replies[K] } | { readonly ok: false; readonly error: AppError };
+
+/** The Electron IPC channel the app's events travel on to the window (main/shell/ipc.ts sends, preload/ listens). */
+export const EVENT_CHANNEL = 'burrow:event';
+
 /** What a window calls: one method per request, one subscription per event. */
 export interface BurrowApi {
   call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<Replies[K]>;

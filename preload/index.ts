@@ -5,9 +5,7 @@
  * (preload/vite.config.ts), as a sandboxed preload cannot load modules of its own.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { EVENT_NAMES, REQUEST_NAMES } from '../common/api.js';
-
-const EVENT_CHANNEL = 'burrow:event';
+import { EVENT_CHANNEL, EVENT_NAMES, REQUEST_NAMES } from '../common/api.js';
 
 const listeners = new Map<string, Set<(payload: unknown) => void>>(EVENT_NAMES.map((e) => [e, new Set()]));
 ipcRenderer.on(EVENT_CHANNEL, (_event, name: string, payload: unknown) => {

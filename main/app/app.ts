@@ -8,9 +8,9 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { SessionConfig } from '../../common/config.js';
+import type { CallResult } from '../../common/api.js';
 import {
   REQUESTS,
-  type AppError,
   type AppInfo,
   type EventName,
   type Events,
@@ -76,9 +76,8 @@ export interface AppDeps {
   readonly logFiles?: LogFiles;
 }
 
-/** The result of one call, as a door sends it back. */
-export type CallResult<K extends RequestName = RequestName> =
-  { readonly ok: true; readonly value: Replies[K] } | { readonly ok: false; readonly error: AppError };
+/** The result of one call, as a door sends it back (common/api.ts: the window's IPC client reads it too). */
+export type { CallResult };
 
 /**
  * The app as every door holds it: calls and events. A BurrowApp in this process, or the one

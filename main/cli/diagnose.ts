@@ -6,7 +6,7 @@ import { openDoor, type CliDoor } from './connect.js';
 import type { CliIo } from './io.js';
 import { parseOptions, setValues, UsageError } from './options.js';
 import { reportFailure } from './say.js';
-import { commandLineTargets, engineFor, isCommandLine, savedTargets, type Targets } from './targets.js';
+import { commandLineGiven, commandLineTargets, engineFor, savedTargets, TARGET_OPTIONS, type Targets } from './targets.js';
 import { answerOnTerminal } from './terminal.js';
 
 const USAGE = `usage: burrow diagnose [--json] [--passphrase-file FILE] [--set NAME=VALUE]... -- <ssh|autossh|plink command line>
@@ -24,11 +24,9 @@ placeholder of a vendor's command (<NAME>, $NAME, [name]).`;
 const MARK: Record<DiagnoseStatus, string> = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' };
 
 const OPTIONS = {
-  config: { type: 'string' },
+  ...TARGET_OPTIONS,
   'passphrase-file': { type: 'string' },
-  set: { type: 'string', multiple: true },
   json: { type: 'boolean' },
-  help: { type: 'boolean' },
 } as const;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -43,10 +41,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const words = rest ?? positionals;
     if (words.length === 0 && v.config === undefined) throw new UsageError('nothing to check: give a command line after --, or saved session names');
     const values = setValues(v.set);
-    const commandLine = isCommandLine(rest, words);
-    if (commandLine && v.config !== undefined) throw new UsageError('give either --config FILE or a command line, not both');
-    if (!commandLine && Object.keys(values).length > 0)
-      throw new UsageError('--set fills the placeholders of a command line; saved sessions have none (change one with `burrow sessions edit`)');
+    const commandLine = commandLineGiven(rest, words, { config: v.config, values });
     const passphrase = v['passphrase-file'] !== undefined ? await readSecretFile(v['passphrase-file']) : io.env.BURROW_PASSPHRASE || undefined;
 
     // The command line is read first: how an unknown host is trusted is said in its words.

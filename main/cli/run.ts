@@ -12,7 +12,7 @@ import { parseOptions, setValues, UsageError } from './options.js';
 import { Reporter } from './reporter.js';
 import { follow, runSaved } from './run-saved.js';
 import { errorLines } from './say.js';
-import { commandLineTargets, engineFor, isCommandLine, savedTargets, unknownHostNotes, type Targets } from './targets.js';
+import { commandLineGiven, commandLineTargets, engineFor, savedTargets, TARGET_OPTIONS, unknownHostNotes, type Targets } from './targets.js';
 
 const USAGE = `usage: burrow run [--json] [-v|-vv] [--passphrase-file FILE] [--set NAME=VALUE]... -- <ssh|autossh|plink command line>
        burrow run [--json] [-v|-vv] [--passphrase-file FILE] [--config FILE] [--service] [--autostart | NAME...]
@@ -36,11 +36,9 @@ missing is named at once. -v shows each connection's handshake (algorithms agree
 and the server's answers), -vv ssh2's own debug output too.`;
 
 const OPTIONS = {
-  config: { type: 'string' },
+  ...TARGET_OPTIONS,
   'passphrase-file': { type: 'string' },
-  set: { type: 'string', multiple: true },
   json: { type: 'boolean' },
-  help: { type: 'boolean' },
   autostart: { type: 'boolean' },
   service: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v', multiple: true },
@@ -83,14 +81,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const asked = v.verbose?.length ?? 0;
     const words = rest ?? positionals;
     const values = setValues(v.set);
-    const commandLine = isCommandLine(rest, words);
-    if (commandLine) {
-      if (v.config !== undefined) throw new UsageError('give either --config FILE or a command line, not both');
-      if (v.autostart) throw new UsageError('--autostart selects saved sessions; it does not go with a command line');
-      if (service) throw new UsageError('--service runs saved sessions; it does not go with a command line');
-    } else if (Object.keys(values).length > 0) {
-      throw new UsageError('--set fills the placeholders of a command line; saved sessions have none (change one with `burrow sessions edit`)');
-    }
+    const commandLine = commandLineGiven(rest, words, { config: v.config, values });
+    if (commandLine && v.autostart) throw new UsageError('--autostart selects saved sessions; it does not go with a command line');
+    if (commandLine && service) throw new UsageError('--service runs saved sessions; it does not go with a command line');
     const passphrase = v['passphrase-file'] !== undefined ? await readSecretFile(v['passphrase-file']) : io.env.BURROW_PASSPHRASE || undefined;
     const door = service ? 'the Burrow service' : 'burrow run';
 

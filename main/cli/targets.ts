@@ -31,6 +31,31 @@ export function isCommandLine(rest: ReadonlyArray<string> | undefined, words: Re
   return rest !== undefined || (words.length > 0 && COMMAND_WORD.test(words[0]!));
 }
 
+/** The options of every command that works on targets (run, diagnose, trust): a store, or a command line's blanks. */
+export const TARGET_OPTIONS = {
+  config: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  help: { type: 'boolean' },
+} as const;
+
+/**
+ * Whether the words are a command line (else saved session names), with the options that go
+ * with each refused with the other: --config names a store of saved sessions, --set fills a
+ * command line's blanks.
+ */
+export function commandLineGiven(
+  rest: ReadonlyArray<string> | undefined,
+  words: ReadonlyArray<string>,
+  o: { config?: string | undefined; values: Readonly<Record<string, string>> },
+): boolean {
+  const commandLine = isCommandLine(rest, words);
+  if (commandLine && o.config !== undefined) throw new UsageError('give either --config FILE or a command line, not both');
+  if (!commandLine && Object.keys(o.values).length > 0) {
+    throw new UsageError('--set fills the placeholders of a command line; saved sessions have none (change one with `burrow sessions edit`)');
+  }
+  return commandLine;
+}
+
 /**
  * The command line that fills every placeholder still missing, to copy and complete: `burrow
  * <command> --set NAME=… … <the same arguments>`.

@@ -9,7 +9,7 @@ import { AppCallError, openDoor, type Ask } from './connect.js';
 import type { CliIo } from './io.js';
 import { parseOptions, setValues, shellQuote, UsageError } from './options.js';
 import { reportFailure } from './say.js';
-import { commandLineTargets, isCommandLine, savedTargets, type Origin } from './targets.js';
+import { commandLineGiven, commandLineTargets, savedTargets, TARGET_OPTIONS, type Origin } from './targets.js';
 import { askHostKey } from './terminal.js';
 
 const USAGE = `usage: burrow trust [--yes] [--replace] [--config FILE] NAME...
@@ -31,11 +31,9 @@ before you confirm.
 Exits 0 when the key is trusted (now or already), 1 when it is not recorded.`;
 
 const OPTIONS = {
-  config: { type: 'string' },
-  set: { type: 'string', multiple: true },
+  ...TARGET_OPTIONS,
   yes: { type: 'boolean' },
   replace: { type: 'boolean' },
-  help: { type: 'boolean' },
 } as const;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -49,10 +47,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const words = rest ?? positionals;
     if (words.length === 0) throw new UsageError('name the saved session(s) to trust, or give a command line after --');
     const values = setValues(v.set);
-    const commandLine = isCommandLine(rest, words);
-    if (commandLine && v.config !== undefined) throw new UsageError('give either --config FILE or a command line, not both');
-    if (!commandLine && Object.keys(values).length > 0)
-      throw new UsageError('--set fills the placeholders of a command line; saved sessions have none (change one with `burrow sessions edit`)');
+    const commandLine = commandLineGiven(rest, words, { config: v.config, values });
     door = await openDoor(io, { config: v.config });
     const ask = door.ask;
     const targets = commandLine

@@ -3,7 +3,7 @@
  * list so none is missing, each refusing any sender but Burrow's own window and page, and handing
  * the message to the app unchanged (the app validates it with the same schemas as the web bridge).
  */
-import { REQUEST_NAMES } from '../../common/api.js';
+import { EVENT_CHANNEL, REQUEST_NAMES } from '../../common/api.js';
 import type { CallResult } from '../app/app.js';
 import { isOwnUrl } from './window-policy.js';
 
@@ -20,7 +20,7 @@ export interface IpcSender {
 }
 
 /** The channel events travel on, main → window: `(name, payload)`. */
-export const EVENT_CHANNEL = 'burrow:event';
+export { EVENT_CHANNEL };
 
 /** A message from Burrow's window: its own webContents, its top frame, its own origin. */
 export function isTrustedSender(e: IpcSender, windowContentsId: number | undefined): boolean {

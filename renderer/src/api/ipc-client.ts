@@ -1,22 +1,25 @@
 /** The contract over the Electron preload's bridge (preload/index.ts), as the same BurrowApi the browser mode uses. */
-import { AppCallError, type BurrowApi } from '../../../common/api.js';
-import type { AppError, EventName, Events, Replies, RequestArgs, RequestName } from '../../../common/contract.js';
+import { AppCallError, type BurrowApi, type CallResult } from '../../../common/api.js';
+import type { EventName, Events, Replies, RequestArgs, RequestName } from '../../../common/contract.js';
 
-/** What the preload exposes: one function per request, one subscription per event. */
+/**
+ * What the preload exposes: one function per request, one subscription per event, typed by the
+ * contract (the main process's handler answers each with that request's CallResult).
+ */
 export interface BurrowIpc {
-  readonly requests: Readonly<Record<string, (args: unknown) => Promise<{ ok: true; value: unknown } | { ok: false; error: AppError }>>>;
-  readonly events: Readonly<Record<string, (listener: (payload: unknown) => void) => () => void>>;
+  readonly requests: { readonly [K in RequestName]: (args: RequestArgs<K>) => Promise<CallResult<K>> };
+  readonly events: { readonly [E in EventName]: (listener: (payload: Events[E]) => void) => () => void };
 }
 
 export function ipcApi(ipc: BurrowIpc): BurrowApi {
   return {
     async call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<Replies[K]> {
-      const r = await ipc.requests[name]!(args);
+      const r = await (ipc.requests[name] as (a: RequestArgs<K>) => Promise<CallResult<K>>)(args);
       if (!r.ok) throw new AppCallError(r.error);
-      return r.value as Replies[K];
+      return r.value;
     },
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
-      return ipc.events[event]!(listener as (p: unknown) => void);
+      return (ipc.events[event] as (l: (payload: Events[E]) => void) => () => void)(listener);
     },
   };
 }

@@ -3,7 +3,7 @@
  * paste the command the vendor gave you (ssh, autossh, plink lines, whole scripts and units), or
  * start blank.
  */
-import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ImportPreview, ImportResult, PresetView, SavedSession } from '../../../common/contract.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
 import { placeholderNames } from '../../../common/placeholders.js';
@@ -524,17 +524,11 @@ export function PasteCommand() {
 
 /** After an import: one tunnel saved leads on to its next steps and starting it; several are listed. */
 function Imported({ result }: { result: ImportResult }) {
-  const api = useApi();
   const start = useAction('sessions:start');
   const only = result.savedCount === 1 ? result.saved[0] : undefined;
-  const [steps, setSteps] = useState<ReadonlyArray<string>>();
-  useEffect(() => {
-    if (!only) return;
-    api.call('sessions:next-steps', { id: only.id }).then(
-      (s) => setSteps(s.nextSteps),
-      () => setSteps([]),
-    );
-  }, [api, only]);
+  // What the import answered: each saved session's warnings (a key with a passphrase, a port asked
+  // for twice) and its vendor's next steps; no second request.
+  const about = only ? result.about[only.id] : undefined;
   const extras = (
     <>
       {result.skipped.length > 0 && (
@@ -561,19 +555,15 @@ function Imported({ result }: { result: ImportResult }) {
           Forward: <code>{only.forwards.map(forwardSpec).join(', ')}</code>
         </p>
         {extras}
-        {steps === undefined ? (
-          <p role="status">Loading…</p>
-        ) : (
-          <NextSteps
-            saved={{ session: only, nextSteps: steps, warnings: [] }}
-            starting={start.pending}
-            onStart={() =>
-              void start.run({ id: only.id }).then((v) => {
-                if (v) navigate(`/sessions/${encodeURIComponent(only.id)}`);
-              })
-            }
-          />
-        )}
+        <NextSteps
+          saved={{ session: only, nextSteps: about?.nextSteps ?? [], warnings: about?.warnings ?? [] }}
+          starting={start.pending}
+          onStart={() =>
+            void start.run({ id: only.id }).then((v) => {
+              if (v) navigate(`/sessions/${encodeURIComponent(only.id)}`);
+            })
+          }
+        />
         <ErrorNote error={start.error} />
       </section>
     );
