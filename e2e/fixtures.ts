@@ -3,11 +3,13 @@
  * folder, a page that opened its address, a record of every message Burrow sent that page
  * (scanned after the test for secrets the test planted), and the page's console (no error, no
  * CSP violation may appear there). The sshd and PostgreSQL are real and shared by the tests of a
- * worker.
+ * worker. The service managers it could drive (systemctl, loginctl) are stand-ins on its PATH that
+ * record what they were asked: a test of "Start at boot" must not install Burrow on the machine
+ * that runs the tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +34,8 @@ export interface BurrowWeb {
   readonly secrets: string[];
   /** Errors the page logged (console errors, CSP violations, uncaught exceptions). */
   readonly consoleErrors: string[];
+  /** What the stand-in systemctl and loginctl were asked, a command a line. */
+  serviceCalls(): string[];
   /** Runs the `burrow` CLI on this test's store and HOME. */
   cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
@@ -40,7 +44,15 @@ async function startWeb(dir: string): Promise<{ child: ChildProcess; url: string
   const home = path.join(dir, 'home');
   mkdirSync(home, { recursive: true });
   const config = path.join(dir, 'config', 'config.json');
-  const child = spawn(process.execPath, [BURROW, 'web', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv({ HOME: home }) });
+  const bin = path.join(dir, 'bin');
+  mkdirSync(bin);
+  for (const tool of ['systemctl', 'loginctl']) {
+    const answer = 'case "$*" in *is-enabled*) echo enabled;; *is-active*) echo active;; esac';
+    writeFileSync(path.join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> '${path.join(dir, 'service-calls.log')}'\n${answer}\n`);
+    chmodSync(path.join(bin, tool), 0o755);
+  }
+  const env = cleanEnv({ HOME: home, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` });
+  const child = spawn(process.execPath, [BURROW, 'web', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
@@ -115,7 +127,9 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
         c.on('exit', (code) => resolve({ code, stdout, stderr }));
       });
     await page.goto(web.url);
-    await use({ url: web.url, dir, home: web.home, config: web.config, received, sent, secrets, consoleErrors, cli });
+    const log = path.join(dir, 'service-calls.log');
+    const serviceCalls = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
+    await use({ url: web.url, dir, home: web.home, config: web.config, received, sent, secrets, consoleErrors, serviceCalls, cli });
     expect(consoleErrors, "errors in the page's console").toEqual([]);
     // Private keys and passphrases may go in; nothing Burrow sent the page may hold one.
     expect(received.length, 'the page talked to Burrow').toBeGreaterThan(0);

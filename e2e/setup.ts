@@ -113,9 +113,9 @@ export function trustSshd(burrow: BurrowWeb, sshd: Sshd): void {
 }
 
 /**
- * Shows `route` after the CLI saved something. The CLI has already made the running `burrow web`
- * take the change (commands that edit the store reload the Burrow that runs it), so the window
- * has it; nothing here reloads anything.
+ * Shows `route` after the CLI saved something. The CLI's command was carried out by the running
+ * `burrow web` itself (the command line reaches a running Burrow through the control channel), so
+ * the window has it; nothing here reloads anything.
  */
 export async function reload(page: Page, _burrow: BurrowWeb, route = '#/'): Promise<void> {
   await page.evaluate((r) => {

@@ -37,6 +37,7 @@ export const SCREENS = [
   'keys',
   'passphrase-question',
   'settings',
+  'start-at-boot',
 ] as const;
 export type ScreenName = (typeof SCREENS)[number];
 
@@ -205,6 +206,12 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
   await go(page, '#/settings');
   await expect(page.getByRole('heading', { name: 'About this Burrow' })).toBeVisible();
   await at('settings');
+  const boot = page.getByRole('group', { name: 'Start at boot' });
+  await boot.getByRole('radio', { name: /For my account/ }).check();
+  await boot.getByRole('button', { name: 'Start at boot…' }).click();
+  await expect(page.getByRole('dialog', { name: 'Start Burrow at boot' })).toBeVisible();
+  await at('start-at-boot');
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
 
   expect(seen).toEqual([...SCREENS]);
   // The host key Burrow was asked to trust is the only one it wrote; the impostor file is as it was.

@@ -22,7 +22,7 @@ test('screenshots of every screen, light and dark', async ({ page, burrow, sshd,
       // A question is a modal over the screen: the window as the person sees it, not the page beneath.
       await page.screenshot({
         path: path.join(OUT, `${name}-${colorScheme}.png`),
-        fullPage: !name.endsWith('-question'),
+        fullPage: !name.endsWith('-question') && name !== 'start-at-boot',
         animations: 'disabled',
         caret: 'hide',
       });

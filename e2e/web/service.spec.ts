@@ -4,7 +4,7 @@
  * tunnels (and says so) instead of starting copies.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect, expectState } from '../fixtures.js';
@@ -87,4 +87,49 @@ test("a window on a config the service runs shows the service's tunnels, says so
     await echo.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('Start at boot from Settings: the plan is shown before anything is written, set up, shown as set up, and removed again', async ({ page, burrow }) => {
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const boot = page.getByRole('group', { name: 'Start at boot' });
+  await expect(boot.getByRole('status')).toHaveText(/^Not set up/);
+  const unit = path.join(burrow.home, '.config', 'systemd', 'user', 'burrow.service');
+
+  if (process.getuid?.() === 0) {
+    // Root without sudo is asked whose service it is, in the app's words (the CLI asks the same).
+    await boot.getByRole('button', { name: 'Start at boot…' }).click();
+    await expect(boot.getByRole('alert')).toContainText('you are root, not under sudo');
+    await expect(boot.getByRole('alert')).toContainText('Choose the system scope');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+  }
+  await boot.getByRole('radio', { name: /For my account/ }).check();
+  await boot.getByRole('button', { name: 'Start at boot…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Start Burrow at boot' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText(unit);
+  await expect(dialog.locator('code.command')).toContainText(['systemctl --user daemon-reload', 'systemctl --user enable --now burrow.service']);
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  expect(existsSync(unit), 'showing the plan writes nothing').toBe(false);
+  expect(burrow.serviceCalls(), 'showing the plan runs nothing').toEqual([]);
+  await dialog.getByText('Show the file').click();
+  await expect(dialog.locator('pre')).toContainText('ExecStart=');
+
+  await dialog.getByRole('button', { name: 'Set it up' }).click();
+  await expect(dialog.getByRole('status')).toHaveText(/^Done: Burrow starts at boot/);
+  expect(readFileSync(unit, 'utf8')).toContain(burrow.config);
+  expect(burrow.serviceCalls().slice(0, 2)).toEqual(['systemctl --user daemon-reload', 'systemctl --user enable --now burrow.service']);
+  await dialog.getByRole('button', { name: 'Close' }).press('Enter');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(boot.getByRole('status')).toHaveText(`Set up: ${unit} — enabled, active. It runs the tunnels marked "start automatically" of ${burrow.config}.`);
+  // The command line sees what the window did.
+  expect((await burrow.cli(['service', 'status', '--user'])).stdout).toMatch(/^service \(user\): installed: /m);
+
+  await boot.getByRole('button', { name: 'Stop starting at boot…' }).click();
+  const remove = page.getByRole('dialog', { name: 'Stop starting Burrow at boot' });
+  await expect(remove).toContainText(unit);
+  await remove.getByRole('button', { name: 'Remove the service' }).click();
+  await expect(remove.getByRole('status')).toHaveText('Done: Burrow no longer starts at boot.');
+  expect(existsSync(unit)).toBe(false);
+  await remove.getByRole('button', { name: 'Close' }).click();
+  await expect(boot.getByRole('status')).toHaveText(/^Not set up \(for your account\)/);
 });

@@ -59,7 +59,7 @@ export class HostKeys {
     if (key.fingerprint !== fingerprint) {
       fail(
         'CONFLICT',
-        `${hostKeyName(cfg.host, cfg.port)} now presents ${key.fingerprint}, not the key you were shown (${fingerprint})`,
+        `${hostKeyName(cfg.host, cfg.port)} now presents ${key.fingerprint}, not the key you agreed to (${fingerprint})`,
         'Nothing was recorded. Check the key again; if it keeps changing, someone may be intercepting the connection.',
         'fingerprint',
       );

@@ -117,11 +117,6 @@ export function setValues(sets: ReadonlyArray<string> | undefined): Record<strin
   return values;
 }
 
-/** A word as a POSIX shell needs it written to mean itself. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** A port number given on the command line (1–65535), or a UsageError naming the option. */
 export function portOption(v: string | undefined, option: string): number | undefined {
   if (v === undefined) return undefined;

@@ -7,7 +7,8 @@ import { AppCallError } from '../../common/api.js';
 import type { AppError, SavedSession, SessionWarning } from '../../common/contract.js';
 import { ControlFolderError } from '../control/channel.js';
 import type { CliIo } from './io.js';
-import { shellQuote, UsageError } from './options.js';
+import { shellQuote } from '../../common/shell.js';
+import { UsageError } from './options.js';
 
 /** A warning about the session `name`, with what to run about it. */
 export function warningText(w: SessionWarning, name: string): string {

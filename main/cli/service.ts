@@ -11,7 +11,8 @@ import { configFolderOf } from '../app/platform.js';
 import { ControlClient, ControlFolderError, controlPath } from '../control/channel.js';
 import { openDoor, type CliDoor } from './connect.js';
 import type { CliIo } from './io.js';
-import { parseOptions, shellQuote, UsageError } from './options.js';
+import { shellWords } from '../../common/shell.js';
+import { parseOptions, UsageError } from './options.js';
 
 const USAGE = `usage: burrow service install|uninstall|status [--user | --system [--as USER]] [--config FILE] [--dry-run]
 
@@ -37,8 +38,6 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
-
-const shown = (cmd: ReadonlyArray<string>): string => cmd.map(shellQuote).join(' ');
 
 /** The app's refusal of a choice, in the words of this command's flags: a usage mistake (2), or what is in the way (1). */
 function said(err: AppCallError, as: string | undefined, io: CliIo): number {
@@ -132,15 +131,15 @@ function dryRun(plan: ServicePlanView, io: CliIo): number {
           .join('\n')}`,
       );
     }
-    for (const c of plan.commands) io.out(`would run: ${shown(c)}`);
+    for (const c of plan.commands) io.out(`would run: ${shellWords(c)}`);
     return 0;
   }
   const ours = plan.files.filter((f) => f.exists === 'ours');
   for (const f of foreignFiles(plan)) io.err(`burrow service: ${f} was not written by Burrow: it is left as it is.`);
   if (ours.length === 0) return nothingToRemove(plan, io);
-  for (const c of plan.commands) io.out(`would run: ${shown(c)}`);
+  for (const c of plan.commands) io.out(`would run: ${shellWords(c)}`);
   for (const f of ours) io.out(`would remove ${f.path}`);
-  for (const c of plan.after) io.out(`would run: ${shown(c)}`);
+  for (const c of plan.after) io.out(`would run: ${shellWords(c)}`);
   return 0;
 }
 
@@ -160,7 +159,7 @@ function steps(r: ServiceResult, io: CliIo): boolean {
     else io.err(`burrow service: ${s.text}`);
   }
   if (r.ok) return true;
-  if (r.left.length > 0) io.err(`Fix that, then run what is left yourself:\n${r.left.map((c) => `  ${shown(c)}`).join('\n')}`);
+  if (r.left.length > 0) io.err(`Fix that, then run what is left yourself:\n${r.left.map((c) => `  ${shellWords(c)}`).join('\n')}`);
   return false;
 }
 

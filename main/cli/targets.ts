@@ -9,7 +9,8 @@ import type { SessionConfig } from '../../common/config.js';
 import { hostKeyName } from '../../common/known-hosts.js';
 import type { AppDeps } from '../app/app.js';
 import { AppCallError, type Ask } from './connect.js';
-import { shellQuote, UsageError } from './options.js';
+import { shellQuote } from '../../common/shell.js';
+import { UsageError } from './options.js';
 
 export type Origin = 'saved' | 'ssh' | 'autossh' | 'plink';
 

@@ -105,8 +105,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     env: io.env,
     mode: 'web',
     exporter: bridge,
-    noLoginItemReason:
-      'Burrow runs in browser mode here. To start tunnels at boot on this machine, run `burrow service install`; the desktop app has its own switch.',
+    noLoginItemReason: 'Burrow runs in browser mode: "Start at boot" below starts the tunnels at boot on this machine; the desktop app has its own switch.',
     logError: (m) => io.err(`burrow web: internal error: ${m}`),
   });
   // Runs the tunnels marked "start automatically", or, when a service (or another Burrow) already

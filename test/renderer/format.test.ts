@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bytes, duration, errorTitle, since, STATE_WORD, until } from '../../renderer/src/format.js';
 import { configOf, emptyDraft, problemsOf, type Draft } from '../../renderer/src/screens/session-editor.js';
+import { statusText } from '../../renderer/src/screens/start-at-boot.js';
+import { trustedText } from '../../renderer/src/screens/host-key.js';
 
 test('sizes and durations as people read them at a glance', () => {
   assert.deepEqual([0, 1023, 1024, 1536, 10 * 1024 * 1024, 150 * 1024 * 1024, 3 * 1024 ** 4, 5000 * 1024 ** 4].map(bytes), [
@@ -62,4 +64,22 @@ test("the editor lists every problem of a draft at once, in the form's order, ea
   };
   assert.deepEqual(problemsOf(fixed), []);
   assert.equal(configOf(fixed).user, 'fivetran');
+});
+
+test('start at boot and host keys, in sentences: every state a person can meet', () => {
+  const base = { scope: 'user', file: '/h/.config/systemd/user/burrow.service', configFile: '/h/c.json' } as const;
+  assert.equal(statusText({ ...base, state: 'not installed' }), 'Not set up (for your account).');
+  assert.equal(statusText({ ...base, scope: 'system', state: 'not installed' }), 'Not set up (for this machine).');
+  assert.equal(
+    statusText({ ...base, state: 'foreign' }),
+    '/h/.config/systemd/user/burrow.service exists but was not written by Burrow: Burrow leaves it alone.',
+  );
+  assert.equal(
+    statusText({ ...base, state: 'installed', systemd: { enabled: 'enabled', active: 'failed' } }),
+    'Set up: /h/.config/systemd/user/burrow.service — enabled, failed. It runs the tunnels marked "start automatically" of /h/c.json.',
+  );
+  assert.equal(trustedText({ already: true }), 'Nothing to do: this key is already the trusted one.');
+  assert.equal(trustedText({ file: '/h/.ssh/known_hosts' }), 'Recorded in /h/.ssh/known_hosts.');
+  assert.equal(trustedText({ file: '/k', removed: 2 }), 'Recorded in /k, replacing 2 old lines (the old file is kept as /k.old).');
+  assert.equal(trustedText({ pinned: { fingerprint: 'SHA256:new', previous: 'SHA256:old' } }), 'The pin is now SHA256:new (was SHA256:old).');
 });

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { shellWords } from '../../../common/shell.js';
 import { defaultConfigPath } from '../config/config-file.js';
 import { isOurs, serviceCommand, serviceFile, type Plan, type Scope, type Where } from './plan.js';
 import { checkUnitWord } from './units.js';
@@ -106,11 +107,6 @@ export function chooseWhere(c: ServiceChoice, defaultFile: string, env: NodeJS.P
   };
 }
 
-/** A command as a POSIX shell reads it back: what a person would type. */
-export function shownCommand(cmd: ReadonlyArray<string>): string {
-  return cmd.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
 /** A service file's text (Task Scheduler's are UTF-16). */
 export function fileText(content: Buffer): string {
   return content[0] === 0xff && content[1] === 0xfe ? content.subarray(2).toString('utf16le') : content.toString('utf8');
@@ -137,13 +133,13 @@ export interface Outcome {
 /** Runs commands in order until one fails. */
 function runAll(commands: ReadonlyArray<ReadonlyArray<string>>, steps: Step[]): Outcome | undefined {
   for (const [i, cmd] of commands.entries()) {
-    steps.push({ kind: 'ran', text: shownCommand(cmd) });
+    steps.push({ kind: 'ran', text: shellWords(cmd) });
     const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (r.status === 0) continue;
     const why = r.error
       ? `${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd[0]} is not installed here` : r.error.message}`
       : (r.stderr || r.stdout).trim() || `exit ${r.status}`;
-    steps.push({ kind: 'failed', text: `\`${shownCommand(cmd)}\` failed: ${why}` });
+    steps.push({ kind: 'failed', text: `\`${shellWords(cmd)}\` failed: ${why}` });
     return { ok: false, steps, left: commands.slice(i) };
   }
   return undefined;
@@ -191,12 +187,12 @@ export function carryOutUninstall(plan: Plan): Outcome & { readonly removedNothi
   const steps: Step[] = [];
   // Stopping may fail when it was never started (or the manager is gone): removing still goes on.
   for (const c of plan.commands) {
-    steps.push({ kind: 'ran', text: shownCommand(c) });
+    steps.push({ kind: 'ran', text: shellWords(c) });
     const r = spawnSync(c[0]!, c.slice(1), { encoding: 'utf8' });
     if (r.status !== 0) {
       steps.push({
         kind: 'note',
-        text: `\`${shownCommand(c)}\` failed (${(r.stderr || r.error?.message || '').trim() || `exit ${r.status}`}); removing the file anyway`,
+        text: `\`${shellWords(c)}\` failed (${(r.stderr || r.error?.message || '').trim() || `exit ${r.status}`}); removing the file anyway`,
       });
     }
   }

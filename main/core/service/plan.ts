@@ -78,7 +78,8 @@ export function installPlan(w: Where): Plan {
       ],
       after: [],
       notes: [
-        `Logs: journalctl ${w.scope === 'user' ? '--user ' : ''}-u ${SYSTEMD_UNIT} -f   Reload after editing sessions: burrow reload (or systemctl ${w.scope === 'user' ? '--user ' : ''}reload ${SYSTEMD_UNIT})`,
+        `Logs: journalctl ${w.scope === 'user' ? '--user ' : ''}-u ${SYSTEMD_UNIT} -f`,
+        `Reload after editing sessions: burrow reload (or systemctl ${w.scope === 'user' ? '--user ' : ''}reload ${SYSTEMD_UNIT})`,
       ],
     };
   }
@@ -95,7 +96,7 @@ export function installPlan(w: Where): Plan {
         ['launchctl', 'bootstrap', domain, file],
       ],
       after: [],
-      notes: [`Logs: ${logFile}   Reload after editing sessions: burrow reload`],
+      notes: [`Logs: ${logFile}`, 'Reload after editing sessions: burrow reload'],
     };
   }
   return {

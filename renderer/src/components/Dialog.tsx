@@ -1,5 +1,6 @@
 /**
- * A modal dialog on the platform's own <dialog>: focus moves in and stays in, Escape closes it
+ * A modal dialog on the platform's own <dialog>: focus moves in (to the element marked
+ * data-autofocus, else the first focusable one) and stays in, Escape closes it
  * (unless `dismissable` is false, for a decision that must be made deliberately), and the title
  * names it for screen readers.
  */
@@ -25,7 +26,13 @@ export function Dialog({
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      // showModal() focuses the first focusable element, which may be a link in the text; a
+      // dialog names its safe choice with data-autofocus (React's autoFocus acts only at mount,
+      // and the content mounted while the dialog was closed).
+      d.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     if (!open && d.open) d.close();
   }, [open]);
   return (

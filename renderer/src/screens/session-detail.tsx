@@ -11,6 +11,7 @@ import { navigate } from '../router.js';
 import { StateLine, useNow } from './sessions.js';
 import { Step } from './next-steps.js';
 import { vendorName } from './vendors.js';
+import { HostKeyDialog } from './host-key.js';
 
 const FORWARD_TYPE: Record<string, string> = { remote: 'remote', 'remote-dynamic': 'remote SOCKS', local: 'local', 'local-dynamic': 'local SOCKS' };
 
@@ -46,7 +47,7 @@ function hostKeyStop(view: SessionView): boolean {
 }
 
 /** A changed host key: a stop, explained, with a deliberate way forward (never one click). */
-function HostKeyChanged({ view }: { view: SessionView }) {
+function HostKeyChanged({ view, onReplace }: { view: SessionView; onReplace: () => void }) {
   const e = view.snapshot.lastError;
   if (!e || !hostKeyStop(view)) return null;
   // The engine says "it presented <type> SHA256:new…, but <file>:<line> records <type> SHA256:old…".
@@ -76,17 +77,17 @@ function HostKeyChanged({ view }: { view: SessionView }) {
       <ol>
         <li>Ask the vendor (through a channel you trust: their support site, not this connection) for the server's current fingerprint.</li>
         <li>
-          If it matches {presented ? <code>{presented}</code> : 'the new fingerprint above'},{' '}
-          {view.config.hostKey.fingerprint ? (
-            'edit this tunnel and put the new fingerprint in "Pinned host key"'
-          ) : removal ? (
+          If it matches {presented ? <code>{presented}</code> : 'the new fingerprint above'}, replace the trusted key with it:{' '}
+          <button type="button" className="button" onClick={onReplace}>
+            Replace the recorded key…
+          </button>{' '}
+          (you type the fingerprint there; Burrow checks the server presents it).
+          {!view.config.hostKey.fingerprint && removal && (
             <>
-              remove the old entry: <code className="command">{removal}</code> <CopyButton text={removal} label="Copy the command" />
+              {' '}
+              Or by hand: <code className="command">{removal}</code> <CopyButton text={removal} label="Copy the command" />, then start the tunnel again.
             </>
-          ) : (
-            'remove the old entry from known_hosts'
           )}
-          , then start the tunnel again.
         </li>
         <li>If it does not match, stop the tunnel and tell the vendor.</li>
       </ol>
@@ -148,6 +149,7 @@ export function SessionDetail({ id }: { id: string }) {
   const stop = useAction('sessions:stop');
   const remove = useAction('sessions:remove');
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [hostKeyOpen, setHostKeyOpen] = useState(false);
   const [steps, setSteps] = useState<ReadonlyArray<string>>([]);
   useEffect(() => {
     api.call('sessions:next-steps', { id }).then(
@@ -202,7 +204,7 @@ export function SessionDetail({ id }: { id: string }) {
         </div>
       </div>
       <ErrorNote error={start.error ?? stop.error ?? remove.error} />
-      {hostKeyStop(view) ? <HostKeyChanged view={view} /> : <StateLine view={view} now={now} />}
+      {hostKeyStop(view) ? <HostKeyChanged view={view} onReplace={() => setHostKeyOpen(true)} /> : <StateLine view={view} now={now} />}
 
       <div className="columns">
         <section aria-labelledby="conn-title">
@@ -230,7 +232,10 @@ export function SessionDetail({ id }: { id: string }) {
                 </>
               ) : (
                 `checked as "${c.hostKey.policy}"`
-              )}
+              )}{' '}
+              <button type="button" className="button" onClick={() => setHostKeyOpen(true)}>
+                Check the server’s key…
+              </button>
             </dd>
             <dt>Keepalive</dt>
             <dd>
@@ -309,6 +314,7 @@ export function SessionDetail({ id }: { id: string }) {
 
       <Log id={id} />
 
+      <HostKeyDialog view={view} open={hostKeyOpen} onClose={() => setHostKeyOpen(false)} />
       <Dialog open={confirmRemove} title={`Remove ${c.name}?`} onClose={() => setConfirmRemove(false)}>
         <p>The tunnel stops{running ? ' now' : ''} and its settings are deleted. Its key stays in Burrow's keys.</p>
         <div className="dialog-actions">

@@ -1,8 +1,9 @@
-/** Settings: launch at login, notifications, theme; and what this Burrow is and where it keeps things. */
+/** Settings: launch at login, start at boot (the service), notifications, theme; and what this Burrow is and where it keeps things. */
 import type { Settings } from '../../../common/contract.js';
 import { useAction, useAppInfo, useSettings } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Prose } from '../components/Prose.js';
+import { StartAtBoot } from './start-at-boot.js';
 
 export function SettingsScreen() {
   const [settings, setSettings] = useSettings();
@@ -43,6 +44,7 @@ export function SettingsScreen() {
             </p>
           )}
         </fieldset>
+        <StartAtBoot />
         <fieldset>
           <legend>Notifications</legend>
           {info.mode === 'web' && <p className="field-hint">The desktop app shows these notifications; in browser mode they are kept for it.</p>}
