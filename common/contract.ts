@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { HostKeyPolicy, SessionConfig } from './config.js';
 import type { ErrorInfo, SessionSnapshot } from './session.js';
 import { IMPORT_LIMITS, sizeInWords, UPLOAD_CHUNK_BYTES } from './limits.js';
+import { parseListenAddress } from './metrics.js';
 
 // ---------------------------------------------------------------------------------------------
 // Data that crosses the boundary
@@ -229,6 +230,11 @@ export interface Settings {
   readonly launchAtLogin: boolean;
   readonly notifications: { readonly down: boolean; readonly back: boolean; readonly needsPerson: boolean };
   readonly theme: Theme;
+  /**
+   * The operator's endpoint (/metrics, /healthz, /readyz), served by the Burrow that runs the
+   * tunnels (the desktop app, `burrow web`, `burrow run`, the service) while switched on.
+   */
+  readonly metrics: { readonly enabled: boolean; readonly address: string };
 }
 
 export interface AppInfo {
@@ -347,6 +353,8 @@ export interface ServiceStatusView {
   readonly state: 'not installed' | 'installed' | 'foreign';
   /** systemd's word for it, where there is systemd: enabled/disabled, active/inactive. */
   readonly systemd?: { readonly enabled: string; readonly active: string };
+  /** The service's last lines in the journal (systemd), newest last; or why they cannot be read. */
+  readonly journal?: { readonly lines: ReadonlyArray<string> } | { readonly unavailable: string };
 }
 
 /** A key file written or read on this machine (the CLI's `burrow key`). */
@@ -656,6 +664,21 @@ export const REQUESTS = {
       launchAtLogin: z.boolean().optional(),
       notifications: z.object({ down: z.boolean().optional(), back: z.boolean().optional(), needsPerson: z.boolean().optional() }).strict().optional(),
       theme: z.enum(['system', 'light', 'dark']).optional(),
+      metrics: z
+        .object({
+          enabled: z.boolean().optional(),
+          /** ADDR:PORT, [IPv6]:PORT or PORT (on 127.0.0.1). */
+          address: z
+            .string()
+            .max(100)
+            .superRefine((v, ctx) => {
+              const a = parseListenAddress(v);
+              if ('problem' in a) ctx.addIssue({ code: 'custom', message: a.problem });
+            })
+            .optional(),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
 

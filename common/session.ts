@@ -66,6 +66,10 @@ export interface SessionSnapshot extends ForwardCounters {
   readonly state: SessionState;
   /** Number of times the session came back after losing its connection. */
   readonly reconnects: number;
+  /** When the session entered its current state (the metrics' "seconds since the last change"). */
+  readonly stateSince?: string;
+  /** How long the last connection took from its first packet to logged in (TCP, key exchange, login), in ms. */
+  readonly handshakeMs?: number;
   readonly connectedSince?: string;
   readonly nextAttemptAt?: string;
   readonly lastError?: ErrorInfo;

@@ -86,6 +86,13 @@ export class Service {
   status(a: Pick<ServiceChoice, 'scope' | 'configFile'>): ServiceStatusView {
     const w = where(a, this.defaultFile, this.env, 'status');
     const s = serviceStatus(w);
-    return { scope: w.scope, file: s.file, configFile: s.configFile, state: s.state, ...(s.systemd ? { systemd: s.systemd } : {}) };
+    return {
+      scope: w.scope,
+      file: s.file,
+      configFile: s.configFile,
+      state: s.state,
+      ...(s.systemd ? { systemd: s.systemd } : {}),
+      ...(s.journal ? { journal: s.journal } : {}),
+    };
   }
 }

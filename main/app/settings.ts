@@ -1,11 +1,13 @@
 /**
- * The app's own settings (not a session's): launch at login, notifications, theme. Kept in
+ * The app's own settings (not a session's): launch at login, notifications, theme, the
+ * operator's endpoint. Kept in
  * `settings.json` beside the config; launch at login is the OS's state, asked of the door's
  * LoginItem (the desktop app has one; browser mode does not, and says why).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../../common/contract.js';
+import { DEFAULT_METRICS_ADDRESS, parseListenAddress } from '../../common/metrics.js';
 import { writeKeyFile } from '../core/keys/index.js';
 import { fail } from './errors.js';
 
@@ -15,7 +17,12 @@ export interface LoginItem {
   set(enabled: boolean): Promise<void>;
 }
 
-const DEFAULTS: Settings = { launchAtLogin: false, notifications: { down: true, back: true, needsPerson: true }, theme: 'system' };
+const DEFAULTS: Settings = {
+  launchAtLogin: false,
+  notifications: { down: true, back: true, needsPerson: true },
+  theme: 'system',
+  metrics: { enabled: false, address: DEFAULT_METRICS_ADDRESS },
+};
 
 type Stored = Omit<Settings, 'launchAtLogin'>;
 
@@ -35,7 +42,12 @@ export class SettingsStore {
     return { ...stored, launchAtLogin: this.loginItem ? await this.loginItem.get() : false };
   }
 
-  async set(change: { launchAtLogin?: boolean; notifications?: Partial<Settings['notifications']>; theme?: Settings['theme'] }): Promise<Settings> {
+  async set(change: {
+    launchAtLogin?: boolean;
+    notifications?: Partial<Settings['notifications']>;
+    theme?: Settings['theme'];
+    metrics?: Partial<Settings['metrics']>;
+  }): Promise<Settings> {
     if (change.launchAtLogin !== undefined) {
       if (!this.loginItem) fail('UNSUPPORTED', 'Launch at login cannot be set here', this.noLoginItemReason, 'launchAtLogin');
       await this.loginItem.set(change.launchAtLogin);
@@ -44,6 +56,7 @@ export class SettingsStore {
     const next: Stored = {
       theme: change.theme ?? stored.theme,
       notifications: { ...stored.notifications, ...(change.notifications ?? {}) },
+      metrics: { ...stored.metrics, ...(change.metrics ?? {}) },
     };
     // A first run may change a setting before any session made the config folder.
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
@@ -57,10 +70,17 @@ export class SettingsStore {
       const theme = doc.theme === 'light' || doc.theme === 'dark' || doc.theme === 'system' ? doc.theme : DEFAULTS.theme;
       const n: Partial<Settings['notifications']> = doc.notifications ?? {};
       const flag = (v: unknown, d: boolean): boolean => (typeof v === 'boolean' ? v : d);
-      return { theme, notifications: { down: flag(n.down, true), back: flag(n.back, true), needsPerson: flag(n.needsPerson, true) } };
+      const m: Partial<Settings['metrics']> = doc.metrics ?? {};
+      // An address edited by hand into something unreadable falls back to the default, as a bad theme does.
+      const address = typeof m.address === 'string' && !('problem' in parseListenAddress(m.address)) ? m.address : DEFAULTS.metrics.address;
+      return {
+        theme,
+        notifications: { down: flag(n.down, true), back: flag(n.back, true), needsPerson: flag(n.needsPerson, true) },
+        metrics: { enabled: flag(m.enabled, false), address },
+      };
     } catch {
       // No file yet (or a damaged one, rewritten on the next change): the defaults.
-      return { theme: DEFAULTS.theme, notifications: DEFAULTS.notifications };
+      return { theme: DEFAULTS.theme, notifications: DEFAULTS.notifications, metrics: DEFAULTS.metrics };
     }
   }
 }

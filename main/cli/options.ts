@@ -3,6 +3,7 @@
  * options are errors, values are checked by kind, `--` ends the options (what follows is a
  * pasted command, kept word for word). Its errors are said in Burrow's words.
  */
+import { parseListenAddress, type ListenAddress } from '../../common/metrics.js';
 import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A mistake in how a command was called: the usage is shown with it, unless it would not help. */
@@ -115,6 +116,18 @@ export function setValues(sets: ReadonlyArray<string> | undefined): Record<strin
     values[m[1]!] = m[2]!;
   }
   return values;
+}
+
+/**
+ * The operator's endpoint address: `--metrics ADDR:PORT` (or PORT, on 127.0.0.1), else the
+ * environment's BURROW_METRICS (a container's way to set it), else none (Settings decide).
+ */
+export function metricsOption(v: string | undefined, env: NodeJS.ProcessEnv): ListenAddress | undefined {
+  const [text, from] = v !== undefined ? [v, '--metrics'] : env.BURROW_METRICS ? [env.BURROW_METRICS, 'BURROW_METRICS'] : [undefined, ''];
+  if (text === undefined) return undefined;
+  const a = parseListenAddress(text);
+  if ('problem' in a) throw new UsageError(`${from} ${JSON.stringify(text)}: ${a.problem} (e.g. 127.0.0.1:9876, 0.0.0.0:9876 in a container)`);
+  return a;
 }
 
 /** A port number given on the command line (1–65535), or a UsageError naming the option. */

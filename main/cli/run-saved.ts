@@ -10,7 +10,10 @@ import type { Events, Question } from '../../common/contract.js';
 import type { AppPort, BurrowApp } from '../app/app.js';
 import { configFolderOf } from '../app/platform.js';
 import { ControlClient, ControlServer, controlPath, type ControlEndpoint } from '../control/channel.js';
+import type { ListenAddress } from '../../common/metrics.js';
+import { MetricsHost } from '../metrics/host.js';
 import { reloadSummary } from './control.js';
+import { systemdNotifier } from './systemd-notify.js';
 import type { CliIo } from './io.js';
 import type { Reporter } from './reporter.js';
 import { answerOnTerminal } from './terminal.js';
@@ -23,6 +26,8 @@ export interface SavedRun {
   /** `--service`: waits for another Burrow to stop instead of leaving. */
   readonly service: boolean;
   readonly json: boolean;
+  /** `--metrics`: the operator's endpoint, here rather than where Settings say. */
+  readonly metrics?: ListenAddress;
 }
 
 /** How long a waiting service sleeps between looks at the Burrow that runs the config. */
@@ -32,6 +37,7 @@ export async function runSaved(o: SavedRun, io: CliIo, reporter: Reporter): Prom
   const { app } = o;
   // One Burrow runs a config's tunnels: if another answers on the channel, this one does not.
   const channel = controlPath(configFolderOf(o.file));
+  const systemd = systemdNotifier(io.env, (m) => reporter.error(m));
   let server = await ControlServer.listen(channel, app);
   let stopped = false;
   void io.stopSignal.then(() => {
@@ -48,21 +54,31 @@ export async function runSaved(o: SavedRun, io: CliIo, reporter: Reporter): Prom
     // A service started while the app (or a `burrow run`) runs the config waits for it to stop,
     // rather than exiting and being restarted by its service manager over and over.
     reporter.note(`${other} runs the tunnels of ${o.file}; this service takes over when it stops`);
+    systemd?.ready(`standing by: ${other} runs the tunnels`);
     while (!server && !stopped) {
       await Promise.race([io.stopSignal, new Promise((r) => setTimeout(r, STANDBY_MS))]);
       if (!stopped) server = await ControlServer.listen(channel, app);
     }
-    if (!server) return 0;
+    if (!server) {
+      systemd?.close();
+      return 0;
+    }
     reporter.note(`taking over the tunnels of ${o.file}`);
   }
 
   const detach = follow(app, reporter, o.json, io.interactive);
   const stopHangup = io.onHangup?.(() => void reload(app, o.file, reporter));
+  // Served by the Burrow that runs the tunnels, from before they start: /readyz says 503 until they are up.
+  const endpoint = await MetricsHost.start(app, metricsReport(reporter), o.metrics);
   try {
     await app.start({ run: o.runs });
+    systemd?.ready(`running the tunnels of ${o.file}`);
     await io.stopSignal;
   } finally {
+    systemd?.stopping();
+    systemd?.close();
     stopHangup?.();
+    await endpoint.close();
     // Tunnels first, then the channel: a door that takes over when the channel closes finds the
     // sessions already given back.
     await app.close();
@@ -70,6 +86,14 @@ export async function runSaved(o: SavedRun, io: CliIo, reporter: Reporter): Prom
     detach();
   }
   return 0;
+}
+
+/** What the operator's endpoint says, in `burrow run`'s report (a failure never stops a tunnel). */
+export function metricsReport(reporter: Reporter): { serving(url: string): void; problem(message: string, hint: string): void } {
+  return {
+    serving: (url) => reporter.note(`metrics: ${url}/metrics, health: ${url}/healthz, readiness: ${url}/readyz`),
+    problem: (message, hint) => reporter.error(`${message}: no metrics are served, the tunnels run on. ${hint}`),
+  };
 }
 
 /** "the Burrow service (pid 4242)": who answers on the channel. */

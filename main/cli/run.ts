@@ -8,14 +8,16 @@ import type { BurrowApp } from '../app/app.js';
 import { asAppCallError, catchStrayErrors, openApp, openScratchApp, readSecretFile, resolveConfigPath, type OpenAppOptions } from '../app/platform.js';
 import { AppCallError, askOf, ControlFolderError } from './connect.js';
 import type { CliIo } from './io.js';
-import { parseOptions, setValues, UsageError } from './options.js';
+import { metricsOption, parseOptions, setValues, UsageError } from './options.js';
+import type { ListenAddress } from '../../common/metrics.js';
+import { MetricsHost } from '../metrics/host.js';
 import { Reporter } from './reporter.js';
-import { follow, runSaved } from './run-saved.js';
+import { follow, metricsReport, runSaved } from './run-saved.js';
 import { errorLines } from './say.js';
 import { commandLineGiven, commandLineTargets, engineFor, savedTargets, TARGET_OPTIONS, unknownHostNotes, type Targets } from './targets.js';
 
-const USAGE = `usage: burrow run [--json] [-v|-vv] [--passphrase-file FILE] [--set NAME=VALUE]... -- <ssh|autossh|plink command line>
-       burrow run [--json] [-v|-vv] [--passphrase-file FILE] [--config FILE] [--service] [--autostart | NAME...]
+const USAGE = `usage: burrow run [--json] [-v|-vv] [--passphrase-file FILE] [--metrics ADDR:PORT] [--set NAME=VALUE]... -- <ssh|autossh|plink command line>
+       burrow run [--json] [-v|-vv] [--passphrase-file FILE] [--metrics ADDR:PORT] [--config FILE] [--service] [--autostart | NAME...]
 
 Without a command line, runs the saved sessions NAME... (all of them when none is named, or
 those marked "start automatically" with --autostart) from --config FILE, else $BURROW_CONFIG,
@@ -33,7 +35,11 @@ variable, or a prompt on a terminal.
 
 --set NAME=VALUE fills a placeholder of a vendor's command (<NAME>, $NAME, [name]); every one
 missing is named at once. -v shows each connection's handshake (algorithms agreed, keys offered
-and the server's answers), -vv ssh2's own debug output too.`;
+and the server's answers), -vv ssh2's own debug output too.
+
+--metrics ADDR:PORT (or PORT, on 127.0.0.1; or the BURROW_METRICS environment variable) serves
+/metrics (Prometheus), /healthz and /readyz there; without it, Settings decide (off by default).
+Another address than loopback is served only when named, e.g. 0.0.0.0:9876 in a container.`;
 
 const OPTIONS = {
   ...TARGET_OPTIONS,
@@ -42,6 +48,7 @@ const OPTIONS = {
   autostart: { type: 'boolean' },
   service: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v', multiple: true },
+  metrics: { type: 'string' },
 } as const;
 
 /** What every app this command opens shares. */
@@ -70,6 +77,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let service = false;
   let json = false;
   let runs: (c: { id: string; autostart: boolean }) => boolean = () => true;
+  let metrics: ListenAddress | undefined;
   try {
     const { values: v, positionals, rest } = parseOptions(argv, OPTIONS, true);
     if (v.help) {
@@ -78,6 +86,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     json = v.json === true;
     service = v.service === true;
+    metrics = metricsOption(v.metrics, io.env);
     const asked = v.verbose?.length ?? 0;
     const words = rest ?? positionals;
     const values = setValues(v.set);
@@ -142,16 +151,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const uninstall = catchStrayErrors((f) => reporter!.fault(f));
   try {
-    if (file !== undefined) return await runSaved({ app, file, runs, service, json }, io, reporter);
+    if (file !== undefined) return await runSaved({ app, file, runs, service, json, ...(metrics ? { metrics } : {}) }, io, reporter);
     const detach = follow(app, reporter, json, io.interactive);
+    const endpoint = await MetricsHost.start(app, metricsReport(reporter), metrics);
     try {
       // The one session of the command line: saved in the throwaway store, then started.
       const { id: _id, ...config } = targets.sessions[0]!;
       const saved = await askOf(app)('sessions:create', { config });
       await askOf(app)('sessions:start', { id: saved.session.id });
       await io.stopSignal;
+      await endpoint.close();
       await app.close();
     } finally {
+      await endpoint.close();
       detach();
     }
     return 0;

@@ -184,6 +184,14 @@ async function status(door: CliDoor, where: { scope?: 'user' | 'system'; configF
   const state = s.state === 'foreign' ? 'a service file Burrow did not write is there' : s.state;
   io.out(`service (${s.scope}): ${state}: ${s.file}`);
   if (s.systemd) io.out(`systemd: ${s.systemd.enabled}, ${s.systemd.active}`);
+  if (s.journal && 'lines' in s.journal) {
+    io.out(
+      s.journal.lines.length > 0
+        ? `last lines in the journal (journalctl${s.scope === 'user' ? ' --user' : ''} -u burrow.service):`
+        : 'the journal has no lines of burrow.service yet',
+    );
+    for (const l of s.journal.lines) io.out(`  ${l}`);
+  } else if (s.journal) io.out(`journal: ${s.journal.unavailable}`);
   let runner: ControlClient | undefined;
   try {
     runner = await ControlClient.connect(controlPath(configFolderOf(s.configFile)));

@@ -15,10 +15,12 @@ import { DoorApp } from '../control/door.js';
 import { WebBridge } from '../web/bridge.js';
 import { AppCallError, ControlFolderError } from './connect.js';
 import type { CliIo } from './io.js';
-import { parseOptions, UsageError } from './options.js';
+import { metricsOption, parseOptions, portOption, UsageError } from './options.js';
+import type { ListenAddress } from '../../common/metrics.js';
+import { MetricsHost } from '../metrics/host.js';
 import { errorLines } from './say.js';
 
-const USAGE = `usage: burrow web [--port N] [--open] [--config FILE]
+const USAGE = `usage: burrow web [--port N] [--open] [--metrics ADDR:PORT] [--config FILE]
 
 Serves Burrow's window on http://127.0.0.1 (never another address) and prints its address, which
 carries a one-time token: only the browser that opens it first can use the window (run
@@ -28,6 +30,9 @@ keeps every session running until Ctrl-C.
 --port N       listen on port N (default: a free port)
 --open         open the window in this machine's browser, where there is one (through a private
                file, so the token never appears on a command line another user can see)
+--metrics ADDR:PORT
+               serve /metrics, /healthz and /readyz there (PORT alone: on 127.0.0.1); without
+               it, Settings decide (off by default), and a service that runs the tunnels serves them
 --config FILE  the session store (default: $BURROW_CONFIG, else the platform's config folder)`;
 
 /** The built renderer: dist/renderer beside dist/main. */
@@ -71,20 +76,24 @@ export function openBrowser(url: string, env: NodeJS.ProcessEnv = process.env, p
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let port: number | undefined;
+  let metrics: ListenAddress | undefined;
   let open: boolean;
   let file: string;
   try {
-    const args = parseOptions(argv, { port: { type: 'string' }, config: { type: 'string' }, open: { type: 'boolean' }, help: { type: 'boolean' } });
+    const args = parseOptions(argv, {
+      port: { type: 'string' },
+      config: { type: 'string' },
+      open: { type: 'boolean' },
+      metrics: { type: 'string' },
+      help: { type: 'boolean' },
+    });
     if (args.values.help) {
       io.out(USAGE);
       return 0;
     }
     if (args.positionals.length > 0 || args.rest !== undefined) throw new UsageError(`unexpected argument ${args.positionals[0] ?? '--'}`);
-    const p = args.values.port;
-    if (p !== undefined) {
-      port = /^\d+$/.test(p) ? Number(p) : NaN;
-      if (!(port >= 1 && port <= 65535)) throw new UsageError(`--port must be a number from 1 to 65535 (got ${JSON.stringify(p)})`);
-    }
+    port = portOption(args.values.port, '--port');
+    metrics = metricsOption(args.values.metrics, io.env);
     open = args.values.open === true;
     file = resolveConfigPath(args.values.config, io.env);
     if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
@@ -137,6 +146,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
   io.out(`Burrow is running in browser mode. Open this address in a browser on this machine:\n\n  ${bridge.url}\n`);
+  const endpoint = await MetricsHost.start(
+    door,
+    {
+      serving: (url) => io.out(`Metrics: ${url}/metrics (health: /healthz, readiness: /readyz).`),
+      problem: (message, hint) => io.err(`burrow web: ${message}: no metrics are served, the tunnels run on. ${hint}`),
+    },
+    metrics,
+  );
   if (door.runBy)
     io.out(`Your tunnels run in ${door.runBy.door} (pid ${door.runBy.pid}); this window shows and steers them, and they keep running when you stop it.`);
   io.out('The address carries a one-time token: the first browser to open it is let in, and it works only once. Ctrl-C stops Burrow and every tunnel it runs.');
@@ -151,6 +168,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   await io.stopSignal;
   redirect?.remove();
+  await endpoint.close();
   await door.close();
   await bridge.close();
   uninstall();

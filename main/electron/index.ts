@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { catchStrayErrors, configFolderOf, fileExporter, openApp, prepareTunnelProcess, resolveConfigPath } from '../app/platform.js';
 import { controlPath } from '../control/channel.js';
 import { DoorApp } from '../control/door.js';
+import { MetricsHost } from '../metrics/host.js';
 import { cli, COMMAND_NAMES } from '../cli/commands.js';
 import { processIo } from '../cli/io.js';
 import { autostartFile, launchCommand, LinuxAutostart } from '../shell/autostart-linux.js';
@@ -116,6 +117,12 @@ async function start(): Promise<void> {
 
   await burrow.start();
   await desktop.start();
+  // The operator's endpoint, while Settings switch it on and this app (not a service) runs the
+  // tunnels; it follows Settings changed in the window. It ends with the process (app.exit).
+  await MetricsHost.start(burrow, {
+    serving: (url) => console.log(`burrow: metrics at ${url}/metrics, /healthz, /readyz`),
+    problem: (message, hint) => console.error(`burrow: ${message}: no metrics are served, the tunnels run on. ${hint}`),
+  });
 
   powerMonitor.on('resume', () => desktop.wake());
   powerMonitor.on('unlock-screen', () => desktop.wake());

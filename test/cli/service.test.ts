@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installPlan, isOurs, serviceCommand, uninstallPlan, type Where } from '../../main/core/service/plan.js';
 import { launchdPlist, MARKER, systemdUnit, windowsArg, windowsTaskXml } from '../../main/core/service/units.js';
-import { BURROW, runBurrow } from '../helpers/cli.js';
+import { BURROW, runBurrow, startBurrow } from '../helpers/cli.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../helpers/net.js';
 import { loopbackRemote } from '../helpers/session.js';
 import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
@@ -104,6 +104,9 @@ test('the system unit is hardened, restarts always, reloads with SIGHUP, and may
   for (const line of [
     'After=network-online.target',
     'Wants=network-online.target',
+    'Type=notify',
+    'NotifyAccess=all',
+    'WatchdogSec=30',
     'Restart=always',
     'ExecReload=/bin/kill -HUP $MAINPID',
     'NoNewPrivileges=yes',
@@ -130,6 +133,7 @@ test('the system unit is hardened, restarts always, reloads with SIGHUP, and may
   ]);
   const user = installPlan(where({ platform: 'linux', scope: 'user' }));
   assert.doesNotMatch(user.files[0]!.content.toString(), /^(ProtectSystem|ProtectHome|PrivateTmp)=/m, 'no mount sandbox in a user unit');
+  assert.match(user.files[0]!.content.toString(), /^Type=notify\nNotifyAccess=all\nWatchdogSec=30$/m, 'the watchdog in a user unit too');
   assert.deepEqual(user.commands, [
     ['systemctl', '--user', 'daemon-reload'],
     ['systemctl', '--user', 'enable', '--now', 'burrow.service'],
@@ -254,6 +258,12 @@ describe('installed for real, with systemd replaced by recorders', { skip: sshdU
         ],
       }),
     );
+    // The journal, as journalctl prints it for the unit (recorded apart: it is read, not run for effect).
+    writeFileSync(
+      path.join(bin, 'journalctl'),
+      `#!/bin/sh\necho "$*" > '${path.join(dir, 'journalctl.args')}'\necho '-- Journal begins at Sun 2026-12-06 --'\necho '2026-12-06T08:00:00+0000 box burrow[42]: warehouse: connected'\necho '2026-12-06T08:00:01+0000 box burrow[42]: note: reloaded'\n`,
+    );
+    chmodSync(path.join(bin, 'journalctl'), 0o755);
     const env = { HOME: home, PATH: `${bin}:${process.env.PATH}` };
     const unitFile = path.join(home, '.config', 'systemd', 'user', 'burrow.service');
 
@@ -291,6 +301,12 @@ describe('installed for real, with systemd replaced by recorders', { skip: sshdU
       await waitFor(() => /reloaded .*: no change \(1 unchanged\)/.test(out), 'the reload', 10_000);
       const st = await runBurrow(['service', 'status', '--user', '--config', config], env);
       assert.match(st.stdout, /^service \(user\): installed: /m);
+      // The service's last lines in the journal, without journalctl's own header.
+      assert.match(
+        st.stdout,
+        /^last lines in the journal \(journalctl --user -u burrow\.service\):\n {2}2026-12-06T08:00:00\+0000 box burrow\[42\]: warehouse: connected\n {2}2026-12-06T08:00:01\+0000 box burrow\[42\]: note: reloaded$/m,
+      );
+      assert.equal(readFileSync(path.join(dir, 'journalctl.args'), 'utf8').trim(), '--user -u burrow.service -n 10 --no-pager -o short-iso');
       assert.match(st.stdout, new RegExp(`^tunnels: the Burrow service \\(pid ${svc.pid}\\) runs them`, 'm'));
     } finally {
       svc.kill('SIGTERM');
@@ -314,6 +330,71 @@ describe('installed for real, with systemd replaced by recorders', { skip: sshdU
     assert.ok(!existsSync(unitFile));
     assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['systemctl --user disable --now burrow.service', 'systemctl --user daemon-reload']);
   });
+
+  test(
+    'under systemd (Type=notify): READY=1 once the tunnels run, WATCHDOG=1 every half WatchdogSec from the event loop, STOPPING=1 on SIGTERM',
+    { skip: toolsMissing('perl') },
+    async () => {
+      const dir = tempDir();
+      // A datagram socket as systemd's NOTIFY_SOCKET is, in Perl (Node has no Unix datagram
+      // sockets): what arrives is printed. It reads with recv(), which takes no descriptors, so the
+      // one systemd-notify's barrier passes is closed on arrival, as systemd closes it.
+      const socket = path.join(dir, 'notify');
+      const listener = spawn(
+        'perl',
+        [
+          '-MSocket',
+          '-e',
+          'socket(my $s, PF_UNIX, SOCK_DGRAM, 0) or die $!; bind($s, pack_sockaddr_un($ARGV[0])) or die $!; $| = 1; while (defined(recv($s, my $m, 65536, 0))) { print "$m\n" }',
+          socket,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let got = '';
+      listener.stdout.on('data', (d: Buffer) => (got += d.toString()));
+      await waitFor(() => existsSync(socket), 'the notify socket');
+      const port = await freePort();
+      const config = path.join(dir, 'config', 'config.json');
+      mkdirSync(path.dirname(config), { recursive: true, mode: 0o700 });
+      writeFileSync(
+        config,
+        JSON.stringify({
+          version: 3,
+          sessions: [
+            {
+              name: 'warehouse',
+              host: '127.0.0.1',
+              port: sshd.port,
+              user: sshd.user,
+              autostart: true,
+              auth: { identityFiles: [sshd.clientKeyPath] },
+              hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+              forwards: [loopbackRemote(port, echo.port)],
+            },
+          ],
+        }),
+      );
+      const run = startBurrow(['run', '--json', '--service', '--autostart', '--config', config], { NOTIFY_SOCKET: socket, WATCHDOG_USEC: '1000000' });
+      try {
+        await waitFor(() => got.includes('READY=1'), 'READY=1', 15_000);
+        assert.ok(got.includes(`STATUS=running the tunnels of ${config}`), got);
+        // Every half second (WatchdogSec=1 s): a few of them while the tunnel runs.
+        await waitFor(() => got.split('WATCHDOG=1').length - 1 >= 3, 'three watchdog pings', 10_000);
+        assert.equal((await roundTrip(port, 'watched')).toString(), 'watched');
+        run.child.kill('SIGTERM');
+        assert.equal(await run.exited, 0, run.stderr());
+        await waitFor(() => got.includes('STOPPING=1'), 'STOPPING=1', 10_000);
+        // Each message reached the socket and systemd-notify ended well (no "failed" report).
+        assert.deepEqual(
+          run.lines.filter((l) => l.type === 'error'),
+          [],
+        );
+      } finally {
+        run.child.kill('SIGKILL');
+        listener.kill();
+      }
+    },
+  );
 
   test('bad input names the fix', async () => {
     for (const [args, re] of [

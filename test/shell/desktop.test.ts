@@ -24,7 +24,12 @@ import { loopbackRemote } from '../helpers/session.js';
 import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
 import { fakeTimers, view } from './fakes.js';
 
-const SETTINGS: Settings = { launchAtLogin: false, notifications: { down: true, back: true, needsPerson: true }, theme: 'system' };
+const SETTINGS: Settings = {
+  launchAtLogin: false,
+  notifications: { down: true, back: true, needsPerson: true },
+  theme: 'system',
+  metrics: { enabled: false, address: '127.0.0.1:9876' },
+};
 
 /** An app that answers from a list of views and records every call. */
 class RecordingApp implements AppPort {

@@ -209,6 +209,7 @@ export function serviceStatus(w: Where): {
   configFile: string;
   state: 'not installed' | 'installed' | 'foreign';
   systemd?: { enabled: string; active: string };
+  journal?: { lines: string[] } | { unavailable: string };
 } {
   const file = serviceFile(w);
   const s = fileState(file);
@@ -217,5 +218,21 @@ export function serviceStatus(w: Where): {
   const ctl = w.scope === 'user' ? ['--user'] : [];
   const q = (what: string): string =>
     spawnSync('systemctl', [...ctl, what, 'burrow.service'], { encoding: 'utf8' }).stdout?.trim() || 'unknown (systemctl did not answer)';
-  return { file, configFile: w.configFile, state, systemd: { enabled: q('is-enabled'), active: q('is-active') } };
+  return { file, configFile: w.configFile, state, systemd: { enabled: q('is-enabled'), active: q('is-active') }, journal: journalTail(ctl) };
+}
+
+/** How many of the service's last journal lines `status` shows. */
+export const JOURNAL_LINES = 10;
+
+/** The service's last lines in the journal, as `journalctl -u burrow.service -n 10` prints them. */
+function journalTail(ctl: ReadonlyArray<string>): { lines: string[] } | { unavailable: string } {
+  const r = spawnSync('journalctl', [...ctl, '-u', 'burrow.service', '-n', String(JOURNAL_LINES), '--no-pager', '-o', 'short-iso'], {
+    encoding: 'utf8',
+    timeout: 5_000,
+    maxBuffer: 1024 * 1024,
+  });
+  if (r.error) return { unavailable: `journalctl could not run (${r.error.message})` };
+  const lines = (r.stdout ?? '').split('\n').filter((l) => l !== '' && !l.startsWith('-- '));
+  if (r.status !== 0 && lines.length === 0) return { unavailable: (r.stderr ?? '').trim() || `journalctl exited ${r.status}` };
+  return { lines: lines.slice(-JOURNAL_LINES) };
 }

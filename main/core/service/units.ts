@@ -162,7 +162,12 @@ export function systemdUnit(o: SystemdOptions): string {
     'StartLimitIntervalSec=0',
     '',
     '[Service]',
-    'Type=simple',
+    // Burrow says READY=1 once it runs (or stands by for another Burrow) and WATCHDOG=1 from its
+    // event loop, so systemd restarts a Burrow whose loop hangs. The messages come from
+    // `systemd-notify`, a child process (Node cannot send on a datagram socket): NotifyAccess=all.
+    'Type=notify',
+    'NotifyAccess=all',
+    'WatchdogSec=30',
     ...(system && o.user ? [`User=${o.user}`] : []),
     `ExecStart=${[o.command.program, ...o.command.args].map(systemdWord).join(' ')}`,
     'ExecReload=/bin/kill -HUP $MAINPID',

@@ -110,6 +110,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private stableTimer: NodeJS.Timeout | undefined;
   private lastError: ErrorInfo | undefined;
   private connectedSince: Date | undefined;
+  private stateSince = new Date();
+  private handshakeMs: number | undefined;
   private nextAttemptAt: Date | undefined;
   private hostKeyFingerprint: string | undefined;
   private everConnected = false;
@@ -212,6 +214,8 @@ export class Session extends EventEmitter<SessionEvents> {
       name: this.config.name,
       state: this.state,
       reconnects: this.reconnects,
+      stateSince: this.stateSince.toISOString(),
+      ...(this.handshakeMs !== undefined ? { handshakeMs: this.handshakeMs } : {}),
       ...(this.connectedSince ? { connectedSince: this.connectedSince.toISOString() } : {}),
       ...(this.nextAttemptAt ? { nextAttemptAt: this.nextAttemptAt.toISOString() } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -249,7 +253,10 @@ export class Session extends EventEmitter<SessionEvents> {
   private setState(state: SessionState): void {
     const from = this.state;
     this.state = state;
-    if (from !== state) this.notify('state', from, state, this.lastError);
+    if (from !== state) {
+      this.stateSince = new Date();
+      this.notify('state', from, state, this.lastError);
+    }
     this.notify('snapshot', this.snapshot());
   }
 
@@ -392,6 +399,7 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     client.on('ready', () => {
       if (!current()) return;
+      this.handshakeMs = Date.now() - a.startedAt;
       this.log('debug', `logged in as "${cfg.user}"`);
       this.guard(id, 'opening the forwards', () => this.bindForwards(id, client, sock, fail));
     });
