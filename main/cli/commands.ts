@@ -25,6 +25,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'install Burrow as a service that starts at boot (systemd, launchd, Task Scheduler)',
     load: async () => (await import('./service.js')).main,
   },
+  container: {
+    summary: "the container image's entry point: import the environment's sessions, then run them",
+    load: async () => (await import('./container.js')).main,
+  },
   web: { summary: "open Burrow's window in a browser (browser mode), serving it on 127.0.0.1", load: async () => (await import('./web.js')).main },
   key: { summary: 'generate, identify and convert SSH keys (OpenSSH, PEM, PKCS#8, PuTTY .ppk)', load: async () => (await import('./key.js')).main },
 };
