@@ -140,7 +140,7 @@ describe('burrow container (the image entry point)', { skip: sshdUnavailable() }
 
     const bad = await runBurrow(['container'], { BURROW_CONFIG: store, SSH_HOST: 'h', SSH_LISTEN_PORT: '1', SSH_KEY_BASE64: 'bm90IGEga2V5' });
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /^burrow container: SSH_KEY_BASE64: is not the base64 of a private key\n  fix: Copy the whole value again from Secoda/m);
+    assert.match(bad.stderr, /^burrow container: SSH_KEY_BASE64: is not the base64 of a private key\n {2}fix: Copy the whole value again from Secoda/m);
     const missing = await runBurrow(['container'], { BURROW_CONFIG: store, BURROW_IMPORT: '/nonexistent/ssh_config' });
     assert.equal(missing.code, 2);
     assert.match(
