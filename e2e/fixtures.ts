@@ -51,6 +51,12 @@ async function startWeb(dir: string): Promise<{ child: ChildProcess; url: string
     writeFileSync(path.join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> '${path.join(dir, 'service-calls.log')}'\n${answer}\n`);
     chmodSync(path.join(bin, tool), 0o755);
   }
+  // The journal of the (stand-in) service: two lines, as journalctl prints them.
+  writeFileSync(
+    path.join(bin, 'journalctl'),
+    "#!/bin/sh\necho '2026-12-06T08:00:00+0000 box burrow[42]: warehouse: connected'\necho '2026-12-06T08:00:05+0000 box burrow[42]: metrics: http://127.0.0.1:9876/metrics'\n",
+  );
+  chmodSync(path.join(bin, 'journalctl'), 0o755);
   const env = cleanEnv({ HOME: home, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` });
   const child = spawn(process.execPath, [BURROW, 'web', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';

@@ -121,6 +121,10 @@ test('Start at boot from Settings: the plan is shown before anything is written,
   await dialog.getByRole('button', { name: 'Close' }).press('Enter');
   await expect(page.getByRole('dialog')).toHaveCount(0);
   await expect(boot.getByRole('status')).toHaveText(`Set up: ${unit} — enabled, active. It runs the tunnels marked "start automatically" of ${burrow.config}.`);
+  await boot.getByText("The service's last lines in the journal").click();
+  await expect(boot.locator('pre')).toHaveText(
+    '2026-12-06T08:00:00+0000 box burrow[42]: warehouse: connected\n2026-12-06T08:00:05+0000 box burrow[42]: metrics: http://127.0.0.1:9876/metrics',
+  );
   // The command line sees what the window did.
   expect((await burrow.cli(['service', 'status', '--user'])).stdout).toMatch(/^service \(user\): installed: /m);
 

@@ -52,7 +52,8 @@ export class DoorApp implements AppPort {
   private server: ControlServer | undefined;
   private runner: ControlClient | undefined;
   private runnerInfo: { door: string; pid: number } | undefined;
-  private readonly listeners = new Set<Listener>();
+  /** Each listener, and whether its door can answer questions. */
+  private readonly listeners = new Map<Listener, boolean>();
   /**
    * Questions this door's own app asked (a "Test connection" or `burrow diagnose` meets an unknown
    * host key): answered here even while another Burrow runs the tunnels and answers the rest.
@@ -127,15 +128,28 @@ export class DoorApp implements AppPort {
   }
 
   attach(listener: Listener, opts: AttachOptions = {}): () => void {
-    if (this.listeners.size === 0) this.attachOptions = opts;
-    this.listeners.add(listener);
-    if (this.listeners.size === 1) this.follow();
+    this.listeners.set(listener, opts.answers ?? true);
+    this.refollow();
     return () => {
-      if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
+      if (!this.listeners.delete(listener)) return;
+      this.refollow();
+    };
+  }
+
+  /**
+   * Follows the app (and the runner) once for all listeners, as a door that answers questions
+   * while any of them does: a metrics endpoint attached first must not make the window that
+   * attaches next look unable to answer (its host-key question would never be asked).
+   */
+  private refollow(): void {
+    const answers = [...this.listeners.values()].some((a) => a);
+    if (this.listeners.size === 0 || (this.attachOptions.answers ?? true) !== answers) {
       this.detachLocal?.();
       this.detachRunner?.();
       this.detachLocal = this.detachRunner = undefined;
-    };
+    }
+    this.attachOptions = { answers };
+    if (this.listeners.size > 0) this.follow();
   }
 
   /** Stops this door's tunnels (not another Burrow's) and the channel. */
@@ -197,6 +211,6 @@ export class DoorApp implements AppPort {
   }
 
   private tell<E extends EventName>(name: E, payload: Events[E]): void {
-    for (const l of this.listeners) l(name, payload);
+    for (const l of this.listeners.keys()) l(name, payload);
   }
 }

@@ -1,5 +1,8 @@
 /** Settings: launch at login, start at boot (the service), notifications, theme; and what this Burrow is and where it keeps things. */
 import type { Settings } from '../../../common/contract.js';
+import { useState } from 'react';
+import type { AppError } from '../../../common/contract.js';
+import { authority, parseListenAddress } from '../../../common/metrics.js';
 import { useAction, useAppInfo, useSettings } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Prose } from '../components/Prose.js';
@@ -24,7 +27,7 @@ export function SettingsScreen() {
   return (
     <section className="screen">
       <h1>Settings</h1>
-      <ErrorNote error={save.error} />
+      <ErrorNote error={save.error?.field?.startsWith('metrics') ? undefined : save.error} />
       <form className="form" onSubmit={(e) => e.preventDefault()}>
         <fieldset>
           <legend>Start</legend>
@@ -45,6 +48,7 @@ export function SettingsScreen() {
           )}
         </fieldset>
         <StartAtBoot />
+        <MetricsSettings metrics={settings.metrics} change={change} error={save.error} />
         <fieldset>
           <legend>Notifications</legend>
           {info.mode === 'web' && <p className="field-hint">The desktop app shows these notifications; in browser mode they are kept for it.</p>}
@@ -103,5 +107,73 @@ export function SettingsScreen() {
         ))}
       </section>
     </section>
+  );
+}
+
+/**
+ * The operator's endpoint: Prometheus' /metrics, /healthz and /readyz, served by the Burrow that
+ * runs the tunnels while switched on. The address is checked by the app (the same reading as
+ * `--metrics`); a wrong one is refused with the field named.
+ */
+function MetricsSettings({
+  metrics,
+  change,
+  error,
+}: {
+  metrics: Settings['metrics'];
+  change: (c: { metrics: Partial<Settings['metrics']> }) => Promise<void>;
+  error: AppError | undefined;
+}) {
+  const [address, setAddress] = useState(metrics.address);
+  const mine = error?.field?.startsWith('metrics') ? error : undefined;
+  const parsed = parseListenAddress(metrics.address);
+  const url = `http://${'problem' in parsed ? metrics.address : authority(parsed)}`;
+  return (
+    <fieldset aria-describedby="metrics-what">
+      <legend>Metrics and health checks</legend>
+      <p className="field-hint" id="metrics-what">
+        For monitoring: Prometheus' /metrics (each tunnel's state, traffic and reconnections), /healthz and /readyz, served by the Burrow that runs the tunnels.
+      </p>
+      <label className="check">
+        <input type="checkbox" checked={metrics.enabled} onChange={(e) => void change({ metrics: { enabled: e.target.checked } })} />
+        Serve metrics and health checks
+      </label>
+      <div className={`field${mine ? ' field-invalid' : ''}`}>
+        <label htmlFor="metrics-address">Address</label>
+        <div className="field-row">
+          <input
+            id="metrics-address"
+            value={address}
+            onChange={(e) => setAddress(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                void change({ metrics: { address: address.trim() } });
+              }
+            }}
+            spellCheck={false}
+            aria-describedby="metrics-address-hint"
+            aria-invalid={mine !== undefined || undefined}
+          />
+          <button
+            type="button"
+            className="button"
+            disabled={address.trim() === metrics.address}
+            onClick={() => void change({ metrics: { address: address.trim() } })}
+          >
+            Save address
+          </button>
+        </div>
+        <p className="field-hint" id="metrics-address-hint">
+          ADDRESS:PORT, or a port alone for this machine only (127.0.0.1). Another address lets other machines read them.
+        </p>
+        <ErrorNote error={mine} />
+      </div>
+      {metrics.enabled && (
+        <p>
+          Served at <code>{url}/metrics</code>, <code>{url}/healthz</code> and <code>{url}/readyz</code>.
+        </p>
+      )}
+    </fieldset>
   );
 }

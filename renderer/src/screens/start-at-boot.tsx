@@ -177,6 +177,12 @@ export function StartAtBoot() {
         ))}
       </div>
       {status && <p role="status">{statusText(status)}</p>}
+      {status?.journal && 'lines' in status.journal && status.journal.lines.length > 0 && (
+        <details>
+          <summary>The service's last lines in the journal</summary>
+          <pre className="preview">{status.journal.lines.join('\n')}</pre>
+        </details>
+      )}
       <ErrorNote error={statusError ?? plan.error} />
       <div className="form-actions">
         {installed ? (
