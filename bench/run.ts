@@ -22,13 +22,15 @@
  * 10,000 sessions), BENCH_JSON=FILE to also write the raw results.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Sshd } from '../test/helpers/sshd.js';
 import { freePort, waitForPort } from '../test/helpers/net.js';
 import { ssh2NativeCrypto } from '../main/core/session/native-crypto.js';
 import { importRows } from './imports.js';
+import { metricsRows } from './metrics.js';
+import { cpuSeconds, treeCpu, treeRssMiB } from './proc.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BURROW = path.resolve(here, '../main/cli/burrow.js');
@@ -125,54 +127,6 @@ const ROWS: Row[] = [
   { name: `RSS with ${HOLD.toLocaleString('en')} connections open (fresh tunnel)`, unit: 'MiB', higherIsBetter: false, target: false, pick: (r) => r.rssMiB },
   { name: 'RSS after all of the above', unit: 'MiB', higherIsBetter: false, target: false, pick: (r) => r.rssAfterMiB },
 ];
-
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-/** utime + stime of a process, all its threads, in seconds (fields 14 and 15 of /proc/PID/stat). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return 0; // gone
-  }
-}
-
-/** Every process below `root` (sshd's per-connection processes; Burrow's key worker). */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      /* gone */
-    }
-  }
-  const under = (pid: number): boolean => {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
-    return false;
-  };
-  return [...parent.keys()].filter(under);
-}
-
-/** CPU seconds of a process and everything it started (still running). */
-const treeCpu = (pid: number): number => [pid, ...descendants(pid)].reduce((n, p) => n + cpuSeconds(p), 0);
-
-/** RSS of a process and everything it started, in MiB. */
-function treeRssMiB(pid: number): number {
-  let kib = 0;
-  for (const p of [pid, ...descendants(pid)]) {
-    try {
-      kib += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      /* gone */
-    }
-  }
-  return kib / 1024;
-}
 
 function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -410,6 +364,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_PACKET_ROUNDS !== '0') lines.push(await run(process.execPath, [path.join(here, 'packets.js')]));
   // Imports at scale: no OpenSSH counterpart; wall and CPU seconds per size, and how they grow.
   if (process.env.BENCH_IMPORT_ROUNDS !== '0') lines.push(...(await importRows()));
+  // The operator's endpoint: what serving /metrics, scraped every second, costs a 50-session Burrow.
+  if (process.env.BENCH_METRICS_ROUNDS !== '0') lines.push(...(await metricsRows()));
   let haul: LongHaul[] = [];
   if (LONGHAUL_GIB > 0) {
     const cipher = CIPHERS[0]!;
