@@ -137,3 +137,60 @@ test('Start at boot from Settings: the plan is shown before anything is written,
   await remove.getByRole('button', { name: 'Close' }).click();
   await expect(boot.getByRole('status')).toHaveText(/^Not set up \(for your account\)/);
 });
+
+test('when burrow web stops, the page says how to start it again and its controls are out of reach', async ({ page, sshd }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'burrow-e2e-stopped-'));
+  const config = path.join(dir, 'config', 'config.json');
+  mkdirSync(path.dirname(config), { recursive: true, mode: 0o700 });
+  writeFileSync(
+    config,
+    JSON.stringify({
+      version: 3,
+      sessions: [
+        {
+          name: 'warehouse',
+          host: '127.0.0.1',
+          port: sshd.port,
+          user: sshd.user,
+          auth: { identityFiles: [sshd.clientKeyPath] },
+          hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+          forwards: [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: await freePort(), targetHost: '127.0.0.1', targetPort: 9 }],
+        },
+      ],
+    }),
+  );
+  const web = spawn(process.execPath, [BURROW, 'web', '--config', config], {
+    env: cleanEnv({ HOME: path.join(dir, 'home') }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`burrow web printed no address: ${out}`)), 20_000);
+      web.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[0]);
+        }
+      });
+    });
+    await page.goto(url);
+    await expect(page.getByRole('button', { name: 'Start warehouse' })).toBeVisible();
+    web.kill('SIGINT');
+    await expect(page.getByRole('alert')).toContainText('Burrow does not answer, so the buttons are off. If you stopped burrow web (Ctrl-C), run it again');
+    // Out of reach (inert: no click, no focus, hidden from assistive technology), still readable.
+    const start = page.getByRole('button', { name: 'Start warehouse', includeHidden: true });
+    expect(await start.evaluate((b) => b.closest('[inert]') !== null)).toBe(true);
+    expect(await page.getByRole('button', { name: 'New tunnel', includeHidden: true }).evaluate((b) => b.closest('[inert]') !== null)).toBe(true);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('[inert]') ?? null)).toBeNull();
+    await expect(start.click({ timeout: 1_000 })).rejects.toThrow();
+    await expect(page.getByText('warehouse', { exact: true })).toBeVisible();
+  } finally {
+    web.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -53,7 +53,8 @@ function LinkBanner({ state }: { state: LinkState }) {
   if (state !== 'lost') return null;
   return (
     <div className="banner banner-danger" role="alert">
-      The connection to Burrow was lost. Reconnecting…
+      Burrow does not answer, so the buttons are off. If you stopped <code>burrow web</code> (Ctrl-C), run it again and open the address it prints; if it is
+      only a moment's break, this window comes back by itself.
     </div>
   );
 }
@@ -118,7 +119,7 @@ export function App({ link }: { link?: BridgeClient | undefined }) {
       >
         Skip to content
       </a>
-      <header className="top">
+      <header className="top" inert={linkState === 'lost'}>
         <a className="brand" href="#/" aria-label="Burrow, home">
           <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
             <path d="M2 20 Q12 2 22 20 Z" />
@@ -158,7 +159,10 @@ export function App({ link }: { link?: BridgeClient | undefined }) {
                 </p>
               )
             )}
-            <Screen route={route} />
+            {/* Nothing here can be done while Burrow does not answer: the screen stays readable, its controls are out of reach. */}
+            <div inert={linkState === 'lost'}>
+              <Screen route={route} />
+            </div>
           </>
         )}
       </main>
