@@ -9,7 +9,7 @@ import type { AppPort } from '../app/app.js';
 
 export type { AppPort };
 import { Coalescer, type Timers } from './coalesce.js';
-import { NotificationPolicy, type Notice } from './notifications.js';
+import { NotificationPolicy, type Notice } from '../../common/notifications.js';
 import { Nudger } from './nudger.js';
 import { overallOf, tooltipOf, type Overall } from './overall.js';
 import { trayMenu, type LoginItemState, type MenuEntry, type TrayAction } from './tray-menu.js';

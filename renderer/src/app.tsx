@@ -1,6 +1,7 @@
 /** The window's frame: navigation, the screen of the current route, questions, and the theme. */
 import { useEffect, useRef, useState } from 'react';
 import type { BridgeClient, LinkState } from './api/bridge-client.js';
+import { useBrowserNotices } from './notices.js';
 import { useAppInfo, useQuestions, useSettings } from './api/hooks.js';
 import { QuestionDialogs } from './screens/questions.js';
 import { SessionsScreen } from './screens/sessions.js';
@@ -86,6 +87,7 @@ export function App({ link }: { link?: BridgeClient | undefined }) {
   const questions = useQuestions();
   const [settings] = useSettings();
   const info = useAppInfo();
+  useBrowserNotices(info, settings);
   useEffect(() => {
     const theme = settings?.theme ?? 'system';
     if (theme === 'system') delete document.documentElement.dataset.theme;

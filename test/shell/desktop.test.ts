@@ -14,7 +14,7 @@ import { BurrowApp, type CallResult } from '../../main/app/app.js';
 import { ConfigStore } from '../../main/core/config/store.js';
 import { FileSecretStore } from '../../main/core/keys/index.js';
 import { DesktopController, type AppPort, type DesktopPorts } from '../../main/shell/desktop.js';
-import type { Notice } from '../../main/shell/notifications.js';
+import type { Notice } from '../../common/notifications.js';
 import { NUDGE_AGAIN_S } from '../../main/shell/nudger.js';
 import type { Overall } from '../../main/shell/overall.js';
 import type { LoginItemState, MenuEntry } from '../../main/shell/tray-menu.js';

@@ -1,7 +1,7 @@
 /** Desktop notices: down, back, needs a person; rate-limited per session; each switchable off. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NotificationPolicy, NOTICE_GAP_MS } from '../../main/shell/notifications.js';
+import { NotificationPolicy, NOTICE_GAP_MS } from '../../common/notifications.js';
 import { Nudger, NUDGE_AGAIN_S } from '../../main/shell/nudger.js';
 import { fakeTimers } from './fakes.js';
 

@@ -7,11 +7,13 @@ import { useAction, useAppInfo, useSettings } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Prose } from '../components/Prose.js';
 import { StartAtBoot } from './start-at-boot.js';
+import { askNoticePermission, noticePermission, type NoticePermission } from '../notices.js';
 
 export function SettingsScreen() {
   const [settings, setSettings] = useSettings();
   const info = useAppInfo();
   const save = useAction('settings:set');
+  const [permission, setPermission] = useState<NoticePermission>(noticePermission);
   const change = async (c: Parameters<typeof save.run>[0]): Promise<void> => {
     const next = await save.run(c);
     if (next) setSettings(next as Settings);
@@ -51,7 +53,15 @@ export function SettingsScreen() {
         <MetricsSettings metrics={settings.metrics} change={change} error={save.error} />
         <fieldset>
           <legend>Notifications</legend>
-          {info.mode === 'web' && <p className="field-hint">The desktop app shows these notifications; in browser mode they are kept for it.</p>}
+          {info.mode === 'web' && (
+            <p className="field-hint" role="status">
+              {permission === 'denied'
+                ? 'This browser blocks notifications from this page: allow them in its site settings (the icon left of the address), then reload.'
+                : permission === 'unsupported'
+                  ? 'This browser cannot show notifications; the desktop app can.'
+                  : 'This browser shows them while this page is open; it asks your permission when you switch one on.'}
+            </p>
+          )}
           {(
             [
               ['down', 'When a tunnel goes down'],
@@ -60,7 +70,16 @@ export function SettingsScreen() {
             ] as const
           ).map(([k, label]) => (
             <label key={k} className="check">
-              <input type="checkbox" checked={settings.notifications[k]} onChange={(e) => void change({ notifications: { [k]: e.target.checked } })} />
+              <input
+                type="checkbox"
+                checked={settings.notifications[k]}
+                onChange={(e) => {
+                  const on = e.target.checked;
+                  void change({ notifications: { [k]: on } });
+                  // In browser mode a switch turned on asks the browser for permission (once).
+                  if (on && info.mode === 'web') void askNoticePermission().then(setPermission);
+                }}
+              />
               {label}
             </label>
           ))}

@@ -1,10 +1,11 @@
 /**
- * When the desktop tells a person about a tunnel: it went down, it came back, or it needs them
+ * When a person is told about a tunnel (the desktop app's notifications; the browser mode's,
+ * through the browser's Notification API — one policy for both): it went down, it came back, or it needs them
  * (a changed host key, a refused login). Each kind can be switched off in Settings, and each
  * session is limited to one notice per kind a minute, so a flapping link does not bury the desktop.
  */
-import type { Settings } from '../../common/contract.js';
-import type { ErrorCode, SessionSnapshot, SessionState } from '../../common/session.js';
+import type { Settings } from './contract.js';
+import type { ErrorCode, SessionSnapshot, SessionState } from './session.js';
 
 export interface Notice {
   readonly kind: 'down' | 'back' | 'needsPerson';
