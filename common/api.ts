@@ -29,6 +29,8 @@ export const REQUEST_NAMES = [
   'hostkeys:trust',
   'hostkeys:forget',
   'hostkeys:status',
+  'hostkeys:list',
+  'hostkeys:remove',
   'service:plan',
   'service:install',
   'service:uninstall',

@@ -321,6 +321,26 @@ export interface HostKeyStatus {
   readonly known: boolean;
 }
 
+/** The known_hosts files Burrow reads (~/.ssh/known_hosts and every session's own), and what each trusts. */
+export interface KnownHostsView {
+  readonly files: ReadonlyArray<{
+    readonly file: string;
+    readonly exists: boolean;
+    readonly entries: ReadonlyArray<{
+      readonly line: number;
+      /** The host patterns as written, or "(hashed)" for a `|1|…` line. */
+      readonly hosts: string;
+      readonly keyType: string;
+      readonly fingerprint: string;
+      readonly marker?: '@revoked' | '@cert-authority';
+      /** Saved sessions whose server this line is for. */
+      readonly sessions: ReadonlyArray<string>;
+    }>;
+    readonly entryCount: number;
+    readonly problems: ReadonlyArray<{ readonly line: number; readonly message: string }>;
+  }>;
+}
+
 /** How Burrow would start at boot here: what it writes and runs, as the account it runs as. */
 export interface ServicePlanView {
   readonly action: 'install' | 'uninstall';
@@ -514,6 +534,13 @@ export const REQUESTS = {
   'hostkeys:forget': ById,
   /** Whether the server's key is already trusted, looked up without connecting. */
   'hostkeys:status': target.refine(oneTarget, ONE_TARGET),
+  /** Every known_hosts file Burrow reads, and the keys each trusts (the first `shown` lines of each; 500 unless given). */
+  'hostkeys:list': z.object({ shown: z.number().int().min(0).max(100_000).optional() }).strict(),
+  /**
+   * Removes one line of one of those files (kept as FILE.old), if it still holds the key with
+   * `fingerprint` (the one the person was shown): a file changed since is not touched.
+   */
+  'hostkeys:remove': z.object({ file: localPath, line: z.number().int().min(1), fingerprint: z.string().max(100) }).strict(),
 
   /** What starting Burrow at boot writes and runs here (`burrow service install --dry-run`), as whom. */
   'service:plan': z.object({ action: z.enum(['install', 'uninstall']), ...serviceWhere }).strict(),
@@ -721,6 +748,8 @@ export interface Replies {
   'hostkeys:trust': HostKeyTrusted;
   'hostkeys:forget': { readonly removed: number; readonly file?: string; readonly unpinned?: string };
   'hostkeys:status': HostKeyStatus;
+  'hostkeys:list': KnownHostsView;
+  'hostkeys:remove': { readonly file: string; readonly line: number };
   'service:plan': ServicePlanView;
   'service:install': ServiceResult;
   'service:uninstall': ServiceResult;

@@ -38,6 +38,7 @@ export const SCREENS = [
   'passphrase-question',
   'settings',
   'start-at-boot',
+  'known-hosts',
 ] as const;
 export type ScreenName = (typeof SCREENS)[number];
 
@@ -212,6 +213,11 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
   await expect(page.getByRole('dialog', { name: 'Start Burrow at boot' })).toBeVisible();
   await at('start-at-boot');
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+  await go(page, '#/known-hosts');
+  await expect(page.getByRole('heading', { name: 'Known hosts', level: 1 })).toBeVisible();
+  await expect(page.getByRole('row', { name: new RegExp(sshd.hostKeyFingerprint().replace(/[+/]/g, '\\$&')) })).toBeVisible();
+  await at('known-hosts');
 
   expect(seen).toEqual([...SCREENS]);
   // The host key Burrow was asked to trust is the only one it wrote; the impostor file is as it was.

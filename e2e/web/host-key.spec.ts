@@ -97,3 +97,39 @@ test('from the window: a changed key is replaced only with the fingerprint the v
   await check.press('Escape');
   await expect(page.getByRole('dialog')).toHaveCount(0);
 });
+
+test('Known hosts: every trusted key with the tunnels it is for; a changed key shown beside the recorded one; a line forgotten on request', async ({
+  page,
+  burrow,
+  sshd,
+  pg,
+}) => {
+  plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
+  const impostor = impostorKnownHosts(burrow, sshd);
+  const knownHosts = path.join(burrow.home, '.ssh', 'known_hosts');
+  mkdirSync(path.dirname(knownHosts), { recursive: true, mode: 0o700 });
+  writeFileSync(knownHosts, `# kept\n${impostor.line}`);
+  await importSession(burrow, sshd, 'Warehouse', `${await freePort()}:127.0.0.1:${pg.port}`, { knownHosts: 'home' });
+  await reload(page, burrow);
+  const tunnels = new TunnelsPage(page);
+  await tunnels.start('Warehouse');
+  await tunnels.expectState('Warehouse', /Needs attention/);
+
+  await page.getByRole('link', { name: 'Known hosts' }).click();
+  const changed = page.getByRole('region', { name: 'Changed keys' });
+  await expect(changed).toContainText(`Warehouse: 127.0.0.1:${sshd.port} now presents ${sshd.hostKeyFingerprint()}; Burrow trusts ${impostor.fingerprint}`);
+  const file = page.getByRole('region', { name: knownHosts, exact: true });
+  const row = file.getByRole('row', { name: new RegExp(impostor.fingerprint.replace(/[+/]/g, '\\$&')) });
+  await expect(row).toContainText(`[127.0.0.1]:${sshd.port}`);
+  await expect(row).toContainText('Warehouse');
+  await expect(row.getByRole('cell').nth(3)).toHaveText('2');
+
+  await row.getByRole('button', { name: `Forget the key of [127.0.0.1]:${sshd.port} (line 2)` }).click();
+  const dialog = page.getByRole('dialog', { name: 'Forget this key?' });
+  await expect(dialog.getByRole('button', { name: 'Keep it' })).toBeFocused();
+  await dialog.getByRole('button', { name: 'Forget it' }).click();
+  await expect(page.getByRole('status')).toHaveText(`Removed line 2 of ${knownHosts} (the old file is kept as ${knownHosts}.old).`);
+  await expect(file).toContainText('No keys in it.');
+  expect(readFileSync(knownHosts, 'utf8')).toBe('# kept\n');
+  expect(readFileSync(`${knownHosts}.old`, 'utf8')).toBe(`# kept\n${impostor.line}`);
+});

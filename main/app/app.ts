@@ -342,6 +342,8 @@ export class BurrowApp implements AppPort {
       'hostkeys:trust': async (a) => this.hostKeys.trust(this.target(a), a.fingerprint, a.replace ?? false),
       'hostkeys:forget': async ({ id }) => this.hostKeys.forget(s.config(id)),
       'hostkeys:status': async (a) => this.hostKeys.status(this.target(a).config),
+      'hostkeys:list': async (a) => this.hostKeys.list(s.configs(), a.shown ?? 500),
+      'hostkeys:remove': async (a) => this.hostKeys.remove(s.configs(), a.file, a.line, a.fingerprint),
 
       'service:plan': async (a) => this.service.plan(a),
       'service:install': async (a) => this.service.install(a),

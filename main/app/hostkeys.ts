@@ -5,9 +5,19 @@
  * screens.
  */
 import type { SessionConfig } from '../../common/config.js';
-import type { HostKeyCheck, HostKeyStatus, HostKeyTrusted } from '../../common/contract.js';
+import type { HostKeyCheck, HostKeyStatus, HostKeyTrusted, KnownHostsView } from '../../common/contract.js';
 import type { ConfigStore } from '../core/config/store.js';
-import { fingerprintOf, hostIsKnown, hostKeyName, knownHostsFiles, removeKnownHost } from '../core/session/host-keys.js';
+import { readFile } from 'node:fs/promises';
+import {
+  entryMatches,
+  fingerprintOf,
+  hostIsKnown,
+  hostKeyName,
+  knownHostsFiles,
+  parseKnownHosts,
+  removeKnownHost,
+  removeKnownHostLine,
+} from '../core/session/host-keys.js';
 import { fetchHostKey, recordHostKey, trustStatus } from '../core/trust.js';
 import { fail } from './errors.js';
 
@@ -128,6 +138,59 @@ export class HostKeys {
       removed += n;
     }
     return { removed, ...(file !== undefined ? { file } : {}) };
+  }
+
+  /** The known_hosts files Burrow reads: the default ones and every session's own, once each. */
+  private files(configs: ReadonlyArray<SessionConfig>): string[] {
+    const all = new Set<string>(knownHostsFiles({ policy: 'ask' }, this.home));
+    for (const c of configs) for (const f of knownHostsFiles(c.hostKey, this.home)) all.add(f);
+    return [...all];
+  }
+
+  /** What each known_hosts file trusts, with the saved sessions each line is for. */
+  async list(configs: ReadonlyArray<SessionConfig>, shown: number): Promise<KnownHostsView> {
+    const files: Array<KnownHostsView['files'][number]> = [];
+    for (const file of this.files(configs)) {
+      let text: string | undefined;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        text = undefined; // Missing: OpenSSH reads it as empty; shown as "not there yet".
+      }
+      const parsed = parseKnownHosts(text ?? '', file);
+      files.push({
+        file,
+        exists: text !== undefined,
+        entryCount: parsed.entries.length,
+        problems: parsed.problems.slice(0, shown),
+        entries: parsed.entries.slice(0, shown).map((e) => ({
+          line: e.line,
+          hosts: e.hosts.startsWith('|1|') ? '(hashed)' : e.hosts,
+          keyType: e.keyType,
+          fingerprint: fingerprintOf(e.keyBlob),
+          ...(e.marker ? { marker: e.marker } : {}),
+          sessions: configs.filter((c) => knownHostsFiles(c.hostKey, this.home).includes(file) && entryMatches(e, c.host, c.port)).map((c) => c.name),
+        })),
+      });
+    }
+    return { files };
+  }
+
+  /** Removes one line of a file Burrow reads, if it still holds the key the person was shown. */
+  async remove(configs: ReadonlyArray<SessionConfig>, file: string, line: number, fingerprint: string): Promise<{ file: string; line: number }> {
+    // Only the files Burrow itself reads: a request cannot edit any file of this account.
+    if (!this.files(configs).includes(file)) {
+      fail('INVALID_INPUT', `${file} is not a known_hosts file Burrow reads`, 'Pick a line from the list of known hosts.', 'file');
+    }
+    if (!(await removeKnownHostLine(file, line, fingerprint))) {
+      fail(
+        'CONFLICT',
+        `line ${line} of ${file} no longer holds the key ${fingerprint}`,
+        'The file changed since it was shown: look at the list again.',
+        'line',
+      );
+    }
+    return { file, line };
   }
 
   /** Whether the server's key is already trusted (known or pinned), without connecting. */

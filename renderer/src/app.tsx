@@ -11,6 +11,7 @@ import { NewTunnel, PasteCommand, PresetSession } from './screens/new-tunnel.js'
 import { DiagnoseScreen } from './screens/diagnose.js';
 import { KeysScreen, KeyImport, KeyWizard } from './screens/keys.js';
 import { SettingsScreen } from './screens/settings.js';
+import { KnownHostsScreen } from './screens/known-hosts.js';
 import { navigate, useRoute } from './router.js';
 
 function Screen({ route }: { route: string[] }) {
@@ -27,6 +28,7 @@ function Screen({ route }: { route: string[] }) {
   if (first === 'keys' && second === 'new') return <KeyWizard vendor={third} />;
   if (first === 'keys' && second === 'import') return <KeyImport />;
   if (first === 'settings') return <SettingsScreen />;
+  if (first === 'known-hosts') return <KnownHostsScreen />;
   return (
     <section className="screen">
       <h1>Not found</h1>
@@ -41,6 +43,7 @@ function Screen({ route }: { route: string[] }) {
 const NAV: ReadonlyArray<[string, string]> = [
   ['#/', 'Tunnels'],
   ['#/keys', 'Keys'],
+  ['#/known-hosts', 'Known hosts'],
   ['#/settings', 'Settings'],
 ];
 

@@ -197,7 +197,7 @@ describe('every request of the contract, on the app', { skip: sshdUnavailable() 
     assert.equal((filled.session.forwards[0] as { bindPort: number }).bindPort, 11433);
   });
 
-  test('hostkeys:status, check, trust and forget: a new server is asked about, trusted when it is still the key shown, forgotten on request', async () => {
+  test('hostkeys:status, check, trust, list, remove and forget: a new server is asked about, trusted when it is still the key shown, forgotten on request', async () => {
     const known = path.join(dir, 'kh');
     await ok('sessions:create', { config: session('newhost', await freePort(), { hostKey: { policy: 'ask', knownHostsFiles: [known] } }) });
     assert.equal((await ok('hostkeys:status', { id: 'newhost' })).known, false);
@@ -210,6 +210,18 @@ describe('every request of the contract, on the app', { skip: sshdUnavailable() 
     assert.equal((await ok('hostkeys:status', { id: 'newhost' })).known, true);
     const again = await ok('hostkeys:check', { config: { ...session('x', 1), hostKey: { policy: 'yes', knownHostsFiles: [known] } } });
     assert.equal(again.status.kind, 'known');
+    // The list: that file, its line, the session it is for.
+    const listed = (await ok('hostkeys:list', {})).files.find((f) => f.file === known)!;
+    assert.deepEqual(
+      listed.entries.map((e) => [e.line, e.fingerprint, e.sessions]),
+      [[1, check.fingerprint, ['newhost']]],
+    );
+    // Removing a line: only of a file Burrow reads, and only while it holds the key shown.
+    assert.equal((await refused('hostkeys:remove', { file: path.join(dir, 'other'), line: 1, fingerprint: check.fingerprint })).code, 'INVALID_INPUT');
+    assert.equal((await refused('hostkeys:remove', { file: known, line: 1, fingerprint: 'SHA256:' + 'B'.repeat(43) })).code, 'CONFLICT');
+    assert.deepEqual(await ok('hostkeys:remove', { file: known, line: 1, fingerprint: check.fingerprint }), { file: known, line: 1 });
+    assert.equal((await ok('hostkeys:status', { id: 'newhost' })).known, false);
+    await ok('hostkeys:trust', { id: 'newhost', fingerprint: check.fingerprint });
     assert.equal((await ok('hostkeys:forget', { id: 'newhost' })).removed, 1);
     assert.equal((await ok('hostkeys:status', { id: 'newhost' })).known, false);
     assert.equal((await refused('hostkeys:check', {})).code, 'INVALID_INPUT');

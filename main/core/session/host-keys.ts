@@ -243,6 +243,26 @@ export async function removeKnownHost(file: string, host: string, port: number):
   return gone.size;
 }
 
+/**
+ * Removes line `line` of a known_hosts file if it still holds the key with `fingerprint` (the one
+ * a person was shown), keeping the old file as FILE.old; false when the line is not that key now.
+ */
+export async function removeKnownHostLine(file: string, line: number, fingerprint: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  const entry = parseKnownHosts(text, file).entries.find((e) => e.line === line);
+  if (!entry || fingerprintOf(entry.keyBlob) !== fingerprint) return false;
+  const kept = text.split(/\r?\n/).filter((_, i) => i + 1 !== line);
+  await writeFile(`${file}.old`, text, { mode: 0o600 });
+  await writeFile(file, kept.join('\n'));
+  return true;
+}
+
 /** The hint for an unknown key when the door says nothing better: both ways to trust it. */
 const DEFAULT_UNKNOWN_HINT: UnknownHostHint = () =>
   'Compare the fingerprint with the one the vendor publishes, then trust it: set the host-key policy to accept-new (-o StrictHostKeyChecking=accept-new) or pin the fingerprint.';
