@@ -8,12 +8,13 @@
  * OpenSSH counterpart (its client has no metrics); the issue's target is growth under 5 %.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Sshd } from '../test/helpers/sshd.js';
 import { echoServer, freePort } from '../test/helpers/net.js';
+import { loopbackRemote, storedSession, writeStore } from '../test/helpers/session.js';
 import { cpuSeconds, rssMiB } from './proc.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -99,18 +100,9 @@ export async function metricsRows(): Promise<string[]> {
     while (ports.size < SESSIONS) ports.add(await freePort());
     const free = [...ports];
     for (let i = 0; i < SESSIONS; i++) {
-      sessions.push({
-        name: `vendor-${i}`,
-        host: '127.0.0.1',
-        port: sshd.port,
-        user: sshd.user,
-        autostart: true,
-        auth: { identityFiles: [sshd.clientKeyPath] },
-        hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
-        forwards: [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: free[i]!, targetHost: '127.0.0.1', targetPort: echo.port }],
-      });
+      sessions.push(storedSession(sshd, `vendor-${i}`, [loopbackRemote(free[i]!, echo.port)]));
     }
-    writeFileSync(config, JSON.stringify({ version: 3, sessions }));
+    writeStore(config, sessions);
     const off: Array<{ cpu: number; rss: number }> = [];
     const on: Array<{ cpu: number; rss: number; scrapes: number }> = [];
     for (let r = 0; r < ROUNDS; r++) {

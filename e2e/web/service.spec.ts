@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect, expectState } from '../fixtures.js';
 import { importSession } from '../setup.js';
+import { loopbackRemote, storedSession, writeStore } from '../../test/helpers/session.js';
 import { echoServer, freePort, roundTrip } from '../../test/helpers/net.js';
 import { BURROW, cleanEnv, runBurrow, startBurrow } from '../../test/helpers/cli.js';
 
@@ -141,24 +142,7 @@ test('Start at boot from Settings: the plan is shown before anything is written,
 test('when burrow web stops, the page says how to start it again and its controls are out of reach', async ({ page, sshd }) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'burrow-e2e-stopped-'));
   const config = path.join(dir, 'config', 'config.json');
-  mkdirSync(path.dirname(config), { recursive: true, mode: 0o700 });
-  writeFileSync(
-    config,
-    JSON.stringify({
-      version: 3,
-      sessions: [
-        {
-          name: 'warehouse',
-          host: '127.0.0.1',
-          port: sshd.port,
-          user: sshd.user,
-          auth: { identityFiles: [sshd.clientKeyPath] },
-          hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
-          forwards: [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: await freePort(), targetHost: '127.0.0.1', targetPort: 9 }],
-        },
-      ],
-    }),
-  );
+  writeStore(config, [storedSession(sshd, 'warehouse', [loopbackRemote(await freePort(), 9)], { autostart: false })]);
   const web = spawn(process.execPath, [BURROW, 'web', '--config', config], {
     env: cleanEnv({ HOME: path.join(dir, 'home') }),
     stdio: ['ignore', 'pipe', 'pipe'],

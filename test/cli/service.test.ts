@@ -15,7 +15,7 @@ import { installPlan, isOurs, serviceCommand, uninstallPlan, type Where } from '
 import { launchdPlist, MARKER, systemdUnit, windowsArg, windowsTaskXml } from '../../main/core/service/units.js';
 import { BURROW, runBurrow, startBurrow } from '../helpers/cli.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../helpers/net.js';
-import { loopbackRemote } from '../helpers/session.js';
+import { loopbackRemote, storedSession, writeStore } from '../helpers/session.js';
 import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
 import { toolsMissing } from '../helpers/tools.js';
 import { tempDir } from '../core/config/fixtures.js';
@@ -355,25 +355,7 @@ describe('installed for real, with systemd replaced by recorders', { skip: sshdU
       await waitFor(() => existsSync(socket), 'the notify socket');
       const port = await freePort();
       const config = path.join(dir, 'config', 'config.json');
-      mkdirSync(path.dirname(config), { recursive: true, mode: 0o700 });
-      writeFileSync(
-        config,
-        JSON.stringify({
-          version: 3,
-          sessions: [
-            {
-              name: 'warehouse',
-              host: '127.0.0.1',
-              port: sshd.port,
-              user: sshd.user,
-              autostart: true,
-              auth: { identityFiles: [sshd.clientKeyPath] },
-              hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
-              forwards: [loopbackRemote(port, echo.port)],
-            },
-          ],
-        }),
-      );
+      writeStore(config, [storedSession(sshd, 'warehouse', [loopbackRemote(port, echo.port)])]);
       const run = startBurrow(['run', '--json', '--service', '--autostart', '--config', config], { NOTIFY_SOCKET: socket, WATCHDOG_USEC: '1000000' });
       try {
         await waitFor(() => got.includes('READY=1'), 'READY=1', 15_000);

@@ -1,4 +1,6 @@
 /** Builds sessions against the test sshd and waits for their states. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ForwardConfig, SessionConfig } from '../../common/config.js';
 import type { SessionSnapshot, SessionState } from '../../common/session.js';
 import { Session, type SessionDeps } from '../../main/core/session/session.js';
@@ -62,4 +64,25 @@ export function waitForState(
     };
     session.on('snapshot', on);
   });
+}
+
+/** A session as a config file stores it (no id: the store gives one), logging in to `sshd`. */
+export function storedSession(sshd: Sshd, name: string, forwards: ReadonlyArray<ForwardConfig>, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    host: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    autostart: true,
+    auth: { identityFiles: [sshd.clientKeyPath] },
+    hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
+    forwards,
+    ...over,
+  };
+}
+
+/** Writes a config file of these sessions (its folder made private, as Burrow makes it). */
+export function writeStore(file: string, sessions: ReadonlyArray<Record<string, unknown>>): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, JSON.stringify({ version: 3, sessions }));
 }

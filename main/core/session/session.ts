@@ -110,7 +110,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private stableTimer: NodeJS.Timeout | undefined;
   private lastError: ErrorInfo | undefined;
   private connectedSince: Date | undefined;
-  private stateSince = new Date();
+  /** When the state last changed, as the snapshot gives it (made once per change, not per snapshot). */
+  private stateSince = new Date().toISOString();
   private handshakeMs: number | undefined;
   private nextAttemptAt: Date | undefined;
   private hostKeyFingerprint: string | undefined;
@@ -214,7 +215,7 @@ export class Session extends EventEmitter<SessionEvents> {
       name: this.config.name,
       state: this.state,
       reconnects: this.reconnects,
-      stateSince: this.stateSince.toISOString(),
+      stateSince: this.stateSince,
       ...(this.handshakeMs !== undefined ? { handshakeMs: this.handshakeMs } : {}),
       ...(this.connectedSince ? { connectedSince: this.connectedSince.toISOString() } : {}),
       ...(this.nextAttemptAt ? { nextAttemptAt: this.nextAttemptAt.toISOString() } : {}),
@@ -254,7 +255,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const from = this.state;
     this.state = state;
     if (from !== state) {
-      this.stateSince = new Date();
+      this.stateSince = new Date().toISOString();
       this.notify('state', from, state, this.lastError);
     }
     this.notify('snapshot', this.snapshot());
