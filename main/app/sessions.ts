@@ -28,7 +28,7 @@ const COUNTERS_EVERY_MS = 500;
 /** Versions remembered to say what changed when an update is refused (a few per session shown). */
 const SERVED_VERSIONS = 20_000;
 /** Sessions added or removed between two turns of the event loop (sync). */
-const SYNC_SLICE = 50;
+const SYNC_SLICE = 100;
 
 export interface SessionsDeps {
   readonly store: ConfigStore;

@@ -7,7 +7,7 @@
 import type { ServerMessage } from '../../common/api.js';
 
 /** Items turned into JSON between two turns of the event loop. */
-const SLICE = 250;
+const SLICE = 500;
 const HOLE = '\u0000list\u0000';
 
 /** A message's JSON text; a long list in it is made in slices. */

@@ -9,7 +9,9 @@
 import type { AppInfo, Settings } from '../../common/contract.js';
 import { authority, parseListenAddress, type ListenAddress } from '../../common/metrics.js';
 import type { AppPort } from '../app/app.js';
-import { MetricsEndpoint, MetricsError } from './endpoint.js';
+// The endpoint (and prom-client) is loaded when it is switched on: a Burrow without metrics,
+// the usual case, carries none of it.
+type Endpoint = import('./endpoint.js').MetricsEndpoint;
 
 export interface MetricsReport {
   /** The endpoint listens: its URL. */
@@ -19,7 +21,7 @@ export interface MetricsReport {
 }
 
 export class MetricsHost {
-  private endpoint: MetricsEndpoint | undefined;
+  private endpoint: Endpoint | undefined;
   /** What is served now (or was asked for and failed): `host:port`, or undefined when off. */
   private wanted: string | undefined;
   private settings: Settings['metrics'] | undefined;
@@ -80,6 +82,7 @@ export class MetricsHost {
     this.endpoint = undefined;
     await old?.close();
     if (!t) return;
+    const { MetricsEndpoint, MetricsError } = await import('./endpoint.js');
     try {
       this.endpoint = await MetricsEndpoint.listen(this.app, t);
       this.report.serving(this.endpoint.url);

@@ -168,7 +168,7 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
   try {
     for (const [i, found] of report.sessions.entries()) {
       // Keep the event loop free between slices: the tunnels of this process go on meanwhile.
-      if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+      if (i % 100 === 99) await new Promise((r) => setImmediate(r));
       const { id: _id, ...rest } = found;
       let session: Omit<SessionConfig, 'id'> = { ...rest, name: options.name ?? found.name, autostart: options.autostart ?? found.autostart };
       if (taken.has(session.name.toLowerCase())) {
