@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { IMPORT_LIMITS } from './limits.js';
-import type { AlgorithmsConfig, ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from './config.js';
+import type { AlgorithmsConfig, ForwardConfig, HostKeyPolicy, JumpHostConfig, ProxyConfig, RekeyLimitConfig, SessionConfig } from './config.js';
 import { SESSION_DEFAULTS } from './config.js';
 import { ALGORITHM_KINDS, AlgorithmListError, OPENSSH_OPTION, resolveAlgorithms } from './algorithms.js';
 
@@ -283,6 +283,111 @@ const algorithmsSchema = settings(
   'Give e.g. {"kex":"+diffie-hellman-group14-sha1"}, or leave it out for OpenSSH\'s defaults.',
 );
 
+/** A host name or address; an "@" in it means `user@host` (or `user:password@host`) landed here. */
+function hostName(fix: string): z.ZodType<string, unknown> {
+  return text(fix, {
+    also: (h) =>
+      h.includes('@')
+        ? {
+            problem: 'holds an "@": a user name (perhaps with a password) is written into it',
+            fix: 'Give the host name alone, and the user name in its own field.',
+          }
+        : undefined,
+  });
+}
+
+/** A user name; a colon in it means `user:password` (the password must not be kept, nor quoted). */
+function userName(fix: string): z.ZodType<string, unknown> {
+  return text(fix, {
+    also: (u) =>
+      u.includes(':')
+        ? { problem: 'holds a colon, so it carries a password (user:password)', fix: 'Give the user name alone; Burrow keeps passwords in its secret store.' }
+        : undefined,
+  });
+}
+
+/** A pinned `SHA256:…` host key fingerprint, optional. */
+function fingerprint(): z.ZodType<string | undefined, unknown> {
+  return text('Give the SHA256:… fingerprint the vendor publishes.', { optional: true })
+    .transform((f, ctx) => {
+      if (f !== undefined && !FINGERPRINT.test(f)) {
+        return problem(
+          ctx,
+          f,
+          `is not a SHA256 fingerprint (${JSON.stringify(f)})`,
+          'Copy it as `ssh-keygen -lf` prints it: SHA256: followed by 43 characters.',
+        );
+      }
+      return f;
+    })
+    .optional();
+}
+
+/** The most jump hosts one session may cross: OpenSSH sets no limit; ten is far past any real path. */
+export const MAX_JUMP_HOSTS = 10;
+
+const jumpHostSchema = settings(
+  {
+    host: hostName('Give the jump host\'s name or address, e.g. "bastion.example.com".'),
+    port: port(false, SESSION_DEFAULTS.port),
+    user: userName("Give the user name on the jump host, or leave it out to use the session's.").optional(),
+    identityFiles: paths('Give e.g. ["~/.ssh/id_ed25519"], or leave it out to use the session\'s keys.').optional(),
+    fingerprint: fingerprint(),
+  },
+  'Give {"host":"bastion.example.com","port":22}, or "user@host:port".',
+).transform((j): JumpHostConfig => ({
+  host: j.host,
+  port: j.port,
+  ...(j.user !== undefined ? { user: j.user } : {}),
+  ...(j.identityFiles !== undefined ? { identityFiles: j.identityFiles } : {}),
+  ...(j.fingerprint !== undefined ? { fingerprint: j.fingerprint } : {}),
+}));
+
+const jumpHostsSchema = z
+  .unknown()
+  .transform((v, ctx) => {
+    if (!Array.isArray(v)) return problem(ctx, v, 'must be a list', 'Give e.g. [{"host":"bastion.example.com"}], or leave it out to connect directly.');
+    if (v.length > MAX_JUMP_HOSTS)
+      return problem(ctx, v, `has ${v.length} jump hosts, more than the ${MAX_JUMP_HOSTS} Burrow crosses`, 'Give the jump hosts this server really needs.');
+    return v as unknown[];
+  })
+  .pipe(z.array(jumpHostSchema));
+
+const networkProxy = settings(
+  {
+    type: z.unknown(),
+    host: hostName('Give the proxy\'s name or address, e.g. "proxy.corp.example".'),
+    port: port(false),
+    user: userName('Give the user name the proxy asks for, or leave it out.').optional(),
+    remoteDns: bool(true, "Leave it out to have the proxy resolve the server's name.").optional(),
+  },
+  '',
+);
+const commandProxy = settings({ type: z.unknown(), command: text('Give the command, e.g. "nc -X connect -x proxy:3128 %h %p".') }, '');
+
+/** An outbound proxy: its settings depend on its type. */
+const proxySchema: z.ZodType<ProxyConfig, unknown> = z.unknown().transform((v, ctx): ProxyConfig => {
+  if (!isObject(v)) return problem(ctx, v, 'must be an object', 'Give {"type":"http","host":"proxy.corp.example","port":3128}, or leave it out.');
+  const type = v.type;
+  if (type !== 'http' && type !== 'socks5' && type !== 'socks4' && type !== 'command') {
+    return problem(ctx, type, `is ${JSON.stringify(type)}`, 'Use one of "http", "socks5", "socks4", "command".', ['type']);
+  }
+  const r = (type === 'command' ? commandProxy : networkProxy).safeParse(v);
+  if (!r.success) {
+    for (const issue of r.error.issues) ctx.issues.push({ ...issue, input: v } as never);
+    return z.NEVER;
+  }
+  if (type === 'command') return { type, command: (r.data as unknown as { command: string }).command };
+  const p = r.data as unknown as { host: string; port: number; user?: string; remoteDns?: boolean };
+  return {
+    type,
+    host: p.host,
+    port: p.port,
+    ...(p.user !== undefined ? { user: p.user } : {}),
+    ...(p.remoteDns === false ? { remoteDns: false } : {}),
+  };
+});
+
 const forwardsSchema = z
   .unknown()
   .transform((v, ctx) => {
@@ -316,22 +421,9 @@ export const sessionSchema: z.ZodType<SessionConfig, unknown> = settings(
     name: text('Give the session a name, e.g. "fivetran".'),
     // No system allows these characters in a user or host name; here they mean `user:password@host`
     // was split in the wrong place, and the password must not be kept (nor quoted in this error).
-    host: text('Give the SSH server name or address the vendor gave you.', {
-      also: (h) =>
-        h.includes('@')
-          ? {
-              problem: 'holds an "@": a user name (perhaps with a password) is written into it',
-              fix: 'Give the host name alone, and the user name in its own field.',
-            }
-          : undefined,
-    }),
+    host: hostName('Give the SSH server name or address the vendor gave you.'),
     port: port(false, SESSION_DEFAULTS.port),
-    user: text('Give the SSH user name the vendor gave you (e.g. "fivetran", "tunnel").', {
-      also: (u) =>
-        u.includes(':')
-          ? { problem: 'holds a colon, so it carries a password (user:password)', fix: 'Give the user name alone; Burrow logs in with keys.' }
-          : undefined,
-    }),
+    user: userName('Give the SSH user name the vendor gave you (e.g. "fivetran", "tunnel").'),
     auth: settings(
       {
         identityFiles: paths('Give e.g. ["~/.ssh/id_ed25519"], or [] for the OpenSSH defaults.')
@@ -342,6 +434,11 @@ export const sessionSchema: z.ZodType<SessionConfig, unknown> = settings(
           optional: true,
           blank: { problem: 'is empty', fix: 'Give the id of a key held by Burrow, or leave it out.' },
         }),
+        agent: text('Give "env" for the agent SSH_AUTH_SOCK names (Pageant on Windows), or the path of the agent\'s socket, or leave it out.', {
+          optional: true,
+          blank: { problem: 'is empty', fix: 'Give "env" for the agent SSH_AUTH_SOCK names, or leave it out.' },
+        }),
+        identitiesOnly: bool(false, 'Leave it out to offer every key the agent holds.').optional(),
       },
       'Give {"identityFiles":["~/.ssh/id_ed25519"]}.',
       {},
@@ -355,21 +452,7 @@ export const sessionSchema: z.ZodType<SessionConfig, unknown> = settings(
           return policy as HostKeyPolicy;
         }),
         knownHostsFiles: paths('Leave it out to use ~/.ssh/known_hosts.').optional(),
-        fingerprint: text('Give the SHA256:… fingerprint the vendor publishes.', {
-          optional: true,
-        })
-          .transform((f, ctx) => {
-            if (f !== undefined && !FINGERPRINT.test(f)) {
-              return problem(
-                ctx,
-                f,
-                `is not a SHA256 fingerprint (${JSON.stringify(f)})`,
-                'Copy it as `ssh-keygen -lf` prints it: SHA256: followed by 43 characters.',
-              );
-            }
-            return f;
-          })
-          .optional(),
+        fingerprint: fingerprint(),
       },
       'Give {"policy":"accept-new"}.',
       { policy: 'yes' },
@@ -386,6 +469,8 @@ export const sessionSchema: z.ZodType<SessionConfig, unknown> = settings(
     compression: bool(SESSION_DEFAULTS.compression, 'Leave it out for no compression.'),
     rekeyLimit: rekeyLimitSchema.optional(),
     algorithms: algorithmsSchema.optional(),
+    jumpHosts: jumpHostsSchema.optional(),
+    proxy: proxySchema.optional(),
     forwards: forwardsSchema,
     autostart: bool(SESSION_DEFAULTS.autostart, 'Leave it out to start the session by hand.'),
     preset: text('Give a preset id such as "fivetran", or leave it out.', { optional: true }),
@@ -408,6 +493,8 @@ export const sessionSchema: z.ZodType<SessionConfig, unknown> = settings(
       identityFiles: s.auth.identityFiles,
       ...(s.auth.passphraseFile !== undefined ? { passphraseFile: s.auth.passphraseFile } : {}),
       ...(s.auth.keyId !== undefined ? { keyId: s.auth.keyId } : {}),
+      ...(s.auth.agent !== undefined ? { agent: s.auth.agent } : {}),
+      ...(s.auth.identitiesOnly ? { identitiesOnly: true } : {}),
     },
     hostKey: {
       policy: s.hostKey.policy,
@@ -421,6 +508,8 @@ export const sessionSchema: z.ZodType<SessionConfig, unknown> = settings(
     forwards: s.forwards,
     ...(rekeyLimit !== undefined ? { rekeyLimit } : {}),
     ...(algorithms !== undefined && Object.keys(algorithms).length > 0 ? { algorithms } : {}),
+    ...(s.jumpHosts !== undefined && s.jumpHosts.length > 0 ? { jumpHosts: s.jumpHosts } : {}),
+    ...(s.proxy !== undefined ? { proxy: s.proxy } : {}),
     ...(s.preset !== undefined ? { preset: s.preset } : {}),
     ...(s.notes !== undefined ? { notes: s.notes } : {}),
   };

@@ -44,7 +44,57 @@ export interface AuthConfig {
    * `identityFiles`. The key itself is never in the config file. (Config version 2.)
    */
   readonly keyId?: string;
+  /**
+   * Log in with the keys of an SSH agent: `"env"` is the one `SSH_AUTH_SOCK` names (Pageant on
+   * Windows), anything else the agent's socket path (OpenSSH's IdentityAgent). Its keys are
+   * offered before the key files. (Config version 4.)
+   */
+  readonly agent?: string;
+  /**
+   * OpenSSH's IdentitiesOnly: of the agent's keys, offer only those whose public half matches
+   * one of `identityFiles` (or `keyId`). (Config version 4.)
+   */
+  readonly identitiesOnly?: boolean;
 }
+
+/**
+ * One SSH server crossed before the session's own (`-J [user@]host[:port]`, ProxyJump). Each hop
+ * is a full SSH connection: what is left out here is the session's (its user, keys, agent and
+ * host-key policy and files). (Config version 4.)
+ */
+export interface JumpHostConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly user?: string;
+  readonly identityFiles?: ReadonlyArray<string>;
+  /** A pinned `SHA256:…` fingerprint for this hop's host key. */
+  readonly fingerprint?: string;
+}
+
+/** A proxy Burrow speaks itself; its password (if any) is kept in the secret store, never here. */
+export interface NetworkProxyConfig {
+  /** `http`: HTTP CONNECT; `socks5`; `socks4` (SOCKS4a when the proxy resolves names). */
+  readonly type: 'http' | 'socks5' | 'socks4';
+  readonly host: string;
+  readonly port: number;
+  /** User for the proxy's authentication (HTTP Basic, SOCKS5 user/password, SOCKS4 user id). */
+  readonly user?: string;
+  /**
+   * The proxy resolves the SSH server's name (PuTTY's ProxyDNS; SOCKS4a, SOCKS5 with a name);
+   * false: this machine resolves it and hands the proxy an address. Default true.
+   */
+  readonly remoteDns?: boolean;
+}
+
+/** OpenSSH's ProxyCommand: a program whose standard input and output are the connection. */
+export interface CommandProxyConfig {
+  readonly type: 'command';
+  /** Run by the shell (`/bin/sh -c`, cmd.exe on Windows), with `%h %p %r %n %%` expanded. */
+  readonly command: string;
+}
+
+/** How the first TCP connection of a session (to its first jump host, or its server) is made. (Config version 4.) */
+export type ProxyConfig = NetworkProxyConfig | CommandProxyConfig;
 
 export interface KeepaliveConfig {
   /** ServerAliveInterval in seconds; 0 turns keepalive off (not recommended). */
@@ -85,6 +135,10 @@ export interface SessionConfig {
    * (Config version 3.)
    */
   readonly algorithms?: AlgorithmsConfig;
+  /** `-J`: the SSH servers crossed, in order, before `host`. (Config version 4.) */
+  readonly jumpHosts?: ReadonlyArray<JumpHostConfig>;
+  /** An HTTP or SOCKS proxy, or a ProxyCommand, for the first connection. (Config version 4.) */
+  readonly proxy?: ProxyConfig;
   readonly forwards: ReadonlyArray<ForwardConfig>;
   /** Start when the app starts / at login. */
   readonly autostart: boolean;

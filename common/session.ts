@@ -26,6 +26,9 @@ export type ErrorCode =
   | 'PROTOCOL_ERROR'
   | 'ALGORITHM_MISMATCH'
   | 'CONFIG_INVALID'
+  | 'PROXY_AUTH'
+  | 'PROXY_REFUSED'
+  | 'PROXY_FAILED'
   | 'INTERNAL_ERROR';
 
 /** Errors cross every boundary as this plain object, with a stable code. */

@@ -1,5 +1,5 @@
 /** The window's frame: navigation, the screen of the current route, questions, and the theme. */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { BridgeClient, LinkState } from './api/bridge-client.js';
 import { useBrowserNotices } from './notices.js';
 import { useAppInfo, useQuestions, useSettings } from './api/hooks.js';
@@ -101,7 +101,9 @@ export function App({ link }: { link?: BridgeClient | undefined }) {
   }, []);
   const path = route.join('/');
   const firstRoute = useRef(true);
-  useEffect(() => {
+  // A layout effect, so focus has moved before the new screen is painted: with a passive effect a
+  // Tab pressed as soon as the screen shows could land first and then be undone (seen in CI).
+  useLayoutEffect(() => {
     if (firstRoute.current) {
       firstRoute.current = false;
       return;

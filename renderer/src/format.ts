@@ -64,6 +64,9 @@ const ERROR_TITLE: Readonly<Record<string, string>> = {
   PROTOCOL_ERROR: 'SSH protocol error',
   ALGORITHM_MISMATCH: 'No SSH algorithm in common',
   CONFIG_INVALID: 'Settings invalid',
+  PROXY_AUTH: 'Proxy wants a login',
+  PROXY_REFUSED: 'Proxy refused the server',
+  PROXY_FAILED: 'Proxy failed',
   INTERNAL_ERROR: 'Burrow failed',
 };
 

@@ -11,6 +11,9 @@
  *   exchange, host key, signature, cipher and MAC lists in OpenSSH's syntax). Nothing to convert;
  *   the version changed so that an older Burrow says "written by a newer Burrow, upgrade" instead
  *   of calling the new settings unknown.
+ * - 4: sessions may cross jump hosts (`jumpHosts`), go out through a proxy (`proxy`) and log in
+ *   through an SSH agent (`auth.agent`, `auth.identitiesOnly`). Nothing to convert; a version-3
+ *   reader must refuse such a file rather than connect directly, skipping the company's proxy.
  */
 import { ConfigError } from './config-error.js';
 
@@ -41,8 +44,13 @@ function v2ToV3(doc: Json): Json {
   return { ...doc, version: 3 };
 }
 
+/** Version 3 → 4: only new, optional settings. */
+function v3ToV4(doc: Json): Json {
+  return { ...doc, version: 4 };
+}
+
 /** `STEPS[n]` turns a version-n document into version n + 1. */
-const STEPS: Readonly<Record<number, (doc: Json) => Json>> = { 1: v1ToV2, 2: v2ToV3 };
+const STEPS: Readonly<Record<number, (doc: Json) => Json>> = { 1: v1ToV2, 2: v2ToV3, 3: v3ToV4 };
 
 /** The newest version the steps reach: the one this Burrow writes. */
 export const LATEST_VERSION = Math.max(...Object.keys(STEPS).map(Number)) + 1;

@@ -6,6 +6,7 @@
 import ssh2 from 'ssh2';
 import type { AuthProgress } from './errors.js';
 import type { LoadedIdentity } from './identity.js';
+import type { SessionAgent } from './agent.js';
 
 /** How a login went, as far as the server told us (defined beside the errors made from it). */
 export type { AuthProgress } from './errors.js';
@@ -19,12 +20,35 @@ export function keyAuthHandler(
   identities: ReadonlyArray<LoadedIdentity>,
   username: string,
   log?: (message: string) => void,
+  agent?: SessionAgent,
 ): { handler: ssh2.AuthHandlerMiddleware; progress: AuthProgress } {
   const progress: AuthProgress = { keyTypes: [], partial: false, methodsLeft: undefined };
   let next = 0;
-  const handler = (methodsLeft: ReadonlyArray<string> | null, partialSuccess: boolean | null, done: (auth: ssh2.PublicKeyAuthMethod | false) => void): void => {
+  // The agent's keys go first, as OpenSSH offers them: ssh2 tries each of them in turn.
+  let agentOffered = agent === undefined || agent.keys.length === 0;
+  const handler = (
+    methodsLeft: ReadonlyArray<string> | null,
+    partialSuccess: boolean | null,
+    done: (auth: ssh2.PublicKeyAuthMethod | ssh2.AgentAuthMethod | false) => void,
+  ): void => {
     if (methodsLeft) progress.methodsLeft = methodsLeft;
     if (partialSuccess) progress.partial = true;
+    if (!agentOffered && agent) {
+      agentOffered = true;
+      if (methodsLeft && !methodsLeft.includes('publickey')) return done(false);
+      for (const k of agent.keys) {
+        progress.keyTypes.push(k.type);
+        log?.(`login: offering the agent's ${k.type} key ${k.fingerprint}${k.comment ? ` (${k.comment})` : ''} as "${username}"`);
+      }
+      return done({ type: 'agent', username, agent: agent.agent });
+    }
+    if (agent && agent.keys.length > 0 && next === 0 && methodsLeft) {
+      log?.(
+        partialSuccess
+          ? `login: the server accepted an agent key and wants more: ${methodsLeft.join(', ')}`
+          : `login: the server refused the agent's keys (${agent.keys.map((k) => k.fingerprint).join(', ')}); it accepts: ${methodsLeft.join(', ')}`,
+      );
+    }
     const previous = identities[next - 1];
     if (methodsLeft && previous) {
       log?.(

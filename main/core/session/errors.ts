@@ -42,6 +42,7 @@ export const NEEDS_A_PERSON: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'KEY_PASSPHRASE',
   'ALGORITHM_MISMATCH',
   'CONFIG_INVALID',
+  'PROXY_AUTH',
 ]);
 
 /** What the connection learnt before it failed, so the error can say more than ssh2's message. */

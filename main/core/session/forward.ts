@@ -12,6 +12,7 @@ import { assertNever } from '../../../common/assert-never.js';
 import { readSocksRequest } from './socks.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
 import { connectBatching } from './batching-socket.js';
+import type { SshSocket } from './route-socket.js';
 
 /** How long we wait for a local target to accept before refusing the forwarded connection. */
 const TARGET_CONNECT_TIMEOUT_MS = 10_000;
@@ -224,13 +225,13 @@ interface JoinOptions {
   /** `sock` reads transiently (batching-socket.ts): a read must be copied if ssh2 would keep it. */
   readonly transient?: boolean;
   /** The SSH connection's socket: reading `sock` waits while its write backlog is over its mark. */
-  readonly ssh?: net.Socket | undefined;
+  readonly ssh?: SshSocket | undefined;
 }
 
 /** Local sockets paused until an SSH socket's backlog drains, per SSH socket: one listener each. */
-const waitingForRoom = new WeakMap<net.Socket, Set<net.Socket>>();
+const waitingForRoom = new WeakMap<SshSocket, Set<net.Socket>>();
 
-function waitForRoom(ssh: net.Socket, sock: net.Socket): void {
+function waitForRoom(ssh: SshSocket, sock: net.Socket): void {
   let waiting = waitingForRoom.get(ssh);
   if (!waiting) {
     const set = new Set<net.Socket>();
@@ -299,10 +300,10 @@ export abstract class LiveForward {
   ) {}
 
   /** The SSH connection's socket while bound (reads from local sockets wait on its backlog). */
-  protected ssh: net.Socket | undefined;
+  protected ssh: SshSocket | undefined;
 
   /** Opens the forward on a ready client; resolves with the port actually bound. */
-  abstract bind(client: Client, ssh?: net.Socket): Promise<number>;
+  abstract bind(client: Client, ssh?: SshSocket): Promise<number>;
 
   /** Gives back what `bind` took (remote listener, local server); never throws. */
   abstract release(client: Client | undefined): Promise<void>;
@@ -355,7 +356,7 @@ export class RemoteForward extends LiveForward {
   /** The address sent to the server, and so the `destIP` it reports for incoming connections. */
   readonly requestAddress = remoteBindAddress(this.config);
 
-  async bind(client: Client, ssh?: net.Socket): Promise<number> {
+  async bind(client: Client, ssh?: SshSocket): Promise<number> {
     const binding = ++this.binding;
     this.ssh = ssh;
     const port = await new Promise<number>((resolve, reject) => {
@@ -461,7 +462,7 @@ export class RemoteDynamicForward extends RemoteForward {
 abstract class LocalListenerForward extends LiveForward {
   private server: net.Server | undefined;
 
-  async bind(client: Client, ssh?: net.Socket): Promise<number> {
+  async bind(client: Client, ssh?: SshSocket): Promise<number> {
     const binding = ++this.binding;
     this.ssh = ssh;
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) => {

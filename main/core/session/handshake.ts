@@ -4,7 +4,7 @@
  * KEXINIT read off the wire so that a failed negotiation can say what the server wanted.
  */
 import { createRequire } from 'node:module';
-import type net from 'node:net';
+import type { SshSocket } from './route-socket.js';
 import { type AlgorithmKind, type AlgorithmsConfig, DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, resolveAlgorithms } from '../../../common/algorithms.js';
 
 const require = createRequire(import.meta.url);
@@ -115,7 +115,7 @@ function parseKexInit(payload: Buffer): ServerKexInit | undefined {
  * fails and shows them only in its `debug` output, a hook that would then format a line for every
  * packet of the tunnel for the rest of the connection. This reads one packet, by the RFC.
  */
-export function watchServerKexInit(sock: net.Socket): () => ServerKexInit | undefined {
+export function watchServerKexInit(sock: SshSocket): () => ServerKexInit | undefined {
   let held: Buffer = Buffer.alloc(0);
   let sawIdentification = false;
   let result: ServerKexInit | undefined;

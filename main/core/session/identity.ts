@@ -35,6 +35,11 @@ export function expandHome(p: string, home = homedir()): string {
 
 /** The SecretStore names of a stored key and its passphrase (`auth.keyId`). */
 export const keySecretName = (keyId: string): string => `key-${keyId}`;
+/**
+ * Where a session's proxy password is kept (the secret store allows letters, digits, `._-`): its id
+ * with anything else as `_`, so a container can give it as BURROW_SECRET_PROXY_<ID>.
+ */
+export const proxyPasswordSecretName = (sessionId: string): string => `proxy-${sessionId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 90)}`;
 export const passphraseSecretName = (keyId: string): string => `passphrase-${keyId}`;
 
 /** The key layer's errors in the engine's terms: KEY_PASSPHRASE or KEY_INVALID, with the fix. */
@@ -82,6 +87,11 @@ export interface LoadIdentitiesOptions {
    * means nobody answered. Asked again, up to three times, while the answer is wrong.
    */
   readonly askPassphrase?: PassphraseQuestion;
+  /**
+   * The session logs in through an agent too: no key file is not an error (OpenSSH then offers the
+   * agent's keys alone), and a key file that cannot be read is a warning.
+   */
+  readonly agentToo?: boolean;
 }
 
 /** Asks for the passphrase of `key` (a file, or a stored key with its `keyId`); `wrong` when the last one did not open it. */
@@ -130,6 +140,7 @@ export async function loadIdentities(auth: AuthConfig, opts: LoadIdentitiesOptio
       ? auth.identityFiles.map((f) => expandHome(f, home))
       : defaultIdentityFiles(home).filter((f) => existsSync(f));
   if (files.length === 0 && auth.keyId === undefined) {
+    if (opts.agentToo) return [];
     throw burrowError(
       'KEY_INVALID',
       'No private key to log in with: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists',
@@ -188,6 +199,6 @@ export async function loadIdentities(auth: AuthConfig, opts: LoadIdentitiesOptio
       return identity;
     });
   }
-  if (loaded.length === 0) throw firstError;
+  if (loaded.length === 0 && !opts.agentToo) throw firstError;
   return loaded;
 }

@@ -7,8 +7,8 @@
  * §3.2 advise against.
  */
 import type { Client } from 'ssh2';
-import type net from 'node:net';
 import type { RekeyLimitConfig } from '../../../common/config.js';
+import type { SshSocket } from './route-socket.js';
 
 const KIB = 1024;
 const GIB = KIB ** 3;
@@ -48,7 +48,7 @@ export class RekeyWatch {
 
   constructor(
     private readonly client: Client,
-    private readonly sock: net.Socket,
+    private readonly sock: SshSocket,
     private readonly limit: RekeyLimitConfig,
     private readonly onRekey: (n: number, negotiated: Negotiated) => void,
   ) {}

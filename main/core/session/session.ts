@@ -11,7 +11,6 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
-import type net from 'node:net';
 import { homedir } from 'node:os';
 import ssh2 from 'ssh2';
 import type { SessionConfig } from '../../../common/config.js';
@@ -22,11 +21,14 @@ import { keyAuthHandler } from './auth.js';
 import { sessionOffer, ssh2Algorithms, watchServerKexInit, type Offer } from './handshake.js';
 import { AlgorithmListError, WEAK_ALGORITHMS } from '../../../common/algorithms.js';
 import { connectBatching } from './batching-socket.js';
+import { openAgent, type SessionAgent } from './agent.js';
+import { describeRoute, needsRoute, openRoute } from './route.js';
+import type { SshSocket } from './route-socket.js';
 import { createForward, RemoteForward, type LiveForward } from './forward.js';
 import { fingerprintOf, HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
 import { RekeyWatch, type Negotiated } from './rekey.js';
 import type { SecretStore } from '../keys/secret-store.js';
-import { loadIdentities, type IdentityLoader, type LoadedIdentity, type PassphraseQuestion } from './identity.js';
+import { loadIdentities, proxyPasswordSecretName, type IdentityLoader, type LoadedIdentity, type PassphraseQuestion } from './identity.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -69,7 +71,7 @@ export interface SessionDeps {
 interface Attempt {
   readonly id: number;
   readonly client: ssh2.Client;
-  readonly sock: net.Socket;
+  readonly sock: SshSocket;
   readonly startedAt: number;
   /** TCP reached the server: the attempt counts against the minimum gap between handshakes. */
   reachedServer: boolean;
@@ -292,6 +294,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const cfg = this.config;
 
     let identities: LoadedIdentity[];
+    let agent: SessionAgent | undefined;
     // While a person decides about a new host key, the attempt's clock stops (otherwise the
     // attempt would time out and ask again while the first question is still open).
     const ask = this.deps.prompt;
@@ -319,7 +322,20 @@ export class Session extends EventEmitter<SessionEvents> {
         ...(this.deps.askPassphrase ? { askPassphrase: this.deps.askPassphrase } : {}),
         cache: this.identityCache,
         onWarning: (m) => this.log('warn', m),
+        agentToo: cfg.auth.agent !== undefined,
       });
+      agent = await openAgent(cfg.auth, identities, this.home, (m) => this.log('warn', m));
+      if (agent)
+        this.log('debug', `the SSH agent offers ${agent.keys.length === 0 ? 'no key' : agent.keys.map((k) => `${k.type} ${k.fingerprint}`).join(', ')}`);
+      if (identities.length === 0 && (agent?.keys.length ?? 0) === 0) {
+        throw burrowError(
+          'KEY_INVALID',
+          cfg.auth.identitiesOnly
+            ? "The SSH agent holds none of this session's keys (IdentitiesOnly is on)"
+            : 'The SSH agent holds no key, and the session has no key file',
+          'Add the key to the agent (ssh-add FILE), or give the session a key file.',
+        );
+      }
       const lists = offerFor(cfg);
       offer = { ...lists, hostKey: await checker.preferredAlgorithms(lists.hostKey) };
     } catch (err) {
@@ -333,7 +349,47 @@ export class Session extends EventEmitter<SessionEvents> {
     // another in slabs (see batching-socket.ts); after each batch of writes or reads the rekey
     // limit is checked (RekeyLimit, see rekey.ts).
     let watch: RekeyWatch | undefined;
-    const sock = connectBatching(cfg.host, cfg.port, { afterFlush: () => watch?.check(), slabReads: true });
+    // A proxy, a ProxyCommand or jump hosts: a route that opens by itself, handed to ssh2 at once
+    // (route.ts); otherwise a TCP socket of our own.
+    const sock: SshSocket = needsRoute(cfg)
+      ? openRoute(cfg, {
+          offer,
+          identities,
+          agent,
+          loadIdentities: (files) =>
+            loadIdentities(
+              { identityFiles: files },
+              {
+                home: this.home,
+                ...(this.deps.loadIdentity ? { loader: this.deps.loadIdentity } : {}),
+                ...(this.deps.passphrase !== undefined ? { passphrase: this.deps.passphrase } : {}),
+                ...(this.deps.askPassphrase ? { askPassphrase: this.deps.askPassphrase } : {}),
+                cache: this.identityCache,
+                onWarning: (m) => this.log('warn', m),
+              },
+            ),
+          checker: (hop) =>
+            new HostKeyChecker(
+              {
+                policy: cfg.hostKey.policy,
+                ...(cfg.hostKey.knownHostsFiles ? { knownHostsFiles: cfg.hostKey.knownHostsFiles } : {}),
+                ...(hop.fingerprint ? { fingerprint: hop.fingerprint } : {}),
+              },
+              hop.host,
+              hop.port,
+              prompt,
+              this.home,
+              hint && ((k) => hint({ ...cfg, host: hop.host, port: hop.port }, k)),
+            ),
+          ...(this.deps.secrets ? { proxyPassword: () => this.deps.secrets!.get(proxyPasswordSecretName(cfg.id)) } : {}),
+          log: (level, m) => {
+            if (current()) this.log(level, m);
+          },
+          fail: (info) => a.fail(info),
+          afterFlush: () => watch?.check(),
+        })
+      : connectBatching(cfg.host, cfg.port, { afterFlush: () => watch?.check(), slabReads: true });
+    if (needsRoute(cfg)) this.log('debug', `connecting through ${describeRoute(cfg)}`);
     const rekeys = new RekeyWatch(client, sock, cfg.rekeyLimit ?? {}, (n, negotiated) => {
       if (current()) this.log('debug', `session keys renewed (${n}; ${negotiated.cs.cipher})`);
     });
@@ -347,9 +403,14 @@ export class Session extends EventEmitter<SessionEvents> {
       this.warnWeak(negotiated);
     });
     const serverKexInit = watchServerKexInit(sock);
-    const auth = keyAuthHandler(identities, cfg.user, (m) => {
-      if (current()) this.log('debug', m);
-    });
+    const auth = keyAuthHandler(
+      identities,
+      cfg.user,
+      (m) => {
+        if (current()) this.log('debug', m);
+      },
+      agent,
+    );
     sock.on('data', () => rekeys.check());
     let verdict: HostKeyVerdict | undefined;
     /** The host key accepted at this connection's first key exchange. */
@@ -509,7 +570,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** Opens every forward; `connected` only when all of them are up (ExitOnForwardFailure=yes). */
-  private async bindForwards(id: number, client: ssh2.Client, sock: net.Socket, fail: (e: ErrorInfo) => void): Promise<void> {
+  private async bindForwards(id: number, client: ssh2.Client, sock: SshSocket, fail: (e: ErrorInfo) => void): Promise<void> {
     const results = await Promise.allSettled(this.forwards.map((f) => f.bind(client, sock)));
     if (id !== this.attemptId || !this.wanted) return;
     let firstError: ErrorInfo | undefined;
@@ -551,7 +612,7 @@ export class Session extends EventEmitter<SessionEvents> {
    * Releases everything an attempt held. `polite` (a user's stop) cancels remote listeners first
    * and clears the forwards' errors; after a lost link there is nobody left to cancel with.
    */
-  private async teardown(client: ssh2.Client | undefined, sock: net.Socket | undefined, polite: boolean): Promise<void> {
+  private async teardown(client: ssh2.Client | undefined, sock: SshSocket | undefined, polite: boolean): Promise<void> {
     await Promise.all(
       this.forwards.map(async (f) => {
         // Connections first: a listener's close waits for them, and they need nothing of the link.
