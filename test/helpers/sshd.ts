@@ -6,7 +6,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { freePort, waitForPort } from './net.js';
+import { freePort, waitFor, waitForPort } from './net.js';
 import { toolsMissing } from './tools.js';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -31,14 +31,19 @@ export interface SshdOptions {
   readonly hostKeyType?: 'ed25519' | 'ecdsa' | 'rsa';
   /** Cipher list to force (benchmarks compare like with like). */
   readonly ciphers?: string;
+  /** The address it listens on (127.0.0.1 unless given): e.g. an address inside `netns`. */
+  readonly host?: string;
+  /** A network namespace (netns.ts) to run it in: reachable only as that namespace's routes allow. */
+  readonly netns?: string;
 }
 
 export class Sshd {
-  readonly host = '127.0.0.1';
   readonly user = userInfo().username;
   private child: ChildProcess | undefined;
 
   private constructor(
+    readonly host: string,
+    private readonly netns: string | undefined,
     readonly dir: string,
     readonly port: number,
     readonly configPath: string,
@@ -53,6 +58,7 @@ export class Sshd {
   static async start(opts: SshdOptions = {}): Promise<Sshd> {
     const dir = mkdtempSync(path.join(tmpdir(), 'burrow-sshd-'));
     const port = await freePort();
+    const host = opts.host ?? '127.0.0.1';
     const type = opts.hostKeyType ?? 'ed25519';
     const hostKeyPath = path.join(dir, `host_${type}`);
     execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'burrow-test-host', '-f', hostKeyPath]);
@@ -64,12 +70,12 @@ export class Sshd {
     const [ktype, kdata] = readFileSync(hostKeyPath + '.pub', 'utf8')
       .trim()
       .split(/\s+/);
-    writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${ktype} ${kdata}\n`);
+    writeFileSync(knownHostsPath, `[${host}]:${port} ${ktype} ${kdata}\n`);
     const configPath = path.join(dir, 'sshd_config');
     const lines = [
       ...(opts.overrideConfig ?? []),
       `Port ${port}`,
-      'ListenAddress 127.0.0.1',
+      `ListenAddress ${host}`,
       `HostKey ${hostKeyPath}`,
       `PidFile ${path.join(dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${authorized}`,
@@ -90,7 +96,7 @@ export class Sshd {
     writeFileSync(configPath, lines.join('\n') + '\n');
     // sshd's privilege separation directory; Debian creates it only when its service starts.
     if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    const s = new Sshd(dir, port, configPath, path.join(dir, 'sshd.log'), clientKeyPath, knownHostsPath, hostKeyPath);
+    const s = new Sshd(host, opts.netns, dir, port, configPath, path.join(dir, 'sshd.log'), clientKeyPath, knownHostsPath, hostKeyPath);
     await s.launch();
     return s;
   }
@@ -107,10 +113,18 @@ export class Sshd {
 
   /** Starts (or restarts) the listener on the same port. */
   async launch(): Promise<void> {
-    const child = spawn(SSHD, ['-D', '-f', this.configPath, '-E', this.logPath], { stdio: 'ignore' });
+    const args = ['-D', '-f', this.configPath, '-E', this.logPath];
+    const listeningLine = `Server listening on ${this.host} port ${this.port}`;
+    const listenedBefore = this.log().split(listeningLine).length;
+    // `ip netns exec` execs sshd itself, so the child is still sshd (signals and pgrep -P hold).
+    const child = this.netns ? spawn('ip', ['netns', 'exec', this.netns, SSHD, ...args], { stdio: 'ignore' }) : spawn(SSHD, args, { stdio: 'ignore' });
     this.child = child;
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`sshd exited with ${code}: ${this.log().slice(-2000)}`))));
-    await Promise.race([waitForPort(this.port, this.host, 10_000), exited]);
+    // Inside a namespace this process may have no route to it: sshd's log says when it listens.
+    const listening = this.netns
+      ? waitFor(() => this.log().split(listeningLine).length > listenedBefore, `sshd listening in ${this.netns}`, 10_000)
+      : waitForPort(this.port, this.host, 10_000);
+    await Promise.race([listening, exited]);
     child.removeAllListeners('exit');
   }
 
