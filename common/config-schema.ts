@@ -297,12 +297,9 @@ function hostName(fix: string): z.ZodType<string, unknown> {
 }
 
 /** A user name; a colon in it means `user:password` (the password must not be kept, nor quoted). */
-function userName(fix: string): z.ZodType<string, unknown> {
+function userName(fix: string, passwordFix = 'Give the user name alone; Burrow logs in with keys.'): z.ZodType<string, unknown> {
   return text(fix, {
-    also: (u) =>
-      u.includes(':')
-        ? { problem: 'holds a colon, so it carries a password (user:password)', fix: 'Give the user name alone; Burrow keeps passwords in its secret store.' }
-        : undefined,
+    also: (u) => (u.includes(':') ? { problem: 'holds a colon, so it carries a password (user:password)', fix: passwordFix } : undefined),
   });
 }
 
@@ -358,7 +355,10 @@ const networkProxy = settings(
     type: z.unknown(),
     host: hostName('Give the proxy\'s name or address, e.g. "proxy.corp.example".'),
     port: port(false),
-    user: userName('Give the user name the proxy asks for, or leave it out.').optional(),
+    user: userName(
+      'Give the user name the proxy asks for, or leave it out.',
+      'Give the user name alone; Burrow asks for the proxy password and keeps it apart.',
+    ).optional(),
     remoteDns: bool(true, "Leave it out to have the proxy resolve the server's name.").optional(),
   },
   '',

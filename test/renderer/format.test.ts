@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bytes, duration, errorTitle, since, STATE_WORD, until } from '../../renderer/src/format.js';
-import { configOf, emptyDraft, problemsOf, type Draft } from '../../renderer/src/screens/session-editor.js';
+import { configOf, draftOf, emptyDraft, problemsOf, type Draft } from '../../renderer/src/screens/session-editor.js';
 import { statusText } from '../../renderer/src/screens/start-at-boot.js';
 import { trustedText } from '../../renderer/src/screens/host-key.js';
 
@@ -82,4 +82,43 @@ test('start at boot and host keys, in sentences: every state a person can meet',
   assert.equal(trustedText({ file: '/h/.ssh/known_hosts' }), 'Recorded in /h/.ssh/known_hosts.');
   assert.equal(trustedText({ file: '/k', removed: 2 }), 'Recorded in /k, replacing 2 old lines (the old file is kept as /k.old).');
   assert.equal(trustedText({ pinned: { fingerprint: 'SHA256:new', previous: 'SHA256:old' } }), 'The pin is now SHA256:new (was SHA256:old).');
+});
+
+test("the editor keeps a session's path through a save: jump hosts with their own keys, a proxy, the agent and known_hosts files", () => {
+  const stored = {
+    id: 'db',
+    name: 'db',
+    host: 'db.internal',
+    port: 22,
+    user: 'tunnel',
+    auth: { identityFiles: ['~/.ssh/id_ed25519'], agent: '/run/agent.sock', identitiesOnly: true },
+    hostKey: { policy: 'yes' as const, knownHostsFiles: ['/etc/burrow/known_hosts'] },
+    keepalive: { intervalSeconds: 15, countMax: 3 },
+    connectTimeoutSeconds: 20,
+    compression: false,
+    autostart: true,
+    jumpHosts: [{ host: 'bastion.corp', port: 2222, user: 'ops', identityFiles: ['~/.ssh/bastion'] }],
+    forwards: [{ type: 'remote' as const, bindPort: 15432, targetHost: 'localhost', targetPort: 5432 }],
+  };
+  const d = draftOf(stored);
+  assert.equal(d.via, 'jump');
+  assert.equal(d.jumps, 'ops@bastion.corp:2222');
+  const again = configOf(d, 'db');
+  assert.deepEqual(again.jumpHosts, stored.jumpHosts);
+  assert.deepEqual(again.auth, stored.auth);
+  assert.deepEqual(again.hostKey, stored.hostKey);
+  // A second hop typed in: the first keeps its own key; the new one uses the session's.
+  assert.deepEqual(configOf({ ...d, jumps: 'ops@bastion.corp:2222, [fd00::7]:22' }).jumpHosts, [stored.jumpHosts[0], { host: 'fd00::7', port: 22 }]);
+  // Switched to an HTTP proxy: no jump hosts, the proxy as typed; an unreadable hop is named.
+  const viaProxy = configOf({ ...d, via: 'http', proxyHost: 'proxy.corp', proxyPort: '3128', proxyUser: 'me' });
+  assert.equal(viaProxy.jumpHosts, undefined);
+  assert.deepEqual(viaProxy.proxy, { type: 'http', host: 'proxy.corp', port: 3128, user: 'me' });
+  assert.deepEqual(
+    problemsOf({ ...d, jumps: 'ops@[broken' }).map((p) => p.text),
+    ['Jump hosts: "ops@[broken" cannot be read. Write each hop as [user@]host[:port], separated by commas.'],
+  );
+  assert.deepEqual(
+    problemsOf({ ...d, via: 'socks5', proxyHost: '', proxyPort: 'x' }).map((p) => p.field),
+    ['session.proxy.host', 'session.proxy.port'],
+  );
 });

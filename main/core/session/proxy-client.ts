@@ -10,6 +10,7 @@ import net from 'node:net';
 import type { NetworkProxyConfig } from '../../../common/config.js';
 import type { ErrorInfo } from '../../../common/session.js';
 import { BurrowError } from './errors.js';
+import { hostPort, proxyLabel } from '../../../common/route.js';
 
 /** How much of a proxy's answer is read at most: a CONNECT reply is a few hundred bytes. */
 const MAX_ANSWER = 16 * 1024;
@@ -18,13 +19,6 @@ export interface ProxyCredentials {
   readonly user?: string;
   readonly password?: string;
 }
-
-/** `host:port` as a proxy and a person read it (`[::1]:22` for an IPv6 address). */
-export function hostPort(host: string, port: number): string {
-  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-const LABEL = { http: 'HTTP proxy', socks5: 'SOCKS5 proxy', socks4: 'SOCKS4 proxy' } as const;
 
 function fail(info: ErrorInfo): never {
   throw new BurrowError(info);
@@ -95,7 +89,7 @@ function readAnswer(sock: net.Socket, what: string, parse: (buf: Buffer) => numb
  * the bytes read past its answer, which belong to the SSH server.
  */
 export async function proxyHandshake(sock: net.Socket, proxy: NetworkProxyConfig, host: string, port: number, creds: ProxyCredentials): Promise<Buffer> {
-  const what = `The ${LABEL[proxy.type]} ${hostPort(proxy.host, proxy.port)}`;
+  const what = `The ${proxyLabel(proxy.type)} ${hostPort(proxy.host, proxy.port)}`;
   switch (proxy.type) {
     case 'http':
       return httpConnect(sock, what, host, port, creds);

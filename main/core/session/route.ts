@@ -23,7 +23,10 @@ import { BurrowError, classify } from './errors.js';
 import { ssh2Algorithms, type Offer } from './handshake.js';
 import type { HostKeyChecker } from './host-keys.js';
 import type { LoadedIdentity } from './identity.js';
-import { hostPort, proxyHandshake } from './proxy-client.js';
+import { proxyHandshake } from './proxy-client.js';
+import { hostPort } from '../../../common/route.js';
+
+export { describeRoute } from '../../../common/route.js';
 import { RouteSocket, type RouteEnds } from './route-socket.js';
 
 export interface RouteDeps {
@@ -47,16 +50,6 @@ export interface RouteDeps {
 /** `user@host:port` of a hop, as the log and errors name it. */
 export function hopName(hop: { host: string; port: number }): string {
   return hostPort(hop.host, hop.port);
-}
-
-/** What a session's path looks like, for the log and the window: `proxy → jump → server`. */
-export function describeRoute(cfg: SessionConfig): string {
-  const steps: string[] = [];
-  if (cfg.proxy?.type === 'command') steps.push(`the command "${cfg.proxy.command}"`);
-  else if (cfg.proxy) steps.push(`${cfg.proxy.type === 'http' ? 'HTTP' : cfg.proxy.type.toUpperCase()} proxy ${hostPort(cfg.proxy.host, cfg.proxy.port)}`);
-  for (const j of cfg.jumpHosts ?? []) steps.push(`jump host ${j.user ? `${j.user}@` : ''}${hopName(j)}`);
-  steps.push(hopName(cfg));
-  return steps.join(' → ');
 }
 
 /** A session that is not a plain TCP connection to its server. */

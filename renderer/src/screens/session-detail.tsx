@@ -1,5 +1,6 @@
 /** One tunnel in full: its state and history, counters, forwards, the vendor's steps, and its log. */
 import { useEffect, useMemo, useState } from 'react';
+import { describeRoute } from '../../../common/route.js';
 import type { SessionView } from '../../../common/contract.js';
 import { useAction, useApi, useEvent, useLogs } from '../api/hooks.js';
 import { StatusBadge } from '../components/Status.js';
@@ -216,6 +217,21 @@ export function SessionDetail({ id }: { id: string }) {
                 {c.user}@{c.host}:{c.port}
               </code>
             </dd>
+            {(c.proxy || (c.jumpHosts?.length ?? 0) > 0) && (
+              <>
+                <dt>Path</dt>
+                <dd>
+                  <code>{describeRoute(c)}</code>
+                  {c.proxy?.type === 'command' && <p className="warning">This tunnel runs that command on this machine each time it connects.</p>}
+                </dd>
+              </>
+            )}
+            {c.auth.agent !== undefined && (
+              <>
+                <dt>SSH agent</dt>
+                <dd>its keys are offered first{c.auth.identitiesOnly ? ", only those matching this tunnel's key (IdentitiesOnly)" : ''}</dd>
+              </>
+            )}
             {c.preset && (
               <>
                 <dt>Vendor</dt>

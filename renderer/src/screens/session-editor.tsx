@@ -15,6 +15,7 @@ import {
 } from '../../../common/algorithms.js';
 import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
 import { sessionProblems } from '../../../common/config-schema.js';
+import { jumpSpec, parseJumpSpec } from '../../../common/route.js';
 import type { AppError, PresetView, SavedSession } from '../../../common/contract.js';
 import { useAction, useApi, useSessions } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -55,6 +56,16 @@ export interface Draft {
   autostart: boolean;
   preset?: string;
   notes?: string;
+  /** "Connect through": directly, jump hosts (`-J` syntax), a proxy, or a command. */
+  via: 'direct' | 'jump' | 'http' | 'socks5' | 'socks4' | 'command';
+  jumps: string;
+  proxyHost: string;
+  proxyPort: string;
+  proxyUser: string;
+  proxyCommand: string;
+  agent: boolean;
+  /** Settings this form does not edit, carried through a save unchanged. */
+  kept: Pick<SessionConfig, 'jumpHosts' | 'proxy'> & { agentPath?: string; identitiesOnly?: boolean; knownHostsFiles?: ReadonlyArray<string> };
 }
 
 const MiB = 1024 * 1024;
@@ -71,6 +82,8 @@ function algorithmsPreview(kind: AlgorithmKind, value: string): { list?: string[
     return { problem: err instanceof AlgorithmListError ? `${err.message}. ${err.fix}` : String(err) };
   }
 }
+
+const NO_ROUTE = { via: 'direct', jumps: '', proxyHost: '', proxyPort: '', proxyUser: '', proxyCommand: '', agent: false, kept: {} } as const;
 
 export function emptyDraft(): Draft {
   return {
@@ -91,6 +104,7 @@ export function emptyDraft(): Draft {
     rekeyMinutes: '',
     autostart: true,
     algorithms: NO_ALGORITHMS,
+    ...NO_ROUTE,
   };
 }
 
@@ -126,6 +140,51 @@ export function draftOf(c: SessionConfig): Draft {
     autostart: c.autostart,
     ...(c.preset ? { preset: c.preset } : {}),
     ...(c.notes ? { notes: c.notes } : {}),
+    via: c.proxy?.type ?? ((c.jumpHosts?.length ?? 0) > 0 ? 'jump' : 'direct'),
+    jumps: jumpSpec(c.jumpHosts ?? []),
+    proxyHost: c.proxy && c.proxy.type !== 'command' ? c.proxy.host : '',
+    proxyPort: c.proxy && c.proxy.type !== 'command' ? String(c.proxy.port) : '',
+    proxyUser: c.proxy && c.proxy.type !== 'command' ? (c.proxy.user ?? '') : '',
+    proxyCommand: c.proxy?.type === 'command' ? c.proxy.command : '',
+    agent: c.auth.agent !== undefined,
+    kept: {
+      ...(c.jumpHosts ? { jumpHosts: c.jumpHosts } : {}),
+      ...(c.proxy ? { proxy: c.proxy } : {}),
+      ...(c.auth.agent !== undefined && c.auth.agent !== 'env' ? { agentPath: c.auth.agent } : {}),
+      ...(c.auth.identitiesOnly ? { identitiesOnly: true } : {}),
+      ...(c.hostKey.knownHostsFiles ? { knownHostsFiles: c.hostKey.knownHostsFiles } : {}),
+    },
+  };
+}
+
+/**
+ * The jump hosts the form says: each hop typed in `-J` syntax, keeping what the form does not show
+ * (a hop's own key files, its pinned fingerprint) for a hop that is still there.
+ */
+function jumpsOf(d: Draft): unknown {
+  // What cannot be read is told by problemsOf, in the form's words.
+  const { hops, bad } = parseJumpSpec(d.jumps);
+  if (bad !== undefined) return [];
+  return hops.map((h) => {
+    const was = d.kept.jumpHosts?.find((k) => k.host === h.host && k.port === h.port);
+    return {
+      ...(was ? { ...(was.identityFiles ? { identityFiles: was.identityFiles } : {}), ...(was.fingerprint ? { fingerprint: was.fingerprint } : {}) } : {}),
+      ...h,
+    };
+  });
+}
+
+/** The proxy the form says; the proxy's "resolves names" setting is kept as it was. */
+function proxyOf(d: Draft): unknown {
+  if (d.via === 'command') return { type: 'command', command: d.proxyCommand.trim() };
+  if (d.via !== 'http' && d.via !== 'socks5' && d.via !== 'socks4') return undefined;
+  const was = d.kept.proxy && d.kept.proxy.type !== 'command' ? d.kept.proxy : undefined;
+  return {
+    type: d.via,
+    host: d.proxyHost.trim(),
+    port: d.proxyPort.trim() === '' ? '' : num(d.proxyPort),
+    ...(d.proxyUser.trim() ? { user: d.proxyUser.trim() } : {}),
+    ...(was?.remoteDns === false ? { remoteDns: false } : {}),
   };
 }
 
@@ -152,8 +211,16 @@ export function configOf(d: Draft, id?: string): Record<string, unknown> {
       identityFiles: d.key.kind === 'file' && d.key.path.trim() ? [d.key.path.trim()] : [],
       ...(d.key.kind === 'stored' ? { keyId: d.key.keyId } : {}),
       ...(d.passphraseFile.trim() ? { passphraseFile: d.passphraseFile.trim() } : {}),
+      ...(d.agent ? { agent: d.kept.agentPath ?? 'env' } : {}),
+      ...(d.agent && d.kept.identitiesOnly ? { identitiesOnly: true } : {}),
     },
-    hostKey: { policy: d.policy, ...(d.fingerprint.trim() ? { fingerprint: d.fingerprint.trim() } : {}) },
+    hostKey: {
+      policy: d.policy,
+      ...(d.kept.knownHostsFiles ? { knownHostsFiles: d.kept.knownHostsFiles } : {}),
+      ...(d.fingerprint.trim() ? { fingerprint: d.fingerprint.trim() } : {}),
+    },
+    ...(d.via === 'jump' ? { jumpHosts: jumpsOf(d) } : {}),
+    ...(d.via !== 'direct' && d.via !== 'jump' ? { proxy: proxyOf(d) } : {}),
     keepalive: { intervalSeconds: num(d.keepaliveInterval), countMax: num(d.keepaliveCount) },
     connectTimeoutSeconds: num(d.connectTimeout),
     compression: d.compression,
@@ -209,12 +276,25 @@ const LABELS: Readonly<Record<string, string>> = {
   'session.keepalive.countMax': 'Unanswered keepalives before reconnecting',
   'session.connectTimeoutSeconds': 'Connect timeout (seconds)',
   'session.rekeyLimit.bytes': 'Renew the session keys after (MiB)',
+  'session.jumpHosts': 'Jump hosts',
+  'session.proxy.host': 'Proxy host',
+  'session.proxy.port': 'Proxy port',
+  'session.proxy.user': 'Proxy user',
+  'session.proxy.command': 'Proxy command',
   'session.rekeyLimit.seconds': '…or every (minutes)',
   ...Object.fromEntries(ALGORITHM_KINDS.map((k) => [`session.algorithms.${k}`, OPENSSH_OPTION[k]])),
 };
 
 /** Fields under "Advanced": a problem there opens it, so the field can be seen and focused. */
-const ADVANCED = ['session.keepalive.', 'session.connectTimeoutSeconds', 'session.rekeyLimit.', 'session.auth.passphraseFile', 'session.algorithms'];
+const ADVANCED = [
+  'session.keepalive.',
+  'session.connectTimeoutSeconds',
+  'session.rekeyLimit.',
+  'session.auth.passphraseFile',
+  'session.algorithms',
+  'session.jumpHosts',
+  'session.proxy',
+];
 
 /** The validator's wording for a form: an empty field is "empty", not "a non-empty string" or "(got "")". */
 function plainProblem(problem: string): string {
@@ -239,6 +319,13 @@ export function problemsOf(d: Draft): Problem[] {
   const found: Problem[] = [];
   if (d.key.kind === 'file' && !d.key.path.trim())
     found.push({ field: 'session.auth.identityFiles', text: "Key file path is empty. Give the key file's path, or pick another key." });
+  if (d.via === 'jump') {
+    const { hops, bad } = parseJumpSpec(d.jumps);
+    if (bad !== undefined)
+      found.push({ field: 'session.jumpHosts', text: `Jump hosts: "${bad}" cannot be read. Write each hop as [user@]host[:port], separated by commas.` });
+    else if (hops.length === 0)
+      found.push({ field: 'session.jumpHosts', text: 'Jump hosts is empty. Give at least one, e.g. ops@bastion.example.com, or choose "Directly".' });
+  }
   for (const p of sessionProblems(configOf(d, 'draft'))) {
     found.push({ field: p.field, text: `${fieldLabel(p.field, d)} ${plainProblem(p.problem)}. ${p.fix}` });
   }
@@ -259,6 +346,8 @@ const FORM_ORDER = [
   'session.auth.keyId',
   'session.hostKey',
   'session.forwards',
+  'session.jumpHosts',
+  'session.proxy',
   'session.keepalive',
   'session.connectTimeoutSeconds',
   'session.rekeyLimit',
@@ -558,6 +647,7 @@ export function SessionForm({
 
       <details className="advanced" open={advanced} onToggle={(e) => setAdvanced(e.currentTarget.open)}>
         <summary>Advanced</summary>
+        <ConnectThrough d={d} update={update} error={error} />
         <Field
           label="Keepalive every (seconds)"
           error={error('session.keepalive.intervalSeconds')}
@@ -769,5 +859,99 @@ export function SessionEditor({ id }: { id?: string }) {
         <p role="status">Loading…</p>
       )}
     </section>
+  );
+}
+
+const VIA_LABEL: Record<Draft['via'], string> = {
+  direct: 'Directly',
+  jump: 'Jump hosts (ssh -J)',
+  http: 'HTTP proxy (CONNECT)',
+  socks5: 'SOCKS5 proxy',
+  socks4: 'SOCKS4 proxy',
+  command: 'A command (ProxyCommand)',
+};
+
+/**
+ * "Connect through": how the connection to the server is made (OpenSSH's -J and ProxyCommand,
+ * PuTTY's proxy settings), and whether the SSH agent's keys are offered.
+ */
+function ConnectThrough({
+  d,
+  update,
+  error,
+}: {
+  d: Draft;
+  update: (patch: Partial<Draft>, field?: string) => void;
+  error: (field: string) => string | undefined;
+}): React.JSX.Element {
+  const viaProxy = d.via === 'http' || d.via === 'socks5' || d.via === 'socks4';
+  return (
+    <fieldset className="connect-through">
+      <legend>Connect through</legend>
+      <Field label="Route" hint="For a company network that allows only a proxy out, or a server behind a bastion.">
+        {(p) => (
+          <select {...p} value={d.via} onChange={(e) => update({ via: e.target.value as Draft['via'] })}>
+            {(Object.keys(VIA_LABEL) as Array<Draft['via']>).map((v) => (
+              <option key={v} value={v}>
+                {VIA_LABEL[v]}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {d.via === 'jump' && (
+        <Field
+          label="Jump hosts"
+          error={error('session.jumpHosts')}
+          hint="As ssh -J takes them: [user@]host[:port], separated by commas, crossed in that order. Each uses this tunnel's key and host-key setting."
+        >
+          {(p) => (
+            <input {...p} value={d.jumps} placeholder="ops@bastion.example.com:22" onChange={(e) => update({ jumps: e.target.value }, 'session.jumpHosts')} />
+          )}
+        </Field>
+      )}
+      {viaProxy && (
+        <>
+          <Field label="Proxy host" error={error('session.proxy.host')}>
+            {(p) => <input {...p} value={d.proxyHost} onChange={(e) => update({ proxyHost: e.target.value }, 'session.proxy.host')} />}
+          </Field>
+          <Field label="Proxy port" error={error('session.proxy.port')}>
+            {(p) => <input {...p} inputMode="numeric" value={d.proxyPort} onChange={(e) => update({ proxyPort: e.target.value }, 'session.proxy.port')} />}
+          </Field>
+          <Field
+            label="Proxy user (empty: none)"
+            error={error('session.proxy.user')}
+            hint="Its password is never kept in the config: Burrow reads it from the environment variable BURROW_SECRET_PROXY_ followed by this tunnel's id in capitals (docs/config.md)."
+          >
+            {(p) => <input {...p} value={d.proxyUser} autoComplete="off" onChange={(e) => update({ proxyUser: e.target.value }, 'session.proxy.user')} />}
+          </Field>
+        </>
+      )}
+      {d.via === 'command' && (
+        <Field
+          label="Proxy command"
+          error={error('session.proxy.command')}
+          hint="Burrow runs this program on every connection and speaks SSH over its input and output. %h %p %r are the server, port and user."
+        >
+          {(p) => (
+            <input
+              {...p}
+              value={d.proxyCommand}
+              placeholder="nc -X connect -x proxy.corp:3128 %h %p"
+              onChange={(e) => update({ proxyCommand: e.target.value }, 'session.proxy.command')}
+            />
+          )}
+        </Field>
+      )}
+      {d.via === 'command' && d.proxyCommand.trim() !== '' && (
+        <p className="warning" role="note">
+          This tunnel runs <code>{d.proxyCommand.trim()}</code> on this machine each time it connects.
+        </p>
+      )}
+      <label className="check">
+        <input type="checkbox" checked={d.agent} onChange={(e) => update({ agent: e.target.checked })} />
+        Also offer the keys of the SSH agent (ssh-agent, or Pageant on Windows), before the key above
+      </label>
+    </fieldset>
   );
 }
