@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import ssh2 from 'ssh2';
 import type { ForwardConfig, SessionConfig } from '../../common/config.js';
+import { describeRoute } from '../../common/route.js';
 import { AlgorithmListError, WEAK_ALGORITHMS } from '../../common/algorithms.js';
 import { burrowError, classify, type HandshakeContext } from './session/errors.js';
 import { keyAuthHandler, type AuthProgress } from './session/auth.js';
@@ -90,6 +91,21 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
   };
   const target = `${cfg.host}:${cfg.port}`;
   const timeoutMs = cfg.connectTimeoutSeconds * 1000;
+
+  // These steps connect directly; through a proxy or jump hosts they would test a path the tunnel
+  // does not take (and often cannot: the server may be reachable only through the bastion). Until
+  // they cross the route, say so rather than report a failure that is not the tunnel's.
+  if (cfg.proxy !== undefined || (cfg.jumpHosts?.length ?? 0) > 0) {
+    await step('route', `the path ${describeRoute(cfg)}`, () =>
+      Promise.reject(
+        new StepFailed(
+          'Test connection does not yet cross proxies and jump hosts, so it cannot check this tunnel',
+          "Start the tunnel instead: its log names every hop as it is crossed, and an error names the hop (or the proxy's answer) that failed.",
+        ),
+      ),
+    );
+    return { session: cfg.name, ok: false, steps };
+  }
 
   // 1. The name resolves.
   blocked = !(await step('dns', `"${cfg.host}" resolves`, async () => {

@@ -224,3 +224,29 @@ describe('proxies, a ProxyCommand and an SSH agent, against real ones', { skip: 
     },
   );
 });
+
+test('Test connection says it cannot yet check a routed tunnel, rather than test a path the tunnel does not take', async () => {
+  const { diagnose } = await import('../../../main/core/diagnose.js');
+  const cfg = {
+    id: 'x',
+    name: 'x',
+    host: 'db.internal',
+    port: 22,
+    user: 'u',
+    auth: { identityFiles: [] },
+    hostKey: { policy: 'yes' as const },
+    keepalive: { intervalSeconds: 15, countMax: 3 },
+    connectTimeoutSeconds: 5,
+    compression: false,
+    autostart: false,
+    forwards: [],
+    jumpHosts: [{ host: 'bastion.corp', port: 22 }],
+  };
+  const r = await diagnose(cfg);
+  assert.equal(r.ok, false);
+  assert.deepEqual(
+    r.steps.map((s) => [s.id, s.status, s.title]),
+    [['route', 'fail', 'the path jump host bastion.corp:22 → db.internal:22']],
+  );
+  assert.match(r.steps[0]!.hint ?? '', /Start the tunnel instead/);
+});
