@@ -7,17 +7,21 @@
 import { lookup } from 'node:dns/promises';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { homedir } from 'node:os';
 import ssh2 from 'ssh2';
 import type { ForwardConfig, SessionConfig } from '../../common/config.js';
-import { describeRoute } from '../../common/route.js';
 import { AlgorithmListError, WEAK_ALGORITHMS } from '../../common/algorithms.js';
-import { burrowError, classify, type HandshakeContext } from './session/errors.js';
+import { BurrowError, burrowError, classify, type HandshakeContext } from './session/errors.js';
+import type { ErrorInfo } from '../../common/session.js';
+import { openAgent } from './session/agent.js';
+import { needsRoute, openRoute, routeStages } from './session/route.js';
+import type { RouteSocket } from './session/route-socket.js';
 import { keyAuthHandler, type AuthProgress } from './session/auth.js';
 import { negotiate, sessionOffer, ssh2Algorithms, watchServerKexInit, type Offer, type ServerKexInit } from './session/handshake.js';
 import { forwardSpec, localBindAddress, remoteBindAddress } from './session/forward.js';
 import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict, type UnknownHostHint } from './session/host-keys.js';
 import type { SecretStore } from './keys/secret-store.js';
-import { expandHome, loadIdentities, type IdentityLoader } from './session/identity.js';
+import { expandHome, loadIdentities, proxyPasswordSecretName, type IdentityLoader } from './session/identity.js';
 
 export type StepStatus = 'pass' | 'fail' | 'skip';
 
@@ -92,34 +96,29 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
   const target = `${cfg.host}:${cfg.port}`;
   const timeoutMs = cfg.connectTimeoutSeconds * 1000;
 
-  // These steps connect directly; through a proxy or jump hosts they would test a path the tunnel
-  // does not take (and often cannot: the server may be reachable only through the bastion). Until
-  // they cross the route, say so rather than report a failure that is not the tunnel's.
-  if (cfg.proxy !== undefined || (cfg.jumpHosts?.length ?? 0) > 0) {
-    await step('route', `the path ${describeRoute(cfg)}`, () =>
-      Promise.reject(
-        new StepFailed(
-          'Test connection does not yet cross proxies and jump hosts, so it cannot check this tunnel',
-          "Start the tunnel instead: its log names every hop as it is crossed, and an error names the hop (or the proxy's answer) that failed.",
-        ),
-      ),
-    );
-    return { session: cfg.name, ok: false, steps };
+  // 1 and 2, through a proxy or jump hosts: a step per stage of the route (the proxy's tunnel,
+  // each jump host's host key, login and channel onwards), then the SSH steps on the route's end.
+  const routed = needsRoute(cfg);
+  let route: RouteSocket | undefined;
+  let routeError: ErrorInfo | undefined;
+  if (routed) {
+    route = await openDiagnosedRoute(cfg, opts, timeoutMs, steps, (e) => (routeError ??= e));
+    blocked = route === undefined;
+  } else {
+    // 1. The name resolves.
+    blocked = !(await step('dns', `"${cfg.host}" resolves`, async () => {
+      try {
+        const addrs = await lookup(cfg.host, { all: true });
+        return addrs.map((a) => a.address).join(', ');
+      } catch (err) {
+        const info = classify(err, cfg);
+        throw new StepFailed(info.message, info.hint);
+      }
+    }));
+
+    // 2. TCP reaches the SSH port, and an SSH server answers there.
+    blocked = !(await step('tcp', `TCP reaches ${target}`, () => readBanner(cfg, timeoutMs)));
   }
-
-  // 1. The name resolves.
-  blocked = !(await step('dns', `"${cfg.host}" resolves`, async () => {
-    try {
-      const addrs = await lookup(cfg.host, { all: true });
-      return addrs.map((a) => a.address).join(', ');
-    } catch (err) {
-      const info = classify(err, cfg);
-      throw new StepFailed(info.message, info.hint);
-    }
-  }));
-
-  // 2. TCP reaches the SSH port, and an SSH server answers there.
-  blocked = !(await step('tcp', `TCP reaches ${target}`, () => readBanner(cfg, timeoutMs)));
 
   // 3, 4 and 5. Algorithms, host key and login, on one SSH connection that the port steps then reuse.
   const client = new ssh2.Client();
@@ -143,8 +142,13 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
           ...(opts.loadIdentity ? { loader: opts.loadIdentity } : {}),
           ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
           ...(opts.secrets ? { secrets: opts.secrets } : {}),
+          agentToo: cfg.auth.agent !== undefined,
         }).catch((err: unknown) => {
           loginError = err;
+          return undefined;
+        });
+        const agent = await openAgent(cfg.auth, identities ?? [], opts.home ?? homedir(), () => undefined).catch((err: unknown) => {
+          loginError ??= err;
           return undefined;
         });
         try {
@@ -154,10 +158,10 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
           loginError ??= err instanceof AlgorithmListError ? burrowError('CONFIG_INVALID', err.message, err.fix) : err;
           return false;
         }
-        const sock = net.connect({ host: cfg.host, port: cfg.port });
+        const sock = route ?? net.connect({ host: cfg.host, port: cfg.port });
         serverKexInit = watchServerKexInit(sock);
         // With no usable key, still connect far enough to check the host key, then fail the login.
-        const auth = keyAuthHandler(identities ?? [], cfg.user);
+        const auth = keyAuthHandler(identities ?? [], cfg.user, undefined, agent);
         progress = auth.progress;
         return new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => {
@@ -200,6 +204,8 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
         });
       })();
   const loggedIn = await ready;
+  // A route that broke under the login (a proxy command that exited) says more than ssh2 can.
+  if (!loggedIn && routeError) loginError = new BurrowError(routeError);
   const context = (): HandshakeContext => ({
     ...(offer ? { offer } : {}),
     ...(serverKexInit() ? { server: serverKexInit()! } : {}),
@@ -451,4 +457,111 @@ async function checkServerTarget(client: ssh2.Client, host: string, port: number
       ? 'The server forbids -L forwarding for this user (AllowTcpForwarding / PermitOpen).'
       : 'Check the database host and port as seen from the SSH server, and that the database accepts connections from it.',
   );
+}
+
+/**
+ * Opens the session's route as the tunnel would, recording a step per stage; resolves with the
+ * route's open end (the SSH server) or undefined when a stage failed (that step says why, the
+ * later ones are skipped).
+ */
+async function openDiagnosedRoute(
+  cfg: SessionConfig,
+  opts: DiagnoseOptions,
+  timeoutMs: number,
+  steps: DiagnoseStep[],
+  onError: (e: ErrorInfo) => void,
+): Promise<RouteSocket | undefined> {
+  const record = (s: DiagnoseStep): void => {
+    steps.push(s);
+    opts.onStep?.(s);
+  };
+  const stages = routeStages(cfg);
+  const loadOpts = {
+    ...(opts.home ? { home: opts.home } : {}),
+    ...(opts.loadIdentity ? { loader: opts.loadIdentity } : {}),
+    ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
+  };
+  // The hops use the session's keys and agent; a key problem is the login step's to tell.
+  const identities = await loadIdentities(cfg.auth, { ...loadOpts, ...(opts.secrets ? { secrets: opts.secrets } : {}), agentToo: true }).catch(() => []);
+  const agent = await openAgent(cfg.auth, identities, opts.home ?? homedir(), () => undefined).catch(() => undefined);
+  let offer: Offer;
+  try {
+    offer = sessionOffer(cfg.algorithms, cfg.compression);
+  } catch {
+    offer = sessionOffer(undefined, cfg.compression);
+  }
+  const hostKey = opts.prompt && cfg.hostKey.policy === 'yes' ? { ...cfg.hostKey, policy: 'ask' as const } : cfg.hostKey;
+  const done: Array<{ detail: string; ms: number }> = [];
+  let error: ErrorInfo | undefined;
+  let last = performance.now();
+  const route = openRoute(cfg, {
+    offer,
+    identities,
+    agent,
+    loadIdentities: (files) => loadIdentities({ identityFiles: files }, loadOpts),
+    checker: (hop) =>
+      new HostKeyChecker(
+        {
+          policy: hostKey.policy,
+          ...(hostKey.knownHostsFiles ? { knownHostsFiles: hostKey.knownHostsFiles } : {}),
+          ...(hop.fingerprint ? { fingerprint: hop.fingerprint } : {}),
+        },
+        hop.host,
+        hop.port,
+        opts.prompt,
+        opts.home,
+        opts.unknownHostHint,
+      ),
+    ...(opts.secrets ? { proxyPassword: () => opts.secrets!.get(proxyPasswordSecretName(cfg.id)) } : {}),
+    log: () => undefined,
+    fail: (e) => {
+      error ??= e;
+      onError(e);
+    },
+    onStage: (i, detail) => {
+      const now = performance.now();
+      done[i] = { detail, ms: Math.round(now - last) };
+      last = now;
+    },
+  });
+  const opened = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      error ??= {
+        code: 'CONNECT_TIMEOUT',
+        message: `the path did not open within ${cfg.connectTimeoutSeconds} s`,
+        hint: 'A proxy or jump host does not answer; check its address, or raise the connect timeout.',
+      };
+      route.destroy();
+      resolve(false);
+    }, timeoutMs);
+    route.once('connect', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    route.once('close', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+  let failed = false;
+  stages.forEach((stage, i) => {
+    const d = done[i];
+    if (d) record({ id: stage.id, title: stage.title, status: 'pass', ms: d.ms, detail: d.detail });
+    else if (!failed) {
+      failed = true;
+      record({
+        id: stage.id,
+        title: stage.title,
+        status: 'fail',
+        ms: Math.round(performance.now() - last),
+        detail: error?.message ?? 'the path closed',
+        ...(error?.hint ? { hint: error.hint } : {}),
+      });
+    } else record({ id: stage.id, title: stage.title, status: 'skip', ms: 0, detail: 'skipped: an earlier step failed' });
+  });
+  if (!opened) {
+    route.destroy();
+    return undefined;
+  }
+  return route;
 }

@@ -24,7 +24,7 @@ import { ssh2Algorithms, type Offer } from './handshake.js';
 import type { HostKeyChecker } from './host-keys.js';
 import type { LoadedIdentity } from './identity.js';
 import { proxyHandshake } from './proxy-client.js';
-import { hostPort } from '../../../common/route.js';
+import { hostPort, proxyLabel } from '../../../common/route.js';
 
 export { describeRoute } from '../../../common/route.js';
 import { RouteSocket, type RouteEnds } from './route-socket.js';
@@ -45,6 +45,36 @@ export interface RouteDeps {
   readonly fail: (info: ErrorInfo) => void;
   /** Called after each batch of writes on the first TCP socket. */
   readonly afterFlush?: () => void;
+  /** Each stage of routeStages() as it succeeds, with what it found (Test connection's steps). */
+  readonly onStage?: (index: number, detail: string) => void;
+}
+
+/** One stage of opening a route, as Test connection shows it. */
+export interface RouteStage {
+  readonly id: string;
+  readonly title: string;
+}
+
+/** The stages a session's route goes through, in order: the first connection, then each jump host. */
+export function routeStages(cfg: SessionConfig): RouteStage[] {
+  const hops = cfg.jumpHosts ?? [];
+  const first = hops[0] ?? cfg;
+  const stages: RouteStage[] = [];
+  if (cfg.proxy?.type === 'command') stages.push({ id: 'route:command', title: `the proxy command starts (to reach ${hopName(first)})` });
+  else if (cfg.proxy)
+    stages.push({
+      id: 'route:proxy',
+      title: `the ${proxyLabel(cfg.proxy.type)} ${hostPort(cfg.proxy.host, cfg.proxy.port)} opens a tunnel to ${hopName(first)}`,
+    });
+  else stages.push({ id: 'route:tcp', title: `TCP reaches the jump host ${hopName(first)}` });
+  hops.forEach((h, i) => {
+    const next = hops[i + 1] ?? cfg;
+    stages.push({
+      id: `route:jump${i + 1}`,
+      title: `the jump host ${hopName(h)} knows its host key, lets "${h.user ?? cfg.user}" in and reaches ${hopName(next)}`,
+    });
+  });
+  return stages;
 }
 
 /** `user@host:port` of a hop, as the log and errors name it. */
@@ -74,14 +104,17 @@ export function openRoute(cfg: SessionConfig, deps: RouteDeps): RouteSocket {
 async function open(cfg: SessionConfig, deps: RouteDeps, route: RouteSocket, fail: (info: ErrorInfo) => void): Promise<void> {
   const hops = cfg.jumpHosts ?? [];
   const first = hops[0] ?? cfg;
+  const t0 = Date.now();
   let ends = await firstLeg(cfg, first, deps, route, fail);
+  deps.onStage?.(0, cfg.proxy?.type === 'command' ? 'started' : cfg.proxy ? `tunnel open in ${Date.now() - t0} ms` : `connected in ${Date.now() - t0} ms`);
   for (let i = 0; i < hops.length; i++) {
     if (route.destroyed) return;
     const hop = hops[i]!;
     const next = hops[i + 1] ?? cfg;
-    const client = await login(cfg, hop, ends, deps, route, fail, `jump host ${i + 1} of ${hops.length}`);
+    const { client, fingerprint } = await login(cfg, hop, ends, deps, route, fail, `jump host ${i + 1} of ${hops.length}`);
     ends = await channelTo(client, hop, next);
     deps.log('debug', `the jump host ${hopName(hop)} opened a channel to ${hopName(next)}`);
+    deps.onStage?.(i + 1, `host key ${fingerprint}; logged in as "${hop.user ?? cfg.user}"; channel to ${hopName(next)} open`);
   }
   if (!route.destroyed) route.attach(ends);
 }
@@ -221,7 +254,7 @@ async function login(
   route: RouteSocket,
   fail: (i: ErrorInfo) => void,
   which: string,
-): Promise<ssh2.Client> {
+): Promise<{ client: ssh2.Client; fingerprint: string }> {
   const name = hopName(hop);
   const user = hop.user ?? cfg.user;
   const named = (info: ErrorInfo): ErrorInfo => ({ ...info, message: `The jump host ${name} (${which}): ${info.message}` });
@@ -238,6 +271,7 @@ async function login(
     sock.destroy();
   });
   let verdictError: ErrorInfo | undefined;
+  let fingerprint = '';
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void =>
       reject(new BurrowError(named(verdictError ?? classify(err, { host: hop.host, port: hop.port, user }, { auth: auth.progress }))));
@@ -266,6 +300,7 @@ async function login(
           .then((v) => {
             if (v.ok) {
               acceptedKey = Buffer.from(key);
+              fingerprint = v.fingerprint;
               if (v.note) deps.log('info', `${name}: ${v.note}`);
             } else verdictError = v.error;
             verify(v.ok);
@@ -293,7 +328,7 @@ async function login(
       }),
     ),
   );
-  return client;
+  return { client, fingerprint };
 }
 
 /** A `direct-tcpip` channel from a logged-in hop to the next host. */

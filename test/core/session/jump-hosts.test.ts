@@ -12,6 +12,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Session } from '../../../main/core/session/session.js';
+import { diagnose } from '../../../main/core/diagnose.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { Postgres, postgresUnavailable } from '../../helpers/postgres.js';
 import { jumpNetwork, netnsUnavailable, type JumpNetwork } from '../../helpers/netns.js';
@@ -173,6 +174,53 @@ describe(
       const atServer = await run({ jumpHosts: [bastion()] }, (s) => waitForState(s, 'error'), swap(`[${net.bAddress}]:${target.port}`));
       assert.equal(atServer.last.lastError!.code, 'HOST_KEY_MISMATCH');
       assert.match(atServer.last.lastError!.message, new RegExp(`^HOST KEY CHANGED for \\[${net.bAddress.replace(/\./g, '\\.')}\\]:${target.port}`));
+    });
+
+    test('Test connection crosses the jump host: a step for it, then the SSH steps on the server behind it; a changed key on the hop fails its step', async () => {
+      const remote = await freePort();
+      const cfg = sessionFor(target, [loopbackRemote(remote, pg.port)], {
+        hostKey: { policy: 'yes', knownHostsFiles: [knownHosts] },
+        connectTimeoutSeconds: 8,
+        jumpHosts: [bastion()],
+      });
+      const r = await diagnose(cfg, { home: target.dir });
+      assert.deepEqual(
+        r.steps.map((x) => [x.id, x.status]),
+        [
+          ['route:tcp', 'pass'],
+          ['route:jump1', 'pass'],
+          ['algorithms', 'pass'],
+          ['host-key', 'pass'],
+          ['login', 'pass'],
+          [`bind:-R 127.0.0.1:${remote}:127.0.0.1:${pg.port}`, 'pass'],
+          [`target:-R 127.0.0.1:${remote}:127.0.0.1:${pg.port}`, 'pass'],
+        ],
+        JSON.stringify(r.steps, null, 1),
+      );
+      assert.match(
+        r.steps[1]!.detail,
+        new RegExp(`^host key SHA256:\\S+; logged in as "${target.user}"; channel to ${net.bAddress.replace(/\./g, '\\.')}:${target.port} open$`),
+      );
+
+      const otherKey = readFileSync(jump2.knownHostsPath, 'utf8').trim().split(' ').slice(1).join(' ');
+      const changed = path.join(target.dir, 'changed-for-diagnose');
+      writeFileSync(
+        changed,
+        readFileSync(knownHosts, 'utf8').replace(
+          new RegExp(`^\\[${net.aAddress.replace(/\./g, '\\.')}\\]:${jump.port} .*$`, 'm'),
+          `[${net.aAddress}]:${jump.port} ${otherKey}`,
+        ),
+      );
+      const bad = await diagnose({ ...cfg, hostKey: { policy: 'yes', knownHostsFiles: [changed] } }, { home: target.dir });
+      assert.deepEqual(
+        bad.steps.slice(0, 3).map((x) => [x.id, x.status]),
+        [
+          ['route:tcp', 'pass'],
+          ['route:jump1', 'fail'],
+          ['algorithms', 'skip'],
+        ],
+      );
+      assert.match(bad.steps[1]!.detail, /HOST KEY CHANGED/);
     });
 
     test('a jump host that refuses the key is named, and the session waits for a person', async () => {

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Session, type SessionDeps } from '../../../main/core/session/session.js';
+import { diagnose } from '../../../main/core/diagnose.js';
 import { FileSecretStore } from '../../../main/core/keys/secret-store.js';
 import { proxyPasswordSecretName } from '../../../main/core/session/identity.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
@@ -186,6 +187,48 @@ describe('proxies, a ProxyCommand and an SSH agent, against real ones', { skip: 
     );
   });
 
+  test('Test connection crosses the proxy: a step for the proxy, then the SSH steps on the far end; a refused password fails the proxy step', async () => {
+    const proxy = await HttpProxy.start({ user: 'alice', password: PASSWORD });
+    try {
+      const remote = await freePort();
+      const cfg = sessionFor(sshd, [loopbackRemote(remote, echo.port)], {
+        connectTimeoutSeconds: 8,
+        proxy: { type: 'http', host: proxy.host, port: proxy.port, user: 'alice' },
+      });
+      const spec = `-R 127.0.0.1:${remote}:127.0.0.1:${echo.port}`;
+      const ok = await diagnose(cfg, { home: sshd.dir, secrets: await secrets('test', PASSWORD) });
+      assert.deepEqual(
+        ok.steps.map((x) => [x.id, x.status]),
+        [
+          ['route:proxy', 'pass'],
+          ['algorithms', 'pass'],
+          ['host-key', 'pass'],
+          ['login', 'pass'],
+          [`bind:${spec}`, 'pass'],
+          [`target:${spec}`, 'pass'],
+        ],
+        JSON.stringify(ok.steps, null, 1),
+      );
+      assert.equal(ok.steps[0]!.title, `the HTTP proxy 127.0.0.1:${proxy.port} opens a tunnel to 127.0.0.1:${sshd.port}`);
+      const refused = await diagnose(cfg, { home: sshd.dir, secrets: await secrets('test', 'nope') });
+      assert.deepEqual(
+        refused.steps.map((x) => [x.id, x.status]),
+        [
+          ['route:proxy', 'fail'],
+          ['algorithms', 'skip'],
+          ['host-key', 'skip'],
+          ['login', 'skip'],
+          [`bind:${spec}`, 'skip'],
+          [`target:${spec}`, 'skip'],
+        ],
+      );
+      assert.match(refused.steps[0]!.detail, /refused the user name "alice"/);
+      assert.ok(!JSON.stringify(refused).includes('nope') && !JSON.stringify(ok).includes(PASSWORD));
+    } finally {
+      await proxy.dispose();
+    }
+  });
+
   test(
     'ssh-agent holding the only key that works: the session logs in through it and says which keys it offered',
     { skip: toolsMissing('ssh-agent', 'ssh-add') },
@@ -223,30 +266,4 @@ describe('proxies, a ProxyCommand and an SSH agent, against real ones', { skip: 
       }
     },
   );
-});
-
-test('Test connection says it cannot yet check a routed tunnel, rather than test a path the tunnel does not take', async () => {
-  const { diagnose } = await import('../../../main/core/diagnose.js');
-  const cfg = {
-    id: 'x',
-    name: 'x',
-    host: 'db.internal',
-    port: 22,
-    user: 'u',
-    auth: { identityFiles: [] },
-    hostKey: { policy: 'yes' as const },
-    keepalive: { intervalSeconds: 15, countMax: 3 },
-    connectTimeoutSeconds: 5,
-    compression: false,
-    autostart: false,
-    forwards: [],
-    jumpHosts: [{ host: 'bastion.corp', port: 22 }],
-  };
-  const r = await diagnose(cfg);
-  assert.equal(r.ok, false);
-  assert.deepEqual(
-    r.steps.map((s) => [s.id, s.status, s.title]),
-    [['route', 'fail', 'the path jump host bastion.corp:22 → db.internal:22']],
-  );
-  assert.match(r.steps[0]!.hint ?? '', /Start the tunnel instead/);
 });
