@@ -3,6 +3,7 @@
  * db.example.com:22`. One wording for the log, the window and the command line.
  */
 import type { SessionConfig } from './config.js';
+import { MAX_JUMP_HOSTS } from './config-schema.js';
 
 /** `host:port`, an IPv6 address in brackets (`[::1]:22`). */
 export function hostPort(host: string, port: number): string {
@@ -37,18 +38,65 @@ export function jumpSpec(hops: ReadonlyArray<{ host: string; port: number; user?
     .join(',');
 }
 
-/**
- * Reads `-J`'s syntax; a hop that cannot be read comes back as its text in `bad`, so a form can
- * say which one. Ports outside 1–65535 are left to the validator, which names the field.
- */
-export function parseJumpSpec(text: string): { hops: Array<{ host: string; port: number | string; user?: string }>; bad?: string } {
-  const hops: Array<{ host: string; port: number | string; user?: string }> = [];
-  for (const raw of text.split(',').map((s) => s.trim())) {
-    if (raw === '') continue;
-    const m = /^(?:([^@\s]+)@)?(?:\[([^\]]+)\]|([^:@\s[\]]+))(?::(\S+))?$/.exec(raw);
-    if (!m) return { hops, bad: raw };
-    const port = m[4] === undefined ? 22 : /^\d+$/.test(m[4]) ? Number(m[4]) : m[4];
-    hops.push({ host: (m[2] ?? m[3])!, port, ...(m[1] !== undefined ? { user: m[1] } : {}) });
+/** One hop as the input names it; what it leaves out is filled in by the importer. */
+export interface HopSpec {
+  readonly host: string;
+  readonly port?: number;
+  /** `%r` (OpenSSH's token in a ProxyCommand) is the session's own user. */
+  readonly user?: string;
+  readonly identityFiles?: ReadonlyArray<string>;
+  readonly fingerprint?: string;
+}
+
+/** Why a route cannot be taken. `problem` never quotes the input. */
+export class RouteError extends Error {
+  constructor(
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`${problem}. ${fix}`);
+    this.name = 'RouteError';
   }
-  return { hops };
+}
+
+export const HOP_FIX = 'Write each hop as [user@]host[:port], hops separated by commas.';
+export const NO_PASSWORD_FIX =
+  "Remove the password: Burrow logs in to jump hosts with keys, and keeps a proxy's password in its secret store (give it in the session's proxy settings), never in the config.";
+
+/** `[user@]host[:port]`, `[user@][v6]:port` or `ssh://[user@]host[:port]`, as OpenSSH's parse_jump reads a hop. */
+export function parseHop(word: string): HopSpec {
+  let user: string | undefined;
+  let host: string;
+  let port: string | undefined;
+  const uri = /^ssh:\/\/(?:([^@/]*)@)?(\[[^\]]+\]|[^:/@[\]]+)(?::([^/]*))?\/?$/i.exec(word);
+  if (uri) {
+    [, user, host, port] = uri as unknown as [string, string | undefined, string, string | undefined];
+  } else {
+    const at = word.lastIndexOf('@');
+    if (at >= 0) user = word.slice(0, at);
+    const m = /^(\[[^\]]+\]|[^:[\]]+)(?::(.*))?$/.exec(word.slice(at + 1));
+    if (!m) throw new RouteError('a hop is not [user@]host[:port]', HOP_FIX);
+    [, host, port] = m as unknown as [string, string, string | undefined];
+  }
+  // No system allows a colon in a user name: what follows it is a password.
+  if (user?.includes(':')) throw new RouteError('a hop carries a password (user:password@host)', NO_PASSWORD_FIX);
+  if (user === '') throw new RouteError('a hop has nothing before its @', HOP_FIX);
+  host = host.replace(/^\[(.*)\]$/, '$1');
+  if (host === '' || /[\s@/]/.test(host)) throw new RouteError('a hop has no host name', HOP_FIX);
+  if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
+    throw new RouteError("a hop's port is not a number from 1 to 65535", HOP_FIX);
+  }
+  return { host, ...(port !== undefined ? { port: Number(port) } : {}), ...(user !== undefined ? { user } : {}) };
+}
+
+/** OpenSSH's `-J`/ProxyJump value: hops in the order they are crossed, or "none" (connect directly). */
+export function parseJumpList(value: string): HopSpec[] | 'none' {
+  const v = value.trim();
+  if (v.toLowerCase() === 'none') return 'none';
+  const hops = v.split(',').map((h) => h.trim());
+  if (hops.some((h) => h === '')) throw new RouteError('a hop is empty', HOP_FIX);
+  if (hops.length > MAX_JUMP_HOSTS) {
+    throw new RouteError(`names ${hops.length} jump hosts, more than the ${MAX_JUMP_HOSTS} Burrow crosses`, 'Give the jump hosts this server really needs.');
+  }
+  return hops.map(parseHop);
 }

@@ -377,9 +377,11 @@ autossh -N -M0 -o "ServerAliveInterval 15" -o "UserKnownHostsFile=$TEMPFILE" -o 
     assert.deepEqual(names, [
       'fivetran-outbound',
       'office-tunnels',
+      'via-corporate-proxy',
       'fivetran@35.230.100.17',
       'fivetran@35.230.100.17-11434',
       'autossh@tunnel-eu.holistics.example:50022',
+      'deploy@10.20.0.5',
     ]);
     assert.ok(names.every((n) => !/\s/.test(n)));
     assert.match((await runBurrow(['sessions', 'show', 'OFFICE-TUNNELS'], w.env)).stdout, /^office-tunnels/);

@@ -115,7 +115,14 @@ test("the editor keeps a session's path through a save: jump hosts with their ow
   assert.deepEqual(viaProxy.proxy, { type: 'http', host: 'proxy.corp', port: 3128, user: 'me' });
   assert.deepEqual(
     problemsOf({ ...d, jumps: 'ops@[broken' }).map((p) => p.text),
-    ['Jump hosts: "ops@[broken" cannot be read. Write each hop as [user@]host[:port], separated by commas.'],
+    ['Jump hosts: a hop is not [user@]host[:port]. Write each hop as [user@]host[:port], hops separated by commas.'],
+  );
+  // A password typed into a hop is refused without being repeated.
+  assert.deepEqual(
+    problemsOf({ ...d, jumps: 'ops:hunter2@bastion' }).map((p) => p.text),
+    [
+      "Jump hosts: a hop carries a password (user:password@host). Remove the password: Burrow logs in to jump hosts with keys, and keeps a proxy's password in its secret store (give it in the session's proxy settings), never in the config.",
+    ],
   );
   assert.deepEqual(
     problemsOf({ ...d, via: 'socks5', proxyHost: '', proxyPort: 'x' }).map((p) => p.field),

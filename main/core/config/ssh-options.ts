@@ -1,7 +1,8 @@
 /**
  * OpenSSH client options read from command lines and ssh_config in OpenSSH's own syntax, in one
- * place so that the importers cannot drift apart: StrictHostKeyChecking, RekeyLimit and the
- * algorithm lists (KexAlgorithms, HostKeyAlgorithms, PubkeyAcceptedAlgorithms, Ciphers, MACs).
+ * place so that the importers cannot drift apart: StrictHostKeyChecking, RekeyLimit, IdentityAgent
+ * and the algorithm lists (KexAlgorithms, HostKeyAlgorithms, PubkeyAcceptedAlgorithms, Ciphers,
+ * MACs).
  */
 import type { HostKeyPolicy, RekeyLimitConfig } from '../../../common/config.js';
 import { type AlgorithmKind, resolveAlgorithms } from '../../../common/algorithms.js';
@@ -101,4 +102,24 @@ export function formatRekeyLimit(limit: RekeyLimitConfig): string {
             ? `${limit.bytes / KIB}K`
             : String(limit.bytes);
   return `${size} ${limit.seconds === undefined ? 'none' : `${limit.seconds}s`}`;
+}
+
+/**
+ * OpenSSH's IdentityAgent as `auth.agent` takes it: `SSH_AUTH_SOCK` (or `$SSH_AUTH_SOCK`) is the
+ * agent that variable names, `"env"`; `none` turns the agent off, which is no setting at all; any
+ * other value is the agent socket's path. OpenSSH also reads `$OTHER_VARIABLE` as "the socket
+ * this variable names", which Burrow does not: its `problem` says so, with the fix.
+ */
+export function identityAgentOf(value: string): { readonly agent?: string } | { readonly problem: string; readonly fix: string } {
+  const v = value.trim();
+  if (v.toLowerCase() === 'none') return {};
+  if (/^(SSH_AUTH_SOCK|\$SSH_AUTH_SOCK|\$\{SSH_AUTH_SOCK\})$/.test(v)) return { agent: 'env' };
+  if (v.startsWith('$')) {
+    return {
+      problem: `names the environment variable ${v.replace(/^\$\{?|\}$/g, '')}, and Burrow reads only SSH_AUTH_SOCK`,
+      fix: "Give the agent socket's path, or SSH_AUTH_SOCK for the agent that variable names.",
+    };
+  }
+  if (v === '') return { problem: 'is empty', fix: "Give the agent socket's path, SSH_AUTH_SOCK, or none." };
+  return { agent: v };
 }

@@ -15,7 +15,7 @@ import {
 } from '../../../common/algorithms.js';
 import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
 import { sessionProblems } from '../../../common/config-schema.js';
-import { jumpSpec, parseJumpSpec } from '../../../common/route.js';
+import { jumpSpec, parseJumpList, RouteError, type HopSpec } from '../../../common/route.js';
 import type { AppError, PresetView, SavedSession } from '../../../common/contract.js';
 import { useAction, useApi, useSessions } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -163,15 +163,26 @@ export function draftOf(c: SessionConfig): Draft {
  */
 function jumpsOf(d: Draft): unknown {
   // What cannot be read is told by problemsOf, in the form's words.
-  const { hops, bad } = parseJumpSpec(d.jumps);
-  if (bad !== undefined) return [];
+  const hops = readJumps(d.jumps);
+  if (!Array.isArray(hops)) return [];
   return hops.map((h) => {
-    const was = d.kept.jumpHosts?.find((k) => k.host === h.host && k.port === h.port);
+    const was = d.kept.jumpHosts?.find((k) => k.host === h.host && k.port === (h.port ?? 22));
     return {
       ...(was ? { ...(was.identityFiles ? { identityFiles: was.identityFiles } : {}), ...(was.fingerprint ? { fingerprint: was.fingerprint } : {}) } : {}),
       ...h,
     };
   });
+}
+
+/** The hops typed, in `-J` syntax (the importers' reader), or why they cannot be read. */
+function readJumps(text: string): HopSpec[] | RouteError {
+  try {
+    const hops = parseJumpList(text.trim() === '' ? 'none' : text);
+    return hops === 'none' ? [] : hops;
+  } catch (err) {
+    if (err instanceof RouteError) return err;
+    throw err;
+  }
 }
 
 /** The proxy the form says; the proxy's "resolves names" setting is kept as it was. */
@@ -320,9 +331,8 @@ export function problemsOf(d: Draft): Problem[] {
   if (d.key.kind === 'file' && !d.key.path.trim())
     found.push({ field: 'session.auth.identityFiles', text: "Key file path is empty. Give the key file's path, or pick another key." });
   if (d.via === 'jump') {
-    const { hops, bad } = parseJumpSpec(d.jumps);
-    if (bad !== undefined)
-      found.push({ field: 'session.jumpHosts', text: `Jump hosts: "${bad}" cannot be read. Write each hop as [user@]host[:port], separated by commas.` });
+    const hops = readJumps(d.jumps);
+    if (!Array.isArray(hops)) found.push({ field: 'session.jumpHosts', text: `Jump hosts: ${hops.problem}. ${hops.fix}` });
     else if (hops.length === 0)
       found.push({ field: 'session.jumpHosts', text: 'Jump hosts is empty. Give at least one, e.g. ops@bastion.example.com, or choose "Directly".' });
   }

@@ -77,7 +77,7 @@ test('host keys are merged into known_hosts once, privately, and keys already th
   assert.deepEqual([third.hostKeysAdded, third.hostKeysKnown], [2, 1]);
   assert.deepEqual(
     third.saved.map((s) => s.name),
-    ['fivetran-outbound', 'office-tunnels'],
+    ['fivetran-outbound', 'office-tunnels', 'via-corporate-proxy'],
   );
   const text = readFileSync(file, 'utf8');
   assert.match(text, /^\[bastion\.example\.com\]:2222 ecdsa-sha2-nistp256 AAAA\S+ from PuTTY$/m);

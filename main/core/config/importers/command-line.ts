@@ -6,10 +6,22 @@
 import { placeholderName, placeholdersOf } from '../../../../common/placeholders.js';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import type { ForwardConfig, HostKeyPolicy, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
+import type { ForwardConfig, HostKeyPolicy, ProxyConfig, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
 import type { AlgorithmKind } from '../../../../common/algorithms.js';
-import { ALGORITHM_KEYWORDS, AlgorithmListError, checkAlgorithmList, hostKeyPolicyOf, parseRekeyLimit, RekeyLimitError } from '../ssh-options.js';
+import {
+  ALGORITHM_KEYWORDS,
+  AlgorithmListError,
+  checkAlgorithmList,
+  hostKeyPolicyOf,
+  identityAgentOf,
+  parseRekeyLimit,
+  RekeyLimitError,
+} from '../ssh-options.js';
 import { SESSION_DEFAULTS } from '../../../../common/config.js';
+import { CommandLineError, splitCommandLine } from './command-words.js';
+import { fromPuttyCommand, type HopSpec, jumpHostOf, parseJumpList, readProxyCommand, RouteError } from './proxy-route.js';
+
+export { CommandLineError, splitCommandLine };
 
 export type Program = 'ssh' | 'autossh' | 'plink';
 
@@ -18,82 +30,12 @@ export interface ParsedCommandLine {
   readonly session: SessionConfig;
   /** Options accepted but not applicable to Burrow, each with the reason. */
   readonly notes: ReadonlyArray<string>;
+  /** What was taken but deserves a person's attention before the session is saved (a program it runs). */
+  readonly warnings: ReadonlyArray<string>;
   /** `-v` given: the user wants to see the connection's progress. */
   readonly verbose: boolean;
   /** How many `-v`: 1 shows the handshake, 2 or more ssh2's own debug output too. */
   readonly verbosity: number;
-}
-
-/**
- * A command line Burrow cannot honour: names the option and the fix. `option` and `problem`
- * never quote a value that may be a secret (a password, a proxy command, a remote command), as
- * both end up in import reports and logs.
- */
-export class CommandLineError extends Error {
-  constructor(
-    readonly option: string,
-    readonly problem: string,
-    readonly fix: string,
-  ) {
-    super(`${option}: ${problem}. ${fix}`);
-    this.name = 'CommandLineError';
-  }
-}
-
-/**
- * Splits a pasted command line into words like a POSIX shell: single and double quotes,
- * backslash escapes, and line continuations (`\`, cmd.exe `^`, PowerShell backtick). A backslash
- * before an ordinary character is kept, so Windows paths (`C:\Users\me\key.ppk`) survive.
- */
-export function splitCommandLine(text: string): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let i = 0;
-  const s = text.replace(/\r\n/g, '\n');
-  const push = (): void => {
-    if (inWord) words.push(cur);
-    cur = '';
-    inWord = false;
-  };
-  while (i < s.length) {
-    const c = s[i]!;
-    const next = s[i + 1];
-    if ((c === '\\' || c === '^' || c === '`') && next === '\n') {
-      i += 2;
-      continue;
-    }
-    if (c === ' ' || c === '\t' || c === '\n') {
-      push();
-      i++;
-      continue;
-    }
-    inWord = true;
-    if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      if (end < 0) throw new CommandLineError('(quoting)', 'a single quote is not closed', 'Close the quote or remove it.');
-      cur += s.slice(i + 1, end);
-      i = end + 1;
-    } else if (c === '"') {
-      i++;
-      while (i < s.length && s[i] !== '"') {
-        if (s[i] === '\\' && i + 1 < s.length && '"\\$`\n'.includes(s[i + 1]!)) {
-          if (s[i + 1] !== '\n') cur += s[i + 1];
-          i += 2;
-        } else cur += s[i++];
-      }
-      if (i >= s.length) throw new CommandLineError('(quoting)', 'a double quote is not closed', 'Close the quote or remove it.');
-      i++;
-    } else if (c === '\\' && next !== undefined && ' \t\'"\\$'.includes(next)) {
-      cur += next;
-      i += 2;
-    } else {
-      cur += c;
-      i++;
-    }
-  }
-  push();
-  return words;
 }
 
 const SSH_ARG_OPTS = new Set('BbcDEeFIiJLlmOoPpQRSWw'.split(''));
@@ -124,7 +66,6 @@ const HARMLESS_OPTIONS: Record<string, string> = {
   loglevel: "LogLevel: use -v or --json for Burrow's own log",
   batchmode: '',
   tcpkeepalive: 'TCPKeepAlive: Burrow relies on SSH keepalives (ServerAliveInterval), which also see a frozen server',
-  identitiesonly: '',
   pubkeyauthentication: '',
   passwordauthentication: 'PasswordAuthentication: Burrow logs in with keys only',
   kbdinteractiveauthentication: 'KbdInteractiveAuthentication: Burrow logs in with keys only',
@@ -139,6 +80,7 @@ const HARMLESS_OPTIONS: Record<string, string> = {
   visualhostkey: '',
   updatehostkeys: 'UpdateHostKeys: Burrow records only keys it was asked to trust',
   addkeystoagent: '',
+  proxyusefdpass: 'ProxyUseFdpass: Burrow talks to a proxy command over its standard input and output',
   serveralivecountmax: '', // handled, listed only so the harmless check never shadows it
 };
 
@@ -256,6 +198,21 @@ export function sshpassError(): CommandLineError {
   );
 }
 
+/** How the server is reached, from -J, ProxyJump, ProxyCommand or plink's -proxycmd. */
+interface Route {
+  /** The option it came from, for messages (never its value): `-J`, `-o ProxyCommand`, `-proxycmd`. */
+  readonly option: string;
+  readonly hops: ReadonlyArray<HopSpec>;
+  /**
+   * Who a hop that names no user logs in as: ssh runs `ssh -W … hop`, which logs in as the local
+   * user; PuTTY's plink would ask, and Burrow's answer is the session's user.
+   */
+  readonly hopUser: 'local' | 'session';
+  readonly proxy?: ProxyConfig;
+  /** What the proxy command's program did that Burrow does not take (a password it read elsewhere). */
+  readonly notes?: ReadonlyArray<string>;
+}
+
 interface Draft {
   host?: string;
   /** `-o HostName=…`: the real address behind the name on the command line. */
@@ -263,6 +220,11 @@ interface Draft {
   port?: number;
   user?: string;
   identityFiles: string[];
+  /** `-o IdentityAgent`: null for `none` (the first value wins, so it still counts as given). */
+  agent?: string | null;
+  identitiesOnly?: boolean;
+  /** The first way to the server given wins, as OpenSSH's ProxyJump and ProxyCommand compete. */
+  route?: Route;
   forwards: ForwardConfig[];
   /** `-g`: set outright, as OpenSSH's -g does. */
   gatewayFlag: boolean;
@@ -286,6 +248,7 @@ interface Draft {
   macFlag?: string;
   verbosity: number;
   notes: string[];
+  warnings: string[];
   /** -R/-L/-D in order, parsed after all options so that -g placed anywhere applies. */
   rawForwards: Array<['R' | 'L' | 'D', string]>;
 }
@@ -389,6 +352,21 @@ function applySshOption(d: Draft, raw: string): void {
     case 'dynamicforward':
       d.rawForwards.push(['D', value]);
       return;
+    case 'identityagent': {
+      if (d.agent !== undefined) return;
+      const agent = identityAgentOf(value);
+      if ('problem' in agent) throw new CommandLineError(option, agent.problem, agent.fix);
+      d.agent = agent.agent ?? null;
+      return;
+    }
+    case 'identitiesonly':
+      d.identitiesOnly ??= yesNo();
+      return;
+    case 'proxyjump':
+    case 'proxycommand':
+      // "Whichever is specified first will prevent later instances of the other" (ssh_config(5)).
+      setRoute(d, option, () => routeOf(option, key === 'proxyjump' ? 'jump' : 'command', value));
+      return;
     default:
       break;
   }
@@ -400,9 +378,6 @@ function applySshOption(d: Draft, raw: string): void {
   if (key in HARMLESS_OPTIONS) {
     if (HARMLESS_OPTIONS[key]) d.notes.push(`${HARMLESS_OPTIONS[key]} (ignored)`);
     return;
-  }
-  if (key === 'proxyjump' || key === 'proxycommand') {
-    throw new CommandLineError(option, 'connecting through a jump host is not supported yet', 'Run Burrow on a machine that reaches the SSH server directly.');
   }
   throw new CommandLineError(
     option,
@@ -418,6 +393,45 @@ function algorithmList(option: string, kind: AlgorithmKind, value: string): stri
   } catch (err) {
     if (!(err instanceof AlgorithmListError)) throw err;
     throw new CommandLineError(option, err.message, err.fix);
+  }
+}
+
+/** Takes the first way to the server given; a later one is noted and left, as ssh leaves it. */
+function setRoute(d: Draft, option: string, read: () => Route): void {
+  if (d.route) {
+    d.notes.push(`${option}: a way to the server was given before it (${d.route.option}), and the first one wins, as in ssh (ignored)`);
+    return;
+  }
+  d.route = read();
+  for (const n of d.route.notes ?? []) d.notes.push(`${option}: ${n}`);
+}
+
+/**
+ * A way to the server: a `-J`/ProxyJump hop list, or a ProxyCommand (`putty-command`: plink's
+ * -proxycmd, in PuTTY's `%host` tokens; a command line gives PuTTY no proxy settings for its
+ * `%user` or `%proxyhost`) read into the hops or proxy Burrow makes itself, else kept as a
+ * command. Errors name `option`, never the value.
+ */
+function routeOf(option: string, kind: 'jump' | 'command' | 'putty-command', value: string): Route {
+  try {
+    if (kind === 'jump') {
+      const hops = parseJumpList(value);
+      return { option, hops: hops === 'none' ? [] : hops, hopUser: 'local' };
+    }
+    const read = readProxyCommand(kind === 'putty-command' ? fromPuttyCommand(value, {}) : value);
+    switch (read.kind) {
+      case 'direct':
+        return { option, hops: [], hopUser: 'local' };
+      case 'jump':
+        return { option, hops: read.hops, hopUser: read.program === 'ssh' ? 'local' : 'session' };
+      case 'proxy':
+        return { option, hops: [], hopUser: 'local', proxy: read.proxy, notes: read.notes };
+      case 'command':
+        return { option, hops: [], hopUser: 'local', proxy: { type: 'command', command: read.command } };
+    }
+  } catch (err) {
+    if (!(err instanceof RouteError)) throw err;
+    throw new CommandLineError(option, err.problem, err.fix);
   }
 }
 
@@ -482,6 +496,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
     algorithms: {},
     verbosity: 0,
     notes: prefixNotes,
+    warnings: [],
     rawForwards: [],
   };
   const rest: string[] = [];
@@ -510,7 +525,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
 
     if (program === 'plink') {
       const word = w.toLowerCase();
-      if (word === '-ssh' || word === '-batch' || word === '-noagent' || word === '-no-antispoof') continue;
+      if (word === '-ssh' || word === '-batch' || word === '-no-antispoof') continue;
       if (word === '-pw' || word === '-pwfile') {
         throw new CommandLineError(
           w,
@@ -536,8 +551,15 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
           'Export the session with regedit (HKCU\\Software\\SimonTatham\\PuTTY\\Sessions) and run `burrow import FILE.reg`.',
         );
       }
-      if (word === '-agent') {
-        d.notes.push('-agent: Burrow uses the key given with -i, not Pageant (ignored)');
+      // -agent asks for Pageant in so many words (the agent SSH_AUTH_SOCK names elsewhere):
+      // plink's IdentityAgent. -noagent turns it off; as with -o options, the first one counts.
+      if (word === '-agent' || word === '-noagent') {
+        if (d.agent === undefined) d.agent = word === '-agent' ? 'env' : null;
+        continue;
+      }
+      if (word === '-proxycmd') {
+        const command = takeArg('-proxycmd', '');
+        setRoute(d, '-proxycmd', () => routeOf('-proxycmd', 'putty-command', command));
         continue;
       }
       if (word === '-sanitise-stderr' || word === '-no-sanitise-stderr' || word === '-shareexists' || word === '-share' || word === '-noshare') continue;
@@ -580,11 +602,16 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
             applySshOption(d, v);
             break;
           case 'J':
-            throw new CommandLineError(
-              '-J',
-              'connecting through a jump host is not supported yet',
-              'Run Burrow on a machine that reaches the SSH server directly.',
-            );
+            // ssh: "Only a single -J option is permitted", "Cannot specify -J with ProxyCommand".
+            if (d.route) {
+              throw new CommandLineError(
+                '-J',
+                `comes after another way to the server (${d.route.option}), which ssh refuses`,
+                'Keep one: a single -J with the hops separated by commas (-J first,second), or one ProxyCommand.',
+              );
+            }
+            d.route = routeOf('-J', 'jump', v);
+            break;
           case 'E':
             d.notes.push('-E: Burrow writes its own log; use --json to capture it (ignored)');
             break;
@@ -649,7 +676,8 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
 
   const host = d.hostName ?? d.host!;
   const port = d.port ?? SESSION_DEFAULTS.port;
-  const user = d.user ?? userInfo().username;
+  const localUser = userInfo().username;
+  const user = d.user ?? localUser;
   // -l or -o User with `name:password`.
   if (user.includes(':')) throw passwordInAddress();
   const name = `${user}@${host}${port === 22 ? '' : `:${port}`}`;
@@ -662,13 +690,32 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
     ...(d.cipherFlag !== undefined ? { ciphers: d.cipherFlag } : {}),
     ...(d.macFlag !== undefined ? { macs: d.macFlag } : {}),
   };
+  const route = d.route;
+  const jumpHosts = (route?.hops ?? []).map((h) => jumpHostOf(h, user, route?.hopUser === 'local' ? localUser : undefined));
+  if (route?.proxy?.type === 'command') {
+    d.warnings.push(
+      `${route.option}: this session runs the command ${JSON.stringify(route.proxy.command)} to reach the server, as ssh would; Burrow starts it at every connection, so check that it is the program you expect before saving`,
+    );
+  }
+  if (route?.hopUser === 'local' && d.identityFiles.length > 0) {
+    // ssh reaches a hop with `ssh -W … hop`, which offers its own keys, not the -i given for the server.
+    for (const hop of jumpHosts.filter((h) => h.identityFiles === undefined)) {
+      d.warnings.push(
+        `${route.option}: the jump host ${hop.host} is offered the session's keys (-i); ssh offered it your default keys (~/.ssh/id_*): if it takes another key, give the jump host its own in Burrow`,
+      );
+    }
+  }
   const session: SessionConfig = {
     id: name,
     name,
     host,
     port,
     user,
-    auth: { identityFiles: d.identityFiles },
+    auth: {
+      identityFiles: d.identityFiles,
+      ...(typeof d.agent === 'string' ? { agent: d.agent } : {}),
+      ...(d.identitiesOnly ? { identitiesOnly: true } : {}),
+    },
     hostKey: {
       // OpenSSH's default is to ask; plink with -hostkey trusts exactly that key.
       policy: d.policy ?? (fingerprint ? 'yes' : 'ask'),
@@ -683,8 +730,10 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
     compression: d.compressionFlag || (d.compression ?? false),
     ...(d.rekeyLimit && Object.keys(d.rekeyLimit).length > 0 ? { rekeyLimit: d.rekeyLimit } : {}),
     ...(Object.keys(algorithms).length > 0 ? { algorithms } : {}),
+    ...(jumpHosts.length > 0 ? { jumpHosts } : {}),
+    ...(route?.proxy !== undefined ? { proxy: route.proxy } : {}),
     autostart: false,
     forwards: d.forwards,
   };
-  return { program, session, notes: d.notes, verbose: d.verbosity > 0, verbosity: d.verbosity };
+  return { program, session, notes: d.notes, warnings: d.warnings, verbose: d.verbosity > 0, verbosity: d.verbosity };
 }

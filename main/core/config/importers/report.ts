@@ -13,6 +13,25 @@ export function importedName(name: string): string {
   return name.trim().replace(/\s+/g, '-');
 }
 
+/**
+ * How a session reaches its server, for a line of `took`: `, through the SOCKS 5 proxy
+ * proxy.corp:1080 and the jump host ops@bastion:22`; empty for a direct connection. A proxy
+ * command is shown as it will run, so that a person sees the program before saving.
+ */
+export function routeText(s: SessionConfig): string {
+  const steps: string[] = [];
+  const proxy = s.proxy;
+  if (proxy?.type === 'command') steps.push(`the proxy command ${JSON.stringify(proxy.command)}`);
+  else if (proxy)
+    steps.push(
+      `the ${{ http: 'HTTP', socks5: 'SOCKS 5', socks4: 'SOCKS 4' }[proxy.type]} proxy ${proxy.user ? `${proxy.user}@` : ''}${proxy.host}:${proxy.port}`,
+    );
+  const hops = s.jumpHosts ?? [];
+  if (hops.length > 0)
+    steps.push(`the jump host${hops.length === 1 ? '' : 's'} ${hops.map((h) => `${h.user ? `${h.user}@` : ''}${h.host}:${h.port}`).join(', ')}`);
+  return steps.length > 0 ? `, through ${steps.join(' and ')}` : '';
+}
+
 /** Something in the input that was not turned into Burrow settings, and the reason. */
 export interface NotTaken {
   /** The item as the input names it: `Host db: ProxyJump bastion`, `line 7`, `PortForwardings L3389=…`. */

@@ -11,7 +11,7 @@ import type { SessionConfig } from '../../../../common/config.js';
 import { ConfigError } from '../config-error.js';
 import { CommandLineError, parseCommandLine, splitCommandLine, sshpassError } from './command-line.js';
 import { checkSessionCount } from './limits.js';
-import type { ImportReport, NotTaken } from './report.js';
+import { type ImportReport, type NotTaken, routeText } from './report.js';
 
 export { fillPlaceholders };
 
@@ -139,7 +139,7 @@ function toNotTaken(note: string): NotTaken {
 }
 
 function describe(program: string, s: SessionConfig): string {
-  return `${program}: ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}, keepalive ${s.keepalive.intervalSeconds} s × ${s.keepalive.countMax}, host keys: ${s.hostKey.policy}`;
+  return `${program}: ${s.user}@${s.host}:${s.port}, ${s.forwards.length} forward${s.forwards.length === 1 ? '' : 's'}, keepalive ${s.keepalive.intervalSeconds} s × ${s.keepalive.countMax}, host keys: ${s.hostKey.policy}${routeText(s)}`;
 }
 
 /** Imports one pasted or given command line, with placeholders filled in from `values`; `source` names a file it came from. */
@@ -156,6 +156,7 @@ export function importCommandLine(input: string | ReadonlyArray<string>, values:
     hostKeys: [],
     took: [describe(parsed.program, parsed.session)],
     couldNot: [...notes, ...parsed.notes].map(toNotTaken),
+    ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}),
   };
 }
 
@@ -234,6 +235,7 @@ export function importShellScript(text: string, values: ReadonlyMap<string, stri
   const sessions: SessionConfig[] = [];
   const took: string[] = [];
   const couldNot: NotTaken[] = [];
+  const warnings: string[] = [];
   let firstError: ConfigError | undefined;
   for (const { line, text: t } of lines) {
     const notes: string[] = [];
@@ -250,6 +252,7 @@ export function importShellScript(text: string, values: ReadonlyMap<string, stri
       sessions.push({ ...parsed.session, id: name, name, notes: `Imported from line ${line} of a shell script.` });
       checkSessionCount(sessions.length);
       took.push(`line ${line}: ${describe(parsed.program, parsed.session)}`);
+      warnings.push(...parsed.warnings.map((w) => `line ${line}: ${w}`));
       couldNot.push(
         ...[...notes, ...parsed.notes].map((n) => {
           const x = toNotTaken(n);
@@ -269,5 +272,5 @@ export function importShellScript(text: string, values: ReadonlyMap<string, stri
     if (firstError) throw firstError;
     throw new ConfigError('(script)', 'starts no ssh, autossh or plink tunnel', 'Import the script that runs the tunnel command, or paste the command itself.');
   }
-  return { kind: 'shell-script', sessions, hostKeys: [], took, couldNot };
+  return { kind: 'shell-script', sessions, hostKeys: [], took, couldNot, ...(warnings.length > 0 ? { warnings } : {}) };
 }

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { parseSessionConfig } from '../../../../common/config-schema.js';
 import { ConfigError } from '../../../../main/core/config/config-error.js';
 import { detectKind, importInput } from '../../../../main/core/config/importers/detect.js';
-import { fillPlaceholders, importShellScript, logicalLines } from '../../../../main/core/config/importers/shell.js';
+import { fillPlaceholders, importCommandLine, importShellScript, logicalLines } from '../../../../main/core/config/importers/shell.js';
 import { fixture } from '../fixtures.js';
 
 test("a tunnel script: every tunnel it starts, with the script's own variables, wrappers and redirections removed", () => {
@@ -12,16 +14,22 @@ test("a tunnel script: every tunnel it starts, with the script's own variables, 
   const r = importInput(text);
   assert.deepEqual(
     r.sessions.map((s) => s.name),
-    ['fivetran@35.230.100.17', 'fivetran@35.230.100.17-11434', 'autossh@tunnel-eu.holistics.example:50022'],
+    ['fivetran@35.230.100.17', 'fivetran@35.230.100.17-11434', 'autossh@tunnel-eu.holistics.example:50022', 'deploy@10.20.0.5'],
   );
-  const [sql01, sql02, holistics] = r.sessions;
+  const [sql01, sql02, holistics, staging] = r.sessions;
   assert.deepEqual(sql01!.forwards, [{ type: 'remote', bindPort: 11433, targetHost: 'sql01.corp.local', targetPort: 1433 }]);
   assert.deepEqual(sql01!.auth.identityFiles, ['/home/ops/.ssh/fivetran_rsa']);
   assert.deepEqual(sql02!.keepalive, { intervalSeconds: 10, countMax: 1 });
   assert.deepEqual(holistics!.forwards, [{ type: 'remote', bindAddress: '*', bindPort: 20032, targetHost: '10.0.3.17', targetPort: 5432 }]);
   assert.equal(holistics!.port, 50022);
+  // ssh logs in to the bastion as the local user: said only when that is not the session's user.
+  const me = userInfo().username;
+  assert.deepEqual(staging!.jumpHosts, [{ host: 'bastion.example.com', port: 22, ...(me === 'deploy' ? {} : { user: me }) }]);
+  assert.equal(
+    r.took[3],
+    `line 29: ssh: deploy@10.20.0.5:22, 1 forward, keepalive 15 s × 3, host keys: ask, through the jump host ${me === 'deploy' ? '' : `${me}@`}bastion.example.com:22`,
+  );
   const why = (s: string) => r.couldNot.find((n) => n.what.includes(s))?.why ?? '';
-  assert.match(why('line 29: -J'), /jump host/);
   assert.match(why('screen'), /no terminal multiplexer/);
   assert.ok(!r.couldNot.some((n) => /apt-get|which|command -v|echo/.test(n.what)), 'lines that start no tunnel are passed over');
   assert.match(r.took[0]!, /^line 16: autossh: fivetran@35\.230\.100\.17:22/);
@@ -82,4 +90,46 @@ test('a tunnel run through sshpass is reported by its line, never passed over an
     () => importShellScript('#!/bin/sh\nsshpass -e ssh -N -R 1:h:2 u@h\n'),
     (e: ConfigError) => e.field === 'line 2: sshpass',
   );
+});
+
+test('a way to the server through a proxy command: the session keeps it as written, the report shows it and warns that it runs', () => {
+  const command = 'cloudflared access ssh --hostname %h';
+  const r = importCommandLine(['ssh', '-N', '-R', '15432:localhost:5432', '-o', `ProxyCommand=${command}`, 'tunnel@db.example']);
+  const s = r.sessions[0]!;
+  assert.deepEqual(parseSessionConfig(s), s);
+  assert.deepEqual(s.proxy, { type: 'command', command });
+  assert.deepEqual(r.took, [`ssh: tunnel@db.example:22, 1 forward, keepalive 15 s × 3, host keys: ask, through the proxy command "${command}"`]);
+  assert.deepEqual(r.warnings, [
+    `-o ProxyCommand: this session runs the command "${command}" to reach the server, as ssh would; Burrow starts it at every connection, so check that it is the program you expect before saving`,
+  ]);
+  assert.equal(importCommandLine('ssh -N -R 1:h:2 u@h').warnings, undefined, 'no warning where there is nothing to warn of');
+
+  const script = importShellScript(
+    [
+      '#!/bin/sh',
+      `ssh -N -R 15432:localhost:5432 -o "ProxyCommand ${command}" tunnel@db.example &`,
+      'ssh -N -R 15433:localhost:5432 -o "ProxyCommand=nc -X connect -x proxy.corp.example:3128 %h %p" tunnel@db.example &',
+      'ssh -N -R 15434:localhost:5432 -o "ProxyCommand sshpass -p S3cret! ssh -W %h:%p bastion" tunnel@db.example &',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    script.sessions.map((x) => x.proxy),
+    [
+      { type: 'command', command },
+      { type: 'http', host: 'proxy.corp.example', port: 3128 },
+    ],
+  );
+  assert.deepEqual(script.took.slice(1), [
+    'line 3: ssh: tunnel@db.example:22, 1 forward, keepalive 15 s × 3, host keys: ask, through the HTTP proxy proxy.corp.example:3128',
+  ]);
+  assert.deepEqual(script.warnings, [
+    `line 2: -o ProxyCommand: this session runs the command "${command}" to reach the server, as ssh would; Burrow starts it at every connection, so check that it is the program you expect before saving`,
+  ]);
+  assert.deepEqual(script.couldNot, [
+    {
+      what: 'line 4: -o ProxyCommand',
+      why: "the proxy command carries a password: it runs sshpass, which types a password. Remove the password: Burrow logs in to jump hosts with keys, and keeps a proxy's password in its secret store (give it in the session's proxy settings), never in the config.",
+    },
+  ]);
+  assert.ok(!JSON.stringify(script).includes('S3cret'));
 });

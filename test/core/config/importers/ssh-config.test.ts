@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { parseSessionConfig } from '../../../../common/config-schema.js';
 import { importSshConfig } from '../../../../main/core/config/importers/ssh-config.js';
 import { fixture } from '../fixtures.js';
 
@@ -11,8 +12,9 @@ const byName = (n: string) => report.sessions.find((s) => s.name === n);
 test('hosts with forwards become sessions, with settings gathered as ssh gathers them', () => {
   assert.deepEqual(
     report.sessions.map((s) => s.name),
-    ['fivetran-sql', 'holistics-eu', 'secoda', 'socks-proxy', 'web1.internal'],
+    ['fivetran-sql', 'holistics-eu', 'secoda', 'staging-db', 'socks-proxy', 'web1.internal'],
   );
+  for (const s of report.sessions) assert.deepEqual(parseSessionConfig(s), s, `${s.name} is what the store keeps`);
   const f = byName('fivetran-sql')!;
   assert.equal(f.host, '35.230.100.17');
   assert.equal(f.user, 'fivetran');
@@ -47,16 +49,15 @@ test('Port, key=value syntax, bind addresses, reverse SOCKS, quoted paths and %h
   assert.equal(byName('web1.internal')!.user, 'ops', 'wildcard Host blocks apply');
 });
 
-test('what was not taken is reported with the reason: ProxyJump, Match, Include, unknown keywords, hosts without forwards', () => {
+test('what was not taken is reported with the reason: Match, Include, unknown keywords, hosts without forwards', () => {
   const why = (s: string) => report.couldNot.find((n) => n.what.includes(s))?.why ?? '';
-  assert.match(why('Host staging-db: ProxyJump'), /jump host/);
-  assert.ok(!byName('staging-db'), 'a ProxyJump host is rejected, not imported without its jump');
+  assert.ok(!report.couldNot.some((n) => n.what.includes('staging-db')), 'a ProxyJump host is imported with its jump host');
   assert.match(why('Match'), /not evaluated/);
   assert.match(why('Include'), /not followed/);
   assert.match(why('PermitRemoteOpen'), /no Burrow equivalent/);
   assert.match(why('Host github.com'), /no RemoteForward/);
   assert.ok(!report.couldNot.some((n) => /ForwardAgent|UseKeychain|IdentitiesOnly/.test(n.what)), 'interactive-only settings pass quietly');
-  assert.equal(report.took.length, 5);
+  assert.equal(report.took.length, 6);
   assert.match(report.took[0]!, /fivetran@35\.230\.100\.17:22, 2 forwards/);
 });
 
@@ -104,4 +105,193 @@ test('algorithm lists are taken as written (first value wins, PubkeyAcceptedKeyT
     JSON.stringify(r.couldNot),
   );
   assert.ok(!r.couldNot.some((c) => /KexAlgorithms|Ciphers|HostKeyAlgorithms|Pubkey/.test(c.what)), JSON.stringify(r.couldNot));
+});
+
+/** ssh logs in to a jump host with no User of its own as the local user; written only when that is not the session's user. */
+const me = userInfo().username;
+const asMe = (sessionUser: string): { user?: string } => (me === sessionUser ? {} : { user: me });
+
+/** The 1-based line of `text` in `lines`, as the report names it. */
+const lineOf = (lines: ReadonlyArray<string>, text: string): number => lines.indexOf(text) + 1;
+
+test("ProxyJump: the jump host takes its own Host blocks (here only Host *'s), as the ssh OpenSSH runs for it reads them", () => {
+  assert.deepEqual(byName('staging-db'), {
+    id: 'staging-db',
+    name: 'staging-db',
+    host: '10.20.0.5',
+    port: 22,
+    user: 'deploy',
+    auth: { identityFiles: ['~/.ssh/id_ed25519'] },
+    hostKey: { policy: 'ask' },
+    keepalive: { intervalSeconds: 30, countMax: 4 },
+    connectTimeoutSeconds: 20,
+    compression: false,
+    autostart: false,
+    forwards: [{ type: 'local', bindPort: 15432, targetHost: 'localhost', targetPort: 5432 }],
+    // Host *'s IdentityFile is the bastion's and the session's alike: the hop has no keys of its own to write.
+    jumpHosts: [{ host: 'bastion.example.com', port: 22, ...asMe('deploy') }],
+    notes: 'Imported from ssh config (Host staging-db).',
+  });
+  assert.equal(
+    report.took[3],
+    `Host staging-db: deploy@10.20.0.5:22, 1 forward, key ~/.ssh/id_ed25519, keepalive 30 s × 4, through the jump host ${me === 'deploy' ? '' : `${me}@`}bastion.example.com:22`,
+  );
+  assert.equal(report.warnings, undefined);
+});
+
+test("ProxyJump hops take HostName, Port, User and IdentityFile from their own Host blocks, and the first hop's own ProxyCommand goes before them; IdentityAgent and IdentitiesOnly are taken", () => {
+  const lines = [
+    'Host db',
+    '  HostName 10.0.0.5',
+    '  User deploy',
+    '  IdentityFile ~/.ssh/deploy_%r',
+    '  ProxyJump ops@bastion, inner:2200',
+    '  IdentityAgent ~/.ssh/agent-%r.sock',
+    '  IdentitiesOnly yes',
+    '  RemoteForward 15432 localhost:5432',
+    'Host bastion',
+    '  HostName bastion.example.com',
+    '  Port 2222',
+    '  User nobody',
+    '  IdentityFile ~/.ssh/bastion',
+    '  ProxyCommand nc -X connect -x proxy.corp.example:3128 %h %p',
+    'Host inner',
+    '  HostName 10.0.0.2',
+    '  User jump',
+    '  IdentityFile ~/.ssh/deploy_deploy',
+  ];
+  const r = importSshConfig(lines.join('\n'));
+  assert.deepEqual(r.sessions, [
+    {
+      id: 'db',
+      name: 'db',
+      host: '10.0.0.5',
+      port: 22,
+      user: 'deploy',
+      auth: { identityFiles: ['~/.ssh/deploy_deploy'], agent: '~/.ssh/agent-deploy.sock', identitiesOnly: true },
+      hostKey: { policy: 'ask' },
+      keepalive: { intervalSeconds: 15, countMax: 3 },
+      connectTimeoutSeconds: 20,
+      compression: false,
+      autostart: false,
+      forwards: [{ type: 'remote', bindPort: 15432, targetHost: 'localhost', targetPort: 5432 }],
+      jumpHosts: [
+        // ops@ wins over the block's User, as `ssh -l ops bastion` would have it.
+        { host: 'bastion.example.com', port: 2222, user: 'ops', identityFiles: ['~/.ssh/bastion'] },
+        // Its key is the session's: left out.
+        { host: '10.0.0.2', port: 2200, user: 'jump' },
+      ],
+      proxy: { type: 'http', host: 'proxy.corp.example', port: 3128 },
+      notes: 'Imported from ssh config (Host db).',
+    },
+  ]);
+  assert.deepEqual(parseSessionConfig(r.sessions[0]), r.sessions[0]);
+  assert.deepEqual(r.took, [
+    'Host db: deploy@10.0.0.5:22, 1 forward, key ~/.ssh/deploy_deploy, keepalive 15 s × 3, through the HTTP proxy proxy.corp.example:3128 and the jump hosts ops@bastion.example.com:2222, jump@10.0.0.2:2200',
+  ]);
+  assert.deepEqual(
+    r.couldNot.map((n) => n.what),
+    ['Host bastion', 'Host inner'],
+    'only the jump hosts, which forward nothing themselves',
+  );
+  assert.equal(r.warnings, undefined);
+});
+
+test('ProxyCommand: ssh -W reads the hop from its Host block, the first of ProxyJump and ProxyCommand wins, any other command is kept and warned of', () => {
+  const command = '/usr/local/bin/tunnel-helper --to %h:%p';
+  const lines = [
+    'Host via-w',
+    '  HostName db.internal',
+    '  User tunnel',
+    '  ProxyCommand ssh -W %h:%p gw',
+    '  ProxyJump later.example',
+    '  RemoteForward 15432 localhost:5432',
+    'Host gw',
+    '  HostName gw.example.com',
+    '  User ops',
+    '  Port 2022',
+    'Host via-cmd',
+    '  User tunnel',
+    `  ProxyCommand ${command}`,
+    '  RemoteForward 15432 localhost:5432',
+    'Host direct',
+    '  User tunnel',
+    '  ProxyJump none',
+    '  ProxyCommand nc -x proxy.corp.example:1080 %h %p',
+    '  RemoteForward 15432 localhost:5432',
+    'Host socks',
+    '  User tunnel',
+    '  ProxyCommand connect -S proxy.corp.example %h %p',
+    '  RemoteForward 15432 localhost:5432',
+  ];
+  const r = importSshConfig(lines.join('\n'));
+  const route = (n: string): unknown => {
+    const s = r.sessions.find((x) => x.name === n)!;
+    assert.deepEqual(parseSessionConfig(s), s);
+    return { jumpHosts: s.jumpHosts, proxy: s.proxy };
+  };
+  assert.deepEqual(route('via-w'), { jumpHosts: [{ host: 'gw.example.com', port: 2022, user: 'ops' }], proxy: undefined });
+  assert.deepEqual(route('via-cmd'), { jumpHosts: undefined, proxy: { type: 'command', command } });
+  assert.deepEqual(route('direct'), { jumpHosts: undefined, proxy: undefined });
+  assert.deepEqual(route('socks'), { jumpHosts: undefined, proxy: { type: 'socks5', host: 'proxy.corp.example', port: 1080 } });
+  assert.deepEqual(r.warnings, [
+    `Host via-cmd: ProxyCommand (line ${lineOf(lines, `  ProxyCommand ${command}`)}): this session runs the command "${command}" to reach the server, as ssh would; Burrow starts it at every connection, so check that it is the program you expect before saving`,
+  ]);
+  assert.ok(r.took.includes(`Host via-cmd: tunnel@via-cmd:22, 1 forward, keepalive 15 s × 3, through the proxy command "${command}"`), JSON.stringify(r.took));
+});
+
+test('a jump host or proxy command with a password, and a circle of jump hosts, are refused by keyword and line, never quoted; an IdentityAgent variable is named', () => {
+  const secret = 'Pl4nted-S3cret';
+  const lines = [
+    'Host jumped',
+    '  HostName db2.example',
+    '  RemoteForward 15433 localhost:5432',
+    `  ProxyJump tunnel:${secret}@jump.example`,
+    'Host proxied',
+    `  ProxyCommand sshpass -p ${secret} ssh -W %h:%p jump`,
+    '  RemoteForward 15434 localhost:5432',
+    'Host loop-a',
+    '  ProxyJump loop-b',
+    '  RemoteForward 15435 localhost:5432',
+    'Host loop-b',
+    '  ProxyJump loop-a',
+    'Host agent-var',
+    '  User tunnel',
+    '  IdentityAgent $GPG_AGENT_SOCK',
+    '  RemoteForward 15436 localhost:5432',
+    'Host keyed',
+    '  User tunnel',
+    '  IdentityFile ~/.ssh/tunnel',
+    '  ProxyJump hop.example',
+    '  RemoteForward 15437 localhost:5432',
+  ];
+  const r = importSshConfig(lines.join('\n'));
+  assert.deepEqual(
+    r.sessions.map((s) => s.name),
+    ['agent-var', 'keyed'],
+  );
+  const fix =
+    "Remove the password: Burrow logs in to jump hosts with keys, and keeps a proxy's password in its secret store (give it in the session's proxy settings), never in the config.";
+  assert.deepEqual(r.couldNot, [
+    { what: 'Host jumped: ProxyJump (line 4)', why: `a hop carries a password (user:password@host), so this host was not imported; ${fix}` },
+    {
+      what: 'Host proxied: ProxyCommand (line 6)',
+      why: `the proxy command carries a password: it runs sshpass, which types a password, so this host was not imported; ${fix}`,
+    },
+    {
+      what: 'Host loop-a: ProxyJump (line 12)',
+      why: 'the jump hosts go round in a circle (a jump host is reached through itself), so this host was not imported; Give the first jump host of the circle `ProxyJump none`.',
+    },
+    { what: 'Host loop-b', why: 'has no RemoteForward, LocalForward or DynamicForward, so there is no tunnel to keep open' },
+    {
+      what: 'Host agent-var: IdentityAgent (line 15)',
+      why: "names the environment variable GPG_AGENT_SOCK, and Burrow reads only SSH_AUTH_SOCK, so no agent is used; Give the agent socket's path, or SSH_AUTH_SOCK for the agent that variable names.",
+    },
+  ]);
+  assert.deepEqual(r.sessions[0]!.auth, { identityFiles: [] });
+  assert.deepEqual(r.sessions[1]!.jumpHosts, [{ host: 'hop.example', port: 22, ...asMe('tunnel') }]);
+  assert.deepEqual(r.warnings, [
+    "Host keyed: the jump host hop.example has no IdentityFile of its own, so Burrow offers it the session's keys; ssh offered it your default keys (~/.ssh/id_*): if it takes another key, give the jump host its own in Burrow",
+  ]);
+  assert.ok(!JSON.stringify(r).includes(secret));
 });
