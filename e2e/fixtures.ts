@@ -108,12 +108,18 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
     const secrets: string[] = [];
     const consoleErrors: string[] = [];
     const sent: string[] = [];
+    // What the page's link to Burrow did, for a failing test's report.
+    const linkLog: string[] = [];
+    const t0 = Date.now();
     page.on('websocket', (ws) => {
+      linkLog.push(`${Date.now() - t0} ms: WebSocket ${ws.url()} opened`);
       ws.on('framereceived', (f) => received.push(String(f.payload)));
       ws.on('framesent', (f) => sent.push(String(f.payload)));
+      ws.on('close', () => linkLog.push(`${Date.now() - t0} ms: WebSocket closed`));
     });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
+      if (m.type() === 'warning') linkLog.push(`${Date.now() - t0} ms: console: ${m.text()}`);
     });
     page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
     const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
@@ -144,8 +150,10 @@ export const test = base.extend<{ burrow: BurrowWeb }, { sshd: Sshd; pg: Postgre
       expect(leak, `a secret reached the page: ${s.slice(0, 12)}…`).toBeUndefined();
     }
     const exited = web.child.exitCode ?? web.child.signalCode;
-    if (testInfo.status !== testInfo.expectedStatus || exited !== null)
+    if (testInfo.status !== testInfo.expectedStatus || exited !== null) {
       await testInfo.attach('burrow web output', { body: web.output(), contentType: 'text/plain' });
+      await testInfo.attach("the page's link to Burrow", { body: linkLog.join('\n') || '(nothing happened to it)', contentType: 'text/plain' });
+    }
     expect(exited, 'burrow web ran until the end of the test').toBeNull();
     web.child.kill('SIGTERM');
     await new Promise((r) => web.child.once('exit', r));

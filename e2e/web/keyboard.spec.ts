@@ -38,6 +38,8 @@ test('keyboard only: paste a vendor command, fill it in, save, start, trust the 
   await expect(page.getByRole('heading', { name: 'New tunnel', level: 1 })).toBeVisible();
   await tabTo(page, page.getByRole('link', { name: 'Paste a command' }));
   await page.keyboard.press('Enter');
+  // The link changes the screen after the key press returns: the next Tab goes to the new one.
+  await expect(page.getByRole('heading', { name: "Paste your vendor's command", level: 1 })).toBeVisible();
 
   await tabTo(page, page.getByLabel('The command, script or config'));
   await page.keyboard.insertText(`${FIVETRAN_COMMAND} -p ${sshd.port}`);

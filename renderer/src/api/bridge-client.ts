@@ -17,6 +17,9 @@ import type { EventName, Events, Replies, RequestArgs, RequestName } from '../..
  */
 export type LinkState = 'connecting' | 'open' | 'lost' | 'refused';
 
+/** How long the link may be down before the window says so (one reconnect, 0.5 s, fits in it). */
+const LOST_AFTER_MS = 2_000;
+
 export interface BridgeClient extends BurrowApi {
   readonly state: LinkState;
   /** Why the last hello was refused: the address had been used already, or it is not this Burrow's. */
@@ -59,6 +62,7 @@ export function connectBridge(): BridgeClient {
   let refusedWhy: 'used' | 'unknown' | undefined;
   let seq = 0;
   let retry = 500;
+  let lostTimer: ReturnType<typeof setTimeout> | undefined;
   let token = takeToken();
   let session = token === undefined ? storedSession() : undefined;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
@@ -75,14 +79,13 @@ export function connectBridge(): BridgeClient {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(`${proto}//${location.host}/bridge`);
     ws = socket;
-    let welcomed = false;
     socket.onopen = () => {
       socket.send(JSON.stringify(token !== undefined ? { type: 'hello', token } : { type: 'hello', ...(session !== undefined ? { session } : {}) }));
     };
     socket.onmessage = (e) => {
       const m = JSON.parse(String(e.data)) as ServerMessage;
       if (m.type === 'welcome') {
-        welcomed = true;
+        clearTimeout(lostTimer);
         token = undefined;
         session = m.session;
         storeSession(m.session);
@@ -111,6 +114,7 @@ export function connectBridge(): BridgeClient {
         token = undefined;
         session = undefined;
         storeSession(undefined);
+        clearTimeout(lostTimer);
         setState('refused');
         return;
       }
@@ -119,7 +123,16 @@ export function connectBridge(): BridgeClient {
           new AppCallError({ code: 'INTERNAL_ERROR', message: 'The connection to Burrow was lost', hint: 'It reconnects by itself; try again in a moment.' }),
         );
       waiting.clear();
-      setState(welcomed || state === 'open' ? 'lost' : state === 'refused' ? 'refused' : 'lost');
+      // Said in the console, so a window that lost Burrow for no visible reason leaves a trace.
+      console.warn(`Burrow's connection closed (code ${e.code}${e.reason ? `, ${e.reason}` : ''}); reconnecting`);
+      // A moment's break (Burrow restarting its door, a dropped socket) is bridged by the next
+      // attempt, 0.5 s later: the window says Burrow is gone only when it stays gone, instead of
+      // switching every control off and on again (and moving the keyboard focus) for a blip.
+      if (state === 'open') setState('connecting');
+      clearTimeout(lostTimer);
+      lostTimer = setTimeout(() => {
+        if (state !== 'open' && state !== 'refused') setState('lost');
+      }, LOST_AFTER_MS);
       setTimeout(open, retry);
       retry = Math.min(retry * 2, 5000);
     };
