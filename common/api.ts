@@ -20,6 +20,7 @@ export const REQUEST_NAMES = [
   'sessions:nudge-all',
   'sessions:next-steps',
   'sessions:reload',
+  'sessions:proxy-password',
   'presets:list',
   'presets:create-session',
   'sessions:edit',

@@ -459,6 +459,11 @@ export const REQUESTS = {
   'sessions:next-steps': ById,
   /** Re-read the saved sessions: added ones are added (and started if this Burrow runs such), removed ones stopped, changed ones restarted, the rest untouched. */
   'sessions:reload': NoArgs,
+  /**
+   * The password of a session's proxy (HTTP Basic, SOCKS5): kept in the secret store, never in
+   * the config or a reply. `null` forgets it; left out, only whether one is kept is answered.
+   */
+  'sessions:proxy-password': z.object({ id, password: secret.min(1, 'is empty').nullable().optional() }).strict(),
 
   'presets:list': NoArgs,
   'presets:create-session': z
@@ -735,6 +740,8 @@ export interface Replies {
   'presets:list': ReadonlyArray<PresetView>;
   'presets:create-session': SavedSession & { readonly keptKey?: { readonly file: string; readonly keyId: string } };
   'sessions:edit': EditResult;
+  /** Whether a password is kept for the session's proxy, and where a service can be given it instead. */
+  'sessions:proxy-password': { readonly stored: boolean; readonly secretName: string; readonly environment: string };
   'sessions:export': {
     readonly text: string;
     readonly sessions: number;

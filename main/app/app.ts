@@ -27,6 +27,8 @@ import { saveWithKeptKey } from '../core/config/key-passphrase.js';
 import { sessionFromPreset } from '../core/config/presets.js';
 import { nextStepsWithKey } from '../core/config/public-key.js';
 import { parseSessionConfig } from '../core/config/schema.js';
+import { proxyPasswordSecretName } from '../core/session/identity.js';
+import { secretEnvName } from '../core/keys/secret-store.js';
 import type { ConfigStore } from '../core/config/store.js';
 import { allWarnings, warningsForMany } from '../core/config/warnings.js';
 import type { SecretStore } from '../core/keys/index.js';
@@ -270,6 +272,32 @@ export class BurrowApp implements AppPort {
   }
 
   /** Remote ports the saved sessions already ask their servers for (a new session from a preset picks another). */
+  /**
+   * Sets, forgets or tells a session's proxy password. Refused for a session without a proxy user:
+   * a password nobody sends would sit in the store for nothing.
+   */
+  private async proxyPassword(config: SessionConfig, password: string | null | undefined): Promise<Replies['sessions:proxy-password']> {
+    const name = proxyPasswordSecretName(config.id);
+    const where = { secretName: name, environment: secretEnvName(name) };
+    if (password === null) {
+      await this.deps.secrets.delete(name);
+      return { stored: false, ...where };
+    }
+    if (password !== undefined) {
+      if (!config.proxy || config.proxy.type === 'command' || config.proxy.user === undefined) {
+        fail(
+          'INVALID_INPUT',
+          `"${config.name}" has no proxy that asks for a password`,
+          "Give the proxy's user name in the session's proxy settings first (Connect through), then its password.",
+          'password',
+        );
+      }
+      await this.deps.secrets.set(name, password);
+      return { stored: true, ...where };
+    }
+    return { stored: (await this.deps.secrets.get(name)) !== undefined, ...where };
+  }
+
   private takenRemotePorts(): number[] {
     return this.deps.store.sessions().flatMap((x) => x.forwards.filter((f) => f.type === 'remote' || f.type === 'remote-dynamic').map((f) => f.bindPort));
   }
@@ -325,6 +353,7 @@ export class BurrowApp implements AppPort {
       },
       'sessions:next-steps': async ({ id }) => s.nextSteps(id),
       'sessions:edit': async ({ id, ...edit }) => s.edit(id, edit),
+      'sessions:proxy-password': async ({ id, password }) => this.proxyPassword(s.config(id), password),
       'sessions:export': async (a) => s.exportAll(a.withSecrets ?? false, a.passphrase),
 
       'presets:list': async () => presetViews(),

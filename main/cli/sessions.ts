@@ -12,6 +12,7 @@ import { parseOptions, portOption, UsageError } from './options.js';
 import { editCommand, EDIT_USAGE, fieldAsFlag } from './session-edit.js';
 import { notSaved, printWarnings, reportFailure, tookTheChange } from './say.js';
 import { importVia } from './transfer.js';
+import { askPassphrase } from './terminal.js';
 
 const USAGE = `usage: burrow sessions list [--json]
        burrow sessions show NAME [--json]
@@ -37,6 +38,10 @@ export   writes all sessions to one file for another machine. Keys and passphras
          unless --with-secrets, which encrypts them with the passphrase in --passphrase-file
          (or BURROW_EXPORT_PASSPHRASE).
 import   reads such a file; sessions whose name is already saved are reported and left alone.
+proxy-password NAME [--password-file F | --forget]
+         keeps the password of the session's HTTP or SOCKS5 proxy in Burrow's secret store (asked
+         for on the terminal without echo, or read from the first line of F), or forgets it;
+         without either, says whether one is kept.
 To import an ssh/autossh/plink command, ~/.ssh/config, a PuTTY .reg export, known_hosts or
 Secoda's environment, use \`burrow import\`.
 
@@ -60,6 +65,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await editCommand(rest, io, open);
       case 'remove':
         return await remove(rest, io, open);
+      case 'proxy-password':
+        return await proxyPassword(rest, io, open);
       case 'export':
         return await exportAll(rest, io, open);
       case 'import':
@@ -266,6 +273,36 @@ async function remove(argv: string[], io: CliIo, open: Open): Promise<number> {
   } catch (err) {
     throw notSaved(err, name, 'is not a saved session');
   }
+  return 0;
+}
+
+async function proxyPassword(argv: string[], io: CliIo, open: Open): Promise<number> {
+  const { values: v, positionals } = parseOptions(argv, { config: { type: 'string' }, 'password-file': { type: 'string' }, forget: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError('proxy-password takes one session name');
+  if (v.forget && v['password-file'] !== undefined) throw new UsageError('give --password-file or --forget, not both');
+  const door = await open(v.config);
+  const name = positionals[0]!;
+  let password: string | null | undefined;
+  if (v.forget) password = null;
+  else if (v['password-file'] !== undefined) password = await readSecretFile(v['password-file']);
+  else if (io.interactive) {
+    const view = await door.ask('sessions:get', { id: name });
+    const proxy = view.config.proxy;
+    if (proxy && proxy.type !== 'command' && proxy.user !== undefined) {
+      password = await askPassphrase(`Password of ${proxy.user} at the proxy ${proxy.host}:${proxy.port} (not shown; empty keeps it as it is): `);
+      if (password === '') password = undefined;
+    }
+  }
+  const r = await door.ask('sessions:proxy-password', { id: name, ...(password !== undefined ? { password } : {}) });
+  io.out(
+    password === null
+      ? `forgot the proxy password of ${name}`
+      : password !== undefined
+        ? `kept the proxy password of ${name} in the secret store (${r.secretName}); a service may be given it as ${r.environment} instead`
+        : r.stored
+          ? `a proxy password is kept for ${name} (${r.secretName}; ${r.environment} in the environment wins over it)`
+          : `no proxy password is kept for ${name}; give one with --password-file F, or run this on a terminal`,
+  );
   return 0;
 }
 

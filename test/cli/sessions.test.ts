@@ -188,3 +188,32 @@ test('a DER key file travels byte for byte', async () => {
   assert.deepEqual(readFileSync(moved), readFileSync(der));
   assert.equal(JSON.parse(readFileSync(sealed, 'utf8')).format, 2, 'a format-1 reader would write the key as text: it must refuse instead');
 });
+
+test("sessions proxy-password keeps the password of a session's proxy in the secret store from a file, says it is kept, and forgets it", async () => {
+  const { dir, file, env } = where();
+  writeFileSync(
+    file,
+    JSON.stringify({
+      version: 4,
+      sessions: [
+        { name: 'db', host: 'db.internal', user: 'u', forwards: [], proxy: { type: 'http', host: 'proxy.corp', port: 3128, user: 'dana' } },
+        { name: 'plain', host: 'db.internal', user: 'u', forwards: [] },
+      ],
+    }),
+  );
+  const pw = path.join(dir, 'pw');
+  writeFileSync(pw, 'Corp-Secret-9\n', { mode: 0o600 });
+  const kept = await runBurrow(['sessions', 'proxy-password', 'db', '--password-file', pw], env);
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.equal(kept.stdout.trim(), 'kept the proxy password of db in the secret store (proxy-db); a service may be given it as BURROW_SECRET_PROXY_DB instead');
+  assert.ok(!readFileSync(file, 'utf8').includes('Corp-Secret-9'));
+  const asked = await runBurrow(['sessions', 'proxy-password', 'db'], env);
+  assert.equal(asked.stdout.trim(), 'a proxy password is kept for db (proxy-db; BURROW_SECRET_PROXY_DB in the environment wins over it)');
+  const refused = await runBurrow(['sessions', 'proxy-password', 'plain', '--password-file', pw], env);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /"plain" has no proxy that asks for a password/);
+  assert.ok(!(kept.stdout + asked.stdout + refused.stdout + refused.stderr).includes('Corp-Secret-9'));
+  const forgot = await runBurrow(['sessions', 'proxy-password', 'db', '--forget'], env);
+  assert.equal(forgot.stdout.trim(), 'forgot the proxy password of db');
+  assert.match((await runBurrow(['sessions', 'proxy-password', 'db'], env)).stdout, /^no proxy password is kept for db/);
+});

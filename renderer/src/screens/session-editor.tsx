@@ -16,7 +16,7 @@ import {
 import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../common/config.js';
 import { sessionProblems } from '../../../common/config-schema.js';
 import { jumpSpec, parseJumpList, RouteError, type HopSpec } from '../../../common/route.js';
-import type { AppError, PresetView, SavedSession } from '../../../common/contract.js';
+import type { AppError, PresetView, Replies, SavedSession } from '../../../common/contract.js';
 import { useAction, useApi, useSessions } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
@@ -63,6 +63,8 @@ export interface Draft {
   proxyPort: string;
   proxyUser: string;
   proxyCommand: string;
+  /** Typed only to be kept in the secret store after a save; never part of the config. */
+  proxyPassword: string;
   agent: boolean;
   /** Settings this form does not edit, carried through a save unchanged. */
   kept: Pick<SessionConfig, 'jumpHosts' | 'proxy'> & { agentPath?: string; identitiesOnly?: boolean; knownHostsFiles?: ReadonlyArray<string> };
@@ -83,7 +85,17 @@ function algorithmsPreview(kind: AlgorithmKind, value: string): { list?: string[
   }
 }
 
-const NO_ROUTE = { via: 'direct', jumps: '', proxyHost: '', proxyPort: '', proxyUser: '', proxyCommand: '', agent: false, kept: {} } as const;
+const NO_ROUTE = {
+  via: 'direct',
+  jumps: '',
+  proxyHost: '',
+  proxyPort: '',
+  proxyUser: '',
+  proxyCommand: '',
+  proxyPassword: '',
+  agent: false,
+  kept: {},
+} as const;
 
 export function emptyDraft(): Draft {
   return {
@@ -146,6 +158,7 @@ export function draftOf(c: SessionConfig): Draft {
     proxyPort: c.proxy && c.proxy.type !== 'command' ? String(c.proxy.port) : '',
     proxyUser: c.proxy && c.proxy.type !== 'command' ? (c.proxy.user ?? '') : '',
     proxyCommand: c.proxy?.type === 'command' ? c.proxy.command : '',
+    proxyPassword: '',
     agent: c.auth.agent !== undefined,
     kept: {
       ...(c.jumpHosts ? { jumpHosts: c.jumpHosts } : {}),
@@ -559,6 +572,10 @@ export function SessionForm({
     try {
       const config = configOf(d, id);
       const saved = id !== undefined ? await api.call('sessions:update', { config, version: version ?? '' }) : await api.call('sessions:create', { config });
+      // The proxy's password goes to the secret store once the session (and its proxy user) is saved.
+      if (d.proxyPassword !== '' && d.proxyUser.trim() !== '' && (d.via === 'http' || d.via === 'socks5' || d.via === 'socks4')) {
+        await api.call('sessions:proxy-password', { id: saved.session.id, password: d.proxyPassword });
+      }
       onSaved(saved);
     } catch (err) {
       const ae = err as { error?: AppError };
@@ -657,7 +674,7 @@ export function SessionForm({
 
       <details className="advanced" open={advanced} onToggle={(e) => setAdvanced(e.currentTarget.open)}>
         <summary>Advanced</summary>
-        <ConnectThrough d={d} update={update} error={error} />
+        <ConnectThrough id={id} d={d} update={update} error={error} />
         <Field
           label="Keepalive every (seconds)"
           error={error('session.keepalive.intervalSeconds')}
@@ -886,15 +903,23 @@ const VIA_LABEL: Record<Draft['via'], string> = {
  * PuTTY's proxy settings), and whether the SSH agent's keys are offered.
  */
 function ConnectThrough({
+  id,
   d,
   update,
   error,
 }: {
+  id: string | undefined;
   d: Draft;
   update: (patch: Partial<Draft>, field?: string) => void;
   error: (field: string) => string | undefined;
 }): React.JSX.Element {
   const viaProxy = d.via === 'http' || d.via === 'socks5' || d.via === 'socks4';
+  const api = useApi();
+  const [kept, setKept] = useState<Replies['sessions:proxy-password']>();
+  useEffect(() => {
+    if (id === undefined || !viaProxy) return;
+    api.call('sessions:proxy-password', { id }).then(setKept, () => undefined);
+  }, [api, id, viaProxy]);
   return (
     <fieldset className="connect-through">
       <legend>Connect through</legend>
@@ -931,10 +956,33 @@ function ConnectThrough({
           <Field
             label="Proxy user (empty: none)"
             error={error('session.proxy.user')}
-            hint="Its password is never kept in the config: Burrow reads it from the environment variable BURROW_SECRET_PROXY_ followed by this tunnel's id in capitals (docs/config.md)."
+            hint="The user name the proxy asks for, if it asks; its password is asked for below."
           >
             {(p) => <input {...p} value={d.proxyUser} autoComplete="off" onChange={(e) => update({ proxyUser: e.target.value }, 'session.proxy.user')} />}
           </Field>
+          {d.proxyUser.trim() !== '' && (
+            <Field
+              label="Proxy password"
+              hint={
+                kept?.stored
+                  ? `A password is kept for this proxy; type another to replace it. A service may be given it as ${kept.environment} instead.`
+                  : "Kept in Burrow's secret store when you save, never in the config file or a log."
+              }
+            >
+              {(p) => (
+                <input {...p} type="password" autoComplete="new-password" value={d.proxyPassword} onChange={(e) => update({ proxyPassword: e.target.value })} />
+              )}
+            </Field>
+          )}
+          {d.proxyUser.trim() !== '' && kept?.stored && id !== undefined && (
+            <button
+              type="button"
+              className="button"
+              onClick={() => void api.call('sessions:proxy-password', { id, password: null }).then(setKept, () => undefined)}
+            >
+              Forget the kept password
+            </button>
+          )}
         </>
       )}
       {d.via === 'command' && (

@@ -1,0 +1,71 @@
+/** A company network's HTTP proxy, set up in the window alone, against Debian's tinyproxy with a password. */
+import { readFileSync } from 'node:fs';
+import { test, expect, plantKey } from '../fixtures.js';
+import { SessionDetailPage } from '../pages.js';
+import { importSession, reload, storedSession } from '../setup.js';
+import { HttpProxy, proxiesUnavailable } from '../../test/helpers/proxies.js';
+import { freePort } from '../../test/helpers/net.js';
+import { psql } from '../../test/helpers/postgres.js';
+
+const PASSWORD = 'corp-Pass-42-never-shown';
+
+test.skip(proxiesUnavailable() !== undefined, proxiesUnavailable() ?? '');
+
+test('Connect through an HTTP proxy from the editor: the password kept apart, Test connection crosses the proxy, the tunnel runs through it', async ({
+  page,
+  burrow,
+  sshd,
+  pg,
+}) => {
+  const proxy = await HttpProxy.start({ user: 'dana', password: PASSWORD });
+  try {
+    burrow.secrets.push(PASSWORD);
+    plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
+    const remote = await freePort();
+    await importSession(burrow, sshd, 'Warehouse', `127.0.0.1:${remote}:127.0.0.1:${pg.port}`);
+    await reload(page, burrow, '#/sessions/warehouse/edit');
+    await page.getByText('Advanced').click();
+    await page.getByLabel('Route').selectOption({ label: 'HTTP proxy (CONNECT)' });
+    await page.getByLabel('Proxy host').fill('127.0.0.1');
+    await page.getByLabel('Proxy port').fill('not a port');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    // A wrong port is named beside its field, and nothing is saved.
+    await expect(page.getByLabel('Proxy port')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByLabel('Proxy port')).toHaveAccessibleDescription(/^Proxy port must be a whole number from 1 to 65535/);
+    expect((await storedSession(burrow, 'Warehouse')).proxy).toBeUndefined();
+
+    await page.getByLabel('Proxy port').fill(String(proxy.port));
+    await page.getByLabel('Proxy user (empty: none)').fill('dana');
+    await page.getByLabel('Proxy password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+
+    // The tunnel page shows the path; the config has the proxy and its user, never the password.
+    await expect(page.getByRole('definition').filter({ hasText: 'HTTP proxy' })).toHaveText(`HTTP proxy dana@127.0.0.1:${proxy.port} → 127.0.0.1:${sshd.port}`);
+    expect((await storedSession(burrow, 'Warehouse')).proxy).toEqual({ type: 'http', host: '127.0.0.1', port: proxy.port, user: 'dana' });
+    expect(readFileSync(burrow.config, 'utf8')).not.toContain(PASSWORD);
+
+    // Test connection: the proxy's step first, then the SSH steps on the far side of it.
+    await page.getByRole('link', { name: 'Test connection' }).click();
+    await page.getByRole('button', { name: 'Test now' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Everything works.' })).toBeVisible({ timeout: 30_000 });
+    const steps = page.getByRole('list', { name: 'Steps' }).getByRole('listitem');
+    await expect(steps.first()).toContainText(`the HTTP proxy 127.0.0.1:${proxy.port} opens a tunnel to 127.0.0.1:${sshd.port}`);
+
+    await reload(page, burrow, '#/sessions/warehouse');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await new SessionDetailPage(page).expectStatus('Connected');
+    expect(await psql(remote, 'select 6 * 7')).toBe('42');
+    expect(proxy.connects()).toContain(`CONNECT 127.0.0.1:${sshd.port} HTTP/1.1`);
+
+    // Editing again: the form says a password is kept, and shows none.
+    await reload(page, burrow, '#/sessions/warehouse/edit');
+    await page.getByText('Advanced').click();
+    await expect(page.getByLabel('Proxy password')).toHaveValue('');
+    await expect(page.getByLabel('Proxy password')).toHaveAccessibleDescription(/^A password is kept for this proxy/);
+    await page.getByRole('button', { name: 'Forget the kept password' }).click();
+    await expect(page.getByLabel('Proxy password')).toHaveAccessibleDescription(/^Kept in Burrow's secret store when you save/);
+    if (process.env.BURROW_SHOT) await page.locator('fieldset.connect-through').screenshot({ path: process.env.BURROW_SHOT });
+  } finally {
+    await proxy.dispose();
+  }
+});
