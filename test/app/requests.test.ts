@@ -126,6 +126,13 @@ describe('every request of the contract, on the app', { skip: sshdUnavailable() 
     const badEdit = await refused('sessions:edit', { id: 'warehouse', forwards: { remove: ['-R 9:h:9'] } });
     assert.equal(badEdit.field, 'forwards.remove');
     assert.equal((await refused('sessions:edit', { id: 'nobody', patch: { notes: 'x' } })).code, 'NOT_FOUND');
+    // A session without a proxy user has no proxy password to keep (test/app/proxy-password.test.ts covers one with).
+    assert.deepEqual(await ok('sessions:proxy-password', { id: 'warehouse' }), {
+      stored: false,
+      secretName: 'proxy-warehouse',
+      environment: 'BURROW_SECRET_PROXY_WAREHOUSE',
+    });
+    assert.equal((await refused('sessions:proxy-password', { id: 'warehouse', password: 'x' })).code, 'INVALID_INPUT');
     const steps = await ok('sessions:next-steps', { id: 'warehouse' });
     assert.ok(Array.isArray(steps.nextSteps));
     await ok('sessions:create', { config: session('scratch', await freePort()) });
