@@ -141,6 +141,12 @@ export interface ImportPreview {
   /** Host keys it would add to known_hosts, and private keys it would store (counted, never shown). */
   readonly hostKeys: number;
   readonly keys: number;
+  /**
+   * The sessions that would run a program on this machine at every connection (a ProxyCommand
+   * kept as a command), each with the command exactly as it would run. Saving them needs
+   * import:apply's `runCommands`.
+   */
+  readonly commands: ReadonlyArray<{ readonly session: string; readonly command: string }>;
 }
 
 /** What an import saved: the first `shown` sessions (import:apply's argument; 200 unless asked), and how many in all. */
@@ -626,6 +632,8 @@ export const REQUESTS = {
       keyPassphrase: secret.optional(),
       /** Where host keys found in the input go (default ~/.ssh/known_hosts). */
       knownHostsFile: localPath.optional(),
+      /** A person read the preview's `commands` and agrees that these sessions run them. */
+      runCommands: z.boolean().optional(),
     })
     .strict(),
 

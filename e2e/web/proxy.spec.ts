@@ -1,7 +1,7 @@
 /** A company network's HTTP proxy, set up in the window alone, against Debian's tinyproxy with a password. */
 import { readFileSync } from 'node:fs';
 import { test, expect, plantKey } from '../fixtures.js';
-import { SessionDetailPage } from '../pages.js';
+import { go, PasteCommandPage, SessionDetailPage } from '../pages.js';
 import { importSession, reload, storedSession } from '../setup.js';
 import { HttpProxy, proxiesUnavailable } from '../../test/helpers/proxies.js';
 import { freePort } from '../../test/helpers/net.js';
@@ -65,6 +65,40 @@ test('Connect through an HTTP proxy from the editor: the password kept apart, Te
     await page.getByRole('button', { name: 'Forget the kept password' }).click();
     await expect(page.getByLabel('Proxy password')).toHaveAccessibleDescription(/^Kept in Burrow's secret store when you save/);
     if (process.env.BURROW_SHOT) await page.locator('fieldset.connect-through').screenshot({ path: process.env.BURROW_SHOT });
+  } finally {
+    await proxy.dispose();
+  }
+});
+
+test('a pasted command whose ProxyCommand Burrow would run: shown in full, saved only once the person ticks that they read it, then it runs through tinyproxy', async ({
+  page,
+  burrow,
+  sshd,
+  pg,
+}) => {
+  const proxy = await HttpProxy.start();
+  try {
+    plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
+    const remote = await freePort();
+    // `nc -X connect` alone is read as an HTTP proxy Burrow speaks itself; run through `env`, it is
+    // a program Burrow does not know, kept as a command.
+    const helper = `/usr/bin/env nc -X connect -x 127.0.0.1:${proxy.port} %h %p`;
+    const command = `ssh -N -R 127.0.0.1:${remote}:127.0.0.1:${pg.port} -p ${sshd.port} -i ${sshd.clientKeyPath} -o UserKnownHostsFile=${sshd.knownHostsPath} -o "ProxyCommand=${helper}" ${sshd.user}@127.0.0.1`;
+    await go(page, '#/new/paste');
+    const paste = new PasteCommandPage(page);
+    await paste.paste(command);
+    await paste.preview();
+    const note = page.getByRole('note').filter({ hasText: 'by running a program on this machine' });
+    await expect(note.getByRole('code')).toHaveText(helper);
+    const save = page.getByRole('button', { name: 'Save this tunnel' });
+    await expect(save).toBeDisabled();
+    await note.getByLabel(/I have read this command/).check();
+    await save.click();
+    await page.getByRole('button', { name: 'Start the tunnel' }).click();
+    await new SessionDetailPage(page).expectStatus('Connected');
+    expect(await psql(remote, 'select 6 * 7')).toBe('42');
+    expect(proxy.connects()).toEqual([`CONNECT 127.0.0.1:${sshd.port} HTTP/1.0`]);
+    await expect(page.getByText('This tunnel runs that command on this machine each time it connects.')).toBeVisible();
   } finally {
     await proxy.dispose();
   }

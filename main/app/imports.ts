@@ -9,6 +9,7 @@
  * the oldest dropped first, so previews nobody applies cannot pile up in memory.
  */
 import { randomUUID } from 'node:crypto';
+import type { SessionConfig } from '../../common/config.js';
 import type { ImportPreview, ImportResult } from '../../common/contract.js';
 import { IMPORT_LIMITS, sizeInWords } from '../../common/limits.js';
 import { applyImport } from '../core/config/apply-import.js';
@@ -160,6 +161,7 @@ export class Imports {
       couldNotCount: report.couldNot.length,
       hostKeys: report.hostKeys.length,
       keys: (report.keys ?? []).length,
+      commands: commandsOf(report.sessions),
     };
   }
 
@@ -175,9 +177,21 @@ export class Imports {
     cwd?: string;
     keyPassphrase?: string;
     knownHostsFile?: string;
+    runCommands?: boolean;
   }): Promise<Omit<ImportResult, 'about'>> {
     const p = this.previews.get(a.previewId);
     if (!p) fail('NOT_FOUND', 'That import preview has expired', 'Paste or pick the input again to see a fresh preview.', 'previewId');
+    // A pasted or imported command never runs a program unasked: one rule for every door.
+    const commands = commandsOf(p.report.sessions);
+    if (commands.length > 0 && a.runCommands !== true) {
+      const [first] = commands;
+      fail(
+        'INVALID_INPUT',
+        `${commands.length === 1 ? `"${first!.session}" would run` : `${commands.length} sessions would run programs, "${first!.session}"`} \`${first!.command}\` on this machine at every connection`,
+        'Read the command; save only if it is what you expect (confirm it in the window, or give burrow import --allow-commands).',
+        'runCommands',
+      );
+    }
     const result = await applyImport(this.store, p.report, {
       ...(a.name !== undefined ? { name: a.name } : {}),
       ...(a.autostart !== undefined ? { autostart: a.autostart } : {}),
@@ -212,4 +226,11 @@ export class Imports {
     for (const u of this.uploads.values()) clearTimeout(u.timer);
     this.uploads.clear();
   }
+}
+
+/** The sessions that run a program of their own to connect (a ProxyCommand), with that program. */
+function commandsOf(sessions: ReadonlyArray<SessionConfig>): Array<{ session: string; command: string }> {
+  const out: Array<{ session: string; command: string }> = [];
+  for (const s of sessions) if (s.proxy?.type === 'command') out.push({ session: s.name, command: s.proxy.command });
+  return out;
 }

@@ -51,10 +51,22 @@ function secodaText(env: NodeJS.ProcessEnv): string | undefined {
 /** One input into the store, replacing the saved sessions of the same names; says what it did. */
 async function take(ask: Ask, io: CliIo, what: string, preview: RequestArgs<'import:preview'>, cwd?: string): Promise<void> {
   const p = await ask('import:preview', { ...preview, shown: IMPORT_LIMITS.sessions });
+  // Checked before the sessions of the same names are removed: a refused import must lose nothing.
+  const runCommands = io.env.BURROW_ALLOW_COMMANDS === '1';
+  if (p.commands.length > 0 && !runCommands) {
+    throw new Error(
+      `${what}: ${p.commands.map((c) => `"${c.session}" would run \`${c.command}\``).join('; ')} at every connection; set BURROW_ALLOW_COMMANDS=1 if that is what you want`,
+    );
+  }
   const names = new Set(p.sessions.map((s) => s.name.toLowerCase()));
   const saved = await ask('sessions:list', {});
   for (const v of saved) if (names.has(v.config.name.toLowerCase())) await ask('sessions:remove', { id: v.config.id });
-  const r = await ask('import:apply', { previewId: p.previewId, autostart: true, ...(cwd !== undefined ? { cwd } : {}) });
+  const r = await ask('import:apply', {
+    previewId: p.previewId,
+    autostart: true,
+    ...(runCommands ? { runCommands } : {}),
+    ...(cwd !== undefined ? { cwd } : {}),
+  });
   io.out(`${what}: ${r.savedCount} session${r.savedCount === 1 ? '' : 's'} (${r.saved.map((s) => s.name).join(', ')})`);
   for (const c of p.couldNot) io.err(`${what}: not taken: ${c.what}: ${c.why}`);
   for (const w of r.warnings) io.err(`${what}: warning: ${w}`);

@@ -22,6 +22,8 @@ options: --name NAME        name of the session (when the input describes one)
                             passphrase are kept in Burrow's secret store, never in the config
          --known-hosts FILE where host keys go (default ~/.ssh/known_hosts)
          --passphrase-file F  opens a \`burrow sessions export --with-secrets\` file
+         --allow-commands   save sessions that run a program to connect (a ProxyCommand Burrow
+                            does not speak itself); without it they are shown and not saved
          --config FILE      the session store (default: $BURROW_CONFIG, else the platform's config folder)
          --json             print the result as one JSON object
 
@@ -40,6 +42,7 @@ const OPTIONS = {
   'key-passphrase-file': { type: 'string' },
   set: { type: 'string', multiple: true },
   autostart: { type: 'boolean' },
+  'allow-commands': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -111,9 +114,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           ...(v.autostart ? { autostart: true } : {}),
           ...(v['known-hosts'] !== undefined ? { knownHostsFile: path.resolve(v['known-hosts']) } : {}),
           ...(keyPassphrase !== undefined ? { keyPassphrase } : {}),
+          ...(v['allow-commands'] ? { runCommands: true } : {}),
           cwd: process.cwd(),
         },
         (preview) => {
+          // Each program the sessions would run, in full, before the app refuses to save them unasked
+          // (its refusal names the first; with several, each is listed here).
+          if (!v['allow-commands'] && preview.commands.length > 1)
+            for (const c of preview.commands) io.err(`burrow import: "${c.session}" would run on this machine at every connection: ${c.command}`);
           if (exportFile !== undefined && preview.kind !== 'burrow-export') {
             throw new UsageError(
               "--passphrase-file opens a `burrow sessions export --with-secrets` file; for the passphrase of the session's key, use --key-passphrase-file",

@@ -112,3 +112,35 @@ test('a NUL byte and an over-long line are refused where they are, naming the li
     await app.close();
   }
 });
+
+test('an imported ProxyCommand is shown in full and saved only when a person agrees to run it; a proxy Burrow speaks itself needs no such agreement', async () => {
+  const dir = tempDir();
+  const app = await appIn(dir);
+  try {
+    const command = "ssh -N -R 15432:localhost:5432 -o ProxyCommand='/opt/corp/tunnel-helper --via gw1 %h %p' tunnel@db.example.com";
+    const p = await app.call('import:preview', { text: command });
+    assert.ok(p.ok, JSON.stringify(p));
+    assert.deepEqual(p.value.commands, [{ session: p.value.sessions[0]!.name, command: '/opt/corp/tunnel-helper --via gw1 %h %p' }]);
+    const unasked = await app.call('import:apply', { previewId: p.value.previewId });
+    assert.ok(!unasked.ok);
+    assert.equal(unasked.error.code, 'INVALID_INPUT');
+    assert.equal(unasked.error.field, 'runCommands');
+    assert.match(unasked.error.message, /would run `\/opt\/corp\/tunnel-helper --via gw1 %h %p` on this machine at every connection$/);
+    const list = await app.call('sessions:list', {});
+    assert.ok(list.ok && list.value.length === 0, 'nothing was saved');
+    const agreed = await app.call('import:apply', { previewId: p.value.previewId, runCommands: true });
+    assert.ok(agreed.ok, JSON.stringify(agreed));
+    assert.deepEqual(agreed.value.saved[0]!.proxy, { type: 'command', command: '/opt/corp/tunnel-helper --via gw1 %h %p' });
+
+    const http = await app.call('import:preview', {
+      text: "ssh -N -R 15433:localhost:5432 -o ProxyCommand='nc -X connect -x proxy.corp:3128 %h %p' tunnel@db2.example.com",
+    });
+    assert.ok(http.ok);
+    assert.deepEqual(http.value.commands, []);
+    const saved = await app.call('import:apply', { previewId: http.value.previewId });
+    assert.ok(saved.ok, JSON.stringify(saved));
+    assert.deepEqual(saved.value.saved[0]!.proxy, { type: 'http', host: 'proxy.corp', port: 3128 });
+  } finally {
+    await app.close();
+  }
+});

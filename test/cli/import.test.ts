@@ -182,3 +182,16 @@ test('an imported ssh_config host runs as saved: burrow run --config on the stor
     await sshd.dispose();
   }
 });
+
+test('a ProxyCommand Burrow would run is printed in full and saved only with --allow-commands', async () => {
+  const w = where();
+  const words = ['ssh', '-N', '-R', '15432:localhost:5432', '-o', 'ProxyCommand=/opt/corp/tunnel-helper %h %p', 'tunnel@db.example.com'];
+  const refused = await runBurrow(['import', '--name', 'db', '--', ...words], w.env);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^burrow import: "tunnel@db\.example\.com" would run `\/opt\/corp\/tunnel-helper %h %p` on this machine at every connection\n/);
+  assert.match(refused.stderr, /--allow-commands/);
+  assert.throws(() => w.saved(), 'no store was written');
+  const r = await runBurrow(['import', '--name', 'db', '--allow-commands', '--', ...words], w.env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(w.saved()[0]!.proxy, { type: 'command', command: '/opt/corp/tunnel-helper %h %p' });
+});

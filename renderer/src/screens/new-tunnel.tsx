@@ -336,6 +336,7 @@ export function PasteCommand() {
   const [error, setError] = useState<ReturnType<typeof asAppError>>();
   const [name, setName] = useState('');
   const [autostart, setAutostart] = useState(true);
+  const [runCommands, setRunCommands] = useState(false);
   const [result, setResult] = useState<ImportResult>();
   const apply = useAction('import:apply');
   const fileRef = useRef<HTMLInputElement>(null);
@@ -348,6 +349,7 @@ export function PasteCommand() {
       const filled = Object.fromEntries(Object.entries(values).filter(([k, v]) => v.trim() && holes.includes(k)));
       const p = await api.call('import:preview', file ? { ...(await importSource(api, file)), values: filled } : { text, values: filled });
       setPreview(p);
+      setRunCommands(false);
       setName(p.sessionCount === 1 ? p.sessions[0]!.name : '');
     } catch (err) {
       setError(asAppError(err));
@@ -493,6 +495,25 @@ export function PasteCommand() {
                 {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
               </Field>
             )}
+            {preview.commands.length > 0 && (
+              <div className="banner banner-warn" role="note">
+                <p>
+                  {preview.commands.length === 1 ? 'This tunnel connects' : 'These tunnels connect'} by running a program on this machine, every time
+                  {preview.commands.length === 1 ? ' it connects' : ' they connect'}:
+                </p>
+                <ul>
+                  {preview.commands.map((c) => (
+                    <li key={c.session}>
+                      <strong>{c.session}</strong>: <code>{c.command}</code>
+                    </li>
+                  ))}
+                </ul>
+                <label className="check">
+                  <input type="checkbox" checked={runCommands} onChange={(e) => setRunCommands(e.target.checked)} /> I have read{' '}
+                  {preview.commands.length === 1 ? 'this command' : 'these commands'}; run {preview.commands.length === 1 ? 'it' : 'them'} to connect
+                </label>
+              </div>
+            )}
             <label className="check">
               <input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically (when Burrow starts)
             </label>
@@ -501,10 +522,15 @@ export function PasteCommand() {
               <button
                 type="button"
                 className="button button-primary"
-                disabled={apply.pending || (preview.sessionCount === 0 && preview.hostKeys === 0)}
+                disabled={apply.pending || (preview.sessionCount === 0 && preview.hostKeys === 0) || (preview.commands.length > 0 && !runCommands)}
                 onClick={() =>
                   void apply
-                    .run({ previewId: preview.previewId, ...(preview.sessionCount === 1 && name.trim() ? { name: name.trim() } : {}), autostart })
+                    .run({
+                      previewId: preview.previewId,
+                      ...(preview.sessionCount === 1 && name.trim() ? { name: name.trim() } : {}),
+                      autostart,
+                      ...(runCommands ? { runCommands: true } : {}),
+                    })
                     .then((r) => {
                       if (r) setResult(r);
                     })

@@ -222,7 +222,7 @@ export function SessionDetail({ id }: { id: string }) {
                 <dt>Path</dt>
                 <dd>
                   <code>{describeRoute(c)}</code>
-                  {c.proxy?.type === 'command' && <p className="warning">This tunnel runs that command on this machine each time it connects.</p>}
+                  {c.proxy?.type === 'command' && <p className="banner banner-warn">This tunnel runs that command on this machine each time it connects.</p>}
                 </dd>
               </>
             )}

@@ -1002,7 +1002,7 @@ function ConnectThrough({
         </Field>
       )}
       {d.via === 'command' && d.proxyCommand.trim() !== '' && (
-        <p className="warning" role="note">
+        <p className="banner banner-warn" role="note">
           This tunnel runs <code>{d.proxyCommand.trim()}</code> on this machine each time it connects.
         </p>
       )}
