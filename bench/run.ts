@@ -19,7 +19,8 @@
  * the first), BENCH_AB=1 to add Burrow on ssh2 as published (without patches/ssh2+1.17.0.patch)
  * as a third tool, BENCH_PACKET_ROUNDS (default 5; 0 skips bench/packets.ts, ssh2's packet path
  * in one process), BENCH_IMPORT_ROUNDS (default 3; 0 skips bench/imports.ts, imports of 1,000 to
- * 10,000 sessions), BENCH_JSON=FILE to also write the raw results.
+ * 10,000 sessions), BENCH_JUMP_ROUNDS (default 3; 0 skips bench/jump.ts, one jump host against
+ * `ssh -J`), BENCH_JSON=FILE to also write the raw results.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ import { ssh2NativeCrypto } from '../main/core/session/native-crypto.js';
 import { importRows } from './imports.js';
 import { metricsRows } from './metrics.js';
 import { cpuSeconds, treeCpu, treeRssMiB } from './proc.js';
+import { run, startTarget } from './spawn.js';
+import { jumpRows } from './jump.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BURROW = path.resolve(here, '../main/cli/burrow.js');
@@ -127,27 +130,6 @@ const ROWS: Row[] = [
   { name: `RSS with ${HOLD.toLocaleString('en')} connections open (fresh tunnel)`, unit: 'MiB', higherIsBetter: false, target: false, pick: (r) => r.rssMiB },
   { name: 'RSS after all of the above', unit: 'MiB', higherIsBetter: false, target: false, pick: (r) => r.rssAfterMiB },
 ];
-
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`))));
-  });
-}
-
-async function startTarget(): Promise<{ port: number; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [path.join(here, 'target.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => proc.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
-  return { port, proc };
-}
 
 /** The same `ssh -R` command line for both tools (Burrow runs it with its own engine). */
 function sshArgs(sshd: Sshd, remotePort: number, targetPort: number): string[] {
@@ -366,6 +348,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_IMPORT_ROUNDS !== '0') lines.push(...(await importRows()));
   // The operator's endpoint: what serving /metrics, scraped every second, costs a 50-session Burrow.
   if (process.env.BENCH_METRICS_ROUNDS !== '0') lines.push(...(await metricsRows()));
+  // One jump host: connect time and throughput through `ssh -J` and through Burrow's own hops.
+  if (process.env.BENCH_JUMP_ROUNDS !== '0') lines.push(...(await jumpRows()));
   let haul: LongHaul[] = [];
   if (LONGHAUL_GIB > 0) {
     const cipher = CIPHERS[0]!;
