@@ -938,13 +938,14 @@ function ConnectThrough({
         <Field
           label="Jump hosts"
           error={error('session.jumpHosts')}
-          hint="As ssh -J takes them: [user@]host[:port], separated by commas, crossed in that order. Each uses this tunnel's key and host-key setting."
+          hint="As ssh -J takes them: [user@]host[:port], separated by commas, crossed in that order. A hop typed here uses this tunnel's key; each is checked with this tunnel's host-key setting."
         >
           {(p) => (
             <input {...p} value={d.jumps} placeholder="ops@bastion.example.com:22" onChange={(e) => update({ jumps: e.target.value }, 'session.jumpHosts')} />
           )}
         </Field>
       )}
+      {d.via === 'jump' && <SavedHop id={id} d={d} update={update} />}
       {viaProxy && (
         <>
           <Field label="Proxy host" error={error('session.proxy.host')}>
@@ -1011,5 +1012,37 @@ function ConnectThrough({
         Also offer the keys of the SSH agent (ssh-agent, or Pageant on Windows), before the key above
       </label>
     </fieldset>
+  );
+}
+
+/**
+ * "Add the server of a saved tunnel" as a hop: its user, host and port go into the list, and its
+ * key files stay with that hop (a bastion often has a key of its own), so the jump is made as that
+ * tunnel logs in. A copy: editing the other tunnel later does not change this one.
+ */
+function SavedHop({ id, d, update }: { id: string | undefined; d: Draft; update: (patch: Partial<Draft>, field?: string) => void }): React.JSX.Element | null {
+  const { sessions } = useSessions();
+  const others = sessions.filter((s) => s.config.id !== id);
+  if (others.length === 0) return null;
+  const add = (sid: string): void => {
+    const c = others.find((s) => s.config.id === sid)?.config;
+    if (!c) return;
+    const hop = { host: c.host, port: c.port, user: c.user, ...(c.auth.identityFiles.length > 0 ? { identityFiles: c.auth.identityFiles } : {}) };
+    const kept = (d.kept.jumpHosts ?? []).filter((k) => !(k.host === hop.host && k.port === hop.port));
+    update({ jumps: [d.jumps.trim(), jumpSpec([hop])].filter(Boolean).join(', '), kept: { ...d.kept, jumpHosts: [...kept, hop] } }, 'session.jumpHosts');
+  };
+  return (
+    <Field label="Add the server of a saved tunnel as a jump host" hint="Its user, host, port and key file are copied into the list above.">
+      {(p) => (
+        <select {...p} value="" onChange={(e) => add(e.target.value)}>
+          <option value="">Choose a tunnel…</option>
+          {others.map((s) => (
+            <option key={s.config.id} value={s.config.id}>
+              {s.config.name} ({s.config.user}@{s.config.host}:{s.config.port})
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }

@@ -1,4 +1,4 @@
-/** A company network's HTTP proxy, set up in the window alone, against Debian's tinyproxy with a password. */
+/** Company networks from the window alone: an HTTP proxy with a password (Debian's tinyproxy), a ProxyCommand confirmed before it runs, a jump host taken from a saved tunnel. */
 import { readFileSync } from 'node:fs';
 import { test, expect, plantKey } from '../fixtures.js';
 import { go, PasteCommandPage, SessionDetailPage } from '../pages.js';
@@ -102,4 +102,32 @@ test('a pasted command whose ProxyCommand Burrow would run: shown in full, saved
   } finally {
     await proxy.dispose();
   }
+});
+
+test('a jump host chosen from a saved tunnel: its server and key copied into the hop, the path shown, the tunnel runs across it', async ({
+  page,
+  burrow,
+  sshd,
+  pg,
+}) => {
+  plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
+  // The bastion is the same loopback sshd: it opens the channel to itself, as a bastion would to its neighbour.
+  await importSession(burrow, sshd, 'Bastion', `127.0.0.1:${await freePort()}:127.0.0.1:${pg.port}`);
+  const remote = await freePort();
+  await importSession(burrow, sshd, 'Warehouse', `127.0.0.1:${remote}:127.0.0.1:${pg.port}`);
+  await reload(page, burrow, '#/sessions/warehouse/edit');
+  await page.getByText('Advanced').click();
+  await page.getByLabel('Route').selectOption({ label: 'Jump hosts (ssh -J)' });
+  await page.getByLabel('Add the server of a saved tunnel as a jump host').selectOption({ label: `Bastion (${sshd.user}@127.0.0.1:${sshd.port})` });
+  await expect(page.getByLabel('Jump hosts', { exact: true })).toHaveValue(`${sshd.user}@127.0.0.1:${sshd.port}`);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('definition').filter({ hasText: 'jump host' })).toHaveText(
+    `jump host ${sshd.user}@127.0.0.1:${sshd.port} → 127.0.0.1:${sshd.port}`,
+  );
+  expect((await storedSession(burrow, 'Warehouse')).jumpHosts).toEqual([
+    { host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFiles: [sshd.clientKeyPath] },
+  ]);
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await new SessionDetailPage(page).expectStatus('Connected');
+  expect(await psql(remote, 'select 6 * 7')).toBe('42');
 });
