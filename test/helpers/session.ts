@@ -84,5 +84,30 @@ export function storedSession(sshd: Sshd, name: string, forwards: ReadonlyArray<
 /** Writes a config file of these sessions (its folder made private, as Burrow makes it). */
 export function writeStore(file: string, sessions: ReadonlyArray<Record<string, unknown>>): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, JSON.stringify({ version: 3, sessions }));
+  writeFileSync(file, JSON.stringify({ version: 4, sessions }));
+}
+
+/** What a session did while `until` ran: its log lines, every snapshot, and the last one before it was stopped. */
+export interface SessionRun {
+  readonly logs: string[];
+  readonly snaps: SessionSnapshot[];
+  readonly last: SessionSnapshot;
+}
+
+/** Starts a session, waits for `until`, stops it (whatever happened), and tells what it did. */
+export async function runSession(cfg: SessionConfig, deps: SessionDeps, until: (s: Session) => Promise<unknown>): Promise<SessionRun> {
+  const s = new Session(cfg, deps);
+  const logs: string[] = [];
+  const snaps: SessionSnapshot[] = [];
+  s.on('log', (l) => logs.push(`${l.level}: ${l.message}`));
+  s.on('snapshot', (x) => snaps.push(x));
+  s.start();
+  let last: SessionSnapshot;
+  try {
+    await until(s);
+    last = s.snapshot();
+  } finally {
+    await s.stop();
+  }
+  return { logs, snaps, last };
 }

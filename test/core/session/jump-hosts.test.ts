@@ -17,9 +17,8 @@ import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { Postgres, postgresUnavailable } from '../../helpers/postgres.js';
 import { jumpNetwork, netnsUnavailable, type JumpNetwork } from '../../helpers/netns.js';
 import { freePort, waitFor } from '../../helpers/net.js';
-import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
+import { loopbackRemote, runSession, sessionFor, testDeps, waitForState, type SessionRun } from '../../helpers/session.js';
 import type { SessionConfig } from '../../../common/config.js';
-import type { SessionSnapshot } from '../../../common/session.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -96,29 +95,14 @@ describe(
     });
 
     const bastion = (): NonNullable<SessionConfig['jumpHosts']>[number] => ({ host: net.aAddress, port: jump.port, identityFiles: [jump.clientKeyPath] });
-    async function run(
-      over: Partial<SessionConfig>,
-      until: (s: Session, remote: number) => Promise<unknown>,
-      kh = knownHosts,
-    ): Promise<{ logs: string[]; last: SessionSnapshot }> {
+    async function run(over: Partial<SessionConfig>, until: (s: Session, remote: number) => Promise<unknown>, kh = knownHosts): Promise<SessionRun> {
       const remote = await freePort();
       const cfg = sessionFor(target, [loopbackRemote(remote, pg.port)], {
         hostKey: { policy: 'yes', knownHostsFiles: [kh] },
         connectTimeoutSeconds: 8,
         ...over,
       });
-      const s = new Session(cfg, testDeps(target));
-      const logs: string[] = [];
-      s.on('log', (l) => logs.push(`${l.level}: ${l.message}`));
-      s.start();
-      let last: SessionSnapshot;
-      try {
-        await until(s, remote);
-        last = s.snapshot();
-      } finally {
-        await s.stop();
-      }
-      return { logs, last };
+      return runSession(cfg, testDeps(target), (s) => until(s, remote));
     }
     const carries = async (s: Session, remote: number): Promise<void> => {
       await waitForState(s, 'connected', 20_000);

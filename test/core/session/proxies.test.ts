@@ -16,9 +16,8 @@ import { proxyPasswordSecretName } from '../../../main/core/session/identity.js'
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { HttpProxy, Socks5Proxy, proxiesUnavailable } from '../../helpers/proxies.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
-import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
+import { loopbackRemote, runSession, sessionFor, testDeps, waitForState, type SessionRun } from '../../helpers/session.js';
 import type { SessionConfig } from '../../../common/config.js';
-import type { SessionSnapshot } from '../../../common/session.js';
 import { toolsMissing } from '../../helpers/tools.js';
 
 const PASSWORD = 'pr0xy-S3cret-value';
@@ -39,26 +38,11 @@ describe('proxies, a ProxyCommand and an SSH agent, against real ones', { skip: 
   });
 
   /** Runs a session with a remote forward to the echo server; the logs and every snapshot are kept. */
-  async function run(
-    over: Partial<SessionConfig>,
-    until: (s: Session, remote: number) => Promise<unknown>,
-    deps: SessionDeps = {},
-  ): Promise<{ logs: string[]; snaps: SessionSnapshot[]; last: SessionSnapshot }> {
+  async function run(over: Partial<SessionConfig>, until: (s: Session, remote: number) => Promise<unknown>, deps: SessionDeps = {}): Promise<SessionRun> {
     const remote = await freePort();
-    const s = new Session(sessionFor(sshd, [loopbackRemote(remote, echo.port)], { connectTimeoutSeconds: 8, ...over }), testDeps(sshd, deps));
-    const logs: string[] = [];
-    const snaps: SessionSnapshot[] = [];
-    s.on('log', (l) => logs.push(`${l.level}: ${l.message}`));
-    s.on('snapshot', (x) => snaps.push(x));
-    s.start();
-    let last: SessionSnapshot;
-    try {
-      await until(s, remote);
-      last = s.snapshot();
-    } finally {
-      await s.stop();
-    }
-    return { logs, snaps, last };
+    return runSession(sessionFor(sshd, [loopbackRemote(remote, echo.port)], { connectTimeoutSeconds: 8, ...over }), testDeps(sshd, deps), (s) =>
+      until(s, remote),
+    );
   }
   const carries = async (s: Session, remote: number): Promise<void> => {
     await waitForState(s, 'connected');
@@ -70,7 +54,7 @@ describe('proxies, a ProxyCommand and an SSH agent, against real ones', { skip: 
     return store;
   };
   /** Everything a person or a log could see of a run. */
-  const shown = (r: { logs: string[]; snaps: SessionSnapshot[] }): string => JSON.stringify(r);
+  const shown = (r: SessionRun): string => JSON.stringify(r);
 
   test('HTTP CONNECT through tinyproxy: the tunnel carries data, the proxy saw the CONNECT, and it comes back after the proxy restarts', async () => {
     const proxy = await HttpProxy.start();
