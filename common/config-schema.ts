@@ -7,7 +7,16 @@
  */
 import { z } from 'zod';
 import { IMPORT_LIMITS } from './limits.js';
-import type { AlgorithmsConfig, ForwardConfig, HostKeyPolicy, JumpHostConfig, ProxyConfig, RekeyLimitConfig, SessionConfig } from './config.js';
+import type {
+  AlgorithmsConfig,
+  DefaultProxyConfig,
+  ForwardConfig,
+  HostKeyPolicy,
+  JumpHostConfig,
+  ProxyConfig,
+  RekeyLimitConfig,
+  SessionConfig,
+} from './config.js';
 import { SESSION_DEFAULTS } from './config.js';
 import { ALGORITHM_KINDS, AlgorithmListError, OPENSSH_OPTION, resolveAlgorithms } from './algorithms.js';
 
@@ -387,6 +396,47 @@ const proxySchema: z.ZodType<ProxyConfig, unknown> = z.unknown().transform((v, c
     ...(p.remoteDns === false ? { remoteDns: false } : {}),
   };
 });
+
+/** Settings' default proxy: an HTTP or SOCKS proxy (not a command), and the hosts reached directly. */
+const defaultProxySchema: z.ZodType<DefaultProxyConfig, unknown> = settings(
+  {
+    type: z.unknown(),
+    host: hostName('Give the proxy\'s name or address, e.g. "proxy.corp.example".'),
+    port: port(false),
+    user: userName(
+      'Give the user name the proxy asks for, or leave it out.',
+      'Give the user name alone; Burrow asks for the proxy password and keeps it apart.',
+    ).optional(),
+    remoteDns: bool(true, "Leave it out to have the proxy resolve the server's name.").optional(),
+    exclude: z.unknown().transform((v, ctx) => {
+      const list = v ?? [];
+      if (!Array.isArray(list) || list.length > 1000 || list.some((x) => typeof x !== 'string' || x.trim() === '' || x.length > 255 || /[\s,]/.test(x)))
+        return problem(ctx, v, 'must be a list of host names or patterns', 'Give e.g. ["*.corp.example", "10.*"], one name or pattern each.');
+      return list as string[];
+    }),
+  },
+  'Give {"type":"http","host":"proxy.corp.example","port":3128}, or null for none.',
+).transform((p, ctx): DefaultProxyConfig => {
+  if (p.type !== 'http' && p.type !== 'socks5' && p.type !== 'socks4') {
+    return problem(ctx, p.type, `is ${JSON.stringify(p.type)}`, 'Use one of "http", "socks5", "socks4".', ['type']);
+  }
+  return {
+    type: p.type,
+    host: p.host,
+    port: p.port,
+    ...(p.user !== undefined ? { user: p.user } : {}),
+    ...(p.remoteDns === false ? { remoteDns: false } : {}),
+    exclude: p.exclude,
+  };
+});
+
+/** Reads Settings' default proxy; a ConfigError names every problem under `path`. */
+export function parseDefaultProxy(v: unknown, path = 'proxy'): DefaultProxyConfig {
+  const r = defaultProxySchema.safeParse(v);
+  if (r.success) return r.data;
+  const [first, ...more] = r.error.issues.map((i) => ({ field: fieldOf(path, i.path), problem: i.message, fix: fixOf(i) }));
+  throw new ConfigError(first!.field, first!.problem, first!.fix, more);
+}
 
 const forwardsSchema = z
   .unknown()

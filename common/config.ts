@@ -84,6 +84,18 @@ export interface NetworkProxyConfig {
    * false: this machine resolves it and hands the proxy an address. Default true.
    */
   readonly remoteDns?: boolean;
+  /**
+   * Where its password is kept, when it is not the session's own (`proxy-<session id>`): the
+   * default proxy of Settings keeps its password as `proxy-default`. Set by the app, never stored
+   * in a session.
+   */
+  readonly passwordSecret?: string;
+}
+
+/** Settings' default proxy: used by every session that has no proxy of its own, except those `exclude` names. */
+export interface DefaultProxyConfig extends NetworkProxyConfig {
+  /** Hosts reached directly: `*.corp.example`, `10.*`, `db1`; localhost and 127.* always are. */
+  readonly exclude: ReadonlyArray<string>;
 }
 
 /** OpenSSH's ProxyCommand: a program whose standard input and output are the connection. */

@@ -11,7 +11,7 @@
  * questions:answer); nothing here ever carries one out.
  */
 import { z } from 'zod';
-import type { HostKeyPolicy, SessionConfig } from './config.js';
+import type { DefaultProxyConfig, HostKeyPolicy, SessionConfig } from './config.js';
 import type { ErrorInfo, SessionSnapshot } from './session.js';
 import { IMPORT_LIMITS, sizeInWords, UPLOAD_CHUNK_BYTES } from './limits.js';
 import { parseListenAddress } from './metrics.js';
@@ -61,6 +61,8 @@ export interface SessionView {
   /** The version of `config` (a hash of it): sessions:update names it, so a newer save is never overwritten. */
   readonly version: string;
   readonly snapshot: SessionSnapshot;
+  /** Settings' default proxy, when this session goes out through it (it has none of its own). */
+  readonly viaDefaultProxy?: true;
 }
 
 /** What a reload changed, by session name. */
@@ -241,6 +243,11 @@ export interface Settings {
    * tunnels (the desktop app, `burrow web`, `burrow run`, the service) while switched on.
    */
   readonly metrics: { readonly enabled: boolean; readonly address: string };
+  /**
+   * The default proxy: every session without a proxy of its own goes out through it, except to
+   * this machine and the hosts it excludes. Its password is the secret `proxy-default`.
+   */
+  readonly proxy: DefaultProxyConfig | null;
 }
 
 export interface AppInfo {
@@ -719,6 +726,10 @@ export const REQUESTS = {
         })
         .strict()
         .optional(),
+      /** Settings' default proxy (checked as a session's proxy is), or null for none. */
+      proxy: z.unknown().optional(),
+      /** The default proxy's password for the secret store; null forgets it. */
+      proxyPassword: secret.min(1, 'is empty').nullable().optional(),
     })
     .strict(),
 

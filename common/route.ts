@@ -2,7 +2,7 @@
  * How a session's path is written for people: `HTTP proxy proxy:3128 → jump host ops@bastion:22 →
  * db.example.com:22`. One wording for the log, the window and the command line.
  */
-import type { SessionConfig } from './config.js';
+import type { DefaultProxyConfig, SessionConfig } from './config.js';
 import { MAX_JUMP_HOSTS } from './config-schema.js';
 
 /** `host:port`, an IPv6 address in brackets (`[::1]:22`). */
@@ -99,4 +99,38 @@ export function parseJumpList(value: string): HopSpec[] | 'none' {
     throw new RouteError(`names ${hops.length} jump hosts, more than the ${MAX_JUMP_HOSTS} Burrow crosses`, 'Give the jump hosts this server really needs.');
   }
   return hops.map(parseHop);
+}
+
+/** The secret store's name for the default proxy's password. */
+export const DEFAULT_PROXY_SECRET = 'proxy-default';
+
+/** A host a default proxy never carries: this machine. */
+function isLocal(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\./.test(h);
+}
+
+/** `*.corp.example`, `10.*`, `db1`: a name or pattern of a proxy's exclusion list, case-insensitive. */
+export function excludedBy(host: string, patterns: ReadonlyArray<string>): string | undefined {
+  const h = host.toLowerCase();
+  return patterns.find((p) =>
+    new RegExp(
+      `^${p
+        .toLowerCase()
+        .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')}$`,
+    ).test(h),
+  );
+}
+
+/**
+ * The session as it runs: its own settings, plus Settings' default proxy when it has no proxy of
+ * its own and its first host (a jump host, or the server) is not this machine or excluded.
+ */
+export function withDefaultProxy(cfg: SessionConfig, def: DefaultProxyConfig | null | undefined): SessionConfig {
+  if (!def || cfg.proxy) return cfg;
+  const first = cfg.jumpHosts?.[0]?.host ?? cfg.host;
+  if (isLocal(first) || excludedBy(first, def.exclude) !== undefined) return cfg;
+  const { exclude: _exclude, ...proxy } = def;
+  return { ...cfg, proxy: { ...proxy, passwordSecret: DEFAULT_PROXY_SECRET } };
 }

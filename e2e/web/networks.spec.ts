@@ -131,3 +131,35 @@ test('a jump host chosen from a saved tunnel: its server and key copied into the
   await new SessionDetailPage(page).expectStatus('Connected');
   expect(await psql(remote, 'select 6 * 7')).toBe('42');
 });
+
+test('a default proxy in Settings: a wrong port named, saved with its password kept apart, and shown on every tunnel that goes through it', async ({
+  page,
+  burrow,
+}) => {
+  const password = 'default-Proxy-pass-77';
+  burrow.secrets.push(password);
+  // A tunnel to a server that is not this machine goes through the default proxy; it is not started here.
+  const out = await burrow.cli(['sessions', 'add', '--preset', 'fivetran', '--name', 'Remote', '--host', 'db.example.com', '--target', 'sql01:1433']);
+  expect(out.code, out.stderr).toBe(0);
+  await go(page, '#/settings');
+  const proxy = page.getByRole('group', { name: 'Default proxy' });
+  await proxy.getByLabel('Proxy', { exact: true }).selectOption({ label: 'HTTP proxy (CONNECT)' });
+  await proxy.getByLabel('Proxy host').fill('proxy.corp.example');
+  await proxy.getByLabel('Proxy port').fill('31 28');
+  await proxy.getByRole('button', { name: 'Save proxy' }).click();
+  await expect(proxy.getByRole('alert')).toContainText('must be a whole number from 1 to 65535');
+  await expect(proxy.getByLabel('Proxy port')).toHaveAttribute('aria-invalid', 'true');
+
+  await proxy.getByLabel('Proxy port').fill('3128');
+  await proxy.getByLabel('Proxy user (empty: none)').fill('dana');
+  await proxy.getByLabel('Proxy password').fill(password);
+  await proxy.getByLabel('Reach these directly').fill('*.corp.example, 10.*');
+  await proxy.getByRole('button', { name: 'Save proxy' }).click();
+  await expect(proxy.getByLabel('Proxy password')).toHaveValue('');
+  const settings = JSON.parse(readFileSync(`${burrow.config.replace(/config\.json$/, '')}settings.json`, 'utf8')) as { proxy: unknown };
+  expect(settings.proxy).toEqual({ type: 'http', host: 'proxy.corp.example', port: 3128, user: 'dana', exclude: ['*.corp.example', '10.*'] });
+  expect(readFileSync(`${burrow.config.replace(/config\.json$/, '')}settings.json`, 'utf8')).not.toContain(password);
+
+  await go(page, '#/sessions/remote');
+  await expect(page.getByRole('definition').filter({ hasText: 'the default proxy' })).toHaveText('the default proxy (Settings)');
+});

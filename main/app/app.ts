@@ -28,6 +28,7 @@ import { sessionFromPreset } from '../core/config/presets.js';
 import { nextStepsWithKey } from '../core/config/public-key.js';
 import { parseSessionConfig } from '../core/config/schema.js';
 import { proxyPasswordSecretName } from '../core/session/identity.js';
+import { DEFAULT_PROXY_SECRET } from '../../common/route.js';
 import { secretEnvName } from '../core/keys/secret-store.js';
 import type { ConfigStore } from '../core/config/store.js';
 import { allWarnings, warningsForMany } from '../core/config/warnings.js';
@@ -168,6 +169,7 @@ export class BurrowApp implements AppPort {
     // offers it), so that a host-key question never appears over a screen they did not expect it on.
     this.sessions.runsAdded = this.deps.mode === 'run' ? runs : undefined;
     this.runs = runs;
+    this.sessions.setDefaultProxy((await this.settings.get()).proxy);
     await this.sessions.sync();
     if (runs)
       await this.sessions.startAll(
@@ -183,6 +185,8 @@ export class BurrowApp implements AppPort {
    * sessions it finds added start if this door runs such, in every mode: the reload was asked for.
    */
   async reload(): Promise<ReloadResult> {
+    // Settings' default proxy too: a window of another door may have changed it.
+    this.sessions.setDefaultProxy((await this.settings.get()).proxy);
     return this.sessions.sync(this.runs);
   }
 
@@ -414,7 +418,8 @@ export class BurrowApp implements AppPort {
       'diagnose:run': async (a) => {
         const { config } = this.target(a);
         const hint = this.deps.engine?.unknownHostHint;
-        return diagnose(config, {
+        // Tested as it runs: through Settings' default proxy where that applies.
+        return diagnose(s.effective(config), {
           secrets: this.deps.secrets,
           ...(this.deps.home !== undefined ? { home: this.deps.home } : {}),
           ...((a.passphrase ?? this.deps.passphrase) !== undefined ? { passphrase: a.passphrase ?? this.deps.passphrase! } : {}),
@@ -432,8 +437,15 @@ export class BurrowApp implements AppPort {
       },
 
       'settings:get': async () => this.settings.get(),
-      'settings:set': async (a) => {
+      'settings:set': async ({ proxyPassword, ...a }) => {
+        if (proxyPassword === null) await this.deps.secrets.delete(DEFAULT_PROXY_SECRET);
+        else if (proxyPassword !== undefined) await this.deps.secrets.set(DEFAULT_PROXY_SECRET, proxyPassword);
         const next = await this.settings.set(a);
+        if (a.proxy !== undefined) {
+          // The sessions that go out through it (or no longer do) restart with their new path.
+          s.setDefaultProxy(next.proxy);
+          await s.sync();
+        }
         this.emit('settings:changed', next);
         return next;
       },

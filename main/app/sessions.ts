@@ -3,7 +3,8 @@
  * SessionManager kept in step, live snapshots pushed as they change (counters at most twice a
  * second), and a bounded log per session.
  */
-import type { SessionConfig } from '../../common/config.js';
+import type { DefaultProxyConfig, SessionConfig } from '../../common/config.js';
+import { withDefaultProxy } from '../../common/route.js';
 import type { EditResult, LogLine, ReloadResult, Replies, SavedSession, SessionView } from '../../common/contract.js';
 import type { SessionSnapshot } from '../../common/session.js';
 import { nextStepsWithKey } from '../core/config/public-key.js';
@@ -52,6 +53,11 @@ export class Sessions {
   readonly manager: SessionManager;
   /** The config each session in the manager runs with. */
   private readonly running = new Map<string, SessionConfig>();
+  /** What each session runs with (its settings and Settings' default proxy), as JSON, to see when that changes. */
+  private readonly given = new Map<string, string>();
+  private defaultProxy: DefaultProxyConfig | null = null;
+  /** The default proxy changed since the last sync: every session's effective settings are compared again. */
+  private proxyChanged = false;
   private readonly logs = new Map<string, LogLine[]>();
   private readonly pushed = new Map<string, string>();
   /** Versions of the settings objects handed out, and the settings of the last versions handed out. */
@@ -124,6 +130,7 @@ export class Sessions {
       this.deps.questions.cancelFor(id);
       await this.manager.remove(id);
       this.running.delete(id);
+      this.given.delete(id);
       this.logs.delete(id);
       // A removed session's log goes with it: it names a server and a user that are no longer saved.
       await this.deps.logFiles?.remove(id);
@@ -134,7 +141,10 @@ export class Sessions {
     for (const config of saved) {
       const old = this.running.get(config.id);
       // The store hands back the very objects it read or wrote when a session did not change.
-      if (old && (old === config || JSON.stringify(old) === JSON.stringify(config))) {
+      const same = old !== undefined && (old === config || JSON.stringify(old) === JSON.stringify(config));
+      const effective = this.effective(config);
+      const givenNow = same && this.proxyChanged ? JSON.stringify(effective) : undefined;
+      if (same && (!this.proxyChanged || this.given.get(config.id) === givenNow)) {
         if (old !== config) this.running.set(config.id, config);
         diff.unchanged.push(config.name);
         continue;
@@ -146,15 +156,17 @@ export class Sessions {
         this.deps.questions.cancelFor(config.id);
         await this.manager.remove(config.id);
       }
-      this.manager.add(config, {
+      this.manager.add(effective, {
         prompt: this.deps.questions.hostKeyPrompt(config),
         askPassphrase: this.deps.questions.passphraseQuestion(config),
       });
       this.running.set(config.id, config);
+      this.given.set(config.id, givenNow ?? JSON.stringify(effective));
       if (wasRunning) this.manager.start(config.id);
       else if (!old && startAdded?.(config)) toStart.push(config.id);
       this.push(config.id, true);
     }
+    this.proxyChanged = false;
     await this.startAll(toStart);
     return diff;
   }
@@ -198,7 +210,20 @@ export class Sessions {
     const config = this.running.get(id);
     const session = this.manager.get(id);
     if (!config || !session) fail('NOT_FOUND', `There is no session "${id}"`, 'Pick one of the sessions Burrow lists.', 'id');
-    return { config, version: this.versionOf(config), snapshot: session.snapshot() };
+    const viaDefault = !config.proxy && this.defaultProxy !== null && this.effective(config).proxy !== undefined;
+    return { config, version: this.versionOf(config), snapshot: session.snapshot(), ...(viaDefault ? { viaDefaultProxy: true as const } : {}) };
+  }
+
+  /** Settings' default proxy changed: the next sync restarts the running sessions whose path it changes. */
+  setDefaultProxy(proxy: DefaultProxyConfig | null): void {
+    if (JSON.stringify(proxy) === JSON.stringify(this.defaultProxy)) return;
+    this.defaultProxy = proxy;
+    this.proxyChanged = true;
+  }
+
+  /** A session as it runs: its settings, with Settings' default proxy where it applies. */
+  effective(config: SessionConfig): SessionConfig {
+    return withDefaultProxy(config, this.defaultProxy);
   }
 
   /** A saved session as an editor opens it: its settings and their version. */

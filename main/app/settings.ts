@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../../common/contract.js';
 import { DEFAULT_METRICS_ADDRESS, parseListenAddress } from '../../common/metrics.js';
+import { parseDefaultProxy } from '../../common/config-schema.js';
 import { writeKeyFile } from '../core/keys/index.js';
 import { fail } from './errors.js';
 
@@ -22,6 +23,7 @@ const DEFAULTS: Settings = {
   notifications: { down: true, back: true, needsPerson: true },
   theme: 'system',
   metrics: { enabled: false, address: DEFAULT_METRICS_ADDRESS },
+  proxy: null,
 };
 
 type Stored = Omit<Settings, 'launchAtLogin'>;
@@ -47,6 +49,7 @@ export class SettingsStore {
     notifications?: Partial<Settings['notifications']>;
     theme?: Settings['theme'];
     metrics?: Partial<Settings['metrics']>;
+    proxy?: unknown;
   }): Promise<Settings> {
     if (change.launchAtLogin !== undefined) {
       if (!this.loginItem) fail('UNSUPPORTED', 'Launch at login cannot be set here', this.noLoginItemReason, 'launchAtLogin');
@@ -57,6 +60,8 @@ export class SettingsStore {
       theme: change.theme ?? stored.theme,
       notifications: { ...stored.notifications, ...(change.notifications ?? {}) },
       metrics: { ...stored.metrics, ...(change.metrics ?? {}) },
+      // Checked as a session's proxy is: a ConfigError names the field (proxy.port, …).
+      proxy: change.proxy === undefined ? stored.proxy : change.proxy === null ? null : parseDefaultProxy(change.proxy),
     };
     // A first run may change a setting before any session made the config folder.
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
@@ -77,10 +82,25 @@ export class SettingsStore {
         theme,
         notifications: { down: flag(n.down, true), back: flag(n.back, true), needsPerson: flag(n.needsPerson, true) },
         metrics: { enabled: flag(m.enabled, false), address },
+        proxy: storedProxy(doc.proxy),
       };
     } catch {
       // No file yet (or a damaged one, rewritten on the next change): the defaults.
-      return { theme: DEFAULTS.theme, notifications: DEFAULTS.notifications, metrics: DEFAULTS.metrics };
+      return { theme: DEFAULTS.theme, notifications: DEFAULTS.notifications, metrics: DEFAULTS.metrics, proxy: DEFAULTS.proxy };
     }
+  }
+}
+
+/**
+ * The default proxy as settings.json holds it. One edited by hand into something unreadable is
+ * not used (connecting directly past a proxy a network requires fails visibly, and Settings shows
+ * none to fix), rather than guessed at.
+ */
+function storedProxy(v: unknown): Settings['proxy'] {
+  if (v === undefined || v === null) return null;
+  try {
+    return parseDefaultProxy(v);
+  } catch {
+    return null;
   }
 }

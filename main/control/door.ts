@@ -124,7 +124,12 @@ export class DoorApp implements AppPort {
       return theirs.ok ? { ok: true, value: [...theirs.value, ...mine.value] } : theirs;
     }
     if (runner && RUNNER_REQUESTS.has(name)) return runner.dispatch(name, args);
-    return this.local.dispatch(name, args);
+    const r = await this.local.dispatch(name, args);
+    // Settings live in files both Burrows read; the default proxy decides how the runner's tunnels
+    // connect, so it re-reads them (a reload restarts only the sessions whose path changed).
+    if (runner && r.ok && name === 'settings:set' && (args as { proxy?: unknown } | undefined)?.proxy !== undefined)
+      await runner.dispatch('sessions:reload', {});
+    return r;
   }
 
   attach(listener: Listener, opts: AttachOptions = {}): () => void {

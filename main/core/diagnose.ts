@@ -21,7 +21,7 @@ import { negotiate, sessionOffer, ssh2Algorithms, watchServerKexInit, type Offer
 import { forwardSpec, localBindAddress, remoteBindAddress } from './session/forward.js';
 import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict, type UnknownHostHint } from './session/host-keys.js';
 import type { SecretStore } from './keys/secret-store.js';
-import { expandHome, loadIdentities, proxyPasswordSecretName, type IdentityLoader } from './session/identity.js';
+import { expandHome, loadIdentities, proxyPasswordSecret, type IdentityLoader } from './session/identity.js';
 
 export type StepStatus = 'pass' | 'fail' | 'skip';
 
@@ -512,7 +512,7 @@ async function openDiagnosedRoute(
         opts.home,
         opts.unknownHostHint,
       ),
-    ...(opts.secrets ? { proxyPassword: () => opts.secrets!.get(proxyPasswordSecretName(cfg.id)) } : {}),
+    ...(opts.secrets ? { proxyPassword: () => opts.secrets!.get(proxyPasswordSecret(cfg)) } : {}),
     log: () => undefined,
     fail: (e) => {
       error ??= e;

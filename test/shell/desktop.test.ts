@@ -29,6 +29,7 @@ const SETTINGS: Settings = {
   notifications: { down: true, back: true, needsPerson: true },
   theme: 'system',
   metrics: { enabled: false, address: '127.0.0.1:9876' },
+  proxy: null,
 };
 
 /** An app that answers from a list of views and records every call. */

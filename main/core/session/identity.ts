@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import type { AuthConfig } from '../../../common/config.js';
+import type { AuthConfig, SessionConfig } from '../../../common/config.js';
 import { importKey, KeyError, readKeyFile, readPassphraseFile } from '../keys/index.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import { BurrowError, burrowError } from './errors.js';
@@ -40,6 +40,10 @@ export const keySecretName = (keyId: string): string => `key-${keyId}`;
  * with anything else as `_`, so a container can give it as BURROW_SECRET_PROXY_<ID>.
  */
 export const proxyPasswordSecretName = (sessionId: string): string => `proxy-${sessionId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 90)}`;
+/** Where the password of a session's proxy is: the default proxy's own name, else the session's. */
+export function proxyPasswordSecret(cfg: Pick<SessionConfig, 'id' | 'proxy'>): string {
+  return (cfg.proxy && cfg.proxy.type !== 'command' && cfg.proxy.passwordSecret) || proxyPasswordSecretName(cfg.id);
+}
 export const passphraseSecretName = (keyId: string): string => `passphrase-${keyId}`;
 
 /** The key layer's errors in the engine's terms: KEY_PASSPHRASE or KEY_INVALID, with the fix. */

@@ -28,7 +28,7 @@ import { createForward, RemoteForward, type LiveForward } from './forward.js';
 import { fingerprintOf, HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
 import { RekeyWatch, type Negotiated } from './rekey.js';
 import type { SecretStore } from '../keys/secret-store.js';
-import { loadIdentities, proxyPasswordSecretName, type IdentityLoader, type LoadedIdentity, type PassphraseQuestion } from './identity.js';
+import { loadIdentities, proxyPasswordSecret, type IdentityLoader, type LoadedIdentity, type PassphraseQuestion } from './identity.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -381,7 +381,7 @@ export class Session extends EventEmitter<SessionEvents> {
               this.home,
               hint && ((k) => hint({ ...cfg, host: hop.host, port: hop.port }, k)),
             ),
-          ...(this.deps.secrets ? { proxyPassword: () => this.deps.secrets!.get(proxyPasswordSecretName(cfg.id)) } : {}),
+          ...(this.deps.secrets ? { proxyPassword: () => this.deps.secrets!.get(proxyPasswordSecret(cfg)) } : {}),
           log: (level, m) => {
             if (current()) this.log(level, m);
           },

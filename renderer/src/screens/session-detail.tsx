@@ -217,6 +217,14 @@ export function SessionDetail({ id }: { id: string }) {
                 {c.user}@{c.host}:{c.port}
               </code>
             </dd>
+            {view.viaDefaultProxy && (
+              <>
+                <dt>Proxy</dt>
+                <dd>
+                  the default proxy (<a href="#/settings">Settings</a>)
+                </dd>
+              </>
+            )}
             {(c.proxy || (c.jumpHosts?.length ?? 0) > 0) && (
               <>
                 <dt>Path</dt>

@@ -51,6 +51,7 @@ export function SettingsScreen() {
         </fieldset>
         <StartAtBoot />
         <MetricsSettings metrics={settings.metrics} change={change} error={save.error} />
+        <ProxySettings proxy={settings.proxy} change={change} error={save.error} />
         <fieldset>
           <legend>Notifications</legend>
           {info.mode === 'web' && (
@@ -193,6 +194,129 @@ function MetricsSettings({
           Served at <code>{url}/metrics</code>, <code>{url}/healthz</code> and <code>{url}/readyz</code>.
         </p>
       )}
+    </fieldset>
+  );
+}
+
+/**
+ * The default proxy: for a company network whose only way out is a proxy, once for every tunnel
+ * (a tunnel's own Connect through wins). Its password goes to the secret store, never shown again.
+ */
+function ProxySettings({
+  proxy,
+  change,
+  error,
+}: {
+  proxy: Settings['proxy'];
+  change: (c: { proxy: unknown; proxyPassword?: string }) => Promise<void>;
+  error: AppError | undefined;
+}) {
+  const [type, setType] = useState<'none' | 'http' | 'socks5' | 'socks4'>(proxy?.type ?? 'none');
+  const [host, setHost] = useState(proxy?.host ?? '');
+  const [port, setPort] = useState(proxy ? String(proxy.port) : '');
+  const [user, setUser] = useState(proxy?.user ?? '');
+  const [password, setPassword] = useState('');
+  const [exclude, setExclude] = useState((proxy?.exclude ?? []).join(', '));
+  const mine = error?.field?.startsWith('proxy') ? error : undefined;
+  const save = (): void => {
+    const list = exclude.split(/[\s,]+/).filter(Boolean);
+    void change(
+      type === 'none'
+        ? { proxy: null }
+        : {
+            proxy: {
+              type,
+              host: host.trim(),
+              port: /^\d+$/.test(port.trim()) ? Number(port.trim()) : port.trim(),
+              ...(user.trim() ? { user: user.trim() } : {}),
+              ...(proxy && proxy.remoteDns === false ? { remoteDns: false } : {}),
+              exclude: list,
+            },
+            ...(password && user.trim() ? { proxyPassword: password } : {}),
+          },
+    ).then(() => setPassword(''));
+  };
+  return (
+    <fieldset aria-describedby="proxy-what">
+      <legend>Default proxy</legend>
+      <p className="field-hint" id="proxy-what">
+        For a network whose only way out is a proxy: every tunnel without a proxy of its own connects through this one (a tunnel&apos;s Edit → Advanced →
+        Connect through wins). This machine (localhost, 127.*) is always reached directly.
+      </p>
+      <div className="field">
+        <label htmlFor="proxy-type">Proxy</label>
+        <select id="proxy-type" value={type} onChange={(e) => setType(e.target.value as typeof type)}>
+          <option value="none">None: connect directly</option>
+          <option value="http">HTTP proxy (CONNECT)</option>
+          <option value="socks5">SOCKS5 proxy</option>
+          <option value="socks4">SOCKS4 proxy</option>
+        </select>
+      </div>
+      {type !== 'none' && (
+        <>
+          <div className="field">
+            <label htmlFor="proxy-host">Proxy host</label>
+            <input
+              id="proxy-host"
+              value={host}
+              onChange={(e) => setHost(e.target.value)}
+              spellCheck={false}
+              aria-invalid={mine?.field === 'proxy.host' || undefined}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="proxy-port">Proxy port</label>
+            <input
+              id="proxy-port"
+              inputMode="numeric"
+              value={port}
+              onChange={(e) => setPort(e.target.value)}
+              aria-invalid={mine?.field === 'proxy.port' || undefined}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="proxy-user">Proxy user (empty: none)</label>
+            <input id="proxy-user" value={user} onChange={(e) => setUser(e.target.value)} autoComplete="off" spellCheck={false} />
+          </div>
+          {user.trim() !== '' && (
+            <div className="field">
+              <label htmlFor="proxy-password">Proxy password</label>
+              <input
+                id="proxy-password"
+                type="password"
+                autoComplete="new-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                aria-describedby="proxy-password-hint"
+              />
+              <p className="field-hint" id="proxy-password-hint">
+                Kept in Burrow&apos;s secret store when you save (empty: keep the one kept); a service may be given it as BURROW_SECRET_PROXY_DEFAULT.
+              </p>
+            </div>
+          )}
+          <div className="field">
+            <label htmlFor="proxy-exclude">Reach these directly</label>
+            <input
+              id="proxy-exclude"
+              value={exclude}
+              onChange={(e) => setExclude(e.target.value)}
+              spellCheck={false}
+              placeholder="*.corp.example, 10.*"
+              aria-describedby="proxy-exclude-hint"
+              aria-invalid={mine?.field === 'proxy.exclude' || undefined}
+            />
+            <p className="field-hint" id="proxy-exclude-hint">
+              Host names or patterns, separated by commas: a tunnel whose server (or first jump host) matches one does not use the proxy.
+            </p>
+          </div>
+        </>
+      )}
+      <ErrorNote error={mine} />
+      <div className="form-actions">
+        <button type="button" className="button" onClick={save}>
+          Save proxy
+        </button>
+      </div>
     </fieldset>
   );
 }
