@@ -359,19 +359,18 @@ const jumpHostsSchema = z
   })
   .pipe(z.array(jumpHostSchema));
 
-const networkProxy = settings(
-  {
-    type: z.unknown(),
-    host: hostName('Give the proxy\'s name or address, e.g. "proxy.corp.example".'),
-    port: port(false),
-    user: userName(
-      'Give the user name the proxy asks for, or leave it out.',
-      'Give the user name alone; Burrow asks for the proxy password and keeps it apart.',
-    ).optional(),
-    remoteDns: bool(true, "Leave it out to have the proxy resolve the server's name.").optional(),
-  },
-  '',
-);
+/** The settings of an HTTP or SOCKS proxy, a session's or Settings' default. */
+const NETWORK_PROXY_FIELDS = {
+  type: z.unknown(),
+  host: hostName('Give the proxy\'s name or address, e.g. "proxy.corp.example".'),
+  port: port(false),
+  user: userName(
+    'Give the user name the proxy asks for, or leave it out.',
+    'Give the user name alone; Burrow asks for the proxy password and keeps it apart.',
+  ).optional(),
+  remoteDns: bool(true, "Leave it out to have the proxy resolve the server's name.").optional(),
+};
+const networkProxy = settings(NETWORK_PROXY_FIELDS, '');
 const commandProxy = settings({ type: z.unknown(), command: text('Give the command, e.g. "nc -X connect -x proxy:3128 %h %p".') }, '');
 
 /** An outbound proxy: its settings depend on its type. */
@@ -400,14 +399,7 @@ const proxySchema: z.ZodType<ProxyConfig, unknown> = z.unknown().transform((v, c
 /** Settings' default proxy: an HTTP or SOCKS proxy (not a command), and the hosts reached directly. */
 const defaultProxySchema: z.ZodType<DefaultProxyConfig, unknown> = settings(
   {
-    type: z.unknown(),
-    host: hostName('Give the proxy\'s name or address, e.g. "proxy.corp.example".'),
-    port: port(false),
-    user: userName(
-      'Give the user name the proxy asks for, or leave it out.',
-      'Give the user name alone; Burrow asks for the proxy password and keeps it apart.',
-    ).optional(),
-    remoteDns: bool(true, "Leave it out to have the proxy resolve the server's name.").optional(),
+    ...NETWORK_PROXY_FIELDS,
     exclude: z.unknown().transform((v, ctx) => {
       const list = v ?? [];
       if (!Array.isArray(list) || list.length > 1000 || list.some((x) => typeof x !== 'string' || x.trim() === '' || x.length > 255 || /[\s,]/.test(x)))

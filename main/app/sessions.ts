@@ -142,14 +142,21 @@ export class Sessions {
       const old = this.running.get(config.id);
       // The store hands back the very objects it read or wrote when a session did not change.
       const same = old !== undefined && (old === config || JSON.stringify(old) === JSON.stringify(config));
-      const effective = this.effective(config);
-      const givenNow = same && this.proxyChanged ? JSON.stringify(effective) : undefined;
-      if (same && (!this.proxyChanged || this.given.get(config.id) === givenNow)) {
+      if (same && !this.proxyChanged) {
         if (old !== config) this.running.set(config.id, config);
         diff.unchanged.push(config.name);
         continue;
       }
+      // Only a changed session, or every one after the default proxy changed, is looked at again
+      // (matching its host against the proxy's exclusions), with the event loop free in between.
       await breathe();
+      const effective = this.effective(config);
+      const givenNow = JSON.stringify(effective);
+      if (same && this.given.get(config.id) === givenNow) {
+        if (old !== config) this.running.set(config.id, config);
+        diff.unchanged.push(config.name);
+        continue;
+      }
       (old ? diff.changed : diff.added).push(config.name);
       const wasRunning = old !== undefined && this.manager.get(config.id)!.snapshot().state !== 'stopped';
       if (old) {
@@ -161,7 +168,7 @@ export class Sessions {
         askPassphrase: this.deps.questions.passphraseQuestion(config),
       });
       this.running.set(config.id, config);
-      this.given.set(config.id, givenNow ?? JSON.stringify(effective));
+      this.given.set(config.id, givenNow);
       if (wasRunning) this.manager.start(config.id);
       else if (!old && startAdded?.(config)) toStart.push(config.id);
       this.push(config.id, true);

@@ -16,6 +16,7 @@ import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
 import { HttpProxy, proxiesUnavailable } from '../helpers/proxies.js';
 import { jumpNetwork, netnsUnavailable, type JumpNetwork } from '../helpers/netns.js';
 import { echoServer, waitFor } from '../helpers/net.js';
+import { sessionFor } from '../helpers/session.js';
 
 describe("Settings' default proxy", { skip: sshdUnavailable() ?? proxiesUnavailable() ?? netnsUnavailable() }, () => {
   let net: JumpNetwork;
@@ -46,20 +47,15 @@ describe("Settings' default proxy", { skip: sshdUnavailable() ?? proxiesUnavaila
       exporter: { offer: async () => ({}) },
       backoff: { initialMs: 100, maxMs: 500, jitter: 0 },
     });
-    await store.add({
-      id: 'db',
-      name: 'db',
-      host: net.aAddress,
-      port: sshd.port,
-      user: sshd.user,
-      auth: { identityFiles: [sshd.clientKeyPath] },
-      hostKey: { policy: 'yes', knownHostsFiles: [sshd.knownHostsPath] },
-      keepalive: { intervalSeconds: 2, countMax: 2 },
-      connectTimeoutSeconds: 10,
-      compression: false,
-      autostart: true,
-      forwards: [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: 0, targetHost: '127.0.0.1', targetPort: echo.port }],
-    });
+    await store.add(
+      sessionFor(sshd, [{ type: 'remote', bindAddress: '127.0.0.1', bindPort: 0, targetHost: '127.0.0.1', targetPort: echo.port }], {
+        id: 'db',
+        name: 'db',
+        host: net.aAddress,
+        keepalive: { intervalSeconds: 2, countMax: 2 },
+        autostart: true,
+      }),
+    );
     await app.start({ autostart: true });
     const view = async (): Promise<SessionView> => {
       const r = await app.call('sessions:list', {});
