@@ -3,21 +3,22 @@
  * HTTP on an address the operator chose (127.0.0.1 unless told otherwise).
  *
  *   /metrics   Prometheus' text format (prom-client): per session (label: its name) up, state,
- *              seconds in that state, reconnects, bytes each way, connections open/total/refused,
+ *              when that state began, reconnects, bytes each way, connections open/total/refused,
  *              the last error's code, each forward's listening state, handshake durations as a
  *              histogram; and the process' own metrics.
  *   /healthz   200 while this process answers, reconnecting or not (liveness).
  *   /readyz    200 when every session marked "start automatically" is connected, else 503 with
  *              a JSON body naming the ones that are not and why (readiness).
  *
- * Like every door it only carries the contract: each scrape is one `sessions:list`, so the values
- * are the ones the window and `burrow status` show. Nothing here names a key, a key path, a
+ * Like every door it only carries the contract: it follows the sessions as a window does (one
+ * `sessions:list`, then the `sessions:changed` events), so the values are the ones the window and
+ * `burrow status` show. Nothing here names a key, a key path, a
  * passphrase or a host key: labels are session names, forward specs and error codes, and the
  * readiness body gives codes, not messages (a message may quote a key's path).
  */
 import http from 'node:http';
 import { readdirSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Events, SessionView } from '../../common/contract.js';
@@ -56,12 +57,28 @@ function listenError(err: NodeJS.ErrnoException, a: ListenAddress): MetricsError
   }
 }
 
-/** The scrape's view of every session, taken once per request. */
+/** The sessions as the scrape sees them. */
 type Views = ReadonlyArray<SessionView>;
 
+/**
+ * The series, kept in step with the sessions by the app's events rather than built at each scrape.
+ * An idle Burrow's answer does not change between two scrapes but for the clock, and building
+ * ~1,000 series of 50 sessions afresh every second cost more CPU than the tunnels themselves
+ * (bench/metrics.ts): so the series that follow the sessions are formatted (by prom-client) only
+ * after a session changed, and only the process' own, which follow the clock, at every scrape.
+ */
 class Metrics {
-  readonly registry = new Registry();
-  private views: Views = [];
+  /** Series that change only when a session does: formatted again only then. */
+  private readonly stable = new Registry();
+  /** Series that change with the clock: formatted at every scrape. */
+  private readonly live = new Registry();
+  readonly contentType = this.stable.contentType;
+  /** Every session's last view, by id, as the app pushed it (or listed it at the start). */
+  private readonly views = new Map<string, SessionView>();
+  /** When each session entered its state, in ms since the epoch. */
+  private readonly since = new Map<string, number>();
+  /** The stable series, encoded, until a session changes (62 KB for 50 sessions: not encoded again per scrape). */
+  private cached: Promise<Buffer> | undefined;
   /** The connection each handshake was observed for (a session's `connectedSince`). */
   private readonly observed = new Map<string, string>();
   private readonly handshake: Histogram<'session'>;
@@ -69,21 +86,22 @@ class Metrics {
   readonly close: () => void;
 
   constructor(info: { version: string; door: string }) {
-    const r = this.registry;
-    this.close = processMetrics(r);
+    const r = this.stable;
+    this.close = processMetrics(this.live);
     // A gauge's series are the sessions of this scrape: a removed session's series go with it.
     const each = <T extends string>(m: Gauge<T>, f: (v: SessionView) => ReadonlyArray<[Record<T, string>, number]>): void => {
       m.reset();
-      for (const v of this.views) for (const [labels, value] of f(v)) m.set(labels, value);
+      for (const v of this.views.values()) for (const [labels, value] of f(v)) m.set(labels, value);
     };
-    const views = (): Views => this.views;
+    const views = (): Iterable<SessionView> => this.views.values();
     new Gauge({ name: 'burrow_info', help: 'This Burrow: its version and which door runs it.', labelNames: ['version', 'door'], registers: [r] }).set(info, 1);
+    const sessions = this.views;
     new Gauge({
       name: 'burrow_sessions',
       help: 'Saved sessions this Burrow knows.',
       registers: [r],
       collect() {
-        this.set(views().length);
+        this.set(sessions.size);
       },
     });
     new Gauge({
@@ -115,14 +133,20 @@ class Metrics {
         each(this, (v) => [[{ session: v.config.name, state: v.snapshot.state }, 1]]);
       },
     });
+    // When the state began, not seconds since: Prometheus' own advice ("export the Unix timestamp
+    // at which it happened, not the time since"), and the one per-session series that would
+    // otherwise change at every scrape. Seconds in the state are `time() - burrow_session_state_since_seconds`.
+    const since = this.since;
     new Gauge({
-      name: 'burrow_session_state_seconds',
-      help: 'Seconds since the session entered its current state.',
+      name: 'burrow_session_state_since_seconds',
+      help: 'When the session entered its current state, in seconds since the Unix epoch (time() minus this is the seconds in that state).',
       labelNames: ['session'],
       registers: [r],
       collect() {
-        const now = Date.now();
-        each(this, (v) => (v.snapshot.stateSince ? [[{ session: v.config.name }, Math.max(0, (now - Date.parse(v.snapshot.stateSince)) / 1000)]] : []));
+        each(this, (v) => {
+          const t = since.get(v.config.id);
+          return t === undefined ? [] : [[{ session: v.config.name }, t / 1000]];
+        });
       },
     });
     // Counters read from the sessions' own counts: reset and set at each scrape (a count starts
@@ -193,28 +217,43 @@ class Metrics {
     });
   }
 
-  /** Views as the app pushed them: each new connection's handshake is observed once. */
-  follow(views: Events['sessions:changed']): void {
+  /** Views as the app pushed them (or listed them): the next scrape formats the stable series again. */
+  follow(views: Views): void {
     for (const v of views) {
+      this.views.set(v.config.id, v);
+      const t = v.snapshot.stateSince ? Date.parse(v.snapshot.stateSince) : NaN;
+      if (Number.isNaN(t)) this.since.delete(v.config.id);
+      else this.since.set(v.config.id, t);
+      // Each new connection's handshake is observed once.
       const s = v.snapshot;
       if (s.state !== 'connected' || s.handshakeMs === undefined || s.connectedSince === undefined) continue;
       if (this.observed.get(v.config.id) === s.connectedSince) continue;
       this.observed.set(v.config.id, s.connectedSince);
       this.handshake.observe({ session: v.config.name }, s.handshakeMs / 1000);
     }
+    this.cached = undefined;
   }
 
   forget(id: string): void {
+    this.views.delete(id);
+    this.since.delete(id);
     this.observed.delete(id);
+    this.cached = undefined;
   }
 
-  async text(views: Views): Promise<string> {
-    this.views = views;
-    try {
-      return await this.registry.metrics();
-    } finally {
-      this.views = [];
-    }
+  has(id: string): boolean {
+    return this.views.has(id);
+  }
+
+  /** The sessions now, for /readyz. */
+  current(): Views {
+    return [...this.views.values()];
+  }
+
+  /** The exposition: the stable series as they were last formatted, then the live ones. */
+  async text(): Promise<[Buffer, Buffer]> {
+    this.cached ??= this.stable.metrics().then((t) => Buffer.from(`${t}\n`));
+    return Promise.all([this.cached, this.live.metrics().then((t) => Buffer.from(t))]);
   }
 }
 
@@ -267,8 +306,11 @@ function processMetrics(r: Registry): () => void {
     });
   }
   // The event loop's worst delay since the last scrape: a Burrow whose loop stalls is one whose
-  // tunnels stall. Reset at each scrape, so no percentile is computed.
-  const delay = monitorEventLoopDelay({ resolution: 20 });
+  // tunnels stall. Reset at each scrape, so no percentile is computed. Sampled once a second, not
+  // every 10–20 ms as usual: each sample wakes the process, and 50 wake-ups a second cost an idle
+  // Burrow more CPU than the scrapes (bench/metrics.ts). A stall of a second or more, the kind
+  // that stalls tunnels, is always seen; shorter ones show in the utilization below.
+  const delay = monitorEventLoopDelay({ resolution: 1000 });
   delay.enable();
   new Gauge({
     name: 'nodejs_eventloop_delay_max_seconds',
@@ -277,6 +319,19 @@ function processMetrics(r: Registry): () => void {
     collect() {
       this.set(delay.max / 1e9);
       delay.reset();
+    },
+  });
+  // The share of the time since the last scrape the loop spent working (0 idle, 1 saturated):
+  // read from counters Node keeps anyway, no timer.
+  let elu = performance.eventLoopUtilization();
+  new Gauge({
+    name: 'nodejs_eventloop_utilization',
+    help: 'Share of the time since the previous scrape the event loop was busy (0 to 1).',
+    registers: [r],
+    collect() {
+      const now = performance.eventLoopUtilization();
+      this.set(performance.eventLoopUtilization(now, elu).utilization);
+      elu = now;
     },
   });
   return () => delay.disable();
@@ -301,24 +356,37 @@ export class MetricsEndpoint {
   static async listen(app: AppPort, where: ListenAddress): Promise<MetricsEndpoint> {
     const info = await app.call('app:info', {});
     const metrics = new Metrics(info.ok ? { version: info.value.version, door: info.value.door } : { version: 'unknown', door: 'unknown' });
+    // The sessions come from the app's events, which carry every change a window is shown (the
+    // counters of a connected session at most once a second); the list at the start fills in what
+    // came before. A session removed while that list was on its way is not brought back by it.
+    const removed = new Set<string>();
+    let listed = false;
     const detach = app.attach(
       (name, payload) => {
         if (name === 'sessions:changed') metrics.follow(payload as Events['sessions:changed']);
-        else if (name === 'sessions:removed') metrics.forget((payload as Events['sessions:removed']).id);
+        else if (name === 'sessions:removed') {
+          const { id } = payload as Events['sessions:removed'];
+          metrics.forget(id);
+          if (!listed) removed.add(id);
+        }
       },
       { answers: false },
     );
-    const list = async (): Promise<Views> => {
-      const r = await app.call('sessions:list', {});
-      if (!r.ok) throw new Error(r.error.message);
-      return r.value;
-    };
-    metrics.follow(await list().catch(() => []));
+    const first = await app.call('sessions:list', {});
+    listed = true;
+    if (first.ok) metrics.follow(first.value.filter((v) => !removed.has(v.config.id) && !metrics.has(v.config.id)));
     const loopbackOnly = isLoopback(where.host);
     const server = http.createServer((req, res) => {
-      const send = (status: number, type: string, body: string): void => {
-        res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-        res.end(req.method === 'HEAD' ? undefined : body);
+      const send = (status: number, type: string, body: string | ReadonlyArray<Buffer>): void => {
+        const parts = typeof body === 'string' ? [Buffer.from(body)] : body;
+        res.writeHead(status, {
+          'content-type': type,
+          'content-length': parts.reduce((n, b) => n + b.length, 0),
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        });
+        if (req.method !== 'HEAD') for (const b of parts) res.write(b);
+        res.end();
       };
       // On loopback, a page on some web site must not read the endpoint through a name that
       // resolves to 127.0.0.1 (DNS rebinding): only loopback names are served.
@@ -340,16 +408,14 @@ export class MetricsEndpoint {
         send(404, 'text/plain; charset=utf-8', 'Not here: /metrics, /healthz and /readyz are.\n');
         return;
       }
-      list().then(
-        async (views) => {
-          if (route === '/readyz') {
-            const waiting = notReady(views);
-            send(waiting.length === 0 ? 200 : 503, 'application/json', JSON.stringify({ ready: waiting.length === 0, notReady: waiting }) + '\n');
-          } else {
-            send(200, metrics.registry.contentType, await metrics.text(views));
-          }
-        },
-        (err: unknown) => send(500, 'text/plain; charset=utf-8', `Burrow did not answer: ${err instanceof Error ? err.message : String(err)}\n`),
+      if (route === '/readyz') {
+        const waiting = notReady(metrics.current());
+        send(waiting.length === 0 ? 200 : 503, 'application/json', JSON.stringify({ ready: waiting.length === 0, notReady: waiting }) + '\n');
+        return;
+      }
+      metrics.text().then(
+        (parts) => send(200, metrics.contentType, parts),
+        (err: unknown) => send(500, 'text/plain; charset=utf-8', `The metrics could not be formatted: ${err instanceof Error ? err.message : String(err)}\n`),
       );
     });
     // A scraper that stalls must not hold a socket for ever.

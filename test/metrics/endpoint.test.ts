@@ -137,7 +137,8 @@ describe('burrow run --metrics', { skip: sshdUnavailable() }, () => {
       assert.equal(m.find((f) => f.name === 'burrow_session_handshake_seconds')?.type, 'HISTOGRAM');
       assert.equal(histogramCount(served.at(-1)!, 'burrow_session_handshake_seconds', 'warehouse'), 1, 'one handshake observed');
       assert.equal(value(m, 'burrow_session_reconnects_total', { session: 'warehouse' }), undefined, 'no reconnect yet');
-      assert.ok((value(m, 'burrow_session_state_seconds', { session: 'warehouse' }) ?? -1) >= 0);
+      const connectedAt = value(m, 'burrow_session_state_since_seconds', { session: 'warehouse' }) ?? -1;
+      assert.ok(connectedAt > Date.now() / 1000 - 120 && connectedAt <= Date.now() / 1000, `state since ${connectedAt}`);
       assert.ok(
         m.some((f) => f.name === 'process_resident_memory_bytes'),
         "the process' own metrics",
@@ -178,6 +179,8 @@ describe('burrow run --metrics', { skip: sshdUnavailable() }, () => {
       await waitFor(async () => value(await scrape(), 'burrow_session_up', { session: 'warehouse' }) === 1, 'up = 1 again', 30_000);
       m = await scrape();
       assert.equal(value(m, 'burrow_session_reconnects_total', { session: 'warehouse' }), 1);
+      // The series are formatted again after a change, not served as they were first formatted.
+      assert.ok((value(m, 'burrow_session_state_since_seconds', { session: 'warehouse' }) ?? 0) > connectedAt, 'connected again later');
       assert.equal(histogramCount(served.at(-1)!, 'burrow_session_handshake_seconds', 'warehouse'), 2, 'the reconnection observed once');
       assert.equal((await probe('/readyz')).status, 200);
 
