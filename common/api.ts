@@ -18,6 +18,7 @@ export const REQUEST_NAMES = [
   'sessions:start-all',
   'sessions:stop-all',
   'sessions:nudge-all',
+  'sessions:retry',
   'sessions:next-steps',
   'sessions:reload',
   'sessions:proxy-password',

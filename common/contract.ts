@@ -465,6 +465,11 @@ export const REQUESTS = {
   'sessions:remove': ById,
   'sessions:start': ById,
   'sessions:stop': ById,
+  /**
+   * "Retry now" / "Restart": a waiting session tries at once (its next attempt, or the refused
+   * forwards on the connection it holds); a connected or connecting one reconnects; a stopped one starts.
+   */
+  'sessions:retry': ById,
   'sessions:start-all': NoArgs,
   'sessions:stop-all': NoArgs,
   /** Retry every waiting session now (the machine woke up, the network came back). */
@@ -751,6 +756,7 @@ export interface Replies {
   'sessions:remove': null;
   'sessions:start': SessionView;
   'sessions:stop': SessionView;
+  'sessions:retry': SessionView;
   'sessions:start-all': ReadonlyArray<SessionView>;
   'sessions:stop-all': ReadonlyArray<SessionView>;
   'sessions:nudge-all': null;

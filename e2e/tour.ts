@@ -5,6 +5,7 @@
  * calls `stop(name)`: the accessibility scan checks it there, the screenshot spec photographs it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import type { Postgres } from '../test/helpers/postgres.js';
@@ -27,6 +28,7 @@ export const SCREENS = [
   'test-connection',
   'tunnels',
   'tunnel-host-key-changed',
+  'tunnel-half-working',
   'edit',
   'new-tunnel',
   'preset-querycanary',
@@ -132,6 +134,28 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
   await go(page, `#/sessions/${movedId}`);
   await expect(page.getByRole('heading', { name: /Refused: the server's identity/ })).toBeVisible();
   await at('tunnel-host-key-changed');
+
+  // A forward that only half works: on the server, another program holds 127.0.0.1 at the port
+  // the vendor is told ("localhost"), so sshd listens on ::1 alone. Connected, and said loudly.
+  const halfPort = await freePort();
+  const squatter = net.createServer((c) => c.end('not your database\n'));
+  await new Promise<void>((resolve) => squatter.listen(halfPort, '127.0.0.1', resolve));
+  try {
+    const halfId = await importSession(burrow, sshd, 'Espresso – orders', `${halfPort}:127.0.0.1:${pg.port}`);
+    await reload(page, burrow, `#/sessions/${halfId}`);
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await detail.expectStatus('Connected');
+    await expect(page.getByText('Only half working:', { exact: true })).toBeVisible();
+    await expect(page.getByRole('cell', { name: new RegExp(`127\\.0\\.0\\.1:${halfPort} is another program's`) })).toBeVisible();
+    await at('tunnel-half-working');
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await detail.expectStatus('Stopped');
+    // Gone again: the screens after this one show the tour's other tunnels only.
+    const removed = await burrow.cli(['sessions', 'remove', halfId]);
+    expect(removed.code, removed.stderr).toBe(0);
+  } finally {
+    await new Promise((resolve) => squatter.close(resolve));
+  }
 
   await go(page, `#/sessions/${fivetranId}/edit`);
   await expect(page.getByLabel('Name')).toHaveValue('Fivetran – warehouse');

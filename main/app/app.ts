@@ -342,6 +342,7 @@ export class BurrowApp implements AppPort {
       },
       'sessions:start': async ({ id }) => s.start(id),
       'sessions:stop': async ({ id }) => s.stop(id),
+      'sessions:retry': async ({ id }) => s.retry(id),
       'sessions:start-all': async () => {
         await s.startAll();
         return s.list();

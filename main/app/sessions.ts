@@ -323,6 +323,21 @@ export class Sessions {
     return this.view(id);
   }
 
+  /**
+   * "Retry now" on a waiting session (its backoff, or a held remote port, skipped); "Restart" on
+   * one that is connected or connecting (its connection dropped politely and made again).
+   */
+  async retry(idOrName: string): Promise<SessionView> {
+    const id = this.idOf(idOrName);
+    const state = this.manager.get(id)!.currentState;
+    if (state === 'reconnecting' || state === 'error') this.manager.get(id)!.nudge();
+    else {
+      if (state !== 'stopped') await this.stop(id);
+      this.manager.start(id);
+    }
+    return this.view(id);
+  }
+
   /** Starts every session (or those given). */
   async startAll(ids: Iterable<string> = this.running.keys()): Promise<void> {
     // A few at a time: starting 10,000 sessions is 10,000 connections set up, and the tunnels
@@ -403,6 +418,7 @@ function fingerprintOf(s: SessionSnapshot): string {
   return [
     s.state,
     s.lastError?.code ?? '',
+    s.lastError?.message ?? '',
     s.nextAttemptAt ?? '',
     s.reconnects,
     s.bytesIn,
@@ -410,6 +426,6 @@ function fingerprintOf(s: SessionSnapshot): string {
     s.openConnections,
     s.totalConnections,
     s.failedConnections,
-    s.forwards.map((f) => `${f.state}:${f.boundPort ?? ''}`).join(','),
+    s.forwards.map((f) => `${f.state}:${f.boundPort ?? ''}:${f.reach?.map((r) => r.answer).join('/') ?? ''}`).join(','),
   ].join('|');
 }

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   start: { summary: 'start saved sessions in the running Burrow', load: async () => (await import('./control.js')).command('start') },
   stop: { summary: 'stop sessions in the running Burrow', load: async () => (await import('./control.js')).command('stop') },
+  retry: { summary: 'retry waiting sessions now, or reconnect running ones', load: async () => (await import('./control.js')).command('retry') },
   logs: { summary: "print (or -f follow) a session's log from the running Burrow", load: async () => (await import('./control.js')).command('logs') },
   reload: { summary: 'make the running Burrow re-read its config (as SIGHUP does)', load: async () => (await import('./control.js')).command('reload') },
   service: {

@@ -1,17 +1,17 @@
 /**
- * `burrow status|start|stop|logs|reload`: talk to the Burrow that runs a config's tunnels (a
+ * `burrow status|start|stop|retry|logs|reload`: talk to the Burrow that runs a config's tunnels (a
  * service, `burrow run`, the app, `burrow web`) over its control channel, with the app contract.
  * With nothing running they say so and exit 1, pointing to `burrow run` and `burrow service install`.
  */
 import type { AppInfo, LogLine, ReloadResult, Replies, RequestArgs, RequestName, SessionView } from '../../common/contract.js';
-import type { SessionSnapshot } from '../../common/session.js';
+import { describeReachProblem, type SessionSnapshot } from '../../common/session.js';
 import { configFolderOf, resolveConfigPath } from '../app/platform.js';
 import { ControlClient, ControlFolderError, controlPath } from '../control/channel.js';
 import { openDoor } from './connect.js';
 import type { CliIo } from './io.js';
 import { parseOptions, UsageError } from './options.js';
 
-type Verb = 'status' | 'start' | 'stop' | 'logs' | 'reload';
+type Verb = 'status' | 'start' | 'stop' | 'retry' | 'logs' | 'reload';
 
 const USAGE: Record<Verb, string> = {
   status: `usage: burrow status [--json] [--config FILE]
@@ -24,6 +24,10 @@ Starts saved sessions (by name or id, any case) in the Burrow that runs this con
   stop: `usage: burrow stop [--config FILE] NAME...
 
 Stops sessions in the Burrow that runs this config; their remote ports are released at once.`,
+  retry: `usage: burrow retry [--config FILE] NAME...
+
+"Retry now": a session that waits to try again tries at once (its next attempt, or a remote port
+the server still holds, asked for now); a connected one reconnects ("Restart"); a stopped one starts.`,
   logs: `usage: burrow logs [--config FILE] [-f] NAME
 
 Prints a session's recent log (the last 500 lines) from the Burrow that runs this config; with
@@ -134,6 +138,10 @@ function describe(v: SessionView): string {
     `${v.config.name}: ${word}${s.connectedSince && s.state === 'connected' ? ` since ${s.connectedSince}` : ''}${s.reconnects > 0 ? `, came back ${s.reconnects}×` : ''}`,
   ];
   if (forwards) lines.push(`    ${forwards}`);
+  for (const f of s.forwards) {
+    const half = describeReachProblem(f);
+    if (half) lines.push(`    warning: ${f.spec}: ${half}`);
+  }
   if (s.lastError) lines.push(`    ${s.lastError.code}: ${s.lastError.message}${s.lastError.hint ? `\n    fix: ${s.lastError.hint}` : ''}`);
   if (s.nextAttemptAt && s.state !== 'connected') lines.push(`    next attempt at ${s.nextAttemptAt}`);
   return lines.join('\n');
@@ -184,6 +192,10 @@ const VERBS: Record<Verb, Handler> = {
     return startOrStop('sessions:stop', runner, args, io);
   },
 
+  async retry(runner, args, io) {
+    return startOrStop('sessions:retry', runner, args, io);
+  },
+
   async logs(runner, args, io) {
     const follow = args.values.follow === true;
     const names = args.positionals;
@@ -226,7 +238,7 @@ const VERBS: Record<Verb, Handler> = {
   },
 };
 
-async function startOrStop(name: 'sessions:start' | 'sessions:stop', runner: ControlClient, args: Args, io: CliIo): Promise<number> {
+async function startOrStop(name: 'sessions:start' | 'sessions:stop' | 'sessions:retry', runner: ControlClient, args: Args, io: CliIo): Promise<number> {
   if (args.positionals.length === 0) throw new Stop(2, 'name the sessions, e.g. `burrow status` lists them');
   const targets: Array<{ id: string; name: string }> = [];
   for (const n of args.positionals) targets.push(await resolve(runner, n));

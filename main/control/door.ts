@@ -32,6 +32,7 @@ const RUNNER_REQUESTS: ReadonlySet<string> = new Set<RequestName>([
   'sessions:start-all',
   'sessions:stop-all',
   'sessions:nudge-all',
+  'sessions:retry',
   'sessions:next-steps',
   'sessions:reload',
   'presets:create-session',

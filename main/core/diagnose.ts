@@ -12,13 +12,13 @@ import ssh2 from 'ssh2';
 import type { ForwardConfig, SessionConfig } from '../../common/config.js';
 import { AlgorithmListError, WEAK_ALGORITHMS } from '../../common/algorithms.js';
 import { BurrowError, burrowError, classify, type HandshakeContext } from './session/errors.js';
-import type { ErrorInfo } from '../../common/session.js';
+import { describeReachProblem, reachable, type ErrorInfo } from '../../common/session.js';
 import { openAgent } from './session/agent.js';
 import { needsRoute, openRoute, routeStages } from './session/route.js';
 import type { RouteSocket } from './session/route-socket.js';
 import { keyAuthHandler, type AuthProgress } from './session/auth.js';
 import { negotiate, sessionOffer, ssh2Algorithms, watchServerKexInit, type Offer, type ServerKexInit } from './session/handshake.js';
-import { forwardSpec, localBindAddress, remoteBindAddress } from './session/forward.js';
+import { forwardSpec, localBindAddress, reachAddresses, remoteBindAddress, RemoteForward } from './session/forward.js';
 import { HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict, type UnknownHostHint } from './session/host-keys.js';
 import type { SecretStore } from './keys/secret-store.js';
 import { expandHome, loadIdentities, proxyPasswordSecret, type IdentityLoader } from './session/identity.js';
@@ -253,11 +253,32 @@ export async function diagnose(cfg: SessionConfig, opts: DiagnoseOptions = {}): 
     return 'logged in';
   }));
 
-  // 6. Each forward's listening side can be opened.
+  // 6. Each forward's listening side can be opened; a remote forward is then checked from the
+  // server's side, as the running tunnel checks it: "listening" is not yet "reached".
+  let checking: RemoteForward | undefined;
+  client.on('tcp connection', (info, accept, reject) => (checking ? checking.handle(info, accept, reject) : reject()));
   for (const f of cfg.forwards) {
-    await step(`bind:${forwardSpec(f)}`, `${forwardSpec(f)}: the ${isRemote(f) ? 'server' : 'local'} port can be opened`, () =>
-      isRemote(f) ? checkRemoteBind(client, f) : checkLocalBind(f),
-    );
+    const spec = forwardSpec(f);
+    if (f.type !== 'remote') {
+      await step(`bind:${spec}`, `${spec}: the ${isRemote(f) ? 'server' : 'local'} port can be opened`, () =>
+        isRemote(f) ? checkRemoteBind(client, f) : checkLocalBind(f),
+      );
+      continue;
+    }
+    const live = new RemoteForward(0, f, () => undefined);
+    checking = live;
+    try {
+      if (await step(`bind:${spec}`, `${spec}: the server port can be opened`, () => checkRemoteBind(client, f, live))) {
+        const where = reachAddresses(live.requestAddress)
+          .map((a) => (a.includes(':') ? `[${a}]` : a))
+          .join(' and ');
+        await step(`reach:${spec}`, `${spec}: a connection made on the server to ${where} comes through this tunnel`, () => checkReach(client, live));
+      }
+    } finally {
+      checking = undefined;
+      // Give the port straight back: diagnose must not hold it against the real tunnel.
+      await live.release(client);
+    }
   }
 
   // 7. Each forward's target can be reached from where the traffic will come out.
@@ -355,6 +376,35 @@ function isRemote(f: ForwardConfig): boolean {
   return f.type === 'remote' || f.type === 'remote-dynamic';
 }
 
+/** The forward's addresses on the server, checked from there (forward.ts, checkReach). */
+async function checkReach(client: ssh2.Client, live: RemoteForward): Promise<string> {
+  const reach = await live.checkReach(client);
+  const port = live.boundPort;
+  const at = (a: string): string => `${a.includes(':') ? `[${a}]` : a}:${port}`;
+  const value = reachable(reach);
+  if (!reach || value === undefined) {
+    return 'not checked: the server does not let a connection be made from its side (AllowTcpForwarding remote, PermitOpen); the tunnel itself does not need that';
+  }
+  const half = describeReachProblem({ reach, boundPort: port });
+  if (half) {
+    const ours = reach.filter((r) => r.answer === 'tunnel').map((r) => at(r.address));
+    throw new StepFailed(
+      half,
+      `${ours.length > 0 ? `Give the vendor ${ours.join(' or ')} as the address to connect to, or choose` : 'Choose'} another remote port for this tunnel, or have the program that holds ${reach
+        .filter((r) => r.answer === 'other')
+        .map((r) => at(r.address))
+        .join(' and ')} on the server stopped.`,
+    );
+  }
+  if (value === 0) throw new StepFailed(`nothing answers at ${reach.map((r) => at(r.address)).join(' or ')} on the server, though it listens for this tunnel`);
+  return reach
+    .map(
+      (r) =>
+        `${at(r.address)}: ${r.answer === 'tunnel' ? 'this tunnel' : r.answer === 'none' ? 'not listened on (the server has no such address, or does not use it)' : 'not checked'}`,
+    )
+    .join('; ');
+}
+
 /** Opens a direct-tcpip channel from the server to host:port; resolves true/false, or the refusal reason. */
 function serverConnect(client: ssh2.Client, host: string, port: number): Promise<{ ok: true } | { ok: false; reason: number | string; message: string }> {
   return new Promise((resolve) => {
@@ -368,12 +418,18 @@ function serverConnect(client: ssh2.Client, host: string, port: number): Promise
   });
 }
 
-async function checkRemoteBind(client: ssh2.Client, f: ForwardConfig): Promise<string> {
+/**
+ * Whether the server can listen on the forward's port. With `live`, the port is kept (by that
+ * forward, which its caller releases) for the check from the server's side; without, given back.
+ */
+async function checkRemoteBind(client: ssh2.Client, f: ForwardConfig, live?: RemoteForward): Promise<string> {
   const addr = remoteBindAddress(f);
-  const bound = await new Promise<number | Error>((resolve) => client.forwardIn(addr, f.bindPort, (err, port) => resolve(err ?? port)));
+  const bound = live
+    ? await live.bind(client).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))
+    : await new Promise<number | Error>((resolve) => client.forwardIn(addr, f.bindPort, (err, port) => resolve(err ?? port)));
   if (typeof bound === 'number') {
     // Give the port straight back: diagnose must not hold it against the real tunnel.
-    await new Promise<void>((resolve) => client.unforwardIn(addr, bound, () => resolve()));
+    if (!live) await new Promise<void>((resolve) => client.unforwardIn(addr, bound, () => resolve()));
     return `the server can listen on ${addr || '*'}:${bound}`;
   }
   // The server answers both "in use" and "not permitted" with the same refusal. Tell them apart

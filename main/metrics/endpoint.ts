@@ -23,7 +23,7 @@ import v8 from 'node:v8';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Events, SessionView } from '../../common/contract.js';
 import { authority, isLoopback, type ListenAddress } from '../../common/metrics.js';
-import type { SessionState } from '../../common/session.js';
+import { reachable, type SessionState } from '../../common/session.js';
 import type { AppPort } from '../app/app.js';
 
 /** The endpoint could not listen: what happened, and what to do, in words. */
@@ -206,6 +206,20 @@ class Metrics {
       registers: [r],
       collect() {
         each(this, (v) => v.snapshot.forwards.map((f) => [{ session: v.config.name, forward: f.spec }, f.state === 'active' ? 1 : 0]));
+      },
+    });
+    new Gauge({
+      name: 'burrow_forward_reachable',
+      help: "1 when a remote forward, checked from the server's side, is reached at every address the vendor may be told; 0 when another program on the server holds one of them. Absent while unchecked.",
+      labelNames: ['session', 'forward'],
+      registers: [r],
+      collect() {
+        each(this, (v) =>
+          v.snapshot.forwards.flatMap((f) => {
+            const value = reachable(f.reach);
+            return value === undefined ? [] : [[{ session: v.config.name, forward: f.spec }, value]];
+          }),
+        );
       },
     });
     this.handshake = new Histogram({

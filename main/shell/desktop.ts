@@ -73,6 +73,9 @@ export class DesktopController {
       case 'stop':
         await this.call('sessions:stop', { id: a.id });
         break;
+      case 'retry':
+        await this.call('sessions:retry', { id: a.id });
+        break;
       case 'start-all':
         await this.call('sessions:start-all', {});
         break;

@@ -6,7 +6,7 @@ import type { SessionView } from '../../common/contract.js';
 import type { SessionState } from '../../common/session.js';
 
 export type TrayAction =
-  | { readonly kind: 'start' | 'stop' | 'copy-public-key' | 'test' | 'details'; readonly id: string }
+  | { readonly kind: 'start' | 'stop' | 'retry' | 'copy-public-key' | 'test' | 'details'; readonly id: string }
   | { readonly kind: 'start-all' | 'stop-all' | 'open' | 'toggle-login' | 'quit' };
 
 export type MenuEntry =
@@ -47,6 +47,10 @@ function sessionItems(v: SessionView): MenuEntry[] {
     running
       ? { type: 'item', label: 'Stop', enabled: true, action: { kind: 'stop', id: c.id } }
       : { type: 'item', label: 'Start', enabled: true, action: { kind: 'start', id: c.id } },
+    // A waiting tunnel can be tried at once (the person fixed what was wrong, or the network is back).
+    ...(s.state === 'reconnecting' || s.state === 'error'
+      ? [{ type: 'item', label: 'Retry now', enabled: true, action: { kind: 'retry', id: c.id } } as const]
+      : []),
     { type: 'item', label: 'Copy public key', enabled: c.auth.keyId !== undefined, action: { kind: 'copy-public-key', id: c.id } },
     { type: 'item', label: 'Test connection…', enabled: true, action: { kind: 'test', id: c.id } },
     { type: 'item', label: 'Details…', enabled: true, action: { kind: 'details', id: c.id } },

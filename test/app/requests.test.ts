@@ -15,7 +15,7 @@ import { ConfigStore } from '../../main/core/config/store.js';
 import { LogFiles } from '../../main/core/logs/log-files.js';
 import { FileSecretStore } from '../../main/core/keys/index.js';
 import { tempDir } from '../core/config/fixtures.js';
-import { echoServer, freePort, roundTrip } from '../helpers/net.js';
+import { echoServer, freePort, roundTrip, waitFor } from '../helpers/net.js';
 import { loopbackRemote } from '../helpers/session.js';
 import { Sshd, sshdUnavailable } from '../helpers/sshd.js';
 
@@ -143,7 +143,7 @@ describe('every request of the contract, on the app', { skip: sshdUnavailable() 
     );
   });
 
-  test('sessions:start, stop, start-all, stop-all and nudge-all run real tunnels; logs:get shows their log', async () => {
+  test('sessions:start, stop, retry, start-all, stop-all and nudge-all run real tunnels; logs:get shows their log', async () => {
     const port = await freePort();
     await ok('sessions:create', { config: session('live', port) });
     await ok('sessions:start', { id: 'live' });
@@ -155,6 +155,11 @@ describe('every request of the contract, on the app', { skip: sshdUnavailable() 
     }
     assert.equal((await roundTrip(port, 'through')).toString(), 'through');
     assert.equal(await ok('sessions:nudge-all', {}), null);
+    // "Restart": the connected session reconnects and carries data again; a stopped one starts.
+    assert.notEqual((await ok('sessions:retry', { id: 'Live' })).snapshot.state, 'stopped');
+    await waitFor(async () => (await roundTrip(port, 'again').catch(() => Buffer.alloc(0))).toString() === 'again', 'live back after the restart');
+    assert.equal((await ok('sessions:stop', { id: 'live' })).snapshot.state, 'stopped');
+    assert.notEqual((await ok('sessions:retry', { id: 'live' })).snapshot.state, 'stopped');
     assert.equal((await ok('sessions:stop', { id: 'live' })).snapshot.state, 'stopped');
     const all = await ok('sessions:start-all', {});
     assert.ok(all.every((v) => v.snapshot.state !== 'stopped'));

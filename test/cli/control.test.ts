@@ -111,6 +111,12 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
       assert.equal(start.code, 0, start.stderr);
       await waitFor(async () => (await roundTrip(pb, 'b').catch(() => Buffer.alloc(0))).toString() === 'b', 'bravo back');
       assert.equal(logins('bravo'), 2);
+      // "Restart" of a connected session: it reconnects (one login more) and carries data again.
+      const retry = await cli('retry', 'Bravo');
+      assert.equal(retry.code, 0, retry.stderr);
+      assert.match(retry.stdout.trim(), /^bravo: (connecting|reconnecting|connected)$/);
+      await waitFor(() => logins('bravo') === 3, 'bravo logged in again');
+      await waitFor(async () => (await roundTrip(pb, 'b2').catch(() => Buffer.alloc(0))).toString() === 'b2', 'bravo back after the restart');
       const wrong = await cli('start', 'nope');
       assert.equal(wrong.code, 2);
       assert.match(wrong.stderr, /no session named "nope" \(there are: alpha, bravo, charlie\)/);
@@ -228,7 +234,7 @@ describe('the control channel', { skip: sshdUnavailable() }, () => {
 
   test('with nothing running, each command says so, points to burrow run and service install, and exits 1', async () => {
     const file = path.join(sshd.dir, 'idle', 'config.json');
-    for (const args of [['status'], ['start', 'x'], ['stop', 'x'], ['logs', 'x'], ['reload']]) {
+    for (const args of [['status'], ['start', 'x'], ['stop', 'x'], ['retry', 'x'], ['logs', 'x'], ['reload']]) {
       const r = await runBurrow([...args, '--config', file]);
       assert.equal(r.code, 1, args.join(' '));
       assert.match(

@@ -55,7 +55,8 @@ describe('burrow diagnose', { skip: sshdUnavailable() }, () => {
     const port = await freePort();
     const { code, report } = await diagnose(sshd, ['-R', `127.0.0.1:${port}:127.0.0.1:${echo.port}`]);
     assert.equal(code, 0);
-    assert.equal(status(report), 'dns=pass tcp=pass algorithms=pass host-key=pass login=pass bind=pass target=pass');
+    assert.equal(status(report), 'dns=pass tcp=pass algorithms=pass host-key=pass login=pass bind=pass reach=pass target=pass');
+    assert.match(report.steps.find((s) => s.id.startsWith('reach'))!.detail, new RegExp(`^127\\.0\\.0\\.1:${port}: this tunnel$`));
     assert.match(report.steps[1]!.detail, /SSH-2\.0-OpenSSH/);
     assert.match(report.steps[2]!.detail, /^key exchange curve25519-sha256, host key ssh-ed25519, cipher \S+/);
     assert.doesNotMatch(report.steps[2]!.detail, /WEAK/);
@@ -84,6 +85,30 @@ describe('burrow diagnose', { skip: sshdUnavailable() }, () => {
     assert.match(bind.hint!, /PermitListen/);
     const ok = await diagnose(limited, ['-R', `127.0.0.1:${allowed}:127.0.0.1:${echo.port}`]);
     assert.equal(ok.code, 0, ok.stdout);
+  });
+
+  test('a localhost port half taken on the server (127.0.0.1 by another program, so sshd listens on ::1 only) fails the reach step, naming the address that works', async () => {
+    const port = await freePort();
+    const squatter = net.createServer((c) => c.end('not your database\n')).listen(port, '127.0.0.1');
+    await once(squatter, 'listening');
+    try {
+      // No bind address: "localhost", as vendors' guides write -R.
+      const { code, report } = await diagnose(sshd, ['-R', `${port}:127.0.0.1:${echo.port}`]);
+      assert.equal(code, 1);
+      assert.equal(status(report), 'dns=pass tcp=pass algorithms=pass host-key=pass login=pass bind=pass reach=fail target=pass');
+      const reach = report.steps.find((s) => s.id.startsWith('reach'))!;
+      assert.equal(
+        reach.detail,
+        `on the server, 127.0.0.1:${port} is another program's: a vendor that connects there reaches it, not this tunnel; this tunnel answers at [::1]:${port}`,
+      );
+      assert.match(reach.hint!, new RegExp(`^Give the vendor \\[::1\\]:${port} as the address to connect to, or choose another remote port`));
+    } finally {
+      squatter.close();
+    }
+    // Freed: both loopbacks are the tunnel's, and the port was given back after the check.
+    const again = await diagnose(sshd, ['-R', `${port}:127.0.0.1:${echo.port}`]);
+    assert.equal(again.code, 0, again.stdout);
+    assert.equal(again.report.steps.find((s) => s.id.startsWith('reach'))!.detail, `127.0.0.1:${port}: this tunnel; [::1]:${port}: this tunnel`);
   });
 
   test('a database that is down fails the last step with the fix, and local targets are checked from the server', async () => {

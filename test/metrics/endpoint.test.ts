@@ -134,6 +134,12 @@ describe('burrow run --metrics', { skip: sshdUnavailable() }, () => {
       assert.equal(value(m, 'burrow_session_state', { session: 'warehouse', state: 'reconnecting' }), undefined, 'one series per session: its current state');
       assert.equal(value(m, 'burrow_session_autostart', { session: 'warehouse' }), 1);
       assert.equal(value(m, 'burrow_forward_listening', { session: 'warehouse', forward: `-R 127.0.0.1:${tunnelPort}:127.0.0.1:${echo.port}` }), 1);
+      // Checked from the server's side: its address is the tunnel's.
+      await waitFor(
+        async () =>
+          value(await scrape(), 'burrow_forward_reachable', { session: 'warehouse', forward: `-R 127.0.0.1:${tunnelPort}:127.0.0.1:${echo.port}` }) === 1,
+        'the forward checked from the server',
+      );
       assert.equal(m.find((f) => f.name === 'burrow_session_handshake_seconds')?.type, 'HISTOGRAM');
       assert.equal(histogramCount(served.at(-1)!, 'burrow_session_handshake_seconds', 'warehouse'), 1, 'one handshake observed');
       assert.equal(value(m, 'burrow_session_reconnects_total', { session: 'warehouse' }), undefined, 'no reconnect yet');

@@ -128,6 +128,7 @@ test('each menu action becomes its contract call or window route', async () => {
   await d.start();
   await d.act({ kind: 'start', id: 'b' });
   await d.act({ kind: 'stop', id: 'a' });
+  await d.act({ kind: 'retry', id: 'a' });
   await d.act({ kind: 'start-all' });
   void d.act({ kind: 'stop-all' });
   await waitFor(() => app.stopAllDone !== undefined, 'stop-all');
@@ -139,6 +140,7 @@ test('each menu action becomes its contract call or window route', async () => {
   await d.act({ kind: 'open' });
   assert.deepEqual(app.named('sessions:start'), [{ id: 'b' }]);
   assert.deepEqual(app.named('sessions:stop'), [{ id: 'a' }]);
+  assert.deepEqual(app.named('sessions:retry'), [{ id: 'a' }]);
   assert.equal(app.named('sessions:start-all').length, 1);
   assert.equal(app.named('sessions:stop-all').length, 1);
   assert.deepEqual(app.named('keys:get'), [{ id: 'key-a' }], 'a session without a stored key has nothing to copy');

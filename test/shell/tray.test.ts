@@ -44,7 +44,7 @@ test('the tooltip sums the states up in words', () => {
 
 const labels = (entries: ReadonlyArray<MenuEntry>): string[] => entries.map((e) => (e.type === 'separator' ? '---' : e.label));
 
-test("the menu lists every session with its state in words, Start or Stop as it needs, and the app's own items", () => {
+test("the menu lists every session with its state in words, Start or Stop as it needs, Retry now while it waits, and the app's own items", () => {
   for (const states of combinations()) {
     const views = states.map((s, i) => view(`s${i}`, s, i === 0 ? 'k' : undefined));
     const menu = trayMenu(views, { enabled: false });
@@ -55,6 +55,7 @@ test("the menu lists every session with its state in words, Start or Stop as it 
       assert.match(sub.label, new RegExp(`^s${i} — . (Connected|Connecting|Reconnecting|Needs attention|Stopped)$`));
       const items = labels(sub.items);
       assert.ok(items.includes(state === 'stopped' ? 'Start' : 'Stop'), `${state}: ${items.join('|')}`);
+      assert.equal(items.includes('Retry now'), state === 'reconnecting' || state === 'error', `${state}: ${items.join('|')}`);
       assert.ok(items.includes('Test connection…') && items.includes('Copy public key'));
       const copy = sub.items.find((e) => e.type === 'item' && e.label === 'Copy public key') as { enabled: boolean };
       assert.equal(copy.enabled, i === 0, 'copying needs a stored key');

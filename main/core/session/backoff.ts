@@ -1,7 +1,8 @@
 /**
  * Retry delays: capped exponential backoff with jitter, reset after a stable connection, with a
  * fast lane for a server that refuses TCP connections (restarting), so a tunnel is back within a
- * fraction of a second of the server accepting again.
+ * fraction of a second of the server accepting again, and another for a remote port still held by
+ * the tunnel's own lost connection.
  */
 
 export interface BackoffOptions {
@@ -29,6 +30,13 @@ export interface BackoffOptions {
    * more than one SSH handshake per this long, whatever the other delays say.
    */
   readonly minGapMs: number;
+  /**
+   * How long after losing a connection a refused remote forward is taken for that connection's
+   * own, still held by a server that has not noticed it is gone: asked for again on the new
+   * connection every `stalePortRetryMs` (jittered) instead of backing off (session.ts, bindForwards).
+   */
+  readonly stalePortWindowMs: number;
+  readonly stalePortRetryMs: number;
 }
 
 export const DEFAULT_BACKOFF: BackoffOptions = {
@@ -41,6 +49,8 @@ export const DEFAULT_BACKOFF: BackoffOptions = {
   refusedMs: 250,
   refusedWindowMs: 2 * 60_000,
   minGapMs: 1_000,
+  stalePortWindowMs: 3 * 60_000,
+  stalePortRetryMs: 1_500,
 };
 
 export class Backoff {
@@ -87,6 +97,19 @@ export class Backoff {
   /** Called when a connection has been stable for `stableMs`. */
   reset(): void {
     this.failures = 0;
+  }
+
+  /** The delay before asking again for a port held by a stale connection of ours. */
+  stalePort(): number {
+    return this.jittered(this.opts.stalePortRetryMs);
+  }
+
+  get stalePortWindowMs(): number {
+    return this.opts.stalePortWindowMs;
+  }
+
+  get stalePortRetryMs(): number {
+    return this.opts.stalePortRetryMs;
   }
 
   get stableMs(): number {

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import type { Client, ClientChannel, TcpConnectionDetails } from 'ssh2';
 import type { ForwardConfig } from '../../../common/config.js';
-import type { ErrorInfo, ForwardSnapshot, ForwardState } from '../../../common/session.js';
+import type { ErrorInfo, ForwardReach, ForwardSnapshot, ForwardState, ReachAnswer } from '../../../common/session.js';
 import { assertNever } from '../../../common/assert-never.js';
 import { readSocksRequest } from './socks.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
@@ -16,6 +16,28 @@ import type { SshSocket } from './route-socket.js';
 
 /** How long we wait for a local target to accept before refusing the forwarded connection. */
 const TARGET_CONNECT_TIMEOUT_MS = 10_000;
+
+/** How long a check of a remote forward from the server's side waits for its connection to come back. */
+const REACH_CHECK_MS = 3_000;
+
+/**
+ * How long a connection that arrives while such a check runs is held, unread by the target, to
+ * see whether it is the check's own (it ends at once, having sent nothing): at its first byte, or
+ * after this long with none (a protocol where the server speaks first), it goes on as any other.
+ */
+const REACH_HOLD_MS = 1_000;
+
+/**
+ * The addresses a vendor may be told for a remote forward's bind address, to check from the
+ * server: `localhost` is both loopbacks (sshd binds each it can, and one may be taken by another
+ * program while the other is ours); every interface is checked through 127.0.0.1.
+ */
+export function reachAddresses(requestAddress: string): string[] {
+  if (requestAddress === 'localhost') return ['127.0.0.1', '::1'];
+  if (requestAddress === '' || requestAddress === '0.0.0.0') return ['127.0.0.1'];
+  if (requestAddress === '::') return ['::1'];
+  return [requestAddress];
+}
 
 export { forwardSpec } from '../../../common/forward-spec.js';
 
@@ -279,13 +301,16 @@ function connectTarget(host: string, port: number): Promise<net.Socket> {
   });
 }
 
-export type ForwardLog = (message: string) => void;
+/** A forward's log line: a warning unless said otherwise. */
+export type ForwardLog = (message: string, level?: 'warn' | 'debug') => void;
 
 /** The live side of one ForwardConfig. */
 export abstract class LiveForward {
   state: ForwardState = 'pending';
   boundPort: number | undefined;
   lastError: ErrorInfo | undefined;
+  /** What answers at this forward's addresses on the server, once checked (remote forwards). */
+  reach: ReadonlyArray<ForwardReach> | undefined;
   protected readonly counters = new Counters();
   /**
    * Bumped by every bind and release: work that started under one binding (a target connect, a
@@ -342,6 +367,7 @@ export abstract class LiveForward {
       state: this.state,
       ...(this.boundPort !== undefined ? { boundPort: this.boundPort } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.reach ? { reach: this.reach } : {}),
       bytesIn,
       bytesOut,
       openConnections: this.counters.open,
@@ -368,6 +394,9 @@ export class RemoteForward extends LiveForward {
 
   async release(client: Client | undefined): Promise<void> {
     this.binding++;
+    this.reach = undefined;
+    // Connections held by a check in progress go with the connection, not on to the target.
+    this.probe?.done('unknown', false);
     const port = this.boundPort;
     if (client && port !== undefined) {
       // Cancel the listener politely so the server frees the port now, not when it notices the
@@ -388,8 +417,139 @@ export class RemoteForward extends LiveForward {
     this.boundPort = undefined;
   }
 
-  /** An incoming connection on the server's listener: connect the target first, then accept. */
+  /** The check running now, if any: one address at a time, so the connection that comes back is its. */
+  private probe:
+    { readonly address: string; readonly done: (a: ReachAnswer, passOn?: boolean) => void; readonly held: Set<(passOn: boolean) => void> } | undefined;
+
+  /**
+   * Checks the forward from the server's side: for each address a vendor may be told, the server
+   * is asked to connect there (a direct-tcpip channel, as `ssh -W` would) and the connection is
+   * closed at once. If that empty connection comes back through this forward, the address is the
+   * tunnel's; if the server connected but nothing came back, another program on the server holds
+   * the address (and a vendor told it reaches that program); refused, nothing listens there.
+   * Nothing reaches the target: the check's connection is recognised before a target is connected.
+   */
+  async checkReach(client: Client): Promise<ReadonlyArray<ForwardReach> | undefined> {
+    const port = this.boundPort;
+    const binding = this.binding;
+    if (port === undefined) return undefined;
+    const out: ForwardReach[] = [];
+    for (const address of reachAddresses(this.requestAddress)) {
+      const answer = await this.probeOne(client, address, port);
+      if (binding !== this.binding) return undefined;
+      out.push({ address, answer });
+    }
+    this.reach = out;
+    return out;
+  }
+
+  private probeOne(client: Client, address: string, port: number): Promise<ReachAnswer> {
+    return new Promise((resolve) => {
+      let opened = false;
+      const held = new Set<(passOn: boolean) => void>();
+      const done = (answer: ReachAnswer, passOn = true): void => {
+        if (this.probe !== probe) return;
+        this.probe = undefined;
+        clearTimeout(timer);
+        // Connections held to see whether they were the check's go on now.
+        for (const go of held) go(passOn);
+        resolve(answer);
+      };
+      const probe = { address, done, held };
+      this.probe = probe;
+      const timer = setTimeout(() => done(opened ? 'other' : 'unknown'), REACH_CHECK_MS);
+      try {
+        client.forwardOut(address.includes(':') ? '::1' : '127.0.0.1', 0, address, port, (err, ch) => {
+          if (err) {
+            // CONNECT_FAILED (2): the server could not connect there, nothing listens. Anything
+            // else (administratively prohibited: AllowTcpForwarding remote, PermitOpen): unknown.
+            done((err as Error & { reason?: number }).reason === 2 ? 'none' : 'unknown');
+            return;
+          }
+          opened = true;
+          ch.on('error', () => undefined);
+          ch.resume(); // whatever another program says is not read
+          ch.end();
+          ch.destroy();
+        });
+      } catch {
+        done('unknown');
+      }
+    });
+  }
+
+  /**
+   * A connection that arrived while a check runs: accepted, and held until it sends its first
+   * byte (a vendor's: it goes on to the target with that byte first), ends having sent nothing
+   * (the check's own, when it comes from the checked address: counted as the check's answer and
+   * dropped), or REACH_HOLD_MS pass (a vendor whose protocol waits for the server: it goes on).
+   */
+  private holdDuringCheck(
+    probe: NonNullable<RemoteForward['probe']>,
+    info: TcpConnectionDetails,
+    accept: () => ClientChannel,
+    then: (ch: ClientChannel) => void,
+  ): void {
+    const ch = accept();
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      probe.held.delete(go);
+      ch.removeListener('data', onData);
+      ch.removeListener('end', onEnd);
+      return true;
+    };
+    const passOn = (): void => {
+      this.log(`${this.spec}: a connection from ${info.srcIP}:${info.srcPort} came while the forward was checked from the server; passed on`, 'debug');
+      then(ch);
+    };
+    const go = (pass = true): void => {
+      if (!settle()) return;
+      if (!pass) {
+        ch.destroy();
+        return;
+      }
+      ch.pause();
+      passOn();
+    };
+    const onData = (d: Buffer): void => {
+      if (!settle()) return;
+      ch.pause();
+      ch.unshift(d);
+      passOn();
+    };
+    const onEnd = (): void => {
+      if (!settle()) return;
+      ch.destroy();
+      if (sameAddress(info.srcIP, probe.address)) probe.done('tunnel');
+    };
+    const timer = setTimeout(() => go(), REACH_HOLD_MS);
+    probe.held.add(go);
+    ch.on('data', onData);
+    ch.once('end', onEnd);
+    ch.on('error', () => undefined);
+  }
+
+  /**
+   * An incoming connection on the server's listener. While a check runs it is held first (it may
+   * be the check's own); then served.
+   */
   handle(info: TcpConnectionDetails, accept: () => ClientChannel, reject: () => void): void {
+    if (this.probe)
+      this.holdDuringCheck(this.probe, info, accept, (ch) =>
+        this.serve(
+          info,
+          () => ch,
+          () => ch.destroy(),
+        ),
+      );
+    else this.serve(info, accept, reject);
+  }
+
+  /** Connects the target first, then opens the channel (`open`); a target that is down is refused. */
+  protected serve(info: TcpConnectionDetails, open: () => ClientChannel, refuse: () => void): void {
     const { targetHost, targetPort } = this.config as Extract<ForwardConfig, { type: 'remote' }>;
     const binding = this.binding;
     let target: net.Socket | undefined;
@@ -403,14 +563,14 @@ export class RemoteForward extends LiveForward {
             return;
           }
           this.counters.track(sock, true);
-          join(sock, accept(), { transient: true, ssh: this.ssh });
+          join(sock, open(), { transient: true, ssh: this.ssh });
         },
         (err: NodeJS.ErrnoException) => {
           this.counters.failed++;
           this.log(
             `${this.spec}: connection from ${info.srcIP}:${info.srcPort} refused: ${targetHost}:${targetPort} is unreachable (${err.code ?? err.message})`,
           );
-          reject();
+          refuse();
         },
       ),
       `accepting a connection from ${info.srcIP}:${info.srcPort}`,
@@ -421,8 +581,8 @@ export class RemoteForward extends LiveForward {
 
 /** `-R [bind:]port` with no destination: each incoming channel speaks SOCKS, resolved here. */
 export class RemoteDynamicForward extends RemoteForward {
-  override handle(info: TcpConnectionDetails, accept: () => ClientChannel): void {
-    const channel = accept();
+  protected override serve(info: TcpConnectionDetails, open: () => ClientChannel): void {
+    const channel = open();
     channel.on('error', () => channel.destroy());
     const binding = this.binding;
     this.contain(
@@ -585,4 +745,9 @@ export function createForward(index: number, config: ForwardConfig, log: Forward
     default:
       return assertNever(config);
   }
+}
+
+/** Whether an originator address the server reports is `address` (IPv4 may come mapped into IPv6). */
+function sameAddress(reported: string, address: string): boolean {
+  return reported === address || reported === `::ffff:${address}`;
 }

@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import ssh2 from 'ssh2';
 import type { SessionConfig } from '../../../common/config.js';
-import type { ErrorInfo, ForwardSnapshot, SessionSnapshot, SessionState } from '../../../common/session.js';
+import { describeReachProblem, type ErrorInfo, type ForwardSnapshot, type SessionSnapshot, type SessionState } from '../../../common/session.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { NEEDS_A_PERSON, burrowError, classify } from './errors.js';
 import { keyAuthHandler } from './auth.js';
@@ -110,6 +110,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private attemptTimer: NodeJS.Timeout | undefined;
   private stableTimer: NodeJS.Timeout | undefined;
+  /** Asks again for the remote forwards a server refused, on the connection that is up (see bindForwards). */
+  private forwardTimer: NodeJS.Timeout | undefined;
+  /** Asks now, instead of at forwardTimer (nudge). */
+  private forwardNow: (() => void) | undefined;
+  /** When this session last lost a connection it had up (undefined once connected again or stopped). */
+  private lostAt: number | undefined;
   private lastError: ErrorInfo | undefined;
   private connectedSince: Date | undefined;
   /** When the state last changed, as the snapshot gives it (made once per change, not per snapshot). */
@@ -132,7 +138,7 @@ export class Session extends EventEmitter<SessionEvents> {
     super();
     this.home = deps.home ?? homedir();
     this.backoff = new Backoff({ ...DEFAULT_BACKOFF, ...deps.backoff });
-    this.forwards = config.forwards.map((f, i) => createForward(i, f, (m) => this.log('warn', m)));
+    this.forwards = config.forwards.map((f, i) => createForward(i, f, (m, level = 'warn') => this.log(level, m)));
   }
 
   get id(): string {
@@ -172,11 +178,17 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.wanted) return; // started again meanwhile: that attempt owns the state now
     this.lastError = undefined;
     this.nextAttemptAt = undefined;
+    this.lostAt = undefined;
     this.setState('stopped');
   }
 
-  /** Retries now instead of waiting for the backoff timer (resume from sleep, network up). */
+  /** Retries now instead of waiting for the backoff timer (resume from sleep, network up, "Retry now"). */
   nudge(): void {
+    if (this.wanted && this.forwardNow) {
+      this.log('info', 'asking for the refused forwards again now');
+      this.forwardNow();
+      return;
+    }
     if (!this.wanted || this.retryTimer === undefined) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -267,7 +279,8 @@ export class Session extends EventEmitter<SessionEvents> {
     clearTimeout(this.retryTimer);
     clearTimeout(this.attemptTimer);
     clearTimeout(this.stableTimer);
-    this.retryTimer = this.attemptTimer = this.stableTimer = undefined;
+    clearTimeout(this.forwardTimer);
+    this.retryTimer = this.attemptTimer = this.stableTimer = this.forwardTimer = this.forwardNow = undefined;
   }
 
   /** Starts the next attempt inside this session's scope. */
@@ -569,13 +582,27 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  /** Opens every forward; `connected` only when all of them are up (ExitOnForwardFailure=yes). */
-  private async bindForwards(id: number, client: ssh2.Client, sock: SshSocket, fail: (e: ErrorInfo) => void): Promise<void> {
-    const results = await Promise.allSettled(this.forwards.map((f) => f.bind(client, sock)));
+  /**
+   * Opens every forward (or, asking again, the ones still down); `connected` only when all of them
+   * are up (ExitOnForwardFailure=yes).
+   *
+   * A remote forward refused soon after this session lost a connection it had up is most likely
+   * held by that very connection: the server has not yet noticed it is gone (it notices at its
+   * ClientAlive timeout, or TCP's, seconds to minutes later) and frees the port only then. Backing
+   * off — a new handshake each time, waits growing to a minute — would bring the tunnel back long
+   * after the port is free; so for the backoff's `stalePortWindowMs` after the loss the connection
+   * is kept and the refused forwards are asked for again every `stalePortRetryMs` (jittered): one
+   * small request, no handshake, and the tunnel is up within that interval of the server letting go.
+   */
+  private async bindForwards(id: number, client: ssh2.Client, sock: SshSocket, fail: (e: ErrorInfo) => void, again = false): Promise<void> {
+    const todo = again ? this.forwards.filter((f) => f.state !== 'active') : this.forwards;
+    const results = await Promise.allSettled(todo.map((f) => f.bind(client, sock)));
     if (id !== this.attemptId || !this.wanted) return;
     let firstError: ErrorInfo | undefined;
+    let allRemote = true;
     results.forEach((r, i) => {
-      const f = this.forwards[i]!;
+      const f = todo[i]!;
+      const was = f.state;
       if (r.status === 'fulfilled') {
         f.state = 'active';
         f.lastError = undefined;
@@ -584,23 +611,99 @@ export class Session extends EventEmitter<SessionEvents> {
         f.state = 'failed';
         f.lastError = forwardError(f, r.reason);
         firstError ??= f.lastError;
-        this.log('error', f.lastError.message);
+        if (!(f instanceof RemoteForward)) allRemote = false;
+        // Asked again every few seconds: said once, then only at -v.
+        this.log(again && was === 'failed' ? 'debug' : 'error', f.lastError.message);
       }
-      this.notify('forward', f.snapshot());
+      if (!again || was !== f.state) this.notify('forward', f.snapshot());
     });
     if (firstError) {
-      fail(firstError);
+      const lostAgo = this.lostAt === undefined ? Infinity : Date.now() - this.lostAt;
+      if (!allRemote || lostAgo >= this.backoff.stalePortWindowMs) {
+        fail(firstError);
+        return;
+      }
+      this.waitForPorts(id, client, sock, fail, firstError, this.backoff.stalePortWindowMs - lostAgo, again);
       return;
     }
     clearTimeout(this.attemptTimer);
-    this.attemptTimer = undefined;
+    clearTimeout(this.forwardTimer);
+    this.attemptTimer = this.forwardTimer = this.forwardNow = undefined;
     if (this.everConnected) this.reconnects++;
     this.everConnected = true;
     this.lastError = undefined;
+    this.nextAttemptAt = undefined;
+    this.lostAt = undefined;
     this.connectedSince = new Date();
     this.backoff.up();
     this.stableTimer = setTimeout(() => this.backoff.reset(), this.backoff.stableMs);
     this.setState('connected');
+    this.guard(id, 'checking the forwards from the server', () => this.checkReach(id, client));
+  }
+
+  /**
+   * "Listening" says the server accepted a forward, not that the vendor reaches it: another
+   * program on the server may hold the address the vendor is told (sshd then binds only the other
+   * loopback of `localhost`, and says nothing). Each remote forward is checked from the server's
+   * side once connected (forward.ts, checkReach); a forward that only half works is said loudly.
+   */
+  private async checkReach(id: number, client: ssh2.Client): Promise<void> {
+    for (const f of this.forwards) {
+      if (!(f instanceof RemoteForward) || f.state !== 'active') continue;
+      const reach = await f.checkReach(client);
+      if (!reach || id !== this.attemptId || !this.wanted) return;
+      const snap = f.snapshot();
+      const half = describeReachProblem(snap);
+      const at = (a: string): string => `${a.includes(':') ? `[${a}]` : a}:${snap.boundPort ?? f.config.bindPort}`;
+      if (half) {
+        this.log(
+          'warn',
+          `${f.spec}: only half working: ${half}. Give the vendor the address this tunnel answers at, or free the port on the server, or choose another remote port.`,
+        );
+      } else {
+        this.log(
+          'debug',
+          `${f.spec}: checked from the server: ${reach.map((r) => `${at(r.address)} ${r.answer === 'tunnel' ? 'reaches this tunnel' : r.answer === 'none' ? 'is not listened on' : 'could not be checked'}`).join(', ')}`,
+        );
+      }
+      this.notify('forward', f.snapshot());
+      this.notify('snapshot', this.snapshot());
+    }
+  }
+
+  /** Keeps the connection and asks for the refused remote forwards again shortly (see bindForwards). */
+  private waitForPorts(id: number, client: ssh2.Client, sock: SshSocket, fail: (e: ErrorInfo) => void, error: ErrorInfo, leftMs: number, again: boolean): void {
+    // The connection is up: the attempt's clock no longer applies, keepalives watch the link.
+    clearTimeout(this.attemptTimer);
+    this.attemptTimer = undefined;
+    const delay = Math.min(leftMs, this.backoff.stalePort());
+    if (!again) {
+      this.log(
+        'info',
+        `the port is probably still held by this tunnel's previous connection, which the server has not yet noticed is gone; asking again every ${this.backoff.stalePortRetryMs / 1000} s for up to ${Math.round(leftMs / 1000)} s`,
+      );
+    }
+    const held: ErrorInfo = {
+      code: 'FORWARD_REFUSED',
+      message: `${error.message}: most likely still held for this tunnel's previous connection, which the server has not yet noticed is gone`,
+      hint: `Burrow asks for the port again every ${this.backoff.stalePortRetryMs / 1000} s on the connection it has, so the tunnel is back as soon as the server lets go of it (when it notices the old connection is gone: after its ClientAliveInterval × ClientAliveCountMax, or TCP's own timeout). Still held ${Math.round(this.backoff.stalePortWindowMs / 60_000)} minutes after the connection was lost, it is taken for another program's, and Burrow backs off as usual.`,
+    };
+    const ask = (): void => {
+      clearTimeout(this.forwardTimer);
+      this.forwardTimer = this.forwardNow = undefined;
+      if (id !== this.attemptId || !this.wanted) return;
+      if (this.lostAt !== undefined && Date.now() - this.lostAt >= this.backoff.stalePortWindowMs) {
+        // Held for longer than a stale session of ours would be: someone else's, or not allowed.
+        fail(error);
+        return;
+      }
+      this.guard(id, 'asking for the forwards again', () => this.bindForwards(id, client, sock, fail, true));
+    };
+    this.forwardNow = ask;
+    this.forwardTimer = setTimeout(ask, delay);
+    this.lastError = held;
+    this.nextAttemptAt = new Date(Date.now() + delay);
+    this.setState(this.everConnected ? 'reconnecting' : 'connecting');
   }
 
   private routeIncoming(destIP: string, destPort: number): RemoteForward | undefined {
@@ -644,9 +747,11 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The attempt's connection is gone: work out why, then retry unless stopped. */
   private async lost(id: number, a: Attempt): Promise<void> {
     const wasConnected = this.state === 'connected';
+    if (wasConnected) this.lostAt = Date.now();
     clearTimeout(this.attemptTimer);
     clearTimeout(this.stableTimer);
-    this.attemptTimer = this.stableTimer = undefined;
+    clearTimeout(this.forwardTimer);
+    this.attemptTimer = this.stableTimer = this.forwardTimer = this.forwardNow = undefined;
     this.connectedSince = undefined;
     await this.teardown(undefined, a.sock, false);
     a.client.removeAllListeners();

@@ -57,6 +57,9 @@ class Reader {
     stream.on('data', this.onData);
     stream.on('end', this.onEnd);
     stream.on('error', this.onEnd);
+    // A stream paused on purpose stays paused when a 'data' listener is added: a channel held
+    // while its forward was checked (forward.ts) comes paused, with its first bytes put back.
+    stream.resume();
     this.timer = setTimeout(() => this.fail(new SocksError(`no complete SOCKS request within ${timeoutMs / 1000} s`)), timeoutMs);
   }
 

@@ -1,6 +1,7 @@
 /** One tunnel in full: its state and history, counters, forwards, the vendor's steps, and its log. */
 import { useEffect, useMemo, useState } from 'react';
 import { describeRoute } from '../../../common/route.js';
+import { describeReachProblem, reachable } from '../../../common/session.js';
 import type { SessionView } from '../../../common/contract.js';
 import { useAction, useApi, useEvent, useLogs } from '../api/hooks.js';
 import { StatusBadge } from '../components/Status.js';
@@ -9,7 +10,7 @@ import { CopyButton } from '../components/CopyButton.js';
 import { Dialog } from '../components/Dialog.js';
 import { bytes, time } from '../format.js';
 import { navigate } from '../router.js';
-import { StateLine, useNow } from './sessions.js';
+import { RetryButton, StateLine, useNow } from './sessions.js';
 import { Step } from './next-steps.js';
 import { vendorName } from './vendors.js';
 import { HostKeyDialog } from './host-key.js';
@@ -193,6 +194,7 @@ export function SessionDetail({ id }: { id: string }) {
               {start.pending ? 'Starting…' : 'Start'}
             </button>
           )}
+          <RetryButton view={view} />
           <a className="button" href={`#/sessions/${encodeURIComponent(id)}/test`}>
             Test connection
           </a>
@@ -310,7 +312,13 @@ export function SessionDetail({ id }: { id: string }) {
                   {f.lastError && <p className="state-error">{f.lastError.message}</p>}
                 </td>
                 <td>{FORWARD_TYPE[f.type]}</td>
-                <td>{f.state === 'active' ? 'listening' : f.state === 'failed' ? 'refused' : 'waiting'}</td>
+                <td>
+                  {f.state === 'active' ? 'listening' : f.state === 'failed' ? 'refused' : 'waiting'}
+                  {f.state === 'active' && reachable(f.reach) === 1 && <p className="state-hint">checked from the server</p>}
+                  {f.state === 'active' && reachable(f.reach) === 0 && (
+                    <p className="state-error">{describeReachProblem(f) ?? 'not reached from the server'}</p>
+                  )}
+                </td>
                 <td>{f.boundPort ?? '—'}</td>
                 <td>{bytes(f.bytesIn)}</td>
                 <td>{bytes(f.bytesOut)}</td>

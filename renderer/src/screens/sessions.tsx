@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { SessionView } from '../../../common/contract.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
+import { describeReachProblem, reachProblem } from '../../../common/session.js';
 import { useAction, useSessions } from '../api/hooks.js';
 import { StatusBadge } from '../components/Status.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -23,13 +24,32 @@ export function useNow(everyMs = 1000): number {
 /** What the row says under the name: uptime, the retry, or the error and its fix. */
 export function StateLine({ view, now }: { view: SessionView; now: number }) {
   const s = view.snapshot;
-  if (s.state === 'connected')
-    return (
+  if (s.state === 'connected') {
+    const halves = s.forwards.flatMap((f) => {
+      const half = describeReachProblem(f);
+      if (!half) return [];
+      const ours = reachProblem(f.reach)!.ours.map((a) => `${a.includes(':') ? `[${a}]` : a}:${f.boundPort ?? ''}`);
+      const fix = `${ours.length > 0 ? `Give the vendor ${ours.join(' or ')} as the address, or free` : 'Free'} the port on the server, or choose another remote port (Edit).`;
+      return [`${f.spec}: ${half}. ${fix}`];
+    });
+    const up = (
       <p className="state-line">
         Up for {since(s.connectedSince, now)}
         {s.reconnects > 0 ? ` · came back ${s.reconnects} time${s.reconnects === 1 ? '' : 's'}` : ''}
       </p>
     );
+    if (halves.length === 0) return up;
+    return (
+      <div className="state-line">
+        {up}
+        {halves.map((h) => (
+          <p key={h} className="banner banner-warn">
+            <strong>Only half working:</strong> {h}
+          </p>
+        ))}
+      </div>
+    );
+  }
   if (s.state === 'stopped') return <p className="state-line">Not running</p>;
   if (s.state === 'connecting' && !s.lastError) return <p className="state-line">Opening the connection…</p>;
   return (
@@ -50,6 +70,33 @@ export function StateLine({ view, now }: { view: SessionView; now: number }) {
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * "Retry now" for a tunnel that waits to try again (skips the wait, or asks at once for a port the
+ * server still holds), "Restart" for one that runs; nothing for a stopped one.
+ */
+export function RetryButton({ view, restart = true }: { view: SessionView; restart?: boolean }) {
+  const retry = useAction('sessions:retry');
+  const state = view.snapshot.state;
+  const waiting = state === 'reconnecting' || state === 'error';
+  if (state === 'stopped' || (!waiting && !restart)) return null;
+  const label = waiting ? 'Retry now' : 'Restart';
+  return (
+    <>
+      <button
+        type="button"
+        className="button"
+        disabled={retry.pending}
+        onClick={() => void retry.run({ id: view.config.id })}
+        aria-label={`${label}: ${view.config.name}`}
+        title={waiting ? 'Try again now instead of waiting' : 'Drop the connection and make it again'}
+      >
+        {retry.pending ? (waiting ? 'Retrying…' : 'Restarting…') : label}
+      </button>
+      {retry.error && <ErrorNote error={retry.error} />}
+    </>
   );
 }
 
@@ -94,6 +141,7 @@ function SessionRow({ view, now }: { view: SessionView; now: number }) {
             Start
           </button>
         )}
+        <RetryButton view={view} restart={false} />
         <a className="button" href={`#/sessions/${encodeURIComponent(c.id)}/test`} aria-label={`Test the connection of ${c.name}`}>
           Test connection
         </a>

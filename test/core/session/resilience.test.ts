@@ -8,6 +8,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Session } from '../../../main/core/session/session.js';
+import type { BackoffOptions } from '../../../main/core/session/backoff.js';
 import { tuneV8ForTunnels } from '../../../main/core/session/v8-flags.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
@@ -178,6 +179,84 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
       }
       await s.stop();
     }
+  });
+
+  /**
+   * The issue-21 case: the link froze, Burrow reconnected, but the server still holds the remote
+   * port for the frozen (old) session until it notices that session is gone. Frozen here by
+   * SIGSTOPping the old session's sshd processes; "the server lets go" is killing them.
+   */
+  async function staleRemotePort(backoff: Partial<BackoffOptions>) {
+    const { sshd, echo } = await setup();
+    const port = await freePort();
+    // The production backoff (waits growing from 1 s to a minute), with a fast keepalive.
+    const s = new Session(sessionFor(sshd, [loopbackRemote(port, echo.port)], { keepalive: { intervalSeconds: 1, countMax: 2 } }), { home: sshd.dir, backoff });
+    const logins: number[] = [];
+    s.on('log', (l) => {
+      if (l.message.startsWith('logged in as')) logins.push(Date.now());
+    });
+    s.start();
+    await waitForState(s, 'connected');
+    const frozen = sshd.sessionPids().flatMap((p) => [p, ...descendants(p)]);
+    for (const p of frozen) process.kill(p, 'SIGSTOP');
+    const release = (): number => {
+      for (const p of frozen) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      return Date.now();
+    };
+    cleanup.push(async () => {
+      release();
+      await s.stop();
+    });
+    await waitForState(s, 'reconnecting', 10_000, (x) => x.lastError?.code === 'FORWARD_REFUSED');
+    return { s, port, logins, release };
+  }
+
+  test('a remote port still held by our own lost connection is asked for again every ~1.5 s on the new connection: back within 2 s of its release', async () => {
+    const { s, port, logins, release } = await staleRemotePort({ stableMs: 60_000 });
+    const loginsBefore = logins.length;
+    const waiting = s.snapshot();
+    assert.equal(waiting.forwards[0]!.state, 'failed');
+    assert.ok(waiting.nextAttemptAt, 'the next try is shown');
+    // Held for 8 s: backing off would have made new handshakes at about 1, 2 and 4 s after the
+    // loss and waited 8 s more; asking again on the connection that is up makes none.
+    await new Promise((r) => setTimeout(r, 8_000));
+    assert.equal(logins.length, loginsBefore, 'no new login while the port is held');
+    assert.notEqual(s.snapshot().state, 'connected');
+    const t0 = release();
+    const up = await waitForState(s, 'connected', 10_000);
+    const elapsed = Date.now() - t0;
+    assert.ok(elapsed < 2_000, `connected ${elapsed} ms after the server let go of the port`);
+    assert.equal(up.reconnects, 1);
+    assert.equal(up.lastError, undefined);
+    assert.equal((await roundTrip(port, 'healed')).toString(), 'healed');
+  });
+
+  test('"Retry now" (nudge) asks for a held port at once', async () => {
+    // Asked again only every 60 s by itself: the nudge is what brings it back.
+    const { s, release } = await staleRemotePort({ stalePortRetryMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = release();
+    // The server has let go by the time the process is reaped.
+    await new Promise((r) => setTimeout(r, 200));
+    s.nudge();
+    await waitForState(s, 'connected', 5_000);
+    assert.ok(Date.now() - t0 < 2_000, `connected ${Date.now() - t0} ms after the release`);
+  });
+
+  test('a port held for longer than a lost connection of ours would be: back to backing off, with new connections', async () => {
+    const { s, logins, release } = await staleRemotePort({ stalePortWindowMs: 4_000, initialMs: 500, maxMs: 1_000 });
+    const loginsBefore = logins.length;
+    // After the window the session gives up the connection and backs off as for any refusal.
+    await waitFor(() => logins.length >= loginsBefore + 2, 'new logins after the window', 15_000);
+    assert.equal(s.snapshot().lastError?.code, 'FORWARD_REFUSED');
+    release();
+    await waitForState(s, 'connected', 10_000);
   });
 
   test('a remote port that is taken is never "connected", then connects once freed', async () => {
