@@ -159,6 +159,8 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
 
   await go(page, `#/sessions/${fivetranId}/edit`);
   await expect(page.getByLabel('Name')).toHaveValue('Fivetran – warehouse');
+  // Made from Fivetran's preset: a new key is the kind Fivetran asks for.
+  await expect(page.getByRole('button', { name: 'Create a new RSA-2048 key' })).toBeVisible();
   await at('edit');
 
   // The ways to a new tunnel.

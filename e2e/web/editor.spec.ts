@@ -80,6 +80,29 @@ test('bad input in the editor is refused with the field named, and nothing is sa
   expect(await storedSession(burrow, 'Warehouse')).toEqual(before);
 });
 
+test('a forward added and switched to Local is not called wrong before anything is typed in it; a save then names its empty boxes', async ({
+  page,
+  burrow,
+}) => {
+  await go(page, '#/new/blank');
+  await page.getByRole('button', { name: 'Add a forward' }).click();
+  const kinds = page.getByLabel('Kind');
+  await kinds.last().selectOption('local');
+  await expect(page.getByLabel('Port here', { exact: true })).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('[aria-invalid="true"]')).toHaveCount(0);
+  // Typed into and left wrong: now it says so, beside the box.
+  await page.getByLabel('Port here', { exact: true }).fill('99999');
+  await expectInvalid(page, 'Port here', /Forward 2: Port here must be a whole number from 0 to 65535/);
+  await page.getByLabel('Port here', { exact: true }).fill('');
+  await page.getByRole('button', { name: 'Save tunnel' }).click();
+  await expect(
+    summary(page)
+      .getByRole('listitem')
+      .filter({ hasText: /^Forward 2: / }),
+  ).toHaveText([/^Forward 2: Port here is empty/, /^Forward 2: Database port is empty/]);
+  expect(requestsSent(burrow, 'sessions:create')).toBe(0);
+});
+
 test("an old server's algorithm lists: edited in OpenSSH's syntax, shown as the list they give with what is weak, kept when other settings change", async ({
   page,
   burrow,

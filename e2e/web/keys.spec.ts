@@ -3,6 +3,7 @@
  * has one), asked for when a tunnel starts, remembered when the person says so; made in the wizard
  * with progress shown. Every passphrase typed, right or wrong, is planted: none may come back.
  */
+import { readFileSync } from 'node:fs';
 import { test, expect, plantKey, plantStoredKeys } from '../fixtures.js';
 import { go, KeyImportPage, TunnelsPage } from '../pages.js';
 import { addPresetSession, keyFile, reload, trustSshd } from '../setup.js';
@@ -85,7 +86,16 @@ test('the key wizard shows progress while an RSA-4096 key is made, and protects 
   await page.getByLabel(/^RSA/).check();
   await page.getByLabel('Size (bits)').selectOption('4096');
   await page.getByLabel('Passphrase (optional)').fill('wizard passphrase');
-  await expect(page.getByLabel(/Store the passphrase/)).toBeChecked();
+  // Not stored unless asked for; typed twice, and a slip is caught before anything is made.
+  await expect(page.getByLabel(/Store the passphrase/)).not.toBeChecked();
+  await page.getByLabel('Passphrase again').fill('wizard passfrase');
+  await page.getByRole('button', { name: 'Create the key' }).click();
+  const again = page.getByLabel('Passphrase again');
+  await expect(again).toBeFocused();
+  await expect(again).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Passphrase again is not the same as the passphrase. Type it again.')).toBeVisible();
+  await again.fill('wizard passphrase');
+  await page.getByLabel(/Store the passphrase/).check();
   // Key generation can end before a poll would see it: record every progress the page shows.
   await page.evaluate(() => {
     const seen: string[] = [];
@@ -103,6 +113,11 @@ test('the key wizard shows progress while an RSA-4096 key is made, and protects 
     seen.join(' | '),
   ).toBe(true);
   await expect(page.getByLabel('Public key', { exact: true })).toHaveText(/^ssh-rsa AAAA/);
+  // A vendor's form that wants a file: the public key saved as one, the very line shown.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save public key' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^[A-Za-z0-9._-]+\.pub$/);
+  const saved = readFileSync((await download.path())!, 'utf8');
+  expect(saved).toBe(`${await page.getByLabel('Public key', { exact: true }).textContent()}\n`);
   plantStoredKeys(burrow);
   await go(page, '#/keys');
   await expect(page.getByText(/ssh-rsa, 4096 bits, protected by a passphrase \(stored\)/)).toBeVisible();

@@ -25,7 +25,7 @@ test("Fivetran's autossh command, its placeholders filled, is saved as it says a
   await paste.preview();
   const preview = page.getByRole('region', { name: 'What would be saved' });
   await expect(preview.getByRole('listitem').first()).toContainText(
-    `${sshd.user}@127.0.0.1:${sshd.port}, forward -R ${remotePort}:127.0.0.1:${pg.port}, server key asks you the first time`,
+    `${sshd.user}@127.0.0.1:${sshd.port}, forward -R ${remotePort}:127.0.0.1:${pg.port}, server key asked about the first time`,
   );
   // What it could not take is said, with why: autossh's -f has no meaning for Burrow.
   await expect(preview.getByText(/^-f \(go to the background\)/)).toBeVisible();

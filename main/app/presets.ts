@@ -1,4 +1,5 @@
 /** The vendor presets as the New-tunnel screen shows them, and sessions made from them. */
+import { possessive } from '../../common/words.js';
 import type { PresetView } from '../../common/contract.js';
 import { DATABASES, PRESETS, publishedFingerprint, type VendorPreset } from '../core/config/presets.js';
 
@@ -8,7 +9,7 @@ function ruleInWords(p: VendorPreset): string {
     case 'database-prefix':
       return `the database port with a 1 in front (1433 → 11433), as ${p.vendor} recommends`;
     case 'fixed':
-      return `always ${r.port}`;
+      return `${r.port}, the port ${possessive(p.vendor)} guide uses`;
     case 'vendor-assigned':
       return `the port ${p.vendor} assigned to you${r.example ? ` (e.g. ${r.example})` : ''}`;
     case 'none':

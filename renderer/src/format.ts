@@ -77,3 +77,29 @@ export function errorTitle(code: ErrorCode): string {
 export function time(iso: string): string {
   return new Date(iso).toLocaleTimeString();
 }
+
+/**
+ * Text written for every door names the command line's commands (`burrow diagnose`, `burrow key
+ * generate`); shown in the window, each becomes the window's own button or screen, so a person is
+ * never sent to a terminal for something the window does. A command the window has no counterpart
+ * for is left as it is.
+ */
+const WINDOW_WORDS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/`burrow diagnose[^`]*`/g, '"Test connection"'],
+  [/`burrow key generate[^`]*`/g, 'Keys → "Create a key"'],
+  [/\brun `burrow import[^`]*`/g, 'paste it in New tunnel → "Paste a command"'],
+  [/`burrow import[^`]*`/g, 'New tunnel → "Paste a command"'],
+  [/`burrow trust[^`]*`/g, `"Check the server's key…" on the tunnel's page`],
+  [/`burrow sessions edit[^`]*`/g, `"Edit" on the tunnel's page`],
+  [/`burrow sessions list`/g, 'the Tunnels list'],
+  [/`burrow service install[^`]*`/g, 'Settings → "Start at boot"'],
+  [/`burrow run[^`]*`/g, '"Start"'],
+  [/\(burrow run -v\)/g, "(the Log on the tunnel's page)"],
+  [/see the README section "burrow run"/g, 'see the options Burrow takes in the README, section "burrow run"'],
+];
+
+export function inWindowWords(text: string): string {
+  let out = text;
+  for (const [pattern, words] of WINDOW_WORDS) out = out.replace(pattern, words);
+  return out;
+}

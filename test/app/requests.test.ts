@@ -4,6 +4,7 @@
  * test checks that none was left out. The doors (IPC, web bridge, control channel, command line)
  * have their own tests of what they carry; this is what they carry it to.
  */
+import { possessive } from '../../common/words.js';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -187,6 +188,9 @@ describe('every request of the contract, on the app', { skip: sshdUnavailable() 
   test('presets:list and presets:create-session: a vendor preset filled in, its remote port the next free one', async () => {
     const presets = await ok('presets:list', {});
     assert.ok(presets.some((p) => p.id === 'fivetran' && p.remotePort.kind === 'database-prefix'));
+    // In words a person reads after "Leave empty for …", with a vendor's name in its possessive.
+    assert.equal(presets.find((p) => p.id === 'espresso-logic')!.remotePortRule, "23432, the port Espresso Logic's guide uses");
+    assert.equal(possessive('Holistics'), "Holistics'");
     const a = await ok('presets:create-session', { presetId: 'fivetran', name: 'sql1', host: '35.230.100.17', targetHost: 'db', database: 'sqlserver' });
     const b = await ok('presets:create-session', { presetId: 'fivetran', name: 'sql2', host: '35.230.100.17', targetHost: 'db', database: 'sqlserver' });
     const ports = [a, b].map((s) => (s.session.forwards[0] as { bindPort: number }).bindPort);

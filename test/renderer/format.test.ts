@@ -1,7 +1,7 @@
 /** The window's formatters (renderer/src/format.ts) and the editor's problems (session-editor.tsx): what people read. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytes, duration, errorTitle, since, STATE_WORD, until } from '../../renderer/src/format.js';
+import { bytes, duration, errorTitle, inWindowWords, since, STATE_WORD, until } from '../../renderer/src/format.js';
 import { configOf, draftOf, emptyDraft, problemsOf, type Draft } from '../../renderer/src/screens/session-editor.js';
 import { statusText } from '../../renderer/src/screens/start-at-boot.js';
 import { trustedText } from '../../renderer/src/screens/host-key.js';
@@ -128,4 +128,30 @@ test("the editor keeps a session's path through a save: jump hosts with their ow
     problemsOf({ ...d, via: 'socks5', proxyHost: '', proxyPort: 'x' }).map((p) => p.field),
     ['session.proxy.host', 'session.proxy.port'],
   );
+});
+
+test("hints written for every door name the window's own buttons when shown in the window", () => {
+  // The texts as the core writes them (session.ts, presets.ts, identity.ts, shell.ts).
+  assert.equal(
+    inWindowWords('The port is in use on the server or not permitted (sshd PermitListen / AllowTcpForwarding). `burrow diagnose` tells which.'),
+    'The port is in use on the server or not permitted (sshd PermitListen / AllowTcpForwarding). "Test connection" tells which.',
+  );
+  assert.equal(
+    inWindowWords(
+      'Create a reverse tunnel at https://app.secoda.co/tunnels and copy its docker-compose environment (SSH_HOST, SSH_KEY_BASE64) into `burrow import`.',
+    ),
+    'Create a reverse tunnel at https://app.secoda.co/tunnels and copy its docker-compose environment (SSH_HOST, SSH_KEY_BASE64) into New tunnel → "Paste a command".',
+  );
+  assert.equal(
+    inWindowWords('Export the session with regedit (HKCU\\Software\\SimonTatham\\PuTTY\\Sessions) and run `burrow import FILE.reg`.'),
+    'Export the session with regedit (HKCU\\Software\\SimonTatham\\PuTTY\\Sessions) and paste it in New tunnel → "Paste a command".',
+  );
+  assert.equal(
+    inWindowWords('Burrow retries by itself. If it keeps happening, please report it with the log (burrow run -v).'),
+    "Burrow retries by itself. If it keeps happening, please report it with the log (the Log on the tunnel's page).",
+  );
+  assert.equal(inWindowWords('Generate a new Ed25519 key with `burrow key generate`.'), 'Generate a new Ed25519 key with Keys → "Create a key".');
+  // A command the window has nothing for stays a command, and plain text is left alone.
+  assert.equal(inWindowWords('Run `ssh-keygen -R host`.'), 'Run `ssh-keygen -R host`.');
+  assert.equal(inWindowWords('No command here.'), 'No command here.');
 });

@@ -3,7 +3,7 @@
  * made here, one imported from a file, or a key file on this machine.
  */
 import { useRef, useState } from 'react';
-import type { AppError, KeyView } from '../../../common/contract.js';
+import type { AppError, KeyView, PresetView } from '../../../common/contract.js';
 import { asAppError, useAction, useApi, useKeyProgress, useKeys } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
@@ -11,6 +11,17 @@ import { Progress } from '../components/Progress.js';
 import { fileAsBase64 } from '../api/upload.js';
 
 export type KeyChoice = { kind: 'stored'; keyId: string } | { kind: 'file'; path: string } | { kind: 'default' };
+
+export type KeyRecommendation = { type: 'ed25519' | 'rsa' | 'ecdsa'; bits?: number; why?: string };
+
+/** The key a vendor's guide asks for, as the picker's "Create a new … key" makes it (Fivetran: RSA-2048). */
+export function recommendedKey(p: PresetView, why?: string): KeyRecommendation {
+  return {
+    type: p.key.type === 'ecdsa-sha2-nistp256' ? 'ecdsa' : p.key.type,
+    ...(p.key.bits ? { bits: p.key.bits } : {}),
+    ...(why ? { why } : {}),
+  };
+}
 
 /** Reads a picked file as base64, for requests that take a file. */
 
@@ -22,7 +33,7 @@ export function KeyPicker({
 }: {
   value: KeyChoice;
   onChange: (c: KeyChoice) => void;
-  recommended?: { type: 'ed25519' | 'rsa' | 'ecdsa'; bits?: number; why?: string };
+  recommended?: KeyRecommendation | undefined;
   error?: string;
 }) {
   const { keys } = useKeys();

@@ -6,6 +6,7 @@ import { useRef, useState } from 'react';
 import type { AppError, KeyExport, KeyView } from '../../../common/contract.js';
 import { asAppError, useAction, useApi, useKeyProgress, useKeys, usePresets } from '../api/hooks.js';
 import { CopyButton } from '../components/CopyButton.js';
+import { publicKeyFileName, SaveButton } from '../components/SaveButton.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
@@ -98,6 +99,7 @@ function KeyCard({ k }: { k: KeyView }) {
       </pre>
       <div className="toolbar">
         <CopyButton text={k.publicKey} label="Copy public key" name={`Copy public key of ${k.comment || k.id}`} />
+        <SaveButton text={k.publicKey} fileName={publicKeyFileName(k)} label="Save public key" name={`Save public key of ${k.comment || k.id}`} />
         <button type="button" className="button" aria-expanded={exporting} aria-label={`Export ${k.comment || k.id}…`} onClick={() => setExporting(!exporting)}>
           Export…
         </button>
@@ -181,7 +183,11 @@ export function KeyWizard({ vendor }: { vendor?: string | undefined }) {
   const [bits, setBits] = useState('');
   const [comment, setComment] = useState('');
   const [pass, setPass] = useState('');
-  const [storePass, setStorePass] = useState(true);
+  const [passAgain, setPassAgain] = useState('');
+  const [againError, setAgainError] = useState<string>();
+  const againRef = useRef<HTMLInputElement>(null);
+  // Unticked until asked for: a stored passphrase is one more secret kept on this machine.
+  const [storePass, setStorePass] = useState(false);
   const [opId, setOpId] = useState('');
   const progress = useKeyProgress(opId);
   const generate = useAction('keys:generate');
@@ -190,6 +196,15 @@ export function KeyWizard({ vendor }: { vendor?: string | undefined }) {
   const chosen = type ?? recommended ?? 'ed25519';
   const chosenBits = bits || (chosen === 'rsa' ? String(preset?.key.bits ?? 3072) : chosen === 'ecdsa' ? '256' : '');
   const run = async (): Promise<void> => {
+    // A passphrase typed once, unseen, may not be the one the person thinks: asked twice.
+    if (pass && pass !== passAgain) {
+      setAgainError(
+        passAgain ? 'Passphrase again is not the same as the passphrase. Type it again.' : 'Passphrase again is empty. Type the passphrase a second time.',
+      );
+      againRef.current?.focus();
+      return;
+    }
+    setAgainError(undefined);
     const id = crypto.randomUUID();
     setOpId(id);
     const k = await generate.run({
@@ -218,6 +233,7 @@ export function KeyWizard({ vendor }: { vendor?: string | undefined }) {
         </pre>
         <div className="toolbar">
           <CopyButton text={made.publicKey} label="Copy public key" />
+          <SaveButton text={made.publicKey} fileName={publicKeyFileName(made)} label="Save public key" />
         </div>
         <p>
           Fingerprint <code>{made.fingerprint}</code> <CopyButton text={made.fingerprint} label="Copy fingerprint" />
@@ -296,6 +312,13 @@ export function KeyWizard({ vendor }: { vendor?: string | undefined }) {
           {(p) => <input {...p} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="new-password" />}
         </Field>
         {pass && (
+          <Field label="Passphrase again" error={againError}>
+            {(p) => (
+              <input {...p} ref={againRef} type="password" value={passAgain} onChange={(e) => setPassAgain(e.target.value)} autoComplete="new-password" />
+            )}
+          </Field>
+        )}
+        {pass && (
           <label className="check">
             <input type="checkbox" checked={storePass} onChange={(e) => setStorePass(e.target.checked)} /> Store the passphrase, so tunnels with this key start
             unattended
@@ -323,7 +346,8 @@ export function KeyImport() {
   const [file, setFile] = useState<File>();
   const [pass, setPass] = useState('');
   const [needPass, setNeedPass] = useState(false);
-  const [storePass, setStorePass] = useState(true);
+  // Unticked until asked for, as in the key wizard.
+  const [storePass, setStorePass] = useState(false);
   const [error, setError] = useState<AppError>();
   const [pending, setPending] = useState(false);
   const [made, setMade] = useState<KeyView>();
@@ -354,6 +378,7 @@ export function KeyImport() {
         </pre>
         <div className="toolbar">
           <CopyButton text={made.publicKey} label="Copy public key" />
+          <SaveButton text={made.publicKey} fileName={publicKeyFileName(made)} label="Save public key" />
         </div>
         <div className="form-actions">
           <a className="button button-primary" href="#/new">

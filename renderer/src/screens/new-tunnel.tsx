@@ -3,6 +3,7 @@
  * paste the command the vendor gave you (ssh, autossh, plink lines, whole scripts and units), or
  * start blank.
  */
+import { possessive } from '../../../common/words.js';
 import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ImportPreview, ImportResult, PresetView, SavedSession } from '../../../common/contract.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
@@ -14,7 +15,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { Progress } from '../components/Progress.js';
 import { navigate } from '../router.js';
-import { KeyPicker, type KeyChoice } from './key-picker.js';
+import { KeyPicker, recommendedKey, type KeyChoice } from './key-picker.js';
 import { NextSteps } from './next-steps.js';
 
 export function NewTunnel() {
@@ -75,8 +76,8 @@ function keyAdvice(p: PresetView): string {
 /** How a session checks its server's key, in words (the editor's choices). */
 const POLICY_WORDS: Readonly<Record<string, string>> = {
   'accept-new': 'trusted on first connection',
-  yes: 'only a key already known',
-  ask: 'asks you the first time',
+  yes: 'must already be known',
+  ask: 'asked about the first time',
   no: 'not checked',
 };
 
@@ -191,7 +192,7 @@ export function PresetSession({ presetId }: { presetId: string }) {
       </p>
       <h1>{preset.id === 'generic' ? 'A tunnel for another vendor' : `A tunnel for ${preset.vendor}`}</h1>
       <p className="lead">
-        {preset.id === 'generic' ? 'The usual reverse tunnel:' : `From ${preset.vendor}'s guide:`} SSH port {preset.port}
+        {preset.id === 'generic' ? 'The usual reverse tunnel:' : `From ${possessive(preset.vendor)} guide:`} SSH port {preset.port}
         {preset.user ? `, user "${preset.user}"` : ''}, a {preset.forward === 'remote-dynamic' ? 'reverse SOCKS forward' : 'remote forward'}; remote port:{' '}
         {preset.remotePortRule}.{preset.publishedFingerprint ? ` The server's key is pinned to the fingerprint ${preset.vendor} publishes.` : ''}
       </p>
@@ -211,7 +212,7 @@ export function PresetSession({ presetId }: { presetId: string }) {
         <Field
           label="SSH port"
           error={errorFor('port') ?? errorFor('session.port')}
-          hint={preset.id === 'generic' ? undefined : `${preset.vendor}'s guide uses ${preset.port}.`}
+          hint={preset.id === 'generic' ? undefined : `${possessive(preset.vendor)} guide uses ${preset.port}.`}
         >
           {(p) => <input {...p} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />}
         </Field>
@@ -220,7 +221,7 @@ export function PresetSession({ presetId }: { presetId: string }) {
           error={errorFor('user') ?? errorFor('session.user')}
           hint={
             preset.user
-              ? `${preset.vendor}'s guide uses "${preset.user}"; change it if yours is different.`
+              ? `${possessive(preset.vendor)} guide uses "${preset.user}"; change it if yours is different.`
               : `The user name ${preset.id === 'generic' ? 'your vendor' : preset.vendor} gives you.`
           }
         >
@@ -263,16 +264,7 @@ export function PresetSession({ presetId }: { presetId: string }) {
         >
           {(p) => <input {...p} inputMode="numeric" value={remotePort} onChange={(e) => setRemotePort(e.target.value)} />}
         </Field>
-        <KeyPicker
-          value={key}
-          onChange={setKey}
-          error={errorFor('keyId')}
-          recommended={{
-            type: preset.key.type === 'ecdsa-sha2-nistp256' ? 'ecdsa' : preset.key.type,
-            ...(preset.key.bits ? { bits: preset.key.bits } : {}),
-            why: keyAdvice(preset),
-          }}
-        />
+        <KeyPicker value={key} onChange={setKey} error={errorFor('keyId')} recommended={recommendedKey(preset, keyAdvice(preset))} />
         <label className="check">
           <input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically
         </label>

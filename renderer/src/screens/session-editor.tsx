@@ -17,11 +17,11 @@ import type { ForwardConfig, HostKeyPolicy, SessionConfig } from '../../../commo
 import { sessionProblems } from '../../../common/config-schema.js';
 import { jumpSpec, parseJumpList, RouteError, type HopSpec } from '../../../common/route.js';
 import type { AppError, PresetView, Replies, SavedSession } from '../../../common/contract.js';
-import { useAction, useApi, useSessions } from '../api/hooks.js';
+import { useAction, useApi, usePresets, useSessions } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { navigate } from '../router.js';
-import { KeyPicker, type KeyChoice } from './key-picker.js';
+import { KeyPicker, recommendedKey, type KeyChoice } from './key-picker.js';
 import { NextSteps } from './next-steps.js';
 import { SavedHeading } from '../components/SavedHeading.js';
 
@@ -534,6 +534,8 @@ export function SessionForm({
 }) {
   const api = useApi();
   const [d, setD] = useState(initial);
+  // A tunnel made from a vendor's preset: a new key is the kind that vendor asks for.
+  const vendor = usePresets().find((p) => p.id === d.preset);
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [tried, setTried] = useState(false);
   const [serverError, setServerError] = useState<AppError>();
@@ -610,6 +612,7 @@ export function SessionForm({
       <KeyPicker
         value={d.key}
         onChange={(key) => update({ key }, 'session.auth.identityFiles')}
+        recommended={vendor ? recommendedKey(vendor) : undefined}
         error={error('session.auth.identityFiles') ?? error('session.auth.keyId')}
       />
 
@@ -654,7 +657,14 @@ export function SessionForm({
             databases={databases}
             error={error}
             onlyOne={d.forwards.length === 1}
-            onChange={(nf) => update({ forwards: d.forwards.map((x, j) => (j === i ? nf : x)) }, `session.forwards[${i}]`)}
+            onChange={(nf) => {
+              // Only the boxes typed into count as touched: switching the kind (or adding a forward)
+              // must not greet the person with "Port here is empty" before they typed anything.
+              const old = d.forwards[i];
+              const typed = (Object.keys(nf) as Array<keyof typeof nf>).filter((k) => k !== 'type' && old?.[k] !== nf[k]);
+              update({ forwards: d.forwards.map((x, j) => (j === i ? nf : x)) });
+              if (typed.length > 0) setTouched((t) => new Set([...t, ...typed.map((k) => `session.forwards[${i}].${String(k)}`)]));
+            }}
             onRemove={() => update({ forwards: d.forwards.filter((_, j) => j !== i) })}
           />
         ))}
