@@ -228,7 +228,7 @@ describe('burrow trust', { skip: sshdUnavailable() }, () => {
       assert.equal(yes.code, 0, yes.output);
       assert.match(yes.output, /ok {3}4\. the host key .* is the expected one/);
       assert.match(yes.output, /ok {3}5\. user .* can log in with the key/);
-      assert.match(yes.output, /ok {3}7\. 127\.0\.0\.1:\d+ is reachable from this machine/);
+      assert.match(yes.output, /ok {3}8\. 127\.0\.0\.1:\d+ is reachable from this machine/);
       assert.match(execFileSync('ssh-keygen', ['-F', name(), '-f', w.knownHosts], { encoding: 'utf8' }), /found: line 1/);
       // Known now: no question the second time.
       const quiet = await runOnTerminal(['diagnose', 'vendor'], w.env, []);

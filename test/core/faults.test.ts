@@ -61,7 +61,10 @@ describe('one fault, one session', { skip: sshdUnavailable() }, () => {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
       const connected = (id: string): boolean => lines.some((l) => l.type === 'state' && l.id === id && l.state === 'connected');
-      await waitFor(() => connected('a') && connected('b'), `both sessions connected (stderr: ${stderr})`);
+      // Connected, and each forward checked from the server's side (a log line and a snapshot that
+      // follow "connected"): from then on nothing of b may change.
+      const checked = (id: string): boolean => lines.some((l) => l.id === id && /checked from the server/.test(String(l.message)));
+      await waitFor(() => connected('a') && connected('b') && checked('a') && checked('b'), `both sessions connected and checked (stderr: ${stderr})`);
       const mark = lines.length;
       // A long transfer through b, and a's dependency throws while it runs.
       const transfer = exchange(pb, 48 * 1024 * 1024);

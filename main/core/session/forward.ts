@@ -467,10 +467,7 @@ export class RemoteForward extends LiveForward {
             return;
           }
           opened = true;
-          ch.on('error', () => undefined);
-          ch.resume(); // whatever another program says is not read
-          ch.end();
-          ch.destroy();
+          closePolitely(ch);
         });
       } catch {
         done('unknown');
@@ -522,7 +519,9 @@ export class RemoteForward extends LiveForward {
     };
     const onEnd = (): void => {
       if (!settle()) return;
-      ch.destroy();
+      // Ended from the next turn: ended inside its own 'end', Node's stream would destroy it at
+      // once on the way out of the event (before it counts as finished), and we would close first.
+      setImmediate(() => closePolitely(ch));
       if (sameAddress(info.srcIP, probe.address)) probe.done('tunnel');
     };
     const timer = setTimeout(() => go(), REACH_HOLD_MS);
@@ -750,4 +749,20 @@ export function createForward(index: number, config: ForwardConfig, log: Forward
 /** Whether an originator address the server reports is `address` (IPv4 may come mapped into IPv6). */
 function sameAddress(reported: string, address: string): boolean {
   return reported === address || reported === `::ffff:${address}`;
+}
+
+/**
+ * Ends a channel of the check from the server's side as any finished connection ends: our EOF, then
+ * the server's CLOSE first and ours in answer (letServerCloseFirst), so the check leaves sshd's
+ * connection as a vendor's connection would; whatever comes back is not read. A program that never
+ * closes its side (the check reached another program) loses the channel after a while.
+ */
+function closePolitely(ch: ClientChannel): void {
+  const destroyNow = letServerCloseFirst(ch);
+  const t = setTimeout(destroyNow, REACH_CHECK_MS + SERVER_CLOSE_WAIT_MS);
+  t.unref();
+  ch.once('close', () => clearTimeout(t));
+  ch.on('error', () => undefined);
+  ch.resume();
+  ch.end();
 }

@@ -73,10 +73,22 @@ test('the outage clock starts at its first failure, and up() ends it', () => {
   assert.equal(b.refused(), 250, 'a new outage gets its own window');
 });
 
-test('the options are what Burrow documents: 1 s doubling to 60 s, −30 % jitter, 250 ms refused retries, 1 s between handshakes', () => {
+test('the options are what Burrow documents: 1 s doubling to 60 s, −30 % jitter, 250 ms refused retries, 1 s between handshakes, a held port asked for every 1.5 s for 3 min', () => {
   assert.deepEqual(
     { ...DEFAULT_BACKOFF },
-    { initialMs: 1_000, maxMs: 60_000, factor: 2, jitter: 0.3, stableMs: 60_000, personMs: 300_000, refusedMs: 250, refusedWindowMs: 120_000, minGapMs: 1_000 },
+    {
+      initialMs: 1_000,
+      maxMs: 60_000,
+      factor: 2,
+      jitter: 0.3,
+      stableMs: 60_000,
+      personMs: 300_000,
+      refusedMs: 250,
+      refusedWindowMs: 120_000,
+      minGapMs: 1_000,
+      stalePortWindowMs: 180_000,
+      stalePortRetryMs: 1_500,
+    },
   );
   assert.equal(make().b.minGapMs, 1_000);
   assert.equal(make().b.stableMs, 60_000);

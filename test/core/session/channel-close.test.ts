@@ -110,7 +110,9 @@ describe('channel close order against a real sshd', { skip: sshdUnavailable() },
         c.end();
         await once(c, 'close');
       }
-      await waitFor(() => (sshd.log().match(/channel \d+: rcvd close/g) ?? []).length >= 5, 'sshd to log five closes');
+      // Five closes, and each answered (the check from the server's side adds its own two channels).
+      const count = (what: string): number => (sshd.log().match(new RegExp(`channel \\d+: ${what} close`, 'g')) ?? []).length;
+      await waitFor(() => count('rcvd') >= 5 && count('rcvd') === count('send'), 'sshd to log five closes, each answered');
       // sshd reuses channel numbers, so read its log per number, in order: every close must be
       // "send close" (sshd first) followed by "rcvd close" (Burrow's answer).
       const order = new Map<string, string[]>();

@@ -177,6 +177,7 @@ describe(
           ['host-key', 'pass'],
           ['login', 'pass'],
           [`bind:-R 127.0.0.1:${remote}:127.0.0.1:${pg.port}`, 'pass'],
+          [`reach:-R 127.0.0.1:${remote}:127.0.0.1:${pg.port}`, 'pass'],
           [`target:-R 127.0.0.1:${remote}:127.0.0.1:${pg.port}`, 'pass'],
         ],
         JSON.stringify(r.steps, null, 1),

@@ -189,6 +189,7 @@ describe('proxies, a ProxyCommand and an SSH agent, against real ones', { skip: 
           ['host-key', 'pass'],
           ['login', 'pass'],
           [`bind:${spec}`, 'pass'],
+          [`reach:${spec}`, 'pass'],
           [`target:${spec}`, 'pass'],
         ],
         JSON.stringify(ok.steps, null, 1),
