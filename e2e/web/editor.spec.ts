@@ -103,6 +103,47 @@ test('a forward added and switched to Local is not called wrong before anything 
   expect(requestsSent(burrow, 'sessions:create')).toBe(0);
 });
 
+test("a vendor's preset refused on Save: every problem once in the form's words, focus on the first, nothing sent; the app's own refusal the same way", async ({
+  page,
+  burrow,
+}) => {
+  await go(page, '#/new/preset/holistics');
+  await expect(page.getByRole('heading', { name: 'A tunnel for Holistics' })).toBeVisible();
+  await page.getByLabel('Database port').fill('99999');
+  await page.getByRole('button', { name: 'Save tunnel' }).click();
+  await expect(summary(page).getByRole('listitem')).toHaveText([
+    'SSH server is empty. Give the SSH server Holistics names for you.',
+    'SSH user is empty. Give the user name Holistics gives you.',
+    'Database port must be a whole number from 1 to 65535.',
+    'Remote port is empty. Give the port Holistics gave you.',
+  ]);
+  await expect(page.getByLabel('SSH server')).toBeFocused();
+  await expectInvalid(page, 'SSH server', /SSH server is empty/);
+  await expectInvalid(page, 'Database port', /Database port must be a whole number/);
+  expect(requestsSent(burrow, 'presets:create-session'), 'nothing was sent').toBe(0);
+
+  // Fixed, saved; the same again is refused by the app alone (the name is taken), shown the same way.
+  const fill = async (): Promise<void> => {
+    await page.getByLabel('SSH server').fill('tunnel.holistics.io');
+    await page.getByLabel('SSH user').fill('holistics');
+    await page.getByLabel('Database port').fill('5432');
+    await page.getByLabel(/^Remote port/).fill('23456');
+  };
+  await fill();
+  await page.getByRole('button', { name: 'Save tunnel' }).click();
+  await expect(page.getByRole('heading', { name: 'Saved: Holistics' })).toBeVisible();
+  // The same form again (the address is the same: away and back).
+  await go(page, '#/');
+  await go(page, '#/new/preset/holistics');
+  await expect(page.getByRole('heading', { name: 'A tunnel for Holistics' })).toBeVisible();
+  await fill();
+  await page.getByRole('button', { name: 'Save tunnel' }).click();
+  await expect(summary(page).getByRole('listitem')).toHaveText([/^Name "Holistics" is already a saved session\./]);
+  await expect(page.getByLabel('Name', { exact: true })).toBeFocused();
+  await expectInvalid(page, 'Name', /^Name "Holistics" is already a saved session\./);
+  expect(requestsSent(burrow, 'presets:create-session')).toBe(2);
+});
+
 test("an old server's algorithm lists: edited in OpenSSH's syntax, shown as the list they give with what is weak, kept when other settings change", async ({
   page,
   burrow,

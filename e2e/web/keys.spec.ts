@@ -122,3 +122,49 @@ test('the key wizard shows progress while an RSA-4096 key is made, and protects 
   await go(page, '#/keys');
   await expect(page.getByText(/ssh-rsa, 4096 bits, protected by a passphrase \(stored\)/)).toBeVisible();
 });
+
+test("a preset's new key is made with the wizard's choices: the vendor's type, the tunnel's name, a passphrase typed twice and not stored unless asked; names stay unique", async ({
+  page,
+  burrow,
+}) => {
+  await go(page, '#/new/preset/fivetran');
+  await page.getByLabel('Name', { exact: true }).fill('Fivetran – finance');
+  const make = page.getByRole('button', { name: 'Create a new RSA-2048 key' });
+  await make.click();
+  const panel = page.getByRole('group', { name: 'A new RSA-2048 key' });
+  await expect(panel.getByLabel('Key name')).toHaveValue('Fivetran – finance');
+  await panel.getByLabel('Passphrase (optional)').fill('finance passphrase');
+  await expect(panel.getByLabel(/Store the passphrase/)).not.toBeChecked();
+  await panel.getByLabel('Passphrase again').fill('finance passfrase');
+  await panel.getByRole('button', { name: 'Create the key' }).click();
+  await expect(panel.getByLabel('Passphrase again')).toBeFocused();
+  await expect(panel.getByText('Passphrase again is not the same as the passphrase. Type it again.')).toBeVisible();
+  burrow.secrets.push('finance passphrase');
+  await panel.getByLabel('Passphrase again').fill('finance passphrase');
+  await panel.getByRole('button', { name: 'Create the key' }).click();
+  await expect(panel).toHaveCount(0, { timeout: 30_000 });
+  const chosen = page.getByLabel('Log in with');
+  await expect(chosen.locator('option:checked')).toHaveText(/^Fivetran – finance \(ssh-rsa, SHA256:/);
+
+  // A second tunnel's key of the same name is told apart.
+  await make.click();
+  await panel.getByRole('button', { name: 'Create the key' }).click();
+  await expect(panel).toHaveCount(0, { timeout: 30_000 });
+  await expect(chosen.locator('option:checked')).toHaveText(/^Fivetran – finance \(2\) \(ssh-rsa, /);
+  plantStoredKeys(burrow, 'finance passphrase');
+  await go(page, '#/keys');
+  // Both made with the passphrase given, neither with it stored.
+  await expect(page.getByText(/ssh-rsa, 2048 bits, protected by a passphrase(?! \(stored\))/)).toHaveCount(2);
+});
+
+test("Secoda's SSH_KEY_BASE64 pasted into its preset's key picker: the key is imported and chosen", async ({ page, burrow }) => {
+  const key = keyFile(burrow, 'secoda_key');
+  const base64 = Buffer.from(key.text).toString('base64');
+  burrow.secrets.push(base64);
+  await go(page, '#/new/preset/secoda');
+  await page.getByRole('button', { name: 'Paste a key…' }).click();
+  await page.getByLabel('The private key').fill(base64);
+  await page.getByRole('button', { name: 'Import the key' }).click();
+  await expect(page.getByLabel('The private key')).toHaveCount(0);
+  await expect(page.getByLabel('Log in with').locator('option:checked')).toHaveText(/^secoda_key \(ssh-ed25519, SHA256:/);
+});

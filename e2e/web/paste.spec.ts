@@ -52,3 +52,29 @@ test("Fivetran's autossh command, its placeholders filled, is saved as it says a
   await new SessionDetailPage(page).expectStatus('Connected');
   expect(await psql(remotePort, 'select 6 * 7')).toBe('42');
 });
+
+test('a wrong placeholder value is said once, with the focus on what says it; a preview takes the focus to what it shows', async ({ page, burrow, sshd }) => {
+  plantKey(burrow, readFileSync(sshd.clientKeyPath, 'utf8'));
+  await page.getByRole('button', { name: 'New tunnel' }).first().click();
+  await page.getByRole('link', { name: 'Paste a command' }).click();
+  const paste = new PasteCommandPage(page);
+  const values = {
+    SSH_HIGH_PORT: '99999',
+    LOCAL_DB_MACHINE_NAME_OR_IP: '127.0.0.1',
+    LOCAL_DB_MACHINE_PORT: '5432',
+    FIVETRAN_SSH_USERNAME: sshd.user,
+    FIVETRAN_SUPPLIED_IP: '127.0.0.1',
+    PATH_TO_PRIVATE_KEY: sshd.clientKeyPath,
+  };
+  await paste.paste(FIVETRAN_COMMAND, values);
+  await page.getByRole('button', { name: 'Show what would be saved' }).click();
+  // The value is wrong where the command uses it (-R 99999:…): said in a note the focus moves to, the fix once.
+  const note = page.getByRole('alert').filter({ hasText: '-R 99999:127.0.0.1:5432: is not a port number' });
+  await expect(note).toBeFocused();
+  const said = (await note.textContent()) ?? '';
+  expect(said.split('Give a number from 0 to 65535.').length - 1, said).toBe(1);
+  const box = page.getByLabel('SSH_HIGH_PORT', { exact: true });
+  await box.fill('23456');
+  await page.getByRole('button', { name: 'Show what would be saved' }).click();
+  await expect(page.getByRole('heading', { name: 'What would be saved' })).toBeFocused();
+});

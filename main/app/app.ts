@@ -405,7 +405,7 @@ export class BurrowApp implements AppPort {
       },
       'keys:import': async (a) => {
         const input = a.file ? Buffer.from(a.file.base64, 'base64') : a.text!;
-        const view = await this.keys.import(input, a.passphrase, a.storePassphrase ?? false);
+        const view = await this.keys.import(input, a.passphrase, a.storePassphrase ?? false, a.file?.name);
         this.emit('keys:changed', null);
         return view;
       },

@@ -95,7 +95,9 @@ export class KeyLibrary {
     const tick = setInterval(() => this.progress(a.opId, 'working', Date.now() - started), PROGRESS_EVERY_MS);
     this.progress(a.opId, 'working', 0);
     try {
-      const key = await generateKey({ type: a.type, ...(a.bits !== undefined ? { bits: a.bits } : {}), ...(a.comment ? { comment: a.comment } : {}) });
+      // Two vendors' tunnels must not both show "burrow-tunnel" in every key list: names are unique.
+      const comment = a.comment ? this.uniqueComment(a.comment, await this.readIndex()) : undefined;
+      const key = await generateKey({ type: a.type, ...(a.bits !== undefined ? { bits: a.bits } : {}), ...(comment ? { comment } : {}) });
       const view = await this.keep(key, a.passphrase, a.storePassphrase ?? false);
       this.progress(a.opId, 'done', Date.now() - started);
       return view;
@@ -108,9 +110,20 @@ export class KeyLibrary {
   }
 
   /** Imports a key in any format the key layer reads; an encrypted one needs its passphrase (KEY_ERROR / KEY_PASSPHRASE_NEEDED). */
-  async import(input: Buffer | string, passphrase: string | undefined, storePassphrase: boolean): Promise<KeyView> {
+  async import(input: Buffer | string, passphrase: string | undefined, storePassphrase: boolean, fileName?: string): Promise<KeyView> {
     const key = await importKey(input, passphrase !== undefined && passphrase !== '' ? { passphrase } : {});
-    return this.keep(key, passphrase || undefined, storePassphrase);
+    // A key without a comment (a .pem, a .ppk made without one) is named after its file, as the
+    // person knows it ("espresso_tunnel"), not after its type and a random suffix.
+    const base = fileName ? path.basename(fileName).replace(/\.(pem|ppk|key|pub|txt)$/i, '') : '';
+    const name = key.info.comment || base;
+    return this.keep(key, passphrase || undefined, storePassphrase, name ? this.uniqueComment(name, await this.readIndex()) : undefined);
+  }
+
+  /** `name`, or `name (2)`, `name (3)`…: the first no stored key is called. */
+  private uniqueComment(name: string, index: ReadonlyMap<string, IndexEntry>): string {
+    const taken = new Set([...index.values()].map((e) => e.info.comment));
+    if (!taken.has(name)) return name;
+    for (let n = 2; ; n++) if (!taken.has(`${name} (${n})`)) return `${name} (${n})`;
   }
 
   /** Writes the key in a file format and hands it to the person (never through a reply). */
@@ -150,15 +163,20 @@ export class KeyLibrary {
     return importKey(text, passphrase !== undefined ? { passphrase } : {});
   }
 
-  private async keep(key: KeyPair, passphrase: string | undefined, storePassphrase: boolean): Promise<KeyView> {
+  private async keep(key: KeyPair, passphrase: string | undefined, storePassphrase: boolean, comment?: string): Promise<KeyView> {
     const index = await this.readIndex();
     const same = [...index.values()].find((e) => e.info.fingerprint === key.info.fingerprint);
     if (same) fail('CONFLICT', `Burrow already holds this key as "${same.id}"`, 'Use the stored key; there is no need to import it twice.');
-    const id = this.newId(key.info, index);
+    // The name it is listed by (and the comment at the end of its public line), when not its own.
+    const info: KeyInfo =
+      comment === undefined || comment === key.info.comment
+        ? key.info
+        : { ...key.info, comment, publicKey: `${key.info.publicKey.split(' ').slice(0, 2).join(' ')} ${comment}` };
+    const id = this.newId(info, index);
     const text = await exportKey(key, 'openssh', passphrase ? { passphrase } : {});
     await this.secrets.set(keySecretName(id), text.toString('utf8'));
     if (passphrase && storePassphrase) await this.secrets.set(passphraseSecretName(id), passphrase);
-    const entry: IndexEntry = { id, info: { ...key.info, format: 'openssh', encrypted: passphrase !== undefined }, encrypted: passphrase !== undefined };
+    const entry: IndexEntry = { id, info: { ...info, format: 'openssh', encrypted: passphrase !== undefined }, encrypted: passphrase !== undefined };
     index.set(id, entry);
     await this.writeIndex(index);
     return this.view(entry);

@@ -7,6 +7,7 @@
 import { possessive } from '../../common/words.js';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REQUEST_NAMES } from '../../common/api.js';
@@ -283,6 +284,17 @@ describe('every request of the contract, on the app', { skip: sshdUnavailable() 
     assert.equal(await ok('keys:delete', { id: imported.id }), null);
     assert.equal((await refused('keys:get', { id: imported.id })).code, 'NOT_FOUND');
     assert.equal((await refused('keys:import', { text: 'not a key' })).code, 'KEY_ERROR');
+
+    // Names people can tell apart: a second "test" is "test (2)"; a key without a comment (a PEM
+    // as Espresso Logic sends it) is named after its file, and its public line carries that name.
+    const again = await ok('keys:generate', { opId: 'op2', type: 'ed25519', comment: 'test' });
+    assert.equal(again.comment, 'test (2)');
+    assert.match(again.publicKey, /^ssh-ed25519 AAAA\S+ test \(2\)$/);
+    const rsa = execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], { encoding: 'utf8' });
+    const fromFile = await ok('keys:import', { file: { name: 'espresso_tunnel.pem', base64: Buffer.from(rsa).toString('base64') } });
+    assert.equal(fromFile.comment, 'espresso_tunnel');
+    assert.match(fromFile.publicKey, /^ssh-rsa AAAA\S+ espresso_tunnel$/);
+    assert.match(fromFile.id, /^espresso-tunnel-[0-9a-f]{4}$/);
   });
 
   test('keyfiles:generate, inspect and convert: key files on this machine, 0600, never over a file unless asked', async () => {

@@ -9,6 +9,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { Progress } from '../components/Progress.js';
 import { fileAsBase64 } from '../api/upload.js';
+import { usePassphraseFields } from '../components/PassphraseFields.js';
 
 export type KeyChoice = { kind: 'stored'; keyId: string } | { kind: 'file'; path: string } | { kind: 'default' };
 
@@ -30,11 +31,14 @@ export function KeyPicker({
   onChange,
   recommended,
   error,
+  keyName,
 }: {
   value: KeyChoice;
   onChange: (c: KeyChoice) => void;
   recommended?: KeyRecommendation | undefined;
   error?: string;
+  /** The new key's name unless the person gives another: the tunnel's. */
+  keyName?: string;
 }) {
   const { keys } = useKeys();
   const generate = useAction('keys:generate');
@@ -43,32 +47,56 @@ export function KeyPicker({
   const [importError, setImportError] = useState<AppError | undefined>();
   const [opId, setOpId] = useState('');
   const progress = useKeyProgress(opId);
-  const [needPass, setNeedPass] = useState<File | undefined>();
+  /** What to import again once its passphrase is given: a picked file, or pasted text. */
+  const [needPass, setNeedPass] = useState<{ name: string; file?: File; text?: string } | undefined>();
+  const [pasting, setPasting] = useState(false);
+  const [pasted, setPasted] = useState('');
   const [pass, setPass] = useState('');
   const fileInput = useRef<HTMLInputElement>(null);
   const type = recommended?.type ?? 'ed25519';
 
+  // A new key is made with the wizard's choices: the vendor's type, a name (the tunnel's unless
+  // changed), an optional passphrase typed twice and stored only when ticked.
+  const [making, setMaking] = useState(false);
+  const [newName, setNewName] = useState<string>();
+  const secret = usePassphraseFields();
   const makeKey = async (): Promise<void> => {
+    if (!secret.check()) return;
+    const { passphrase, store } = secret.choice;
     const id = crypto.randomUUID();
     setOpId(id);
-    const k = await generate.run({ opId: id, type, ...(recommended?.bits ? { bits: recommended.bits } : {}), comment: 'burrow-tunnel' });
-    if (k) onChange({ kind: 'stored', keyId: k.id });
+    const k = await generate.run({
+      opId: id,
+      type,
+      ...(recommended?.bits ? { bits: recommended.bits } : {}),
+      comment: (newName ?? keyName ?? '').trim() || 'burrow-tunnel',
+      ...(passphrase ? { passphrase, storePassphrase: store } : {}),
+    });
+    if (k) {
+      onChange({ kind: 'stored', keyId: k.id });
+      setMaking(false);
+    }
   };
-  const doImport = async (file: File, passphrase?: string): Promise<void> => {
+  const typeName = type === 'rsa' ? `RSA-${recommended?.bits ?? 3072}` : type === 'ecdsa' ? 'ECDSA' : 'Ed25519';
+  const doImport = async (src: { name: string; file?: File; text?: string }, passphrase?: string): Promise<void> => {
     setImporting(true);
     setImportError(undefined);
     try {
       const k = await api.call('keys:import', {
-        file: { name: file.name, base64: await fileAsBase64(file) },
+        ...(src.file ? { file: { name: src.file.name, base64: await fileAsBase64(src.file) } } : { text: src.text ?? '' }),
         ...(passphrase ? { passphrase, storePassphrase: true } : {}),
       });
       setNeedPass(undefined);
       setPass('');
+      if (src.text !== undefined) {
+        setPasted('');
+        setPasting(false);
+      }
       onChange({ kind: 'stored', keyId: k.id });
     } catch (err) {
       const e = asAppError(err);
       // An encrypted key: ask for its passphrase right here, then try again.
-      if (e.cause === 'KEY_PASSPHRASE_NEEDED') setNeedPass(file);
+      if (e.cause === 'KEY_PASSPHRASE_NEEDED') setNeedPass(src);
       else setImportError(e);
     } finally {
       setImporting(false);
@@ -121,11 +149,14 @@ export function KeyPicker({
         </Field>
       )}
       <div className="toolbar">
-        <button type="button" className="button" disabled={generate.pending} onClick={() => void makeKey()}>
-          Create a new {type === 'rsa' ? `RSA-${recommended?.bits ?? 3072}` : type === 'ecdsa' ? 'ECDSA' : 'Ed25519'} key
+        <button type="button" className="button" aria-expanded={making} disabled={generate.pending} onClick={() => setMaking(!making)}>
+          Create a new {typeName} key
         </button>
         <button type="button" className="button" disabled={importing} onClick={() => fileInput.current?.click()}>
           Import a key file…
+        </button>
+        <button type="button" className="button" aria-expanded={pasting} onClick={() => setPasting(!pasting)}>
+          Paste a key…
         </button>
         <input
           ref={fileInput}
@@ -135,11 +166,50 @@ export function KeyPicker({
           tabIndex={-1}
           onChange={(e) => {
             const f = e.target.files?.[0];
-            if (f) void doImport(f);
+            if (f) void doImport({ name: f.name, file: f });
           }}
         />
       </div>
       {recommended?.why && <p className="field-hint">{recommended.why}</p>}
+      {pasting && (
+        <div className="inline-form">
+          <Field
+            label="The private key"
+            hint="As the vendor gave it: the key file's text (-----BEGIN …), a PuTTY .ppk, or Secoda's SSH_KEY_BASE64 value. It goes to Burrow's secret store, never the config."
+          >
+            {(p) => <textarea {...p} rows={4} value={pasted} onChange={(e) => setPasted(e.target.value)} spellCheck={false} autoComplete="off" />}
+          </Field>
+          <div className="toolbar">
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={!pasted.trim() || importing}
+              onClick={() => void doImport({ name: 'the pasted key', text: pasted.trim() })}
+            >
+              Import the key
+            </button>
+            <button type="button" className="button" onClick={() => setPasting(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {making && (
+        <div className="inline-form" role="group" aria-label={`A new ${typeName} key`}>
+          <Field label="Key name" hint="How the key is listed, and the comment at the end of its public line.">
+            {(p) => <input {...p} value={newName ?? keyName ?? ''} onChange={(e) => setNewName(e.target.value)} placeholder="burrow-tunnel" />}
+          </Field>
+          {secret.fields}
+          <div className="toolbar">
+            <button type="button" className="button button-primary" disabled={generate.pending} onClick={() => void makeKey()}>
+              Create the key
+            </button>
+            <button type="button" className="button" onClick={() => setMaking(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
       {generate.pending && <Progress label="Creating the key" elapsedMs={progress?.elapsedMs} />}
       {importing && <Progress label="Importing the key" />}
       <ErrorNote error={generate.error} />

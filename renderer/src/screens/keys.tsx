@@ -7,6 +7,7 @@ import type { AppError, KeyExport, KeyView } from '../../../common/contract.js';
 import { asAppError, useAction, useApi, useKeyProgress, useKeys, usePresets } from '../api/hooks.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { publicKeyFileName, SaveButton } from '../components/SaveButton.js';
+import { usePassphraseFields } from '../components/PassphraseFields.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
@@ -182,12 +183,7 @@ export function KeyWizard({ vendor }: { vendor?: string | undefined }) {
   const [type, setType] = useState<'ed25519' | 'rsa' | 'ecdsa' | undefined>();
   const [bits, setBits] = useState('');
   const [comment, setComment] = useState('');
-  const [pass, setPass] = useState('');
-  const [passAgain, setPassAgain] = useState('');
-  const [againError, setAgainError] = useState<string>();
-  const againRef = useRef<HTMLInputElement>(null);
-  // Unticked until asked for: a stored passphrase is one more secret kept on this machine.
-  const [storePass, setStorePass] = useState(false);
+  const secret = usePassphraseFields();
   const [opId, setOpId] = useState('');
   const progress = useKeyProgress(opId);
   const generate = useAction('keys:generate');
@@ -197,14 +193,8 @@ export function KeyWizard({ vendor }: { vendor?: string | undefined }) {
   const chosenBits = bits || (chosen === 'rsa' ? String(preset?.key.bits ?? 3072) : chosen === 'ecdsa' ? '256' : '');
   const run = async (): Promise<void> => {
     // A passphrase typed once, unseen, may not be the one the person thinks: asked twice.
-    if (pass && pass !== passAgain) {
-      setAgainError(
-        passAgain ? 'Passphrase again is not the same as the passphrase. Type it again.' : 'Passphrase again is empty. Type the passphrase a second time.',
-      );
-      againRef.current?.focus();
-      return;
-    }
-    setAgainError(undefined);
+    if (!secret.check()) return;
+    const { passphrase: pass, store: storePass } = secret.choice;
     const id = crypto.randomUUID();
     setOpId(id);
     const k = await generate.run({
@@ -305,25 +295,7 @@ export function KeyWizard({ vendor }: { vendor?: string | undefined }) {
         <Field label="Comment (optional)" hint="Shown at the end of the public key, e.g. who or what the key is for.">
           {(p) => <input {...p} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="burrow@this-computer" />}
         </Field>
-        <Field
-          label="Passphrase (optional)"
-          hint="A passphrase protects the key if the file is ever copied. A tunnel that must start by itself then needs the passphrase too: store it (in Burrow's secret store), or type it each time the tunnel starts. Most vendors' guides use no passphrase for this reason."
-        >
-          {(p) => <input {...p} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="new-password" />}
-        </Field>
-        {pass && (
-          <Field label="Passphrase again" error={againError}>
-            {(p) => (
-              <input {...p} ref={againRef} type="password" value={passAgain} onChange={(e) => setPassAgain(e.target.value)} autoComplete="new-password" />
-            )}
-          </Field>
-        )}
-        {pass && (
-          <label className="check">
-            <input type="checkbox" checked={storePass} onChange={(e) => setStorePass(e.target.checked)} /> Store the passphrase, so tunnels with this key start
-            unattended
-          </label>
-        )}
+        {secret.fields}
         <ErrorNote error={generate.error?.cause === 'KEY_OPTION_INVALID' ? undefined : generate.error} />
         {generate.pending && <Progress label={`Creating the ${chosen === 'rsa' ? `RSA-${chosenBits}` : chosen} key`} elapsedMs={progress?.elapsedMs} />}
         <div className="form-actions">

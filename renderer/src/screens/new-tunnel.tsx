@@ -5,7 +5,7 @@
  */
 import { possessive } from '../../../common/words.js';
 import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { ImportPreview, ImportResult, PresetView, SavedSession } from '../../../common/contract.js';
+import type { AppError, ImportPreview, ImportResult, PresetView, SavedSession } from '../../../common/contract.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
 import { placeholderNames } from '../../../common/placeholders.js';
 import { asAppError, useAction, useApi, usePresets } from '../api/hooks.js';
@@ -16,6 +16,8 @@ import { Field } from '../components/Field.js';
 import { Progress } from '../components/Progress.js';
 import { navigate } from '../router.js';
 import { KeyPicker, recommendedKey, type KeyChoice } from './key-picker.js';
+import { focusFirstProblem, FocusOn, NotSaved } from '../components/NotSaved.js';
+import { plainProblem } from './session-editor.js';
 import { NextSteps } from './next-steps.js';
 
 export function NewTunnel() {
@@ -81,6 +83,77 @@ const POLICY_WORDS: Readonly<Record<string, string>> = {
   no: 'not checked',
 };
 
+/** The preset form's boxes, by the field names the app's answers use. */
+const PRESET_LABELS: Readonly<Record<string, string>> = {
+  name: 'Name',
+  host: 'SSH server',
+  'session.host': 'SSH server',
+  port: 'SSH port',
+  'session.port': 'SSH port',
+  user: 'SSH user',
+  'session.user': 'SSH user',
+  targetHost: 'Database host',
+  database: 'Database',
+  targetPort: 'Database port',
+  remotePort: 'Remote port',
+  keyId: 'Log in with',
+};
+
+export interface PresetValues {
+  readonly name: string;
+  readonly host: string;
+  readonly port: string;
+  readonly user: string;
+  readonly targetHost: string;
+  readonly database: string;
+  readonly targetPort: string;
+  readonly remotePort: string;
+}
+
+/**
+ * What the preset form can tell before anything is sent, every problem once, each naming its box
+ * as the form labels it (the app checks again, and its answer is shown the same way).
+ */
+export function presetProblems(v: PresetValues, p: Pick<PresetView, 'vendor' | 'asks' | 'id'>): Array<{ field: string; text: string }> {
+  const asks = new Set(p.asks);
+  const who = p.id === 'generic' ? 'your vendor' : p.vendor;
+  const out: Array<{ field: string; text: string }> = [];
+  const port = (s: string, min: number): boolean => /^\d+$/.test(s.trim()) && Number(s) >= min && Number(s) <= 65535;
+  if (!v.name.trim()) out.push({ field: 'name', text: 'Name is empty. Give the tunnel a name, e.g. the vendor and the database.' });
+  if (asks.has('host')) {
+    if (!v.host.trim()) out.push({ field: 'host', text: `SSH server is empty. Give the SSH server ${who} names for you.` });
+    else if (v.host.includes('@')) out.push({ field: 'host', text: 'SSH server holds an "@". Give the host name alone, and the user in SSH user.' });
+  }
+  if (!port(v.port, 1))
+    out.push({
+      field: 'port',
+      text: `SSH port ${v.port.trim() ? 'must be a whole number from 1 to 65535' : 'is empty'}. Give the port ${who} gives (usually 22).`,
+    });
+  if (!v.user.trim()) out.push({ field: 'user', text: `SSH user is empty. Give the user name ${who} gives you.` });
+  if (asks.has('target')) {
+    if (!v.targetHost.trim())
+      out.push({ field: 'targetHost', text: 'Database host is empty. Give it as this machine reaches it: localhost when the database runs here.' });
+    if (!v.targetPort.trim() && !v.database) out.push({ field: 'targetPort', text: 'Database port is empty. Choose the Database, or give its port.' });
+    else if (v.targetPort.trim() && !port(v.targetPort, 1)) out.push({ field: 'targetPort', text: 'Database port must be a whole number from 1 to 65535.' });
+  }
+  if (asks.has('remotePort') && !v.remotePort.trim()) out.push({ field: 'remotePort', text: `Remote port is empty. Give the port ${who} gave you.` });
+  else if (v.remotePort.trim() && !port(v.remotePort, 0)) out.push({ field: 'remotePort', text: 'Remote port must be a whole number from 0 to 65535.' });
+  return out;
+}
+
+/** The app's refusal, in the form's words: its field named by the box's label (as the editor does it). */
+function presetServerProblem(err: AppError): { field: string; text: string } | undefined {
+  const raw = err.field;
+  if (!raw || !(raw in PRESET_LABELS)) return undefined;
+  const bare = raw.replace(/^session\./, '');
+  const problem = err.message.startsWith(`${raw} `)
+    ? err.message.slice(raw.length + 1)
+    : err.message.startsWith(`${bare} `)
+      ? err.message.slice(bare.length + 1)
+      : err.message;
+  return { field: bare in PRESET_LABELS ? bare : raw, text: `${PRESET_LABELS[raw]} ${plainProblem(problem)}.${err.hint ? ` ${err.hint}` : ''}` };
+}
+
 /** A vendor's preset: only what the guide leaves to you. */
 export function PresetSession({ presetId }: { presetId: string }) {
   const presets = usePresets();
@@ -98,6 +171,7 @@ export function PresetSession({ presetId }: { presetId: string }) {
   const [remotePort, setRemotePort] = useState('');
   const [key, setKey] = useState<KeyChoice>({ kind: 'default' });
   const [autostart, setAutostart] = useState(true);
+  const [tried, setTried] = useState(false);
   // The preset's defaults, filled in once it has loaded (during render, as React advises for
   // state that follows a prop: an effect would render the empty form first).
   const [filledFor, setFilledFor] = useState<string>();
@@ -169,9 +243,18 @@ export function PresetSession({ presetId }: { presetId: string }) {
   const asks = new Set(preset.asks);
   const num = (s: string): number | undefined => (/^\d+$/.test(s) ? Number(s) : undefined);
   const err = create.error;
-  const errorFor = (field: string): string | undefined => (err?.field === field ? `${err.message}. ${err.hint ?? ''}` : undefined);
+  const values: PresetValues = { name, host, port, user, targetHost, database, targetPort, remotePort };
+  const local = tried ? presetProblems(values, preset) : [];
+  const server = err ? presetServerProblem(err) : undefined;
+  const problems = local.length > 0 ? local : server ? [server] : [];
+  const errorFor = (field: string): string | undefined => problems.find((p) => p.field === field)?.text;
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
+    setTried(true);
+    if (presetProblems(values, preset).length > 0) {
+      focusFirstProblem();
+      return;
+    }
     const s = await create.run({
       presetId: preset.id,
       name,
@@ -184,6 +267,7 @@ export function PresetSession({ presetId }: { presetId: string }) {
       autostart,
     });
     if (s) setSaved(s);
+    else focusFirstProblem();
   };
   return (
     <section className="screen">
@@ -264,31 +348,12 @@ export function PresetSession({ presetId }: { presetId: string }) {
         >
           {(p) => <input {...p} inputMode="numeric" value={remotePort} onChange={(e) => setRemotePort(e.target.value)} />}
         </Field>
-        <KeyPicker value={key} onChange={setKey} error={errorFor('keyId')} recommended={recommendedKey(preset, keyAdvice(preset))} />
+        <KeyPicker value={key} onChange={setKey} error={errorFor('keyId')} recommended={recommendedKey(preset, keyAdvice(preset))} keyName={name} />
         <label className="check">
           <input type="checkbox" checked={autostart} onChange={(e) => setAutostart(e.target.checked)} /> Start automatically
         </label>
-        <ErrorNote
-          error={
-            err &&
-            ![
-              'name',
-              'host',
-              'user',
-              'targetHost',
-              'database',
-              'targetPort',
-              'remotePort',
-              'keyId',
-              'port',
-              'session.host',
-              'session.user',
-              'session.port',
-            ].includes(err.field ?? '')
-              ? err
-              : undefined
-          }
-        />
+        <NotSaved problems={problems.map((x) => x.text)} />
+        <ErrorNote error={err && !server && local.length === 0 ? err : undefined} />
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={create.pending}>
             {create.pending ? 'Saving…' : 'Save tunnel'}
@@ -315,6 +380,12 @@ function CappedList<T>({ items, count, render }: { items: ReadonlyArray<T>; coun
       {count > shown.length && <li>…and {(count - shown.length).toLocaleString()} more</li>}
     </ul>
   );
+}
+
+/** An error beside its box: what is wrong and the fix, the fix said once even when the message already holds it. */
+export function once(e: AppError): string {
+  const hint = e.hint?.trim();
+  return hint && !e.message.includes(hint) ? `${e.message.replace(/\.$/, '')}. ${hint}` : e.message;
 }
 
 /** Paste (or pick) what the vendor gave you, fill its placeholders, see what would be saved, then save. */
@@ -352,6 +423,8 @@ export function PasteCommand() {
   if (result) return <Imported result={result} />;
   return (
     <section className="screen">
+      <FocusOn when={preview} selector="#preview-title" />
+      <FocusOn when={error} />
       <p className="crumbs">
         <a href="#/">Tunnels</a> / <a href="#/new">New tunnel</a> / Paste a command
       </p>
@@ -367,7 +440,7 @@ export function PasteCommand() {
         <Field
           label="The command, script or config"
           hint="As the vendor's guide shows it; Burrow runs it with its own engine and never starts ssh."
-          error={error?.field === 'text' ? error.message : undefined}
+          error={error?.field === 'text' ? once(error) : undefined}
         >
           {(p) => (
             <textarea
@@ -411,7 +484,7 @@ export function PasteCommand() {
             <legend>Values for the guide's placeholders</legend>
             <p className="field-hint">The command has placeholders for your own values: give each one, and Burrow puts it wherever the command names it.</p>
             {holes.map((h) => (
-              <Field key={h} label={h} error={error?.field?.includes(h) ? `${error.message}` : undefined}>
+              <Field key={h} label={h} error={error?.field?.includes(h) ? once(error) : undefined}>
                 {(p) => (
                   <input
                     {...p}
@@ -428,7 +501,8 @@ export function PasteCommand() {
             ))}
           </fieldset>
         )}
-        {error && error.field !== 'text' && <ErrorNote error={error} />}
+        {/* An error about a box is said beside it, once; only one about no box shown here goes below. */}
+        {error && error.field !== 'text' && !holes.some((h) => error.field?.includes(h)) && <ErrorNote error={error} />}
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={previewing || (!text.trim() && !file)}>
             Show what would be saved
@@ -438,7 +512,9 @@ export function PasteCommand() {
       </form>
       {preview && (
         <section aria-labelledby="preview-title" className="preview">
-          <h2 id="preview-title">What would be saved</h2>
+          <h2 id="preview-title" tabIndex={-1}>
+            What would be saved
+          </h2>
           {preview.sessionCount === 0 ? (
             <p>Nothing: this input describes no tunnel{preview.hostKeys ? `, only ${preview.hostKeys} host keys` : ''}.</p>
           ) : (

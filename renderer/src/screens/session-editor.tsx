@@ -22,6 +22,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { navigate } from '../router.js';
 import { KeyPicker, recommendedKey, type KeyChoice } from './key-picker.js';
+import { focusFirstProblem, NotSaved } from '../components/NotSaved.js';
 import { NextSteps } from './next-steps.js';
 import { SavedHeading } from '../components/SavedHeading.js';
 
@@ -321,7 +322,7 @@ const ADVANCED = [
 ];
 
 /** The validator's wording for a form: an empty field is "empty", not "a non-empty string" or "(got "")". */
-function plainProblem(problem: string): string {
+export function plainProblem(problem: string): string {
   if (problem === 'is missing' || problem === 'must be a non-empty string') return 'is empty';
   const empty = /^(.*) \(got ""\)$/.exec(problem);
   if (empty) return `is empty: it ${empty[1]}`;
@@ -567,7 +568,7 @@ export function SessionForm({
     if (problems.length > 0) {
       if (problems.some((p) => ADVANCED.some((a) => p.field.startsWith(a)))) setAdvanced(true);
       // After React has shown the error (and opened "Advanced"): the person lands on the field to fix.
-      setTimeout(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+      focusFirstProblem();
       return;
     }
     setSaving(true);
@@ -582,6 +583,7 @@ export function SessionForm({
     } catch (err) {
       const ae = err as { error?: AppError };
       setServerError(ae.error ?? { code: 'INTERNAL_ERROR', message: String(err) });
+      focusFirstProblem();
     } finally {
       setSaving(false);
     }
@@ -613,6 +615,7 @@ export function SessionForm({
         value={d.key}
         onChange={(key) => update({ key }, 'session.auth.identityFiles')}
         recommended={vendor ? recommendedKey(vendor) : undefined}
+        keyName={d.name}
         error={error('session.auth.identityFiles') ?? error('session.auth.keyId')}
       />
 
@@ -805,16 +808,7 @@ export function SessionForm({
           </button>
         </p>
       )}
-      {notSaved.length > 0 && (
-        <div className="form-problem" role="alert">
-          <p>Not saved: {notSaved.length === 1 ? 'a field needs' : `${notSaved.length} fields need`} a fix.</p>
-          <ul>
-            {notSaved.map((t, i) => (
-              <li key={i}>{t}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <NotSaved problems={notSaved} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={saving}>
           {saving ? 'Saving…' : submitLabel}
