@@ -354,6 +354,34 @@ export interface KnownHostsView {
   }>;
 }
 
+/** A vendor's key Burrow allowed in through this machine's SSH server, with its limits (QueryCanary's guide). */
+export interface VendorKeyView {
+  /** What it is called in lists ("QueryCanary – prod"). */
+  readonly name: string;
+  /** YYYY-MM-DD */
+  readonly added: string;
+  readonly keyType: string;
+  readonly fingerprint: string;
+  /** The vendor's own comment on the key (`querycanary.com`). */
+  readonly comment: string;
+  /** The one host:port the key may open (permitopen). */
+  readonly opens: ReadonlyArray<string>;
+  /** The addresses it may come from (from=); empty: anywhere. */
+  readonly from: ReadonlyArray<string>;
+  readonly line: number;
+  /** The line as sshd reads it, options included. */
+  readonly text: string;
+}
+
+/** An account's ~/.ssh/authorized_keys as Burrow sees it: the entries it wrote, and how many other keys are there. */
+export interface AuthorizedKeysView {
+  readonly account: string;
+  readonly file: string;
+  readonly exists: boolean;
+  readonly entries: ReadonlyArray<VendorKeyView>;
+  readonly otherKeys: number;
+}
+
 /** How Burrow would start at boot here: what it writes and runs, as the account it runs as. */
 export interface ServicePlanView {
   readonly action: 'install' | 'uninstall';
@@ -444,6 +472,9 @@ const ONE_TARGET = { message: "give a saved session's id or name, or a config, o
 /** A path on the machine the app runs on (the command line's key files and service files). */
 const localPath = z.string().min(1, 'is empty').max(4096, 'is longer than 4096 characters');
 /** A service's scope and account (see service:plan). */
+/** A user name of this machine, as useradd allows them. */
+const accountName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/, 'is not a user name of this machine');
+
 const serviceWhere = {
   scope: z.enum(['user', 'system']).optional(),
   /** A system unit that runs as this account, with its sessions. */
@@ -564,6 +595,26 @@ export const REQUESTS = {
    * `fingerprint` (the one the person was shown): a file changed since is not touched.
    */
   'hostkeys:remove': z.object({ file: localPath, line: z.number().int().min(1), fingerprint: z.string().max(100) }).strict(),
+
+  /** The vendor keys Burrow authorized in an account's ~/.ssh/authorized_keys (this account's unless named). */
+  'authorized:list': z.object({ account: accountName.optional() }).strict(),
+  /**
+   * Lets a vendor's public key in through this machine's SSH server, limited to opening
+   * `host:port` (and, with `from`, to the vendor's addresses); replaces Burrow's earlier entry for
+   * the same key. Never written to root's file.
+   */
+  'authorized:add': z
+    .object({
+      account: accountName.optional(),
+      publicKey: z.string().max(16_384),
+      name: z.string().max(200).optional(),
+      host: z.string().max(300),
+      port: z.number().int(),
+      from: z.array(z.string().max(300)).max(200).optional(),
+    })
+    .strict(),
+  /** Removes the entry Burrow wrote for a key (by fingerprint or name); other lines are never touched. */
+  'authorized:remove': z.object({ account: accountName.optional(), key: z.string().min(1).max(200) }).strict(),
 
   /** What starting Burrow at boot writes and runs here (`burrow service install --dry-run`), as whom. */
   'service:plan': z.object({ action: z.enum(['install', 'uninstall']), ...serviceWhere }).strict(),
@@ -782,6 +833,9 @@ export interface Replies {
   'hostkeys:status': HostKeyStatus;
   'hostkeys:list': KnownHostsView;
   'hostkeys:remove': { readonly file: string; readonly line: number };
+  'authorized:list': AuthorizedKeysView;
+  'authorized:add': { readonly entry: VendorKeyView; readonly replaced: boolean; readonly file: string; readonly account: string };
+  'authorized:remove': { readonly entry: VendorKeyView; readonly file: string; readonly account: string };
   'service:plan': ServicePlanView;
   'service:install': ServiceResult;
   'service:uninstall': ServiceResult;

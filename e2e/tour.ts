@@ -41,6 +41,7 @@ export const SCREENS = [
   'settings',
   'start-at-boot',
   'known-hosts',
+  'vendor-keys-refused',
 ] as const;
 export type ScreenName = (typeof SCREENS)[number];
 
@@ -244,6 +245,14 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
   await expect(page.getByRole('heading', { name: 'Known hosts', level: 1 })).toBeVisible();
   await expect(page.getByRole('row', { name: new RegExp(sshd.hostKeyFingerprint().replace(/[+/]/g, '\\$&')) })).toBeVisible();
   await at('known-hosts');
+
+  // Vendor keys let in (QueryCanary's direction): sent with nothing filled in, every problem said once.
+  await go(page, '#/keys/vendors');
+  await expect(page.getByRole('heading', { name: 'Vendor keys let in', level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: 'Let the key in' }).click();
+  await expect(page.getByLabel("Vendor's public key")).toBeFocused();
+  await expect(page.getByText('None yet.')).toBeVisible();
+  await at('vendor-keys-refused');
 
   expect(seen).toEqual([...SCREENS]);
   // The host key Burrow was asked to trust is the only one it wrote; the impostor file is as it was.

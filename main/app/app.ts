@@ -40,6 +40,7 @@ import { ssh2NativeCrypto, ssh2Patched } from '../core/session/native-crypto.js'
 import { parseWords } from './commandline.js';
 import { AppFailure, fail, toAppError } from './errors.js';
 import { HostKeys, type Target } from './hostkeys.js';
+import { VendorKeys } from './authorized.js';
 import { Imports } from './imports.js';
 import { convertKeyFile, generateKeyFile, inspectKeyFileView } from './keyfiles.js';
 import { KeyLibrary, type Exporter } from './keys.js';
@@ -118,6 +119,7 @@ export class BurrowApp implements AppPort {
   private readonly imports: Imports;
   private readonly settings: SettingsStore;
   private readonly hostKeys: HostKeys;
+  private readonly vendorKeys: VendorKeys;
   private readonly service: Service;
   private readonly handlers: Handlers;
   /** Which sessions this door runs (see start()). */
@@ -152,6 +154,7 @@ export class BurrowApp implements AppPort {
       deps.noLoginItemReason ?? 'Launch at login belongs to the desktop app; on a server, `burrow service install` starts Burrow at boot.',
     );
     this.hostKeys = new HostKeys(deps.store, deps.home);
+    this.vendorKeys = new VendorKeys(deps.home);
     this.service = new Service(deps.store.path, deps.env ?? process.env);
     this.handlers = this.makeHandlers();
   }
@@ -378,6 +381,9 @@ export class BurrowApp implements AppPort {
       'hostkeys:status': async (a) => this.hostKeys.status(this.target(a).config),
       'hostkeys:list': async (a) => this.hostKeys.list(s.configs(), a.shown ?? 500),
       'hostkeys:remove': async (a) => this.hostKeys.remove(s.configs(), a.file, a.line, a.fingerprint),
+      'authorized:list': async (a) => this.vendorKeys.list(a.account),
+      'authorized:add': async ({ account, ...input }) => this.vendorKeys.add(account, input),
+      'authorized:remove': async (a) => this.vendorKeys.remove(a.account, a.key),
 
       'service:plan': async (a) => this.service.plan(a),
       'service:install': async (a) => this.service.install(a),

@@ -9,6 +9,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   run: { summary: 'run tunnels from an ssh/autossh/plink command line or a config file', load: async () => (await import('./run.js')).main },
   sessions: { summary: 'list, show, add, remove, export and import saved sessions', load: async () => (await import('./sessions.js')).main },
   trust: { summary: "check a server's host key and record it, so a saved session runs unattended", load: async () => (await import('./trust.js')).main },
+  authorize: {
+    summary: "let a vendor's public key in through this machine's SSH server, limited to one database port (QueryCanary)",
+    load: async () => (await import('./authorize.js')).main,
+  },
   import: {
     summary: "save a session from an ssh/autossh/plink command, ~/.ssh/config, a PuTTY .reg, known_hosts or Secoda's env",
     load: async () => (await import('./import.js')).main,

@@ -12,6 +12,7 @@ import { DiagnoseScreen } from './screens/diagnose.js';
 import { KeysScreen, KeyImport, KeyWizard } from './screens/keys.js';
 import { SettingsScreen } from './screens/settings.js';
 import { KnownHostsScreen } from './screens/known-hosts.js';
+import { VendorKeysScreen } from './screens/vendor-keys.js';
 import { navigate, useRoute } from './router.js';
 
 function Screen({ route }: { route: string[] }) {
@@ -26,6 +27,7 @@ function Screen({ route }: { route: string[] }) {
   if (first === 'new' && second === 'blank') return <SessionEditor />;
   if (first === 'keys' && second === undefined) return <KeysScreen />;
   if (first === 'keys' && second === 'new') return <KeyWizard vendor={third} />;
+  if (first === 'keys' && second === 'vendors') return <VendorKeysScreen />;
   if (first === 'keys' && second === 'import') return <KeyImport />;
   if (first === 'settings') return <SettingsScreen />;
   if (first === 'known-hosts') return <KnownHostsScreen />;

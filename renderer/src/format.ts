@@ -93,6 +93,7 @@ const WINDOW_WORDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/`burrow sessions edit[^`]*`/g, `"Edit" on the tunnel's page`],
   [/`burrow sessions list`/g, 'the Tunnels list'],
   [/`burrow service install[^`]*`/g, 'Settings → "Start at boot"'],
+  [/`burrow authorize[^`]*`/g, 'Keys → "Vendor keys let in"'],
   [/`burrow run[^`]*`/g, '"Start"'],
   [/\(burrow run -v\)/g, "(the Log on the tunnel's page)"],
   [/see the README section "burrow run"/g, 'see the options Burrow takes in the README, section "burrow run"'],

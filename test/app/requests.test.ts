@@ -244,6 +244,27 @@ describe('every request of the contract, on the app', { skip: sshdUnavailable() 
     assert.equal((await refused('hostkeys:check', {})).code, 'INVALID_INPUT');
   });
 
+  test("authorized:list, add and remove: this account's authorized_keys as Burrow sees it; a vendor key is never written for root (test/security/authorize.test.ts writes a vendor account's)", async () => {
+    const pub =
+      'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBFf5f+iA5G1jOygTFjMXG4fmcEiifjFGdmLl9nvkUxweB9MXNfyM1xrR54MtZBJGRj5N3aapd5V25+/TwTz3/GE= querycanary.com';
+    const file = path.join(dir, 'home', '.ssh', 'authorized_keys');
+    const empty = await ok('authorized:list', {});
+    assert.deepEqual({ ...empty, account: undefined }, { account: undefined, file, exists: false, entries: [], otherKeys: 0 });
+    assert.equal((await refused('authorized:list', { account: 'no such user!' })).field, 'account');
+    if (process.getuid?.() === 0) {
+      const root = await refused('authorized:add', { publicKey: pub, host: 'localhost', port: 5432 });
+      assert.deepEqual([root.code, root.field], ['FORBIDDEN', 'account']);
+      assert.equal((await refused('authorized:remove', { key: 'querycanary.com' })).code, 'FORBIDDEN');
+    } else {
+      const added = await ok('authorized:add', { publicKey: pub, host: 'localhost', port: 5432, name: 'QueryCanary' });
+      assert.deepEqual(added.entry.opens, ['localhost:5432']);
+      assert.equal((await ok('authorized:list', {})).entries.length, 1);
+      assert.equal((await ok('authorized:remove', { key: 'QueryCanary' })).entry.fingerprint, added.entry.fingerprint);
+    }
+    const bad = await refused('authorized:add', { account: 'nobody', publicKey: pub, host: 'db"; rm', port: 5432 });
+    assert.ok(['INVALID_INPUT', 'FORBIDDEN'].includes(bad.code), bad.message);
+  });
+
   test('diagnose:run checks a tunnel step by step, each step an event; an unknown host key is a question for the attached window', async () => {
     const report = await ok('diagnose:run', { runId: 'r1', config: session('diag', await freePort()) });
     assert.equal(report.ok, true, JSON.stringify(report.steps));

@@ -12,12 +12,22 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Writes `text` to `file` atomically, with `mode`; pieces of `text` are written one after another. */
-export async function writeFileAtomic(file: string, pieces: ReadonlyArray<string>, mode = 0o600): Promise<void> {
+/**
+ * Writes `text` to `file` atomically, with `mode`; pieces of `text` are written one after another.
+ * `owner`: given to the new file before it takes the old one's place (root writing another
+ * account's file), so it is never the account's name with root's ownership.
+ */
+export async function writeFileAtomic(
+  file: string,
+  pieces: ReadonlyArray<string>,
+  mode = 0o600,
+  owner?: { readonly uid: number; readonly gid: number },
+): Promise<void> {
   const temp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
   const fh = await open(temp, 'wx', mode);
   try {
     try {
+      if (owner) await fh.chown(owner.uid, owner.gid);
       for (const piece of pieces) await fh.write(piece);
       await fh.sync();
     } finally {

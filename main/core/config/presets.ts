@@ -214,7 +214,7 @@ export const PRESETS: ReadonlyArray<VendorPreset> = [
     databases: ['postgresql', 'mysql'],
     nextSteps: [
       "In QueryCanary, enable the SSH tunnel for the server and enter your SSH server's hostname, port (22 unless changed) and user.",
-      'QueryCanary shows a public key made for that server (ecdsa-sha2-nistp256 … querycanary.com): add it to ~/.ssh/authorized_keys of that user (mkdir -p ~/.ssh; chmod 700 ~/.ssh; chmod 600 ~/.ssh/authorized_keys).',
+      "QueryCanary shows a public key made for that server (ecdsa-sha2-nistp256 … querycanary.com): let it in with `burrow authorize`, which adds it to that user's ~/.ssh/authorized_keys (made 700 and 600, as the guide asks) allowed to open the database's host and port and nothing else.",
       'Give the database host and port as the SSH server sees them (5432 for PostgreSQL, 3306 for MySQL).',
     ],
     troubleshooting: [

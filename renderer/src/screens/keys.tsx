@@ -150,6 +150,9 @@ export function KeysScreen() {
           <a className="button" href="#/keys/import">
             Import a key
           </a>
+          <a className="button" href="#/keys/vendors">
+            Vendor keys let in
+          </a>
         </div>
       </div>
       {!loaded ? (

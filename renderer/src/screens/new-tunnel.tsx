@@ -15,6 +15,8 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { Field } from '../components/Field.js';
 import { Progress } from '../components/Progress.js';
 import { navigate } from '../router.js';
+import { VendorKeys } from './vendor-keys.js';
+import { Prose } from '../components/Prose.js';
 import { KeyPicker, recommendedKey, type KeyChoice } from './key-picker.js';
 import { focusFirstProblem, FocusOn, NotSaved } from '../components/NotSaved.js';
 import { plainProblem } from './session-editor.js';
@@ -228,9 +230,17 @@ export function PresetSession({ presetId }: { presetId: string }) {
         </p>
         <ol className="steps">
           {preset.nextSteps.map((s, i) => (
-            <li key={i}>{s}</li>
+            <li key={i}>
+              <Prose text={s} />
+            </li>
           ))}
         </ol>
+        <h2>Let {possessive(preset.vendor)} key in</h2>
+        <p>
+          Burrow adds it to <code>~/.ssh/authorized_keys</code> (made 700 and 600, as the guide asks) allowed to open your database's port and nothing else: no
+          shell, no command, no other port. The guide's own step gives the key everything the account can do.
+        </p>
+        <VendorKeys vendor={preset.vendor} />
         <h2>When it does not work</h2>
         <ul>
           {preset.troubleshooting.map((s, i) => (

@@ -24,7 +24,7 @@ export function refuseKeyText(text: string, what = '(command)'): void {
     throw new ConfigError(
       what,
       "is a public key, the kind that goes in an SSH server's authorized_keys",
-      "Burrow has nothing to run for it: your own public key goes to the vendor (they add it to their server); a vendor's key (QueryCanary's) goes in ~/.ssh/authorized_keys of the SSH user on your server. Give the tunnel's private key with -i.",
+      "Burrow has nothing to run for it: your own public key goes to the vendor (they add it to their server); a vendor's key (QueryCanary's) goes in ~/.ssh/authorized_keys of the SSH user on your server, where `burrow authorize` puts it with the least it needs. Give the tunnel's private key with -i.",
     );
   }
   if (/^\s*(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-\d)/.test(text)) {
