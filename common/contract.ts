@@ -149,7 +149,42 @@ export interface ImportPreview {
    * import:apply's `runCommands`.
    */
   readonly commands: ReadonlyArray<{ readonly session: string; readonly command: string }>;
+  /**
+   * The key each session shown would log in with, and whether it can be read and used now: said
+   * before anything is saved (a key path typed into a guide's placeholder, a `.reg`'s
+   * PublicKeyFile from another machine).
+   */
+  readonly logins: ReadonlyArray<{ readonly session: string; readonly key: LoginKeyView }>;
 }
+
+/** A session's key as a preview checks it. */
+export type LoginKeyView =
+  | {
+      readonly kind: 'stored';
+      readonly keyId: string;
+      readonly name: string;
+      readonly algorithm: string;
+      readonly fingerprint: string;
+      /** `asked`: protected, its passphrase not stored: asked for when the tunnel starts. */
+      readonly passphrase: 'none' | 'stored' | 'asked';
+    }
+  | {
+      readonly kind: 'file';
+      readonly path: string;
+      /**
+       * `ok`: read (its public half); `passphrase`: protected, give its passphrase when saving;
+       * `missing`: no such file here; `unreadable`: not a key Burrow can read (`problem` says why);
+       * `unchecked`: beyond the files a preview reads.
+       */
+      readonly state: 'ok' | 'passphrase' | 'missing' | 'unreadable' | 'unchecked';
+      readonly algorithm?: string;
+      readonly fingerprint?: string;
+      /** openssh, pem-pkcs1, pkcs8, ppk2, ppk3… */
+      readonly format?: string;
+      readonly problem?: string;
+    }
+  | { readonly kind: 'defaults' }
+  | { readonly kind: 'agent' };
 
 /** What an import saved: the first `shown` sessions (import:apply's argument; 200 unless asked), and how many in all. */
 export interface ImportResult {
@@ -670,6 +705,13 @@ export const REQUESTS = {
       words: z.array(z.string().max(IMPORT_LIMITS.lineChars)).min(1).max(10_000).optional(),
       /** Values for a guide's placeholders (`SSH_HIGH_PORT` → `11433`). */
       values: values.optional(),
+      /**
+       * The key every session of the input logs in with, in place of the key files it names (a
+       * window's key chooser for `-i <…>`, `<private-key-file>.pem`, a `.reg`'s PublicKeyFile): a key
+       * Burrow holds, a file on this machine, or OpenSSH's default files. The command's key
+       * placeholders then need no value.
+       */
+      key: z.union([z.object({ keyId: id }).strict(), z.object({ file: localPath }).strict(), z.object({ defaults: z.literal(true) }).strict()]).optional(),
       /** A name for the session, where the input names none (Secoda's environment). */
       name: z.string().min(1).max(100).optional(),
       /** Opens the keys of a `burrow sessions export --with-secrets` file. */

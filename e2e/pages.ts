@@ -1,6 +1,7 @@
 /** Page objects: the window's screens as a person uses them, by role and label only. */
 import type { Locator, Page } from '@playwright/test';
 import { expect } from './fixtures.js';
+import { keyPlaceholderNames } from '../common/placeholders.js';
 
 /** Goes to a route of the window, as a link there would. */
 export async function go(page: Page, route: string): Promise<void> {
@@ -109,10 +110,21 @@ export class PresetPage {
 export class PasteCommandPage {
   constructor(private readonly page: Page) {}
 
-  /** Pastes the command and fills its placeholders' inputs. */
+  /**
+   * Pastes the command and fills its placeholders' inputs. A key placeholder (`-i <…>`) has no box
+   * of its own but the key chooser: its value is given there as "A key file on this machine…".
+   */
   async paste(command: string, values: Record<string, string> = {}): Promise<void> {
     await this.page.getByLabel('The command, script or config').fill(command);
-    for (const [k, v] of Object.entries(values)) await this.page.getByLabel(k, { exact: true }).fill(v);
+    const keys = keyPlaceholderNames(command);
+    for (const [k, v] of Object.entries(values)) {
+      if (!keys.includes(k)) {
+        await this.page.getByLabel(k, { exact: true }).fill(v);
+      } else {
+        await this.page.getByLabel('Log in with').selectOption('file');
+        await this.page.getByLabel('Key file path').fill(v);
+      }
+    }
   }
 
   async preview(): Promise<void> {

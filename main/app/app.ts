@@ -147,7 +147,13 @@ export class BurrowApp implements AppPort {
       ...(deps.engine ? { engine: deps.engine } : {}),
       ...(deps.logFiles ? { logFiles: deps.logFiles } : {}),
     });
-    this.imports = new Imports(deps.store, deps.secrets, deps.home, () => this.sessions.manager.anyRunning());
+    this.imports = new Imports(
+      deps.store,
+      deps.secrets,
+      deps.home,
+      () => this.sessions.manager.anyRunning(),
+      (id) => this.keys.get(id),
+    );
     this.settings = new SettingsStore(
       deps.store.folder,
       deps.loginItem,

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SessionConfig } from '../../common/config.js';
-import type { ImportPreview, ImportResult } from '../../common/contract.js';
+import type { ImportPreview, ImportResult, KeyView, LoginKeyView } from '../../common/contract.js';
 import { IMPORT_LIMITS, sizeInWords } from '../../common/limits.js';
 import { applyImport } from '../core/config/apply-import.js';
 import { importOffThread } from '../core/config/importers/background.js';
@@ -21,7 +21,9 @@ import type { ImportReport } from '../core/config/importers/report.js';
 import type { ConfigStore } from '../core/config/store.js';
 import { importBundle } from '../core/config/transfer.js';
 import type { SecretStore } from '../core/keys/index.js';
-import { placeholderName } from '../../common/placeholders.js';
+import { keyPlaceholderNames, placeholderName } from '../../common/placeholders.js';
+import { inspectKey, inspectKeyFile, KeyError } from '../core/keys/index.js';
+import { expandHome } from '../core/session/identity.js';
 import { placeholderFailure } from './commandline.js';
 import { fail } from './errors.js';
 
@@ -31,6 +33,21 @@ const PREVIEW_MS = 15 * 60_000;
 const MAX_PREVIEWS = 4;
 /** Items of each list a preview holds unless asked for more. */
 const SHOWN = 200;
+/** Key files a preview reads to say whether each can be used (the same file counts once). */
+const KEY_FILES_CHECKED = 50;
+/** What fills a command's key placeholder while a chosen stored key (or OpenSSH's defaults) takes its place. */
+const KEY_STAND_IN = '/burrow/chosen-key';
+
+/** The key a person chose for every session of an input, in place of the key files it names. */
+export type ChosenKey = { readonly keyId: string } | { readonly file: string } | { readonly defaults: true };
+
+/** A session logging in with the chosen key instead of what its input said. */
+function withKey(s: SessionConfig, key: ChosenKey): SessionConfig {
+  const { keyId: _k, ...auth } = s.auth;
+  if ('keyId' in key) return { ...s, auth: { ...auth, identityFiles: [], keyId: key.keyId } };
+  return { ...s, auth: { ...auth, identityFiles: 'file' in key ? [key.file] : [] } };
+}
+
 /** How long an upload waits for its next piece, or to be previewed. */
 const UPLOAD_MS = 5 * 60_000;
 /** Uploads in progress at once; the oldest goes first. */
@@ -61,6 +78,8 @@ export class Imports {
     private readonly home: string | undefined,
     /** Whether this process runs any tunnel now (an import then reads in a worker thread). */
     private readonly tunnelsRun: () => boolean = () => true,
+    /** A key Burrow holds, by id (refuses an unknown one). */
+    private readonly storedKey?: (id: string) => Promise<KeyView>,
   ) {}
 
   /** Takes one more piece of a file sent in pieces; the whole may be up to the import limit. */
@@ -100,10 +119,16 @@ export class Imports {
     upload?: { name: string; uploadId: string };
     words?: ReadonlyArray<string>;
     values?: Record<string, string>;
+    key?: ChosenKey;
     name?: string;
     passphrase?: string;
     shown?: number;
   }): Promise<ImportPreview> {
+    const chosen = a.key;
+    if (chosen && 'keyId' in chosen && this.storedKey) {
+      const known = await this.storedKey(chosen.keyId).catch(() => undefined);
+      if (!known) fail('NOT_FOUND', `there is no stored key "${chosen.keyId}"`, 'Pick one of the keys Burrow lists, or import the key again.', 'key.keyId');
+    }
     const where = a.text !== undefined ? 'text' : a.words !== undefined ? 'words' : 'file';
     let data: Buffer | string;
     if (a.words) {
@@ -137,6 +162,11 @@ export class Imports {
           this.tunnelsRun(),
         );
       const given = new Map(Object.entries(a.values ?? {}).map(([k, v]): [string, string] => [placeholderName(k), v]));
+      if (chosen) {
+        // The chosen key answers the command's key placeholders (`-i <key>`, `<private-key-file>.pem`).
+        const text = a.words ? a.words.join(' ') : typeof data === 'string' ? data : '';
+        for (const hole of keyPlaceholderNames(text)) if (!given.has(hole)) given.set(hole, 'file' in chosen ? chosen.file : KEY_STAND_IN);
+      }
       try {
         report = await read(given);
       } catch (err) {
@@ -144,12 +174,14 @@ export class Imports {
         throw await placeholderFailure(err, (standIns) => read(new Map([...standIns, ...given])));
       }
     }
+    if (chosen) report = { ...report, sessions: report.sessions.map((s) => withKey(s, chosen)) };
+    const shown = a.shown ?? SHOWN;
+    const logins = await this.logins(report, shown);
     const previewId = randomUUID();
     const timer = setTimeout(() => this.previews.delete(previewId), PREVIEW_MS);
     timer.unref();
     this.previews.set(previewId, { report, timer });
     keepAtMost(this.previews, MAX_PREVIEWS);
-    const shown = a.shown ?? SHOWN;
     return {
       previewId,
       kind: report.kind,
@@ -162,7 +194,81 @@ export class Imports {
       hostKeys: report.hostKeys.length,
       keys: (report.keys ?? []).length,
       commands: commandsOf(report.sessions),
+      logins,
     };
+  }
+
+  /**
+   * The key each session shown logs in with, checked now: a stored key by what Burrow knows of it,
+   * a key file by reading its public half (each file once, at most KEY_FILES_CHECKED of them).
+   */
+  private async logins(report: ImportReport, shown: number): Promise<ImportPreview['logins']> {
+    const files = new Map<string, Promise<LoginKeyView>>();
+    const stored = new Map<string, Promise<LoginKeyView>>();
+    const pending = new Map((report.keys ?? []).map((k) => [k.keyId, k]));
+    const describeStored = async (keyId: string): Promise<LoginKeyView> => {
+      const inInput = pending.get(keyId);
+      if (inInput) {
+        const info = await inspectKey(inInput.reveal()).catch(() => undefined);
+        return {
+          kind: 'stored',
+          keyId,
+          name: 'the key in the input',
+          algorithm: info?.algorithm ?? 'unknown',
+          fingerprint: info?.fingerprint ?? '',
+          passphrase: info?.encrypted ? (inInput.revealPassphrase() !== undefined ? 'stored' : 'asked') : 'none',
+        };
+      }
+      const k = await this.storedKey?.(keyId).catch(() => undefined);
+      if (!k) return { kind: 'stored', keyId, name: `${keyId} (not found)`, algorithm: 'unknown', fingerprint: '', passphrase: 'none' };
+      return {
+        kind: 'stored',
+        keyId,
+        name: k.comment || k.id,
+        algorithm: k.algorithm,
+        fingerprint: k.fingerprint,
+        passphrase: !k.encrypted ? 'none' : k.passphraseStored ? 'stored' : 'asked',
+      };
+    };
+    const describeFile = async (file: string): Promise<LoginKeyView> => {
+      if (files.size > KEY_FILES_CHECKED) return { kind: 'file', path: file, state: 'unchecked' };
+      try {
+        const info = await inspectKeyFile(expandHome(file, this.home));
+        return {
+          kind: 'file',
+          path: file,
+          state: info.encrypted ? 'passphrase' : 'ok',
+          algorithm: info.algorithm,
+          fingerprint: info.fingerprint,
+          format: info.format,
+        };
+      } catch (err) {
+        if (!(err instanceof KeyError)) throw err;
+        if (err.code === 'KEY_PASSPHRASE_NEEDED') return { kind: 'file', path: file, state: 'passphrase', problem: err.message };
+        if (err.code === 'KEY_UNREADABLE' && /\(ENOENT\)/.test(err.message))
+          return { kind: 'file', path: file, state: 'missing', problem: 'no such file on this machine' };
+        return { kind: 'file', path: file, state: 'unreadable', problem: err.message };
+      }
+    };
+    const once = <T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
+      let p = map.get(key);
+      if (!p) map.set(key, (p = make()));
+      return p;
+    };
+    const out: Array<ImportPreview['logins'][number]> = [];
+    for (const s of report.sessions.slice(0, shown)) {
+      const { keyId, identityFiles, agent } = s.auth;
+      const key: LoginKeyView =
+        keyId !== undefined
+          ? await once(stored, keyId, () => describeStored(keyId))
+          : identityFiles[0] !== undefined
+            ? await once(files, identityFiles[0], () => describeFile(identityFiles[0]!))
+            : agent !== undefined
+              ? { kind: 'agent' }
+              : { kind: 'defaults' };
+      out.push({ session: s.name, key });
+    }
+    return out;
   }
 
   /**

@@ -343,6 +343,21 @@ describe('every request of the contract, on the app', { skip: sshdUnavailable() 
     assert.ok(Array.isArray(about.warnings) && Array.isArray(about.nextSteps));
     assert.equal((await refused('import:apply', { previewId: preview.previewId })).code, 'NOT_FOUND');
     assert.equal((await refused('import:upload', { uploadId: 'gone', base64: half })).code, 'NOT_FOUND');
+    assert.deepEqual(preview.logins, [{ session: 'office', key: { kind: 'defaults' } }]);
+
+    // A guide's key placeholder: the key named by the preview, whether it can be used, before saving;
+    // a chosen key in its place (a file here, or one Burrow holds: keyId).
+    const command = 'ssh -nNT -i <private-key-file>.pem -R 23432:db:5432 tunnel@espresso.example.com';
+    const typed = await ok('import:preview', { text: command, values: { 'private-key-file': path.join(dir, 'nowhere.pem') } });
+    assert.deepEqual(typed.logins[0]!.key, { kind: 'file', path: path.join(dir, 'nowhere.pem'), state: 'missing', problem: 'no such file on this machine' });
+    const chosen = await ok('import:preview', { text: command, key: { file: sshd.clientKeyPath } });
+    assert.deepEqual(chosen.sessions[0]!.auth.identityFiles, [sshd.clientKeyPath]);
+    assert.deepEqual(
+      { ...chosen.logins[0]!.key, fingerprint: undefined },
+      { kind: 'file', path: sshd.clientKeyPath, state: 'ok', algorithm: 'ssh-ed25519', format: 'openssh', fingerprint: undefined },
+    );
+    const unknown = await refused('import:preview', { text: command, key: { keyId: 'no-such-key' } });
+    assert.deepEqual([unknown.code, unknown.field], ['NOT_FOUND', 'key.keyId']);
   });
 
   test('service:plan, status, install and uninstall: the unit it would write, written and removed (systemctl and loginctl stood in for)', async () => {

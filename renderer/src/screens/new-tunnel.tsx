@@ -5,9 +5,9 @@
  */
 import { possessive } from '../../../common/words.js';
 import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { AppError, ImportPreview, ImportResult, PresetView, SavedSession } from '../../../common/contract.js';
+import type { AppError, ImportPreview, ImportResult, PresetView, RequestArgs, SavedSession } from '../../../common/contract.js';
 import { forwardSpec } from '../../../common/forward-spec.js';
-import { placeholderNames } from '../../../common/placeholders.js';
+import { keyPlaceholderNames, placeholderNames } from '../../../common/placeholders.js';
 import { asAppError, useAction, useApi, usePresets } from '../api/hooks.js';
 import { SavedHeading } from '../components/SavedHeading.js';
 import { importSource } from '../api/upload.js';
@@ -21,6 +21,9 @@ import { KeyPicker, recommendedKey, type KeyChoice } from './key-picker.js';
 import { focusFirstProblem, FocusOn, NotSaved } from '../components/NotSaved.js';
 import { plainProblem } from './session-editor.js';
 import { NextSteps } from './next-steps.js';
+
+/** The key a person chose in place of the key files a pasted command names. */
+type ChosenKey = NonNullable<RequestArgs<'import:preview'>['key']>;
 
 export function NewTunnel() {
   const presets = usePresets();
@@ -413,15 +416,37 @@ export function PasteCommand() {
   const [result, setResult] = useState<ImportResult>();
   const apply = useAction('import:apply');
   const fileRef = useRef<HTMLInputElement>(null);
-  const holes = useMemo(() => placeholderNames(text), [text]);
+  const keyHoles = useMemo(() => keyPlaceholderNames(text), [text]);
+  const holes = useMemo(() => placeholderNames(text).filter((h) => !keyHoles.includes(h)), [text, keyHoles]);
+  // The key the tunnel logs in with: chosen, never typed into a guide's placeholder. Shown when the
+  // command has a key placeholder, or once a preview found that the key it names cannot be used here.
+  const [key, setKey] = useState<KeyChoice>({ kind: 'file', path: '' });
+  const [keyWanted, setKeyWanted] = useState(false);
+  const [keyProblem, setKeyProblem] = useState<string>();
+  const choosing = keyHoles.length > 0 || keyWanted;
+  const keyArg = (): ChosenKey | undefined => {
+    if (!choosing) return undefined;
+    if (key.kind === 'stored') return { keyId: key.keyId };
+    if (key.kind === 'default') return { defaults: true };
+    return key.path.trim() ? { file: key.path.trim() } : undefined;
+  };
   const doPreview = async (): Promise<void> => {
-    setPreviewing(true);
     setError(undefined);
     setPreview(undefined);
+    setKeyProblem(undefined);
+    const chosen = keyArg();
+    if (choosing && !chosen && keyHoles.length > 0) {
+      setKeyProblem(`The command names a key (${keyHoles.join(', ')}). Choose a key Burrow holds, import the key file, or create a new key.`);
+      focusFirstProblem();
+      return;
+    }
+    setPreviewing(true);
     try {
       const filled = Object.fromEntries(Object.entries(values).filter(([k, v]) => v.trim() && holes.includes(k)));
-      const p = await api.call('import:preview', file ? { ...(await importSource(api, file)), values: filled } : { text, values: filled });
+      const source = file ? await importSource(api, file) : { text };
+      const p = await api.call('import:preview', { ...source, values: filled, ...(chosen ? { key: chosen } : {}) });
       setPreview(p);
+      if (p.logins.some((l) => l.key.kind === 'file' && (l.key.state === 'missing' || l.key.state === 'unreadable'))) setKeyWanted(true);
       setRunCommands(false);
       setName(p.sessionCount === 1 ? p.sessions[0]!.name : '');
     } catch (err) {
@@ -511,8 +536,26 @@ export function PasteCommand() {
             ))}
           </fieldset>
         )}
+        {choosing && (
+          <>
+            <p className="field-hint" id="key-choice-why">
+              {keyHoles.length > 0
+                ? `The command names the key to log in with (${keyHoles.join(', ')}): choose it here instead of typing its path.`
+                : 'The key the command names cannot be used on this machine: choose the one to log in with.'}
+            </p>
+            <KeyPicker
+              value={key}
+              onChange={(k) => {
+                setKey(k);
+                setKeyProblem(undefined);
+                setPreview(undefined);
+              }}
+              error={keyProblem ?? (error?.field?.startsWith('key') ? once(error) : undefined)}
+            />
+          </>
+        )}
         {/* An error about a box is said beside it, once; only one about no box shown here goes below. */}
-        {error && error.field !== 'text' && !holes.some((h) => error.field?.includes(h)) && <ErrorNote error={error} />}
+        {error && error.field !== 'text' && !error.field?.startsWith('key') && !holes.some((h) => error.field?.includes(h)) && <ErrorNote error={error} />}
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={previewing || (!text.trim() && !file)}>
             Show what would be saved
@@ -541,6 +584,12 @@ export function PasteCommand() {
                 </>
               )}
             />
+          )}
+          {preview.logins.length > 0 && (
+            <>
+              <h3>Logs in with</h3>
+              <CappedList items={preview.logins} count={preview.sessionCount} render={(l) => <LoginLine login={l} several={preview.sessionCount > 1} />} />
+            </>
           )}
           {preview.took.length > 0 && (
             <>
@@ -624,6 +673,50 @@ export function PasteCommand() {
       )}
     </section>
   );
+}
+
+/** A session's key in a preview: which key, and whether it can be read and used now. */
+function LoginLine({ login, several }: { login: ImportPreview['logins'][number]; several: boolean }) {
+  const k = login.key;
+  const who = several ? (
+    <>
+      <strong>{login.session}</strong>:{' '}
+    </>
+  ) : null;
+  switch (k.kind) {
+    case 'stored':
+      return (
+        <>
+          {who}the key "{k.name}" Burrow holds ({k.algorithm}
+          {k.fingerprint ? (
+            <>
+              , <code>{k.fingerprint}</code>
+            </>
+          ) : null}
+          ){k.passphrase === 'asked' ? ': protected by a passphrase that is not stored, so Burrow asks for it when the tunnel starts' : ': ready to use'}
+        </>
+      );
+    case 'file':
+      return (
+        <span className={k.state === 'missing' || k.state === 'unreadable' ? 'error-message' : undefined}>
+          {who}the key file <code>{k.path}</code>
+          {k.state === 'ok' && (
+            <>
+              {' '}
+              ({k.algorithm}, {k.format}, <code>{k.fingerprint}</code>): can be read
+            </>
+          )}
+          {k.state === 'passphrase' && ': protected by a passphrase, which Burrow asks for when the tunnel starts'}
+          {k.state === 'missing' && ': not on this machine. Choose the key above: one Burrow holds, a file to import, or a new key.'}
+          {k.state === 'unreadable' && `: cannot be used (${k.problem ?? 'not a key'}). Choose another key above.`}
+          {k.state === 'unchecked' && ': not checked (too many key files in this input)'}
+        </span>
+      );
+    case 'defaults':
+      return <>{who}OpenSSH's default key files (~/.ssh/id_ed25519, id_ecdsa, id_rsa)</>;
+    case 'agent':
+      return <>{who}the keys of an SSH agent</>;
+  }
 }
 
 /** After an import: one tunnel saved leads on to its next steps and starting it; several are listed. */

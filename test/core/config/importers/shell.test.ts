@@ -7,6 +7,7 @@ import { ConfigError } from '../../../../main/core/config/config-error.js';
 import { detectKind, importInput } from '../../../../main/core/config/importers/detect.js';
 import { fillPlaceholders, importCommandLine, importShellScript, logicalLines } from '../../../../main/core/config/importers/shell.js';
 import { fixture } from '../fixtures.js';
+import { keyPlaceholderNames } from '../../../../common/placeholders.js';
 
 test("a tunnel script: every tunnel it starts, with the script's own variables, wrappers and redirections removed", () => {
   const text = readFileSync(fixture('tunnels.sh'), 'utf8');
@@ -67,6 +68,31 @@ test('placeholders and logical lines', () => {
     { line: 5, text: 'd "x\ny"' },
     { line: 7, text: 'e f' },
   ]);
+});
+
+test("a placeholder followed by the file's extension (Espresso Logic's <private-key-file>.pem) takes the real file's name without doubling it", () => {
+  const v = new Map([
+    ['private-key-file', '/home/me/espresso_tunnel.pem'],
+    ['key', 'keys/acme'],
+    ['KEY', '/k/fivetran.PPK'],
+  ]);
+  assert.equal(fillPlaceholders('-i <private-key-file>.pem', v), '-i /home/me/espresso_tunnel.pem');
+  assert.equal(fillPlaceholders('-i <key>.pem', v), '-i keys/acme.pem');
+  assert.equal(fillPlaceholders('-i ${KEY}.ppk -i $KEY.ppk', v), '-i /k/fivetran.PPK -i /k/fivetran.PPK');
+  assert.equal(fillPlaceholders('<private-key-file>.pem.bak', v), '/home/me/espresso_tunnel.pem.pem.bak', 'only a last extension is one to merge');
+});
+
+test('the placeholders that stand for a key file: the window offers a key chooser for these, a box for the rest', () => {
+  assert.deepEqual(
+    keyPlaceholderNames('ssh -nNT -i <private-key-file>.pem -R 23432:<database-server-address>:<database-server-port> tunnel@<your-server-name>'),
+    ['private-key-file'],
+  );
+  assert.deepEqual(keyPlaceholderNames('plink.exe -N -i <private-key-file>.ppk -R 23432:<db>:<port> tunnel@<server>'), ['private-key-file']);
+  assert.deepEqual(keyPlaceholderNames('autossh -M 0 -N -R <SSH_HIGH_PORT>:h:1 u@h -i <PATH_TO_PRIVATE_KEY>'), ['PATH_TO_PRIVATE_KEY']);
+  assert.deepEqual(keyPlaceholderNames('ssh -i$KEY -N -R 1:h:2 u@h'), ['KEY']);
+  assert.deepEqual(keyPlaceholderNames('"PublicKeyFile"="<ppk>"'), ['ppk']);
+  assert.deepEqual(keyPlaceholderNames('-o IdentityFile=<path_to_your_private_key_file>'), ['path_to_your_private_key_file']);
+  assert.deepEqual(keyPlaceholderNames('ssh -N -R <port>:<host>:5432 <user>@<server>'), []);
 });
 
 test('a tunnel run through sshpass is reported by its line, never passed over and never quoted', () => {
