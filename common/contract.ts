@@ -167,6 +167,8 @@ export type LoginKeyView =
       readonly fingerprint: string;
       /** `asked`: protected, its passphrase not stored: asked for when the tunnel starts. */
       readonly passphrase: 'none' | 'stored' | 'asked';
+      /** A private key the input itself carries (Secoda's SSH_KEY_BASE64): stored when saved. */
+      readonly inInput?: true;
     }
   | {
       readonly kind: 'file';

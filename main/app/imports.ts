@@ -214,6 +214,7 @@ export class Imports {
           kind: 'stored',
           keyId,
           name: 'the key in the input',
+          inInput: true,
           algorithm: info?.algorithm ?? 'unknown',
           fingerprint: info?.fingerprint ?? '',
           passphrase: info?.encrypted ? (inInput.revealPassphrase() !== undefined ? 'stored' : 'asked') : 'none',

@@ -687,7 +687,8 @@ function LoginLine({ login, several }: { login: ImportPreview['logins'][number];
     case 'stored':
       return (
         <>
-          {who}the key "{k.name}" Burrow holds ({k.algorithm}
+          {who}
+          {k.inInput ? "the private key in the input, which goes to Burrow's secret store" : `the key "${k.name}" Burrow holds`} ({k.algorithm}
           {k.fingerprint ? (
             <>
               , <code>{k.fingerprint}</code>

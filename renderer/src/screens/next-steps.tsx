@@ -4,7 +4,9 @@ import { CopyButton } from '../components/CopyButton.js';
 import { Progress } from '../components/Progress.js';
 import { Prose } from '../components/Prose.js';
 
-const PUBLIC_KEY = /((?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+(?: \S+)?)$/;
+// The comment runs to the end of the line and may hold spaces: a key made in a tunnel's form is
+// named after the tunnel ("Fivetran – warehouse").
+const PUBLIC_KEY = /((?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+(?: [^\n]+)?)$/;
 
 /** One of a vendor's steps; a public key at its end is shown whole, wrapped, with a Copy button. */
 export function Step({ text }: { text: string }) {
