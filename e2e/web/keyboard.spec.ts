@@ -49,12 +49,18 @@ test('keyboard only: paste a vendor command, fill it in, save, start, trust the 
     LOCAL_DB_MACHINE_PORT: String(pg.port),
     FIVETRAN_SSH_USERNAME: sshd.user,
     FIVETRAN_SUPPLIED_IP: '127.0.0.1',
-    PATH_TO_PRIVATE_KEY: sshd.clientKeyPath,
   };
   for (const [name, value] of Object.entries(values)) {
     await tabTo(page, page.getByLabel(name, { exact: true }));
     await page.keyboard.insertText(value);
   }
+  // <PATH_TO_PRIVATE_KEY> is a key chooser: "A key file on this machine…" picked by typing its first
+  // letter on the focused list, then its path.
+  await tabTo(page, page.getByLabel('Log in with'));
+  await page.keyboard.press('a');
+  await expect(page.getByLabel('Log in with')).toHaveValue('file');
+  await tabTo(page, page.getByLabel('Key file path'));
+  await page.keyboard.insertText(sshd.clientKeyPath);
   await tabTo(page, page.getByRole('button', { name: 'Show what would be saved' }));
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'What would be saved' })).toBeVisible();
