@@ -142,6 +142,11 @@ export interface SessionConfig {
   /** `-o RekeyLimit`: when to renew the session keys; absent = OpenSSH's default. */
   readonly rekeyLimit?: RekeyLimitConfig;
   /**
+   * Check each remote forward from the server's side (what the vendor reaches) again every so many
+   * seconds while connected, not only when the tunnel connects; absent = only then. (Config version 5.)
+   */
+  readonly reachCheckSeconds?: number;
+  /**
    * `-o KexAlgorithms`, `HostKeyAlgorithms`, `PubkeyAcceptedAlgorithms`, `Ciphers`, `MACs`, each
    * kept as written in OpenSSH's syntax (`"+ssh-rsa"`); absent = OpenSSH's client defaults.
    * (Config version 3.)

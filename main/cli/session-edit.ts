@@ -31,6 +31,8 @@ export const EDIT_USAGE = `edit options (burrow sessions edit NAME [options]):
   --connect-timeout S
   --compression | --no-compression
   --rekey-limit 'SIZE [TIME]' | --no-rekey-limit          (OpenSSH's RekeyLimit)
+  --reach-check SECONDS | --no-reach-check   check the remote forwards from the server's side
+                              again every SECONDS while connected (default: only on connect)
   --kex-algorithms L  --host-key-algorithms L  --pubkey-accepted-algorithms L  --ciphers L  --macs L
                               in OpenSSH's syntax (+name appends); --no-algorithms: OpenSSH's defaults
   --forward SPEC              the forwards, replacing them (repeatable): -R 11433:db:1433, -L …, -D …
@@ -60,6 +62,7 @@ const FLAG_OF: ReadonlyArray<[RegExp, string]> = [
   [/^connectTimeoutSeconds/, '--connect-timeout'],
   [/^compression/, '--compression'],
   [/^rekeyLimit/, '--rekey-limit'],
+  [/^reachCheckSeconds/, '--reach-check'],
   [/^algorithms\.kex/, '--kex-algorithms'],
   [/^algorithms\.hostKey/, '--host-key-algorithms'],
   [/^algorithms\.pubkey/, '--pubkey-accepted-algorithms'],
@@ -109,6 +112,7 @@ export const EDIT_OPTIONS = {
   'keepalive-count': { type: 'string' },
   'connect-timeout': { type: 'string' },
   'rekey-limit': { type: 'string' },
+  'reach-check': { type: 'string' },
   'kex-algorithms': { type: 'string' },
   'host-key-algorithms': { type: 'string' },
   'pubkey-accepted-algorithms': { type: 'string' },
@@ -130,6 +134,7 @@ export const EDIT_OPTIONS = {
   compression: { type: 'boolean' },
   'no-compression': { type: 'boolean' },
   'no-rekey-limit': { type: 'boolean' },
+  'no-reach-check': { type: 'boolean' },
   'no-algorithms': { type: 'boolean' },
   autostart: { type: 'boolean' },
   'no-autostart': { type: 'boolean' },
@@ -161,7 +166,7 @@ function requestOf(v: Values): Omit<RequestArgs<'sessions:edit'>, 'id'> {
   ] as const) {
     if (flag(on) && flag(off)) throw new UsageError(`give --${on} or --${off}, not both`);
   }
-  for (const name of ['identity', 'known-hosts', 'key-id', 'passphrase-file', 'fingerprint', 'rekey-limit', 'preset', 'notes']) {
+  for (const name of ['identity', 'known-hosts', 'key-id', 'passphrase-file', 'fingerprint', 'rekey-limit', 'reach-check', 'preset', 'notes']) {
     if (given(name) && flag(`no-${name}`)) throw new UsageError(`give --${name} or --no-${name}, not both`);
   }
   if (v.json !== undefined) {
@@ -201,6 +206,8 @@ function requestOf(v: Values): Omit<RequestArgs<'sessions:edit'>, 'id'> {
   if (v.compression) set('compression', true);
   if (v['no-compression']) set('compression', false);
   if (v['no-rekey-limit']) set('rekeyLimit', null);
+  if (v['reach-check'] !== undefined) set('reachCheckSeconds', numeric(v['reach-check']));
+  if (v['no-reach-check']) set('reachCheckSeconds', null);
   if (v['no-algorithms']) set('algorithms', null);
   for (const [option, kind] of [
     ['kex-algorithms', 'kex'],

@@ -155,6 +155,7 @@ export function describeSession(s: SessionConfig, vendor?: string): string[] {
     `  keepalive:   every ${s.keepalive.intervalSeconds} s; the link counts as lost after ${s.keepalive.countMax} unanswered`,
     `  timeout:     ${s.connectTimeoutSeconds} s to connect, log in and open the forwards`,
     ...(s.compression ? ['  compression: on'] : []),
+    ...(s.reachCheckSeconds !== undefined ? [`  checked:     from the server's side every ${s.reachCheckSeconds} s while connected`] : []),
     ...(s.rekeyLimit
       ? [
           `  rekey:       ${[s.rekeyLimit.bytes !== undefined ? `after ${s.rekeyLimit.bytes} bytes` : '', s.rekeyLimit.seconds !== undefined ? `every ${s.rekeyLimit.seconds} s` : ''].filter(Boolean).join(', ')}`,

@@ -14,6 +14,9 @@
  * - 4: sessions may cross jump hosts (`jumpHosts`), go out through a proxy (`proxy`) and log in
  *   through an SSH agent (`auth.agent`, `auth.identitiesOnly`). Nothing to convert; a version-3
  *   reader must refuse such a file rather than connect directly, skipping the company's proxy.
+ * - 5: sessions may check their remote forwards from the server's side periodically
+ *   (`reachCheckSeconds`). Nothing to convert; the version changed so that an older Burrow says
+ *   the file was written by a newer one instead of calling the setting unknown.
  */
 import { ConfigError } from './config-error.js';
 
@@ -49,8 +52,13 @@ function v3ToV4(doc: Json): Json {
   return { ...doc, version: 4 };
 }
 
+/** Version 4 → 5: only a new, optional setting. */
+function v4ToV5(doc: Json): Json {
+  return { ...doc, version: 5 };
+}
+
 /** `STEPS[n]` turns a version-n document into version n + 1. */
-const STEPS: Readonly<Record<number, (doc: Json) => Json>> = { 1: v1ToV2, 2: v2ToV3, 3: v3ToV4 };
+const STEPS: Readonly<Record<number, (doc: Json) => Json>> = { 1: v1ToV2, 2: v2ToV3, 3: v3ToV4, 4: v4ToV5 };
 
 /** The newest version the steps reach: the one this Burrow writes. */
 export const LATEST_VERSION = Math.max(...Object.keys(STEPS).map(Number)) + 1;

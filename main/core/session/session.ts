@@ -110,6 +110,10 @@ export class Session extends EventEmitter<SessionEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private attemptTimer: NodeJS.Timeout | undefined;
   private stableTimer: NodeJS.Timeout | undefined;
+  /** The periodic check of the remote forwards from the server's side (`reachCheckSeconds`). */
+  private reachTimer: NodeJS.Timeout | undefined;
+  /** What each forward's last check from the server found wrong, so a periodic check says a change once. */
+  private readonly halfSaid = new Map<string, string>();
   /** Asks again for the remote forwards a server refused, on the connection that is up (see bindForwards). */
   private forwardTimer: NodeJS.Timeout | undefined;
   /** Asks now, instead of at forwardTimer (nudge). */
@@ -280,7 +284,8 @@ export class Session extends EventEmitter<SessionEvents> {
     clearTimeout(this.attemptTimer);
     clearTimeout(this.stableTimer);
     clearTimeout(this.forwardTimer);
-    this.retryTimer = this.attemptTimer = this.stableTimer = this.forwardTimer = this.forwardNow = undefined;
+    clearInterval(this.reachTimer);
+    this.retryTimer = this.attemptTimer = this.stableTimer = this.forwardTimer = this.forwardNow = this.reachTimer = undefined;
   }
 
   /** Starts the next attempt inside this session's scope. */
@@ -638,7 +643,21 @@ export class Session extends EventEmitter<SessionEvents> {
     this.backoff.up();
     this.stableTimer = setTimeout(() => this.backoff.reset(), this.backoff.stableMs);
     this.setState('connected');
+    this.halfSaid.clear();
     this.guard(id, 'checking the forwards from the server', () => this.checkReach(id, client));
+    // And again while connected, when asked for: another program can take the vendor's address on
+    // the server at any time (a database restarted there, sshd reloaded), not only before we connect.
+    const every = this.config.reachCheckSeconds;
+    if (every !== undefined) {
+      clearInterval(this.reachTimer);
+      let running = false;
+      this.reachTimer = setInterval(() => {
+        if (running || id !== this.attemptId || this.state !== 'connected') return;
+        running = true;
+        this.guard(id, 'checking the forwards from the server', () => this.checkReach(id, client).finally(() => (running = false)));
+      }, every * 1000);
+      this.reachTimer.unref();
+    }
   }
 
   /**
@@ -656,11 +675,15 @@ export class Session extends EventEmitter<SessionEvents> {
       const half = describeReachProblem(snap);
       const at = (a: string): string => `${a.includes(':') ? `[${a}]` : a}:${snap.boundPort ?? f.config.bindPort}`;
       if (half) {
-        this.log(
-          'warn',
-          `${f.spec}: only half working: ${half}. Give the vendor the address this tunnel answers at, or free the port on the server, or choose another remote port.`,
-        );
+        if (this.halfSaid.get(f.spec) !== half) {
+          this.log(
+            'warn',
+            `${f.spec}: only half working: ${half}. Give the vendor the address this tunnel answers at, or free the port on the server, or choose another remote port.`,
+          );
+        }
+        this.halfSaid.set(f.spec, half);
       } else {
+        if (this.halfSaid.delete(f.spec)) this.log('info', `${f.spec}: checked from the server: working again, every address reaches this tunnel`);
         this.log(
           'debug',
           `${f.spec}: checked from the server: ${reach.map((r) => `${at(r.address)} ${r.answer === 'tunnel' ? 'reaches this tunnel' : r.answer === 'none' ? 'is not listened on' : 'could not be checked'}`).join(', ')}`,
@@ -751,7 +774,8 @@ export class Session extends EventEmitter<SessionEvents> {
     clearTimeout(this.attemptTimer);
     clearTimeout(this.stableTimer);
     clearTimeout(this.forwardTimer);
-    this.attemptTimer = this.stableTimer = this.forwardTimer = this.forwardNow = undefined;
+    clearInterval(this.reachTimer);
+    this.attemptTimer = this.stableTimer = this.forwardTimer = this.forwardNow = this.reachTimer = undefined;
     this.connectedSince = undefined;
     await this.teardown(undefined, a.sock, false);
     a.client.removeAllListeners();

@@ -52,6 +52,8 @@ export interface Draft {
   compression: boolean;
   rekeyMiB: string;
   rekeyMinutes: string;
+  /** Minutes between checks of the remote forwards from the server's side; empty: only on connect. */
+  reachMinutes: string;
   /** Each algorithm list as written, OpenSSH syntax (`+ssh-rsa`); empty: Burrow's defaults. */
   algorithms: Record<AlgorithmKind, string>;
   autostart: boolean;
@@ -115,6 +117,7 @@ export function emptyDraft(): Draft {
     compression: false,
     rekeyMiB: '',
     rekeyMinutes: '',
+    reachMinutes: '',
     autostart: true,
     algorithms: NO_ALGORITHMS,
     ...NO_ROUTE,
@@ -149,6 +152,7 @@ export function draftOf(c: SessionConfig): Draft {
     compression: c.compression,
     rekeyMiB: c.rekeyLimit?.bytes !== undefined ? String(c.rekeyLimit.bytes / MiB) : '',
     rekeyMinutes: c.rekeyLimit?.seconds !== undefined ? String(c.rekeyLimit.seconds / 60) : '',
+    reachMinutes: c.reachCheckSeconds !== undefined ? String(c.reachCheckSeconds / 60) : '',
     algorithms: { ...NO_ALGORITHMS, ...(c.algorithms ?? {}) },
     autostart: c.autostart,
     ...(c.preset ? { preset: c.preset } : {}),
@@ -226,6 +230,11 @@ export function configOf(d: Draft, id?: string): Record<string, unknown> {
       ? Math.round((num(d.rekeyMinutes) as number) * 60)
       : d.rekeyMinutes
     : undefined;
+  const reachSeconds = d.reachMinutes.trim()
+    ? typeof num(d.reachMinutes) === 'number'
+      ? Math.round((num(d.reachMinutes) as number) * 60)
+      : d.reachMinutes
+    : undefined;
   return {
     ...(id !== undefined ? { id } : {}),
     name: d.name.trim(),
@@ -252,6 +261,7 @@ export function configOf(d: Draft, id?: string): Record<string, unknown> {
     ...(ALGORITHM_KINDS.some((k) => d.algorithms[k].trim())
       ? { algorithms: Object.fromEntries(ALGORITHM_KINDS.filter((k) => d.algorithms[k].trim()).map((k) => [k, d.algorithms[k].trim()])) }
       : {}),
+    ...(reachSeconds !== undefined ? { reachCheckSeconds: reachSeconds } : {}),
     ...(rekeyBytes !== undefined || rekeySeconds !== undefined
       ? { rekeyLimit: { ...(rekeyBytes !== undefined ? { bytes: rekeyBytes } : {}), ...(rekeySeconds !== undefined ? { seconds: rekeySeconds } : {}) } }
       : {}),
@@ -307,6 +317,7 @@ const LABELS: Readonly<Record<string, string>> = {
   'session.proxy.user': 'Proxy user',
   'session.proxy.command': 'Proxy command',
   'session.rekeyLimit.seconds': '…or every (minutes)',
+  'session.reachCheckSeconds': "Check from the server's side every (minutes)",
   ...Object.fromEntries(ALGORITHM_KINDS.map((k) => [`session.algorithms.${k}`, OPENSSH_OPTION[k]])),
 };
 
@@ -315,6 +326,7 @@ const ADVANCED = [
   'session.keepalive.',
   'session.connectTimeoutSeconds',
   'session.rekeyLimit.',
+  'session.reachCheckSeconds',
   'session.auth.passphraseFile',
   'session.algorithms',
   'session.jumpHosts',
@@ -375,6 +387,7 @@ const FORM_ORDER = [
   'session.keepalive',
   'session.connectTimeoutSeconds',
   'session.rekeyLimit',
+  'session.reachCheckSeconds',
   'session.auth.passphraseFile',
   'session.algorithms',
 ];
@@ -736,6 +749,15 @@ export function SessionForm({
         <Field label="…or every (minutes, empty: never by time)" error={error('session.rekeyLimit.seconds')}>
           {(p) => (
             <input {...p} inputMode="decimal" value={d.rekeyMinutes} onChange={(e) => update({ rekeyMinutes: e.target.value }, 'session.rekeyLimit.seconds')} />
+          )}
+        </Field>
+        <Field
+          label="Check from the server's side every (minutes, empty: only when it connects)"
+          error={error('session.reachCheckSeconds')}
+          hint="Whether the address the vendor is told still reaches this tunnel, not another program on the server (Test connection checks it too)."
+        >
+          {(p) => (
+            <input {...p} inputMode="decimal" value={d.reachMinutes} onChange={(e) => update({ reachMinutes: e.target.value }, 'session.reachCheckSeconds')} />
           )}
         </Field>
         <Field

@@ -91,6 +91,37 @@ describe('a remote forward checked from the server', { skip: sshdUnavailable() }
     assert.equal((await roundTrip(port, 'through v6', '::1')).toString(), 'through v6');
   });
 
+  test('reachCheckSeconds: checked again while connected, every period, each time both loopbacks; the tunnel carries data between checks', async () => {
+    const sshd = await Sshd.start({ logLevel: 'DEBUG1' });
+    const echo = await echoServer();
+    cleanup.push(
+      () => echo.close(),
+      () => sshd.dispose(),
+    );
+    const port = await freePort();
+    const s = new Session(sessionFor(sshd, [localhostRemote(port, echo.port)], { reachCheckSeconds: 5 }), testDeps(sshd));
+    const warnings: string[] = [];
+    s.on('log', (l) => {
+      if (l.level === 'warn') warnings.push(l.message);
+    });
+    cleanup.push(() => s.stop());
+    s.start();
+    await waitForState(s, 'connected');
+    // One "connect to 127.0.0.1:P" and one to "::1:P" per check, as sshd logs each direct-tcpip request.
+    const checks = (): number => (sshd.log().match(new RegExp(`server_request_direct_tcpip: .* target 127\\.0\\.0\\.1 port ${port}\\b`, 'g')) ?? []).length;
+    await waitFor(() => checks() >= 3, 'the check at connect and two periodic ones', 20_000);
+    assert.equal((sshd.log().match(new RegExp(`server_request_direct_tcpip: .* target ::1 port ${port}\\b`, 'g')) ?? []).length >= 3, true);
+    assert.deepEqual(reachOf(s.snapshot()), [
+      { address: '127.0.0.1', answer: 'tunnel' },
+      { address: '::1', answer: 'tunnel' },
+    ]);
+    assert.deepEqual(warnings, []);
+    assert.equal(echo.connections(), 0, "the checks' connections never reach the target");
+    assert.equal((await roundTrip(port, 'between checks')).toString(), 'between checks');
+    assert.equal(s.snapshot().state, 'connected');
+    assert.equal(s.snapshot().reconnects, 0);
+  });
+
   test("Secoda's reverse SOCKS on every interface (-R 0.0.0.0:P) is checked through 127.0.0.1, without a SOCKS complaint", async () => {
     const { sshd } = await setup();
     const port = await freePort();
