@@ -5,7 +5,8 @@
  * processes of their own. Besides wall-clock rates, the tunnel process's CPU time (user + system,
  * from /proc/PID/stat, every thread, its child processes included) is read before and after each
  * workload, so CPU per GiB and per forwarded connection are measured, not estimated; and its RSS
- * (children included) with 1,000 connections open.
+ * (children included): idle once connected, with 1,000 connections open, right after the load and
+ * BENCH_LATER_S (default 60) seconds later — the footprint a tray or a service lives with.
  *
  * Then the long haul: BENCH_LONGHAUL_GIB (default 4; 0 skips it) GiB each way at once through each
  * tool, over 4 connections, against an sshd that rekeys every 8 MiB; every byte is checked by
@@ -20,7 +21,7 @@
  * as a third tool, BENCH_PACKET_ROUNDS (default 5; 0 skips bench/packets.ts, ssh2's packet path
  * in one process), BENCH_IMPORT_ROUNDS (default 3; 0 skips bench/imports.ts, imports of 1,000 to
  * 10,000 sessions), BENCH_JUMP_ROUNDS (default 3; 0 skips bench/jump.ts, one jump host against
- * `ssh -J`), BENCH_JSON=FILE to also write the raw results.
+ * `ssh -J`), BENCH_LATER_S (default 60), BENCH_JSON=FILE to also write the raw results.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ import path from 'node:path';
 import { Sshd } from '../test/helpers/sshd.js';
 import { freePort, waitForPort } from '../test/helpers/net.js';
 import { ssh2NativeCrypto } from '../main/core/session/native-crypto.js';
+import { WORKER_IDLE_MS } from '../main/core/keys/key-worker.js';
 import { importRows } from './imports.js';
 import { metricsRows } from './metrics.js';
 import { cpuSeconds, treeCpu, treeRssMiB } from './proc.js';
@@ -43,6 +45,8 @@ const CIPHERS = (process.env.BENCH_CIPHERS ?? 'aes128-gcm@openssh.com,chacha20-p
 const LONGHAUL_GIB = Number(process.env.BENCH_LONGHAUL_GIB ?? 4);
 const AB = process.env.BENCH_AB === '1';
 const HOLD = 1000;
+/** Seconds the tunnel rests after the load before its RSS is read again (BENCH_LATER_S; 60 as in issue 24). */
+const LATER_S = Number(process.env.BENCH_LATER_S ?? 60);
 const BURST = 200;
 const BURSTS = 11;
 
@@ -73,7 +77,7 @@ const WORKLOADS = {
   burst: ['burst', String(BURST), String(BURSTS)],
 } as const;
 type Workload = keyof typeof WORKLOADS;
-type Results = Record<Workload, Result> & { rssMiB: number; rssAfterMiB: number };
+type Results = Record<Workload, Result> & { rssIdleMiB: number; rssMiB: number; rssAfterMiB: number; rssLaterMiB: number };
 
 interface Row {
   readonly name: string;
@@ -127,8 +131,18 @@ const ROWS: Row[] = [
     target: false,
     pick: (r) => r.warmPush.cpu + r.warmPull.cpu,
   },
+  // The footprint (issue 24): at rest, with connections open, right after the load, and once it
+  // had a minute to give memory back (the figure a tray or a service lives with).
+  {
+    name: `RSS idle, connected, ${(WORKER_IDLE_MS + 5000) / 1000} s after start`,
+    unit: 'MiB',
+    higherIsBetter: false,
+    target: false,
+    pick: (r) => r.rssIdleMiB,
+  },
   { name: `RSS with ${HOLD.toLocaleString('en')} connections open (fresh tunnel)`, unit: 'MiB', higherIsBetter: false, target: false, pick: (r) => r.rssMiB },
   { name: 'RSS after all of the above', unit: 'MiB', higherIsBetter: false, target: false, pick: (r) => r.rssAfterMiB },
+  { name: `RSS ${LATER_S} s after that, idle`, unit: 'MiB', higherIsBetter: false, target: false, pick: (r) => r.rssLaterMiB },
 ];
 
 /** The same `ssh -R` command line for both tools (Burrow runs it with its own engine). */
@@ -290,9 +304,15 @@ async function rounds(cipher: string): Promise<Record<Tool, number[][]>> {
         const tunnel = await startTunnel(tool, sshd, cipher, remotePort, target.port);
         try {
           const r: Partial<Results> = {};
+          // At rest: read once Burrow's key worker (a process that read the key at connect) has
+          // ended, WORKER_IDLE_MS after its last job, so the row is what stays, not a start-up peak.
+          await new Promise((resolve) => setTimeout(resolve, WORKER_IDLE_MS + 5000));
+          r.rssIdleMiB = treeRssMiB(tunnel.pid!);
           r.rssMiB = await rssWithConnectionsOpen(tunnel.pid!, remotePort);
           for (const [name, workload] of Object.entries(WORKLOADS)) r[name as Workload] = await measure(tunnel.pid!, sshdPid, remotePort, workload);
           r.rssAfterMiB = treeRssMiB(tunnel.pid!);
+          await new Promise((resolve) => setTimeout(resolve, LATER_S * 1000));
+          r.rssLaterMiB = treeRssMiB(tunnel.pid!);
           if (tunnel.exitCode !== null) throw new Error(`${tool} exited during the round`);
           for (const [i, row] of ROWS.entries()) results[tool][i]!.push(row.pick(r as Results));
         } finally {

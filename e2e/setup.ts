@@ -98,6 +98,21 @@ export function keyFile(
   return { path: file, publicKey: readFileSync(`${file}.pub`, 'utf8').trim(), text: readFileSync(file, 'utf8') };
 }
 
+/**
+ * The key file Espresso Logic sends with its guide: `espresso_tunnel.pem`, an RSA key in PEM
+ * without a comment; its private lines join the secrets that must never reach the page.
+ */
+export function espressoPem(burrow: BurrowWeb): { path: string; publicKey: string } {
+  const file = path.join(burrow.dir, 'espresso_tunnel.pem');
+  execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-C', '', '-f', file]);
+  burrow.secrets.push(
+    ...readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 40 && !l.startsWith('-----')),
+  );
+  return { path: file, publicKey: readFileSync(`${file}.pub`, 'utf8').trim() };
+}
+
 /** A known_hosts line that names the test sshd but holds another server's key (as after a server was replaced), and that key's fingerprint. */
 export function impostorKnownHosts(burrow: BurrowWeb, sshd: Sshd): { line: string; fingerprint: string } {
   const other = keyFile(burrow, `impostor-host-${Date.now()}`);

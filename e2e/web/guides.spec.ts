@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures.js';
 import { PresetPage, PasteCommandPage, SessionDetailPage } from '../pages.js';
+import { espressoPem } from '../setup.js';
 import type { Sshd } from '../../test/helpers/sshd.js';
 import { freePort } from '../../test/helpers/net.js';
 import { psql } from '../../test/helpers/postgres.js';
@@ -116,14 +117,8 @@ test('Espresso Logic: preset, the .pem Espresso sent imported in the key chooser
   sshd,
   pg,
 }) => {
-  const pem = path.join(burrow.dir, 'espresso_tunnel.pem');
-  execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-C', '', '-f', pem]);
-  burrow.secrets.push(
-    ...readFileSync(pem, 'utf8')
-      .split('\n')
-      .filter((l) => l.length > 40 && !l.startsWith('-----')),
-  );
-  await sshd.authorize(readFileSync(`${pem}.pub`, 'utf8')); // Espresso's server has the key it made
+  const { path: pem, publicKey } = espressoPem(burrow);
+  await sshd.authorize(publicKey); // Espresso's server has the key it made
   const remotePort = await freePort();
   await page.getByRole('button', { name: 'New tunnel' }).first().click();
   await page.getByRole('link', { name: 'Espresso Logic' }).click();

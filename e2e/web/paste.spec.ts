@@ -1,10 +1,9 @@
 /** A vendor's command pasted as its guide prints it: placeholders filled in the window, saved, started, PostgreSQL through it. */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect, plantKey } from '../fixtures.js';
 import { SessionDetailPage, PasteCommandPage } from '../pages.js';
-import { FIVETRAN_COMMAND, storedSession } from '../setup.js';
+import { espressoPem, FIVETRAN_COMMAND, storedSession } from '../setup.js';
 import { freePort } from '../../test/helpers/net.js';
 import { psql } from '../../test/helpers/postgres.js';
 
@@ -86,13 +85,7 @@ test("Espresso Logic's `-i <private-key-file>.pem`: the key is chosen, not typed
   burrow,
 }) => {
   // The .pem Espresso Logic sends: an RSA key in PEM.
-  const pem = path.join(burrow.dir, 'espresso_tunnel.pem');
-  execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-C', '', '-f', pem]);
-  burrow.secrets.push(
-    ...readFileSync(pem, 'utf8')
-      .split('\n')
-      .filter((l) => l.length > 40 && !l.startsWith('-----')),
-  );
+  const { path: pem } = espressoPem(burrow);
   await page.getByRole('button', { name: 'New tunnel' }).first().click();
   await page.getByRole('link', { name: 'Paste a command' }).click();
   await page

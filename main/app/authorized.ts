@@ -8,15 +8,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import type { AuthorizedKeysView, VendorKeyView } from '../../common/contract.js';
-import {
-  addVendorKey,
-  AuthorizeError,
-  listVendorKeys,
-  removeVendorKey,
-  type Account,
-  type VendorKeyEntry,
-  type VendorKeyInput,
-} from '../core/authorized-keys.js';
+import { addVendorKey, AuthorizeError, listVendorKeys, removeVendorKey, type Account, type VendorKeyInput } from '../core/authorized-keys.js';
 import { AppFailure, fail } from './errors.js';
 
 const run = promisify(execFile);
@@ -47,20 +39,6 @@ async function lookUp(name: string): Promise<PasswdEntry | undefined> {
     .split('\n')
     .map(passwdLine)
     .find((e) => e?.name === name);
-}
-
-function toView(e: VendorKeyEntry): VendorKeyView {
-  return {
-    name: e.name,
-    added: e.added,
-    keyType: e.keyType,
-    fingerprint: e.fingerprint,
-    comment: e.comment,
-    opens: e.opens,
-    from: e.from,
-    line: e.line,
-    text: e.text,
-  };
 }
 
 function asAppError(err: unknown): never {
@@ -133,14 +111,14 @@ export class VendorKeys {
   async list(accountName: string | undefined): Promise<AuthorizedKeysView> {
     const account = await this.account(accountName, false);
     const f = await listVendorKeys(account).catch(asAppError);
-    return { account: account.name, file: f.file, exists: f.exists, entries: f.entries.map(toView), otherKeys: f.otherKeys };
+    return { account: account.name, file: f.file, exists: f.exists, entries: f.entries, otherKeys: f.otherKeys };
   }
 
   async add(accountName: string | undefined, input: VendorKeyInput): Promise<{ entry: VendorKeyView; replaced: boolean; file: string; account: string }> {
     const account = await this.account(accountName, true);
     return this.serial(async () => {
       const r = await addVendorKey(account, input, this.today()).catch(asAppError);
-      return { entry: toView(r.entry), replaced: r.replaced, file: r.file, account: account.name };
+      return { entry: r.entry, replaced: r.replaced, file: r.file, account: account.name };
     });
   }
 
@@ -148,7 +126,7 @@ export class VendorKeys {
     const account = await this.account(accountName, true);
     return this.serial(async () => {
       const r = await removeVendorKey(account, which).catch(asAppError);
-      return { entry: toView(r.entry), file: r.file, account: account.name };
+      return { entry: r.entry, file: r.file, account: account.name };
     });
   }
 }

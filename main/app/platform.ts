@@ -20,7 +20,7 @@ import {
   type SecretSeal,
   type WorkerLauncher,
 } from '../core/keys/index.js';
-import { tuneV8ForTunnels } from '../core/session/v8-flags.js';
+import { returnMemoryWhenQuiet, tuneV8ForTunnels } from '../core/session/v8-flags.js';
 import { LogFiles } from '../core/logs/log-files.js';
 import { AppCallError } from '../../common/api.js';
 import { BurrowApp, type AppDeps } from './app.js';
@@ -100,11 +100,13 @@ export function configFolderOf(configFile: string): string {
 }
 
 /**
- * Sets up a process that carries tunnel data (V8's array buffers swept where they are freed, see
- * core/session/v8-flags.ts). Call first thing, before data flows.
+ * Sets up a process that carries tunnel data (V8's array buffers swept where they are freed, and
+ * memory given back after busy spells: core/session/v8-flags.ts). Call first thing, before data flows.
  */
 export function prepareTunnelProcess(): void {
   tuneV8ForTunnels();
+  // And the heap a burst of traffic grew, given back once the process is quiet (issue 24).
+  returnMemoryWhenQuiet();
 }
 
 /**

@@ -25,6 +25,7 @@
  */
 import { chown, lstat, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { VendorKeyView } from '../../common/contract.js';
 import { writeFileAtomic } from './config/atomic-write.js';
 import { fingerprintOf } from './keys/fingerprint.js';
 import { keyTypeOf, wellFormedKey } from './session/host-keys.js';
@@ -55,22 +56,8 @@ export interface VendorKeyInput {
   readonly from?: ReadonlyArray<string>;
 }
 
-/** One entry Burrow wrote, as the file holds it now. */
-export interface VendorKeyEntry {
-  readonly name: string;
-  /** The day it was added (YYYY-MM-DD), as the comment line says. */
-  readonly added: string;
-  readonly keyType: string;
-  readonly fingerprint: string;
-  readonly comment: string;
-  /** What the key may open, from its permitopen= options. */
-  readonly opens: ReadonlyArray<string>;
-  readonly from: ReadonlyArray<string>;
-  /** The key's line (1-based). */
-  readonly line: number;
-  /** The line as written, options included (what sshd reads). */
-  readonly text: string;
-}
+/** One entry Burrow wrote, as the file holds it now: what every door shows (common/contract.ts). */
+export type VendorKeyEntry = VendorKeyView;
 
 export interface AuthorizedKeysFile {
   readonly file: string;

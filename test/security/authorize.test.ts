@@ -41,6 +41,10 @@ describe('burrow authorize: a vendor key that can open its one port and nothing 
   let vendorKey: string;
   let vendorPub: string;
   const config = (): string => path.join(base, 'config.json');
+  /** `burrow authorize` on this test's store; `forVendor` adds the vendor's account. */
+  const authorize = (args: string[], forVendor = true) => runBurrow(['authorize', '--config', config(), ...(forVendor ? ['--account', account] : []), ...args]);
+  /** The entry the guide's step makes: the vendor's key, allowed to the database's port. */
+  const letIn = (...extra: string[]) => authorize(['--to', `127.0.0.1:${db.port}`, '--name', 'QueryCanary – prod', ...extra, vendorPub]);
 
   before(async () => {
     qc = await createVendorAccount();
@@ -98,18 +102,7 @@ describe('burrow authorize: a vendor key that can open its one port and nothing 
     writeFileSync(path.join(home, '.ssh', 'authorized_keys'), `# my own\n${mine}\n`, { mode: 0o600 });
     execFileSync('chown', [`${account}:`, path.join(home, '.ssh', 'authorized_keys')]);
     rmSync(path.join(home, '.ssh'), { recursive: true }); // and once more from nothing, as the guide's mkdir -p
-    const r = await runBurrow([
-      'authorize',
-      '--config',
-      config(),
-      '--account',
-      account,
-      '--to',
-      `127.0.0.1:${db.port}`,
-      '--name',
-      'QueryCanary – prod',
-      vendorPub,
-    ]);
+    const r = await letIn();
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /authorized QueryCanary – prod \(ecdsa-sha2-nistp256 SHA256:/);
     assert.match(r.stdout, new RegExp(`open 127\\.0\\.0\\.1:${db.port}, and nothing else`));
@@ -126,7 +119,7 @@ describe('burrow authorize: a vendor key that can open its one port and nothing 
     );
     // Now with a line of the account's own before it.
     writeFileSync(path.join(home, '.ssh', 'authorized_keys'), `# my own\n${mine}\n${text}`);
-    const list = await runBurrow(['authorize', '--config', config(), '--account', account, '--list']);
+    const list = await authorize(['--list']);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /1 vendor key added by Burrow, 1 other key/);
     assert.match(list.stdout, new RegExp(`QueryCanary – prod: ecdsa-sha2-nistp256 SHA256:\\S+ \\(querycanary\\.com\\), added \\d{4}-\\d\\d-\\d\\d, line 4`));
@@ -217,21 +210,7 @@ describe('burrow authorize: a vendor key that can open its one port and nothing 
   });
 
   test("--from: only the vendor's addresses may use the key; authorizing it again updates Burrow's entry in place", async () => {
-    const as = (from: string) =>
-      runBurrow([
-        'authorize',
-        '--config',
-        config(),
-        '--account',
-        account,
-        '--to',
-        `127.0.0.1:${db.port}`,
-        '--name',
-        'QueryCanary – prod',
-        '--from',
-        from,
-        vendorPub,
-      ]);
+    const as = (from: string) => letIn('--from', from);
     const elsewhere = await as('192.0.2.0/24,198.51.100.7');
     assert.equal(elsewhere.code, 0, elsewhere.stderr);
     assert.match(elsewhere.stdout, /^updated QueryCanary – prod/m);
@@ -247,7 +226,7 @@ describe('burrow authorize: a vendor key that can open its one port and nothing 
   });
 
   test('refused with the field and the fix: root, a private key, a broken key, a bad --to, a key already there without limits', async () => {
-    const as = (args: string[]) => runBurrow(['authorize', '--config', config(), ...args]);
+    const as = (args: string[]) => authorize(args, false);
     const root = await as(['--account', 'root', '--to', 'localhost:5432', vendorPub]);
     assert.equal(root.code, 1);
     assert.match(root.stderr, /a vendor's key is never added to root's authorized_keys/);
@@ -288,7 +267,7 @@ describe('burrow authorize: a vendor key that can open its one port and nothing 
     unlinkSync(file);
     symlinkSync(victim, file);
     try {
-      const r = await runBurrow(['authorize', '--config', config(), '--account', account, '--to', 'localhost:5432', vendorPub]);
+      const r = await authorize(['--to', 'localhost:5432', vendorPub]);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /is a symbolic link/);
       assert.equal(readFileSync(victim, 'utf8'), 'root:x:0:0\n');
@@ -301,14 +280,14 @@ describe('burrow authorize: a vendor key that can open its one port and nothing 
 
   test('--remove takes away its two lines and nothing else; the vendor can no longer log in', async () => {
     const file = path.join(home, '.ssh', 'authorized_keys');
-    const r = await runBurrow(['authorize', '--config', config(), '--account', account, '--remove', 'QueryCanary – prod']);
+    const r = await authorize(['--remove', 'QueryCanary – prod']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /removed QueryCanary – prod/);
     assert.equal(readFileSync(file, 'utf8'), '# my own\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl admin@laptop\n');
     assert.equal(lstatSync(file).uid, uid, 'still the account’s file');
     const login = await settle(vendor());
     assert.equal(login.ok, false, 'the key no longer logs in');
-    const again = await runBurrow(['authorize', '--config', config(), '--account', account, '--remove', 'QueryCanary – prod']);
+    const again = await authorize(['--remove', 'QueryCanary – prod']);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /no key Burrow authorized/);
   });
