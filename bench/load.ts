@@ -3,7 +3,7 @@
  * own process; prints one JSON result. Usage: load.js <port> <workload> [args…]
  *
  * Workloads: `stream BYTES N` (vendor → target over N connections), `pull BYTES N` (target →
- * vendor), `rtt COUNT`, `connect COUNT`, `burst N REPEAT`, and `hold N`: opens N echoing
+ * vendor), `pull-mib BYTES N` (the same, the target writing 1 MiB at a time), `rtt COUNT`, `connect COUNT`, `burst N REPEAT`, and `hold N`: opens N echoing
  * connections, prints its result once all are open and holds them until its stdin closes.
  */
 import net from 'node:net';
@@ -38,11 +38,11 @@ async function stream(bytes: number): Promise<void> {
   s.destroy();
 }
 
-/** Asks the target for `bytes` through one connection and reads them all. */
-async function pull(bytes: number): Promise<void> {
+/** Asks the target for `bytes` through one connection and reads them all (`mode` M: written 1 MiB at a time). */
+async function pull(bytes: number, mode: 'R' | 'M' = 'R'): Promise<void> {
   const s = await connect();
   const header = Buffer.alloc(9);
-  header[0] = 0x52;
+  header[0] = mode.charCodeAt(0);
   header.writeBigUInt64BE(BigInt(bytes), 1);
   let got = 0;
   s.on('data', (d: Buffer) => {
@@ -72,10 +72,11 @@ function pct(sorted: number[], p: number): number {
 async function main(): Promise<unknown> {
   switch (workload) {
     case 'stream':
-    case 'pull': {
+    case 'pull':
+    case 'pull-mib': {
       const total = Number(args[0]);
       const streams = Number(args[1] ?? 1);
-      const one = workload === 'stream' ? stream : pull;
+      const one = workload === 'stream' ? stream : workload === 'pull' ? pull : (n: number) => pull(n, 'M');
       const t0 = performance.now();
       await Promise.all(Array.from({ length: streams }, () => one(Math.floor(total / streams))));
       const s = (performance.now() - t0) / 1000;
