@@ -64,8 +64,13 @@ export function quietCollector(o: {
 
 /** Starts giving memory back after busy spells (see quietCollector); returns the function that stops it. */
 export function returnMemoryWhenQuiet(o: { everyMs?: number; quietChecks?: number; slackBytes?: number } = {}): () => void {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
+  // The collector is reached only when first needed: every `burrow` command starts this, and
+  // most (an import, a key) end long before a collection could be due.
+  let gc: (() => void) | undefined;
+  const fullCollection = (): (() => void) => {
+    v8.setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  };
   const everyMs = o.everyMs ?? 5000;
   const heap = (): number => v8.getHeapStatistics().total_heap_size;
   const watch = quietCollector({ everyMs, quietChecks: o.quietChecks ?? 2, slackBytes: o.slackBytes ?? 8 * 1024 * 1024, baseline: heap() });
@@ -75,6 +80,7 @@ export function returnMemoryWhenQuiet(o: { everyMs?: number; quietChecks?: numbe
     const used = now.user - last.user + (now.system - last.system);
     last = now;
     if (watch.sample(used, heap())) {
+      gc ??= fullCollection();
       gc();
       watch.collected(heap());
       last = process.cpuUsage(); // the collection's own CPU is not traffic
