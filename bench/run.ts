@@ -21,7 +21,9 @@
  * as a third tool, BENCH_PACKET_ROUNDS (default 5; 0 skips bench/packets.ts, ssh2's packet path
  * in one process), BENCH_IMPORT_ROUNDS (default 3; 0 skips bench/imports.ts, imports of 1,000 to
  * 10,000 sessions), BENCH_JUMP_ROUNDS (default 3; 0 skips bench/jump.ts, one jump host against
- * `ssh -J`), BENCH_LATER_S (default 60), BENCH_JSON=FILE to also write the raw results.
+ * `ssh -J`), BENCH_LATER_S (default 60), BENCH_JSON=FILE to also write the raw results,
+ * BENCH_MALLOC=0 to start Burrow without the glibc settings its service unit and container image
+ * give it (TUNNEL_MALLOC_ENV; by default Burrow runs with them, as it does for months there).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ import path from 'node:path';
 import { Sshd } from '../test/helpers/sshd.js';
 import { freePort, waitForPort } from '../test/helpers/net.js';
 import { ssh2NativeCrypto } from '../main/core/session/native-crypto.js';
+import { TUNNEL_MALLOC_ENV } from '../main/core/session/v8-flags.js';
 import { WORKER_IDLE_MS } from '../main/core/keys/key-worker.js';
 import { importRows } from './imports.js';
 import { metricsRows } from './metrics.js';
@@ -44,6 +47,8 @@ const STREAM_MB = Number(process.env.BENCH_STREAM_MB ?? 1024);
 const CIPHERS = (process.env.BENCH_CIPHERS ?? 'aes128-gcm@openssh.com,chacha20-poly1305@openssh.com').split(',').filter(Boolean);
 const LONGHAUL_GIB = Number(process.env.BENCH_LONGHAUL_GIB ?? 4);
 const AB = process.env.BENCH_AB === '1';
+/** Burrow started as its systemd unit and container image start it: with glibc's malloc settings (core/session/v8-flags.ts). */
+const MALLOC = process.env.BENCH_MALLOC !== '0';
 const HOLD = 1000;
 /** Seconds the tunnel rests after the load before its RSS is read again (BENCH_LATER_S; 60 as in issue 24). */
 const LATER_S = Number(process.env.BENCH_LATER_S ?? 60);
@@ -52,7 +57,11 @@ const BURSTS = 11;
 
 type Tool = 'openssh' | 'burrow' | 'published';
 const TOOLS: Tool[] = AB ? ['openssh', 'burrow', 'published'] : ['openssh', 'burrow'];
-const TOOL_NAME: Record<Tool, string> = { openssh: 'OpenSSH ssh -R', burrow: 'Burrow', published: 'Burrow on ssh2 as published' };
+const TOOL_NAME: Record<Tool, string> = {
+  openssh: 'OpenSSH ssh -R',
+  burrow: MALLOC ? 'Burrow (MALLOC_* of its unit)' : 'Burrow (no MALLOC_*)',
+  published: 'Burrow on ssh2 as published',
+};
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -200,7 +209,10 @@ async function startTunnel(
   const proc =
     tool === 'openssh'
       ? spawn('ssh', ['-o', 'BatchMode=yes', '-c', cipher, ...args], { stdio: 'ignore' })
-      : spawn(process.execPath, burrow, { stdio: ['ignore', onJson ? 'pipe' : 'ignore', 'ignore'] });
+      : spawn(process.execPath, burrow, {
+          stdio: ['ignore', onJson ? 'pipe' : 'ignore', 'ignore'],
+          env: { ...process.env, ...(MALLOC ? TUNNEL_MALLOC_ENV : {}) },
+        });
   if (onJson) {
     let buf = '';
     proc.stdout!.on('data', (d: Buffer) => {
