@@ -17,7 +17,6 @@ import { echoServer, freePort, roundTrip } from '../helpers/net.js';
 import { runBurrow, startBurrow, type Running } from '../helpers/cli.js';
 import { echoThrough, socksConnect } from '../helpers/socks-client.js';
 import { tempDir } from '../core/config/fixtures.js';
-import { TUNNEL_MALLOC_ENV } from '../../main/core/session/v8-flags.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -168,8 +167,6 @@ test('deploy/: the image runs the entry point as a non-root user with a health c
   assert.match(final, /^ENTRYPOINT \["node", "\/app\/dist\/main\/cli\/burrow\.js", "container"\]$/m);
   assert.match(final, /CMD \["node", "\/app\/dist\/main\/cli\/burrow\.js", "container", "--health"\]/);
   assert.match(final, /BURROW_METRICS=0\.0\.0\.0:9876/);
-  // glibc's malloc settings of a long-running tunnel, the same as the systemd unit's.
-  for (const [name, value] of Object.entries(TUNNEL_MALLOC_ENV)) assert.match(final, new RegExp(`^\\s+${name}=${value}\\b`, 'm'), `${name} in the image's ENV`);
   assert.match(final, /^VOLUME \/var\/lib\/burrow$/m);
 
   const usage = readFileSync(path.join(ROOT, 'main', 'cli', 'container.ts'), 'utf8');

@@ -8,8 +8,6 @@
  * and `uninstall` removes only its own.
  */
 
-import { TUNNEL_MALLOC_ENV } from '../session/v8-flags.js';
-
 /** What a unit starts: the program and its arguments (made by `serviceCommand`). */
 export interface Command {
   readonly program: string;
@@ -171,8 +169,6 @@ export function systemdUnit(o: SystemdOptions): string {
     'NotifyAccess=all',
     'WatchdogSec=30',
     ...(system && o.user ? [`User=${o.user}`] : []),
-    // glibc's malloc settings for a process that runs for months (core/session/v8-flags.ts).
-    ...Object.entries(TUNNEL_MALLOC_ENV).map(([name, value]) => `Environment=${name}=${value}`),
     `ExecStart=${[o.command.program, ...o.command.args].map(systemdWord).join(' ')}`,
     'ExecReload=/bin/kill -HUP $MAINPID',
     'Restart=always',

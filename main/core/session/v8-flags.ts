@@ -16,26 +16,6 @@ import { runInNewContext } from 'node:vm';
 
 export const TUNNEL_V8_FLAGS: readonly string[] = ['--no-concurrent-array-buffer-sweeping'];
 
-/**
- * glibc's malloc settings for a long-running tunnel process on Linux (issue 24), as environment
- * variables: glibc reads them once, when the process starts, so whatever starts Burrow for a long
- * time sets them — the systemd unit (core/service/units.ts), the container image
- * (deploy/Dockerfile), the benchmark. Other C libraries (macOS, Windows, musl) ignore them.
- *
- * Why: the data path's buffers of 32–64 KiB (socket reads, SSH packets) come from glibc's main
- * heap, and a burst leaves them freed but scattered between live allocations there; glibc gives
- * back only the free space at the heap's top, so an idle tunnel kept what its busiest minute
- * needed. Measured after 256 MiB each way (1 and 32 streams, 1 MiB writes): the main heap at 27–37
- * MiB against 4 at rest, all of it free (a `malloc_trim` from gdb returned it: 36.8 → 4.3 MiB).
- * With these, buffers of 32 KiB and more get mappings of their own, unmapped when freed, and glibc
- * no longer raises both thresholds after freeing a large block: the main heap stayed at 3.9 MiB
- * through the same load. What it costs per GiB is in the benchmark's CPU rows.
- */
-export const TUNNEL_MALLOC_ENV: Readonly<Record<string, string>> = {
-  MALLOC_MMAP_THRESHOLD_: '32768',
-  MALLOC_TRIM_THRESHOLD_: '131072',
-};
-
 /** Applies TUNNEL_V8_FLAGS to this process; call before data flows. */
 export function tuneV8ForTunnels(): void {
   for (const flag of TUNNEL_V8_FLAGS) v8.setFlagsFromString(flag);
