@@ -27,6 +27,7 @@ import type { SshSocket } from './route-socket.js';
 import { createForward, RemoteForward, type LiveForward } from './forward.js';
 import { fingerprintOf, HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
 import { RekeyWatch, type Negotiated } from './rekey.js';
+import { carried } from './v8-flags.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import { loadIdentities, proxyPasswordSecret, type IdentityLoader, type LoadedIdentity, type PassphraseQuestion } from './identity.js';
 
@@ -367,6 +368,14 @@ export class Session extends EventEmitter<SessionEvents> {
     // another in slabs (see batching-socket.ts); after each batch of writes or reads the rekey
     // limit is checked (RekeyLimit, see rekey.ts).
     let watch: RekeyWatch | undefined;
+    // And the data path's dead buffers collected every few MiB carried (v8-flags.ts `carried`).
+    let seen = 0;
+    const afterFlush = (): void => {
+      watch?.check();
+      const total = sock.bytesRead + sock.bytesWritten;
+      carried(total - seen);
+      seen = total;
+    };
     // A proxy, a ProxyCommand or jump hosts: a route that opens by itself, handed to ssh2 at once
     // (route.ts); otherwise a TCP socket of our own.
     const sock: SshSocket = needsRoute(cfg)
@@ -404,9 +413,9 @@ export class Session extends EventEmitter<SessionEvents> {
             if (current()) this.log(level, m);
           },
           fail: (info) => a.fail(info),
-          afterFlush: () => watch?.check(),
+          afterFlush,
         })
-      : connectBatching(cfg.host, cfg.port, { afterFlush: () => watch?.check(), slabReads: true });
+      : connectBatching(cfg.host, cfg.port, { afterFlush, slabReads: true });
     if (needsRoute(cfg)) this.log('debug', `connecting through ${describeRoute(cfg)}`);
     const rekeys = new RekeyWatch(client, sock, cfg.rekeyLimit ?? {}, (n, negotiated) => {
       if (current()) this.log('debug', `session keys renewed (${n}; ${negotiated.cs.cipher})`);

@@ -69,3 +69,30 @@ test('dead Buffers are given back once the process is quiet, though the heap its
   assert.ok(start >= 20, `the dead Buffers are held before the process is quiet (${start} MiB)`);
   assert.ok(end <= 8, `${end.toFixed(1)} MiB of dead Buffers still held 3 s after the process went quiet`);
 });
+
+test('the data path collects its dead buffers every few MiB it carries, not after ~32 MiB have piled up', async () => {
+  const flags = new URL('../../../main/core/session/v8-flags.js', import.meta.url).href;
+  const script = (withCarried: boolean): string => `
+    import { carried, YOUNG_COLLECTION_BYTES } from ${JSON.stringify(flags)};
+    const MiB = 1 << 20;
+    const before = process.memoryUsage().arrayBuffers;
+    let most = 0;
+    // 24 packets' worth of 1 MiB, each dead once "written", as the SSH socket's flushes report them.
+    for (let i = 0; i < 24; i++) {
+      Buffer.allocUnsafeSlow(MiB).fill(i);
+      ${withCarried ? 'carried(MiB);' : ''}
+      most = Math.max(most, process.memoryUsage().arrayBuffers - before);
+    }
+    console.log(JSON.stringify({ most: most / MiB, every: YOUNG_COLLECTION_BYTES / MiB }));
+  `;
+  const measure = async (withCarried: boolean): Promise<{ most: number; every: number }> =>
+    // With the V8 flag every tunnel process runs with (TUNNEL_V8_FLAGS): buffers freed by the collection itself.
+    JSON.parse((await run(process.execPath, ['--no-concurrent-array-buffer-sweeping', '--input-type=module', '-e', script(withCarried)])).stdout) as {
+      most: number;
+      every: number;
+    };
+  const without = await measure(false);
+  assert.ok(without.most >= 20, `without it, the dead buffers pile up (${without.most} MiB)`);
+  const withIt = await measure(true);
+  assert.ok(withIt.most <= withIt.every + 2, `at most ${withIt.most} MiB of dead buffers held, collected every ${withIt.every} MiB`);
+});
