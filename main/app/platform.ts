@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultConfigPath, resolveConfigPath, secretsFolderFor } from '../core/config/config-file.js';
-import { ConfigStore, confBackend, type ConfLike, type ConfOptions } from '../core/config/store.js';
+import { ConfigStore, confBackend, fileBackend, type ConfLike, type ConfOptions } from '../core/config/store.js';
 import { installLastResort, type Fault } from '../core/faults.js';
 import {
   FileSecretStore,
@@ -55,7 +55,7 @@ export interface PlatformSeal {
 export interface OpenAppOptions extends Omit<AppDeps, 'store' | 'secrets'> {
   /** The store: --config, $BURROW_CONFIG, else the platform's default. */
   readonly configFile: string;
-  /** How the store's file is read; conf unless a door brings its own (electron-store). */
+  /** How the store's file is read: the file itself unless a door brings its own (electron-store). */
   readonly reader?: (options: ConfOptions) => ConfLike;
   readonly seal?: PlatformSeal;
   /** Environment for the file secret store's BURROW_SECRET_* overrides (the CLI's own). */
@@ -65,7 +65,7 @@ export interface OpenAppOptions extends Omit<AppDeps, 'store' | 'secrets'> {
 /** The app over the store at `configFile`, with its secrets in `secrets/` beside it. */
 export function openApp(o: OpenAppOptions): BurrowApp {
   const { configFile, reader, seal, env, ...deps } = o;
-  const store = new ConfigStore(confBackend(configFile, reader));
+  const store = new ConfigStore(reader ? confBackend(configFile, reader) : fileBackend(configFile));
   const dir = secretsFolderFor(configFile);
   const warning = seal ? safeStorageWarning(process.platform, seal.available, seal.linuxBackend) : undefined;
   const secrets = seal?.available

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import Conf from 'conf';
 import type { ConfigFile, SessionConfig } from '../../../common/config.js';
 import { ConfigError } from './config-error.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -18,7 +17,8 @@ import { CONFIG_VERSION, checkUnique, findSession, parseConfigFile, parseSession
 export { CONFIG_ENV, defaultConfigPath, loadConfigFile, resolveConfigPath, secretsFolderFor } from './config-file.js';
 
 /**
- * Where a store reads its JSON document: conf in the CLI and tests, electron-store in the app.
+ * Where a store reads its JSON document: the file itself in the CLI (fileBackend), electron-store
+ * in the app (confBackend).
  * Writes do not go through them (atomic-write.ts says why): the store writes the same file, in
  * the same format, with the asynchronous file API.
  */
@@ -46,8 +46,8 @@ export interface ConfOptions {
   readonly deserialize: (text: string) => Record<string, unknown>;
 }
 
-/** A backend over conf (or anything built like it): atomic writes through its `atomically` dependency. */
-export function confBackend(file: string, create: (options: ConfOptions) => ConfLike = (o) => new Conf(o)): ConfigBackend {
+/** A backend over electron-store (or conf, which it is built on): the file read with Burrow's own format. */
+export function confBackend(file: string, create: (options: ConfOptions) => ConfLike): ConfigBackend {
   const ext = path.extname(file);
   const options: ConfOptions = {
     cwd: path.dirname(file),
@@ -73,6 +73,20 @@ export function confBackend(file: string, create: (options: ConfOptions) => Conf
   return {
     path: file,
     read: () => (existsSync(file) ? open().store : undefined),
+  };
+}
+
+/**
+ * The CLI's backend: the file read as conf reads it for electron-store — the whole file, parsed by
+ * the same `deserialize` (json-text.ts), nothing when there is no file — without conf. conf loads
+ * ajv and ajv-formats when imported (4 MiB of a tunnel process's memory, measured) for a schema
+ * Burrow never gives it: Burrow validates the document itself (schema.ts). A test reads the same
+ * files through both and compares (test/core/config/store.test.ts).
+ */
+export function fileBackend(file: string): ConfigBackend {
+  return {
+    path: file,
+    read: () => (existsSync(file) ? parseJsonText(readFileSync(file, 'utf8')) : undefined),
   };
 }
 
@@ -184,7 +198,7 @@ export class ConfigStore {
 
   /** A store over conf at `file` (the CLI's and the tests' store). */
   static open(file: string): ConfigStore {
-    return new ConfigStore(confBackend(file));
+    return new ConfigStore(fileBackend(file));
   }
 
   get path(): string {

@@ -7,7 +7,15 @@ import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
 import { ConfigError } from '../../../main/core/config/config-error.js';
 import { CONFIG_VERSION } from '../../../main/core/config/schema.js';
-import { ConfigFileBrokenError, ConfigStore, defaultConfigPath, loadConfigFile, resolveConfigPath } from '../../../main/core/config/store.js';
+import {
+  confBackend,
+  ConfigFileBrokenError,
+  ConfigStore,
+  defaultConfigPath,
+  fileBackend,
+  loadConfigFile,
+  resolveConfigPath,
+} from '../../../main/core/config/store.js';
 import { fixture, tempDir } from './fixtures.js';
 
 const SESSION = {
@@ -136,6 +144,45 @@ test('loadConfigFile reads hand-written files and names the file in its errors',
     (e: ConfigError) => e.field === path.join(dir, 'none.json') && /does not exist/.test(e.problem),
   );
   assert.deepEqual(readdirSync(dir), ['tunnels.json'], 'reading never writes or copies');
+});
+
+test("the CLI's reader and the app's (electron-store, built on conf) read the same files the same way", async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'config.json');
+  // conf hands the document over as an object without a prototype; the properties are what counts.
+  const viaConf = (f: string): unknown => {
+    const doc = confBackend(f, (o) => new Conf(o)).read();
+    return doc === undefined ? undefined : { ...(doc as object) };
+  };
+  // No file yet: nothing, from both, and neither makes one.
+  assert.equal(fileBackend(file).read(), undefined);
+  assert.equal(viaConf(file), undefined);
+  assert.equal(existsSync(file), false);
+  const store = ConfigStore.open(file);
+  await store.add(SESSION);
+  await store.add({ ...SESSION, name: 'Holistics — ünïcödé "quoted"', forwards: [{ type: 'remote', bindPort: 50022, targetHost: 'db', targetPort: 5432 }] });
+  assert.deepEqual(fileBackend(file).read(), viaConf(file));
+  assert.equal((fileBackend(file).read() as { sessions: unknown[] }).sessions.length, 2);
+  // A file edited by hand, with a byte-order mark, and one that is broken: the same document, the same error.
+  const bom = path.join(dir, 'bom.json');
+  writeFileSync(bom, `\ufeff${readFileSync(file, 'utf8')}`);
+  assert.deepEqual(fileBackend(bom).read(), viaConf(bom));
+  const broken = path.join(dir, 'broken.json');
+  writeFileSync(broken, '{"version": 5, "sessions": [');
+  const errorOf = (read: () => unknown): unknown => {
+    try {
+      read();
+    } catch (err) {
+      return err instanceof ConfigError ? { field: err.field, problem: err.problem, fix: err.fix } : err;
+    }
+    return 'no error';
+  };
+  const fromFile = errorOf(() => fileBackend(broken).read());
+  assert.ok(fromFile && typeof fromFile === 'object' && 'problem' in fromFile, `a ConfigError: ${String(fromFile)}`);
+  assert.deepEqual(
+    fromFile,
+    errorOf(() => viaConf(broken)),
+  );
 });
 
 test('the default store is where conf puts the project "burrow", and --config / BURROW_CONFIG override it', () => {
