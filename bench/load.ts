@@ -3,7 +3,8 @@
  * own process; prints one JSON result. Usage: load.js <port> <workload> [args…]
  *
  * Workloads: `stream BYTES N` (vendor → target over N connections), `pull BYTES N` (target →
- * vendor), `pull-mib BYTES N` (the same, the target writing 1 MiB at a time), `rtt COUNT`, `connect COUNT`, `burst N REPEAT`, and `hold N`: opens N echoing
+ * vendor), `pull-mib BYTES N` (the same, the target writing 1 MiB at a time), `rtt COUNT`, `connect COUNT`, `burst N REPEAT`, `churn COUNT`
+ * (COUNT short connections, 100 at a time, no pause: the soak's), and `hold N`: opens N echoing
  * connections, prints its result once all are open and holds them until its stdin closes.
  */
 import net from 'node:net';
@@ -126,6 +127,21 @@ async function main(): Promise<unknown> {
       for (let i = 0; i < n; i++) times.push(await connectRoundTrip());
       times.sort((a, b) => a - b);
       return { p50ms: pct(times, 50), p99ms: pct(times, 99) };
+    }
+    case 'churn': {
+      // Short connections as fast as the tunnel takes them, 100 in flight (below sshd's backlog of 128).
+      const n = Number(args[0]);
+      let next = 0;
+      let failed = 0;
+      const worker = async (): Promise<void> => {
+        while (next < n) {
+          next++;
+          await connectRoundTrip().catch(() => failed++);
+        }
+      };
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: Math.min(100, n) }, worker));
+      return { seconds: (performance.now() - t0) / 1000, failed };
     }
     case 'burst': {
       // `repeat` bursts of n simultaneous connections, each done when all n have echoed. sshd

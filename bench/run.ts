@@ -8,6 +8,12 @@
  * (children included): idle once connected, with 1,000 connections open, right after the load and
  * BENCH_LATER_S (default 60) seconds later — the footprint a tray or a service lives with.
  *
+ * Then the soak: BENCH_SOAK_GIB (default 20) GiB each way and BENCH_SOAK_CONNS (default 200,000)
+ * short connections through one fresh tunnel per tool, in ten rounds, its RSS read every second;
+ * the table gives the slope of RSS over the soak's second half (least squares, MiB per minute): a
+ * process that keeps something per connection or per GiB climbs, one that does not stays flat.
+ * BENCH_SOAK_GIB=0 skips it.
+ *
  * Then the long haul: BENCH_LONGHAUL_GIB (default 4; 0 skips it) GiB each way at once through each
  * tool, over 4 connections, against an sshd that rekeys every 8 MiB; every byte is checked by
  * SHA-256, key exchanges are counted in sshd's log and reconnects in Burrow's --json events.
@@ -45,6 +51,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const STREAM_MB = Number(process.env.BENCH_STREAM_MB ?? 1024);
 const CIPHERS = (process.env.BENCH_CIPHERS ?? 'aes128-gcm@openssh.com,chacha20-poly1305@openssh.com').split(',').filter(Boolean);
 const LONGHAUL_GIB = Number(process.env.BENCH_LONGHAUL_GIB ?? 4);
+/** The soak (issue 24): GiB each way and short connections through one fresh tunnel per tool, in SOAK_ROUNDS rounds. */
+const SOAK_GIB = Number(process.env.BENCH_SOAK_GIB ?? 20);
+const SOAK_CONNS = Number(process.env.BENCH_SOAK_CONNS ?? 200_000);
+const SOAK_ROUNDS = 10;
 const AB = process.env.BENCH_AB === '1';
 /**
  * BENCH_MALLOC=1: Burrow started with these glibc malloc settings. Buffers of 32 KiB and more then
@@ -256,6 +266,84 @@ async function rssWithConnectionsOpen(pid: number, port: number): Promise<number
   return rss;
 }
 
+interface Soak {
+  readonly tool: Tool;
+  readonly seconds: number;
+  readonly failed: number;
+  readonly startMiB: number;
+  readonly halfMiB: number;
+  readonly endMiB: number;
+  readonly peakMiB: number;
+  /** Least-squares slope of RSS over the second half, MiB per minute. */
+  readonly slope: number;
+}
+
+/** Least-squares slope of (seconds, MiB) samples, in MiB per minute. */
+function slopePerMinute(samples: ReadonlyArray<readonly [number, number]>): number {
+  const n = samples.length;
+  const mx = samples.reduce((a, [x]) => a + x, 0) / n;
+  const my = samples.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = samples.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = samples.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : (sxy / sxx) * 60;
+}
+
+/** SOAK_GIB each way and SOAK_CONNS short connections through a fresh tunnel of each tool; RSS every second. */
+async function soak(cipher: string): Promise<Soak[]> {
+  const sshd = await Sshd.start({ ciphers: cipher });
+  const target = await startTarget();
+  const out: Soak[] = [];
+  try {
+    for (const tool of ['openssh', 'burrow'] as const) {
+      const remotePort = await freePort();
+      const tunnel = await startTunnel(tool, sshd, cipher, remotePort, target.port);
+      const samples: Array<[number, number]> = [];
+      const t0 = performance.now();
+      const sample = (): void => {
+        samples.push([(performance.now() - t0) / 1000, treeRssMiB(tunnel.pid!)]);
+      };
+      sample();
+      const sampler = setInterval(sample, 1000);
+      let failed = 0;
+      try {
+        const bytes = String(Math.floor((SOAK_GIB * GiB) / SOAK_ROUNDS));
+        const conns = String(Math.floor(SOAK_CONNS / SOAK_ROUNDS));
+        for (let round = 0; round < SOAK_ROUNDS; round++) {
+          // Both directions and the connections at once, as a busy vendor would.
+          const results = await Promise.all([
+            run(process.execPath, [path.join(here, 'load.js'), String(remotePort), 'stream', bytes, '4']),
+            run(process.execPath, [path.join(here, 'load.js'), String(remotePort), 'pull', bytes, '4']),
+            run(process.execPath, [path.join(here, 'load.js'), String(remotePort), 'churn', conns]),
+          ]);
+          failed += (JSON.parse(results[2]) as { failed: number }).failed;
+          if (tunnel.exitCode !== null) throw new Error(`${tool} exited during the soak`);
+        }
+      } finally {
+        clearInterval(sampler);
+        sample();
+        await stop(tunnel);
+      }
+      const seconds = samples.at(-1)![0];
+      const second = samples.filter(([t]) => t >= seconds / 2);
+      out.push({
+        tool,
+        seconds,
+        failed,
+        startMiB: samples[0]![1],
+        halfMiB: second[0]![1],
+        endMiB: samples.at(-1)![1],
+        peakMiB: Math.max(...samples.map(([, m]) => m)),
+        slope: slopePerMinute(second),
+      });
+      process.stderr.write(`soak: ${tool} done\n`);
+    }
+  } finally {
+    target.proc.kill('SIGTERM');
+    await sshd.dispose();
+  }
+  return out;
+}
+
 interface LongHaul {
   readonly tool: Tool;
   readonly seconds: number;
@@ -399,6 +487,23 @@ async function main(): Promise<void> {
   if (process.env.BENCH_METRICS_ROUNDS !== '0') lines.push(...(await metricsRows()));
   // One jump host: connect time and throughput through `ssh -J` and through Burrow's own hops.
   if (process.env.BENCH_JUMP_ROUNDS !== '0') lines.push(...(await jumpRows()));
+  let soaked: Soak[] = [];
+  if (SOAK_GIB > 0) {
+    const cipher = CIPHERS[0]!;
+    soaked = await soak(cipher);
+    lines.push(
+      `Soak: ${SOAK_GIB} GiB each way and ${SOAK_CONNS.toLocaleString('en')} short connections through one tunnel, in ${SOAK_ROUNDS} rounds (each: 4 streams each way and the connections, 100 at a time, together), cipher ${cipher}; RSS every second, children included`,
+      '',
+      '| tool | time | connections failed | RSS at start | at half time | at the end | peak | slope over the second half |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const k of soaked) {
+      lines.push(
+        `| ${TOOL_NAME[k.tool]} | ${k.seconds.toFixed(0)} s | ${k.failed} | ${fmt(k.startMiB)} MiB | ${fmt(k.halfMiB)} MiB | ${fmt(k.endMiB)} MiB | ${fmt(k.peakMiB)} MiB | ${k.slope >= 0 ? '+' : ''}${k.slope.toFixed(2)} MiB/min |`,
+      );
+    }
+    lines.push('');
+  }
   let haul: LongHaul[] = [];
   if (LONGHAUL_GIB > 0) {
     const cipher = CIPHERS[0]!;
@@ -417,7 +522,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(lines.join('\n') + '\n');
-  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ rounds: ROUNDS, rows: raw, longHaul: haul }, null, 2));
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ rounds: ROUNDS, rows: raw, soak: soaked, longHaul: haul }, null, 2));
 }
 
 await main();
