@@ -28,7 +28,8 @@
  * in one process), BENCH_IMPORT_ROUNDS (default 3; 0 skips bench/imports.ts, imports of 1,000 to
  * 10,000 sessions), BENCH_JUMP_ROUNDS (default 3; 0 skips bench/jump.ts, one jump host against
  * `ssh -J`), BENCH_LATER_S (default 60), BENCH_JSON=FILE to also write the raw results,
- * BENCH_MALLOC=1 to start Burrow with glibc settings that keep less memory after a burst for more
+ * BENCH_WEIGH=0 to skip the table of what each layer of a tunnel process adds to a bare Node
+ * process (bench/weigh.ts), BENCH_MALLOC=1 to start Burrow with glibc settings that keep less memory after a burst for more
  * CPU per GiB (MALLOC_ENV below; README, Footprint).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -479,6 +480,8 @@ async function main(): Promise<void> {
     }
     lines.push('');
   }
+  // What each layer of a tunnel process adds to a bare Node process: the floor under the idle row.
+  if (process.env.BENCH_WEIGH !== '0') lines.push(await run(process.execPath, ['--expose-gc', path.join(here, 'weigh.js')]));
   // CPU per packet of ssh2's own code, patched against as published: steady where the tables above are noisy.
   if (process.env.BENCH_PACKET_ROUNDS !== '0') lines.push(await run(process.execPath, [path.join(here, 'packets.js')]));
   // Imports at scale: no OpenSSH counterpart; wall and CPU seconds per size, and how they grow.
