@@ -196,7 +196,7 @@ export class ConfigStore {
 
   constructor(private readonly backend: ConfigBackend) {}
 
-  /** A store over conf at `file` (the CLI's and the tests' store). */
+  /** A store over the file itself at `file` (the CLI's and the tests' store; the app reads through electron-store). */
   static open(file: string): ConfigStore {
     return new ConfigStore(fileBackend(file));
   }
