@@ -41,9 +41,9 @@ export function tuneV8ForTunnels(): void {
  */
 export interface QuietCollector {
   /** Whether this sample (CPU microseconds since the last one, the heap and external memory now) calls for a collection. */
-  sample(cpuMicros: number, heapBytes: number): boolean;
+  sample(cpuMicros: number, collectableBytes: number): boolean;
   /** After a collection: the heap and external memory it left are the new baseline. */
-  collected(heapBytes: number): void;
+  collected(collectableBytes: number): void;
 }
 
 export function quietCollector(o: {
@@ -57,12 +57,12 @@ export function quietCollector(o: {
   let quiet = 0;
   let baseline = o.baseline;
   return {
-    sample(cpuMicros, heapBytes) {
+    sample(cpuMicros, bytes) {
       quiet = cpuMicros < quietMicros ? quiet + 1 : 0;
-      return quiet >= o.quietChecks && heapBytes > baseline + o.slackBytes;
+      return quiet >= o.quietChecks && bytes > baseline + o.slackBytes;
     },
-    collected(heapBytes) {
-      baseline = heapBytes;
+    collected(bytes) {
+      baseline = bytes;
       quiet = 0;
     },
   };
@@ -72,13 +72,14 @@ export function quietCollector(o: {
  * V8's collector, reached only when first needed: every `burrow` command starts the watch below,
  * and most (an import, a key) end long before a collection could be due.
  */
-let exposedGc: ((o?: { type: 'minor' | 'major' }) => void) | undefined;
-function collector(): (o?: { type: 'minor' | 'major' }) => void {
+type Gc = (o?: { type: 'minor' | 'major' }) => void;
+let exposedGc: Gc | undefined;
+function collector(): Gc {
   if (!exposedGc) {
     v8.setFlagsFromString('--expose-gc');
-    exposedGc = runInNewContext('gc') as typeof exposedGc;
+    exposedGc = runInNewContext('gc') as Gc;
   }
-  return exposedGc!;
+  return exposedGc;
 }
 
 /** Bytes of SSH traffic after which the data path's dead buffers are collected (see `carried`). */
@@ -107,19 +108,19 @@ export function carried(bytes: number): void {
 export function returnMemoryWhenQuiet(o: { everyMs?: number; quietChecks?: number; slackBytes?: number } = {}): () => void {
   const everyMs = o.everyMs ?? 5000;
   // The heap and the Buffers' bytes it holds (see above): what a full collection can give back.
-  const heap = (): number => {
+  const collectable = (): number => {
     const h = v8.getHeapStatistics();
     return h.total_heap_size + h.external_memory;
   };
-  const watch = quietCollector({ everyMs, quietChecks: o.quietChecks ?? 2, slackBytes: o.slackBytes ?? 8 * 1024 * 1024, baseline: heap() });
+  const watch = quietCollector({ everyMs, quietChecks: o.quietChecks ?? 2, slackBytes: o.slackBytes ?? 8 * 1024 * 1024, baseline: collectable() });
   let last = process.cpuUsage();
   const timer = setInterval(() => {
     const now = process.cpuUsage();
     const used = now.user - last.user + (now.system - last.system);
     last = now;
-    if (watch.sample(used, heap())) {
+    if (watch.sample(used, collectable())) {
       collector()();
-      watch.collected(heap());
+      watch.collected(collectable());
       last = process.cpuUsage(); // the collection's own CPU is not traffic
     }
   }, everyMs);
