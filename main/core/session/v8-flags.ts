@@ -13,6 +13,7 @@
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { cHeap, type CHeap } from './c-heap.js';
 
 export const TUNNEL_V8_FLAGS: readonly string[] = ['--no-concurrent-array-buffer-sweeping'];
 
@@ -38,12 +39,25 @@ export function tuneV8ForTunnels(): void {
  * buffers whose small JS objects died young but were never scavenged, because the tunnel stopped
  * allocating when the traffic stopped: measured, 256 MiB each way left the heap 1 MiB larger
  * and 18 MiB of dead buffers held until a collection that, watching the heap alone, never came.
+ *
+ * The collection also shrinks V8's young generation, which concurrent streams and connections
+ * grow to 32 MiB: V8 shrinks it only in a collection that follows a quiet stretch of 5 s or more
+ * (it judges by the allocation rate since the collection before), which this one does.
+ *
+ * Then, once per busy spell, when the process has been quiet as long again, the C library's free
+ * memory is given back too (`trimDue`), where the platform has a way (core/session/c-heap.ts): a
+ * collection frees the buffers' bytes into glibc's heap, which keeps what lies between live
+ * allocations; only a trim returns it to the system.
  */
 export interface QuietCollector {
   /** Whether this sample (CPU microseconds since the last one, the heap and external memory now) calls for a collection. */
   sample(cpuMicros: number, collectableBytes: number): boolean;
   /** After a collection: the heap and external memory it left are the new baseline. */
   collected(collectableBytes: number): void;
+  /** Whether to give the C library's free memory back: quiet now, and busy at some point since the last time (or since start). */
+  trimDue(): boolean;
+  /** After giving it back. */
+  trimmed(): void;
 }
 
 export function quietCollector(o: {
@@ -56,14 +70,23 @@ export function quietCollector(o: {
   const quietMicros = o.everyMs * 1000 * 0.01;
   let quiet = 0;
   let baseline = o.baseline;
+  // Start-up (loading code, connecting) is the first busy spell.
+  let busySinceTrim = true;
   return {
     sample(cpuMicros, bytes) {
       quiet = cpuMicros < quietMicros ? quiet + 1 : 0;
+      if (quiet === 0) busySinceTrim = true;
       return quiet >= o.quietChecks && bytes > baseline + o.slackBytes;
     },
     collected(bytes) {
       baseline = bytes;
       quiet = 0;
+    },
+    trimDue() {
+      return busySinceTrim && quiet >= o.quietChecks;
+    },
+    trimmed() {
+      busySinceTrim = false;
     },
   };
 }
@@ -105,8 +128,9 @@ export function carried(bytes: number): void {
 }
 
 /** Starts giving memory back after busy spells (see quietCollector); returns the function that stops it. */
-export function returnMemoryWhenQuiet(o: { everyMs?: number; quietChecks?: number; slackBytes?: number } = {}): () => void {
+export function returnMemoryWhenQuiet(o: { everyMs?: number; quietChecks?: number; slackBytes?: number; heap?: CHeap | null } = {}): () => void {
   const everyMs = o.everyMs ?? 5000;
+  const heap = o.heap === undefined ? cHeap() : o.heap;
   // The heap and the Buffers' bytes it holds (see above): what a full collection can give back.
   const collectable = (): number => {
     const h = v8.getHeapStatistics();
@@ -122,6 +146,13 @@ export function returnMemoryWhenQuiet(o: { everyMs?: number; quietChecks?: numbe
       collector()();
       watch.collected(collectable());
       last = process.cpuUsage(); // the collection's own CPU is not traffic
+      // No trim in the same check: the collection goes on after gc() returns (V8's helper
+      // threads sweep, freeing what they free after it). collected() starts the count of quiet
+      // checks again, so the trim comes once the process has been quiet as long again.
+    } else if (heap && watch.trimDue()) {
+      heap.trim();
+      watch.trimmed();
+      last = process.cpuUsage();
     }
   }, everyMs);
   timer.unref();
