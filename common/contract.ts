@@ -305,6 +305,13 @@ export interface AppInfo {
   /** Whether launch at login can be set from this door, and why not when it cannot. */
   readonly launchAtLogin: { readonly supported: boolean; readonly reason?: string };
   readonly ssh2: { readonly nativeCrypto: boolean; readonly patched: boolean };
+  /**
+   * How this process gives back the memory a busy spell used (issue 24): 'trim', Burrow's addon
+   * returns the C library's free memory once quiet (Linux); 'allocator', the system's allocator does
+   * it by itself (macOS, Windows); 'missing', Linux without the addon (it is built at install, which
+   * needs a C compiler): that memory stays with the process until it is used again.
+   */
+  readonly memoryReturn: 'trim' | 'allocator' | 'missing';
 }
 
 export interface LogLine {

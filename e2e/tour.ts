@@ -233,6 +233,9 @@ export async function tour(page: Page, burrow: BurrowWeb, sshd: Sshd, pg: Postgr
 
   await go(page, '#/settings');
   await expect(page.getByRole('heading', { name: 'About this Burrow' })).toBeVisible();
+  // The engine as npm ci installed it: ssh2's native crypto and Burrow's heap-trim addon built.
+  await expect(page.getByText('Memory after busy spells')).toBeVisible();
+  await expect(page.getByText(/addon missing|slow JavaScript crypto/)).toHaveCount(0);
   await at('settings');
   const boot = page.getByRole('group', { name: 'Start at boot' });
   await boot.getByRole('radio', { name: /For my account/ }).check();

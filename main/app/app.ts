@@ -37,6 +37,7 @@ import type { SessionDeps } from '../core/session/session.js';
 import type { LogFiles } from '../core/logs/log-files.js';
 import type { BackoffOptions } from '../core/session/backoff.js';
 import { ssh2NativeCrypto, ssh2Patched } from '../core/session/native-crypto.js';
+import { memoryReturn } from '../core/session/c-heap.js';
 import { parseWords } from './commandline.js';
 import { AppFailure, fail, toAppError } from './errors.js';
 import { HostKeys, type Target } from './hostkeys.js';
@@ -275,6 +276,7 @@ export class BurrowApp implements AppPort {
         ? { supported: true }
         : { supported: false, reason: this.deps.noLoginItemReason ?? (web ? 'Burrow runs in browser mode here' : 'Not available') },
       ssh2: { nativeCrypto: ssh2NativeCrypto(), patched: ssh2Patched() },
+      memoryReturn: memoryReturn(),
     };
   }
 

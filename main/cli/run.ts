@@ -144,6 +144,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       );
     if (!info.ssh2.nativeCrypto)
       reporter.note("ssh2's native crypto binding is missing: tunnels work but are several times slower (reinstall with a C++ compiler available)");
+    if (info.memoryReturn === 'missing')
+      reporter.note(
+        "Burrow's heap-trim addon is missing: memory a busy spell used stays with this process until it is used again (reinstall with a C compiler available, e.g. npm ci)",
+      );
   } catch (err) {
     await app.close();
     dispose?.();

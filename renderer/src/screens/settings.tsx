@@ -119,6 +119,14 @@ export function SettingsScreen() {
             {info.ssh2.nativeCrypto ? 'native crypto' : 'slow JavaScript crypto (reinstall with a compiler)'};{' '}
             {info.ssh2.patched ? 'rekey fix applied' : 'rekey fix MISSING (reinstall with npm ci)'}
           </dd>
+          <dt>Memory after busy spells</dt>
+          <dd>
+            {info.memoryReturn === 'trim'
+              ? 'given back once quiet'
+              : info.memoryReturn === 'allocator'
+                ? "given back by the system's allocator"
+                : 'kept until used again (heap-trim addon missing: reinstall with a C compiler)'}
+          </dd>
         </dl>
         {info.secretStore.warnings.map((w, i) => (
           <p key={i} className="banner banner-warn">
