@@ -168,6 +168,18 @@ test('deploy/: the image runs the entry point as a non-root user with a health c
   assert.match(final, /CMD \["node", "\/app\/dist\/main\/cli\/burrow\.js", "container", "--health"\]/);
   assert.match(final, /BURROW_METRICS=0\.0\.0\.0:9876/);
   assert.match(final, /^VOLUME \/var\/lib\/burrow$/m);
+  // A dependency of the form file: (Burrow's heap-trim addon) is a link in node_modules: its
+  // folder is there before npm ci builds it, and in the final image where the link points.
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  const local = Object.values({ ...pkg.dependencies, ...pkg.optionalDependencies }).filter((v) => v.startsWith('file:'));
+  assert.ok(local.length > 0, 'the addon is a dependency');
+  const build = stages[0]!;
+  for (const spec of local) {
+    const dir = spec.slice('file:'.length);
+    const copied = build.indexOf(`COPY ${dir} ./${dir}`);
+    assert.ok(copied >= 0 && copied < build.indexOf('RUN npm ci'), `${dir} is copied before npm ci`);
+    assert.ok(final.includes(`COPY --from=build /src/${dir} ./${dir}`), `${dir} is in the final image`);
+  }
 
   const usage = readFileSync(path.join(ROOT, 'main', 'cli', 'container.ts'), 'utf8');
   const compose = parseYaml(readFileSync(path.join(ROOT, 'deploy', 'docker-compose.yml'), 'utf8')) as {
