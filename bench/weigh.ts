@@ -18,7 +18,7 @@ const dist = (p: string): string => pathToFileURL(path.resolve(here, '..', p)).h
 
 /** In the order a `burrow run -- ssh …` process loads them. */
 const LAYERS: ReadonlyArray<readonly [string, string]> = [
-  ['ssh2 (the SSH library, and the OpenSSL code its load-time checks reach)', 'ssh2'],
+  ['ssh2 (the SSH library, its native binding and WebAssembly Poly1305)', 'ssh2'],
   ['zod (the validator of the contract and the config)', 'zod'],
   ["the config's schema and the contract", dist('common/contract.js')],
   ['the store (migrations, atomic writes, the file reader)', dist('main/core/config/store.js')],
