@@ -12,6 +12,9 @@ import { importInput, type ImportOptions } from './detect.js';
 import { ImportLimitError } from './limits.js';
 import { PendingFile, PendingKey, type ImportReport } from './report.js';
 
+/** Sessions per message from the worker (import-worker.ts): each message is received in one go. */
+export const REPORT_SLICE = 500;
+
 /** Inputs smaller than this are read on the caller's thread. */
 const INLINE_BYTES = 256 * 1024;
 
@@ -143,9 +146,17 @@ function inWorker(job: ImportJob, signal: AbortSignal | undefined): Promise<Work
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const done = (): void => signal?.removeEventListener('abort', onAbort);
-    worker.once('message', (r: WorkerResult) => {
+    // The report's sessions come a slice per message, the next asked for from the next turn of
+    // the event loop, then the rest of the report (import-worker.ts).
+    const sessions: string[] = [];
+    worker.on('message', (m: WorkerResult | { slice: string[] }) => {
+      if ('slice' in m) {
+        for (const s of m.slice) sessions.push(s);
+        setImmediate(() => worker.postMessage('next'));
+        return;
+      }
       done();
-      resolve(r);
+      resolve(m.ok ? { ok: true, report: { ...m.report, sessions: [...sessions, ...m.report.sessions] } } : m);
     });
     worker.once('error', (err) => {
       done();
