@@ -17,11 +17,13 @@ export interface CHeap {
 
 let loaded: CHeap | null | undefined;
 
+let glibc: boolean | undefined;
+
 /** Whether this process can give its free memory back (AppInfo's `memoryReturn` says what each means). */
 export function memoryReturn(): 'trim' | 'allocator' | 'missing' {
   // musl's allocator, like macOS's and Windows', unmaps free memory by itself; only glibc's keeps it.
-  const glibc =
-    process.platform === 'linux' && Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
+  // Asked once: a diagnostic report is a few milliseconds of work, and app:info is asked often.
+  glibc ??= process.platform === 'linux' && Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
   if (!glibc) return 'allocator';
   return cHeap() ? 'trim' : 'missing';
 }
