@@ -16,6 +16,20 @@ export function sshdUnavailable(): string | undefined {
   return toolsMissing(SSHD, 'ssh-keygen');
 }
 
+/** The processes started by `pid`, their children and so on. */
+function descendants(pid: number): number[] {
+  let kids: number[] = [];
+  try {
+    kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    /* none */
+  }
+  return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+
 export interface SshdOptions {
   /** Extra sshd_config lines, e.g. `PermitListen 127.0.0.1:1234`, `ClientAliveInterval 2`. */
   readonly extraConfig?: ReadonlyArray<string>;
@@ -145,6 +159,11 @@ export class Sshd {
     } catch {
       return [];
     }
+  }
+
+  /** Every process of every connection (sessionPids and what they started): what freezing a link stops. */
+  connectionPids(): number[] {
+    return this.sessionPids().flatMap((p) => [p, ...descendants(p)]);
   }
 
   /** Ends every SSH connection but keeps the listener: a server-side drop. */

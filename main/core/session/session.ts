@@ -27,6 +27,7 @@ import type { SshSocket } from './route-socket.js';
 import { createForward, RemoteForward, type LiveForward } from './forward.js';
 import { fingerprintOf, HostKeyChecker, type HostKeyPrompt, type HostKeyVerdict } from './host-keys.js';
 import { RekeyWatch, type Negotiated } from './rekey.js';
+import { keepaliveHeard } from './keepalive.js';
 import { carried } from './v8-flags.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import { loadIdentities, proxyPasswordSecret, type IdentityLoader, type LoadedIdentity, type PassphraseQuestion } from './identity.js';
@@ -438,7 +439,12 @@ export class Session extends EventEmitter<SessionEvents> {
       },
       agent,
     );
-    sock.on('data', () => rekeys.check());
+    // A server heard from is alive: ssh2's keepalive count starts again (keepalive.ts).
+    const alive = keepaliveHeard(client, cfg.keepalive.intervalSeconds * 1000);
+    sock.on('data', () => {
+      rekeys.check();
+      alive.heard();
+    });
     let verdict: HostKeyVerdict | undefined;
     /** The host key accepted at this connection's first key exchange. */
     let acceptedKey: Buffer | undefined;
@@ -487,6 +493,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.guard(id, 'handling a lost connection', () => this.lost(id, a));
     });
     client.on('ready', () => {
+      alive.ready();
       if (!current()) return;
       this.handshakeMs = Date.now() - a.startedAt;
       this.log('debug', `logged in as "${cfg.user}"`);

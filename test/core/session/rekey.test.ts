@@ -42,6 +42,15 @@ test("OpenSSH's default data limits per cipher: 64 GiB for AES, 1 GiB for ChaCha
   assert.equal(defaultRekeyBytes('3des-cbc'), 1024 * MiB);
 });
 
+/** sshd's log lines about a connection ending or going wrong, for a failure's message. */
+function sshdTrouble(log: string): string {
+  return log
+    .split('\n')
+    .filter((l) => /error|fatal|disconnect|connection closed|timed out|bad packet|reset/i.test(l))
+    .slice(-20)
+    .join('\n');
+}
+
 /** Runs STREAMS exchanges at once through `port` and returns the failures. */
 async function allStreams(port: number): Promise<string[]> {
   const results = await Promise.all(Array.from({ length: STREAMS }, () => exchange(port, PER_STREAM)));
@@ -65,20 +74,24 @@ describe('key re-exchange under load', { skip: sshdUnavailable() }, () => {
         const s = new Session(sessionFor(sshd, [loopbackRemote(port, target.port)], by === 'burrow' ? { rekeyLimit: { bytes: MiB } } : {}), testDeps(sshd));
         const states: SessionState[] = [];
         let renewed = 0;
+        // What Burrow said besides debug lines: a failure below carries it, and what sshd said.
+        const said: string[] = [];
         s.on('snapshot', (snap) => states.push(snap.state));
         s.on('log', (l) => {
           if (/session keys renewed/.test(l.message)) renewed++;
+          if (l.level !== 'debug') said.push(`${l.level}: ${l.message}`);
         });
         s.start();
         try {
           await waitForState(s, 'connected');
           states.length = 0;
           const failures = await allStreams(port);
-          assert.deepEqual(failures, []);
+          const why = (): string => `\nBurrow said:\n${said.join('\n')}\nsshd said:\n${sshdTrouble(sshd.log())}`;
+          assert.deepEqual(failures, [], `${failures.length} of ${STREAMS} streams failed, the first: ${failures[0]}${why()}`);
           assert.deepEqual(
             states.filter((x) => x !== 'connected'),
             [],
-            'the session never left connected',
+            `the session never left connected${why()}`,
           );
           assert.equal(s.snapshot().reconnects, 0);
           // 256 MiB each way, a new key every 1 MiB per direction: Burrow's exchanges take longer

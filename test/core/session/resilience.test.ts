@@ -3,7 +3,6 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -13,20 +12,6 @@ import { tuneV8ForTunnels } from '../../../main/core/session/v8-flags.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { echoServer, freePort, roundTrip, waitFor } from '../../helpers/net.js';
 import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
-
-/** Every process below `pid`, deepest last (the per-connection sshd processes). */
-function descendants(pid: number): number[] {
-  let kids: number[] = [];
-  try {
-    kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    /* none */
-  }
-  return kids.flatMap((k) => [k, ...descendants(k)]);
-}
 
 describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
   const cleanup: Array<() => Promise<void>> = [];
@@ -98,7 +83,7 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
       let frozen: number[] = [];
       try {
         await waitForState(s, 'connected');
-        frozen = sshd.sessionPids().flatMap((p) => [p, ...descendants(p)]);
+        frozen = sshd.connectionPids();
         if (stalled === 'the server') for (const p of frozen) process.kill(p, 'SIGSTOP');
         const before = (gc(), process.memoryUsage().arrayBuffers);
         // A stalled server: the vendors' connections are opened, then it is frozen with every
@@ -145,7 +130,7 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     let frozen: number[] = [];
     try {
       await waitForState(s, 'connected');
-      frozen = sshd.sessionPids().flatMap((p) => [p, ...descendants(p)]);
+      frozen = sshd.connectionPids();
       assert.ok(frozen.length > 0, 'the connection has sshd processes');
       const t0 = Date.now();
       for (const p of frozen) process.kill(p, 'SIGSTOP');
@@ -197,7 +182,7 @@ describe('staying up against a real sshd', { skip: sshdUnavailable() }, () => {
     });
     s.start();
     await waitForState(s, 'connected');
-    const frozen = sshd.sessionPids().flatMap((p) => [p, ...descendants(p)]);
+    const frozen = sshd.connectionPids();
     for (const p of frozen) process.kill(p, 'SIGSTOP');
     const release = (): number => {
       for (const p of frozen) {
