@@ -26,6 +26,7 @@ import { inspectKey, inspectKeyFile, KeyError } from '../core/keys/index.js';
 import { expandHome } from '../core/session/identity.js';
 import { placeholderFailure } from './commandline.js';
 import { fail } from './errors.js';
+import { giveWay } from '../core/give-way.js';
 
 /** How long a preview can be applied: long enough to read it, short enough not to hold keys for ever. */
 const PREVIEW_MS = 15 * 60_000;
@@ -357,7 +358,7 @@ async function joinPieces(parts: ReadonlyArray<Buffer>, bytes: number): Promise<
     since += p.length;
     if (since >= 4 * 1024 * 1024) {
       since = 0;
-      await new Promise((r) => setImmediate(r));
+      await giveWay();
     }
   }
   return out;

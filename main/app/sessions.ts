@@ -21,6 +21,7 @@ import type { LogFiles } from '../core/logs/log-files.js';
 import { applyEdit, changedFields, type EditRequest } from './edit.js';
 import { fail } from './errors.js';
 import type { Questions } from './questions.js';
+import { giveWay } from '../core/give-way.js';
 
 /** Lines of log kept per session for a window that opens later. */
 const LOG_LINES = 500;
@@ -122,7 +123,7 @@ export class Sessions {
     const toStart: string[] = [];
     let n = 0;
     const breathe = async (): Promise<void> => {
-      if (++n % SYNC_SLICE === 0) await new Promise((r) => setImmediate(r));
+      if (++n % SYNC_SLICE === 0) await giveWay();
     };
     for (const [id, old] of [...this.running]) {
       if (ids.has(id)) continue;
@@ -195,7 +196,7 @@ export class Sessions {
   async list(): Promise<SessionView[]> {
     const out: SessionView[] = [];
     for (const id of [...this.running.keys()]) {
-      if (out.length > 0 && out.length % SYNC_SLICE === 0) await new Promise((r) => setImmediate(r));
+      if (out.length > 0 && out.length % SYNC_SLICE === 0) await giveWay();
       // Removed meanwhile: not listed.
       if (this.running.has(id)) out.push(this.view(id));
     }
@@ -344,7 +345,7 @@ export class Sessions {
     // already up must go on meanwhile.
     const all = [...ids];
     for (let i = 0; i < all.length; i += SYNC_SLICE) {
-      if (i > 0) await new Promise((r) => setImmediate(r));
+      if (i > 0) await giveWay();
       this.manager.startAll(all.slice(i, i + SYNC_SLICE));
     }
   }

@@ -5,6 +5,7 @@
  * carrying data while it is written. Messages leave in the order they were sent.
  */
 import type { ServerMessage } from '../../common/api.js';
+import { giveWay } from '../core/give-way.js';
 
 /** Items turned into JSON between two turns of the event loop. */
 const SLICE = 500;
@@ -17,7 +18,7 @@ export async function messageText(m: ServerMessage): Promise<string> {
   if (!key || !Array.isArray(list) || list.length <= SLICE) return JSON.stringify(m);
   const parts: string[] = [];
   for (let i = 0; i < list.length; i += SLICE) {
-    if (i > 0) await new Promise((r) => setImmediate(r));
+    if (i > 0) await giveWay();
     parts.push(
       list
         .slice(i, i + SLICE)

@@ -18,6 +18,7 @@ import type { ImportReport, NotTaken, PendingFile } from './importers/report.js'
 import { keyWithPassphrase, storeKey } from './key-passphrase.js';
 import { withAbsolutePaths } from './paths.js';
 import type { ConfigStore } from './store.js';
+import { giveWay } from '../give-way.js';
 
 export interface ApplyOptions {
   /** Name for the one session the input describes (refused when there are several). */
@@ -168,7 +169,7 @@ export async function applyImport(store: ConfigStore, report: ImportReport, opti
   try {
     for (const [i, found] of report.sessions.entries()) {
       // Keep the event loop free between slices: the tunnels of this process go on meanwhile.
-      if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+      if (i % 100 === 99) await giveWay();
       const { id: _id, ...rest } = found;
       let session: Omit<SessionConfig, 'id'> = { ...rest, name: options.name ?? found.name, autostart: options.autostart ?? found.autostart };
       if (taken.has(session.name.toLowerCase())) {

@@ -1,5 +1,6 @@
 /** JSON text in and out of config files, with parse errors that say where (line and column). */
 import { ConfigError } from './config-error.js';
+import { giveWay } from '../give-way.js';
 
 /** Whether JSON.parse of `prefix` fails only because the text ends too early (or succeeds). */
 function failsOnlyAtEnd(prefix: string): boolean {
@@ -73,7 +74,7 @@ export async function formatConfigPieces(doc: { readonly version: number; readon
   if (doc.sessions.length === 0) return [formatJson(doc)];
   const pieces = [`{\n  "version": ${JSON.stringify(doc.version)},\n  "sessions": [\n`];
   for (let i = 0; i < doc.sessions.length; i += slice) {
-    if (i > 0) await new Promise((r) => setImmediate(r));
+    if (i > 0) await giveWay();
     const part = doc.sessions
       .slice(i, i + slice)
       .map((s) => `    ${JSON.stringify(s, null, 2).replace(/\n/g, '\n    ')}`)

@@ -13,6 +13,7 @@ import { withFileLockAsync } from './file-lock.js';
 import { formatConfigPieces, formatJson, parseJsonText } from './json-text.js';
 import { migrateDocument } from './migrations.js';
 import { CONFIG_VERSION, checkUnique, findSession, parseConfigFile, parseSessionConfig } from './schema.js';
+import { giveWay } from '../give-way.js';
 
 export { CONFIG_ENV, defaultConfigPath, loadConfigFile, resolveConfigPath, secretsFolderFor } from './config-file.js';
 
@@ -260,7 +261,7 @@ export class ConfigStore {
     for (let i = 0; i < inputs.length; i++) {
       const { id: _id, ...parsed } = roundTrip(inputs[i], `sessions[${i}]`);
       valid.push(parsed);
-      if (i % SLICE === SLICE - 1) await new Promise((r) => setImmediate(r));
+      if (i % SLICE === SLICE - 1) await giveWay();
     }
     let result: AddedMany = { added: [], skipped: [] };
     await this.change((sessions) => {

@@ -11,6 +11,7 @@ import { CommandLineError, PlaceholderError } from './command-line.js';
 import { importInput, type ImportOptions } from './detect.js';
 import { ImportLimitError } from './limits.js';
 import { PendingFile, PendingKey, type ImportReport } from './report.js';
+import { giveWay } from '../../give-way.js';
 
 /** Sessions per message from the worker (import-worker.ts): each message is received in one go. */
 export const REPORT_SLICE = 500;
@@ -77,7 +78,7 @@ async function fromWire(w: WireReport): Promise<ImportReport> {
   const sessions: ImportReport['sessions'][number][] = [];
   for (let i = 0; i < w.sessions.length; i++) {
     sessions.push(JSON.parse(w.sessions[i]!) as ImportReport['sessions'][number]);
-    if (i % 500 === 499) await new Promise((r) => setImmediate(r));
+    if (i % 500 === 499) await giveWay();
   }
   return {
     ...w,
@@ -146,13 +147,13 @@ function inWorker(job: ImportJob, signal: AbortSignal | undefined): Promise<Work
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const done = (): void => signal?.removeEventListener('abort', onAbort);
-    // The report's sessions come a slice per message, the next asked for from the next turn of
-    // the event loop, then the rest of the report (import-worker.ts).
+    // The report's sessions come a slice per message, the next asked for after a pause (give-way.ts),
+    // then the rest of the report (import-worker.ts).
     const sessions: string[] = [];
     worker.on('message', (m: WorkerResult | { slice: string[] }) => {
       if ('slice' in m) {
         for (const s of m.slice) sessions.push(s);
-        setImmediate(() => worker.postMessage('next'));
+        void giveWay().then(() => worker.postMessage('next'));
         return;
       }
       done();
