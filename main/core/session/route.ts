@@ -28,6 +28,7 @@ import { hostPort, proxyLabel } from '../../../common/route.js';
 
 export { describeRoute } from '../../../common/route.js';
 import { RouteSocket, type RouteEnds } from './route-socket.js';
+import { keepaliveHeard } from './keepalive.js';
 
 export interface RouteDeps {
   readonly offer: Offer;
@@ -284,6 +285,11 @@ async function login(
     client.once('ready', () => {
       client.off('error', onError);
       client.removeAllListeners('close');
+      // A hop carries the whole tunnel: while it brings bytes it is alive, whatever its keepalive
+      // replies wait behind (keepalive.ts). Listened to from here, when ssh2 already reads it.
+      const alive = keepaliveHeard(client, cfg.keepalive.intervalSeconds * 1000);
+      alive.ready();
+      sock.on('data', () => alive.heard());
       resolve();
     });
     let acceptedKey: Buffer | undefined;

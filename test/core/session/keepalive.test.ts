@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import ssh2 from 'ssh2';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Session } from '../../../main/core/session/session.js';
 import { keepaliveHeard } from '../../../main/core/session/keepalive.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
@@ -100,6 +101,41 @@ describe('keepalives against a real sshd', { skip: sshdUnavailable() }, () => {
     } finally {
       await s.stop();
       await sshd.dispose();
+    }
+  });
+
+  test("through a jump host that renews its keys every MiB: the hop's link is not declared dead while it carries the tunnel either", async () => {
+    const jump = await Sshd.start({ ciphers: 'aes128-gcm@openssh.com', logLevel: 'DEBUG1', extraConfig: ['RekeyLimit 1M'] });
+    const sshd = await Sshd.start();
+    const port = await freePort();
+    const knownHosts = path.join(sshd.dir, 'both_known_hosts');
+    writeFileSync(knownHosts, readFileSync(jump.knownHostsPath, 'utf8') + readFileSync(sshd.knownHostsPath, 'utf8'));
+    const s = new Session(
+      sessionFor(sshd, [loopbackRemote(port, target.port)], {
+        jumpHosts: [{ host: jump.host, port: jump.port, identityFiles: [jump.clientKeyPath] }],
+        hostKey: { policy: 'yes', knownHostsFiles: [knownHosts] },
+        keepalive: { intervalSeconds: 0.15, countMax: 2 },
+      }),
+      testDeps(sshd),
+    );
+    const said: string[] = [];
+    s.on('log', (l) => {
+      if (l.level !== 'debug') said.push(`${l.level}: ${l.message}`);
+    });
+    s.start();
+    try {
+      await waitForState(s, 'connected');
+      const results = await Promise.all(Array.from({ length: 32 }, () => exchange(port, 8 * MiB)));
+      const failed = results.filter((r) => !r.ok).map((r) => r.detail);
+      assert.deepEqual(failed, [], `Burrow said:\n${said.join('\n')}`);
+      assert.equal(s.snapshot().reconnects, 0, `Burrow said:\n${said.join('\n')}`);
+      // The hop's keys were renewed many times meanwhile (sshd logs one NEWKEYS per exchange).
+      const exchanges = (jump.log().match(/SSH2_MSG_NEWKEYS received/g) ?? []).length;
+      assert.ok(exchanges >= 8, `the jump host renewed its keys only ${exchanges} times`);
+    } finally {
+      await s.stop();
+      await sshd.dispose();
+      await jump.dispose();
     }
   });
 
