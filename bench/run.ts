@@ -12,7 +12,8 @@
  * short connections through one fresh tunnel per tool, in ten rounds, its RSS read every second;
  * the table gives the slope of RSS over the soak's second half (least squares, MiB per minute): a
  * process that keeps something per connection or per GiB climbs, one that does not stays flat.
- * BENCH_SOAK_GIB=0 skips it.
+ * After each round the tunnel rests BENCH_SOAK_SETTLE_S (default 40) seconds and its RSS is read
+ * again; a second table gives those readings and their slope. BENCH_SOAK_GIB=0 skips the soak.
  *
  * Then the long haul: BENCH_LONGHAUL_GIB (default 4; 0 skips it) GiB each way at once through each
  * tool, over 4 connections, against an sshd that rekeys every 8 MiB; every byte is checked by
@@ -56,6 +57,15 @@ const LONGHAUL_GIB = Number(process.env.BENCH_LONGHAUL_GIB ?? 4);
 const SOAK_GIB = Number(process.env.BENCH_SOAK_GIB ?? 20);
 const SOAK_CONNS = Number(process.env.BENCH_SOAK_CONNS ?? 200_000);
 const SOAK_ROUNDS = 10;
+/**
+ * Seconds of rest after each soak round before RSS is read (BENCH_SOAK_SETTLE_S; 0 skips the rest).
+ * During the load RSS swings by tens of MiB between collections, so a slope over it cannot tell a
+ * few MiB kept per round from that noise; read once the process has rested as long as its quiet
+ * collection and the C heap's trim take (two quiet 5-s checks, then one more: v8-flags.ts; 20 s
+ * proved too short, readings 89–116 MiB), the same moment every round, what is kept per round
+ * shows as a slope of its own.
+ */
+const SOAK_SETTLE_S = Number(process.env.BENCH_SOAK_SETTLE_S ?? 40);
 const AB = process.env.BENCH_AB === '1';
 /**
  * BENCH_MALLOC=1: Burrow started with these glibc malloc settings. Buffers of 32 KiB and more then
@@ -277,6 +287,10 @@ interface Soak {
   readonly peakMiB: number;
   /** Least-squares slope of RSS over the second half, MiB per minute. */
   readonly slope: number;
+  /** RSS after each round and SOAK_SETTLE_S seconds of rest: what the process keeps, round by round. */
+  readonly settledMiB: number[];
+  /** Least-squares slope of the settled RSS over the second half of the rounds, MiB per round. */
+  readonly settledSlope: number;
 }
 
 /** Least-squares slope of (seconds, MiB) samples, in MiB per minute. */
@@ -299,9 +313,13 @@ async function soak(cipher: string): Promise<Soak[]> {
       const remotePort = await freePort();
       const tunnel = await startTunnel(tool, sshd, cipher, remotePort, target.port);
       const samples: Array<[number, number]> = [];
+      const settled: number[] = [];
       const t0 = performance.now();
+      // The slope over the load is taken over the load alone: the clock stops while the tunnel rests.
+      let rested = 0;
+      let loading = true;
       const sample = (): void => {
-        samples.push([(performance.now() - t0) / 1000, treeRssMiB(tunnel.pid!)]);
+        if (loading) samples.push([(performance.now() - t0) / 1000 - rested, treeRssMiB(tunnel.pid!)]);
       };
       sample();
       const sampler = setInterval(sample, 1000);
@@ -318,6 +336,14 @@ async function soak(cipher: string): Promise<Soak[]> {
           ]);
           failed += (JSON.parse(results[2]) as { failed: number }).failed;
           if (tunnel.exitCode !== null) throw new Error(`${tool} exited during the soak`);
+          if (SOAK_SETTLE_S > 0) {
+            loading = false;
+            const restFrom = performance.now();
+            await new Promise((r) => setTimeout(r, SOAK_SETTLE_S * 1000));
+            settled.push(treeRssMiB(tunnel.pid!));
+            rested += (performance.now() - restFrom) / 1000;
+            loading = true;
+          }
         }
       } finally {
         clearInterval(sampler);
@@ -335,6 +361,9 @@ async function soak(cipher: string): Promise<Soak[]> {
         endMiB: samples.at(-1)![1],
         peakMiB: Math.max(...samples.map(([, m]) => m)),
         slope: slopePerMinute(second),
+        settledMiB: settled,
+        // Rounds as the x axis: slopePerMinute's unit is per 60 of them, so divide it back.
+        settledSlope: settled.length >= 4 ? slopePerMinute(settled.map((m, i) => [i + 1, m] as const).slice(Math.floor(settled.length / 2))) / 60 : NaN,
       });
       process.stderr.write(`soak: ${tool} done\n`);
     }
@@ -497,15 +526,26 @@ async function main(): Promise<void> {
     lines.push(
       `Soak: ${SOAK_GIB} GiB each way and ${SOAK_CONNS.toLocaleString('en')} short connections through one tunnel, in ${SOAK_ROUNDS} rounds (each: 4 streams each way and the connections, 100 at a time, together), cipher ${cipher}; RSS every second, children included`,
       '',
-      '| tool | time | connections failed | RSS at start | at half time | at the end | peak | slope over the second half |',
+      '| tool | time under load | connections failed | RSS at start | at half time | at the end | peak | slope over the second half |',
       '|---|---:|---:|---:|---:|---:|---:|---:|',
     );
+    const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
     for (const k of soaked) {
       lines.push(
-        `| ${TOOL_NAME[k.tool]} | ${k.seconds.toFixed(0)} s | ${k.failed} | ${fmt(k.startMiB)} MiB | ${fmt(k.halfMiB)} MiB | ${fmt(k.endMiB)} MiB | ${fmt(k.peakMiB)} MiB | ${k.slope >= 0 ? '+' : ''}${k.slope.toFixed(2)} MiB/min |`,
+        `| ${TOOL_NAME[k.tool]} | ${k.seconds.toFixed(0)} s | ${k.failed} | ${fmt(k.startMiB)} MiB | ${fmt(k.halfMiB)} MiB | ${fmt(k.endMiB)} MiB | ${fmt(k.peakMiB)} MiB | ${signed(k.slope)} MiB/min |`,
       );
     }
     lines.push('');
+    if (SOAK_SETTLE_S > 0) {
+      lines.push(
+        `RSS after each soak round and ${SOAK_SETTLE_S} s of rest (MiB), and its slope over rounds ${Math.floor(SOAK_ROUNDS / 2) + 1}–${SOAK_ROUNDS}`,
+        '',
+        `| tool | ${soaked[0]!.settledMiB.map((_, i) => `round ${i + 1}`).join(' | ')} | slope, second half |`,
+        `|---|${soaked[0]!.settledMiB.map(() => '---:').join('|')}|---:|`,
+      );
+      for (const k of soaked) lines.push(`| ${TOOL_NAME[k.tool]} | ${k.settledMiB.map(fmt).join(' | ')} | ${signed(k.settledSlope)} MiB/round |`);
+      lines.push('');
+    }
   }
   let haul: LongHaul[] = [];
   if (LONGHAUL_GIB > 0) {
