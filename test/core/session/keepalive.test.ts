@@ -49,6 +49,24 @@ test('heard from: the keepalive count starts again at most twice per interval, o
   assert.equal(off, 0, 'keepalives off (interval 0): nothing is started');
 });
 
+/**
+ * Starts `s` and sends 32 streams of 8 MiB each way through the remote port `port` at once: every
+ * byte must arrive, and the session must stay connected throughout (what it said goes with a failure).
+ */
+async function carries32Streams(s: Session, port: number): Promise<void> {
+  const said: string[] = [];
+  s.on('log', (l) => {
+    if (l.level !== 'debug') said.push(`${l.level}: ${l.message}`);
+  });
+  s.start();
+  await waitForState(s, 'connected');
+  const results = await Promise.all(Array.from({ length: 32 }, () => exchange(port, 8 * MiB)));
+  const failed = results.filter((r) => !r.ok).map((r) => r.detail);
+  assert.deepEqual(failed, [], `Burrow said:\n${said.join('\n')}`);
+  assert.equal(s.snapshot().state, 'connected');
+  assert.equal(s.snapshot().reconnects, 0, `Burrow said:\n${said.join('\n')}`);
+}
+
 describe('keepalives against a real sshd', { skip: sshdUnavailable() }, () => {
   let target: HashingTarget;
   before(async () => {
@@ -86,18 +104,8 @@ describe('keepalives against a real sshd', { skip: sshdUnavailable() }, () => {
       sessionFor(sshd, [loopbackRemote(port, target.port)], { rekeyLimit: { bytes: MiB }, keepalive: { intervalSeconds: 0.15, countMax: 2 } }),
       testDeps(sshd),
     );
-    const said: string[] = [];
-    s.on('log', (l) => {
-      if (l.level !== 'debug') said.push(`${l.level}: ${l.message}`);
-    });
-    s.start();
     try {
-      await waitForState(s, 'connected');
-      const results = await Promise.all(Array.from({ length: 32 }, () => exchange(port, 8 * MiB)));
-      const failed = results.filter((r) => !r.ok).map((r) => r.detail);
-      assert.deepEqual(failed, [], `Burrow said:\n${said.join('\n')}`);
-      assert.equal(s.snapshot().state, 'connected');
-      assert.equal(s.snapshot().reconnects, 0, `Burrow said:\n${said.join('\n')}`);
+      await carries32Streams(s, port);
     } finally {
       await s.stop();
       await sshd.dispose();
@@ -118,17 +126,8 @@ describe('keepalives against a real sshd', { skip: sshdUnavailable() }, () => {
       }),
       testDeps(sshd),
     );
-    const said: string[] = [];
-    s.on('log', (l) => {
-      if (l.level !== 'debug') said.push(`${l.level}: ${l.message}`);
-    });
-    s.start();
     try {
-      await waitForState(s, 'connected');
-      const results = await Promise.all(Array.from({ length: 32 }, () => exchange(port, 8 * MiB)));
-      const failed = results.filter((r) => !r.ok).map((r) => r.detail);
-      assert.deepEqual(failed, [], `Burrow said:\n${said.join('\n')}`);
-      assert.equal(s.snapshot().reconnects, 0, `Burrow said:\n${said.join('\n')}`);
+      await carries32Streams(s, port);
       // The hop's keys were renewed many times meanwhile (sshd logs one NEWKEYS per exchange).
       const exchanges = (jump.log().match(/SSH2_MSG_NEWKEYS received/g) ?? []).length;
       assert.ok(exchanges >= 8, `the jump host renewed its keys only ${exchanges} times`);
