@@ -273,6 +273,7 @@ async function login(
   });
   let verdictError: ErrorInfo | undefined;
   let fingerprint = '';
+  const keepaliveMs = cfg.keepalive.intervalSeconds * 1000;
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void =>
       reject(new BurrowError(named(verdictError ?? classify(err, { host: hop.host, port: hop.port, user }, { auth: auth.progress }))));
@@ -287,7 +288,7 @@ async function login(
       client.removeAllListeners('close');
       // A hop carries the whole tunnel: while it brings bytes it is alive, whatever its keepalive
       // replies wait behind (keepalive.ts). Listened to from here, when ssh2 already reads it.
-      const alive = keepaliveHeard(client, cfg.keepalive.intervalSeconds * 1000);
+      const alive = keepaliveHeard(client, keepaliveMs);
       alive.ready();
       sock.on('data', () => alive.heard());
       resolve();
@@ -318,7 +319,7 @@ async function login(
         return undefined;
       },
       algorithms: { ...ssh2Algorithms({ ...deps.offer, hostKey }) },
-      keepaliveInterval: cfg.keepalive.intervalSeconds * 1000,
+      keepaliveInterval: keepaliveMs,
       keepaliveCountMax: cfg.keepalive.countMax,
       readyTimeout: 0,
     } as ssh2.ConnectConfig);

@@ -440,7 +440,8 @@ export class Session extends EventEmitter<SessionEvents> {
       agent,
     );
     // A server heard from is alive: ssh2's keepalive count starts again (keepalive.ts).
-    const alive = keepaliveHeard(client, cfg.keepalive.intervalSeconds * 1000);
+    const ms = cfg.keepalive.intervalSeconds * 1000;
+    const alive = keepaliveHeard(client, ms);
     sock.on('data', () => {
       rekeys.check();
       alive.heard();
@@ -516,7 +517,6 @@ export class Session extends EventEmitter<SessionEvents> {
       }
     });
 
-    const ms = cfg.keepalive.intervalSeconds * 1000;
     client.connect({
       sock,
       host: cfg.host,
