@@ -31,7 +31,8 @@
  * `ssh -J`), BENCH_LATER_S (default 60), BENCH_JSON=FILE to also write the raw results,
  * BENCH_WEIGH=0 to skip the table of what each layer of a tunnel process adds to a bare Node
  * process (bench/weigh.ts), BENCH_MALLOC=1 to start Burrow with glibc settings that keep less memory after a burst for more
- * CPU per GiB (MALLOC_ENV below; README, Footprint).
+ * CPU per GiB (MALLOC_ENV below; README, Footprint), BENCH_NODE_FLAGS to start Burrow with other
+ * node options than a long-lived tunnel process gets (NODE_FLAGS below).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -41,6 +42,7 @@ import { Sshd } from '../test/helpers/sshd.js';
 import { freePort, waitForPort } from '../test/helpers/net.js';
 import { ssh2NativeCrypto } from '../main/core/session/native-crypto.js';
 import { WORKER_IDLE_MS } from '../main/core/keys/key-worker.js';
+import { TUNNEL_NODE_FLAGS } from '../main/core/session/v8-flags.js';
 import { importRows } from './imports.js';
 import { metricsRows } from './metrics.js';
 import { cpuSeconds, treeCpu, treeRssMiB } from './proc.js';
@@ -76,6 +78,12 @@ const AB = process.env.BENCH_AB === '1';
  */
 const MALLOC = process.env.BENCH_MALLOC === '1';
 const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '32768', MALLOC_TRIM_THRESHOLD_: '131072' };
+/**
+ * Node's options for Burrow's process: by default those the service, the container and `npm start`
+ * give a long-lived tunnel process (TUNNEL_NODE_FLAGS); BENCH_NODE_FLAGS replaces them (words
+ * separated by spaces; empty: a bare `node burrow.js run`, as typed in a terminal).
+ */
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS === undefined ? [...TUNNEL_NODE_FLAGS] : process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
 const HOLD = 1000;
 /** Seconds the tunnel rests after the load before its RSS is read again (BENCH_LATER_S; 60 as in issue 24). */
 const LATER_S = Number(process.env.BENCH_LATER_S ?? 60);
@@ -225,6 +233,7 @@ async function startTunnel(
 ): Promise<ChildProcess> {
   const args = sshArgs(sshd, remotePort, targetPort);
   const burrow = [
+    ...NODE_FLAGS,
     ...(tool === 'published' ? ['--import', path.join(here, 'ssh2-as-published.js')] : []),
     BURROW,
     'run',
@@ -492,7 +501,7 @@ async function main(): Promise<void> {
   for (const cipher of ROUNDS > 0 ? CIPHERS : []) {
     const results = await rounds(cipher);
     lines.push(
-      `${sshVersion} vs Burrow (ssh2, native crypto: ${ssh2NativeCrypto() ? 'yes' : 'NO'}), cipher ${cipher}, median of ${ROUNDS} rounds, loopback`,
+      `${sshVersion} vs Burrow (ssh2, native crypto: ${ssh2NativeCrypto() ? 'yes' : 'NO'}, node options: ${NODE_FLAGS.join(' ') || 'none'}), cipher ${cipher}, median of ${ROUNDS} rounds, loopback`,
       '',
       `| workload | ${TOOL_NAME.openssh} | ${TOOL_NAME.burrow} | Burrow ÷ OpenSSH | target |${AB ? ` ${TOOL_NAME.published} | patched ÷ published |` : ''}`,
       `|---|---:|---:|---:|---|${AB ? '---:|---:|' : ''}`,

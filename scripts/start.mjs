@@ -9,6 +9,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+// The node options of a long-lived tunnel process (built by `npm run build`, which `npm start` runs first).
+import { TUNNEL_NODE_FLAGS } from '../dist/main/core/session/v8-flags.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -41,7 +43,7 @@ function run(cmd, argv) {
 function browserMode(why) {
   const lead = why ? `the desktop app cannot start: ${why}. Running the browser mode instead` : 'browser mode (BURROW_START=web)';
   process.stderr.write(`Burrow: ${lead} (the same window, served on 127.0.0.1; Ctrl-C stops it and its tunnels).\n`);
-  run(process.execPath, [path.join(root, 'dist/main/cli/burrow.js'), 'web', '--open', ...args]);
+  run(process.execPath, [...TUNNEL_NODE_FLAGS, path.join(root, 'dist/main/cli/burrow.js'), 'web', '--open', ...args]);
 }
 
 const blocked = noDisplay();

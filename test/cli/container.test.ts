@@ -17,6 +17,7 @@ import { echoServer, freePort, roundTrip } from '../helpers/net.js';
 import { runBurrow, startBurrow, type Running } from '../helpers/cli.js';
 import { echoThrough, socksConnect } from '../helpers/socks-client.js';
 import { tempDir } from '../core/config/fixtures.js';
+import { TUNNEL_NODE_FLAGS } from '../../main/core/session/v8-flags.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -164,7 +165,9 @@ test('deploy/: the image runs the entry point as a non-root user with a health c
   assert.match(final, /^node:20-bookworm-slim$/m);
   assert.doesNotMatch(final, /apt-get|npm (ci|install)|build-essential|python3/, 'no build tools in the final image');
   assert.match(final, /^USER burrow$/m);
-  assert.match(final, /^ENTRYPOINT \["node", "\/app\/dist\/main\/cli\/burrow\.js", "container"\]$/m);
+  // node's options for a long-lived tunnel process (v8-flags.ts), as the service's units give them.
+  const entry = ['node', ...TUNNEL_NODE_FLAGS, '/app/dist/main/cli/burrow.js', 'container'];
+  assert.ok(final.split('\n').includes(`ENTRYPOINT ${JSON.stringify(entry).replaceAll('","', '", "')}`), 'the entry point');
   assert.match(final, /CMD \["node", "\/app\/dist\/main\/cli\/burrow\.js", "container", "--health"\]/);
   assert.match(final, /BURROW_METRICS=0\.0\.0\.0:9876/);
   assert.match(final, /^VOLUME \/var\/lib\/burrow$/m);

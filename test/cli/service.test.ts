@@ -124,6 +124,7 @@ test('the system unit is hardened, restarts always, reloads with SIGHUP, and may
   }
   assert.deepEqual(execStartWords(unit), [
     '/usr/bin/node',
+    '--v8-pool-size=1',
     path.join(ROOT, 'dist/main/cli/burrow.js'),
     'run',
     '--service',
@@ -160,8 +161,10 @@ test("the launchd agent and daemon are valid property lists (Apple's DTD) with w
     assert.equal(x('string(/plist/dict/key[.="Label"]/following-sibling::*[1])'), 'dev.burrow.tunnels');
     assert.equal(x('name(/plist/dict/key[.="RunAtLoad"]/following-sibling::*[1])'), 'true');
     assert.equal(x('name(/plist/dict/key[.="KeepAlive"]/following-sibling::*[1])'), 'true');
-    assert.equal(x('count(/plist/dict/key[.="ProgramArguments"]/following-sibling::*[1]/string)'), '7');
-    assert.equal(x('string(/plist/dict/key[.="ProgramArguments"]/following-sibling::*[1]/string[7])'), '/home/ana maria/.config/burrow 100%/config.json');
+    assert.equal(x('count(/plist/dict/key[.="ProgramArguments"]/following-sibling::*[1]/string)'), '8');
+    // node, its options for a long-lived tunnel process (v8-flags.ts), the script, run --service --autostart --config FILE
+    assert.equal(x('string(/plist/dict/key[.="ProgramArguments"]/following-sibling::*[1]/string[2])'), '--v8-pool-size=1');
+    assert.equal(x('string(/plist/dict/key[.="ProgramArguments"]/following-sibling::*[1]/string[8])'), '/home/ana maria/.config/burrow 100%/config.json');
     assert.equal(x('count(/plist/dict/key[.="UserName"])'), scope === 'system' ? '1' : '0');
     assert.equal(
       plan.files[0]!.path,
@@ -201,7 +204,7 @@ test(
     assert.equal(x('string(/Task/Actions/Exec/Command)'), '"C:\\Program Files\\nodejs\\node.exe"');
     assert.equal(
       x('string(/Task/Actions/Exec/Arguments)'),
-      '"C:\\Users\\Ana Maria\\burrow\\dist\\main\\cli\\burrow.js" run --service --autostart --config "C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\config.json"',
+      '--v8-pool-size=1 "C:\\Users\\Ana Maria\\burrow\\dist\\main\\cli\\burrow.js" run --service --autostart --config "C:\\Users\\Ana Maria\\AppData\\Roaming\\burrow\\config.json"',
     );
     assert.ok(isOurs(f.content));
     assert.deepEqual(plan.commands[0], ['schtasks', '/Create', '/TN', 'Burrow', '/XML', f.path]);
@@ -286,7 +289,8 @@ describe('installed for real, with systemd replaced by recorders', { skip: sshdU
     // What systemd would start: ExecStart's words, exactly.
     const [program, ...args] = execStartWords(unit);
     assert.equal(program, process.execPath);
-    assert.deepEqual(args.slice(0, 1), [BURROW]);
+    // node's options for a long-lived tunnel process first (node refuses an unknown one: the start below proves it takes them).
+    assert.deepEqual(args.slice(0, 2), ['--v8-pool-size=1', BURROW]);
     const svc = spawn(program!, args, { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     svc.stderr.on('data', (d: Buffer) => {

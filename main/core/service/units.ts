@@ -8,6 +8,8 @@
  * and `uninstall` removes only its own.
  */
 
+import { TUNNEL_NODE_FLAGS } from '../session/v8-flags.js';
+
 /** What a unit starts: the program and its arguments (made by `serviceCommand`). */
 export interface Command {
   readonly program: string;
@@ -40,7 +42,8 @@ export function serviceCommand(o: {
   // Chromium needs a display unless told to draw nowhere; a service has none.
   if (o.appImage) return { program: o.appImage, args: ['--ozone-platform=headless', ...run] };
   if (o.electron || !o.script) return { program: o.execPath, args: ['--ozone-platform=headless', ...run] };
-  return { program: o.execPath, args: [o.script, ...run] };
+  // Under node, the options of a long-lived tunnel process, which only its command line can give.
+  return { program: o.execPath, args: [...TUNNEL_NODE_FLAGS, o.script, ...run] };
 }
 
 // ---------------------------------------------------------------------------------------------
