@@ -142,6 +142,14 @@ export function carried(bytes: number): void {
   collector()({ type: 'minor' });
 }
 
+/**
+ * A young-generation collection now: bulk work calls it between slices (give-way.ts), so what a
+ * slice keeps is copied by a scavenge of its own size rather than piled up for one of V8's size.
+ */
+export function collectYoung(): void {
+  collector()({ type: 'minor' });
+}
+
 /** Starts giving memory back after busy spells (see quietCollector); returns the function that stops it. */
 export function returnMemoryWhenQuiet(o: { everyMs?: number; quietChecks?: number; slackBytes?: number; heap?: CHeap | null } = {}): () => void {
   const everyMs = o.everyMs ?? 5000;
