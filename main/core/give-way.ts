@@ -22,7 +22,7 @@ export const GIVE_WAY_MS = 3;
  * scavenges of 40–51 ms back to back, the thread held for ~100 ms, and the round trips through the
  * tunnel crossing it took 95–111 ms (three imports in a row, import-scale.test.ts, with a
  * `PerformanceObserver` on the process's collections). A scavenge per slice copies one slice's
- * worth at a time: the largest were then 11–17 ms, and the worst round trips 55–81 ms.
+ * worth at a time: the largest were then 11–17 ms, and the worst round trips 50–81 ms.
  */
 export function giveWay(): Promise<void> {
   collectYoung();

@@ -139,7 +139,7 @@ export function carried(bytes: number): void {
   carriedSince += bytes;
   if (carriedSince < YOUNG_COLLECTION_BYTES) return;
   carriedSince = 0;
-  collector()({ type: 'minor' });
+  collectYoung();
 }
 
 /**
