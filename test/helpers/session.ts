@@ -1,6 +1,8 @@
 /** Builds sessions against the test sshd and waits for their states. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
+import ssh2 from 'ssh2';
 import type { ForwardConfig, SessionConfig } from '../../common/config.js';
 import type { SessionSnapshot, SessionState } from '../../common/session.js';
 import { Session, type SessionDeps } from '../../main/core/session/session.js';
@@ -110,4 +112,41 @@ export async function runSession(cfg: SessionConfig, deps: SessionDeps, until: (
     await s.stop();
   }
   return { logs, snaps, last };
+}
+
+/** What an SSH connection had waiting to be sent as each of its key exchanges ended. */
+export interface ExchangeBacklogs {
+  /** Bytes in the SSH socket's write buffer at each 'handshake' after the first, of every client connected meanwhile. */
+  readonly bytes: number[];
+  /** Stops watching new clients. */
+  stop(): void;
+}
+
+/**
+ * Watches every ssh2 client connected from now on (Session's included) for what waits to be sent
+ * when a key re-exchange ends. ssh2 keeps what it is given during an exchange in a queue of its
+ * own and writes the whole queue to the socket just before it emits 'handshake'; Burrow's socket
+ * sends what it is given once per turn (batching-socket.ts), so at that moment the socket's
+ * write buffer holds the queue and whatever was waiting before it (forward.ts, `mustWait`).
+ */
+export function backlogAtKeyExchanges(): ExchangeBacklogs {
+  const bytes: number[] = [];
+  const proto = ssh2.Client.prototype;
+  const connect = proto.connect;
+  proto.connect = function (this: ssh2.Client, cfg: ssh2.ConnectConfig) {
+    const sock = cfg.sock as Writable | undefined;
+    let first = true;
+    if (sock)
+      this.on('handshake', () => {
+        if (!first) bytes.push(sock.writableLength);
+        first = false;
+      });
+    return connect.call(this, cfg);
+  };
+  return {
+    bytes,
+    stop: () => {
+      proto.connect = connect;
+    },
+  };
 }

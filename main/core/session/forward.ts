@@ -190,14 +190,14 @@ function join(sock: net.Socket, channel: ClientChannel, { transient = false, ssh
   sock.on('drain', () => channel.resume());
   // What is read from the local socket is read only while it can leave (as OpenSSH's client reads
   // a socket only while its channel has window and its output buffer room): ssh2 itself writes
-  // packets to the SSH socket without looking at its backlog, and keeps what the SSH window cannot
-  // take. Held data lives long enough for V8 to move it to the old generation, and 32 streams'
+  // packets to the SSH socket without looking at its backlog or at a key exchange (mustWait), and
+  // keeps what the SSH window cannot take. Held data lives long enough for V8 to move it to the old generation, and 32 streams'
   // worth of it set off a full collection every few dozen MiB (README, Benchmark).
   sock.on('data', (d: Buffer) => {
     if (channelClosed) return;
     if (!transient || takesAtOnce(channel, d.length)) {
       if (!channel.write(d)) sock.pause();
-      else if (ssh?.writableNeedDrain) waitForRoom(ssh, sock);
+      else if (ssh && mustWait(ssh)) waitForRoom(ssh, sock);
       return;
     }
     // A transient read that ssh2 would keep until the server opens the window: a copy, and no
@@ -246,22 +246,53 @@ function join(sock: net.Socket, channel: ClientChannel, { transient = false, ssh
 interface JoinOptions {
   /** `sock` reads transiently (batching-socket.ts): a read must be copied if ssh2 would keep it. */
   readonly transient?: boolean;
-  /** The SSH connection's socket: reading `sock` waits while its write backlog is over its mark. */
-  readonly ssh?: SshSocket | undefined;
+  /** The SSH connection: reading `sock` waits while it cannot send at once (mustWait). */
+  readonly ssh?: SshLink | undefined;
 }
 
-/** Local sockets paused until an SSH socket's backlog drains, per SSH socket: one listener each. */
+/** An SSH connection as the forwards write to it: ssh2's client and the socket under it. */
+export interface SshLink {
+  readonly client: Client;
+  readonly sock: SshSocket;
+}
+
+/**
+ * Whether what is read from local sockets must wait before it is handed to `ssh`'s client: its
+ * socket's write backlog is over its mark, or a key exchange is under way.
+ *
+ * During a key exchange ssh2 keeps every packet it is given — channel data too — in a queue of its
+ * own, and writes the whole queue to the socket the moment the exchange ends. Reading on meanwhile
+ * filled that queue to the SSH windows' worth: 50–63 MiB at the end of each exchange with 32
+ * streams and keys renewed every MiB (measured). Whatever Burrow sent next waited behind it,
+ * window adjusts and keepalive probes included: the server, its windows used up, fell silent for
+ * up to 640 ms at a time, and a link with short keepalives was declared dead mid-transfer, every
+ * stream cut (test/core/session/keepalive.test.ts). OpenSSH's client makes no channel packets
+ * while rekeying and keeps its output under 128 KiB (clientloop.c, channel_output_poll).
+ * `_protocol._kexinit` is ssh2 1.17's own mark of an exchange in progress (set when it sends its
+ * KEXINIT, cleared with its NEWKEYS: patches/ssh2+1.17.0.patch); not public, and checked by a test.
+ */
+export function mustWait(ssh: SshLink): boolean {
+  return ssh.sock.writableNeedDrain || (ssh.client as unknown as { _protocol?: { _kexinit?: unknown } })._protocol?._kexinit !== undefined;
+}
+
+/**
+ * Local sockets paused until their SSH connection can send again, per connection: read again when
+ * its socket drains or a key exchange ends (ssh2 has written its queue by then), with one listener
+ * of each. A socket read again while the other cause still holds is paused again at its next read.
+ */
 const waitingForRoom = new WeakMap<SshSocket, Set<net.Socket>>();
 
-function waitForRoom(ssh: SshSocket, sock: net.Socket): void {
-  let waiting = waitingForRoom.get(ssh);
+function waitForRoom(ssh: SshLink, sock: net.Socket): void {
+  let waiting = waitingForRoom.get(ssh.sock);
   if (!waiting) {
     const set = new Set<net.Socket>();
-    ssh.on('drain', () => {
+    const resumeAll = (): void => {
       for (const w of set) if (!w.destroyed) w.resume();
       set.clear();
-    });
-    waitingForRoom.set(ssh, (waiting = set));
+    };
+    ssh.sock.on('drain', resumeAll);
+    ssh.client.on('handshake', resumeAll);
+    waitingForRoom.set(ssh.sock, (waiting = set));
   }
   sock.pause();
   waiting.add(sock);
@@ -324,8 +355,8 @@ export abstract class LiveForward {
     protected readonly log: ForwardLog,
   ) {}
 
-  /** The SSH connection's socket while bound (reads from local sockets wait on its backlog). */
-  protected ssh: SshSocket | undefined;
+  /** The SSH connection while bound (reads from local sockets wait until it can send: mustWait). */
+  protected ssh: SshLink | undefined;
 
   /** Opens the forward on a ready client; resolves with the port actually bound. */
   abstract bind(client: Client, ssh?: SshSocket): Promise<number>;
@@ -384,7 +415,7 @@ export class RemoteForward extends LiveForward {
 
   async bind(client: Client, ssh?: SshSocket): Promise<number> {
     const binding = ++this.binding;
-    this.ssh = ssh;
+    this.ssh = ssh && { client, sock: ssh };
     const port = await new Promise<number>((resolve, reject) => {
       client.forwardIn(this.requestAddress, this.config.bindPort, (err, p) => (err ? reject(err) : resolve(p)));
     });
@@ -623,7 +654,7 @@ abstract class LocalListenerForward extends LiveForward {
 
   async bind(client: Client, ssh?: SshSocket): Promise<number> {
     const binding = ++this.binding;
-    this.ssh = ssh;
+    this.ssh = ssh && { client, sock: ssh };
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) => {
       if (binding !== this.binding) {
         sock.destroy();

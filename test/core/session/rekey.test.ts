@@ -22,7 +22,7 @@ import { ssh2Patched } from '../../../main/core/session/native-crypto.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { freePort, waitFor } from '../../helpers/net.js';
 import { exchange, hashingTarget, type HashingTarget } from '../../helpers/hashed-streams.js';
-import { loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
+import { backlogAtKeyExchanges, loopbackRemote, sessionFor, testDeps, waitForState } from '../../helpers/session.js';
 import type { SessionState } from '../../../common/session.js';
 
 const MiB = 1024 * 1024;
@@ -81,6 +81,7 @@ describe('key re-exchange under load', { skip: sshdUnavailable() }, () => {
           if (/session keys renewed/.test(l.message)) renewed++;
           if (l.level !== 'debug') said.push(`${l.level}: ${l.message}`);
         });
+        const backlogs = backlogAtKeyExchanges();
         s.start();
         try {
           await waitForState(s, 'connected');
@@ -96,14 +97,23 @@ describe('key re-exchange under load', { skip: sshdUnavailable() }, () => {
           assert.equal(s.snapshot().reconnects, 0);
           // 256 MiB each way, a new key every 1 MiB per direction: Burrow's exchanges take longer
           // to complete under this load (its KEXINIT waits behind the data already in flight, and
-          // the server's answer behind the server's), so each lets 5–20 MiB through: 14–44 in
-          // measured runs, fewer since reads wait on the SSH socket's backlog (forward.ts). Many
-          // exchanges, each set off by the byte limit, counted by Burrow and by sshd (one
-          // "SSH2_MSG_NEWKEYS received" per exchange, the first included).
+          // the server's answer behind the server's), so each lets a few MiB through: 73–74 set
+          // off by Burrow in measured runs, ~270–300 by the server. Many exchanges, each set off
+          // by the byte limit, counted by Burrow and by sshd (one "SSH2_MSG_NEWKEYS received" per
+          // exchange, the first included).
           const sshdCount = (sshd.log().match(/SSH2_MSG_NEWKEYS received/g) ?? []).length - 1;
           assert.ok(renewed >= 8, `only ${renewed} key re-exchanges seen by Burrow`);
           assert.equal(sshdCount, renewed, `sshd counted ${sshdCount} re-exchanges, Burrow ${renewed}`);
+          // What waited to be sent as each exchange ended: during one, reads from the vendor's
+          // and the target's sockets wait (forward.ts, mustWait), so only what was read before
+          // it began is queued — 2.0–2.5 MiB at worst, measured. Reading on had ssh2 queue the
+          // SSH windows' worth, 30–63 MiB, ahead of every window adjust and keepalive probe
+          // (keepalive.test.ts); and fewer exchanges, each letting more through (8–23 set off by
+          // Burrow, against 73–74).
+          const worst = Math.max(...backlogs.bytes);
+          assert.ok(worst <= 8 * MiB, `${(worst / MiB).toFixed(1)} MiB waited behind a key exchange`);
         } finally {
+          backlogs.stop();
           await s.stop();
           await sshd.dispose();
         }
