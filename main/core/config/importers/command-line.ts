@@ -4,7 +4,6 @@
  * accepted with a note saying why it does not matter here, or refused with an error naming it.
  */
 import { placeholderName, placeholdersOf } from '../../../../common/placeholders.js';
-import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { ForwardConfig, HostKeyPolicy, ProxyConfig, RekeyLimitConfig, SessionConfig } from '../../../../common/config.js';
 import type { AlgorithmKind } from '../../../../common/algorithms.js';
@@ -20,6 +19,7 @@ import {
 import { SESSION_DEFAULTS } from '../../../../common/config.js';
 import { CommandLineError, splitCommandLine } from './command-words.js';
 import { fromPuttyCommand, type HopSpec, jumpHostOf, parseJumpList, readProxyCommand, RouteError } from './proxy-route.js';
+import { localUserName } from './local-user.js';
 
 export { CommandLineError, splitCommandLine };
 
@@ -676,7 +676,7 @@ export function parseCommandLine(input: string | ReadonlyArray<string>): ParsedC
 
   const host = d.hostName ?? d.host!;
   const port = d.port ?? SESSION_DEFAULTS.port;
-  const localUser = userInfo().username;
+  const localUser = localUserName();
   const user = d.user ?? localUser;
   // -l or -o User with `name:password`.
   if (user.includes(':')) throw passwordInAddress();

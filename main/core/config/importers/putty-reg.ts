@@ -5,7 +5,6 @@
  * PuTTY's proxy.c and sshproxy.c use it: SOCKS and HTTP proxies, a local proxy command, and "SSH
  * to proxy", PuTTY's jump host.
  */
-import { userInfo } from 'node:os';
 import type { AlgorithmsConfig, ForwardConfig, JumpHostConfig, ProxyConfig, SessionConfig } from '../../../../common/config.js';
 import { SESSION_DEFAULTS } from '../../../../common/config.js';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from '../../../../common/algorithms.js';
@@ -18,6 +17,7 @@ import { CommandLineError, parseForwardSpec } from './command-line.js';
 import { checkSessionCount } from './limits.js';
 import { fromPuttyCommand, type HopSpec, jumpHostOf, readProxyCommand, RouteError } from './proxy-route.js';
 import { importedName, type ImportReport, type NotTaken, routeText } from './report.js';
+import { localUserName } from './local-user.js';
 
 const PUTTY_KEY = /^HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\(Sessions|SshHostKeys)(?:\\(.+))?$/i;
 
@@ -499,7 +499,7 @@ function sessionOf(name: string, key: RegKey, couldNot: NotTaken[], saved: Reado
     couldNot.push({ what: `${where}: proxy`, why: err.why });
     return undefined;
   }
-  const local = userInfo().username;
+  const local = localUserName();
   const jumpHosts: JumpHostConfig[] = way.hops.map((h, i) => jumpHostOf(h, user, way.hopUsers[i] === 'local' ? local : undefined));
   const keyFile = str('PublicKeyFile');
   const algorithms = algorithmsOf(str);

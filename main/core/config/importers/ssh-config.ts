@@ -5,7 +5,7 @@
  * ProxyJump (or in a ProxyCommand's `ssh -W`) gets its own block's settings, as the `ssh` that
  * OpenSSH runs for it reads them.
  */
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import type {
   AlgorithmsConfig,
   ForwardConfig,
@@ -31,6 +31,7 @@ import { CommandLineError, parseForwardSpec } from './command-line.js';
 import { checkSessionCount } from './limits.js';
 import { type HopSpec, jumpHostOf, parseJumpList, readProxyCommand, RouteError } from './proxy-route.js';
 import { type ImportReport, type NotTaken, routeText } from './report.js';
+import { localUserName } from './local-user.js';
 
 interface Line {
   readonly line: number;
@@ -184,7 +185,7 @@ function expandTokens(value: string, t: { host: string; alias: string; port: num
         n: t.alias,
         p: String(t.port),
         r: t.user,
-        u: userInfo().username,
+        u: localUserName(),
       })[c]!,
   );
 }
@@ -294,7 +295,7 @@ function wayLine({ first }: Gathered): Line | undefined {
 function wayTo(g: Gathered, blocks: BlockIndex, sessionUser: string, seen: Set<string>): Way {
   const line = wayLine(g);
   if (!line) return DIRECT;
-  const local = userInfo().username;
+  const local = localUserName();
   try {
     let hops: Hop[];
     if (line.keyword === 'proxyjump') {
@@ -368,7 +369,7 @@ function sessionFor(alias: string, blocks: BlockIndex, couldNot: NotTaken[], war
     return Number(l.args[0]);
   };
   const port = num('port') ?? 22;
-  const user = arg('user') ?? userInfo().username;
+  const user = arg('user') ?? localUserName();
   const tokens = { host, alias, port, user };
   const gatewayPorts = yesNo(arg('gatewayports')) === true;
 
