@@ -278,7 +278,10 @@ export function mustWait(ssh: SshLink): boolean {
 /**
  * Local sockets paused until their SSH connection can send again, per connection: read again when
  * its socket drains or a key exchange ends (ssh2 has written its queue by then), with one listener
- * of each. A socket read again while the other cause still holds is paused again at its next read.
+ * of each — but only once neither holds, since every socket read again adds a read to the backlog
+ * (with a thousand connections waiting, a resume too early would add up to a thousand reads). When
+ * one event comes while the other cause holds, that cause's own event follows: a socket over its
+ * mark emits 'drain', an exchange ends with 'handshake' (or the connection ends).
  */
 const waitingForRoom = new WeakMap<SshSocket, Set<net.Socket>>();
 
@@ -287,6 +290,7 @@ function waitForRoom(ssh: SshLink, sock: net.Socket): void {
   if (!waiting) {
     const set = new Set<net.Socket>();
     const resumeAll = (): void => {
+      if (mustWait(ssh)) return;
       for (const w of set) if (!w.destroyed) w.resume();
       set.clear();
     };
