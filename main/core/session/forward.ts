@@ -190,9 +190,10 @@ function join(sock: net.Socket, channel: ClientChannel, { transient = false, ssh
   sock.on('drain', () => channel.resume());
   // What is read from the local socket is read only while it can leave (as OpenSSH's client reads
   // a socket only while its channel has window and its output buffer room): ssh2 itself writes
-  // packets to the SSH socket without looking at its backlog or at a key exchange (mustWait), and
-  // keeps what the SSH window cannot take. Held data lives long enough for V8 to move it to the old generation, and 32 streams'
-  // worth of it set off a full collection every few dozen MiB (README, Benchmark).
+  // packets to the SSH socket without looking at its backlog, queues them during a key exchange
+  // (mustWait), and keeps what the SSH window cannot take. Held data lives long enough for V8 to
+  // move it to the old generation, and 32 streams' worth of it set off a full collection every
+  // few dozen MiB (README, Benchmark).
   sock.on('data', (d: Buffer) => {
     if (channelClosed) return;
     if (!transient || takesAtOnce(channel, d.length)) {
@@ -262,14 +263,16 @@ export interface SshLink {
  *
  * During a key exchange ssh2 keeps every packet it is given — channel data too — in a queue of its
  * own, and writes the whole queue to the socket the moment the exchange ends. Reading on meanwhile
- * filled that queue to the SSH windows' worth: 50–63 MiB at the end of each exchange with 32
+ * filled that queue to the SSH windows' worth: 30–63 MiB at the end of an exchange with 32
  * streams and keys renewed every MiB (measured). Whatever Burrow sent next waited behind it,
  * window adjusts and keepalive probes included: the server, its windows used up, fell silent for
  * up to 640 ms at a time, and a link with short keepalives was declared dead mid-transfer, every
  * stream cut (test/core/session/keepalive.test.ts). OpenSSH's client makes no channel packets
  * while rekeying and keeps its output under 128 KiB (clientloop.c, channel_output_poll).
- * `_protocol._kexinit` is ssh2 1.17's own mark of an exchange in progress (set when it sends its
- * KEXINIT, cleared with its NEWKEYS: patches/ssh2+1.17.0.patch); not public, and checked by a test.
+ * `_protocol._kexinit` is ssh2 1.17's own mark of an exchange in progress: set when it sends its
+ * KEXINIT (an exchange either side began), cleared when the exchange completes, just before it
+ * writes its queue and emits 'handshake'. Not public: test/core/session/rekey.test.ts checks it
+ * directly ("ssh2 marks…").
  */
 export function mustWait(ssh: SshLink): boolean {
   return ssh.sock.writableNeedDrain || (ssh.client as unknown as { _protocol?: { _kexinit?: unknown } })._protocol?._kexinit !== undefined;

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Session } from '../../../main/core/session/session.js';
 import { defaultRekeyBytes } from '../../../main/core/session/rekey.js';
+import { mustWait } from '../../../main/core/session/forward.js';
 import { ssh2Patched } from '../../../main/core/session/native-crypto.js';
 import { Sshd, sshdUnavailable } from '../../helpers/sshd.js';
 import { freePort, waitFor } from '../../helpers/net.js';
@@ -140,6 +141,55 @@ describe('key re-exchange under load', { skip: sshdUnavailable() }, () => {
       assert.equal(s.snapshot().state, 'connected');
     } finally {
       await s.stop();
+      await sshd.dispose();
+    }
+  });
+
+  test('ssh2 marks a key exchange in progress where Burrow reads it, whichever side began it (reads wait on it: forward.ts)', async () => {
+    const sshd = await Sshd.start({ extraConfig: ['RekeyLimit 1M'] });
+    const client = new ssh2.Client();
+    const sock = net.connect(sshd.port, sshd.host);
+    const link = { client, sock };
+    // While an exchange runs, what the client is given is queued, not written: the mark is seen
+    // from a write's point of view, as join() sees it after handing ssh2 a read.
+    const marks: boolean[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', resolve);
+        client.once('error', reject);
+        client.connect({ sock, username: sshd.user, privateKey: readFileSync(sshd.clientKeyPath) } as ssh2.ConnectConfig);
+      });
+      assert.equal(mustWait(link), false, 'connected, nothing queued: no wait');
+      // Begun by the client (as RekeyWatch begins it).
+      let ended = false;
+      client.once('handshake', () => (ended = true));
+      (client as unknown as { _protocol: { rekey(): void } })._protocol.rekey();
+      marks.push(mustWait(link));
+      await waitFor(() => ended, 'the exchange the client began to end', 10_000);
+      marks.push(mustWait(link));
+      // Begun by the server: sshd renews the keys after 1 MiB. Seen after ssh2 has read the
+      // server's KEXINIT and answered (this listener runs after ssh2's); the exchange cannot end
+      // in that read, its end comes a round trip later.
+      let seen = false;
+      const watch = (): void => {
+        seen ||= mustWait(link) && !sock.writableNeedDrain;
+      };
+      sock.on('data', watch);
+      let serverEnded = false;
+      client.once('handshake', () => (serverEnded = true));
+      await new Promise<void>((resolve, reject) =>
+        client.exec(`head -c ${2 * MiB} /dev/zero`, (err, ch) => {
+          if (err) return reject(err);
+          ch.on('data', () => undefined).on('close', () => resolve());
+        }),
+      );
+      await waitFor(() => serverEnded, 'sshd to renew the keys after 1 MiB', 10_000);
+      sock.off('data', watch);
+      assert.deepEqual(marks, [true, false], 'marked while the exchange the client began ran, and not after');
+      assert.ok(seen, 'marked during an exchange the server began');
+      assert.equal(mustWait(link), false);
+    } finally {
+      client.end();
       await sshd.dispose();
     }
   });
